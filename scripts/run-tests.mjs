@@ -1,0 +1,25 @@
+// Runs every compiled `*.test.js` under dist/ with Node's built-in test runner.
+// Node 20's `node --test <dir>` would also run every .js under a `test/` folder
+// (fixtures and child-process workers included), so the file list is made here.
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+function findTests(dir) {
+  const found = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...findTests(path));
+    else if (entry.name.endsWith('.test.js')) found.push(path);
+  }
+  return found;
+}
+
+const filter = process.argv.slice(2);
+const files = findTests('dist').filter((f) => filter.length === 0 || filter.some((part) => f.includes(part)));
+if (files.length === 0) {
+  console.error('no test files found under dist/ (did the build run?)');
+  process.exit(1);
+}
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
+process.exit(result.status ?? 1);

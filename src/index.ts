@@ -1,0 +1,39 @@
+/**
+ * homeostat's public API. Everything a user imports comes from here (or from
+ * `homeostat/testing` for test helpers); anything not exported is internal.
+ */
+export * from './resilience/index.js';
+export { HomeostatError, isHomeostatError, type CodedError } from './errors/homeostat-error.js';
+
+export { defineWorkflow, isWorkflowDefinition, type WorkflowDefinition, type WorkflowFunction, type WorkflowOptions } from './workflow/define-workflow.js';
+export type {
+  WorkflowContext,
+  StepContext,
+  StepOptions,
+  StepRetryOptions,
+  ErrorMatcher,
+  WaitForSignalOptions,
+  StartChildOptions,
+  ChildHandle,
+} from './workflow/workflow-context.js';
+export { Engine, RunFailedError, type EngineOptions, type StartOptions, type RunHandle, type RunDetails } from './workflow/engine.js';
+export type { WorkerOptions } from './workflow/worker.js';
+export type { EngineEvent, EngineEventListener } from './workflow/engine-events.js';
+export {
+  DeterminismError,
+  CancelledError,
+  WorkflowTimeoutError,
+  PayloadTooLargeError,
+  UnserializableError,
+  StepFailedError,
+  ChildFailedError,
+  UnknownWorkflowError,
+  InvalidInputError,
+  CompensationFailedError,
+} from './workflow/errors.js';
+
+export type { Store } from './store/store.js';
+export type { RunRecord, RunStatus, StepRecord, AttemptRecord, SerializedError, StepKind } from './store/records.js';
+export { FencedError, StoreOpenError, RunNotFoundError, InvalidRunStateError } from './store/store-errors.js';
+export { openStore, DEFAULT_STORE_URL } from './store/open-store.js';
+export { SqliteStore, type SqliteStoreOptions, type SqliteDurability } from './store/sqlite/sqlite-store.js';

@@ -1,0 +1,35 @@
+export { abortReason, throwIfAborted } from './abort.js';
+export { systemClock, startTimer, type Clock, type Timer } from './clock.js';
+export { toMillis, type Duration } from './duration.js';
+export { seededRandom, type Random } from './random.js';
+export { EventEmitter, type Listener, type Subscribe } from './events.js';
+export { neverAbortedSignal, type Policy, type PolicyContext } from './policy.js';
+export {
+  TimeoutError,
+  BrokenCircuitError,
+  BulkheadRejectedError,
+  RateLimitedError,
+  ConcurrencyLimitedError,
+  InvalidPolicyOptionsError,
+} from './errors.js';
+export { TerminalError } from './terminal-error.js';
+export {
+  constantBackoff,
+  exponentialBackoff,
+  decorrelatedJitterBackoff,
+  type Backoff,
+  type BackoffFunction,
+} from './backoff.js';
+export {
+  retry,
+  isRetryable,
+  retryAfterMs,
+  parseRetryAfter,
+  type RetryContext,
+  type RetryOptions,
+  type RetryPolicy,
+  type RetryEvent,
+  type GiveUpEvent,
+} from './retry.js';
+export { timeout, type TimeoutOptions, type TimeoutPolicy, type TimeoutEvent } from './timeout.js';
+export { pipeline } from './pipeline.js';

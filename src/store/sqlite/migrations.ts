@@ -1,0 +1,87 @@
+/**
+ * The SQLite schema as an ordered, append-only list. Each entry runs once, in a
+ * transaction, and is recorded in `schema_migrations`; never edit a shipped entry —
+ * add a new one.
+ */
+export interface Migration {
+  name: string;
+  sql: string;
+}
+
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
+  {
+    name: '0001_runs_steps_signals',
+    sql: `
+      CREATE TABLE runs (
+        id TEXT PRIMARY KEY,
+        workflow TEXT NOT NULL,
+        input TEXT,
+        status TEXT NOT NULL,
+        output TEXT,
+        error TEXT,
+        owner_id TEXT,
+        epoch INTEGER NOT NULL DEFAULT 0,
+        wake_at INTEGER,
+        parent_id TEXT,
+        deadline_at INTEGER,
+        cancel_requested INTEGER NOT NULL DEFAULT 0,
+        generation INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        finished_at INTEGER
+      ) STRICT;
+      CREATE INDEX runs_claimable ON runs (status, wake_at);
+      CREATE INDEX runs_owner ON runs (owner_id) WHERE owner_id IS NOT NULL;
+      CREATE INDEX runs_parent ON runs (parent_id) WHERE parent_id IS NOT NULL;
+      CREATE INDEX runs_created ON runs (created_at);
+
+      CREATE TABLE steps (
+        run_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        status TEXT NOT NULL,
+        output TEXT,
+        error TEXT,
+        attempts INTEGER NOT NULL,
+        started_at INTEGER NOT NULL,
+        finished_at INTEGER,
+        PRIMARY KEY (run_id, seq)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE attempts (
+        id INTEGER PRIMARY KEY,
+        run_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        generation INTEGER NOT NULL,
+        attempt INTEGER NOT NULL,
+        started_at INTEGER NOT NULL,
+        finished_at INTEGER NOT NULL,
+        error TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX attempts_run ON attempts (run_id, generation, seq);
+
+      CREATE TABLE signals (
+        id INTEGER PRIMARY KEY,
+        run_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        payload TEXT,
+        sent_at INTEGER NOT NULL,
+        consumed_at INTEGER
+      ) STRICT;
+      CREATE INDEX signals_pending ON signals (run_id, name) WHERE consumed_at IS NULL;
+
+      CREATE TABLE workers (
+        id TEXT PRIMARY KEY,
+        lease_expires_at INTEGER NOT NULL,
+        started_at INTEGER NOT NULL,
+        heartbeat_at INTEGER NOT NULL
+      ) STRICT;
+
+      CREATE TABLE workflow_types (
+        name TEXT PRIMARY KEY,
+        registered_at INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
+];

@@ -1,0 +1,36 @@
+import { HomeostatError } from '../errors/homeostat-error.js';
+
+/**
+ * A checkpoint write was refused because another worker has claimed the run since
+ * (its epoch moved on). The writer must drop the run: it is no longer its owner.
+ */
+export class FencedError extends HomeostatError {
+  readonly runId: string;
+  constructor(runId: string, epoch: number) {
+    super('HS_FENCED', `run ${runId}: write refused, epoch ${epoch} is stale (another worker took the run over)`, {
+      retryable: false,
+    });
+    this.runId = runId;
+  }
+}
+
+/** The store file or URL could not be opened as a homeostat store. */
+export class StoreOpenError extends HomeostatError {
+  constructor(code: 'HS_STORE_CORRUPT' | 'HS_STORE_URL' | 'HS_STORE_OPEN', message: string, cause?: unknown) {
+    super(code, message, { retryable: false, cause });
+  }
+}
+
+/** No run with this id exists. */
+export class RunNotFoundError extends HomeostatError {
+  constructor(runId: string) {
+    super('HS_RUN_NOT_FOUND', `no run with id ${JSON.stringify(runId)}`, { retryable: false });
+  }
+}
+
+/** The run is not in a state that allows this operation (e.g. redrive of a running run). */
+export class InvalidRunStateError extends HomeostatError {
+  constructor(runId: string, status: string, operation: string) {
+    super('HS_INVALID_RUN_STATE', `cannot ${operation} run ${runId}: it is ${status}`, { retryable: false });
+  }
+}

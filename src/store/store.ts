@@ -1,0 +1,90 @@
+import type {
+  AttemptRecord,
+  Fence,
+  NewRun,
+  RunFilter,
+  RunRecord,
+  RunStatus,
+  SerializedError,
+  StepRecord,
+  WakeConditions,
+} from './records.js';
+
+/**
+ * The Store contract: everything the engine persists goes through it, so SQLite (the
+ * embedded default) and PostgreSQL implement the same semantics and pass one
+ * conformance suite.
+ *
+ * Rules every implementation keeps:
+ * - Every write on behalf of a run owner takes a {@link Fence} and is applied only while
+ *   the run's epoch still equals the fence's; otherwise it throws `HS_FENCED` and
+ *   changes nothing. Check and write are one atomic operation.
+ * - `claimRuns` bumps the epoch of every run it returns.
+ * - Methods are safe to call from many processes at once.
+ */
+export interface Store {
+  /** Create a run, or return the existing one with that id (idempotent start). */
+  createRun(run: NewRun): Promise<{ run: RunRecord; created: boolean }>;
+  getRun(id: string): Promise<RunRecord | undefined>;
+  listRuns(filter?: RunFilter): Promise<RunRecord[]>;
+
+  /** Remember that a workflow type exists, so clients can reject unknown names. */
+  registerWorkflows(names: string[], now: number): Promise<void>;
+  knownWorkflows(): Promise<string[]>;
+
+  /**
+   * Extend this worker's lease (creating its row on first call). Returns the ids of
+   * runs it owns whose cancellation was requested by someone else.
+   */
+  heartbeat(workerId: string, leaseExpiresAt: number, now: number): Promise<{ cancelRequested: string[] }>;
+  /** Forget a worker and hand its unfinished runs back to the queue (graceful stop). */
+  releaseWorker(workerId: string, now: number): Promise<void>;
+  /**
+   * Claim up to `limit` runs of these workflows that are pending, waiting and due, or
+   * owned by a worker whose lease has expired. Each claimed run's epoch is bumped.
+   */
+  claimRuns(workerId: string, workflows: string[], limit: number, now: number): Promise<RunRecord[]>;
+  /** Earliest time a waiting run of these workflows becomes due, for the poller's sleep. */
+  nextWakeAt(workflows: string[]): Promise<number | null>;
+
+  /** The recorded history of a run, in sequence order, with failed-attempt counts per step. */
+  loadHistory(runId: string, generation: number): Promise<{ steps: StepRecord[]; failedAttempts: Map<number, number> }>;
+  /** Record a step (insert, or complete a `waiting` entry of the same seq). */
+  saveStep(fence: Fence, step: StepRecord): Promise<void>;
+  recordAttempt(fence: Fence, attempt: AttemptRecord): Promise<void>;
+  listAttempts(runId: string): Promise<AttemptRecord[]>;
+  listSteps(runId: string): Promise<StepRecord[]>;
+
+  /**
+   * Park the run until `wakeAt` (null: until woken) and release ownership — unless a
+   * wake condition already holds, in which case it becomes due at once.
+   */
+  suspendRun(fence: Fence, wakeAt: number | null, conditions: WakeConditions, now: number): Promise<void>;
+  /** Finish the run and wake its parent, if it is waiting. */
+  finishRun(
+    fence: Fence,
+    outcome: { status: Extract<RunStatus, 'completed' | 'failed' | 'cancelled' | 'parked'>; output: string | null; error: SerializedError | null },
+    now: number,
+  ): Promise<void>;
+
+  /** Queue a signal for a run and wake it if it waits. False when the run does not exist. */
+  sendSignal(runId: string, name: string, payload: string | null, now: number): Promise<boolean>;
+  /**
+   * Atomically take the oldest unconsumed signal of `name` and complete the waiting
+   * step `seq` with its payload. Returns undefined when none is queued.
+   */
+  consumeSignal(fence: Fence, name: string, step: StepRecord): Promise<{ payload: string | null } | undefined>;
+
+  /**
+   * Ask for a run to be cancelled. A pending or waiting run that nobody owns is claimed
+   * away from the queue by making it due now, so a worker runs its compensations.
+   */
+  requestCancel(runId: string, now: number): Promise<RunRecord | undefined>;
+  /**
+   * Put a failed, parked or cancelled run back in the queue, dropping its history from
+   * `fromSeq` on (compensation entries included). Bumps generation and epoch.
+   */
+  redrive(runId: string, fromSeq: number, now: number): Promise<RunRecord>;
+
+  close(): Promise<void>;
+}

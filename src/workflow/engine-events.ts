@@ -1,0 +1,36 @@
+import type { RunStatus, SerializedError } from '../store/records.js';
+
+/** What the engine reports as it works; the monitor subscribes to these. */
+export type EngineEvent =
+  | { type: 'run-started'; runId: string; workflow: string }
+  | { type: 'run-finished'; runId: string; workflow: string; status: Extract<RunStatus, 'completed' | 'failed' | 'cancelled' | 'parked'>; error?: SerializedError }
+  | { type: 'run-lost'; runId: string; workflow: string; epoch: number }
+  | { type: 'run-claimed'; runId: string; workflow: string; epoch: number; takeover: boolean }
+  | { type: 'worker-error'; message: string; error: SerializedError };
+
+export type EngineEventListener = (event: EngineEvent) => void;
+
+/**
+ * A minimal synchronous emitter: listeners run in order and a throwing listener
+ * cannot break the engine (its error is swallowed after being reported to stderr).
+ */
+export class EngineEvents {
+  private readonly listeners = new Set<EngineEventListener>();
+
+  /** Subscribe; returns a function that unsubscribes. */
+  on(listener: EngineEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(event: EngineEvent): void {
+    if (this.listeners.size === 0) return;
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        process.stderr.write(`homeostat: an engine event listener threw: ${String(error)}\n`);
+      }
+    }
+  }
+}

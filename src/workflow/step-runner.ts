@@ -1,0 +1,111 @@
+import { exponentialBackoff } from '../resilience/backoff.js';
+import { isRetryable, retry } from '../resilience/retry.js';
+import { timeout as timeoutPolicy } from '../resilience/timeout.js';
+import type { Clock } from '../resilience/clock.js';
+import { toMillis } from '../resilience/duration.js';
+import type { Random } from '../resilience/random.js';
+import type { Store } from '../store/store.js';
+import type { Fence, SerializedError } from '../store/records.js';
+import { encodePayload, serializeError } from './payload.js';
+import type { ErrorMatcher, StepContext, StepOptions, StepRetryOptions } from './workflow-context.js';
+
+const DEFAULT_RETRY: Required<Pick<StepRetryOptions, 'maxAttempts'>> = { maxAttempts: 3 };
+
+export interface StepRunRequest<T> {
+  runId: string;
+  seq: number;
+  generation: number;
+  name: string;
+  fn: (step: StepContext) => Promise<T> | T;
+  options: StepOptions<T>;
+  /** Failed attempts already recorded for this step before a takeover. */
+  priorFailedAttempts: number;
+  /** Aborted on cancellation or workflow timeout: those stop the step without recording it as failed. */
+  runSignal: AbortSignal;
+  payloadLimit: number;
+}
+
+export type StepRunOutcome =
+  | { ok: true; output: string | null; attempts: number }
+  | { ok: false; error: SerializedError; attempts: number };
+
+/**
+ * Run one step's attempts under its retry and timeout policies (the shared ones from
+ * `resilience/`), recording every failed attempt before backing off, so the dead-letter
+ * history is complete even if this worker dies mid-backoff.
+ *
+ * Returns the encoded result or the terminal error; throws only when the run itself
+ * was aborted (cancelled, timed out) or the fence refused a write.
+ */
+export async function runStep<T>(
+  request: StepRunRequest<T>,
+  store: Store,
+  fence: Fence,
+  clock: Clock,
+  random: Random,
+): Promise<StepRunOutcome> {
+  const { options, runSignal } = request;
+  const retryOptions = options.retry === false ? { maxAttempts: 1 } : { ...DEFAULT_RETRY, ...options.retry };
+  const maxAttempts = Math.max(1, (retryOptions.maxAttempts ?? 3) - request.priorFailedAttempts);
+  const nonRetryable = 'nonRetryable' in retryOptions ? retryOptions.nonRetryable ?? [] : [];
+  const policy = retry({
+    maxAttempts,
+    backoff: exponentialBackoff({
+      initialDelayMs: toMillis((retryOptions as StepRetryOptions).initialDelay ?? 100),
+      maxDelayMs: toMillis((retryOptions as StepRetryOptions).maxDelay ?? 30_000),
+      factor: (retryOptions as StepRetryOptions).factor ?? 2,
+      jitter: (retryOptions as StepRetryOptions).jitter ?? 'full',
+    }),
+    shouldRetry: (error) => !runSignal.aborted && isRetryable(error) && !matchesAny(error, nonRetryable),
+    maxRetryAfterMs: toMillis((retryOptions as StepRetryOptions).maxRetryAfter ?? 60_000),
+    clock,
+    random,
+  });
+  const perAttempt = options.timeout === undefined ? undefined : timeoutPolicy(toMillis(options.timeout), { clock });
+
+  let attempts = request.priorFailedAttempts;
+  try {
+    const output = await policy.execute(async ({ signal }) => {
+      attempts++;
+      const attempt = attempts;
+      const startedAt = clock.now();
+      try {
+        const call = (stepSignal: AbortSignal) =>
+          request.fn({ signal: stepSignal, attempt, runId: request.runId, stepName: request.name });
+        const value = perAttempt ? await perAttempt.execute(({ signal: s }) => call(s), signal) : await call(signal);
+        return encodePayload(value, `step "${request.name}" result`, options.maxPayloadBytes ?? request.payloadLimit);
+      } catch (error) {
+        if (runSignal.aborted) throw error;
+        await store.recordAttempt(fence, {
+          runId: request.runId,
+          seq: request.seq,
+          generation: request.generation,
+          attempt,
+          startedAt,
+          finishedAt: clock.now(),
+          error: serializeError(error),
+        });
+        throw error;
+      }
+    }, runSignal);
+    return { ok: true, output, attempts };
+  } catch (error) {
+    if (runSignal.aborted) throw runSignal.reason;
+    if (isFenced(error)) throw error;
+    return { ok: false, error: serializeError(error), attempts };
+  }
+}
+
+function isFenced(error: unknown): boolean {
+  return (error as { code?: unknown })?.code === 'HS_FENCED';
+}
+
+function matchesAny(error: unknown, matchers: ErrorMatcher[]): boolean {
+  if (matchers.length === 0) return false;
+  const coded = error as { code?: unknown; name?: unknown };
+  return matchers.some((matcher) =>
+    typeof matcher === 'string'
+      ? coded?.code === matcher || coded?.name === matcher
+      : error instanceof (matcher as abstract new (...args: never[]) => Error),
+  );
+}
