@@ -33,3 +33,23 @@ export {
 } from './retry.js';
 export { timeout, type TimeoutOptions, type TimeoutPolicy, type TimeoutEvent } from './timeout.js';
 export { pipeline } from './pipeline.js';
+export {
+  circuitBreaker,
+  type CircuitBreaker,
+  type CircuitBreakerOptions,
+  type BreakerState,
+  type BreakerSnapshot,
+  type BreakerStateChange,
+  type TransitionReason,
+} from './circuit-breaker.js';
+export type { BreakerStrategy, FailureWindowSnapshot } from './failure-window.js';
+export { bulkhead, type Bulkhead, type BulkheadOptions } from './bulkhead.js';
+export { tokenBucket, type TokenBucket, type TokenBucketOptions } from './rate-limiter.js';
+export { actionBudget, type ActionBudget, type ActionBudgetOptions, type ActionBudgetSnapshot } from './action-budget.js';
+export { hedge, type HedgePolicy, type HedgeOptions, type HedgeContext } from './hedging.js';
+export {
+  adaptiveConcurrency,
+  type AdaptiveConcurrency,
+  type AdaptiveConcurrencyOptions,
+} from './adaptive-concurrency.js';
+export { fallback, type FallbackPolicy, type FallbackOptions } from './fallback.js';

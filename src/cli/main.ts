@@ -1,0 +1,78 @@
+import { parseArgs } from 'node:util';
+import { isHomeostatError } from '../errors/homeostat-error.js';
+import { DEFAULT_STORE_URL } from '../store/open-store.js';
+import type { Command } from './command.js';
+import { runsCommand, runsUsage } from './commands/runs.js';
+import { signalCommand, signalUsage } from './commands/signal.js';
+import { startCommand, startUsage } from './commands/start.js';
+import { workerCommand, workerUsage } from './commands/worker.js';
+
+const COMMANDS: Record<string, { run: Command; usage: string }> = {
+  worker: { run: workerCommand, usage: workerUsage },
+  start: { run: startCommand, usage: startUsage },
+  runs: { run: runsCommand, usage: runsUsage },
+  signal: { run: signalCommand, usage: signalUsage },
+};
+
+const HELP = `homeostat — durable workflows that heal themselves
+
+usage: ${Object.values(COMMANDS)
+  .map((c) => c.usage)
+  .join('\n       ')}
+
+The store is --store URL, else $HOMEOSTAT_STORE, else ${DEFAULT_STORE_URL}.
+Exit status: 0 success, 1 the operation failed, 2 the command was called wrongly.`;
+
+/** Parse argv, run one command, and turn errors into a one-line message and an exit status. */
+export async function main(argv: string[], out = console.log, err = console.error): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    out(HELP);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    err(`homeostat: unknown command "${name}"\n\n${HELP}`);
+    return 2;
+  }
+  try {
+    const { values, positionals } = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        store: { type: 'string' },
+        input: { type: 'string' },
+        payload: { type: 'string' },
+        id: { type: 'string' },
+        timeout: { type: 'string' },
+        wait: { type: 'boolean' },
+        json: { type: 'boolean' },
+        status: { type: 'string' },
+        workflow: { type: 'string' },
+        limit: { type: 'string' },
+        concurrency: { type: 'string' },
+        'from-step': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (values.help) {
+      out(`usage: ${command.usage}`);
+      return 0;
+    }
+    const storeUrl = (values.store as string | undefined) ?? process.env.HOMEOSTAT_STORE ?? DEFAULT_STORE_URL;
+    return await command.run({ positionals, options: values, storeUrl, out, err });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'HS_USAGE' || code?.startsWith('ERR_PARSE_ARGS')) {
+      err(`homeostat ${name}: ${(error as Error).message}${code === 'HS_USAGE' ? '' : `\nusage: ${command.usage}`}`);
+      return 2;
+    }
+    if (isHomeostatError(error)) {
+      err(`homeostat ${name}: ${error.code}: ${error.message}`);
+      return 1;
+    }
+    err(`homeostat ${name}: unexpected error: ${(error as Error)?.stack ?? String(error)}`);
+    return 1;
+  }
+}
