@@ -33,7 +33,14 @@ export interface Clock {
   setTimer?(ms: number, callback: () => void): Timer;
 }
 
-/** The real clock: `Date.now()` and `setTimeout`. */
+/**
+ * The real clock: `Date.now()` and `setTimeout`.
+ *
+ * @example
+ * retry({ clock: systemClock }); // the default everywhere
+ * @example
+ * await systemClock.sleep(10_000, AbortSignal.timeout(5)); // rejects after 5 ms with the TimeoutError reason
+ */
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -44,10 +51,11 @@ export const systemClock: Clock = {
         clearTimeout(timer);
         reject(abortReason(signal!));
       };
+      // setTimeout fires at once for delays past 2^31-1 ms (~24.8 days); cap rather than wake early.
       const timer = setTimeout(() => {
         signal?.removeEventListener('abort', onAbort);
         resolve();
-      }, Math.max(0, ms));
+      }, Math.min(Math.max(0, ms), 2 ** 31 - 1));
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   },
@@ -61,7 +69,9 @@ export const systemClock: Clock = {
   },
 };
 
-/** A timer on any clock: its own `setTimer` when it has one, else an abortable `sleep`. */
+/**
+ * A timer on any clock: its own `setTimer` when it has one, else an abortable `sleep` (internal).
+ */
 export function startTimer(clock: Clock, ms: number, callback: () => void): Timer {
   if (clock.setTimer) return clock.setTimer(ms, callback);
   const controller = new AbortController();

@@ -20,7 +20,9 @@ import type {
 export type Halt =
   | { kind: 'suspend'; wakeAt: number | null; conditions: WakeConditions }
   | { kind: 'park'; error: DeterminismError }
-  | { kind: 'fenced'; error: Error };
+  | { kind: 'fenced'; error: Error }
+  /** The store failed (not the workflow): the worker retries the execution later. */
+  | { kind: 'store-error'; error: unknown };
 
 export interface RunContextDeps {
   store: Store;
@@ -150,8 +152,10 @@ export class RunContext implements WorkflowContext {
       await this.save({ seq, name, kind, status: 'failed', output: null, error: outcome.error, attempts: outcome.attempts, startedAt, finishedAt });
       throw new StepFailedError(name, outcome.error, outcome.attempts);
     } catch (error) {
-      if ((error as { code?: unknown })?.code === 'HS_FENCED') return this.haltWith({ kind: 'fenced', error: error as Error });
-      throw error;
+      // Only the step's own terminal failure and the run's interruption reach the workflow
+      // code; a store failure is not the workflow's fault and must not fail the run.
+      if (error instanceof StepFailedError || this.isInterruption(error)) throw error;
+      return this.haltOnStoreError(error);
     } finally {
       this.inflight--;
       this.maybeSuspend();
@@ -365,14 +369,28 @@ export class RunContext implements WorkflowContext {
     await this.guard(() => this.deps.store.saveStep(this.fence, { runId: this.runId, ...entry }));
   }
 
-  /** Run a store call; losing the fence halts the run instead of surfacing to user code. */
+  /**
+   * Run a store call. Its failures halt the execution instead of reaching workflow code:
+   * losing the fence drops the run; any other store error hands it back for a retry.
+   */
   private async guard<T>(call: () => Promise<T>): Promise<T> {
     try {
       return await call();
     } catch (error) {
-      if ((error as { code?: unknown })?.code === 'HS_FENCED') return this.haltWith({ kind: 'fenced', error: error as Error });
-      throw error;
+      return this.haltOnStoreError(error);
     }
+  }
+
+  private haltOnStoreError(error: unknown): Promise<never> {
+    if ((error as { code?: unknown })?.code === 'HS_FENCED') return this.haltWith({ kind: 'fenced', error: error as Error });
+    return this.haltWith({ kind: 'store-error', error });
+  }
+
+  private isInterruption(error: unknown): boolean {
+    return (
+      (this.abort.signal.aborted && error === this.abort.signal.reason) ||
+      (this.compensationAbort.signal.aborted && error === this.compensationAbort.signal.reason)
+    );
   }
 
   private suspendUntil(wakeAt: number | null, conditions: WakeConditions): Promise<never> {

@@ -8,6 +8,9 @@ import { decodePayload, encodePayload, serializeError } from './payload.js';
 import { RunContext, type Halt } from './run-context.js';
 import type { EngineEvents } from './engine-events.js';
 
+/** setTimeout's largest delay; longer ones fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export interface ExecutorDeps {
   store: Store;
   clock: Clock;
@@ -50,7 +53,9 @@ export async function executeRun(
     const interruptAtDeadline = () => ctx.interrupt(new WorkflowTimeoutError(run.id, timeoutMs));
     const remaining = run.deadlineAt - clock.now();
     if (remaining <= 0) interruptAtDeadline();
-    else deadlineTimer = setTimeout(interruptAtDeadline, remaining).unref();
+    // Beyond setTimeout's range the execution will have been suspended and re-claimed
+    // long before; the check above catches the deadline then.
+    else if (remaining <= MAX_TIMER_MS) deadlineTimer = setTimeout(interruptAtDeadline, remaining).unref();
   }
 
   try {
@@ -97,6 +102,8 @@ async function applyHalt(halt: Halt, run: RunRecord, deps: ExecutorDeps): Promis
   switch (halt.kind) {
     case 'fenced':
       return lost(run, deps);
+    case 'store-error':
+      throw halt.error;
     case 'park':
       await deps.store.finishRun(fence, { status: 'parked', output: null, error: serializeError(halt.error) }, deps.clock.now());
       deps.events.emit({ type: 'run-finished', runId: run.id, workflow: run.workflow, status: 'parked', error: serializeError(halt.error) });

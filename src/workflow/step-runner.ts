@@ -56,7 +56,7 @@ export async function runStep<T>(
       factor: (retryOptions as StepRetryOptions).factor ?? 2,
       jitter: (retryOptions as StepRetryOptions).jitter ?? 'full',
     }),
-    shouldRetry: (error) => !runSignal.aborted && isRetryable(error) && !matchesAny(error, nonRetryable),
+    shouldRetry: (error) => !storeFailure && !runSignal.aborted && isRetryable(error) && !matchesAny(error, nonRetryable),
     maxRetryAfterMs: toMillis((retryOptions as StepRetryOptions).maxRetryAfter ?? 60_000),
     clock,
     random,
@@ -64,6 +64,9 @@ export async function runStep<T>(
   const perAttempt = options.timeout === undefined ? undefined : timeoutPolicy(toMillis(options.timeout), { clock });
 
   let attempts = request.priorFailedAttempts;
+  // A failure to record an attempt is the store's, not the step's: never retried as a
+  // step failure, and rethrown as is so the run is retried later rather than failed.
+  let storeFailure: { error: unknown } | undefined;
   try {
     const output = await policy.execute(async ({ signal }) => {
       attempts++;
@@ -76,28 +79,28 @@ export async function runStep<T>(
         return encodePayload(value, `step "${request.name}" result`, options.maxPayloadBytes ?? request.payloadLimit);
       } catch (error) {
         if (runSignal.aborted) throw error;
-        await store.recordAttempt(fence, {
-          runId: request.runId,
-          seq: request.seq,
-          generation: request.generation,
-          attempt,
-          startedAt,
-          finishedAt: clock.now(),
-          error: serializeError(error),
-        });
+        try {
+          await store.recordAttempt(fence, {
+            runId: request.runId,
+            seq: request.seq,
+            generation: request.generation,
+            attempt,
+            startedAt,
+            finishedAt: clock.now(),
+            error: serializeError(error),
+          });
+        } catch (recordError) {
+          storeFailure = { error: recordError };
+        }
         throw error;
       }
     }, runSignal);
     return { ok: true, output, attempts };
   } catch (error) {
     if (runSignal.aborted) throw runSignal.reason;
-    if (isFenced(error)) throw error;
+    if (storeFailure) throw storeFailure.error;
     return { ok: false, error: serializeError(error), attempts };
   }
-}
-
-function isFenced(error: unknown): boolean {
-  return (error as { code?: unknown })?.code === 'HS_FENCED';
 }
 
 function matchesAny(error: unknown, matchers: ErrorMatcher[]): boolean {

@@ -49,6 +49,7 @@ export class Worker {
   private loopDone: Promise<void> | undefined;
   private wakeLoop: (() => void) | undefined;
   private nudged = false;
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
 
   constructor(store: Store, workflows: Map<string, WorkflowDefinition>, deps: ExecutorDeps, options: WorkerOptions = {}) {
     this.id = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -106,6 +107,8 @@ export class Worker {
     if (!this.running) return;
     this.running = false;
     clearInterval(this.heartbeatTimer);
+    for (const timer of this.retryTimers) clearTimeout(timer);
+    this.retryTimers.clear();
     this.wakeLoop?.();
     await this.loopDone;
     if (this.executions.size > 0) {
@@ -158,6 +161,14 @@ export class Worker {
     }
   }
 
+  private retryLater(run: RunRecord): void {
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(timer);
+      if (this.running) void this.launch(run);
+    }, this.errorRetryDelayMs);
+    this.retryTimers.add(timer);
+  }
+
   private launch(run: RunRecord): Promise<ExecutionResult | undefined> {
     const definition = this.workflows.get(run.workflow);
     this.active.set(run.id, null);
@@ -166,13 +177,16 @@ export class Worker {
         if (!definition) throw new Error(`workflow "${run.workflow}" is not registered in this worker`);
         return await executeRun(run, definition, this.deps, (ctx) => this.active.set(run.id, ctx));
       } catch (error) {
-        // An unexpected failure (e.g. the database was unavailable): give the run back
-        // to the queue after a delay instead of leaving it owned and stuck.
+        // An unexpected failure (e.g. the database was unavailable): hand the run back to
+        // the queue for a later retry. If even that fails the store is down: keep the run
+        // (we still own its epoch) and execute it again here after the delay.
         this.deps.events.emit({ type: 'worker-error', message: `executing run ${run.id} failed`, error: serializeError(error) });
         const now = this.deps.clock.now();
-        await this.store
-          .suspendRun({ runId: run.id, epoch: run.epoch }, now + this.errorRetryDelayMs, {}, now)
-          .catch(() => undefined);
+        try {
+          await this.store.suspendRun({ runId: run.id, epoch: run.epoch }, now + this.errorRetryDelayMs, {}, now);
+        } catch (releaseError) {
+          if ((releaseError as { code?: unknown })?.code !== 'HS_FENCED') this.retryLater(run);
+        }
         return undefined;
       } finally {
         this.active.delete(run.id);
