@@ -86,5 +86,12 @@ export interface Store {
    */
   redrive(runId: string, fromSeq: number, now: number): Promise<RunRecord>;
 
+  /**
+   * Optional push notification of new or newly-due work (PostgreSQL's LISTEN/NOTIFY),
+   * so workers need not wait for their next poll. Returns a function that stops it.
+   * Stores without it are polled only.
+   */
+  watch?(onWork: () => void): Promise<() => Promise<void>>;
+
   close(): Promise<void>;
 }

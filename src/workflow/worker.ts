@@ -50,6 +50,7 @@ export class Worker {
   private wakeLoop: (() => void) | undefined;
   private nudged = false;
   private readonly retryTimers = new Set<NodeJS.Timeout>();
+  private unwatch: (() => Promise<void>) | undefined;
 
   constructor(store: Store, workflows: Map<string, WorkflowDefinition>, deps: ExecutorDeps, options: WorkerOptions = {}) {
     this.id = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -75,6 +76,7 @@ export class Worker {
     if (this.running) return;
     await this.store.registerWorkflows([...this.workflows.keys()], this.deps.clock.now());
     await this.heartbeat();
+    this.unwatch = await this.store.watch?.(() => this.nudge());
     this.running = true;
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.heartbeatIntervalMs);
     this.loopDone = this.pollLoop();
@@ -109,6 +111,7 @@ export class Worker {
     clearInterval(this.heartbeatTimer);
     for (const timer of this.retryTimers) clearTimeout(timer);
     this.retryTimers.clear();
+    await this.unwatch?.();
     this.wakeLoop?.();
     await this.loopDone;
     if (this.executions.size > 0) {
