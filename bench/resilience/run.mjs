@@ -25,6 +25,7 @@ function opossum(options = {}) {
   const breaker = new OpossumBreaker(work, options);
   return () => breaker.fire();
 }
+// cockatiel's maxAttempts counts retries, homeostat's counts attempts: both below allow 3 calls in total.
 
 /** Each scenario: library → a zero-argument function returning a promise of one call through the policy. */
 const scenarios = {
@@ -94,6 +95,7 @@ const median = (values) => {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 };
 
+const loadAtStart = os.loadavg().map((l) => l.toFixed(2)).join(' ');
 const cells = []; // { scenario, library, call, samples }
 for (const [scenario, libraries] of Object.entries(scenarios)) {
   for (const [library, make] of Object.entries(libraries)) cells.push({ scenario, library, call: make(), samples: [] });
@@ -118,16 +120,21 @@ const lines = [];
 lines.push(`Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${os.platform()} ${os.arch()}`);
 lines.push(`${ROUNDS} rotated rounds × ${ROUND_MS} ms per cell, sequential awaited calls of \`async () => 42\`; median calls/s`);
 lines.push('');
-lines.push('| scenario | library | median calls/s | min–max | homeostat ÷ this |');
-lines.push('|---|---|---:|---:|---:|');
+lines.push(`load average at start ${loadAtStart}, at end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+lines.push('');
+lines.push('| scenario | library | median calls/s | min–max | homeostat ÷ this (ratio of medians) | homeostat ÷ this (median of per-round ratios) |');
+lines.push('|---|---|---:|---:|---:|---:|');
 for (const [scenario] of Object.entries(scenarios)) {
   const group = cells.filter((cell) => cell.scenario === scenario);
   const ours = group.find((cell) => cell.library === 'homeostat');
   for (const cell of group) {
     const m = median(cell.samples);
     const ratio = ours && cell !== ours ? `${(median(ours.samples) / m).toFixed(2)}×` : '';
+    // Cells of one round ran seconds apart, so their ratio is less exposed to load from other processes.
+    const perRound =
+      ours && cell !== ours ? `${median(cell.samples.map((s, round) => ours.samples[round] / s)).toFixed(2)}×` : '';
     lines.push(
-      `| ${scenario} | ${cell.library} | ${format(m)} | ${format(Math.min(...cell.samples))}–${format(Math.max(...cell.samples))} | ${ratio} |`,
+      `| ${scenario} | ${cell.library} | ${format(m)} | ${format(Math.min(...cell.samples))}–${format(Math.max(...cell.samples))} | ${ratio} | ${perRound} |`,
     );
   }
 }

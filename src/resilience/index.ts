@@ -1,5 +1,5 @@
 export { abortReason, throwIfAborted } from './abort.js';
-export { systemClock, startTimer, type Clock, type Timer } from './clock.js';
+export { systemClock, type Clock, type Timer } from './clock.js';
 export { toMillis, type Duration } from './duration.js';
 export { seededRandom, type Random } from './random.js';
 export { EventEmitter, type Listener, type Subscribe } from './events.js';
@@ -32,7 +32,7 @@ export {
   type GiveUpEvent,
 } from './retry.js';
 export { timeout, type TimeoutOptions, type TimeoutPolicy, type TimeoutEvent } from './timeout.js';
-export { pipeline } from './pipeline.js';
+export { pipeline, type PolicyLike } from './pipeline.js';
 export {
   circuitBreaker,
   type CircuitBreaker,

@@ -18,10 +18,18 @@ import { neverAbortedSignal, type Policy, type PolicyContext } from './policy.js
  * @example
  * pipeline(); // a pass-through policy: execute(fn) just runs fn
  */
-export function pipeline(...policies: Policy<PolicyContext>[]): Policy {
+export function pipeline(...policies: PolicyLike[]): Policy {
   if (policies.length === 0) return passThrough;
-  if (policies.length === 1) return policies[0]!;
-  return new Pipeline(policies);
+  return new Pipeline(policies as Policy[]);
+}
+
+/**
+ * Anything with an `execute(fn, signal?)`: every policy here, a {@link fallback}
+ * (whose value type widens the result — the pipeline's type is the function's),
+ * or a user's own.
+ */
+export interface PolicyLike {
+  execute(fn: (context: PolicyContext) => unknown, signal?: AbortSignal): Promise<unknown>;
 }
 
 const passThrough: Policy = {

@@ -22,14 +22,20 @@ export interface Policy<C extends PolicyContext = PolicyContext> {
 
 /**
  * A signal that never aborts, shared by every call made without a signal so
- * that the hot path allocates no AbortController.
+ * that the hot path allocates no AbortController. Useful to a user's own
+ * {@link Policy} for the same reason.
+ *
+ * @example
+ * execute(fn, signal = neverAbortedSignal) { return Promise.resolve(fn({ signal })); }
+ * @example
+ * neverAbortedSignal.aborted; // always false — never abort it (there is no controller to do so)
  */
 export const neverAbortedSignal: AbortSignal = new AbortController().signal;
 
-/** The context handed to callees when the caller passed no signal: shared, frozen, allocation-free. */
+/** The context handed to callees when the caller passed no signal: shared, frozen, allocation-free (internal). */
 export const neverAbortedContext: PolicyContext = Object.freeze({ signal: neverAbortedSignal });
 
-/** `value` is a promise or another thenable. */
+/** `value` is a promise or another thenable (internal). */
 export function isThenable<T>(value: unknown): value is PromiseLike<T> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }

@@ -1,6 +1,6 @@
 import { abortReason } from './abort.js';
 import { systemClock, type Clock } from './clock.js';
-import { DeadlineQueue, type DeadlineEntry } from './deadline-queue.js';
+import { DeadlineQueue } from './deadline-queue.js';
 import { requireNumber, TimeoutError } from './errors.js';
 import { EventEmitter, type Subscribe } from './events.js';
 import { isThenable, neverAbortedSignal, type Policy, type PolicyContext } from './policy.js';
@@ -54,26 +54,30 @@ export function timeout(ms: number, options: TimeoutOptions = {}): TimeoutPolicy
 /** The callee's context; the AbortController behind `signal` is made only if someone reads it. */
 class TimedContext implements PolicyContext {
   private controller: AbortController | undefined;
-  private expiredWith: TimeoutError | undefined;
+  private abortedWith: Error | undefined;
   private unlink: (() => void) | undefined;
 
   get signal(): AbortSignal {
     if (this.controller === undefined) {
       this.controller = new AbortController();
-      if (this.expiredWith !== undefined) this.controller.abort(this.expiredWith);
+      if (this.abortedWith !== undefined) this.controller.abort(this.abortedWith);
     }
     return this.controller.signal;
   }
 
-  /** Forwards an abort of the caller's signal to the callee. */
-  link(parent: AbortSignal): void {
-    const onAbort = (): void => this.abort(abortReason(parent));
-    parent.addEventListener('abort', onAbort, { once: true });
-    this.unlink = () => parent.removeEventListener('abort', onAbort);
+  /** Forwards an abort of the caller's signal to the callee (and to `onAbort`). */
+  link(parent: AbortSignal, onAbort: (reason: Error) => void = () => undefined): void {
+    const forward = (): void => {
+      const reason = abortReason(parent);
+      this.abort(reason);
+      onAbort(reason);
+    };
+    parent.addEventListener('abort', forward, { once: true });
+    this.unlink = () => parent.removeEventListener('abort', forward);
   }
 
   abort(reason: Error): void {
-    if (this.controller === undefined) this.expiredWith = reason as TimeoutError;
+    if (this.controller === undefined) this.abortedWith ??= reason;
     else this.controller.abort(reason);
   }
 
@@ -99,8 +103,9 @@ class TimeoutPolicyImpl implements TimeoutPolicy {
   execute<T>(fn: (context: PolicyContext) => Promise<T> | T, signal: AbortSignal = neverAbortedSignal): Promise<T> {
     if (signal.aborted) return Promise.reject(abortReason(signal));
     const context = new TimedContext();
+    if (this.aggressive) return this.runAggressive(fn, context, signal);
     if (signal !== neverAbortedSignal) context.link(signal);
-    return this.aggressive ? this.runAggressive(fn, context) : this.runCooperative(fn, context);
+    return this.runCooperative(fn, context);
   }
 
   private async runCooperative<T>(fn: (context: PolicyContext) => Promise<T> | T, context: TimedContext): Promise<T> {
@@ -119,20 +124,29 @@ class TimeoutPolicyImpl implements TimeoutPolicy {
     }
   }
 
-  private runAggressive<T>(fn: (context: PolicyContext) => Promise<T> | T, context: TimedContext): Promise<T> {
+  private runAggressive<T>(
+    fn: (context: PolicyContext) => Promise<T> | T,
+    context: TimedContext,
+    signal: AbortSignal,
+  ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      // eslint-disable-next-line prefer-const -- assigned after the closures that read it
-      let entry: DeadlineEntry;
       const done = (): void => {
         this.deadlines.settle(entry);
         context.dispose();
       };
-      entry = this.deadlines.add(() => {
+      const entry = this.deadlines.add(() => {
         const error = this.expire();
         context.abort(error);
         context.dispose();
         reject(error);
       });
+      // aggressive means the caller's abort, too, stops the wait at once
+      if (signal !== neverAbortedSignal) {
+        context.link(signal, (reason) => {
+          this.deadlines.settle(entry);
+          reject(reason);
+        });
+      }
       try {
         const result = fn(context);
         if (!isThenable<T>(result)) {

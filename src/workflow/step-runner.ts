@@ -61,7 +61,10 @@ export async function runStep<T>(
     clock,
     random,
   });
-  const perAttempt = options.timeout === undefined ? undefined : timeoutPolicy(toMillis(options.timeout), { clock });
+  // Aggressive: a step that ignores its abort signal must not hang the run; the attempt
+  // fails at the deadline (and is retried) even if the callee keeps running.
+  const perAttempt =
+    options.timeout === undefined ? undefined : timeoutPolicy(toMillis(options.timeout), { clock, strategy: 'aggressive' });
 
   let attempts = request.priorFailedAttempts;
   // A failure to record an attempt is the store's, not the step's: never retried as a
