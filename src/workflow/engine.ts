@@ -25,6 +25,8 @@ export interface EngineOptions {
   maxPayloadBytes?: number;
   /** Durable waits shorter than this stay in memory instead of suspending (default 1 s). */
   inMemoryWaitMs?: number;
+  /** Receives every engine event from the start, including claims made while opening. */
+  onEvent?: EngineEventListener;
   clock?: Clock;
   random?: Random;
 }
@@ -94,6 +96,7 @@ export class Engine {
     this.clock = options.clock ?? systemClock;
     this.payloadLimit = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
     this.workflows = new Map();
+    if (options.onEvent) this.events.on(options.onEvent);
     for (const definition of options.workflows ?? []) {
       const workflow = definition as unknown as WorkflowDefinition;
       if (this.workflows.has(workflow.name) && this.workflows.get(workflow.name) !== workflow) {

@@ -119,3 +119,14 @@ export class CompensationFailedError extends HomeostatError {
     );
   }
 }
+
+/**
+ * This execution of the run stopped here (its worker lost the run, is handing it back, or
+ * parked it); the run itself goes on elsewhere or waits. Seen by steps as their signal's
+ * abort reason.
+ */
+export class ExecutionHaltedError extends HomeostatError {
+  constructor(runId: string, why: string) {
+    super('HS_EXECUTION_HALTED', `run ${runId}: this execution stopped (${why}); the run is not failed`, { retryable: false });
+  }
+}

@@ -36,6 +36,10 @@ export function serializeError(error: unknown): SerializedError {
     const out: SerializedError = { name: error.name, message: error.message };
     if (typeof coded.code === 'string') out.code = coded.code;
     if (typeof coded.retryable === 'boolean') out.retryable = coded.retryable;
+    // SerializedError.step ("which step failed, for run-level errors") was declared but never
+    // filled: keep it from a StepFailedError so a run's stored error names its failed step.
+    const step = (error as { step?: unknown }).step;
+    if (typeof step === 'string') out.step = step;
     if (error.stack) out.stack = error.stack;
     return out;
   }

@@ -4,7 +4,7 @@ import type { Random } from '../resilience/random.js';
 import type { Fence, RunRecord, StepKind, StepRecord, WakeConditions } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { WorkflowDefinition } from './define-workflow.js';
-import { CancelledError, ChildFailedError, DeterminismError, StepFailedError } from './errors.js';
+import { CancelledError, ChildFailedError, DeterminismError, ExecutionHaltedError, StepFailedError } from './errors.js';
 import { decodePayload, encodePayload } from './payload.js';
 import { runStep } from './step-runner.js';
 import type {
@@ -36,6 +36,8 @@ export interface RunContextDeps {
 }
 
 interface Compensation {
+  /** The compensated step's position: compensations are ordered by it, not by completion time. */
+  seq: number;
   name: string;
   undo: () => Promise<unknown> | unknown;
 }
@@ -88,6 +90,15 @@ export class RunContext implements WorkflowContext {
     if (!this.abort.signal.aborted) this.abort.abort(reason);
   }
 
+  /**
+   * Stop executing this run here without recording anything (the worker is stopping and
+   * hands the run back): in-flight steps see their signal abort, retries stop, and every
+   * later durable operation never settles. The executor reports the run as lost.
+   */
+  abandon(): void {
+    void this.haltWith({ kind: 'fenced', error: new Error(`run ${this.runId} was handed back by its stopping worker`) });
+  }
+
   get haltState(): Halt | undefined {
     return this.halt;
   }
@@ -118,7 +129,7 @@ export class RunContext implements WorkflowContext {
     if (recorded) {
       if (recorded.status === 'failed') throw new StepFailedError(name, recorded.error!, recorded.attempts);
       const value = decodePayload<T>(recorded.output);
-      this.addCompensation(name, value, options);
+      this.addCompensation(seq, name, value, options);
       return value;
     }
     this.throwIfInterrupted();
@@ -146,7 +157,7 @@ export class RunContext implements WorkflowContext {
       if (outcome.ok) {
         await this.save({ seq, name, kind, status: 'completed', output: outcome.output, error: null, attempts: outcome.attempts, startedAt, finishedAt });
         const value = decodePayload<T>(outcome.output);
-        this.addCompensation(name, value, options);
+        this.addCompensation(seq, name, value, options);
         return value;
       }
       await this.save({ seq, name, kind, status: 'failed', output: null, error: outcome.error, attempts: outcome.attempts, startedAt, finishedAt });
@@ -318,16 +329,28 @@ export class RunContext implements WorkflowContext {
     this.compensating = true;
     this.compensationAbort = new AbortController();
     const failures: string[] = [];
-    for (const compensation of [...this.compensations].reverse()) {
+    // Reverse *call* order (seq), not reverse completion order: parallel steps complete in
+    // a different order on replay (recorded ones resolve at once), and the compensation
+    // entries must land at the same history positions after a takeover mid-compensation.
+    const ordered = [...this.compensations].sort((x, y) => y.seq - x.seq);
+    for (const compensation of ordered) {
+      if (this.halt) break;
       try {
-        await this.durableStep(`compensate:${compensation.name}`, 'compensation', () => compensation.undo(), {
-          retry: { maxAttempts: 5, initialDelay: 200, maxDelay: 10_000 },
-        });
+        // Once the run halts (fence lost, history mismatch) a durable step returns a promise
+        // that never settles; racing `halted` lets compensation stop instead of hanging forever.
+        await Promise.race([
+          this.durableStep(`compensate:${compensation.name}`, 'compensation', () => compensation.undo(), {
+            retry: { maxAttempts: 5, initialDelay: 200, maxDelay: 10_000 },
+          }),
+          this.halted,
+        ]);
       } catch (error) {
-        if (this.halt) throw error;
+        // A halt (e.g. a determinism error on a compensation entry) is not a compensation
+        // failure: stop here and let the executor apply it (park / drop), rather than
+        // rethrowing into the worker, which retried the run forever.
+        if (this.halt) break;
         failures.push(`${compensation.name}: ${(error as Error).message}`);
       }
-      if (this.halt) break;
     }
     return failures;
   }
@@ -346,9 +369,9 @@ export class RunContext implements WorkflowContext {
     return recorded;
   }
 
-  private addCompensation<T>(name: string, value: T, options: StepOptions<T>): void {
+  private addCompensation<T>(seq: number, name: string, value: T, options: StepOptions<T>): void {
     const undo = options.compensate;
-    if (undo) this.compensations.push({ name, undo: () => undo(value) });
+    if (undo) this.compensations.push({ seq, name, undo: () => undo(value) });
   }
 
   private throwIfInterrupted(): void {
@@ -417,7 +440,11 @@ export class RunContext implements WorkflowContext {
     if (!this.halt) {
       this.halt = halt;
       this.resolveHalt(halt);
-      if (!this.abort.signal.aborted) this.abort.abort(new CancelledError(this.runId));
+      // A suspension happens only with nothing in flight, so there is nothing to stop; any
+      // other halt means this execution must stop now (its work would be refused or wasted).
+      if (halt.kind !== 'suspend' && !this.abort.signal.aborted) {
+        this.abort.abort(new ExecutionHaltedError(this.runId, halt.kind));
+      }
     }
     return NEVER;
   }

@@ -78,7 +78,8 @@ export async function runStep<T>(
       try {
         const call = (stepSignal: AbortSignal) =>
           request.fn({ signal: stepSignal, attempt, runId: request.runId, stepName: request.name });
-        const value = perAttempt ? await perAttempt.execute(({ signal: s }) => call(s), signal) : await call(signal);
+        const pending = perAttempt ? perAttempt.execute(({ signal: s }) => call(s), signal) : call(signal);
+        const value = await stopWaitingOnAbort(pending, runSignal);
         return encodePayload(value, `step "${request.name}" result`, options.maxPayloadBytes ?? request.payloadLimit);
       } catch (error) {
         if (runSignal.aborted) throw error;
@@ -114,4 +115,27 @@ function matchesAny(error: unknown, matchers: ErrorMatcher[]): boolean {
       ? coded?.code === matcher || coded?.name === matcher
       : error instanceof (matcher as abstract new (...args: never[]) => Error),
   );
+}
+
+/**
+ * Settle with `work`, or reject with the abort reason as soon as `signal` aborts: a step
+ * that ignores its signal must not hold up cancellation or the workflow timeout.
+ */
+function stopWaitingOnAbort<T>(work: Promise<T> | T, signal: AbortSignal): Promise<T> | T {
+  if (!(work instanceof Promise)) return work;
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error as Error);
+      },
+    );
+  });
 }

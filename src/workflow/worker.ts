@@ -75,11 +75,15 @@ export class Worker {
   async start(): Promise<void> {
     if (this.running) return;
     await this.store.registerWorkflows([...this.workflows.keys()], this.deps.clock.now());
+    // A worker restarted under the same id would otherwise renew the dead process's lease
+    // and strand its runs; releasing first hands them back (and fences the old process).
+    await this.store.releaseWorker(this.id, this.deps.clock.now());
     await this.heartbeat();
     this.unwatch = await this.store.watch?.(() => this.nudge());
     this.running = true;
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.heartbeatIntervalMs);
-    this.loopDone = this.pollLoop();
+    // First poll on the next macrotask, so listeners attached right after start see its claims.
+    this.loopDone = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.pollLoop());
   }
 
   /** Poll now rather than at the next interval (new work was just created here). */
@@ -122,6 +126,11 @@ export class Worker {
       ]);
       clearTimeout(timer);
     }
+    // Executions still going after the grace period must stop *here* before their runs are
+    // handed back: otherwise a step in retry backoff kept starting attempts (running its
+    // side effect again, concurrently with the worker that takes the run over) and late
+    // results reached the workflow code of a worker that had already stopped.
+    for (const ctx of this.active.values()) ctx?.abandon();
     await this.store.releaseWorker(this.id, this.deps.clock.now());
   }
 
