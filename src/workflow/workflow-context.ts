@@ -61,6 +61,11 @@ export interface ChildHandle<O> {
 /**
  * The durable operations a workflow may use. Each is recorded in the run's history
  * in call order; on replay, recorded operations return their stored result.
+ *
+ * Concurrency: `Promise.all` over durable operations is replay-safe (positions are
+ * taken in call order). `Promise.race` between a step and a long durable wait is not:
+ * the wait suspends the run, and on replay the recorded wait may win. Race a wait
+ * against time with its own `timeout` option instead (`waitForSignal(name, { timeout })`).
  */
 export interface WorkflowContext {
   readonly runId: string;
