@@ -1,12 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-/** One JSON object a child printed on its own line of stdout. */
-export type JsonLine = Record<string, unknown> & { type?: string };
+/**
+ * One JSON object a child printed on its own line of stdout, with `receivedAt` (ms
+ * since the epoch, when the test read it) added.
+ */
+export type JsonLine = Record<string, unknown> & { type?: string; receivedAt: number };
 
 /**
  * A Node child process running a compiled fixture, whose stdout is read as JSON lines
  * (non-JSON lines are kept as `{ type: 'text', text }`). Stderr is kept for diagnostics.
+ * Its stdin is a pipe the parent never writes to: a fixture that calls
+ * {@link exitWhenParentDies} exits when the test process goes away, however it ends.
  */
 export class JsonChild {
   readonly proc: ChildProcess;
@@ -19,7 +24,7 @@ export class JsonChild {
   private readonly listeners = new Set<() => void>();
 
   constructor(script: URL, args: string[]) {
-    this.proc = spawn(process.execPath, [fileURLToPath(script), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.proc = spawn(process.execPath, [fileURLToPath(script), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     if (this.proc.pid === undefined) throw new Error(`could not spawn ${script.href}`);
     this.pid = this.proc.pid;
     let buffered = '';
@@ -31,10 +36,11 @@ export class JsonChild {
         const text = buffered.slice(0, newline);
         buffered = buffered.slice(newline + 1);
         if (text.trim() === '') continue;
+        const receivedAt = Date.now();
         try {
-          this.lines.push(JSON.parse(text) as JsonLine);
+          this.lines.push({ ...(JSON.parse(text) as Record<string, unknown>), receivedAt });
         } catch {
-          this.lines.push({ type: 'text', text });
+          this.lines.push({ type: 'text', text, receivedAt });
         }
       }
       for (const listener of this.listeners) listener();
@@ -102,9 +108,19 @@ export class JsonChild {
   }
 }
 
-/** Every child a test spawned, so `finally` can kill them all even when an assertion failed. */
+/**
+ * Every child a test spawned, so `finally` can kill them all even when an assertion
+ * failed; any still alive when the test process exits are SIGKILLed then.
+ */
 export class ChildGroup {
   private readonly children = new Set<JsonChild>();
+  private readonly killOnExit = () => {
+    for (const child of this.children) child.signal('SIGKILL');
+  };
+
+  constructor() {
+    process.once('exit', this.killOnExit);
+  }
 
   spawn(script: URL, args: string[]): JsonChild {
     const child = new JsonChild(script, args);
@@ -114,5 +130,13 @@ export class ChildGroup {
 
   async killAll(): Promise<void> {
     await Promise.all([...this.children].map((child) => child.kill()));
+    process.removeListener('exit', this.killOnExit);
   }
+}
+
+/** For fixtures: exit when the parent closes our stdin (it exited or was killed). */
+export function exitWhenParentDies(): void {
+  process.stdin.on('end', () => process.exit(0));
+  process.stdin.on('error', () => process.exit(0));
+  process.stdin.resume();
 }

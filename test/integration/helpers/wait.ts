@@ -1,6 +1,6 @@
-/** Resolve after `ms` milliseconds. */
+/** Resolve after `ms` milliseconds (at once, on the next turn, when `ms` ≤ 0). */
 export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 }
 
 /**
