@@ -34,6 +34,10 @@ export {
 
 export type { Store } from './store/store.js';
 export type { RunRecord, RunStatus, StepRecord, AttemptRecord, SerializedError, StepKind } from './store/records.js';
-export { FencedError, StoreOpenError, RunNotFoundError, InvalidRunStateError } from './store/store-errors.js';
+export { FencedError, StoreOpenError, RunNotFoundError, InvalidRunStateError, StoreUnavailableError, NotLeaderError } from './store/store-errors.js';
 export { openStore, DEFAULT_STORE_URL } from './store/open-store.js';
 export { SqliteStore, type SqliteStoreOptions, type SqliteDurability } from './store/sqlite/sqlite-store.js';
+export type { ElementEventRecord, ElementEventFilter, ElementStateRecord, NewElementEventRecord } from './store/records.js';
+
+export * from './supervisor/index.js';
+export { loadConfig, parseConfig, ConfigError, type LoadedConfig, type ConfigIssue, type HomeostatConfig, type ServiceConfig } from './config/index.js';

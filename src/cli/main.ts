@@ -6,12 +6,18 @@ import { runsCommand, runsUsage } from './commands/runs.js';
 import { signalCommand, signalUsage } from './commands/signal.js';
 import { startCommand, startUsage } from './commands/start.js';
 import { workerCommand, workerUsage } from './commands/worker.js';
+import { upCommand, upUsage } from './commands/up.js';
+import { statusCommand, statusUsage } from './commands/status.js';
+import { logsCommand, logsUsage } from './commands/logs.js';
 
 const COMMANDS: Record<string, { run: Command; usage: string }> = {
   worker: { run: workerCommand, usage: workerUsage },
   start: { run: startCommand, usage: startUsage },
   runs: { run: runsCommand, usage: runsUsage },
   signal: { run: signalCommand, usage: signalUsage },
+  up: { run: upCommand, usage: upUsage },
+  status: { run: statusCommand, usage: statusUsage },
+  logs: { run: logsCommand, usage: logsUsage },
 };
 
 const HELP = `homeostat — durable workflows that heal themselves
@@ -53,6 +59,10 @@ export async function main(argv: string[], out = console.log, err = console.erro
         limit: { type: 'string' },
         concurrency: { type: 'string' },
         'from-step': { type: 'string' },
+        config: { type: 'string', short: 'c' },
+        previous: { type: 'boolean' },
+        lines: { type: 'string' },
+        replica: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });

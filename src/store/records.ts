@@ -105,3 +105,72 @@ export interface WakeConditions {
   /** Wake at once if one of these child runs has already finished. */
   children?: string[];
 }
+
+/** The state of a named leadership lease after a campaign. */
+export interface Leadership {
+  /** True when the caller holds the lease now. */
+  leader: boolean;
+  /** Who holds it (null when nobody does). */
+  holder: string | null;
+  /**
+   * The fencing token of the current term: bumped every time the lease changes hands
+   * (or is taken again after it lapsed). Actions carry it; a stale one is refused.
+   */
+  token: number;
+  /** When the holder's lease ends unless renewed (the holder's clock). */
+  expiresAt: number;
+}
+
+/** A leader's claim to act: the lease name and the token of its term. */
+export interface LeaderFence {
+  name: string;
+  token: number;
+}
+
+/**
+ * One supervisor event (process exit, restart, probe transition, resource breach …) as
+ * stored. `id` grows monotonically, so readers page with `sinceId`.
+ */
+export interface ElementEventRecord {
+  id: number;
+  /** Milliseconds since the epoch. */
+  at: number;
+  /** The managed element (service name). */
+  element: string;
+  /** The event kind (`process-exited`, `probe-changed`, …). */
+  kind: string;
+  /** JSON text of the event's other fields. */
+  data: string;
+}
+
+/** An event to append: the store assigns the id. */
+export type NewElementEventRecord = Omit<ElementEventRecord, 'id'>;
+
+export interface ElementEventFilter {
+  element?: string;
+  kinds?: string[];
+  /** Only events with a larger id (oldest first). Without it: the latest `limit`. */
+  sinceId?: number;
+  /** At most this many (default 100). */
+  limit?: number;
+}
+
+/**
+ * The last known state of one managed element instance (a replica, or an external
+ * service), written by the supervisor that owns it, read by `homeostat status`.
+ */
+export interface ElementStateRecord {
+  /** The instance (`api#0`), or the service name for an external service. */
+  instance: string;
+  /** The service it belongs to. */
+  element: string;
+  /** Which supervisor wrote it (its `saveElementStates` owner). */
+  owner: string;
+  /** `running`, `backoff`, `crash-looping`, `stopped`, … */
+  state: string;
+  /** `healthy`, `unhealthy`, `not-ready`, `starting`, `unprobed`, `-` … */
+  health: string;
+  /** JSON text of the details (pid, restarts, uptime, last exit, role, resources). */
+  data: string;
+  updatedAt: number;
+}

@@ -34,3 +34,23 @@ export class InvalidRunStateError extends HomeostatError {
     super('HS_INVALID_RUN_STATE', `cannot ${operation} run ${runId}: it is ${status}`, { retryable: false });
   }
 }
+
+/**
+ * The database could not be reached, or a connection broke mid-call, or the server
+ * restarted since this run's history was loaded. Nothing was half-written: the engine
+ * retries the run later from its recorded history.
+ */
+export class StoreUnavailableError extends HomeostatError {
+  constructor(message: string, cause?: unknown) {
+    super('HS_STORE_UNAVAILABLE', message, { retryable: true, cause });
+  }
+}
+
+/** A leader action carried a fencing token of a term that is over (a deposed leader). */
+export class NotLeaderError extends HomeostatError {
+  constructor(name: string, token: number) {
+    super('HS_NOT_LEADER', `lease ${JSON.stringify(name)}: token ${token} is no longer the current term; the action was refused`, {
+      retryable: false,
+    });
+  }
+}

@@ -1,6 +1,12 @@
 import type {
   AttemptRecord,
+  ElementEventFilter,
+  ElementEventRecord,
+  ElementStateRecord,
+  NewElementEventRecord,
   Fence,
+  LeaderFence,
+  Leadership,
   NewRun,
   RunFilter,
   RunRecord,
@@ -42,6 +48,9 @@ export interface Store {
   /**
    * Claim up to `limit` runs of these workflows that are pending, waiting and due, or
    * owned by a worker whose lease has expired. Each claimed run's epoch is bumped.
+   * A worker whose own lease has lapsed (its heartbeats failing, e.g. after a database
+   * outage) claims nothing: another worker could take the run from it at once, and both
+   * would execute it.
    */
   claimRuns(workerId: string, workflows: string[], limit: number, now: number): Promise<RunRecord[]>;
   /** Earliest time a waiting run of these workflows becomes due, for the poller's sleep. */
@@ -57,7 +66,8 @@ export interface Store {
 
   /**
    * Park the run until `wakeAt` (null: until woken) and release ownership — unless a
-   * wake condition already holds, in which case it becomes due at once.
+   * wake condition already holds (a queued signal or finished child named in
+   * `conditions`, or a cancellation requested meanwhile), in which case it becomes due at once.
    */
   suspendRun(fence: Fence, wakeAt: number | null, conditions: WakeConditions, now: number): Promise<void>;
   /** Finish the run and wake its parent, if it is waiting. */
@@ -85,6 +95,39 @@ export interface Store {
    * `fromSeq` on (compensation entries included). Bumps generation and epoch.
    */
   redrive(runId: string, fromSeq: number, now: number): Promise<RunRecord>;
+
+  /**
+   * Campaign for the lease `name`: take it when it is free or lapsed (`expiresAt < now`),
+   * extend it when `holder` already has it. A change of holder bumps the fencing token.
+   */
+  acquireLeadership(name: string, holder: string, ttlMs: number, now: number): Promise<Leadership>;
+  /** Extend a held, unexpired lease of this term. False when the term is over. */
+  renewLeadership(name: string, holder: string, token: number, ttlMs: number, now: number): Promise<boolean>;
+  /** Give the lease up at once so a standby need not wait for it to lapse. */
+  resignLeadership(name: string, holder: string, token: number, now: number): Promise<void>;
+  /**
+   * Record an action taken by a leader, atomically with the check that its term is still
+   * the current one (the lease row is locked against a concurrent takeover). Throws
+   * `HS_NOT_LEADER` and records nothing when the fence is stale.
+   */
+  recordLeaderAction(fence: LeaderFence, action: string, payload: string | null, now: number): Promise<void>;
+  /** Actions recorded under lease `name`, oldest first. */
+  listLeaderActions(name: string): Promise<{ token: number; action: string; payload: string | null; recordedAt: number }[]>;
+
+  /**
+   * Append supervisor events in one transaction (the supervisor batches them); ids are
+   * assigned in order.
+   */
+  appendEvents(events: NewElementEventRecord[]): Promise<void>;
+  /** Events matching the filter, oldest first (see {@link ElementEventFilter}). */
+  listEvents(filter?: ElementEventFilter): Promise<ElementEventRecord[]>;
+  /**
+   * Replace, atomically, every element state written by `owner` with `states` (a
+   * supervisor saves its full snapshot each time).
+   */
+  saveElementStates(owner: string, states: ElementStateRecord[]): Promise<void>;
+  /** Every element state of every owner, ordered by element then instance. */
+  listElementStates(): Promise<ElementStateRecord[]>;
 
   /**
    * Optional push notification of new or newly-due work (PostgreSQL's LISTEN/NOTIFY),

@@ -84,4 +84,51 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    name: '0002_leader_leases',
+    sql: `
+      CREATE TABLE leader_leases (
+        name TEXT PRIMARY KEY,
+        holder TEXT,
+        token INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        acquired_at INTEGER NOT NULL,
+        renewed_at INTEGER NOT NULL
+      ) STRICT;
+
+      CREATE TABLE leader_actions (
+        id INTEGER PRIMARY KEY,
+        lease_name TEXT NOT NULL,
+        token INTEGER NOT NULL,
+        action TEXT NOT NULL,
+        payload TEXT,
+        recorded_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX leader_actions_lease ON leader_actions (lease_name, id);
+    `,
+  },
+  {
+    name: '0003_element_events',
+    sql: `
+      CREATE TABLE element_events (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        element TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        data TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX element_events_element ON element_events (element, id);
+
+      CREATE TABLE element_states (
+        owner TEXT NOT NULL,
+        instance TEXT NOT NULL,
+        element TEXT NOT NULL,
+        state TEXT NOT NULL,
+        health TEXT NOT NULL,
+        data TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (owner, instance)
+      ) STRICT;
+    `,
+  },
 ];

@@ -4,7 +4,13 @@ import { dirname, resolve } from 'node:path';
 import type { Store } from '../store.js';
 import type {
   AttemptRecord,
+  ElementEventFilter,
+  ElementEventRecord,
+  ElementStateRecord,
+  NewElementEventRecord,
   Fence,
+  LeaderFence,
+  Leadership,
   NewRun,
   RunFilter,
   RunRecord,
@@ -13,9 +19,11 @@ import type {
   StepRecord,
   WakeConditions,
 } from '../records.js';
-import { FencedError, InvalidRunStateError, RunNotFoundError, StoreOpenError } from '../store-errors.js';
+import { FencedError, InvalidRunStateError, NotLeaderError, RunNotFoundError, StoreOpenError } from '../store-errors.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
+import { GroupCommit } from './group-commit.js';
 import { toRunRecord, toStepRecord, type RunRow, type StepRow } from './rows.js';
+import { SqliteElementTables } from './element-tables.js';
 
 /**
  * How much a commit survives.
@@ -35,6 +43,7 @@ export interface SqliteStoreOptions {
 const CLAIMABLE = `
   SELECT r.id FROM runs r LEFT JOIN workers w ON w.id = r.owner_id
   WHERE r.workflow IN (SELECT value FROM json_each(@workflows))
+    AND EXISTS (SELECT 1 FROM workers me WHERE me.id = @workerId AND me.lease_expires_at >= @now)
     AND (
       (r.status = 'pending' AND (r.owner_id IS NULL OR w.id IS NULL OR w.lease_expires_at < @now))
       OR (r.status = 'waiting' AND r.wake_at IS NOT NULL AND r.wake_at <= @now)
@@ -51,11 +60,16 @@ export class SqliteStore implements Store {
   readonly path: string;
   private readonly db: Database.Database;
   private readonly statements: ReturnType<SqliteStore['prepare']>;
+  /** Commits the writes of concurrent runs together (see GroupCommit). */
+  private readonly commits: GroupCommit;
+  private readonly elements: SqliteElementTables;
 
   private constructor(path: string, db: Database.Database) {
     this.path = path;
     this.db = db;
     this.statements = this.prepare();
+    this.commits = new GroupCommit(db);
+    this.elements = new SqliteElementTables(db);
   }
 
   /**
@@ -94,7 +108,8 @@ export class SqliteStore implements Store {
       insertRun: db.prepare(`
         INSERT INTO runs (id, workflow, input, status, owner_id, epoch, parent_id, deadline_at, created_at, updated_at)
         VALUES (@id, @workflow, @input, @status, @ownerId, @epoch, @parentId, @deadlineAt, @now, @now)
-        ON CONFLICT (id) DO NOTHING`),
+        ON CONFLICT (id) DO NOTHING
+        RETURNING *`),
       getRun: db.prepare('SELECT * FROM runs WHERE id = ?'),
       registerWorkflow: db.prepare('INSERT INTO workflow_types (name, registered_at) VALUES (?, ?) ON CONFLICT DO NOTHING'),
       knownWorkflows: db.prepare('SELECT name FROM workflow_types ORDER BY name'),
@@ -131,8 +146,13 @@ export class SqliteStore implements Store {
         SELECT @runId, @seq, @generation, @attempt, @startedAt, @finishedAt, @error
         WHERE EXISTS (SELECT 1 FROM runs WHERE id = @runId AND epoch = @epoch)`),
       listAttempts: db.prepare('SELECT * FROM attempts WHERE run_id = ? ORDER BY id'),
+      // A cancellation requested while the run was executing is a wake condition too: the
+      // owner may have missed it (delivered by heartbeat, or it arrived after the run's last
+      // durable operation), and requestCancel only wakes runs that are already waiting — so
+      // without this a run suspending without a wake time stayed waiting forever.
       suspend: db.prepare(`
-        UPDATE runs SET status = 'waiting', owner_id = NULL, wake_at = @wakeAt, updated_at = @now
+        UPDATE runs SET status = 'waiting', owner_id = NULL,
+          wake_at = CASE WHEN cancel_requested = 1 THEN @now ELSE @wakeAt END, updated_at = @now
         WHERE id = @runId AND epoch = @epoch`),
       pendingSignal: db.prepare(
         'SELECT id, payload FROM signals WHERE run_id = ? AND name = ? AND consumed_at IS NULL ORDER BY id LIMIT 1',
@@ -144,10 +164,11 @@ export class SqliteStore implements Store {
       finish: db.prepare(`
         UPDATE runs SET status = @status, output = @output, error = @error, owner_id = NULL, wake_at = NULL,
           updated_at = @now, finished_at = @now
-        WHERE id = @runId AND epoch = @epoch`),
+        WHERE id = @runId AND epoch = @epoch
+        RETURNING parent_id`),
       wakeParent: db.prepare(`
         UPDATE runs SET wake_at = @now, updated_at = @now
-        WHERE id = (SELECT parent_id FROM runs WHERE id = @runId) AND status = 'waiting'`),
+        WHERE id = @parentId AND status = 'waiting'`),
       insertSignal: db.prepare('INSERT INTO signals (run_id, name, payload, sent_at) VALUES (?, ?, ?, ?)'),
       wakeRun: db.prepare("UPDATE runs SET wake_at = @now, updated_at = @now WHERE id = @runId AND status = 'waiting'"),
       requestCancel: db.prepare(`
@@ -164,11 +185,39 @@ export class SqliteStore implements Store {
         UPDATE runs SET status = 'pending', output = NULL, error = NULL, owner_id = NULL, wake_at = NULL,
           cancel_requested = 0, epoch = epoch + 1, generation = generation + 1, updated_at = @now, finished_at = NULL
         WHERE id = @runId`),
+      getLease: db.prepare('SELECT holder, token, expires_at FROM leader_leases WHERE name = ?'),
+      // A holder extends its unexpired term; anyone takes a free or lapsed lease, bumping the token.
+      acquireLease: db.prepare(`
+        INSERT INTO leader_leases AS l (name, holder, token, expires_at, acquired_at, renewed_at)
+        VALUES (@name, @holder, 1, @expiresAt, @now, @now)
+        ON CONFLICT (name) DO UPDATE SET
+          token = CASE WHEN l.holder = @holder AND l.expires_at >= @now THEN l.token ELSE l.token + 1 END,
+          acquired_at = CASE WHEN l.holder = @holder AND l.expires_at >= @now THEN l.acquired_at ELSE @now END,
+          holder = @holder, expires_at = @expiresAt, renewed_at = @now
+        WHERE l.holder = @holder OR l.holder IS NULL OR l.expires_at < @now`),
+      renewLease: db.prepare(`
+        UPDATE leader_leases SET expires_at = @expiresAt, renewed_at = @now
+        WHERE name = @name AND holder = @holder AND token = @token AND expires_at >= @now`),
+      resignLease: db.prepare(`
+        UPDATE leader_leases SET holder = NULL, expires_at = @now, renewed_at = @now
+        WHERE name = @name AND holder = @holder AND token = @token`),
+      insertLeaderAction: db.prepare(`
+        INSERT INTO leader_actions (lease_name, token, action, payload, recorded_at)
+        SELECT @name, @token, @action, @payload, @now
+        WHERE EXISTS (SELECT 1 FROM leader_leases WHERE name = @name AND token = @token)`),
+      listLeaderActions: db.prepare(
+        'SELECT token, action, payload, recorded_at AS recordedAt FROM leader_actions WHERE lease_name = ? ORDER BY id',
+      ),
     };
   }
 
   async createRun(run: NewRun): Promise<{ run: RunRecord; created: boolean }> {
-    const info = this.statements.insertRun.run({
+    return this.commits.run(run.id, () => this.createRunNow(run));
+  }
+
+  private createRunNow(run: NewRun): { run: RunRecord; created: boolean } {
+    // RETURNING gives the new row without a second query; no row means the id existed.
+    const inserted = this.statements.insertRun.get({
       id: run.id,
       workflow: run.workflow,
       input: run.input,
@@ -178,9 +227,10 @@ export class SqliteStore implements Store {
       parentId: run.parentId ?? null,
       deadlineAt: run.deadlineAt ?? null,
       now: run.now,
-    });
+    }) as RunRow | undefined;
+    if (inserted) return { run: toRunRecord(inserted), created: true };
     const row = this.statements.getRun.get(run.id) as RunRow;
-    return { run: toRunRecord(row), created: info.changes === 1 };
+    return { run: toRunRecord(row), created: false };
   }
 
   async getRun(id: string): Promise<RunRecord | undefined> {
@@ -252,8 +302,10 @@ export class SqliteStore implements Store {
   }
 
   async saveStep(fence: Fence, step: StepRecord): Promise<void> {
-    const info = this.statements.upsertStep.run(stepParams(fence, step));
-    if (info.changes === 0) this.refuse(fence, step);
+    return this.commits.run(fence.runId, () => {
+      const info = this.statements.upsertStep.run(stepParams(fence, step));
+      if (info.changes === 0) this.refuse(fence, step);
+    });
   }
 
   /** A write changed nothing: say whether the fence or a duplicate write refused it. */
@@ -307,17 +359,26 @@ export class SqliteStore implements Store {
     outcome: { status: Extract<RunStatus, 'completed' | 'failed' | 'cancelled' | 'parked'>; output: string | null; error: SerializedError | null },
     now: number,
   ): Promise<void> {
+    return this.commits.run(fence.runId, () => this.finishRunNow(fence, outcome, now));
+  }
+
+  private finishRunNow(
+    fence: Fence,
+    outcome: { status: Extract<RunStatus, 'completed' | 'failed' | 'cancelled' | 'parked'>; output: string | null; error: SerializedError | null },
+    now: number,
+  ): void {
     this.db.transaction(() => {
-      const info = this.statements.finish.run({
+      const finished = this.statements.finish.get({
         runId: fence.runId,
         epoch: fence.epoch,
         status: outcome.status,
         output: outcome.output,
         error: outcome.error ? JSON.stringify(outcome.error) : null,
         now,
-      });
-      if (info.changes === 0) throw new FencedError(fence.runId, fence.epoch);
-      this.statements.wakeParent.run({ runId: fence.runId, now });
+      }) as { parent_id: string | null } | undefined;
+      if (!finished) throw new FencedError(fence.runId, fence.epoch);
+      // Only a child run has a parent to wake (most runs have none: skip the statement).
+      if (finished.parent_id !== null) this.statements.wakeParent.run({ parentId: finished.parent_id, now });
     }).immediate();
   }
 
@@ -364,8 +425,51 @@ export class SqliteStore implements Store {
     }).immediate();
   }
 
+  async acquireLeadership(name: string, holder: string, ttlMs: number, now: number): Promise<Leadership> {
+    return this.db.transaction(() => {
+      this.statements.acquireLease.run({ name, holder, expiresAt: now + ttlMs, now });
+      const row = this.statements.getLease.get(name) as { holder: string | null; token: number; expires_at: number };
+      return { leader: row.holder === holder, holder: row.holder, token: row.token, expiresAt: row.expires_at };
+    }).immediate();
+  }
+
+  async renewLeadership(name: string, holder: string, token: number, ttlMs: number, now: number): Promise<boolean> {
+    return this.statements.renewLease.run({ name, holder, token, expiresAt: now + ttlMs, now }).changes === 1;
+  }
+
+  async resignLeadership(name: string, holder: string, token: number, now: number): Promise<void> {
+    this.statements.resignLease.run({ name, holder, token, now });
+  }
+
+  async recordLeaderAction(fence: LeaderFence, action: string, payload: string | null, now: number): Promise<void> {
+    const info = this.statements.insertLeaderAction.run({ name: fence.name, token: fence.token, action, payload, now });
+    if (info.changes === 0) throw new NotLeaderError(fence.name, fence.token);
+  }
+
+  async listLeaderActions(name: string) {
+    return this.statements.listLeaderActions.all(name) as { token: number; action: string; payload: string | null; recordedAt: number }[];
+  }
+
+  async appendEvents(events: NewElementEventRecord[]): Promise<void> {
+    this.elements.appendEvents(events);
+  }
+
+  async listEvents(filter?: ElementEventFilter): Promise<ElementEventRecord[]> {
+    return this.elements.listEvents(filter);
+  }
+
+  async saveElementStates(owner: string, states: ElementStateRecord[]): Promise<void> {
+    this.elements.saveElementStates(owner, states);
+  }
+
+  async listElementStates(): Promise<ElementStateRecord[]> {
+    return this.elements.listElementStates();
+  }
+
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.commits.flush();
+    this.db.close();
   }
 }
 

@@ -1,0 +1,33 @@
+import { HomeostatError } from '../errors/homeostat-error.js';
+
+/** One problem in a config file, located to the character. */
+export interface ConfigIssue {
+  file: string;
+  /** 1-based; 0 when the problem has no position (e.g. an empty file). */
+  line: number;
+  column: number;
+  /** Dotted path of the field (`services.api.probes.liveness.period`); empty for the whole file. */
+  path: string;
+  message: string;
+}
+
+/** Renders `homeostat.yaml:12:5: services.api.port: expected number`. */
+export function formatIssue(issue: ConfigIssue): string {
+  const where = issue.line > 0 ? `${issue.file}:${issue.line}:${issue.column}` : issue.file;
+  return `${where}: ${issue.path ? `${issue.path}: ` : ''}${issue.message}`;
+}
+
+/**
+ * The config could not be used: not found (`HS_CONFIG_NOT_FOUND`), not YAML
+ * (`HS_CONFIG_SYNTAX`) or not a valid homeostat config (`HS_CONFIG_INVALID`). `issues`
+ * lists every problem found, each with file, line, column and field.
+ */
+export class ConfigError extends HomeostatError {
+  readonly issues: ConfigIssue[];
+  constructor(code: 'HS_CONFIG_NOT_FOUND' | 'HS_CONFIG_SYNTAX' | 'HS_CONFIG_INVALID', issues: ConfigIssue[], cause?: unknown) {
+    const lines = issues.map(formatIssue);
+    const summary = code === 'HS_CONFIG_INVALID' ? `invalid config (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n` : '';
+    super(code, `${summary}${lines.join('\n')}`, { retryable: false, cause });
+    this.issues = issues;
+  }
+}

@@ -1,0 +1,90 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { isHomeostatError } from '../errors/homeostat-error.js';
+import { ConfigError } from './config-error.js';
+import { parseConfig } from './load-config.js';
+
+function errorsOf(text: string): string[] {
+  try {
+    parseConfig(text, { file: '/tmp/x/homeostat.yaml', displayName: 'homeostat.yaml' });
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, String(error));
+    return error.message.split('\n').filter((line) => line.startsWith('homeostat.yaml'));
+  }
+  assert.fail('expected a config error');
+}
+
+test('a valid config gets its defaults and durations in milliseconds', () => {
+  const { config, stateDir } = parseConfig(
+    `services:
+  api:
+    command: node
+    args: [api.js, --port, "{{port}}"]
+    port: 4100
+    replicas: 2
+    maxMemory: 200MB
+    probes:
+      liveness: { http: /healthz, period: 250ms, failureThreshold: 3 }
+  db:
+    url: http://127.0.0.1:5432
+    probes:
+      readiness: { tcp: true }
+`,
+    { file: '/srv/app/homeostat.yaml' },
+  );
+  assert.equal(stateDir, '/srv/app/.homeostat');
+  const api = config.services.api!;
+  assert.equal(api.restart, 'always');
+  assert.equal(api.maxMemory, 200_000_000);
+  assert.equal(api.probes.liveness?.period, 250);
+  assert.equal(api.probes.liveness?.timeout, 250);
+  assert.deepEqual(api.probes.liveness?.status, [[200, 399]]);
+  assert.equal(api.restartBackoff.resetAfter, 10_000);
+  assert.equal(config.services.db!.url, 'http://127.0.0.1:5432');
+});
+
+test('each error names file, line, column and field', () => {
+  const errors = errorsOf(`services:
+  api:
+    command: node
+    port: "eighty"
+    probes:
+      liveness:
+        http: /healthz
+        period: soon
+    restart: sometimes
+    extra: 1
+`);
+  assert.deepEqual(errors, [
+    'homeostat.yaml:4:11: services.api.port: expected number, received string',
+    'homeostat.yaml:8:17: services.api.probes.liveness.period: expected a duration like "500ms", got "soon"',
+    'homeostat.yaml:9:14: services.api.restart: expected one of "always"|"on-failure"|"never"',
+    'homeostat.yaml:10:5: services.api.extra: unknown field "extra"',
+  ]);
+});
+
+test('missing fields and cross-references point at the closest node', () => {
+  const errors = errorsOf(`services:
+  api:
+    args: [x]
+    standby: ghost
+  worker:
+    command: node
+    args: ["{{prot}}"]
+    probes:
+      liveness: { period: 1s }
+`);
+  assert.ok(errors.includes('homeostat.yaml:3:5: services.api: a service needs either command (supervised) or url (external, probed only), not both'), errors.join('\n'));
+  assert.ok(errors.some((e) => e.startsWith('homeostat.yaml:7:12: services.worker.args[0]: unknown placeholder {{prot}}')), errors.join('\n'));
+  assert.ok(errors.some((e) => e.startsWith('homeostat.yaml:9:17: services.worker.probes.liveness: a probe needs one of')), errors.join('\n'));
+});
+
+test('YAML syntax errors carry their line', () => {
+  try {
+    parseConfig('services:\n  api: [1\n  x: 2\n', { file: 'h.yaml' });
+    assert.fail('expected an error');
+  } catch (error) {
+    assert.ok(isHomeostatError(error, 'HS_CONFIG_SYNTAX'));
+    assert.match(error.message, /^h\.yaml:\d+:\d+: YAML: /);
+  }
+});

@@ -1,0 +1,15 @@
+import { HomeostatError } from '../errors/homeostat-error.js';
+
+/** An operation named a service the supervisor does not run (or an external one). */
+export class UnknownServiceError extends HomeostatError {
+  constructor(service: string, known: string[]) {
+    super('HS_UNKNOWN_SERVICE', `no supervised service "${service}"; supervised: ${known.join(', ') || 'none'}`, { retryable: false });
+  }
+}
+
+/** A replica count that is not a non-negative integer. */
+export class InvalidReplicasError extends HomeostatError {
+  constructor(service: string, replicas: number) {
+    super('HS_INVALID_REPLICAS', `service "${service}": replicas must be a non-negative integer, got ${replicas}`, { retryable: false });
+  }
+}

@@ -1,0 +1,253 @@
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { HomeostatConfig } from '../config/schema/root.js';
+import { systemClock, type Clock } from '../resilience/clock.js';
+import { EventEmitter, type Listener } from '../resilience/events.js';
+import type { Random } from '../resilience/random.js';
+import type { ElementStateRecord } from '../store/records.js';
+import type { Store } from '../store/store.js';
+import type { ElementEvent } from './element-events.js';
+import { EventWriter } from './event-writer.js';
+import { ExternalElement } from './external-element.js';
+import { FailoverPair } from './failover.js';
+import { HeartbeatRegistry, HeartbeatServer } from './probes/heartbeat-probe.js';
+import { ReplicaSupervisor, type ReplicaSnapshot } from './replica-supervisor.js';
+import { ResourceSampler } from './resource-sampler.js';
+import { ServiceSupervisor, type ServiceRole } from './service-supervisor.js';
+import { UnknownServiceError } from './supervisor-errors.js';
+
+export interface SupervisorOptions {
+  config: HomeostatConfig;
+  /** Folder that relative `cwd`s resolve against (the config file's folder). */
+  baseDir: string;
+  /** Logs (and the heartbeat socket) go here. */
+  stateDir: string;
+  /** Where events and element states are written; without it they are only emitted. */
+  store?: Store;
+  /** Names this supervisor's rows in `element_states` (default `<hostname>:<pid>`). */
+  owner?: string;
+  clock?: Clock;
+  random?: Random;
+  /** Store write failures (the supervisor keeps running). */
+  onStoreError?: (error: unknown) => void;
+}
+
+/** One row of `homeostat status`: a replica or an external service, with its service's view. */
+export interface ElementStatus extends ReplicaSnapshot {
+  element: string;
+  kind: 'process' | 'external';
+  role: ServiceRole;
+  replicas: number;
+}
+
+/**
+ * Supervises what a config declares: processes (replicas, restarts, probes, resource
+ * limits, failover to standbys) and external services (probes only). Every observation
+ * is an {@link ElementEvent}, offered to `on(listener)` subscribers and written to the
+ * store in batches; element states are saved for `homeostat status`.
+ *
+ * @example
+ * const supervisor = new Supervisor({ config, baseDir, stateDir, store });
+ * supervisor.on((event) => console.log(event.kind, event.element));
+ * await supervisor.start(); … await supervisor.stop();
+ * @example
+ * await supervisor.scale('ghost', 2); // throws HS_UNKNOWN_SERVICE
+ */
+export class Supervisor {
+  private readonly events = new EventEmitter<ElementEvent>();
+  private readonly services = new Map<string, ServiceSupervisor>();
+  private readonly externals = new Map<string, ExternalElement>();
+  private readonly failovers: FailoverPair[] = [];
+  private readonly heartbeats = new HeartbeatRegistry();
+  private heartbeatServer: HeartbeatServer | undefined;
+  private readonly sampler = new ResourceSampler();
+  private readonly writer: EventWriter | undefined;
+  private readonly clock: Clock;
+  private readonly owner: string;
+  private sampleTimer: NodeJS.Timeout | undefined;
+  private stateTimer: NodeJS.Timeout | undefined;
+  private stateDirty = true;
+  private failoverQueued = false;
+  private running = false;
+  private readonly killAllOnExit = () => {
+    for (const service of this.services.values()) for (const replica of service.all) if (replica.pgid) killGroup(replica.pgid);
+  };
+
+  constructor(private readonly options: SupervisorOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.owner = options.owner ?? `${hostname()}:${process.pid}`;
+    if (options.store) this.writer = new EventWriter(options.store, options.onStoreError ? { onError: options.onStoreError } : {});
+  }
+
+  /**
+   * Subscribe to every event, in-process (the control loop's input). Returns a function
+   * that unsubscribes.
+   */
+  on(listener: Listener<ElementEvent>): () => void {
+    return this.events.subscribe(listener);
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    const { config } = this.options;
+    const usesHeartbeats = Object.values(config.services).some((service) => Object.values(service.probes).some((probe) => probe?.heartbeat));
+    if (usesHeartbeats) {
+      this.heartbeatServer = new HeartbeatServer(this.heartbeats, this.clock);
+      await this.heartbeatServer.listen({ port: config.heartbeat.port, socketPath: join(this.options.stateDir, 'heartbeat.sock') });
+    }
+    process.on('exit', this.killAllOnExit);
+    for (const [name, service] of Object.entries(config.services)) {
+      if (service.url !== undefined) {
+        this.externals.set(name, new ExternalElement(name, service, { clock: this.clock, heartbeats: this.heartbeats, baseDir: this.options.baseDir, emit: this.emit }));
+      } else {
+        this.services.set(name, new ServiceSupervisor(name, service, (ctx) => this.newReplica(name, ctx.replica, ctx.port), this.emit, () => this.clock.now()));
+      }
+    }
+    for (const [name, service] of Object.entries(config.services)) {
+      const primary = this.services.get(name);
+      const standby = service.standby ? this.services.get(service.standby.service) : undefined;
+      if (primary && standby) this.failovers.push(new FailoverPair(primary, standby, service.standby!.after, this.clock, this.emit));
+    }
+    for (const external of this.externals.values()) external.start();
+    await Promise.all([...this.services.values()].map((service) => service.start()));
+    const sampleEvery = Math.max(100, config.resources.sampleEvery);
+    this.sampleTimer = setInterval(() => this.sample(), sampleEvery);
+    this.stateTimer = setInterval(() => void this.saveStates(false), 250);
+    this.stateTimer.unref();
+    await this.saveStates(true);
+  }
+
+  /** Stop every process gracefully (stop signal, then SIGKILL after its grace period). */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    if (this.sampleTimer) clearInterval(this.sampleTimer);
+    if (this.stateTimer) clearInterval(this.stateTimer);
+    for (const external of this.externals.values()) external.stop();
+    await Promise.all([...this.services.values()].map((service) => service.stop()));
+    process.removeListener('exit', this.killAllOnExit);
+    await this.heartbeatServer?.close();
+    await this.writer?.flush();
+    this.writer?.close();
+    await this.saveStates(true);
+  }
+
+  /** Change a service's replica count at run time. */
+  async scale(service: string, replicas: number): Promise<void> {
+    await this.requireService(service).scale(replicas);
+    this.stateDirty = true;
+  }
+
+  /** Restart one replica (or all) of a service: graceful, counted as a restart. */
+  restart(service: string, replica?: number): void {
+    for (const instance of this.requireService(service).all) {
+      if (replica === undefined || instance.instance === `${service}#${replica}`) instance.restart('requested');
+    }
+  }
+
+  /** The replica supervisors of a service (for tests and actuators). */
+  replicas(service: string): readonly ReplicaSupervisor[] {
+    return this.requireService(service).all;
+  }
+
+  /** Which side of an active-passive pair serves. */
+  roleOf(service: string): ServiceRole {
+    return this.services.get(service)?.role ?? 'active';
+  }
+
+  status(): ElementStatus[] {
+    const rows: ElementStatus[] = [];
+    for (const [name, service] of this.services) {
+      for (const snapshot of service.snapshots()) rows.push({ ...snapshot, element: name, kind: 'process', role: service.role, replicas: service.replicaCount });
+    }
+    for (const [name, external] of this.externals) rows.push({ ...external.snapshot(), element: name, kind: 'external', role: 'active', replicas: 1 });
+    return rows;
+  }
+
+  /** Write pending events to the store now. */
+  async flush(): Promise<void> {
+    await this.writer?.flush();
+    await this.saveStates(true);
+  }
+
+  private requireService(name: string): ServiceSupervisor {
+    const service = this.services.get(name);
+    if (!service) throw new UnknownServiceError(name, [...this.services.keys()]);
+    return service;
+  }
+
+  private newReplica(service: string, replica: number, port: number | null): ReplicaSupervisor {
+    return new ReplicaSupervisor({
+      service,
+      replica,
+      port,
+      config: this.options.config.services[service]!,
+      baseDir: this.options.baseDir,
+      stateDir: this.options.stateDir,
+      clock: this.clock,
+      random: this.options.random ?? Math.random,
+      heartbeats: this.heartbeats,
+      supervisorEnv: (instance) => {
+        const server = this.heartbeatServer;
+        if (!server) return {};
+        return { HOMEOSTAT_HEARTBEAT_URL: server.urlFor(instance), ...(server.socketPath ? { HOMEOSTAT_HEARTBEAT_SOCKET: server.socketPath } : {}) };
+      },
+      emit: this.emit,
+    });
+  }
+
+  private readonly emit = (event: ElementEvent): void => {
+    this.stateDirty = true;
+    this.writer?.push(event);
+    this.events.emit(event);
+    if (this.failovers.length > 0 && !this.failoverQueued) {
+      this.failoverQueued = true;
+      queueMicrotask(() => {
+        this.failoverQueued = false;
+        for (const pair of this.failovers) pair.evaluate();
+      });
+    }
+  };
+
+  private sample(): void {
+    const now = this.clock.now();
+    const byGroup = new Map<number, ReplicaSupervisor>();
+    for (const service of this.services.values()) for (const replica of service.all) if (replica.pgid) byGroup.set(replica.pgid, replica);
+    if (byGroup.size > 0) {
+      const usage = this.sampler.sample(byGroup.keys());
+      for (const [pgid, replica] of byGroup) replica.onUsage(usage.get(pgid), now);
+    }
+    // Failover may wait for `after`: re-check on the sampling tick too.
+    for (const pair of this.failovers) pair.evaluate();
+  }
+
+  private lastSavedAt = 0;
+
+  private async saveStates(force: boolean): Promise<void> {
+    const store = this.options.store;
+    if (!store) return;
+    const now = this.clock.now();
+    // Dirty states go out within 250 ms; otherwise refresh every 2 s (status shows staleness).
+    if (!force && !this.stateDirty && now - this.lastSavedAt < 2_000) return;
+    this.stateDirty = false;
+    this.lastSavedAt = now;
+    const rows: ElementStateRecord[] = this.status().map((status) => {
+      const { instance, element, state, health, ...data } = status;
+      return { instance, element, owner: this.owner, state: this.running ? state : 'stopped', health: this.running ? health : '-', data: JSON.stringify(data), updatedAt: now };
+    });
+    try {
+      await store.saveElementStates(this.owner, rows);
+    } catch (error) {
+      this.options.onStoreError?.(error);
+    }
+  }
+}
+
+function killGroup(pgid: number): void {
+  try {
+    process.kill(-pgid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
