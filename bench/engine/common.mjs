@@ -63,3 +63,8 @@ export function fmt(n, digits = 0) {
   if (!Number.isFinite(n)) return String(n);
   return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
+
+/** True when the module at `metaUrl` is the script node was started with. */
+export function isMain(metaUrl) {
+  return process.argv[1] !== undefined && metaUrl === pathToFileURL(path.resolve(process.argv[1])).href;
+}

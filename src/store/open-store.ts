@@ -6,9 +6,11 @@ import { SqliteStore, type SqliteDurability } from './sqlite/sqlite-store.js';
 export const DEFAULT_STORE_URL = 'sqlite:.homeostat/homeostat.db';
 
 /**
- * Open a store from a URL: `sqlite:<path>[?durability=full]`, a bare `*.db` path, or
- * `sqlite::memory:`.
+ * Open a store from a URL: `sqlite:<path>[?durability=full]`, a bare `*.db` path,
+ * `sqlite::memory:`, or `postgres://user@host:5432/db[?schema=homeostat&durability=full&pool=10]`
+ * (the `pg` driver is loaded only then).
  * @example const store = await openStore('sqlite:.homeostat/homeostat.db');
+ * @example const shared = await openStore('postgres://homeostat@db.internal:5432/ops?schema=homeostat');
  * @example await openStore('mysql://db') // throws HS_STORE_URL naming the accepted forms
  */
 export async function openStore(url: string = process.env.HOMEOSTAT_STORE ?? DEFAULT_STORE_URL): Promise<Store> {
@@ -24,8 +26,13 @@ export async function openStore(url: string = process.env.HOMEOSTAT_STORE ?? DEF
     if (path === '') throw new StoreOpenError('HS_STORE_URL', `store URL ${url}: missing the file path after "sqlite:"`);
     return SqliteStore.open(path, { durability: durability as SqliteDurability });
   }
+  if (/^postgres(ql)?:\/\//i.test(trimmed)) {
+    // Imported here so SQLite users never load the PostgreSQL driver.
+    const { PostgresStore } = await import('./postgres/postgres-store.js');
+    return PostgresStore.open(trimmed);
+  }
   throw new StoreOpenError(
     'HS_STORE_URL',
-    `unsupported store URL ${JSON.stringify(url)}: use sqlite:<path> (e.g. ${DEFAULT_STORE_URL})`,
+    `unsupported store URL ${JSON.stringify(url)}: use sqlite:<path> (e.g. ${DEFAULT_STORE_URL}) or postgres://user@host:5432/database`,
   );
 }

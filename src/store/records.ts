@@ -174,3 +174,141 @@ export interface ElementStateRecord {
   data: string;
   updatedAt: number;
 }
+
+// ---- Knowledge (the autonomic loop's memory: incidents, approvals, audit, …) ----
+
+/** Where an incident is in its life. */
+export type IncidentStatus = 'open' | 'remediating' | 'awaiting-approval' | 'escalated' | 'resolved';
+
+/**
+ * One incident: something wrong with one element (`key` groups the signals of one
+ * problem, e.g. `api:crash`). At most one unresolved incident exists per key.
+ */
+export interface IncidentRecord {
+  id: string;
+  /** The de-duplication key: a new symptom with the key of an unresolved incident joins it. */
+  key: string;
+  /** The service (or other element) it is about. */
+  element: string;
+  /** The first symptom's name (`process-crashed`, `liveness-failing`, …). */
+  symptom: string;
+  status: IncidentStatus;
+  /** A one-line, human summary (updated as it progresses). */
+  summary: string;
+  /** JSON text of the diagnosis (null until diagnosed). */
+  diagnosis: string | null;
+  openedAt: number;
+  updatedAt: number;
+  resolvedAt: number | null;
+}
+
+export interface IncidentFilter {
+  status?: IncidentStatus[];
+  element?: string;
+  /** Only incidents not yet resolved. */
+  unresolved?: boolean;
+  /** At most this many, newest first (default 100). */
+  limit?: number;
+}
+
+export interface IncidentUpdate {
+  status?: IncidentStatus;
+  summary?: string;
+  diagnosis?: string | null;
+  resolvedAt?: number | null;
+  updatedAt: number;
+}
+
+/** The kinds of entry in an incident's explanation chain, in the order they usually come. */
+export type IncidentEntryKind =
+  | 'signal'
+  | 'symptom'
+  | 'diagnosis'
+  | 'policy'
+  | 'guard'
+  | 'approval'
+  | 'evidence'
+  | 'action'
+  | 'verification'
+  | 'escalation'
+  | 'outcome'
+  | 'note';
+
+/** One step of an incident's explanation chain. */
+export interface IncidentEntryRecord {
+  id: number;
+  incidentId: string;
+  at: number;
+  kind: IncidentEntryKind;
+  /** JSON text of the entry (already redacted). */
+  data: string;
+}
+
+export type NewIncidentEntryRecord = Omit<IncidentEntryRecord, 'id'>;
+
+export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'expired';
+
+/** A request for a person to allow one remediation action. Default deny: it expires. */
+export interface ApprovalRecord {
+  id: string;
+  incidentId: string;
+  /** What would run (`restart api`), as shown to the approver. */
+  action: string;
+  status: ApprovalStatus;
+  requestedAt: number;
+  expiresAt: number;
+  decidedAt: number | null;
+  decidedBy: string | null;
+  reason: string | null;
+}
+
+/** One applied version of the config. `status` marks the known-good ones. */
+export interface ConfigVersionRecord {
+  /** 1, 2, 3 … in order of application. */
+  version: number;
+  /** SHA-256 of `text`. */
+  hash: string;
+  text: string;
+  appliedAt: number;
+  status: 'applied' | 'good' | 'bad';
+  /** Who or what applied it (`operator`, `rollback of 3`). */
+  source: string;
+}
+
+/** One entry of the append-only, hash-chained audit log. */
+export interface AuditEntryRecord {
+  /** 1, 2, 3 … without gaps. */
+  seq: number;
+  at: number;
+  /** Who acted (`controller`, `operator:alice`). */
+  actor: string;
+  /** What was done (`incident.opened`, `action.restart`, `approval.approved` …). */
+  action: string;
+  /** What it was done to (an incident id, a service). */
+  subject: string;
+  /** JSON text of the details (already redacted). */
+  data: string;
+  /** The previous entry's hash ('' for the first). */
+  prevHash: string;
+  /** SHA-256 over the canonical JSON of this entry and `prevHash`. */
+  hash: string;
+}
+
+export type NewAuditEntryRecord = Pick<AuditEntryRecord, 'at' | 'actor' | 'action' | 'subject' | 'data'>;
+
+/** How often an action helped for a diagnosis: the planner's experience. */
+export interface OutcomeStatRecord {
+  diagnosis: string;
+  action: string;
+  successes: number;
+  failures: number;
+  lastAt: number;
+}
+
+/** A pause of remediation: `scope` is `*` (everything) or a service name. */
+export interface PauseRecord {
+  scope: string;
+  by: string;
+  reason: string;
+  pausedAt: number;
+}

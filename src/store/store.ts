@@ -1,5 +1,17 @@
 import type {
+  ApprovalRecord,
+  ApprovalStatus,
   AttemptRecord,
+  AuditEntryRecord,
+  ConfigVersionRecord,
+  IncidentEntryRecord,
+  IncidentFilter,
+  IncidentRecord,
+  IncidentUpdate,
+  NewAuditEntryRecord,
+  NewIncidentEntryRecord,
+  OutcomeStatRecord,
+  PauseRecord,
   ElementEventFilter,
   ElementEventRecord,
   ElementStateRecord,
@@ -28,7 +40,7 @@ import type {
  * - `claimRuns` bumps the epoch of every run it returns.
  * - Methods are safe to call from many processes at once.
  */
-export interface Store {
+export interface Store extends KnowledgeStore {
   /** Create a run, or return the existing one with that id (idempotent start). */
   createRun(run: NewRun): Promise<{ run: RunRecord; created: boolean }>;
   getRun(id: string): Promise<RunRecord | undefined>;
@@ -137,4 +149,67 @@ export interface Store {
   watch?(onWork: () => void): Promise<() => Promise<void>>;
 
   close(): Promise<void>;
+}
+
+/**
+ * The autonomic loop's memory (`src/knowledge` builds on it): incidents and their
+ * explanation chains, approvals, config versions, the hash-chained audit log, outcome
+ * statistics, pauses and saved guardrail state. Callers redact secrets before writing.
+ */
+export interface KnowledgeStore {
+  /**
+   * Open an incident, or return the unresolved one with the same `key` (`created: false`):
+   * atomic, so two reconciles of one problem open one incident.
+   */
+  openIncident(incident: IncidentRecord): Promise<{ incident: IncidentRecord; created: boolean }>;
+  getIncident(id: string): Promise<IncidentRecord | undefined>;
+  /** Newest first. */
+  listIncidents(filter?: IncidentFilter): Promise<IncidentRecord[]>;
+  /** Change an incident; undefined when it does not exist. */
+  updateIncident(id: string, update: IncidentUpdate): Promise<IncidentRecord | undefined>;
+  /** Append explanation-chain entries in one transaction; ids grow in order. */
+  appendIncidentEntries(entries: NewIncidentEntryRecord[]): Promise<void>;
+  /** An incident's entries, oldest first. */
+  listIncidentEntries(incidentId: string): Promise<IncidentEntryRecord[]>;
+
+  /** Record a new approval request (idempotent on `id`: an existing one is returned unchanged). */
+  requestApproval(approval: ApprovalRecord): Promise<ApprovalRecord>;
+  /**
+   * Decide a pending approval. Only a `pending` one changes (the first decision wins, and
+   * an expired one stays expired); returns the approval as it is afterwards.
+   */
+  decideApproval(id: string, decision: Exclude<ApprovalStatus, 'pending'>, by: string, reason: string | null, now: number): Promise<ApprovalRecord | undefined>;
+  getApproval(id: string): Promise<ApprovalRecord | undefined>;
+  /** Oldest first; only those with these statuses when given. */
+  listApprovals(status?: ApprovalStatus[]): Promise<ApprovalRecord[]>;
+
+  /**
+   * Store an applied config version (the next number). When `hash` equals the newest
+   * version's, nothing is added and that version is returned.
+   */
+  saveConfigVersion(version: Omit<ConfigVersionRecord, 'version'>): Promise<ConfigVersionRecord>;
+  markConfigVersion(version: number, status: ConfigVersionRecord['status']): Promise<void>;
+  /** Oldest first. */
+  listConfigVersions(): Promise<ConfigVersionRecord[]>;
+
+  /**
+   * Append to the audit log atomically with reading its tail: `seal` receives the new
+   * entry's sequence number and the previous entry's hash ('' for the first) and returns
+   * the new hash. Concurrent appends are serialised, so the chain never forks.
+   */
+  appendAudit(entry: NewAuditEntryRecord, seal: (link: { seq: number; prevHash: string }) => string): Promise<AuditEntryRecord>;
+  /** Oldest first, from `afterSeq` (exclusive), at most `limit` (default all). */
+  listAudit(options?: { afterSeq?: number; limit?: number }): Promise<AuditEntryRecord[]>;
+
+  /** Count one outcome of `action` for `diagnosis`. */
+  recordOutcome(diagnosis: string, action: string, success: boolean, now: number): Promise<void>;
+  listOutcomeStats(): Promise<OutcomeStatRecord[]>;
+
+  /** Pause (`paused: true`) or resume remediation for `scope` (`*` or a service). */
+  setPause(scope: string, paused: boolean, by: string, reason: string, now: number): Promise<void>;
+  listPauses(): Promise<PauseRecord[]>;
+
+  /** Saved state of a guardrail (a budget's or breaker's `toJSON()`), by key. */
+  saveGuardState(key: string, json: string, now: number): Promise<void>;
+  loadGuardState(key: string): Promise<string | undefined>;
 }

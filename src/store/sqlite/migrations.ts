@@ -131,4 +131,86 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    name: '0004_knowledge',
+    sql: `
+      CREATE TABLE incidents (
+        id TEXT PRIMARY KEY,
+        key TEXT NOT NULL,
+        element TEXT NOT NULL,
+        symptom TEXT NOT NULL,
+        status TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        diagnosis TEXT,
+        opened_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        resolved_at INTEGER
+      ) STRICT;
+      CREATE UNIQUE INDEX incidents_one_open_per_key ON incidents (key) WHERE status <> 'resolved';
+      CREATE INDEX incidents_opened ON incidents (opened_at);
+
+      CREATE TABLE incident_entries (
+        id INTEGER PRIMARY KEY,
+        incident_id TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        data TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX incident_entries_incident ON incident_entries (incident_id, id);
+
+      CREATE TABLE approvals (
+        id TEXT PRIMARY KEY,
+        incident_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        status TEXT NOT NULL,
+        requested_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        decided_at INTEGER,
+        decided_by TEXT,
+        reason TEXT
+      ) STRICT;
+
+      CREATE TABLE config_versions (
+        version INTEGER PRIMARY KEY,
+        hash TEXT NOT NULL,
+        text TEXT NOT NULL,
+        applied_at INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        source TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE audit_log (
+        seq INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        data TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE outcome_stats (
+        diagnosis TEXT NOT NULL,
+        action TEXT NOT NULL,
+        successes INTEGER NOT NULL,
+        failures INTEGER NOT NULL,
+        last_at INTEGER NOT NULL,
+        PRIMARY KEY (diagnosis, action)
+      ) STRICT;
+
+      CREATE TABLE pauses (
+        scope TEXT PRIMARY KEY,
+        by TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        paused_at INTEGER NOT NULL
+      ) STRICT;
+
+      CREATE TABLE guard_states (
+        key TEXT PRIMARY KEY,
+        json TEXT NOT NULL,
+        saved_at INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];

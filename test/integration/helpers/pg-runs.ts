@@ -42,7 +42,7 @@ export async function assertRunsCompletedOnce(engine: Engine, runIds: string[], 
       const recorded = JSON.parse(step.output!) as { pid: number; exec: string };
       const runs = byStep.get(`${runId},${step.seq}`) ?? [];
       assert.ok(runs.length >= 1, `step ${runId}#${step.seq} recorded but never logged`);
-      assert.equal(runs.at(-1)!.exec, recorded.exec, `step ${runId}#${step.seq} ran again after it was recorded`);
+      assert.equal(runs.at(-1)!.exec, recorded.exec, `step ${runId}#${step.seq} ran again after it was recorded: executions ${JSON.stringify(runs)}, recorded ${JSON.stringify(recorded)}`);
       repeats += runs.length - 1;
       for (const r of runs.slice(0, -1)) repeatedPids.add(r.pid);
     }

@@ -50,18 +50,3 @@ export async function dropSchema(schema: string, baseUrl = PG_BASE_URL): Promise
     await client.end();
   }
 }
-
-/** Kill every connection to `database` but the caller's (the DBOS chaos test's fault). */
-export async function terminateConnections(baseUrl: string, database: string, applicationName = 'homeostat'): Promise<number> {
-  const client = new pg.Client({ connectionString: baseUrl });
-  await client.connect();
-  try {
-    const { rows } = await client.query(
-      'SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity WHERE datname = $1 AND application_name = $2 AND pid <> pg_backend_pid()',
-      [database, applicationName],
-    );
-    return rows.length;
-  } finally {
-    await client.end();
-  }
-}

@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import type { IncidentEntryKind, IncidentEntryRecord, IncidentRecord, IncidentStatus } from '../store/records.js';
+import type { KnowledgeStore } from '../store/store.js';
+import type { AuditLog } from './audit-log.js';
+import { canonicalJson } from './canonical-json.js';
+import { redact } from './redact.js';
+
+/** What opens an incident: the first symptom of a problem. */
+export interface NewIncident {
+  /** De-duplication key; a symptom with the key of an unresolved incident joins it. */
+  key: string;
+  element: string;
+  symptom: string;
+  summary: string;
+}
+
+/** An incident with its explanation chain, entries parsed, oldest first. */
+export interface IncidentExplanation {
+  incident: IncidentRecord;
+  entries: { id: number; at: number; kind: IncidentEntryKind; data: Record<string, unknown> }[];
+}
+
+/**
+ * Incidents and their explanation chains (signals → symptoms → diagnosis → policy →
+ * guard results → actions → verification → outcome). Every entry is redacted before
+ * it is written; opening, status changes and resolution are also audited.
+ *
+ * @example
+ * const { incident, created } = await incidents.open({ key: 'api:crash', element: 'api', symptom: 'process-crashed', summary: 'api#0 exited with code 1' });
+ * await incidents.record(incident.id, 'action', { kind: 'restart', target: 'api#0' });
+ * @example
+ * await incidents.record('missing', 'note', {}); // writes an entry for an unknown id: callers pass ids they opened
+ */
+export class Incidents {
+  constructor(
+    private readonly store: KnowledgeStore,
+    private readonly audit: AuditLog,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async open(incident: NewIncident, signal?: Record<string, unknown>): Promise<{ incident: IncidentRecord; created: boolean }> {
+    const at = this.now();
+    const result = await this.store.openIncident({
+      id: `inc-${randomUUID().slice(0, 8)}`,
+      key: incident.key,
+      element: incident.element,
+      symptom: incident.symptom,
+      status: 'open',
+      summary: incident.summary,
+      diagnosis: null,
+      openedAt: at,
+      updatedAt: at,
+      resolvedAt: null,
+    });
+    if (result.created) await this.audit.append('controller', 'incident.opened', result.incident.id, { key: incident.key, element: incident.element, symptom: incident.symptom, summary: incident.summary });
+    if (signal) await this.record(result.incident.id, 'signal', signal);
+    return result;
+  }
+
+  get(id: string): Promise<IncidentRecord | undefined> {
+    return this.store.getIncident(id);
+  }
+
+  /** Append one entry to the explanation chain. */
+  async record(incidentId: string, kind: IncidentEntryKind, data: Record<string, unknown>): Promise<void> {
+    await this.store.appendIncidentEntries([{ incidentId, at: this.now(), kind, data: canonicalJson(redact(data)) }]);
+  }
+
+  async setStatus(id: string, status: IncidentStatus, summary?: string): Promise<IncidentRecord | undefined> {
+    const at = this.now();
+    const updated = await this.store.updateIncident(id, {
+      status,
+      updatedAt: at,
+      ...(summary !== undefined ? { summary } : {}),
+      ...(status === 'resolved' ? { resolvedAt: at } : {}),
+    });
+    if (updated) await this.audit.append('controller', `incident.${status}`, id, summary !== undefined ? { summary } : {});
+    return updated;
+  }
+
+  async setDiagnosis(id: string, diagnosis: Record<string, unknown>): Promise<void> {
+    await this.store.updateIncident(id, { diagnosis: canonicalJson(redact(diagnosis)), updatedAt: this.now() });
+    await this.record(id, 'diagnosis', diagnosis);
+  }
+
+  async explain(id: string): Promise<IncidentExplanation | undefined> {
+    const incident = await this.store.getIncident(id);
+    if (!incident) return undefined;
+    const entries = await this.store.listIncidentEntries(id);
+    return { incident, entries: entries.map(parseEntry) };
+  }
+}
+
+function parseEntry(entry: IncidentEntryRecord): IncidentExplanation['entries'][number] {
+  let data: Record<string, unknown>;
+  try {
+    data = JSON.parse(entry.data) as Record<string, unknown>;
+  } catch {
+    data = { text: entry.data };
+  }
+  return { id: entry.id, at: entry.at, kind: entry.kind, data };
+}

@@ -1,0 +1,214 @@
+import type { Migration } from '../sqlite/migrations.js';
+
+/**
+ * The PostgreSQL schema: the same ordered, append-only list as SQLite's (same names, in
+ * the same order), in PostgreSQL's dialect. Times are epoch milliseconds in BIGINT
+ * columns; `row_seq` gives runs a stable insertion order (SQLite's rowid).
+ */
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [
+  {
+    name: '0001_runs_steps_signals',
+    sql: `
+      CREATE TABLE runs (
+        id TEXT PRIMARY KEY,
+        row_seq BIGINT GENERATED ALWAYS AS IDENTITY,
+        workflow TEXT NOT NULL,
+        input TEXT,
+        status TEXT NOT NULL,
+        output TEXT,
+        error TEXT,
+        owner_id TEXT,
+        epoch BIGINT NOT NULL DEFAULT 0,
+        wake_at BIGINT,
+        parent_id TEXT,
+        deadline_at BIGINT,
+        cancel_requested BOOLEAN NOT NULL DEFAULT false,
+        generation INTEGER NOT NULL DEFAULT 0,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        finished_at BIGINT
+      );
+      CREATE INDEX runs_claimable ON runs (status, wake_at) WHERE status IN ('pending', 'running', 'waiting');
+      CREATE INDEX runs_owner ON runs (owner_id) WHERE owner_id IS NOT NULL;
+      CREATE INDEX runs_parent ON runs (parent_id) WHERE parent_id IS NOT NULL;
+      CREATE INDEX runs_created ON runs (created_at, row_seq);
+
+      CREATE TABLE steps (
+        run_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        status TEXT NOT NULL,
+        output TEXT,
+        error TEXT,
+        attempts INTEGER NOT NULL,
+        started_at BIGINT NOT NULL,
+        finished_at BIGINT,
+        PRIMARY KEY (run_id, seq)
+      );
+
+      CREATE TABLE attempts (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        run_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        generation INTEGER NOT NULL,
+        attempt INTEGER NOT NULL,
+        started_at BIGINT NOT NULL,
+        finished_at BIGINT NOT NULL,
+        error TEXT NOT NULL
+      );
+      CREATE INDEX attempts_run ON attempts (run_id, generation, seq);
+
+      CREATE TABLE signals (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        run_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        payload TEXT,
+        sent_at BIGINT NOT NULL,
+        consumed_at BIGINT
+      );
+      CREATE INDEX signals_pending ON signals (run_id, name, id) WHERE consumed_at IS NULL;
+
+      CREATE TABLE workers (
+        id TEXT PRIMARY KEY,
+        lease_expires_at BIGINT NOT NULL,
+        started_at BIGINT NOT NULL,
+        heartbeat_at BIGINT NOT NULL
+      );
+
+      CREATE TABLE workflow_types (
+        name TEXT PRIMARY KEY,
+        registered_at BIGINT NOT NULL
+      );
+    `,
+  },
+  {
+    name: '0002_leader_leases',
+    sql: `
+      CREATE TABLE leader_leases (
+        name TEXT PRIMARY KEY,
+        holder TEXT,
+        token BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        acquired_at BIGINT NOT NULL,
+        renewed_at BIGINT NOT NULL
+      );
+
+      CREATE TABLE leader_actions (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        lease_name TEXT NOT NULL,
+        token BIGINT NOT NULL,
+        action TEXT NOT NULL,
+        payload TEXT,
+        recorded_at BIGINT NOT NULL
+      );
+      CREATE INDEX leader_actions_lease ON leader_actions (lease_name, id);
+    `,
+  },
+  {
+    name: '0003_element_events',
+    sql: `
+      CREATE TABLE element_events (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        at BIGINT NOT NULL,
+        element TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        data TEXT NOT NULL
+      );
+      CREATE INDEX element_events_element ON element_events (element, id);
+
+      CREATE TABLE element_states (
+        owner TEXT NOT NULL,
+        instance TEXT NOT NULL,
+        element TEXT NOT NULL,
+        state TEXT NOT NULL,
+        health TEXT NOT NULL,
+        data TEXT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        PRIMARY KEY (owner, instance)
+      );
+    `,
+  },
+  {
+    name: '0004_knowledge',
+    sql: `
+      CREATE TABLE incidents (
+        id TEXT PRIMARY KEY,
+        key TEXT NOT NULL,
+        element TEXT NOT NULL,
+        symptom TEXT NOT NULL,
+        status TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        diagnosis TEXT,
+        opened_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        resolved_at BIGINT
+      );
+      CREATE UNIQUE INDEX incidents_one_open_per_key ON incidents (key) WHERE status <> 'resolved';
+      CREATE INDEX incidents_opened ON incidents (opened_at);
+
+      CREATE TABLE incident_entries (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        incident_id TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        kind TEXT NOT NULL,
+        data TEXT NOT NULL
+      );
+      CREATE INDEX incident_entries_incident ON incident_entries (incident_id, id);
+
+      CREATE TABLE approvals (
+        id TEXT PRIMARY KEY,
+        incident_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        status TEXT NOT NULL,
+        requested_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        decided_at BIGINT,
+        decided_by TEXT,
+        reason TEXT
+      );
+
+      CREATE TABLE config_versions (
+        version BIGINT PRIMARY KEY,
+        hash TEXT NOT NULL,
+        text TEXT NOT NULL,
+        applied_at BIGINT NOT NULL,
+        status TEXT NOT NULL,
+        source TEXT NOT NULL
+      );
+
+      CREATE TABLE audit_log (
+        seq BIGINT PRIMARY KEY,
+        at BIGINT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        data TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+      );
+
+      CREATE TABLE outcome_stats (
+        diagnosis TEXT NOT NULL,
+        action TEXT NOT NULL,
+        successes BIGINT NOT NULL,
+        failures BIGINT NOT NULL,
+        last_at BIGINT NOT NULL,
+        PRIMARY KEY (diagnosis, action)
+      );
+
+      CREATE TABLE pauses (
+        scope TEXT PRIMARY KEY,
+        by TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        paused_at BIGINT NOT NULL
+      );
+
+      CREATE TABLE guard_states (
+        key TEXT PRIMARY KEY,
+        json TEXT NOT NULL,
+        saved_at BIGINT NOT NULL
+      );
+    `,
+  },
+];

@@ -1,0 +1,198 @@
+import type Database from 'better-sqlite3';
+import type {
+  ApprovalRecord,
+  ApprovalStatus,
+  AuditEntryRecord,
+  ConfigVersionRecord,
+  IncidentEntryRecord,
+  IncidentFilter,
+  IncidentRecord,
+  IncidentUpdate,
+  NewAuditEntryRecord,
+  NewIncidentEntryRecord,
+  OutcomeStatRecord,
+  PauseRecord,
+} from '../records.js';
+
+import {
+  APPROVAL_COLUMNS,
+  AUDIT_COLUMNS,
+  CONFIG_COLUMNS,
+  ENTRY_COLUMNS,
+  INCIDENT_COLUMNS,
+  OUTCOME_COLUMNS,
+  PAUSE_COLUMNS,
+} from '../knowledge-columns.js';
+
+/**
+ * The Knowledge tables (migration 0004_knowledge): incidents and their explanation
+ * chains, approvals, config versions, the audit log, outcome statistics, pauses and
+ * guardrail state, kept apart from the run tables of {@link SqliteStore}.
+ */
+export class SqliteKnowledgeTables {
+  constructor(private readonly db: Database.Database) {}
+
+  openIncident(incident: IncidentRecord): { incident: IncidentRecord; created: boolean } {
+    return this.db
+      .transaction(() => {
+        const existing = this.db.prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE key = ? AND status <> 'resolved'`).get(incident.key) as IncidentRecord | undefined;
+        if (existing) return { incident: existing, created: false };
+        this.db
+          .prepare(
+            `INSERT INTO incidents (id, key, element, symptom, status, summary, diagnosis, opened_at, updated_at, resolved_at)
+             VALUES (@id, @key, @element, @symptom, @status, @summary, @diagnosis, @openedAt, @updatedAt, @resolvedAt)`,
+          )
+          .run(incident);
+        return { incident, created: true };
+      })
+      .immediate();
+  }
+
+  getIncident(id: string): IncidentRecord | undefined {
+    return this.db.prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = ?`).get(id) as IncidentRecord | undefined;
+  }
+
+  listIncidents(filter: IncidentFilter = {}): IncidentRecord[] {
+    const where: string[] = [];
+    const params: Record<string, unknown> = { limit: filter.limit ?? 100 };
+    if (filter.status?.length) {
+      where.push('status IN (SELECT value FROM json_each(@status))');
+      params.status = JSON.stringify(filter.status);
+    }
+    if (filter.element !== undefined) {
+      where.push('element = @element');
+      params.element = filter.element;
+    }
+    if (filter.unresolved) where.push(`status <> 'resolved'`);
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    return this.db.prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents ${clause} ORDER BY opened_at DESC, rowid DESC LIMIT @limit`).all(params) as IncidentRecord[];
+  }
+
+  updateIncident(id: string, update: IncidentUpdate): IncidentRecord | undefined {
+    const sets = ['updated_at = @updatedAt'];
+    const params: Record<string, unknown> = { id, updatedAt: update.updatedAt };
+    if (update.status !== undefined) (sets.push('status = @status'), (params.status = update.status));
+    if (update.summary !== undefined) (sets.push('summary = @summary'), (params.summary = update.summary));
+    if (update.diagnosis !== undefined) (sets.push('diagnosis = @diagnosis'), (params.diagnosis = update.diagnosis));
+    if (update.resolvedAt !== undefined) (sets.push('resolved_at = @resolvedAt'), (params.resolvedAt = update.resolvedAt));
+    return this.db.prepare(`UPDATE incidents SET ${sets.join(', ')} WHERE id = @id RETURNING ${INCIDENT_COLUMNS}`).get(params) as IncidentRecord | undefined;
+  }
+
+  appendIncidentEntries(entries: NewIncidentEntryRecord[]): void {
+    if (entries.length === 0) return;
+    const insert = this.db.prepare('INSERT INTO incident_entries (incident_id, at, kind, data) VALUES (@incidentId, @at, @kind, @data)');
+    this.db.transaction(() => {
+      for (const entry of entries) insert.run(entry);
+    }).immediate();
+  }
+
+  listIncidentEntries(incidentId: string): IncidentEntryRecord[] {
+    return this.db.prepare(`SELECT ${ENTRY_COLUMNS} FROM incident_entries WHERE incident_id = ? ORDER BY id`).all(incidentId) as IncidentEntryRecord[];
+  }
+
+  requestApproval(approval: ApprovalRecord): ApprovalRecord {
+    this.db
+      .prepare(
+        `INSERT INTO approvals (id, incident_id, action, status, requested_at, expires_at, decided_at, decided_by, reason)
+         VALUES (@id, @incidentId, @action, @status, @requestedAt, @expiresAt, @decidedAt, @decidedBy, @reason)
+         ON CONFLICT (id) DO NOTHING`,
+      )
+      .run(approval);
+    return this.getApproval(approval.id)!;
+  }
+
+  decideApproval(id: string, decision: Exclude<ApprovalStatus, 'pending'>, by: string, reason: string | null, now: number): ApprovalRecord | undefined {
+    this.db
+      .prepare(`UPDATE approvals SET status = ?, decided_at = ?, decided_by = ?, reason = ? WHERE id = ? AND status = 'pending'`)
+      .run(decision, now, by, reason, id);
+    return this.getApproval(id);
+  }
+
+  getApproval(id: string): ApprovalRecord | undefined {
+    return this.db.prepare(`SELECT ${APPROVAL_COLUMNS} FROM approvals WHERE id = ?`).get(id) as ApprovalRecord | undefined;
+  }
+
+  listApprovals(status?: ApprovalStatus[]): ApprovalRecord[] {
+    if (!status?.length) return this.db.prepare(`SELECT ${APPROVAL_COLUMNS} FROM approvals ORDER BY requested_at, id`).all() as ApprovalRecord[];
+    return this.db
+      .prepare(`SELECT ${APPROVAL_COLUMNS} FROM approvals WHERE status IN (SELECT value FROM json_each(?)) ORDER BY requested_at, id`)
+      .all(JSON.stringify(status)) as ApprovalRecord[];
+  }
+
+  saveConfigVersion(version: Omit<ConfigVersionRecord, 'version'>): ConfigVersionRecord {
+    return this.db
+      .transaction(() => {
+        const newest = this.db.prepare(`SELECT ${CONFIG_COLUMNS} FROM config_versions ORDER BY version DESC LIMIT 1`).get() as ConfigVersionRecord | undefined;
+        if (newest && newest.hash === version.hash) return newest;
+        const record = { ...version, version: (newest?.version ?? 0) + 1 };
+        this.db
+          .prepare('INSERT INTO config_versions (version, hash, text, applied_at, status, source) VALUES (@version, @hash, @text, @appliedAt, @status, @source)')
+          .run(record);
+        return record;
+      })
+      .immediate();
+  }
+
+  markConfigVersion(version: number, status: ConfigVersionRecord['status']): void {
+    this.db.prepare('UPDATE config_versions SET status = ? WHERE version = ?').run(status, version);
+  }
+
+  listConfigVersions(): ConfigVersionRecord[] {
+    return this.db.prepare(`SELECT ${CONFIG_COLUMNS} FROM config_versions ORDER BY version`).all() as ConfigVersionRecord[];
+  }
+
+  appendAudit(entry: NewAuditEntryRecord, seal: (link: { seq: number; prevHash: string }) => string): AuditEntryRecord {
+    return this.db
+      .transaction(() => {
+        const tail = this.db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+        const link = { seq: (tail?.seq ?? 0) + 1, prevHash: tail?.hash ?? '' };
+        const record: AuditEntryRecord = { ...entry, ...link, hash: seal(link) };
+        this.db
+          .prepare('INSERT INTO audit_log (seq, at, actor, action, subject, data, prev_hash, hash) VALUES (@seq, @at, @actor, @action, @subject, @data, @prevHash, @hash)')
+          .run(record);
+        return record;
+      })
+      .immediate();
+  }
+
+  listAudit(options: { afterSeq?: number; limit?: number } = {}): AuditEntryRecord[] {
+    return this.db
+      .prepare(`SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?`)
+      .all(options.afterSeq ?? 0, options.limit ?? -1) as AuditEntryRecord[];
+  }
+
+  recordOutcome(diagnosis: string, action: string, success: boolean, now: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO outcome_stats (diagnosis, action, successes, failures, last_at) VALUES (@diagnosis, @action, @s, @f, @now)
+         ON CONFLICT (diagnosis, action) DO UPDATE SET successes = successes + @s, failures = failures + @f, last_at = @now`,
+      )
+      .run({ diagnosis, action, s: success ? 1 : 0, f: success ? 0 : 1, now });
+  }
+
+  listOutcomeStats(): OutcomeStatRecord[] {
+    return this.db.prepare(`SELECT ${OUTCOME_COLUMNS} FROM outcome_stats ORDER BY diagnosis, action`).all() as OutcomeStatRecord[];
+  }
+
+  setPause(scope: string, paused: boolean, by: string, reason: string, now: number): void {
+    if (!paused) {
+      this.db.prepare('DELETE FROM pauses WHERE scope = ?').run(scope);
+      return;
+    }
+    this.db
+      .prepare('INSERT INTO pauses (scope, by, reason, paused_at) VALUES (?, ?, ?, ?) ON CONFLICT (scope) DO UPDATE SET by = excluded.by, reason = excluded.reason, paused_at = excluded.paused_at')
+      .run(scope, by, reason, now);
+  }
+
+  listPauses(): PauseRecord[] {
+    return this.db.prepare(`SELECT ${PAUSE_COLUMNS} FROM pauses ORDER BY scope`).all() as PauseRecord[];
+  }
+
+  saveGuardState(key: string, json: string, now: number): void {
+    this.db.prepare('INSERT INTO guard_states (key, json, saved_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET json = excluded.json, saved_at = excluded.saved_at').run(key, json, now);
+  }
+
+  loadGuardState(key: string): string | undefined {
+    return this.db.prepare('SELECT json FROM guard_states WHERE key = ?').pluck().get(key) as string | undefined;
+  }
+}
