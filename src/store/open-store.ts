@@ -36,3 +36,12 @@ export async function openStore(url: string = process.env.HOMEOSTAT_STORE ?? DEF
     `unsupported store URL ${JSON.stringify(url)}: use sqlite:<path> (e.g. ${DEFAULT_STORE_URL}) or postgres://user@host:5432/database`,
   );
 }
+
+/**
+ * The store URL with any password masked, for logs and console output.
+ * @example displayStoreUrl('postgres://app:s3cret@db:5432/hs') // 'postgres://app:***@db:5432/hs'
+ * @example displayStoreUrl('sqlite:.homeostat/homeostat.db')  // unchanged
+ */
+export function displayStoreUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
+}

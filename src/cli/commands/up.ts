@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { openStore } from '../../store/open-store.js';
+import { displayStoreUrl, openStore } from '../../store/open-store.js';
 import { isSymptom } from '../../supervisor/element-events.js';
 import { Supervisor } from '../../supervisor/supervisor.js';
 import type { CommandContext } from '../command.js';
@@ -31,7 +31,7 @@ export async function upCommand(ctx: CommandContext): Promise<number> {
   });
   await supervisor.start();
   const count = Object.keys(loaded.config.services).length;
-  ctx.out(`homeostat up: supervising ${count} service${count === 1 ? '' : 's'} from ${loaded.file} (state in ${loaded.stateDir}, store ${storeUrl})`);
+  ctx.out(`homeostat up: supervising ${count} service${count === 1 ? '' : 's'} from ${loaded.file} (state in ${loaded.stateDir}, store ${displayStoreUrl(storeUrl)})`);
   const signal = await stopRequested;
   ctx.out(`homeostat up: ${signal}, stopping every process gracefully`);
   await supervisor.stop();

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { displayStoreUrl } from '../../store/open-store.js';
 import { Engine } from '../../workflow/engine.js';
 import { isWorkflowDefinition, type WorkflowDefinition } from '../../workflow/define-workflow.js';
 import { UsageError } from '../cli-error.js';
@@ -30,7 +31,7 @@ export async function workerCommand(ctx: CommandContext): Promise<number> {
     if (event.type === 'run-claimed' && event.takeover) ctx.out(`took over ${event.runId} (epoch ${event.epoch})`);
     if (event.type === 'worker-error') ctx.err(`worker error: ${event.message}: ${event.error.message}`);
   });
-  ctx.out(`worker ${engine.worker!.id} running ${workflows.map((w) => w.name).join(', ')} on ${ctx.storeUrl}`);
+  ctx.out(`worker ${engine.worker!.id} running ${workflows.map((w) => w.name).join(', ')} on ${displayStoreUrl(ctx.storeUrl)}`);
   await new Promise<void>((done) => {
     const stop = () => done();
     process.once('SIGINT', stop);
