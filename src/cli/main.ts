@@ -9,6 +9,7 @@ import { workerCommand, workerUsage } from './commands/worker.js';
 import { upCommand, upUsage } from './commands/up.js';
 import { statusCommand, statusUsage } from './commands/status.js';
 import { logsCommand, logsUsage } from './commands/logs.js';
+import { analyzeCommand, analyzeUsage } from './commands/analyze.js';
 
 const COMMANDS: Record<string, { run: Command; usage: string }> = {
   worker: { run: workerCommand, usage: workerUsage },
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   up: { run: upCommand, usage: upUsage },
   status: { run: statusCommand, usage: statusUsage },
   logs: { run: logsCommand, usage: logsUsage },
+  analyze: { run: analyzeCommand, usage: analyzeUsage },
 };
 
 const HELP = `homeostat — durable workflows that heal themselves
@@ -63,6 +65,10 @@ export async function main(argv: string[], out = console.log, err = console.erro
         previous: { type: 'boolean' },
         lines: { type: 'string' },
         replica: { type: 'string' },
+        detector: { type: 'string' },
+        normal: { type: 'string' },
+        anomalous: { type: 'string' },
+        graph: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });

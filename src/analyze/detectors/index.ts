@@ -1,0 +1,12 @@
+export type { Detector } from './detector.js';
+export { detectorFromFunction, clampScore } from './detector.js';
+export { StaticThresholdDetector, type StaticThresholdOptions } from './static-threshold.js';
+export { RateOfChangeDetector, type RateOfChangeOptions } from './rate-of-change.js';
+export { EwmaDetector, type EwmaOptions } from './ewma.js';
+export { RobustZScoreDetector, type RobustZScoreOptions } from './robust-zscore.js';
+export { WindowedGaussianDetector, type WindowedGaussianOptions } from './windowed-gaussian.js';
+export { BayesianChangepointDetector, type BayesianChangepointOptions } from './bayesian-changepoint.js';
+export { ConformalKnnDetector, type ConformalKnnOptions } from './conformal-knn.js';
+export { EnsembleDetector, type EnsembleOptions } from './ensemble.js';
+export { TrendExtrapolator, type TrendOptions, type TrendForecast } from './trend-extrapolation.js';
+export { createDetector, DEFAULT_ENSEMBLE, NAMED_DETECTORS, type DetectorConfig, type DetectorKind } from './create-detector.js';
