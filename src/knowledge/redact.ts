@@ -15,7 +15,7 @@ const SECRET_KEY = /pass(word|wd|phrase)?|secret|token|authori[sz]ation|api[-_]?
 const SECRET_VALUES: [RegExp, string | ((match: string, ...groups: string[]) => string)][] = [
   [/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g, REDACTED],
   [/\b(Bearer|Basic|Token)\s+[A-Za-z0-9\-._~+/]{8,}=*/gi, (_m, scheme: string) => `${scheme} ${REDACTED}`],
-  [/\b((?:pass(?:word|wd)?|secret|token|api[-_]?key|access[-_]?key)\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s&,;"']+)/gi, (_m, prefix: string) => `${prefix}${REDACTED}`],
+  [/\b([\w-]*?(?:pass(?:word|wd)?|secret|token|api[-_]?key|access[-_]?key)[\w-]*\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s&,;"']+)/gi, (_m, prefix: string) => `${prefix}${REDACTED}`],
   [/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)([^\s@/]+)@/gi, (_m, prefix: string) => `${prefix}${REDACTED}@`],
   // Well-known token shapes (GitHub, Slack, AWS access keys, JWTs).
   [/\b(gh[pousr]_[A-Za-z0-9]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16}|eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})\b/g, REDACTED],

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { servicesSchema } from './services.js';
+import { escalationSchema, guardrailsSchema, monitorSchema, policySchema, symptomRuleSchema } from './policies.js';
 import { durationSchema } from './units.js';
 
 /**
@@ -26,8 +27,21 @@ export const configSchema = z
       })
       .prefault({}),
     services: servicesSchema,
+    /** The environment this config runs in (`prod`, `staging`): selects policies' `environments` overrides. */
+    environment: z.string().min(1).default('default'),
+    monitor: monitorSchema,
+    symptoms: z.record(z.string(), symptomRuleSchema).default({}),
+    policies: z.record(z.string(), policySchema).default({}),
+    guardrails: guardrailsSchema,
+    escalation: escalationSchema,
   })
   .superRefine((config, ctx) => {
+    for (const [name, rule] of Object.entries(config.symptoms)) {
+      if (!config.services[rule.service]) ctx.addIssue({ code: 'custom', path: ['symptoms', name, 'service'], message: `"${rule.service}" is not a service in this file` });
+    }
+    for (const [index, target] of config.monitor.scrape.entries()) {
+      if (!config.services[target.service]) ctx.addIssue({ code: 'custom', path: ['monitor', 'scrape', index, 'service'], message: `"${target.service}" is not a service in this file` });
+    }
     for (const [name, service] of Object.entries(config.services)) {
       if (!service.standby) continue;
       const target = service.standby.service;

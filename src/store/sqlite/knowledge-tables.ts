@@ -71,10 +71,14 @@ export class SqliteKnowledgeTables {
   updateIncident(id: string, update: IncidentUpdate): IncidentRecord | undefined {
     const sets = ['updated_at = @updatedAt'];
     const params: Record<string, unknown> = { id, updatedAt: update.updatedAt };
-    if (update.status !== undefined) (sets.push('status = @status'), (params.status = update.status));
-    if (update.summary !== undefined) (sets.push('summary = @summary'), (params.summary = update.summary));
-    if (update.diagnosis !== undefined) (sets.push('diagnosis = @diagnosis'), (params.diagnosis = update.diagnosis));
-    if (update.resolvedAt !== undefined) (sets.push('resolved_at = @resolvedAt'), (params.resolvedAt = update.resolvedAt));
+    const set = (column: string, name: string, value: unknown) => {
+      sets.push(`${column} = @${name}`);
+      params[name] = value;
+    };
+    if (update.status !== undefined) set('status', 'status', update.status);
+    if (update.summary !== undefined) set('summary', 'summary', update.summary);
+    if (update.diagnosis !== undefined) set('diagnosis', 'diagnosis', update.diagnosis);
+    if (update.resolvedAt !== undefined) set('resolved_at', 'resolvedAt', update.resolvedAt);
     return this.db.prepare(`UPDATE incidents SET ${sets.join(', ')} WHERE id = @id RETURNING ${INCIDENT_COLUMNS}`).get(params) as IncidentRecord | undefined;
   }
 

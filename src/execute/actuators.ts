@@ -1,0 +1,124 @@
+import { spawn } from 'node:child_process';
+import type { ActionConfig, EscalationConfig } from '../config/schema/policies.js';
+import { redactText } from '../knowledge/redact.js';
+import type { ElementControl } from './element-control.js';
+import { pagerDutyPayload, slackPayload, type EscalationMessage } from './escalation-payloads.js';
+
+/** What an action is aimed at. */
+export interface ActionTarget {
+  incidentId: string;
+  service: string;
+  instance?: string;
+}
+
+export interface ActionOutcome {
+  ok: boolean;
+  detail: string;
+}
+
+/**
+ * Carries out one remediation action. One method, so a function can stand in.
+ * @example await actuator.execute({ action: 'restart', scope: 'instance' }, { incidentId, service: 'api', instance: 'api#0' }, signal)
+ * @example await actuator.execute({ action: 'rollback' }, target, signal) // { ok: false, detail: '… no config reload hook' } when none is wired
+ */
+export interface Actuator {
+  execute(action: ActionConfig, target: ActionTarget, signal: AbortSignal): Promise<ActionOutcome>;
+}
+
+export interface ActuatorDeps {
+  control: ElementControl;
+  escalation: EscalationConfig;
+  /** Start a runbook workflow and wait for it (the engine's `start` + `result`). */
+  runWorkflow?: (name: string, input: unknown, id: string, timeoutMs: number) => Promise<unknown>;
+  /** Roll the config back to the last known good version and apply it. */
+  rollback?: (target: ActionTarget) => Promise<ActionOutcome>;
+  /** The escalation message for an incident (its explanation). */
+  escalationMessage: (incidentId: string, severity: EscalationMessage['severity']) => Promise<EscalationMessage>;
+}
+
+/** Actions that interrupt service: evidence is snapshotted before them. */
+export const DESTRUCTIVE_ACTIONS = new Set<ActionConfig['action']>(['restart', 'stop-start', 'scale', 'rollback', 'command']);
+
+/** The standard actuators over an {@link ElementControl}. */
+export function createActuator(deps: ActuatorDeps): Actuator {
+  return {
+    async execute(action, target, signal) {
+      const where = target.instance ?? target.service;
+      switch (action.action) {
+        case 'restart': {
+          const instance = action.scope === 'instance' ? target.instance : undefined;
+          await deps.control.restart(target.service, instance);
+          return { ok: true, detail: `restarted ${instance ?? `every replica of ${target.service}`}` };
+        }
+        case 'stop-start': {
+          const instance = action.scope === 'instance' ? target.instance : undefined;
+          await deps.control.stopStart(target.service, instance);
+          return { ok: true, detail: `stopped and started ${instance ?? target.service}` };
+        }
+        case 'scale': {
+          const current = deps.control.instances(target.service).length;
+          const wanted = Math.min(action.max, action.replicas ?? current + (action.by ?? 1));
+          await deps.control.scale(target.service, wanted);
+          return { ok: true, detail: `scaled ${target.service} from ${current} to ${wanted} replicas` };
+        }
+        case 'rollback':
+          return deps.rollback ? deps.rollback(target) : { ok: false, detail: 'cannot roll back: no config reload hook is wired in this process' };
+        case 'command':
+          return runCommand(action.run, action.timeout, { HOMEOSTAT_SERVICE: target.service, HOMEOSTAT_INSTANCE: target.instance ?? '', HOMEOSTAT_INCIDENT: target.incidentId }, signal);
+        case 'webhook': {
+          const message = await deps.escalationMessage(target.incidentId, 'warning');
+          return postJson(action.url, { incident: message.incident, explanation: message.explanation }, action.timeout, signal);
+        }
+        case 'workflow': {
+          if (!deps.runWorkflow) return { ok: false, detail: 'no engine to run the runbook workflow' };
+          const output = await deps.runWorkflow(action.name, action.input ?? { incidentId: target.incidentId, service: target.service, instance: target.instance }, `runbook-${target.incidentId}-${action.name}`, action.timeout);
+          return { ok: true, detail: `runbook ${action.name} completed: ${JSON.stringify(output)?.slice(0, 200)}` };
+        }
+        case 'escalate':
+          return escalate(deps, target.incidentId, 'critical', signal);
+        default:
+          return { ok: false, detail: `unknown action on ${where}` };
+      }
+    },
+  };
+}
+
+/** Send the incident's explanation to every escalation webhook (PagerDuty-, Slack- or plain-JSON-shaped). */
+export async function escalate(deps: Pick<ActuatorDeps, 'escalation' | 'escalationMessage'>, incidentId: string, severity: EscalationMessage['severity'], signal?: AbortSignal, event: EscalationMessage['event'] = 'trigger'): Promise<ActionOutcome> {
+  const message = { ...(await deps.escalationMessage(incidentId, severity)), event };
+  if (deps.escalation.webhooks.length === 0) return { ok: true, detail: 'escalated (no webhooks configured: see `homeostat incidents`)' };
+  const results = await Promise.all(
+    deps.escalation.webhooks.map((hook) => {
+      const body = hook.format === 'pagerduty' ? pagerDutyPayload(message, hook.routingKey) : hook.format === 'slack' ? slackPayload(message) : { incident: message.incident, explanation: message.explanation, severity, event };
+      return postJson(hook.url, body, 5_000, signal);
+    }),
+  );
+  const failed = results.filter((r) => !r.ok);
+  return { ok: failed.length === 0, detail: results.map((r) => r.detail).join('; ') };
+}
+
+async function postJson(url: string, body: unknown, timeoutMs: number, signal?: AbortSignal): Promise<ActionOutcome> {
+  try {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+    await response.arrayBuffer();
+    return { ok: response.ok, detail: `POST ${redactText(url)} → HTTP ${response.status}` };
+  } catch (error) {
+    return { ok: false, detail: `POST ${redactText(url)} failed: ${(error as Error).message}` };
+  }
+}
+
+function runCommand(command: string, timeoutMs: number, env: Record<string, string>, signal: AbortSignal): Promise<ActionOutcome> {
+  return new Promise((resolve) => {
+    const child = spawn('sh', ['-c', command], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], signal, timeout: timeoutMs, killSignal: 'SIGKILL' });
+    let output = '';
+    const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-2_000));
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    child.on('error', (error) => resolve({ ok: false, detail: `command failed to run: ${error.message}` }));
+    child.on('close', (code, killed) => {
+      const tail = redactText(output.trim().split('\n').slice(-5).join(' | '));
+      resolve({ ok: code === 0, detail: `\`${redactText(command)}\` exited ${code ?? killed}${tail ? `: ${tail}` : ''}` });
+    });
+  });
+}

@@ -1,0 +1,49 @@
+import type { Supervisor } from '../supervisor/supervisor.js';
+
+/**
+ * What the loop may do to and learn about managed elements. The supervisor implements
+ * it ({@link supervisorControl}); tests and other element kinds can bring their own.
+ */
+export interface ElementControl {
+  /** Replica instance names of a service (`api#0`, …); empty when unknown. */
+  instances(service: string): string[];
+  /** Healthy: every probe passing (one instance, or every instance of the service). */
+  isHealthy(service: string, instance?: string): boolean;
+  restart(service: string, instance?: string): Promise<void>;
+  /** Stop then start again (a cold restart). */
+  stopStart(service: string, instance?: string): Promise<void>;
+  scale(service: string, replicas: number): Promise<void>;
+}
+
+/** The supervisor as an {@link ElementControl}. */
+export function supervisorControl(supervisor: Supervisor): ElementControl {
+  const replicasOf = (service: string) => {
+    try {
+      return supervisor.replicas(service);
+    } catch {
+      return [];
+    }
+  };
+  const pick = (service: string, instance?: string) => replicasOf(service).filter((replica) => instance === undefined || replica.instance === instance);
+  return {
+    instances: (service) => replicasOf(service).map((replica) => replica.instance),
+    isHealthy(service, instance) {
+      const replicas = pick(service, instance);
+      if (replicas.length === 0) return supervisor.status().some((s) => s.element === service && s.kind === 'external' && s.health === 'healthy');
+      return replicas.every((replica) => replica.isHealthy(true));
+    },
+    async restart(service, instance) {
+      const replicas = pick(service, instance);
+      // A replica in backoff has no live process: start it now rather than wait.
+      for (const replica of replicas) if (replica.pgid === undefined) replica.start();
+      supervisor.restart(service, instance === undefined ? undefined : Number(instance.split('#')[1]));
+    },
+    async stopStart(service, instance) {
+      for (const replica of pick(service, instance)) {
+        await replica.stop();
+        replica.start();
+      }
+    },
+    scale: (service, replicas) => supervisor.scale(service, replicas),
+  };
+}

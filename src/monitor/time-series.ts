@@ -1,0 +1,158 @@
+/** One point of a series. */
+export interface Point {
+  at: number;
+  value: number;
+}
+
+/** A series' identity: metric name plus labels. */
+export interface SeriesId {
+  key: string;
+  name: string;
+  labels: Readonly<Record<string, string>>;
+}
+
+export interface TimeSeriesOptions {
+  /** Points older than this are dropped (default 10 minutes). */
+  retentionMs?: number;
+  /** Points kept per series at most (default 600: ten minutes at one per second). */
+  maxPointsPerSeries?: number;
+  /** Series kept at most; samples of further new series are dropped and counted (default 10 000). */
+  maxSeries?: number;
+}
+
+class Ring {
+  readonly at: Float64Array;
+  readonly values: Float64Array;
+  start = 0;
+  size = 0;
+  constructor(readonly id: SeriesId, capacity: number) {
+    this.at = new Float64Array(capacity);
+    this.values = new Float64Array(capacity);
+  }
+  push(at: number, value: number): void {
+    const capacity = this.at.length;
+    const index = (this.start + this.size) % capacity;
+    this.at[index] = at;
+    this.values[index] = value;
+    if (this.size < capacity) this.size++;
+    else this.start = (this.start + 1) % capacity;
+  }
+  expire(before: number): void {
+    while (this.size > 0 && this.at[this.start]! < before) {
+      this.start = (this.start + 1) % this.at.length;
+      this.size--;
+    }
+  }
+  get(i: number): Point {
+    const index = (this.start + i) % this.at.length;
+    return { at: this.at[index]!, value: this.values[index]! };
+  }
+}
+
+/** The canonical key of a series: `name{a="1",b="2"}` with labels sorted. */
+export function seriesKey(name: string, labels: Readonly<Record<string, string>>): string {
+  const names = Object.keys(labels);
+  if (names.length === 0) return name;
+  names.sort();
+  return `${name}{${names.map((label) => `${label}=${JSON.stringify(labels[label])}`).join(',')}}`;
+}
+
+/**
+ * Bounded, in-memory time series: a fixed-size ring of (time, value) per series, points
+ * older than the retention dropped, and a cap on the number of series so a label
+ * explosion cannot exhaust memory (dropped samples are counted in `droppedSamples`).
+ * Typed arrays keep 10 000 series × 600 points at about 96 MB worst case, far less
+ * in practice since rings are sized by `maxPointsPerSeries`.
+ *
+ * @example
+ * series.append('api_errors_total', { instance: 'api#0' }, 12, Date.now());
+ * series.rate(seriesKey('api_errors_total', { instance: 'api#0' }), 10_000, Date.now()) // per second
+ * @example
+ * new TimeSeriesStore({ maxSeries: 1 }).append('b', {}, 1, 0) // the second new series is dropped: false
+ */
+export class TimeSeriesStore {
+  private readonly rings = new Map<string, Ring>();
+  private readonly retentionMs: number;
+  private readonly maxPoints: number;
+  private readonly maxSeries: number;
+  droppedSamples = 0;
+
+  constructor(options: TimeSeriesOptions = {}) {
+    this.retentionMs = options.retentionMs ?? 600_000;
+    this.maxPoints = Math.max(2, options.maxPointsPerSeries ?? 600);
+    this.maxSeries = options.maxSeries ?? 10_000;
+  }
+
+  get seriesCount(): number {
+    return this.rings.size;
+  }
+
+  /** Add a point; false when it was dropped (series cap reached, or a non-finite time). */
+  append(name: string, labels: Readonly<Record<string, string>>, value: number, at: number): boolean {
+    if (!Number.isFinite(at)) return false;
+    const key = seriesKey(name, labels);
+    let ring = this.rings.get(key);
+    if (!ring) {
+      if (this.rings.size >= this.maxSeries) {
+        this.droppedSamples++;
+        return false;
+      }
+      ring = new Ring({ key, name, labels: { ...labels } }, this.maxPoints);
+      this.rings.set(key, ring);
+    }
+    ring.expire(at - this.retentionMs);
+    ring.push(at, value);
+    return true;
+  }
+
+  /** Series of `name` whose labels include every pair of `match`. */
+  find(name: string, match: Readonly<Record<string, string>> = {}): SeriesId[] {
+    const found: SeriesId[] = [];
+    for (const ring of this.rings.values()) {
+      if (ring.id.name !== name) continue;
+      if (Object.entries(match).every(([label, value]) => ring.id.labels[label] === value)) found.push(ring.id);
+    }
+    return found;
+  }
+
+  /** Points of a series at or after `since`, oldest first. */
+  points(key: string, since = -Infinity): Point[] {
+    const ring = this.rings.get(key);
+    if (!ring) return [];
+    const points: Point[] = [];
+    for (let i = 0; i < ring.size; i++) {
+      const point = ring.get(i);
+      if (point.at >= since) points.push(point);
+    }
+    return points;
+  }
+
+  latest(key: string): Point | undefined {
+    const ring = this.rings.get(key);
+    return ring && ring.size > 0 ? ring.get(ring.size - 1) : undefined;
+  }
+
+  /**
+   * Per-second increase of a counter over the last `windowMs` before `now`, counting a
+   * drop in value as a reset (the process restarted). Undefined with fewer than two points.
+   */
+  rate(key: string, windowMs: number, now: number): number | undefined {
+    const points = this.points(key, now - windowMs);
+    if (points.length < 2) return undefined;
+    let increase = 0;
+    for (let i = 1; i < points.length; i++) {
+      const delta = points[i]!.value - points[i - 1]!.value;
+      increase += delta >= 0 ? delta : points[i]!.value;
+    }
+    const seconds = (points[points.length - 1]!.at - points[0]!.at) / 1_000;
+    return seconds > 0 ? increase / seconds : undefined;
+  }
+
+  /** Drop every point older than the retention, and series left empty. */
+  prune(now: number): void {
+    for (const [key, ring] of this.rings) {
+      ring.expire(now - this.retentionMs);
+      if (ring.size === 0) this.rings.delete(key);
+    }
+  }
+}

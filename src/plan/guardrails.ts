@@ -1,0 +1,164 @@
+import type { GuardrailsConfig } from '../config/schema/policies.js';
+import type { Knowledge } from '../knowledge/knowledge.js';
+import { actionBudget, type ActionBudget, type ActionBudgetSnapshot } from '../resilience/action-budget.js';
+import { circuitBreaker, type BreakerSnapshot, type CircuitBreaker } from '../resilience/circuit-breaker.js';
+import { systemClock, type Clock } from '../resilience/clock.js';
+
+/** One guard's verdict, recorded with the decision. */
+export interface GuardResult {
+  guard: 'pause' | 'dry-run' | 'budget:element' | 'budget:global' | 'blast-radius' | 'breaker';
+  ok: boolean;
+  detail: string;
+}
+
+export interface GuardDecision {
+  allowed: boolean;
+  /** Allowed, but only to be recorded (dry-run). */
+  dryRun: boolean;
+  results: GuardResult[];
+  /** When denied by a budget or breaker: when trying again may succeed. */
+  retryAfterMs?: number;
+}
+
+export interface GuardRequest {
+  service: string;
+  /** The replica the action touches (blast radius); undefined: the whole service. */
+  instance?: string;
+  /** Replicas the service has (blast radius of a whole-service action). */
+  replicas: number;
+  dryRun: boolean;
+}
+
+/**
+ * The guardrails every planned action passes, in order: pause (global, per service),
+ * dry-run, the remediation circuit breaker, blast radius (at most K replicas of a service
+ * under remediation at once), budgets per element and global. Budgets and breakers are
+ * the resilience toolbox's, saved to Knowledge so they survive a controller restart.
+ *
+ * @example
+ * const decision = await guardrails.check({ service: 'api', instance: 'api#0', replicas: 2, dryRun: false });
+ * if (decision.allowed) { …act…; guardrails.release('api', 'api#0'); }
+ * @example
+ * // a fourth restart within the budget's window: { allowed: false, results: [… { guard: 'budget:element', ok: false }] }
+ */
+export class Guardrails {
+  private readonly budgets = new Map<string, ActionBudget>();
+  private readonly breakers = new Map<string, CircuitBreaker>();
+  private readonly underRemediation = new Map<string, Set<string>>();
+  private readonly clock: Clock;
+  private loaded = false;
+
+  constructor(
+    private readonly config: GuardrailsConfig,
+    private readonly knowledge: Knowledge,
+    clock?: Clock,
+  ) {
+    this.clock = clock ?? systemClock;
+  }
+
+  async check(request: GuardRequest): Promise<GuardDecision> {
+    await this.load();
+    const results: GuardResult[] = [];
+    const deny = (retryAfterMs?: number): GuardDecision => ({ allowed: false, dryRun: false, results, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+    const pause = await this.knowledge.pausedFor(request.service);
+    results.push({ guard: 'pause', ok: !pause.paused, detail: pause.paused ? `paused (${pause.scope}) by ${pause.by}: ${pause.reason}` : 'not paused' });
+    if (pause.paused) return deny();
+    const dryRun = this.config.dryRun || request.dryRun;
+    results.push({ guard: 'dry-run', ok: true, detail: dryRun ? 'dry-run: the action is recorded, not executed' : 'live' });
+    const breaker = this.breaker(request.service);
+    const breakerOpen = breaker.state === 'open' || breaker.state === 'isolated';
+    results.push({ guard: 'breaker', ok: !breakerOpen, detail: breakerOpen ? `open: remediation of ${request.service} failed ${this.config.breaker.failures} times in a row` : `${breaker.state}` });
+    if (breakerOpen) return deny(this.config.breaker.openFor);
+    const active = this.underRemediation.get(request.service) ?? new Set<string>();
+    const wanted = request.instance ?? `${request.service}#*`;
+    const touching = request.instance === undefined ? Math.max(1, request.replicas) : 1;
+    const limit = this.config.blastRadius.maxReplicas;
+    const wouldBe = active.has(wanted) ? active.size : active.size + touching;
+    const blastOk = wouldBe <= limit || (request.instance === undefined && request.replicas <= 1 && active.size === 0);
+    results.push({ guard: 'blast-radius', ok: blastOk, detail: `${active.size} of ${request.service}'s replicas under remediation${active.size ? ` (${[...active].join(', ')})` : ''}; this action would make ${wouldBe}, limit ${limit}` });
+    if (!blastOk) return deny(1_000);
+    if (!dryRun) {
+      const element = this.budget(`budget:${request.service}`, this.config.budgets.perElement);
+      const global = this.budget('budget:*', this.config.budgets.global);
+      if (element.remaining < 1) {
+        results.push({ guard: 'budget:element', ok: false, detail: `spent: ${this.config.budgets.perElement.max} actions per ${this.config.budgets.perElement.window} ms on ${request.service}` });
+        return deny(element.retryAfterMs());
+      }
+      if (global.remaining < 1) {
+        results.push({ guard: 'budget:global', ok: false, detail: `spent: ${this.config.budgets.global.max} actions per ${this.config.budgets.global.window} ms in total` });
+        return deny(global.retryAfterMs());
+      }
+      element.tryAcquire();
+      global.tryAcquire();
+      results.push({ guard: 'budget:element', ok: true, detail: `${element.remaining} of ${this.config.budgets.perElement.max} left on ${request.service}` });
+      results.push({ guard: 'budget:global', ok: true, detail: `${global.remaining} of ${this.config.budgets.global.max} left in total` });
+      await this.save();
+    }
+    active.add(wanted);
+    this.underRemediation.set(request.service, active);
+    return { allowed: true, dryRun, results };
+  }
+
+  /** The action on `instance` is over (verified or not): it no longer counts for the blast radius. */
+  release(service: string, instance?: string): void {
+    this.underRemediation.get(service)?.delete(instance ?? `${service}#*`);
+  }
+
+  /** Feed the remediation breaker: did the remediation of `service` work? */
+  async outcome(service: string, success: boolean): Promise<void> {
+    const breaker = this.breaker(service);
+    await breaker
+      .execute(() => {
+        if (!success) throw new Error('remediation failed');
+      })
+      .catch(() => undefined);
+    await this.save();
+  }
+
+  private budget(key: string, limits: { max: number; window: number }): ActionBudget {
+    let budget = this.budgets.get(key);
+    if (!budget) {
+      budget = actionBudget({ max: limits.max, windowMs: limits.window, clock: this.clock, ...(this.restored.get(key) ? { initialState: this.restored.get(key) as ActionBudgetSnapshot } : {}) });
+      this.budgets.set(key, budget);
+    }
+    return budget;
+  }
+
+  private breaker(service: string): CircuitBreaker {
+    const key = `breaker:${service}`;
+    let breaker = this.breakers.get(key);
+    if (!breaker) {
+      const restored = this.restored.get(key) as BreakerSnapshot | undefined;
+      breaker = circuitBreaker({
+        strategy: { kind: 'consecutive', threshold: this.config.breaker.failures },
+        halfOpenAfter: this.config.breaker.openFor,
+        isFailure: () => true,
+        clock: this.clock,
+        ...(restored ? { initialState: restored } : {}),
+      });
+      this.breakers.set(key, breaker);
+    }
+    return breaker;
+  }
+
+  private readonly restored = new Map<string, unknown>();
+
+  private async load(): Promise<void> {
+    if (this.loaded) return;
+    this.loaded = true;
+    const saved = await this.knowledge.store.loadGuardState('guardrails');
+    if (!saved) return;
+    try {
+      for (const [key, value] of Object.entries(JSON.parse(saved) as Record<string, unknown>)) this.restored.set(key, value);
+    } catch {
+      // a corrupt snapshot: start fresh rather than refuse to remediate
+    }
+  }
+
+  private async save(): Promise<void> {
+    const state: Record<string, unknown> = Object.fromEntries(this.restored);
+    for (const [key, budget] of this.budgets) state[key] = budget.toJSON();
+    for (const [key, breaker] of this.breakers) state[key] = breaker.toJSON();
+    await this.knowledge.store.saveGuardState('guardrails', JSON.stringify(state), this.clock.now());
+  }
+}
