@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { HomeostatError } from '../errors/homeostat-error.js';
 import { systemClock, type Clock } from '../resilience/clock.js';
 import { toMillis, type Duration } from '../resilience/duration.js';
@@ -12,6 +11,7 @@ import type { WorkflowDefinition } from './define-workflow.js';
 import { EngineEvents, type EngineEventListener } from './engine-events.js';
 import { CancelledError, InvalidInputError, UnknownWorkflowError } from './errors.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES, decodePayload, encodePayload } from './payload.js';
+import { newRunId } from './run-id.js';
 import { Worker, type WorkerOptions } from './worker.js';
 
 export interface EngineOptions {
@@ -163,14 +163,14 @@ export class Engine {
     const timeout = options.timeout ?? local?.options.timeout ?? (typeof workflow === 'object' ? workflow.options.timeout : undefined);
     const runOnHere = local !== undefined && this.worker?.hasCapacity === true;
     const { run, created } = await this.store.createRun({
-      id: options.id ?? randomUUID(),
+      id: options.id ?? newRunId(),
       workflow: name,
       input: encodePayload(input, `input of workflow "${name}"`, this.payloadLimit),
       deadlineAt: timeout === undefined ? null : now + toMillis(timeout),
       ownerId: runOnHere ? this.worker!.id : null,
       now,
     });
-    if (created && runOnHere) void this.worker!.runOwned(run);
+    if (created && runOnHere) void this.worker!.runOwned(run, true);
     else if (created) this.worker?.nudge();
     return { id: run.id, created, result: (opts) => this.result<O>(run.id, opts) };
   }
@@ -197,6 +197,9 @@ export class Engine {
     const deadline = options.timeout === undefined ? Infinity : this.clock.now() + toMillis(options.timeout);
     let pollMs = 20;
     for (;;) {
+      // Executing here: wait for this execution to stop before reading the run at all.
+      const local = this.worker?.executionOf(runId);
+      if (local) await this.untilSettledOr(local, deadline);
       const run = await this.store.getRun(runId);
       if (!run) throw new RunNotFoundError(runId);
       if (run.status === 'completed') return decodePayload<O>(run.output);
@@ -210,6 +213,19 @@ export class Engine {
       await this.waitForFinish(runId, Math.min(pollMs, remaining));
       pollMs = Math.min(pollMs * 2, 1_000);
     }
+  }
+
+  private async untilSettledOr(work: Promise<unknown>, deadline: number): Promise<void> {
+    if (deadline === Infinity) {
+      await work.catch(() => undefined);
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      work.catch(() => undefined),
+      new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - this.clock.now())))),
+    ]);
+    clearTimeout(timer);
   }
 
   private waitForFinish(runId: string, ms: number): Promise<void> {

@@ -39,10 +39,14 @@ export async function executeRun(
   definition: WorkflowDefinition,
   deps: ExecutorDeps,
   register: (ctx: RunContext) => void,
+  /** The run was created by this worker a moment ago: its history is empty, skip reading it. */
+  fresh = false,
 ): Promise<ExecutionResult> {
   const { store, clock } = deps;
   const fence = { runId: run.id, epoch: run.epoch };
-  const { steps, failedAttempts } = await store.loadHistory(run.id, run.generation);
+  const { steps, failedAttempts } = fresh
+    ? { steps: [], failedAttempts: new Map<number, number>() }
+    : await store.loadHistory(run.id, run.generation);
   const ctx = new RunContext(run, steps, failedAttempts, deps);
   register(ctx);
   if (run.cancelRequested) ctx.interrupt(new CancelledError(run.id));

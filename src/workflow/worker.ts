@@ -44,6 +44,7 @@ export class Worker {
   private readonly errorRetryDelayMs: number;
   private readonly active = new Map<string, RunContext | null>();
   private readonly executions = new Set<Promise<unknown>>();
+  private readonly executionsByRun = new Map<string, Promise<unknown>>();
   private running = false;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private loopDone: Promise<void> | undefined;
@@ -94,9 +95,17 @@ export class Worker {
     this.wakeLoop?.();
   }
 
-  /** Execute a run this worker already owns (created with `ownerId` = this worker). */
-  runOwned(run: RunRecord): Promise<ExecutionResult | undefined> {
-    return this.launch(run);
+  /**
+   * Execute a run this worker already owns (created with `ownerId` = this worker).
+   * `fresh`: it was created just now, so its history is known to be empty.
+   */
+  runOwned(run: RunRecord, fresh = false): Promise<ExecutionResult | undefined> {
+    return this.launch(run, fresh);
+  }
+
+  /** The execution of `runId` in this worker, if one is under way (settles when it stops here). */
+  executionOf(runId: string): Promise<unknown> | undefined {
+    return this.executionsByRun.get(runId);
   }
 
   /** Deliver a cancellation to a run executing here, if it is. */
@@ -207,14 +216,14 @@ export class Worker {
     if (this.running) void this.launch(run);
   }
 
-  private launch(run: RunRecord): Promise<ExecutionResult | undefined> {
+  private launch(run: RunRecord, fresh = false): Promise<ExecutionResult | undefined> {
     const definition = this.workflows.get(run.workflow);
     this.active.set(run.id, null);
     let result: ExecutionResult | undefined;
     const execution = (async () => {
       try {
         if (!definition) throw new Error(`workflow "${run.workflow}" is not registered in this worker`);
-        result = await executeRun(run, definition, this.deps, (ctx) => this.active.set(run.id, ctx));
+        result = await executeRun(run, definition, this.deps, (ctx) => this.active.set(run.id, ctx), fresh);
         return result;
       } catch (error) {
         // An unexpected failure (e.g. the database was unavailable): hand the run back to
@@ -239,7 +248,11 @@ export class Worker {
       }
     })();
     this.executions.add(execution);
-    void execution.finally(() => this.executions.delete(execution));
+    this.executionsByRun.set(run.id, execution);
+    void execution.finally(() => {
+      this.executions.delete(execution);
+      if (this.executionsByRun.get(run.id) === execution) this.executionsByRun.delete(run.id);
+    });
     return execution;
   }
 }
