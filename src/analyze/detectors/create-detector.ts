@@ -1,4 +1,6 @@
 import { AnalysisInputError } from '../analysis-error.js';
+import { AnomalyLikelihoodDetector, type AnomalyLikelihoodOptions } from './anomaly-likelihood.js';
+import { ContextNoveltyDetector, type ContextNoveltyOptions } from './context-novelty.js';
 import { BayesianChangepointDetector, type BayesianChangepointOptions } from './bayesian-changepoint.js';
 import { ConformalKnnDetector, type ConformalKnnOptions } from './conformal-knn.js';
 import type { Detector } from './detector.js';
@@ -18,9 +20,11 @@ export type DetectorConfig =
   | ({ kind: 'windowed-gaussian' } & WindowedGaussianOptions)
   | ({ kind: 'bayesian-changepoint' } & BayesianChangepointOptions)
   | ({ kind: 'conformal-knn' } & ConformalKnnOptions)
+  | ({ kind: 'context-novelty' } & ContextNoveltyOptions)
+  | ({ kind: 'anomaly-likelihood'; member: DetectorConfig } & AnomalyLikelihoodOptions)
   | ({ kind: 'ensemble'; members?: DetectorConfig[] } & EnsembleOptions);
 
-export type DetectorKind = DetectorConfig['kind'];
+export type DetectorKind = DetectorConfig['kind'] | 'contextual';
 
 /**
  * The default ensemble: the conformal nearest-neighbour detector next to the Bayesian
@@ -35,6 +39,19 @@ export const DEFAULT_ENSEMBLE: Extract<DetectorConfig, { kind: 'ensemble' }> = {
   muteSamples: 300,
 };
 
+/**
+ * The contextual detector: context novelty (16 levels of the running range of the past only,
+ * words of 1–3 samples) with a dominance mute of 30 samples — a score is reported only when
+ * none at least as high was reported in the last 30 samples, so an incident alerts once
+ * whatever the threshold. Chosen once for the whole NAB corpus; see BENCHMARKS.md.
+ */
+export const DEFAULT_CONTEXTUAL: Extract<DetectorConfig, { kind: 'ensemble' }> = {
+  kind: 'ensemble',
+  members: [{ kind: 'context-novelty' }],
+  muteDominated: true,
+  muteSamples: 30,
+};
+
 /** The kinds selectable by name (CLI `--detector`, harness), each with its default options. */
 export const NAMED_DETECTORS: Readonly<Record<DetectorKind, DetectorConfig>> = {
   'static-threshold': { kind: 'static-threshold', above: 0 },
@@ -45,6 +62,9 @@ export const NAMED_DETECTORS: Readonly<Record<DetectorKind, DetectorConfig>> = {
   'bayesian-changepoint': { kind: 'bayesian-changepoint' },
   'conformal-knn': { kind: 'conformal-knn' },
   ensemble: DEFAULT_ENSEMBLE,
+  'context-novelty': { kind: 'context-novelty' },
+  'anomaly-likelihood': { kind: 'anomaly-likelihood', member: { kind: 'context-novelty' } },
+  contextual: DEFAULT_CONTEXTUAL,
 };
 
 /**
@@ -78,6 +98,10 @@ function build(config: DetectorConfig): Detector {
       return new BayesianChangepointDetector(config);
     case 'conformal-knn':
       return new ConformalKnnDetector(config);
+    case 'context-novelty':
+      return new ContextNoveltyDetector(config);
+    case 'anomaly-likelihood':
+      return new AnomalyLikelihoodDetector(createDetector(config.member), config);
     case 'ensemble': {
       const members = (config.members ?? DEFAULT_ENSEMBLE.members ?? []).map((member) => createDetector(member));
       return new EnsembleDetector(members, config);

@@ -14,6 +14,13 @@ export interface EnsembleOptions {
   muteMs?: number;
   /** Factor applied to scores while muted (default 0). */
   muteFactor?: number;
+  /**
+   * Mute by dominance instead of by a fixed alert threshold (default false): a combined score is
+   * muted when a reported one at least as high came within the last `muteSamples` samples. Whatever
+   * threshold is later applied to the output, an incident then alerts once (unless it keeps
+   * getting worse), so the de-duplication does not depend on `alertThreshold`.
+   */
+  muteDominated?: boolean;
 }
 
 /**
@@ -30,6 +37,7 @@ export class EnsembleDetector implements Detector {
   private muteUntilSample = -1;
   private muteUntilTime = Number.NEGATIVE_INFINITY;
   private sample = 0;
+  private readonly recent: { sample: number; score: number }[] = [];
 
   constructor(
     private readonly members: Detector[],
@@ -54,11 +62,26 @@ export class EnsembleDetector implements Detector {
       } else if (score > combined) combined = score;
     });
     if (this.options.combine === 'mean') combined /= weightTotal || 1;
+    if (this.options.muteDominated) return clampScore(this.dominance(combined));
     if (this.sample <= this.muteUntilSample || timestamp < this.muteUntilTime) return clampScore(combined * this.muteFactor);
     if (combined >= this.alertThreshold) {
       if (this.options.muteSamples) this.muteUntilSample = this.sample + this.options.muteSamples;
       if (this.options.muteMs) this.muteUntilTime = timestamp + this.options.muteMs;
     }
     return clampScore(combined);
+  }
+
+  /**
+   * The score, or the muted score when a score at least as high came within the mute window.
+   * `recent` is a monotone queue (scores strictly decreasing), so this is O(1) amortised.
+   */
+  private dominance(combined: number): number {
+    const horizon = this.sample - (this.options.muteSamples ?? 0);
+    while (this.recent.length > 0 && this.recent[0]!.sample <= horizon) this.recent.shift();
+    if (this.recent.length > 0 && this.recent[0]!.score >= combined) return combined * this.muteFactor;
+    // Only reported scores mute later ones: a muted score does not extend the mute.
+    while (this.recent.length > 0 && this.recent[this.recent.length - 1]!.score <= combined) this.recent.pop();
+    this.recent.push({ sample: this.sample, score: combined });
+    return combined;
   }
 }

@@ -7,6 +7,8 @@ export { RobustZScoreDetector, type RobustZScoreOptions } from './robust-zscore.
 export { WindowedGaussianDetector, type WindowedGaussianOptions } from './windowed-gaussian.js';
 export { BayesianChangepointDetector, type BayesianChangepointOptions } from './bayesian-changepoint.js';
 export { ConformalKnnDetector, type ConformalKnnOptions } from './conformal-knn.js';
+export { ContextNoveltyDetector, type ContextNoveltyOptions } from './context-novelty.js';
+export { AnomalyLikelihoodDetector, upperTailScore, type AnomalyLikelihoodOptions } from './anomaly-likelihood.js';
 export { EnsembleDetector, type EnsembleOptions } from './ensemble.js';
 export { TrendExtrapolator, type TrendOptions, type TrendForecast } from './trend-extrapolation.js';
-export { createDetector, DEFAULT_ENSEMBLE, NAMED_DETECTORS, type DetectorConfig, type DetectorKind } from './create-detector.js';
+export { createDetector, DEFAULT_ENSEMBLE, DEFAULT_CONTEXTUAL, NAMED_DETECTORS, type DetectorConfig, type DetectorKind } from './create-detector.js';
