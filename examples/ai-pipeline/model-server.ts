@@ -16,6 +16,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { seededRandom } from '../../src/index.js';
 
 /** Probability (0–1) of each fault, per request. */
 export interface FaultRates {
@@ -119,7 +120,7 @@ export async function startModelServer(options: ModelServerOptions = {}, port = 
   function draw(key: string): { u: number; v: number; mayFault: boolean } {
     const n = (requestCounts.get(key) ?? 0) + 1;
     requestCounts.set(key, n);
-    const next = mulberry32(fnv1a(`${seed}|${key}|${n}`));
+    const next = seededRandom(fnv1a(`${seed}|${key}|${n}`));
     return { u: next(), v: next(), mayFault: (faultStreaks.get(key) ?? 0) < maxConsecutive };
   }
   function recordOutcome(key: string, faulted: boolean): void {
@@ -223,7 +224,7 @@ export function malformedCount(stats: FaultStats): number {
 
 /** The document text the source serves for an id: deterministic, so answers are too. */
 export function makeDocument(id: string): SourceDocument {
-  const next = mulberry32(fnv1a(`document|${id}`));
+  const next = seededRandom(fnv1a(`document|${id}`));
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
   const subject = pick(['The northern plant', 'Our checkout service', 'The field team', 'The battery line', 'Customer support']);
   const tone = pick([
@@ -309,16 +310,4 @@ function fnv1a(text: string): number {
     hash = Math.imul(hash, 0x01000193);
   }
   return hash >>> 0;
-}
-
-/** A tiny seeded PRNG (mulberry32): reproducible draws without a dependency. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

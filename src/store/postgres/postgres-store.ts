@@ -36,7 +36,7 @@ import type {
   PauseRecord,
 } from '../records.js';
 import { migrate } from './migrate.js';
-import { toRunRecord, toStepRecord, type PgAttemptRow, type PgRunRow, type PgStepRow } from './rows.js';
+import { toAttemptRecord, toRunRecord, toStepRecord, type AttemptRow, type RunRow, type StepRow } from '../rows.js';
 import { WorkNotifier, workChannel } from './work-notifier.js';
 import * as sql from './statements.js';
 
@@ -93,7 +93,7 @@ export class PostgresStore implements Store {
   }
 
   async createRun(run: NewRun): Promise<{ run: RunRecord; created: boolean }> {
-    const { rows } = await this.db.query<PgRunRow>('creating a run', sql.CREATE_RUN, [
+    const { rows } = await this.db.query<RunRow>('creating a run', sql.CREATE_RUN, [
       run.id,
       run.workflow,
       run.input,
@@ -112,7 +112,7 @@ export class PostgresStore implements Store {
   }
 
   async getRun(id: string): Promise<RunRecord | undefined> {
-    const { rows } = await this.db.query<PgRunRow>('reading a run', 'SELECT * FROM runs WHERE id = $1', [id]);
+    const { rows } = await this.db.query<RunRow>('reading a run', 'SELECT * FROM runs WHERE id = $1', [id]);
     return rows[0] ? toRunRecord(rows[0]) : undefined;
   }
 
@@ -134,7 +134,7 @@ export class PostgresStore implements Store {
     params.push(filter.limit ?? 100);
     const text = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY created_at DESC, row_seq DESC LIMIT $${params.length}`;
-    const { rows } = await this.db.query<PgRunRow>('listing runs', text, params);
+    const { rows } = await this.db.query<RunRow>('listing runs', text, params);
     return rows.map(toRunRecord);
   }
 
@@ -159,7 +159,7 @@ export class PostgresStore implements Store {
 
   async claimRuns(workerId: string, workflows: string[], limit: number, now: number): Promise<RunRecord[]> {
     if (limit <= 0 || workflows.length === 0) return [];
-    const { rows } = await this.db.query<PgRunRow>('claiming runs', sql.CLAIM_RUNS, [workerId, workflows, limit, now]);
+    const { rows } = await this.db.query<RunRow>('claiming runs', sql.CLAIM_RUNS, [workerId, workflows, limit, now]);
     return rows.map(toRunRecord);
   }
 
@@ -170,7 +170,7 @@ export class PostgresStore implements Store {
 
   async loadHistory(runId: string, generation: number) {
     let incarnation = 0;
-    const { rows } = await this.db.query<{ steps: PgStepRow[]; attempts: [number, number][] }>(
+    const { rows } = await this.db.query<{ steps: StepRow[]; attempts: [number, number][] }>(
       'loading a run history',
       sql.LOAD_HISTORY,
       [runId, generation],
@@ -235,20 +235,12 @@ export class PostgresStore implements Store {
   }
 
   async listAttempts(runId: string): Promise<AttemptRecord[]> {
-    const { rows } = await this.db.query<PgAttemptRow>('listing attempts', 'SELECT * FROM attempts WHERE run_id = $1 ORDER BY id', [runId]);
-    return rows.map((row) => ({
-      runId: row.run_id,
-      seq: row.seq,
-      generation: row.generation,
-      attempt: row.attempt,
-      startedAt: row.started_at,
-      finishedAt: row.finished_at,
-      error: JSON.parse(row.error) as SerializedError,
-    }));
+    const { rows } = await this.db.query<AttemptRow>('listing attempts', 'SELECT * FROM attempts WHERE run_id = $1 ORDER BY id', [runId]);
+    return rows.map(toAttemptRecord);
   }
 
   async listSteps(runId: string): Promise<StepRecord[]> {
-    const { rows } = await this.db.query<PgStepRow>('listing steps', 'SELECT * FROM steps WHERE run_id = $1 ORDER BY seq', [runId]);
+    const { rows } = await this.db.query<StepRow>('listing steps', 'SELECT * FROM steps WHERE run_id = $1 ORDER BY seq', [runId]);
     return rows.map(toStepRecord);
   }
 
@@ -312,19 +304,19 @@ export class PostgresStore implements Store {
       // A run that never started has nothing to compensate: cancel it in place.
       const cancelled = await client.query(sql.CANCEL_UNSTARTED, [runId, now, error]);
       if (cancelled.rowCount === 0) await client.query(sql.REQUEST_CANCEL, [runId, now, this.channel]);
-      const { rows } = await client.query<PgRunRow>('SELECT * FROM runs WHERE id = $1', [runId]);
+      const { rows } = await client.query<RunRow>('SELECT * FROM runs WHERE id = $1', [runId]);
       return rows[0] ? toRunRecord(rows[0]) : undefined;
     });
   }
 
   async redrive(runId: string, fromSeq: number, now: number): Promise<RunRecord> {
     return this.db.transaction('redriving a run', async (client) => {
-      const { rows } = await client.query<PgRunRow>('SELECT * FROM runs WHERE id = $1 FOR UPDATE', [runId]);
+      const { rows } = await client.query<RunRow>('SELECT * FROM runs WHERE id = $1 FOR UPDATE', [runId]);
       const row = rows[0];
       if (!row) throw new RunNotFoundError(runId);
       if (!['failed', 'parked', 'cancelled'].includes(row.status)) throw new InvalidRunStateError(runId, row.status, 'redrive');
       await client.query("DELETE FROM steps WHERE run_id = $1 AND (seq >= $2 OR kind = 'compensation')", [runId, fromSeq]);
-      const updated = await client.query<PgRunRow>(sql.REDRIVE, [runId, now, this.channel]);
+      const updated = await client.query<RunRow>(sql.REDRIVE, [runId, now, this.channel]);
       return toRunRecord(updated.rows[0]!);
     });
   }

@@ -22,7 +22,7 @@ import type {
 import { FencedError, InvalidRunStateError, NotLeaderError, RunNotFoundError, StoreOpenError } from '../store-errors.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { GroupCommit } from './group-commit.js';
-import { toRunRecord, toStepRecord, type RunRow, type StepRow } from './rows.js';
+import { toAttemptRecord, toRunRecord, toStepRecord, type AttemptRow, type RunRow, type StepRow } from '../rows.js';
 import { SqliteElementTables } from './element-tables.js';
 import { SqliteKnowledgeTables } from './knowledge-tables.js';
 import type {
@@ -347,15 +347,7 @@ export class SqliteStore implements Store {
   }
 
   async listAttempts(runId: string): Promise<AttemptRecord[]> {
-    return (this.statements.listAttempts.all(runId) as AttemptRow[]).map((row) => ({
-      runId: row.run_id,
-      seq: row.seq,
-      generation: row.generation,
-      attempt: row.attempt,
-      startedAt: row.started_at,
-      finishedAt: row.finished_at,
-      error: JSON.parse(row.error) as SerializedError,
-    }));
+    return (this.statements.listAttempts.all(runId) as AttemptRow[]).map(toAttemptRecord);
   }
 
   async listSteps(runId: string): Promise<StepRecord[]> {
@@ -578,16 +570,6 @@ export class SqliteStore implements Store {
     this.commits.flush();
     this.db.close();
   }
-}
-
-interface AttemptRow {
-  run_id: string;
-  seq: number;
-  generation: number;
-  attempt: number;
-  started_at: number;
-  finished_at: number;
-  error: string;
 }
 
 function stepParams(fence: Fence, step: StepRecord) {

@@ -1,7 +1,11 @@
-import type { RunRecord, RunStatus, SerializedError, StepKind, StepRecord, StepStatus } from '../records.js';
+import type { AttemptRecord, RunRecord, RunStatus, SerializedError, StepKind, StepRecord, StepStatus } from './records.js';
 
-/** A `runs` row as the pg driver returns it (BIGINTs parsed to numbers by the store). */
-export interface PgRunRow {
+/**
+ * Rows of the engine's tables as both drivers return them (snake_case columns, numbers
+ * for timestamps — the PostgreSQL driver parses its BIGINTs), and their mapping to
+ * records. One mapping, so the two stores cannot drift apart.
+ */
+export interface RunRow {
   id: string;
   workflow: string;
   input: string | null;
@@ -13,15 +17,15 @@ export interface PgRunRow {
   wake_at: number | null;
   parent_id: string | null;
   deadline_at: number | null;
-  cancel_requested: boolean;
+  /** SQLite has no boolean: 0/1 there, a boolean in PostgreSQL. */
+  cancel_requested: number | boolean;
   generation: number;
   created_at: number;
   updated_at: number;
   finished_at: number | null;
 }
 
-/** A `steps` row, from a query or from `json_agg` (where BIGINTs are JSON numbers too). */
-export interface PgStepRow {
+export interface StepRow {
   run_id: string;
   seq: number;
   name: string;
@@ -34,7 +38,7 @@ export interface PgStepRow {
   finished_at: number | null;
 }
 
-export interface PgAttemptRow {
+export interface AttemptRow {
   run_id: string;
   seq: number;
   generation: number;
@@ -44,20 +48,20 @@ export interface PgAttemptRow {
   error: string;
 }
 
-export function toRunRecord(row: PgRunRow): RunRecord {
+export function toRunRecord(row: RunRow): RunRecord {
   return {
     id: row.id,
     workflow: row.workflow,
     input: row.input,
     status: row.status,
     output: row.output,
-    error: row.error ? (JSON.parse(row.error) as SerializedError) : null,
+    error: parseError(row.error),
     ownerId: row.owner_id,
     epoch: row.epoch,
     wakeAt: row.wake_at,
     parentId: row.parent_id,
     deadlineAt: row.deadline_at,
-    cancelRequested: row.cancel_requested,
+    cancelRequested: row.cancel_requested === true || row.cancel_requested === 1,
     generation: row.generation,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -65,7 +69,7 @@ export function toRunRecord(row: PgRunRow): RunRecord {
   };
 }
 
-export function toStepRecord(row: PgStepRow): StepRecord {
+export function toStepRecord(row: StepRow): StepRecord {
   return {
     runId: row.run_id,
     seq: row.seq,
@@ -73,9 +77,25 @@ export function toStepRecord(row: PgStepRow): StepRecord {
     kind: row.kind,
     status: row.status,
     output: row.output,
-    error: row.error ? (JSON.parse(row.error) as SerializedError) : null,
+    error: parseError(row.error),
     attempts: row.attempts,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
   };
+}
+
+export function toAttemptRecord(row: AttemptRow): AttemptRecord {
+  return {
+    runId: row.run_id,
+    seq: row.seq,
+    generation: row.generation,
+    attempt: row.attempt,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    error: JSON.parse(row.error) as SerializedError,
+  };
+}
+
+function parseError(text: string | null): SerializedError | null {
+  return text ? (JSON.parse(text) as SerializedError) : null;
 }
