@@ -10,6 +10,8 @@ import { upCommand, upUsage } from './commands/up.js';
 import { statusCommand, statusUsage } from './commands/status.js';
 import { logsCommand, logsUsage } from './commands/logs.js';
 import { analyzeCommand, analyzeUsage } from './commands/analyze.js';
+import * as loop from './commands/loop-commands.js';
+import { configCommand, configUsage } from './commands/config-plan.js';
 
 const COMMANDS: Record<string, { run: Command; usage: string }> = {
   worker: { run: workerCommand, usage: workerUsage },
@@ -20,6 +22,14 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   status: { run: statusCommand, usage: statusUsage },
   logs: { run: logsCommand, usage: logsUsage },
   analyze: { run: analyzeCommand, usage: analyzeUsage },
+  incidents: { run: loop.incidentsCommand, usage: loop.incidentsUsage },
+  incident: { run: loop.incidentCommand, usage: loop.incidentUsage },
+  approve: { run: loop.approveCommand, usage: loop.approveUsage },
+  deny: { run: loop.denyCommand, usage: loop.denyUsage },
+  pause: { run: loop.pauseCommand, usage: loop.pauseUsage },
+  resume: { run: loop.resumeCommand, usage: loop.resumeUsage },
+  config: { run: configCommand, usage: configUsage },
+  audit: { run: loop.auditCommand, usage: loop.auditUsage },
 };
 
 const HELP = `homeostat — durable workflows that heal themselves
@@ -69,6 +79,10 @@ export async function main(argv: string[], out = console.log, err = console.erro
         normal: { type: 'string' },
         anomalous: { type: 'string' },
         graph: { type: 'string' },
+        reason: { type: 'string' },
+        by: { type: 'string' },
+        all: { type: 'boolean' },
+        quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });

@@ -1,6 +1,7 @@
 import type { HomeostatConfig } from '../config/schema/root.js';
 import { describeSymptom, symptomDiagnoser, type Diagnoser, type Symptom } from '../analyze/symptom.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
+import type { IncidentRecord } from '../store/records.js';
 import { matchPolicy } from '../plan/policy-matcher.js';
 import type { Engine } from '../workflow/engine.js';
 import type { ElementControl } from '../execute/element-control.js';
@@ -18,6 +19,10 @@ export interface AutonomicLoopOptions {
   /** Reconciles of different services at once (default 4). */
   concurrency?: number;
   onError?: (key: string, error: unknown) => void;
+  /** An incident was opened from `symptom` (metrics: MTTD; logs). */
+  onIncidentOpened?: (incident: IncidentRecord, symptom: Symptom) => void;
+  /** An incident matched no policy and escalated at once. */
+  onEscalated?: (incident: IncidentRecord) => void;
 }
 
 /**
@@ -85,11 +90,15 @@ export class AutonomicLoop {
       if (symptoms.length === 0) return;
       const first = symptoms[0]!;
       const { incident, created } = await knowledge.incidents.open({ key: service, element: service, symptom: first.name, summary: describeSymptom(first) });
-      for (const symptom of symptoms) {
-        await knowledge.incidents.record(incident.id, 'signal', symptom.signal);
-        await knowledge.incidents.record(incident.id, 'symptom', { name: symptom.name, instance: symptom.instance ?? null, labels: symptom.labels, description: describeSymptom(symptom) });
-      }
+      await knowledge.incidents.recordMany(
+        incident.id,
+        symptoms.flatMap((symptom) => [
+          { kind: 'signal' as const, data: symptom.signal },
+          { kind: 'symptom' as const, data: { name: symptom.name, instance: symptom.instance ?? null, labels: symptom.labels, description: describeSymptom(symptom) } },
+        ]),
+      );
       if (!created) return { requeueAfter: 0 };
+      this.options.onIncidentOpened?.(incident, first);
       const diagnosis = await this.diagnoser.diagnose(symptoms);
       await knowledge.incidents.setDiagnosis(incident.id, { ...diagnosis });
       const matched = matchPolicy(config.policies, { symptom: first.name, diagnosis: diagnosis.cause, service, labels: { ...first.labels, environment: config.environment } }, config.environment);
@@ -98,6 +107,7 @@ export class AutonomicLoop {
         const result = await escalate({ escalation: config.escalation, escalationMessage: (id, severity) => this.escalationMessage(id, severity) }, incident.id, 'error');
         await knowledge.incidents.record(incident.id, 'escalation', { ...result });
         await knowledge.incidents.setStatus(incident.id, 'escalated', `${incident.summary} — no policy; escalated`);
+        this.options.onEscalated?.(incident);
         return;
       }
       await knowledge.incidents.record(incident.id, 'policy', { matched: matched.name, reason: matched.reason, ladder: matched.policy.ladder.map((a) => a.action), approval: matched.policy.approval.required, dryRun: matched.policy.dryRun || config.guardrails.dryRun });
@@ -107,7 +117,7 @@ export class AutonomicLoop {
       return;
     }
     // An incident is open: new symptoms join it; its remediation run says what is next.
-    for (const symptom of symptoms) await knowledge.incidents.record(open.id, 'signal', symptom.signal);
+    await knowledge.incidents.recordMany(open.id, symptoms.map((symptom) => ({ kind: 'signal' as const, data: symptom.signal })));
     const { run, cycle } = await this.latestRun(service, open.id);
     if (!run) return { requeueAfter: config.escalation.retryEvery };
     if (run.status === 'pending' || run.status === 'running' || run.status === 'waiting') return;

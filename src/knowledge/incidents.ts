@@ -66,6 +66,13 @@ export class Incidents {
     await this.store.appendIncidentEntries([{ incidentId, at: this.now(), kind, data: canonicalJson(redact(data)) }]);
   }
 
+  /** Append several entries in one store write (a burst of signals). */
+  async recordMany(incidentId: string, entries: { kind: IncidentEntryKind; data: Record<string, unknown> }[]): Promise<void> {
+    if (entries.length === 0) return;
+    const at = this.now();
+    await this.store.appendIncidentEntries(entries.map((e) => ({ incidentId, at, kind: e.kind, data: canonicalJson(redact(e.data)) })));
+  }
+
   async setStatus(id: string, status: IncidentStatus, summary?: string): Promise<IncidentRecord | undefined> {
     const at = this.now();
     const updated = await this.store.updateIncident(id, {

@@ -115,6 +115,16 @@ export class TimeSeriesStore {
     return found;
   }
 
+  /** Series of any name whose labels include every pair of `match` (at most `limit`). */
+  select(match: Readonly<Record<string, string>>, limit = Infinity): SeriesId[] {
+    const found: SeriesId[] = [];
+    for (const ring of this.rings.values()) {
+      if (found.length >= limit) break;
+      if (Object.entries(match).every(([label, value]) => ring.id.labels[label] === value)) found.push(ring.id);
+    }
+    return found;
+  }
+
   /** Points of a series at or after `since`, oldest first. */
   points(key: string, since = -Infinity): Point[] {
     const ring = this.rings.get(key);

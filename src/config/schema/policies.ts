@@ -115,6 +115,10 @@ export const monitorSchema = z
     scrape: z.array(z.strictObject({ service: z.string().min(1), path: z.string().startsWith('/').default('/metrics'), every: durationSchema.default(1_000) })).default([]),
     retention: durationSchema.default(600_000),
     maxSeries: z.number().int().min(1).default(10_000),
+    /** Port (127.0.0.1) of homeostat's own `/metrics`; 0 picks a free one (printed at start-up). */
+    metricsPort: z.number().int().min(0).max(65_535).default(0),
+    /** A config version healthy (no unresolved incident, every element healthy) this long is marked good: the rollback target. */
+    configGoodAfter: durationSchema.default(10_000),
   })
   .prefault({});
 

@@ -1,0 +1,157 @@
+import { userInfo } from 'node:os';
+import { HomeostatError } from '../../errors/homeostat-error.js';
+import { Knowledge } from '../../knowledge/knowledge.js';
+import type { IncidentStatus } from '../../store/records.js';
+import { openStore } from '../../store/open-store.js';
+import type { Store } from '../../store/store.js';
+import { Engine } from '../../workflow/engine.js';
+import { UsageError } from '../cli-error.js';
+import type { CommandContext } from '../command.js';
+import { findConfig, storeUrlFor } from '../config-location.js';
+import { incidentReport } from '../incident-report.js';
+import { formatDuration, formatTime, oneLine, table } from '../output.js';
+
+export const incidentsUsage = 'homeostat incidents [--status open|resolved|…] [--all] [--limit N] [--json]';
+export const incidentUsage = 'homeostat incident show <id> [--json]';
+export const approveUsage = 'homeostat approve <incident-or-approval-id> [--by NAME] [--reason TEXT]';
+export const denyUsage = 'homeostat deny <incident-or-approval-id> [--by NAME] [--reason TEXT]';
+export const pauseUsage = 'homeostat pause [service] [--reason TEXT] [--by NAME]';
+export const resumeUsage = 'homeostat resume [service] [--by NAME]';
+export const auditUsage = 'homeostat audit verify [--json]';
+
+/** Something a loop command was asked about does not exist, or is already decided. */
+export class LoopCommandError extends HomeostatError {
+  constructor(code: 'HS_INCIDENT_NOT_FOUND' | 'HS_APPROVAL_NOT_FOUND' | 'HS_APPROVAL_DECIDED', message: string) {
+    super(code, message, { retryable: false });
+  }
+}
+
+async function withStore<T>(ctx: CommandContext, use: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(storeUrlFor(ctx, findConfig(ctx, false)));
+  try {
+    return await use(store);
+  } finally {
+    await store.close();
+  }
+}
+
+const actor = (ctx: CommandContext) => `operator:${typeof ctx.options.by === 'string' ? ctx.options.by : safeUser()}`;
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** `homeostat incidents`: unresolved incidents (all with `--all`), newest first. */
+export async function incidentsCommand(ctx: CommandContext): Promise<number> {
+  const limit = ctx.options.limit === undefined ? 50 : Number(ctx.options.limit);
+  if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive integer, got ${String(ctx.options.limit)}`);
+  const status = typeof ctx.options.status === 'string' ? (ctx.options.status.split(',') as IncidentStatus[]) : undefined;
+  return withStore(ctx, async (store) => {
+    const incidents = await store.listIncidents({ limit, ...(status ? { status } : ctx.options.all ? {} : { unresolved: true }) });
+    if (ctx.options.json) {
+      ctx.out(JSON.stringify(incidents, null, 2));
+      return 0;
+    }
+    if (incidents.length === 0) {
+      ctx.out(status || ctx.options.all ? 'no incidents' : 'no unresolved incidents (--all shows resolved ones too)');
+      return 0;
+    }
+    const now = Date.now();
+    ctx.out(
+      table(
+        ['id', 'service', 'status', 'symptom', 'opened', 'for', 'summary'],
+        incidents.map((i) => [i.id, i.element, i.status, i.symptom, formatTime(i.openedAt), formatDuration((i.resolvedAt ?? now) - i.openedAt), oneLine(i.summary, 70)]),
+      ),
+    );
+    return 0;
+  });
+}
+
+/** `homeostat incident show <id>`: the explanation chain in sentences. */
+export async function incidentCommand(ctx: CommandContext): Promise<number> {
+  const [sub, id] = ctx.positionals;
+  if (sub !== 'show' || !id) throw new UsageError(`usage: ${incidentUsage}`);
+  return withStore(ctx, async (store) => {
+    const explained = await new Knowledge(store).incidents.explain(id);
+    if (!explained) throw new LoopCommandError('HS_INCIDENT_NOT_FOUND', `no incident ${id} (homeostat incidents --all lists them)`);
+    if (ctx.options.json) {
+      const approvals = (await store.listApprovals()).filter((a) => a.incidentId === id);
+      ctx.out(JSON.stringify({ ...explained, approvals }, null, 2));
+      return 0;
+    }
+    for (const line of incidentReport(explained)) ctx.out(line);
+    return 0;
+  });
+}
+
+async function decide(ctx: CommandContext, decision: 'approved' | 'denied'): Promise<number> {
+  const id = ctx.positionals[0];
+  if (!id) throw new UsageError(`missing the incident or approval id\nusage: ${decision === 'approved' ? approveUsage : denyUsage}`);
+  const reason = typeof ctx.options.reason === 'string' ? ctx.options.reason : null;
+  const by = actor(ctx);
+  const store = await openStore(storeUrlFor(ctx, findConfig(ctx, false)));
+  const engine = await Engine.open({ store, worker: false });
+  try {
+    const approval = (await store.getApproval(id)) ?? (await store.listApprovals(['pending'])).filter((a) => a.incidentId === id).at(-1);
+    if (!approval) throw new LoopCommandError('HS_APPROVAL_NOT_FOUND', `no pending approval for ${id} (homeostat incident show ${id} says what the incident waits for)`);
+    if (approval.status !== 'pending') throw new LoopCommandError('HS_APPROVAL_DECIDED', `approval ${approval.id} is already ${approval.status}${approval.decidedBy ? ` (by ${approval.decidedBy})` : ''}`);
+    const decided = await store.decideApproval(approval.id, decision, by, reason, Date.now());
+    if (!decided || decided.status !== decision) throw new LoopCommandError('HS_APPROVAL_DECIDED', `approval ${approval.id} was decided meanwhile: ${decided?.status ?? 'gone'}`);
+    await new Knowledge(store).audit.append(by, `approval.${decision}`, approval.incidentId, { approval: approval.id, action: approval.action, reason });
+    // Approval ids are `<runId>:<rung>`; the remediation run waits for signal `approval:<rung>`.
+    const cut = approval.id.lastIndexOf(':');
+    await engine.signal(approval.id.slice(0, cut), `approval:${approval.id.slice(cut + 1)}`, decision);
+    ctx.out(`${decision} ${approval.action} (${approval.id}) for incident ${approval.incidentId} as ${by}`);
+    return 0;
+  } finally {
+    await engine.close();
+    await store.close();
+  }
+}
+
+export const approveCommand = (ctx: CommandContext) => decide(ctx, 'approved');
+export const denyCommand = (ctx: CommandContext) => decide(ctx, 'denied');
+
+/** `homeostat pause [service]`: no remediation actions (globally, or for one service) until resumed. */
+export async function pauseCommand(ctx: CommandContext): Promise<number> {
+  const scope = ctx.positionals[0] ?? '*';
+  const reason = typeof ctx.options.reason === 'string' ? ctx.options.reason : 'paused from the command line';
+  return withStore(ctx, async (store) => {
+    await new Knowledge(store).pause(scope, actor(ctx), reason);
+    ctx.out(`remediation paused ${scope === '*' ? 'everywhere' : `for ${scope}`}: incidents still open and are recorded, no action runs (homeostat resume${scope === '*' ? '' : ` ${scope}`})`);
+    return 0;
+  });
+}
+
+export async function resumeCommand(ctx: CommandContext): Promise<number> {
+  const scope = ctx.positionals[0] ?? '*';
+  return withStore(ctx, async (store) => {
+    await new Knowledge(store).resume(scope, actor(ctx));
+    const still = (await store.listPauses()).map((p) => p.scope);
+    ctx.out(`remediation resumed ${scope === '*' ? 'globally' : `for ${scope}`}${still.length ? `; still paused: ${still.join(', ')}` : ''}`);
+    return 0;
+  });
+}
+
+/** `homeostat audit verify`: recompute the hash chain; names the first bad entry (exit 1). */
+export async function auditCommand(ctx: CommandContext): Promise<number> {
+  if (ctx.positionals[0] !== 'verify') throw new UsageError(`usage: ${auditUsage}`);
+  return withStore(ctx, async (store) => {
+    const result = await new Knowledge(store).audit.verify();
+    if (ctx.options.json) {
+      ctx.out(JSON.stringify(result, null, 2));
+      return result.ok ? 0 : 1;
+    }
+    if (result.ok) {
+      ctx.out(`audit log intact: ${result.checked} entries, every hash and link checks out`);
+      return 0;
+    }
+    const bad = result.firstBad!;
+    ctx.out(`audit log TAMPERED: entry ${bad.seq} (${formatTime(bad.entry.at)} ${bad.entry.actor} ${bad.entry.action} ${bad.entry.subject}): ${bad.reason}`);
+    ctx.out(`${result.checked} entries before it check out`);
+    return 1;
+  });
+}

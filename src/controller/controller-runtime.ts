@@ -1,0 +1,368 @@
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { LoadedConfig } from '../config/load-config.js';
+import { symptomOf, type Symptom } from '../analyze/symptom.js';
+import { createActuator, type ActionOutcome, type ActionTarget, type Actuator } from '../execute/actuators.js';
+import { supervisorControl, type ElementControl } from '../execute/element-control.js';
+import type { EscalationMessage } from '../execute/escalation-payloads.js';
+import { REMEDIATION_WORKFLOW, remediationWorkflow } from '../execute/remediation-workflow.js';
+import { HomeostatError } from '../errors/homeostat-error.js';
+import { Knowledge } from '../knowledge/knowledge.js';
+import { Guardrails } from '../plan/guardrails.js';
+import type { IncidentRecord } from '../store/records.js';
+import type { Store } from '../store/store.js';
+import type { Supervisor } from '../supervisor/supervisor.js';
+import type { Logger } from '../telemetry/logger.js';
+import { MetricsRegistry } from '../telemetry/metrics.js';
+import { Engine } from '../workflow/engine.js';
+import { AutonomicLoop } from './autonomic-loop.js';
+import { LeaderElector } from './leader-election.js';
+import { MetricWatch } from './metric-watch.js';
+
+export interface ControllerRuntimeOptions {
+  loaded: LoadedConfig;
+  store: Store;
+  supervisor: Supervisor;
+  logger: Logger;
+  /** One-line, human summaries of what the loop does (incident opened, resolved …). */
+  say?: (line: string) => void;
+  /** Leader lease (default 2 s): a standby takes over within about this long. */
+  leaderTtlMs?: number;
+  /** Replaces the supervisor as the element control (tests, other element kinds). */
+  control?: ElementControl;
+  /** Roll back to the last known good config (the supervisor's reload hook). */
+  rollback?: (target: ActionTarget) => Promise<ActionOutcome>;
+}
+
+/**
+ * The whole autonomic loop in one process, as `homeostat up` runs it: the supervisor's
+ * events and the metric rules feed symptoms to an {@link AutonomicLoop} that runs only
+ * while this process is the leader ({@link LeaderElector}, SQLite or PostgreSQL);
+ * remediations run as durable workflows on an engine worker over the same store;
+ * homeostat's own metrics are served at `/metrics` on 127.0.0.1; pino logs every decision.
+ *
+ * @example
+ * const runtime = await ControllerRuntime.start({ loaded, store, supervisor, logger });
+ * console.log(runtime.metricsUrl); … await runtime.stop();
+ * @example
+ * runtime.observe({ name: 'process-crashed', element: 'api', … }) // as if the supervisor saw it
+ */
+export class ControllerRuntime {
+  readonly knowledge: Knowledge;
+  readonly registry = new MetricsRegistry();
+  readonly watch: MetricWatch;
+  metricsUrl = '';
+  private engine!: Engine;
+  private elector!: LeaderElector;
+  private loop: AutonomicLoop | undefined;
+  private readonly control: ElementControl;
+  private readonly guardrails: Guardrails;
+  private readonly early: Symptom[] = [];
+  private readonly firstSeen = new Map<string, number>();
+  /** The last exit per instance, in memory: the store gets events in batches, evidence cannot wait. */
+  private readonly recentExits = new Map<string, { at: number; kind: string; data: Record<string, unknown> }>();
+  private readonly unsubscribe: (() => void)[] = [];
+  private server: Server | undefined;
+  private goodTimer: NodeJS.Timeout | undefined;
+  private appliedVersion = 0;
+  private unresolved = 0;
+  private readonly m;
+
+  private constructor(private readonly options: ControllerRuntimeOptions) {
+    this.knowledge = new Knowledge(options.store);
+    this.control = options.control ?? supervisorControl(options.supervisor);
+    this.guardrails = new Guardrails(options.loaded.config.guardrails, this.knowledge);
+    const r = this.registry;
+    this.m = {
+      symptoms: r.counter('homeostat_symptoms_total', 'Symptoms observed, by name.'),
+      opened: r.counter('homeostat_incidents_opened_total', 'Incidents opened, by symptom.'),
+      resolved: r.counter('homeostat_incidents_resolved_total', 'Incidents resolved by a verified action.'),
+      escalated: r.counter('homeostat_incidents_escalated_total', 'Escalations (ladder exhausted or no policy).'),
+      actions: r.counter('homeostat_actions_total', 'Remediation actions executed, by kind and outcome.'),
+      actionSeconds: r.histogram('homeostat_action_duration_seconds', 'Time an action took to execute, by kind.'),
+      mttd: r.histogram('homeostat_mttd_seconds', 'Time to detect: from the first symptom to the incident being opened.', [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]),
+      mttr: r.histogram('homeostat_mttr_seconds', 'Time to repair: from the first symptom to the incident resolved (verified).'),
+      remediationSeconds: r.histogram('homeostat_remediation_duration_seconds', 'Remediation workflow runs, start to finish, by outcome.'),
+      scrapes: r.counter('homeostat_scrapes_total', 'Metric scrapes, by outcome.'),
+      leader: r.gauge('homeostat_leader', '1 while this process is the loop leader.'),
+    };
+    r.gauge('homeostat_incidents_unresolved', 'Unresolved incidents (as of the last loop event).', () => [{ labels: {}, value: this.unresolved }]);
+    r.gauge('homeostat_series', 'Time series held in memory.', () => [{ labels: {}, value: this.watch.series.seriesCount }]);
+    r.gauge('homeostat_process_resident_memory_bytes', 'RSS of the homeostat process.', () => [{ labels: {}, value: process.memoryUsage().rss }]);
+    this.m.leader.set({}, 0);
+    this.watch = new MetricWatch({
+      config: options.loaded.config,
+      endpoints: (service) => options.supervisor.status().filter((s) => s.element === service && s.kind === 'process').map((s) => ({ instance: s.instance, port: s.port })),
+      observe: (symptom) => this.observe(symptom),
+      onScrape: (result) => this.m.scrapes.inc({ outcome: result.ok ? 'ok' : 'failed' }),
+      onCleared: (rule, instance, value) => options.logger.info({ rule, instance, value }, 'metric rule cleared'),
+    });
+  }
+
+  static async start(options: ControllerRuntimeOptions): Promise<ControllerRuntime> {
+    const runtime = new ControllerRuntime(options);
+    await runtime.open();
+    return runtime;
+  }
+
+  /** A symptom, from the supervisor, a metric rule or a test. Buffered until this process leads. */
+  observe(symptom: Symptom): void {
+    this.m.symptoms.inc({ name: symptom.name });
+    this.options.logger.info({ symptom: symptom.name, element: symptom.element, instance: symptom.instance, labels: symptom.labels }, 'symptom');
+    const key = symptom.element;
+    if (!this.firstSeen.has(key)) this.firstSeen.set(key, symptom.at);
+    if (this.loop) this.loop.observe(symptom);
+    else if (this.early.length < 1_000) this.early.push(symptom);
+  }
+
+  get isLeader(): boolean {
+    return this.loop !== undefined;
+  }
+
+  private async open(): Promise<void> {
+    const { loaded, store, supervisor, logger } = this.options;
+    const { config } = loaded;
+    await this.serveMetrics(config.monitor.metricsPort);
+    const applied = await this.knowledge.configVersions.applied(readFileSync(loaded.file, 'utf8'), 'homeostat up');
+    this.appliedVersion = applied.version;
+    logger.info({ version: applied.version, hash: applied.hash, status: applied.status }, 'config version applied');
+    // The escalation message only reads Knowledge: a loop that is never started writes it.
+    let messenger: AutonomicLoop | undefined;
+    const escalationMessage = (id: string, severity: EscalationMessage['severity']) =>
+      (messenger ??= new AutonomicLoop({ config, knowledge: this.knowledge, engine: this.engine, control: this.control })).escalationMessage(id, severity);
+    const actuator = this.instrument(
+      createActuator({
+        control: this.control,
+        escalation: config.escalation,
+        escalationMessage,
+        runWorkflow: async (name, input, id, timeoutMs) => (await this.engine.start(name, input, { id })).result({ timeout: timeoutMs }),
+        ...(this.options.rollback ? { rollback: this.options.rollback } : {}),
+      }),
+    );
+    const workflow = remediationWorkflow({
+      knowledge: this.knowledge,
+      guardrails: this.guardrails,
+      actuator,
+      control: this.control,
+      escalation: config.escalation,
+      escalationMessage,
+      evidence: (service, instance) => this.evidence(service, instance),
+    });
+    this.engine = await Engine.open({ store, workflows: [workflow as never] });
+    const started = new Map<string, number>();
+    this.unsubscribe.push(
+      this.engine.on((event) => {
+        if (event.type === 'run-started' || event.type === 'run-claimed') started.set(event.runId, Date.now());
+        if (event.type === 'worker-error') logger.error({ err: event.error }, event.message);
+        if (event.type === 'run-finished' && event.workflow === REMEDIATION_WORKFLOW) {
+          const since = started.get(event.runId);
+          started.delete(event.runId);
+          if (since !== undefined) this.m.remediationSeconds.observe({ status: event.status }, (Date.now() - since) / 1_000);
+          void this.onRemediationFinished(event.runId, event.status).catch((error: unknown) => logger.error({ err: error }, 'reading a finished remediation failed'));
+        }
+      }),
+    );
+    this.unsubscribe.push(
+      supervisor.on((event) => {
+        if (event.kind === 'process-exited' || event.kind === 'crash-looping') {
+          this.recentExits.set(event.instance, { at: event.at, kind: event.kind, data: { ...event } });
+          if (this.recentExits.size > 1_000) this.recentExits.delete(this.recentExits.keys().next().value!);
+        }
+        const symptom = symptomOf(event);
+        if (symptom) this.observe(symptom);
+      }),
+    );
+    this.watch.start();
+    this.elector = new LeaderElector(store, {
+      ttlMs: this.options.leaderTtlMs ?? 2_000,
+      onElected: (term) => void this.lead(term.token),
+      onDeposed: (_term, reason) => void this.follow(reason),
+      onError: (error) => logger.warn({ err: error }, 'leader election: store error (retrying)'),
+    });
+    this.elector.start();
+    this.goodTimer = this.watchConfigHealth(config.monitor.configGoodAfter);
+  }
+
+  async stop(): Promise<void> {
+    if (this.goodTimer) clearInterval(this.goodTimer);
+    this.watch.stop();
+    for (const off of this.unsubscribe) off();
+    const loop = this.loop;
+    this.loop = undefined;
+    await loop?.stop();
+    await this.elector.stop();
+    await this.engine.close(2_000);
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private async lead(token: number): Promise<void> {
+    if (this.loop) return;
+    const { loaded, logger } = this.options;
+    const loop = new AutonomicLoop({
+      config: loaded.config,
+      knowledge: this.knowledge,
+      engine: this.engine,
+      control: this.control,
+      onError: (key, error) => logger.error({ key, err: error }, 'reconcile failed (re-queued)'),
+      onIncidentOpened: (incident, symptom) => this.onOpened(incident, symptom),
+      onEscalated: (incident) => {
+        this.m.escalated.inc({ reason: 'no-policy' });
+        this.say(`incident ${incident.id} on ${incident.element}: no policy matches; escalated`);
+      },
+    });
+    this.loop = loop;
+    loop.start();
+    this.m.leader.set({}, 1);
+    logger.info({ token }, 'elected leader: the loop runs here');
+    for (const symptom of this.early.splice(0)) loop.observe(symptom);
+    await loop.resync();
+    await this.refreshUnresolved();
+  }
+
+  private async follow(reason: string): Promise<void> {
+    const loop = this.loop;
+    this.loop = undefined;
+    this.m.leader.set({}, 0);
+    this.options.logger.warn({ reason }, 'no longer the leader: the loop stops here');
+    await loop?.stop();
+  }
+
+  private onOpened(incident: IncidentRecord, symptom: Symptom): void {
+    this.firstSeen.set(incident.id, Math.min(symptom.at, this.firstSeen.get(incident.element) ?? symptom.at));
+    this.firstSeen.delete(incident.element);
+    this.m.opened.inc({ symptom: symptom.name });
+    this.m.mttd.observe({ symptom: symptom.name }, Math.max(0, incident.openedAt - symptom.at) / 1_000);
+    this.unresolved++;
+    this.options.logger.info({ incident: incident.id, element: incident.element, symptom: symptom.name, detectMs: incident.openedAt - symptom.at }, 'incident opened');
+    this.say(`incident ${incident.id} opened: ${incident.summary}`);
+  }
+
+  private async onRemediationFinished(runId: string, status: string): Promise<void> {
+    const parts = runId.split(':');
+    const incidentId = parts.at(-2);
+    if (!incidentId) return;
+    const incident = await this.knowledge.incidents.get(incidentId);
+    if (!incident) return;
+    const run = await this.engine.getRun(runId);
+    const outcome = run?.output ? ((JSON.parse(run.output) as { outcome?: string }).outcome ?? status) : status;
+    this.options.logger.info({ incident: incident.id, run: runId, status, outcome, incidentStatus: incident.status }, 'remediation finished');
+    if (incident.status === 'resolved') {
+      const since = this.firstSeen.get(incident.id) ?? incident.openedAt;
+      this.firstSeen.delete(incident.id);
+      const seconds = ((incident.resolvedAt ?? Date.now()) - since) / 1_000;
+      this.m.resolved.inc({ symptom: incident.symptom });
+      this.m.mttr.observe({ symptom: incident.symptom }, seconds);
+      this.say(`incident ${incident.id} resolved after ${seconds.toFixed(1)} s: ${incident.summary}`);
+    } else if (outcome === 'escalated') {
+      this.m.escalated.inc({ reason: 'ladder-exhausted' });
+      this.say(`incident ${incident.id} escalated: ${incident.summary} (see homeostat incident show ${incident.id})`);
+    } else if (outcome === 'dry-run') {
+      this.say(`incident ${incident.id}: dry-run, decision recorded, nothing executed`);
+    }
+    await this.refreshUnresolved();
+  }
+
+  private async refreshUnresolved(): Promise<void> {
+    this.unresolved = (await this.knowledge.store.listIncidents({ unresolved: true, limit: 10_000 })).length;
+  }
+
+  /** Count and time every executed action, and log it. */
+  private instrument(actuator: Actuator): Actuator {
+    return {
+      execute: async (action, target, signal) => {
+        const started = performance.now();
+        let outcome: ActionOutcome;
+        try {
+          outcome = await actuator.execute(action, target, signal);
+        } catch (error) {
+          outcome = { ok: false, detail: `${action.action} threw: ${(error as Error).message}` };
+        }
+        this.m.actions.inc({ kind: action.action, outcome: outcome.ok ? 'ok' : 'failed' });
+        this.m.actionSeconds.observe({ kind: action.action }, (performance.now() - started) / 1_000);
+        this.options.logger.info({ incident: target.incidentId, action: action.action, target: target.instance ?? target.service, ok: outcome.ok, detail: outcome.detail }, 'action executed');
+        this.say(`  ${action.action} ${target.instance ?? target.service}: ${outcome.detail}`);
+        return outcome;
+      },
+    };
+  }
+
+  /** Evidence before a destructive action: the last lines the element wrote, and its latest metrics. */
+  private async evidence(service: string, instance?: string): Promise<Record<string, unknown>> {
+    const events = await this.options.store.listEvents({ element: service, kinds: ['process-exited', 'crash-looping'], limit: 10 });
+    const stored = events.map((e) => ({ at: e.at, kind: e.kind, data: safeParse(e.data) }));
+    const live = [...this.recentExits.values()].filter((e) => e.data.element === service);
+    const seen = new Set(stored.map((e) => `${e.at}|${String(e.data.instance)}`));
+    const exits = [...stored, ...live.filter((e) => !seen.has(`${e.at}|${String(e.data.instance)}`))]
+      .sort((a, b) => a.at - b.at)
+      .filter((e) => instance === undefined || e.data.instance === instance)
+      .slice(-3);
+    const lastLines = (exits.at(-1)?.data.lastLines as string[] | undefined) ?? [];
+    const metrics: Record<string, number> = {};
+    for (const id of this.watch.series.select({ service, ...(instance ? { instance } : {}) }, 30)) {
+      const latest = this.watch.series.latest(id.key);
+      if (latest) metrics[id.key] = latest.value;
+    }
+    const states = this.options.supervisor
+      .status()
+      .filter((s) => s.element === service && (instance === undefined || s.instance === instance))
+      .map((s) => ({ instance: s.instance, state: s.state, health: s.health, restarts: s.restarts, rssBytes: s.rssBytes, lastExit: s.lastExit }));
+    return { lastLines: lastLines.slice(-20), recentExits: exits.map((e) => ({ at: e.at, kind: e.kind, code: e.data.code ?? null, reason: e.data.reason ?? null })), metrics, states };
+  }
+
+  /** Mark the applied config version good once everything has been healthy for `goodAfterMs`. */
+  private watchConfigHealth(goodAfterMs: number): NodeJS.Timeout {
+    let healthySince: number | undefined;
+    let marked = false;
+    const timer = setInterval(() => {
+      if (marked) return;
+      const statuses = this.options.supervisor.status();
+      const healthy = statuses.length > 0 && statuses.every((s) => s.health === 'healthy' || s.role === 'standby') && this.unresolved === 0;
+      if (!healthy) {
+        healthySince = undefined;
+        return;
+      }
+      healthySince ??= Date.now();
+      if (Date.now() - healthySince < goodAfterMs) return;
+      marked = true;
+      void (async () => {
+        const current = (await this.knowledge.configVersions.list()).find((v) => v.version === this.appliedVersion);
+        if (current?.status === 'applied') {
+          await this.knowledge.configVersions.mark(current.version, 'good');
+          this.options.logger.info({ version: current.version }, 'config version marked good');
+        }
+      })().catch((error: unknown) => this.options.logger.warn({ err: error }, 'marking the config version good failed'));
+    }, Math.min(1_000, Math.max(100, goodAfterMs / 4)));
+    timer.unref();
+    return timer;
+  }
+
+  private async serveMetrics(port: number): Promise<void> {
+    const server = createServer((req, res) => {
+      if (req.url === '/metrics' || req.url?.startsWith('/metrics?')) {
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(this.registry.render());
+      } else if (req.url === '/healthz') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', leader: this.isLeader }));
+      } else {
+        res.writeHead(404).end('not found: try /metrics');
+      }
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (error) => reject(new HomeostatError('HS_METRICS_LISTEN', `cannot serve /metrics on 127.0.0.1:${port}: ${error.message} (set monitor.metricsPort, 0 picks a free port)`, { retryable: false, cause: error })));
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+    this.server = server;
+    this.metricsUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}/metrics`;
+  }
+
+  private say(line: string): void {
+    this.options.say?.(line);
+  }
+}
+
+function safeParse(text: string): Record<string, unknown> {
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}

@@ -1,0 +1,132 @@
+import type { HomeostatConfig } from '../config/schema/root.js';
+import type { SymptomRuleConfig } from '../config/schema/policies.js';
+import type { Symptom } from '../analyze/symptom.js';
+import { ThresholdRule } from '../analyze/threshold-rule.js';
+import { scrapeOnce, type ScrapeResult } from '../monitor/metric-scraper.js';
+import { TimeSeriesStore } from '../monitor/time-series.js';
+import { systemClock, type Clock } from '../resilience/clock.js';
+
+/** A scrapeable replica of a service. */
+export interface ScrapeEndpoint {
+  instance: string;
+  port: number | null;
+}
+
+export interface MetricWatchOptions {
+  config: HomeostatConfig;
+  /** The replicas of a service now (ports change with scaling and restarts). */
+  endpoints: (service: string) => ScrapeEndpoint[];
+  /** Where a fired rule goes (the loop's `observe`). */
+  observe: (symptom: Symptom) => void;
+  series?: TimeSeriesStore;
+  clock?: Clock;
+  /** Each scrape (for homeostat's own metrics and logs). */
+  onScrape?: (result: ScrapeResult) => void;
+  /** A rule cleared (the symptom stopped). */
+  onCleared?: (rule: string, instance: string, value: number) => void;
+}
+
+/**
+ * The metric half of Monitor → Analyze: scrapes each `monitor.scrape` service's replicas
+ * on their own timer into a bounded {@link TimeSeriesStore}, then evaluates every
+ * `symptoms:` rule of that service with a {@link ThresholdRule} per series (hysteresis,
+ * `for`), turning a firing rule into a symptom named after the rule.
+ *
+ * @example
+ * const watch = new MetricWatch({ config, endpoints: (s) => supervisor.status()…, observe: (s) => loop.observe(s) });
+ * watch.start(); … watch.stop();
+ * @example
+ * await watch.evaluate('api', Date.now()) // rules fire only after two scrapes for `rate`
+ */
+export class MetricWatch {
+  readonly series: TimeSeriesStore;
+  private readonly clock: Clock;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly rules = new Map<string, ThresholdRule>();
+  private readonly abort = new AbortController();
+
+  constructor(private readonly options: MetricWatchOptions) {
+    const { monitor } = options.config;
+    this.series = options.series ?? new TimeSeriesStore({ retentionMs: monitor.retention, maxSeries: monitor.maxSeries });
+    this.clock = options.clock ?? systemClock;
+  }
+
+  start(): void {
+    for (const target of this.options.config.monitor.scrape) {
+      let busy = false;
+      const tick = async () => {
+        if (busy) return;
+        busy = true;
+        try {
+          await this.scrape(target.service, target.path);
+          this.evaluate(target.service, this.clock.now());
+        } finally {
+          busy = false;
+        }
+      };
+      const timer = setInterval(() => void tick(), target.every);
+      timer.unref();
+      this.timers.push(timer);
+    }
+    const prune = setInterval(() => this.series.prune(this.clock.now()), 30_000);
+    prune.unref();
+    this.timers.push(prune);
+  }
+
+  stop(): void {
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers.length = 0;
+    this.abort.abort();
+  }
+
+  /** Scrape every replica of `service` once. */
+  async scrape(service: string, path: string): Promise<void> {
+    const endpoints = this.options.endpoints(service).filter((e) => e.port !== null);
+    await Promise.all(
+      endpoints.map(async (endpoint) => {
+        const result = await scrapeOnce({ url: `http://127.0.0.1:${endpoint.port}${path}`, labels: { service, instance: endpoint.instance }, timeoutMs: 1_000 }, this.series, this.clock, this.abort.signal);
+        this.options.onScrape?.(result);
+      }),
+    );
+  }
+
+  /** Evaluate the `symptoms:` rules of `service` over what has been scraped. */
+  evaluate(service: string, now: number): void {
+    for (const [name, rule] of Object.entries(this.options.config.symptoms)) {
+      if (rule.service !== service) continue;
+      for (const id of this.series.find(rule.metric, { ...rule.labels, service })) {
+        const value = valueOf(this.series, id.key, rule, now);
+        const stateKey = `${name}|${id.key}`;
+        let threshold = this.rules.get(stateKey);
+        if (!threshold) {
+          threshold = new ThresholdRule({ above: rule.above, ...(rule.clearBelow !== undefined ? { clearBelow: rule.clearBelow } : {}), forMs: rule.for });
+          this.rules.set(stateKey, threshold);
+        }
+        const change = threshold.update(now, value);
+        const instance = id.labels.instance;
+        if (change === 'fired' && value !== undefined) {
+          const message = `${rule.metric}${rule.aggregate === 'rate' ? ` rate over ${rule.window} ms` : ''} is ${round(value)}, above ${rule.above}`;
+          this.options.observe({
+            name,
+            element: service,
+            ...(instance ? { instance } : {}),
+            at: now,
+            labels: { metric: rule.metric, aggregate: rule.aggregate },
+            signal: { kind: 'metric-rule', rule: name, metric: rule.metric, series: id.key, value, above: rule.above, message },
+          });
+        } else if (change === 'cleared' && value !== undefined) {
+          this.options.onCleared?.(name, instance ?? service, value);
+        }
+      }
+    }
+  }
+}
+
+function valueOf(series: TimeSeriesStore, key: string, rule: SymptomRuleConfig, now: number): number | undefined {
+  if (rule.aggregate === 'rate') return series.rate(key, rule.window, now);
+  return series.latest(key)?.value;
+}
+
+function round(value: number): string {
+  return Math.abs(value) >= 100 ? value.toFixed(0) : value.toPrecision(3);
+}
