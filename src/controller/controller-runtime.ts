@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { LoadedConfig } from '../config/load-config.js';
 import { symptomOf, type Symptom } from '../analyze/symptom.js';
@@ -15,7 +14,10 @@ import type { Supervisor } from '../supervisor/supervisor.js';
 import type { Logger } from '../telemetry/logger.js';
 import { MetricsRegistry } from '../telemetry/metrics.js';
 import { Engine } from '../workflow/engine.js';
+import type { WorkflowDefinition } from '../workflow/define-workflow.js';
+import type { EngineEventListener } from '../workflow/engine-events.js';
 import { AutonomicLoop } from './autonomic-loop.js';
+import { ConfigManager } from './config-manager.js';
 import { LeaderElector } from './leader-election.js';
 import { MetricWatch } from './metric-watch.js';
 
@@ -53,6 +55,10 @@ export class ControllerRuntime {
   readonly watch: MetricWatch;
   metricsUrl = '';
   private engine!: Engine;
+  /** Executes remediation runs; open only while this process leads. */
+  private remediationWorker: Engine | undefined;
+  private remediation!: WorkflowDefinition<never, unknown>;
+  private onEngineEvent: EngineEventListener = () => undefined;
   private elector!: LeaderElector;
   private loop: AutonomicLoop | undefined;
   private readonly control: ElementControl;
@@ -63,8 +69,8 @@ export class ControllerRuntime {
   private readonly recentExits = new Map<string, { at: number; kind: string; data: Record<string, unknown> }>();
   private readonly unsubscribe: (() => void)[] = [];
   private server: Server | undefined;
-  private goodTimer: NodeJS.Timeout | undefined;
-  private appliedVersion = 0;
+  /** Config versions: stored, applied on file change, marked good, rolled back. */
+  configs!: ConfigManager;
   private unresolved = 0;
   private readonly m;
 
@@ -123,9 +129,7 @@ export class ControllerRuntime {
     const { loaded, store, supervisor, logger } = this.options;
     const { config } = loaded;
     await this.serveMetrics(config.monitor.metricsPort);
-    const applied = await this.knowledge.configVersions.applied(readFileSync(loaded.file, 'utf8'), 'homeostat up');
-    this.appliedVersion = applied.version;
-    logger.info({ version: applied.version, hash: applied.hash, status: applied.status }, 'config version applied');
+    this.configs = await ConfigManager.start({ loaded, knowledge: this.knowledge, supervisor, logger, say: (line) => this.say(line), quiet: () => this.unresolved === 0 && !this.watch.anyFiring() });
     // The escalation message only reads Knowledge: a loop that is never started writes it.
     let messenger: AutonomicLoop | undefined;
     const escalationMessage = (id: string, severity: EscalationMessage['severity']) =>
@@ -136,7 +140,7 @@ export class ControllerRuntime {
         escalation: config.escalation,
         escalationMessage,
         runWorkflow: async (name, input, id, timeoutMs) => (await this.engine.start(name, input, { id })).result({ timeout: timeoutMs }),
-        ...(this.options.rollback ? { rollback: this.options.rollback } : {}),
+        rollback: this.options.rollback ?? ((target) => this.configs.rollback(target)),
       }),
     );
     const workflow = remediationWorkflow({
@@ -147,21 +151,24 @@ export class ControllerRuntime {
       escalation: config.escalation,
       escalationMessage,
       evidence: (service, instance) => this.evidence(service, instance),
+      symptomCleared: (service, symptom) => !this.watch.isFiring(symptom, service),
+      fenceAction: async (action, target) => (await this.elector.recordAction(action, target)).token,
     });
-    this.engine = await Engine.open({ store, workflows: [workflow as never] });
+    this.remediation = workflow as never;
+    // This engine starts and reads runs; remediation runs execute only on the leader's
+    // worker (see lead/follow), so a deposed controller never acts.
+    this.engine = await Engine.open({ store, workflows: [workflow as never], worker: false });
     const started = new Map<string, number>();
-    this.unsubscribe.push(
-      this.engine.on((event) => {
-        if (event.type === 'run-started' || event.type === 'run-claimed') started.set(event.runId, Date.now());
-        if (event.type === 'worker-error') logger.error({ err: event.error }, event.message);
-        if (event.type === 'run-finished' && event.workflow === REMEDIATION_WORKFLOW) {
-          const since = started.get(event.runId);
-          started.delete(event.runId);
-          if (since !== undefined) this.m.remediationSeconds.observe({ status: event.status }, (Date.now() - since) / 1_000);
-          void this.onRemediationFinished(event.runId, event.status).catch((error: unknown) => logger.error({ err: error }, 'reading a finished remediation failed'));
-        }
-      }),
-    );
+    this.onEngineEvent = (event) => {
+      if (event.type === 'run-started' || event.type === 'run-claimed') started.set(event.runId, Date.now());
+      if (event.type === 'worker-error') logger.error({ err: event.error }, event.message);
+      if (event.type === 'run-finished' && event.workflow === REMEDIATION_WORKFLOW) {
+        const since = started.get(event.runId);
+        started.delete(event.runId);
+        if (since !== undefined) this.m.remediationSeconds.observe({ status: event.status }, (Date.now() - since) / 1_000);
+        void this.onRemediationFinished(event.runId, event.status).catch((error: unknown) => logger.error({ err: error }, 'reading a finished remediation failed'));
+      }
+    };
     this.unsubscribe.push(
       supervisor.on((event) => {
         if (event.kind === 'process-exited' || event.kind === 'crash-looping') {
@@ -180,17 +187,17 @@ export class ControllerRuntime {
       onError: (error) => logger.warn({ err: error }, 'leader election: store error (retrying)'),
     });
     this.elector.start();
-    this.goodTimer = this.watchConfigHealth(config.monitor.configGoodAfter);
   }
 
   async stop(): Promise<void> {
-    if (this.goodTimer) clearInterval(this.goodTimer);
+    this.configs.stop();
     this.watch.stop();
     for (const off of this.unsubscribe) off();
     const loop = this.loop;
     this.loop = undefined;
     await loop?.stop();
     await this.elector.stop();
+    await this.remediationWorker?.close(2_000);
     await this.engine.close(2_000);
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
@@ -198,10 +205,19 @@ export class ControllerRuntime {
   private async lead(token: number): Promise<void> {
     if (this.loop) return;
     const { loaded, logger } = this.options;
+    this.remediationWorker ??= await Engine.open({ store: this.options.store, workflows: [this.remediation], onEvent: this.onEngineEvent });
+    const worker = this.remediationWorker;
+    if (!this.elector.term) {
+      // Deposed while the worker was opening: hand it back rather than lead without a term.
+      this.remediationWorker = undefined;
+      await worker.close(0);
+      return;
+    }
     const loop = new AutonomicLoop({
       config: loaded.config,
       knowledge: this.knowledge,
-      engine: this.engine,
+      // Started on the leader's own worker: executed at once, no poll in between.
+      engine: worker,
       control: this.control,
       onError: (key, error) => logger.error({ key, err: error }, 'reconcile failed (re-queued)'),
       onIncidentOpened: (incident, symptom) => this.onOpened(incident, symptom),
@@ -225,6 +241,11 @@ export class ControllerRuntime {
     this.m.leader.set({}, 0);
     this.options.logger.warn({ reason }, 'no longer the leader: the loop stops here');
     await loop?.stop();
+    // Hand remediation runs back at once: the new leader's worker resumes them from their
+    // last checkpoint, and an action this process had not yet recorded is taken there.
+    const worker = this.remediationWorker;
+    this.remediationWorker = undefined;
+    await worker?.close(0);
   }
 
   private onOpened(incident: IncidentRecord, symptom: Symptom): void {
@@ -235,6 +256,7 @@ export class ControllerRuntime {
     this.unresolved++;
     this.options.logger.info({ incident: incident.id, element: incident.element, symptom: symptom.name, detectMs: incident.openedAt - symptom.at }, 'incident opened');
     this.say(`incident ${incident.id} opened: ${incident.summary}`);
+    void this.configs.noteCandidate(incident).catch((error: unknown) => this.options.logger.warn({ err: error }, 'noting a config change failed'));
   }
 
   private async onRemediationFinished(runId: string, status: string): Promise<void> {
@@ -307,33 +329,6 @@ export class ControllerRuntime {
       .filter((s) => s.element === service && (instance === undefined || s.instance === instance))
       .map((s) => ({ instance: s.instance, state: s.state, health: s.health, restarts: s.restarts, rssBytes: s.rssBytes, lastExit: s.lastExit }));
     return { lastLines: lastLines.slice(-20), recentExits: exits.map((e) => ({ at: e.at, kind: e.kind, code: e.data.code ?? null, reason: e.data.reason ?? null })), metrics, states };
-  }
-
-  /** Mark the applied config version good once everything has been healthy for `goodAfterMs`. */
-  private watchConfigHealth(goodAfterMs: number): NodeJS.Timeout {
-    let healthySince: number | undefined;
-    let marked = false;
-    const timer = setInterval(() => {
-      if (marked) return;
-      const statuses = this.options.supervisor.status();
-      const healthy = statuses.length > 0 && statuses.every((s) => s.health === 'healthy' || s.role === 'standby') && this.unresolved === 0;
-      if (!healthy) {
-        healthySince = undefined;
-        return;
-      }
-      healthySince ??= Date.now();
-      if (Date.now() - healthySince < goodAfterMs) return;
-      marked = true;
-      void (async () => {
-        const current = (await this.knowledge.configVersions.list()).find((v) => v.version === this.appliedVersion);
-        if (current?.status === 'applied') {
-          await this.knowledge.configVersions.mark(current.version, 'good');
-          this.options.logger.info({ version: current.version }, 'config version marked good');
-        }
-      })().catch((error: unknown) => this.options.logger.warn({ err: error }, 'marking the config version good failed'));
-    }, Math.min(1_000, Math.max(100, goodAfterMs / 4)));
-    timer.unref();
-    return timer;
   }
 
   private async serveMetrics(port: number): Promise<void> {

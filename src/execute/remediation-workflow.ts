@@ -1,3 +1,4 @@
+import { isHomeostatError } from '../errors/homeostat-error.js';
 import type { PolicyConfig } from '../config/schema/policies.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
 import type { GuardDecision, Guardrails } from '../plan/guardrails.js';
@@ -31,6 +32,17 @@ export interface RemediationDeps extends Pick<ActuatorDeps, 'escalation' | 'esca
   control: ElementControl;
   /** Evidence before destructive actions: recent log lines and metrics. */
   evidence: (service: string, instance?: string) => Promise<Record<string, unknown>>;
+  /**
+   * Whether a metric symptom (a `symptoms:` rule) has cleared on `service`: verification
+   * then needs the rule clear as well as the probes passing. Without it, probes only.
+   */
+  symptomCleared?: (service: string, symptom: string) => boolean;
+  /**
+   * Record the action under the controller's leadership term, atomically against the
+   * lease, and return the term's fencing token; throws `HS_NOT_LEADER` when this process
+   * is no longer the leader. Without it (a single controller), actions are not fenced.
+   */
+  fenceAction?: (action: string, target: string) => Promise<number>;
 }
 
 /**
@@ -114,8 +126,10 @@ export function remediationWorkflow(deps: RemediationDeps): WorkflowDefinition<R
       const acted = await ctx.step(
         `act:${rung}`,
         async ({ signal }) => {
-          const outcome = await deps.actuator.execute(action, { incidentId, service, ...(instance ? { instance } : {}) }, signal);
-          await record(incidentId, 'action', { rung, action: label, ...outcome });
+          const leaderTerm = await fenceOrWait(deps, action.action, instance ?? service, signal);
+          const since = await symptomSince(knowledge, incidentId);
+          const outcome = await deps.actuator.execute(action, { incidentId, service, ...(instance ? { instance } : {}), ...(since !== undefined ? { since } : {}) }, signal);
+          await record(incidentId, 'action', { rung, action: label, ...(leaderTerm === undefined ? {} : { leaderTerm }), ...outcome });
           await knowledge.audit.append('controller', `action.${action.action}`, incidentId, { rung, target: instance ?? service, ...outcome });
           return outcome;
         },
@@ -125,7 +139,7 @@ export function remediationWorkflow(deps: RemediationDeps): WorkflowDefinition<R
         `verify:${rung}`,
         async ({ signal }) => {
           const result = acted.ok
-            ? await verifyHealthy(() => deps.control.isHealthy(service), { healthyForMs: policy.verify.healthyFor, timeoutMs: policy.verify.timeout, signal })
+            ? await verifyHealthy(await healthCheck(deps, incidentId, service), { healthyForMs: policy.verify.healthyFor, timeoutMs: policy.verify.timeout, signal })
             : { ok: false, detail: `not verified: the action failed (${acted.detail})`, tookMs: 0 };
           release();
           await record(incidentId, 'verification', { rung, action: label, ...result });
@@ -159,4 +173,38 @@ export function remediationWorkflow(deps: RemediationDeps): WorkflowDefinition<R
     });
     return { outcome: 'escalated' };
   });
+}
+
+/**
+ * The leader's fencing token for this action, recorded before it is taken. A deposed
+ * leader does not act: it waits here until its remediation worker is stopped (which
+ * aborts `signal` and hands the run, with this step unrecorded, to the new leader).
+ */
+async function fenceOrWait(deps: RemediationDeps, action: string, target: string, signal: AbortSignal): Promise<number | undefined> {
+  if (!deps.fenceAction) return undefined;
+  try {
+    return await deps.fenceAction(action, target);
+  } catch (error) {
+    if (!isHomeostatError(error, 'HS_NOT_LEADER')) throw error;
+    await new Promise<never>((_, reject) => {
+      if (signal.aborted) reject(signal.reason as Error);
+      signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+    });
+    throw error;
+  }
+}
+
+/** When the incident's first signal happened (its symptom), else when it opened. */
+async function symptomSince(knowledge: Knowledge, incidentId: string): Promise<number | undefined> {
+  const explained = await knowledge.incidents.explain(incidentId);
+  const at = explained?.entries.find((e) => e.kind === 'signal')?.data.at;
+  return typeof at === 'number' ? at : explained?.incident.openedAt;
+}
+
+/** Probes passing and, for a metric symptom, its rule cleared. */
+async function healthCheck(deps: RemediationDeps, incidentId: string, service: string): Promise<() => boolean> {
+  const symptom = deps.symptomCleared ? (await deps.knowledge.incidents.get(incidentId))?.symptom : undefined;
+  const cleared = deps.symptomCleared;
+  if (!symptom || !cleared) return () => deps.control.isHealthy(service);
+  return () => deps.control.isHealthy(service) && cleared(service, symptom);
 }

@@ -34,6 +34,9 @@ test('case 1 + 9: crash → restart → verified → resolved with a complete ex
     const explained = (await h.knowledge().incidents.explain(incident.id))!;
     const kinds = explained.entries.map((e) => e.kind);
     for (const kind of ['signal', 'symptom', 'diagnosis', 'policy', 'guard', 'evidence', 'action', 'verification', 'outcome']) assert.ok(kinds.includes(kind as never), `chain has ${kind}: ${kinds.join(',')}`);
+    // The action carries the leader term (its fencing token; named so the redactor leaves it), recorded against the lease first.
+    const acted = explained.entries.find((e) => e.kind === 'action')!.data as { leaderTerm?: number };
+    assert.equal(typeof acted.leaderTerm, 'number', `the action names its leader term (fencing token): ${JSON.stringify(acted)}`);
     const evidence = explained.entries.find((e) => e.kind === 'evidence')!.data as { lastLines: string[] };
     assert.ok(evidence.lastLines.some((line) => /fatal: crash requested/.test(line)), `evidence has the crash line: ${JSON.stringify(evidence)}`);
 
