@@ -4,6 +4,8 @@
  * `/fault/*` commands of {@link Faults} (crash, hang, leak, slow, errors, heal).
  *
  * `CRASH_ON_START=1` makes it exit with status 1 right after starting (a crash loop on demand).
+ * `ERROR_RATE=20` makes it fail that many requests per second of its own (a bad config
+ * version on demand: `api_errors_total` climbs, the `api-error-rate` rule fires).
  * Run: `node dist/examples/system/api.js --port 4100`.
  */
 import { createServer } from 'node:http';
@@ -20,6 +22,18 @@ let workDone = 0;
 if (process.env.CRASH_ON_START === '1') {
   console.error(`${name}: fatal: CRASH_ON_START is set`);
   process.exit(1);
+}
+
+const errorRate = Number(process.env.ERROR_RATE ?? 0);
+if (errorRate > 0) {
+  let owed = 0;
+  setInterval(() => {
+    owed += errorRate / 10;
+    const whole = Math.floor(owed);
+    errors += whole;
+    requests += whole;
+    owed -= whole;
+  }, 100).unref();
 }
 
 async function work(): Promise<{ status: number; body: object }> {

@@ -12,6 +12,7 @@ import { logsCommand, logsUsage } from './commands/logs.js';
 import { analyzeCommand, analyzeUsage } from './commands/analyze.js';
 import * as loop from './commands/loop-commands.js';
 import { configCommand, configUsage } from './commands/config-plan.js';
+import { tokenCommand, tokenUsage } from './commands/token.js';
 
 const COMMANDS: Record<string, { run: Command; usage: string }> = {
   worker: { run: workerCommand, usage: workerUsage },
@@ -30,6 +31,7 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   resume: { run: loop.resumeCommand, usage: loop.resumeUsage },
   config: { run: configCommand, usage: configUsage },
   audit: { run: loop.auditCommand, usage: loop.auditUsage },
+  token: { run: tokenCommand, usage: tokenUsage },
 };
 
 const HELP = `homeostat — durable workflows that heal themselves
@@ -81,6 +83,8 @@ export async function main(argv: string[], out = console.log, err = console.erro
         graph: { type: 'string' },
         reason: { type: 'string' },
         by: { type: 'string' },
+        role: { type: 'string' },
+        name: { type: 'string' },
         all: { type: 'boolean' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },

@@ -85,7 +85,8 @@ export class AutonomicLoop {
     const { knowledge, engine, config } = this.options;
     const symptoms = this.pending.get(service) ?? [];
     this.pending.delete(service);
-    const [open] = await knowledge.store.listIncidents({ element: service, unresolved: true, limit: 1 });
+    // The loop opens every incident with key = service: at most one is unresolved (a unique index finds it).
+    const [open] = await knowledge.store.listIncidents({ key: service, unresolved: true, limit: 1 });
     if (!open) {
       if (symptoms.length === 0) return;
       const first = symptoms[0]!;

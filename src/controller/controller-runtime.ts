@@ -5,6 +5,7 @@ import { createActuator, type ActionOutcome, type ActionTarget, type Actuator } 
 import { supervisorControl, type ElementControl } from '../execute/element-control.js';
 import type { EscalationMessage } from '../execute/escalation-payloads.js';
 import { REMEDIATION_WORKFLOW, remediationWorkflow } from '../execute/remediation-workflow.js';
+import type { ServedApi } from '../api/serve-api.js';
 import { HomeostatError } from '../errors/homeostat-error.js';
 import { Knowledge } from '../knowledge/knowledge.js';
 import { Guardrails } from '../plan/guardrails.js';
@@ -20,6 +21,7 @@ import { AutonomicLoop } from './autonomic-loop.js';
 import { ConfigManager } from './config-manager.js';
 import { LeaderElector } from './leader-election.js';
 import { MetricWatch } from './metric-watch.js';
+import { WorkflowWatch } from './workflow-watch.js';
 
 export interface ControllerRuntimeOptions {
   loaded: LoadedConfig;
@@ -54,6 +56,9 @@ export class ControllerRuntime {
   readonly registry = new MetricsRegistry();
   readonly watch: MetricWatch;
   metricsUrl = '';
+  /** The HTTP API's address (`api:` in the config); '' when disabled. */
+  apiUrl = '';
+  private api: ServedApi | undefined;
   private engine!: Engine;
   /** Executes remediation runs; open only while this process leads. */
   private remediationWorker: Engine | undefined;
@@ -71,6 +76,8 @@ export class ControllerRuntime {
   private server: Server | undefined;
   /** Config versions: stored, applied on file change, marked good, rolled back. */
   configs!: ConfigManager;
+  /** Failed and dead-lettered workflow runs, as symptoms. */
+  private workflowWatch: WorkflowWatch | undefined;
   private unresolved = 0;
   private readonly m;
 
@@ -158,10 +165,17 @@ export class ControllerRuntime {
     // This engine starts and reads runs; remediation runs execute only on the leader's
     // worker (see lead/follow), so a deposed controller never acts.
     this.engine = await Engine.open({ store, workflows: [workflow as never], worker: false });
+    if (config.api.enabled) {
+      // Loaded only when served: fastify costs every other CLI command a few hundred ms to import.
+      const { serveApi } = await import('../api/serve-api.js');
+      this.api = await serveApi({ config: config.api, store, knowledge: this.knowledge, engine: this.engine, series: this.watch.series, supervisor, configs: this.configs, onInternalError: (error, route) => logger.error({ err: error, route }, 'API request failed') });
+      this.apiUrl = this.api.url;
+    }
     const started = new Map<string, number>();
     this.onEngineEvent = (event) => {
       if (event.type === 'run-started' || event.type === 'run-claimed') started.set(event.runId, Date.now());
       if (event.type === 'worker-error') logger.error({ err: event.error }, event.message);
+      if (event.type === 'run-finished') this.api?.live.publish({ type: 'run-finished', runId: event.runId, workflow: event.workflow, status: event.status });
       if (event.type === 'run-finished' && event.workflow === REMEDIATION_WORKFLOW) {
         const since = started.get(event.runId);
         started.delete(event.runId);
@@ -180,6 +194,8 @@ export class ControllerRuntime {
       }),
     );
     this.watch.start();
+    this.workflowWatch = new WorkflowWatch({ store, observe: (symptom) => this.observe(symptom), onError: (error) => logger.warn({ err: error }, 'reading failed workflow runs failed (retrying)') });
+    this.workflowWatch.start();
     this.elector = new LeaderElector(store, {
       ttlMs: this.options.leaderTtlMs ?? 2_000,
       onElected: (term) => void this.lead(term.token),
@@ -190,7 +206,9 @@ export class ControllerRuntime {
   }
 
   async stop(): Promise<void> {
+    await this.api?.close();
     this.configs.stop();
+    this.workflowWatch?.stop();
     this.watch.stop();
     for (const off of this.unsubscribe) off();
     const loop = this.loop;

@@ -90,6 +90,22 @@ export class MetricWatch {
     );
   }
 
+  /**
+   * Whether rule `name` is firing or about to (pending) on any series of `service`:
+   * verification re-checks a metric symptom against its rule until it clears.
+   */
+  isFiring(name: string, service: string): boolean {
+    if (this.options.config.symptoms[name]?.service !== service) return false;
+    for (const [key, rule] of this.rules) if (key.startsWith(`${name}|`) && rule.state !== 'ok') return true;
+    return false;
+  }
+
+  /** Any metric rule firing or pending (a config version is not healthy while one is). */
+  anyFiring(): boolean {
+    for (const rule of this.rules.values()) if (rule.state !== 'ok') return true;
+    return false;
+  }
+
   /** Evaluate the `symptoms:` rules of `service` over what has been scraped. */
   evaluate(service: string, now: number): void {
     for (const [name, rule] of Object.entries(this.options.config.symptoms)) {

@@ -9,11 +9,17 @@ export interface ActionTarget {
   incidentId: string;
   service: string;
   instance?: string;
+  /** When the symptom that led here happened: a replica respawned after it is not restarted again. */
+  since?: number;
 }
 
 export interface ActionOutcome {
   ok: boolean;
   detail: string;
+  /** Nothing was done because it was no longer needed (e.g. the supervisor already restarted the replica). */
+  skipped?: boolean;
+  /** The service whose health verifies the action, when not the target's (a failover: the side now active). */
+  verifyOn?: string;
 }
 
 /**
@@ -37,7 +43,7 @@ export interface ActuatorDeps {
 }
 
 /** Actions that interrupt service: evidence is snapshotted before them. */
-export const DESTRUCTIVE_ACTIONS = new Set<ActionConfig['action']>(['restart', 'stop-start', 'scale', 'rollback', 'command']);
+export const DESTRUCTIVE_ACTIONS = new Set<ActionConfig['action']>(['restart', 'stop-start', 'scale', 'rollback', 'command', 'failover']);
 
 /** The standard actuators over an {@link ElementControl}. */
 export function createActuator(deps: ActuatorDeps): Actuator {
@@ -47,7 +53,14 @@ export function createActuator(deps: ActuatorDeps): Actuator {
       switch (action.action) {
         case 'restart': {
           const instance = action.scope === 'instance' ? target.instance : undefined;
+          // The supervisor restarts a crashed process on its own: restarting it again would
+          // interrupt the fresh process. Skip a replica started after the symptom.
+          const state = instance !== undefined && target.since !== undefined ? deps.control.restartState?.(target.service, instance) : undefined;
+          if (state?.startedAt != null && state.startedAt >= target.since!) {
+            return { ok: true, skipped: true, detail: `skipped: ${instance} was already restarted by the supervisor ${state.startedAt - target.since!} ms after the symptom (started ${new Date(state.startedAt).toISOString()})` };
+          }
           await deps.control.restart(target.service, instance);
+          if (state?.nextRestartAt != null) return { ok: true, detail: `started ${instance} now: it was waiting in restart backoff (its scheduled restart is cancelled, not repeated)` };
           return { ok: true, detail: `restarted ${instance ?? `every replica of ${target.service}`}` };
         }
         case 'stop-start': {
@@ -60,6 +73,12 @@ export function createActuator(deps: ActuatorDeps): Actuator {
           const wanted = Math.min(action.max, action.replicas ?? current + (action.by ?? 1));
           await deps.control.scale(target.service, wanted);
           return { ok: true, detail: `scaled ${target.service} from ${current} to ${wanted} replicas` };
+        }
+        case 'failover': {
+          if (!deps.control.failover) return { ok: false, detail: `cannot fail over ${target.service}: this element control has no failover` };
+          const switched = await deps.control.failover(target.service, `failover action for incident ${target.incidentId}`);
+          if (!switched) return { ok: false, detail: `cannot fail over ${target.service}: it has no standby pair, or the other side has no healthy replica` };
+          return { ok: true, detail: `failed over from ${switched.from} to ${switched.to}`, verifyOn: switched.to };
         }
         case 'rollback':
           return deps.rollback ? deps.rollback(target) : { ok: false, detail: 'cannot roll back: no config reload hook is wired in this process' };

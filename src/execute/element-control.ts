@@ -13,6 +13,10 @@ export interface ElementControl {
   /** Stop then start again (a cold restart). */
   stopStart(service: string, instance?: string): Promise<void>;
   scale(service: string, replicas: number): Promise<void>;
+  /** When the instance's current process started, and when the supervisor will restart it (backoff); undefined: unknown. */
+  restartState?(service: string, instance: string): { startedAt: number | null; nextRestartAt: number | null } | undefined;
+  /** Switch `service`'s active-passive pair to its healthy other side; undefined when it cannot. */
+  failover?(service: string, reason: string): Promise<{ from: string; to: string } | undefined>;
 }
 
 /** The supervisor as an {@link ElementControl}. */
@@ -34,8 +38,8 @@ export function supervisorControl(supervisor: Supervisor): ElementControl {
     },
     async restart(service, instance) {
       const replicas = pick(service, instance);
-      // A replica in backoff has no live process: start it now rather than wait.
-      for (const replica of replicas) if (replica.pgid === undefined) replica.start();
+      // A replica in backoff has no live process: start it now rather than wait (once).
+      for (const replica of replicas) if (replica.pgid === undefined && !replica.startNow()) replica.start();
       supervisor.restart(service, instance === undefined ? undefined : Number(instance.split('#')[1]));
     },
     async stopStart(service, instance) {
@@ -45,5 +49,10 @@ export function supervisorControl(supervisor: Supervisor): ElementControl {
       }
     },
     scale: (service, replicas) => supervisor.scale(service, replicas),
+    restartState: (service, instance) => {
+      const snapshot = pick(service, instance)[0]?.snapshot();
+      return snapshot ? { startedAt: snapshot.startedAt, nextRestartAt: snapshot.nextRestartAt } : undefined;
+    },
+    failover: async (service, reason) => supervisor.failover(service, reason),
   };
 }

@@ -5,6 +5,7 @@ import type { GuardDecision, Guardrails } from '../plan/guardrails.js';
 import { defineWorkflow, type WorkflowDefinition } from '../workflow/define-workflow.js';
 import { DESTRUCTIVE_ACTIONS, escalate, type Actuator, type ActuatorDeps } from './actuators.js';
 import type { ElementControl } from './element-control.js';
+import { isRollout, rollout } from './rollout.js';
 import { verifyHealthy } from './verify-health.js';
 
 export const REMEDIATION_WORKFLOW = 'homeostat.remediate';
@@ -69,6 +70,21 @@ export function remediationWorkflow(deps: RemediationDeps): WorkflowDefinition<R
           return result;
         });
         continue;
+      }
+      const rolling = await ctx.step(`rollout-check:${rung}`, () => isRollout(input, action, deps.control.instances(service).length));
+      if (rolling) {
+        const since = await ctx.step(`since:${rung}`, () => symptomSince(knowledge, incidentId));
+        const rolled = await rollout(ctx, deps, { input, rung, action, label, fence: (kind, target, signal) => fenceOrWait(deps, kind, target, signal), ...(since !== undefined ? { since } : {}) });
+        if (!rolled.dryRun) dryRunOnly = false;
+        if (rolled.dryRun) continue;
+        await ctx.step(`rollout-outcome:${rung}`, () => knowledge.outcome(input.diagnosis, action.action, rolled.ok));
+        if (!rolled.ok) continue;
+        await ctx.step('resolve', async () => {
+          await deps.guardrails.outcome(service, true);
+          await record(incidentId, 'outcome', { outcome: 'resolved', by: `${label} (canary, then batches)`, rung });
+          await knowledge.incidents.setStatus(incidentId, 'resolved', `${label} helped: every replica healthy for ${policy.verify.healthyFor} ms, canary first`);
+        });
+        return { outcome: 'resolved', rung };
       }
       const perInstance = 'scope' in action && action.scope === 'instance' && instance !== undefined;
       const guard: GuardDecision = await ctx.step(`guard:${rung}`, async () => {
@@ -139,7 +155,7 @@ export function remediationWorkflow(deps: RemediationDeps): WorkflowDefinition<R
         `verify:${rung}`,
         async ({ signal }) => {
           const result = acted.ok
-            ? await verifyHealthy(await healthCheck(deps, incidentId, service), { healthyForMs: policy.verify.healthyFor, timeoutMs: policy.verify.timeout, signal })
+            ? await verifyHealthy(await healthCheck(deps, incidentId, acted.verifyOn ?? service), { healthyForMs: policy.verify.healthyFor, timeoutMs: policy.verify.timeout, signal })
             : { ok: false, detail: `not verified: the action failed (${acted.detail})`, tookMs: 0 };
           release();
           await record(incidentId, 'verification', { rung, action: label, ...result });

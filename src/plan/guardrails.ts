@@ -4,9 +4,12 @@ import { actionBudget, type ActionBudget, type ActionBudgetSnapshot } from '../r
 import { circuitBreaker, type BreakerSnapshot, type CircuitBreaker } from '../resilience/circuit-breaker.js';
 import { systemClock, type Clock } from '../resilience/clock.js';
 
+/** A replica still marked under remediation after this long (in a saved state) is a leftover. */
+const STALE_REMEDIATION_MS = 3_600_000;
+
 /** One guard's verdict, recorded with the decision. */
 export interface GuardResult {
-  guard: 'pause' | 'dry-run' | 'budget:element' | 'budget:global' | 'blast-radius' | 'breaker';
+  guard: 'pause' | 'dry-run' | 'budget:element' | 'budget:global' | 'blast-radius' | 'breaker' | 'canary';
   ok: boolean;
   detail: string;
 }
@@ -27,6 +30,10 @@ export interface GuardRequest {
   /** Replicas the service has (blast radius of a whole-service action). */
   replicas: number;
   dryRun: boolean;
+  /** The replicas touched at once (a batch of a canary rollout); overrides `instance`. */
+  instances?: string[];
+  /** Charge the action budgets (default true; a rollout's later batches are the same action). */
+  chargeBudget?: boolean;
 }
 
 /**
@@ -45,6 +52,8 @@ export class Guardrails {
   private readonly budgets = new Map<string, ActionBudget>();
   private readonly breakers = new Map<string, CircuitBreaker>();
   private readonly underRemediation = new Map<string, Set<string>>();
+  /** When each `service|replica` went under remediation (saved, so a restart remembers it). */
+  private readonly remediatingSince = new Map<string, number>();
   private readonly clock: Clock;
   private loaded = false;
 
@@ -70,14 +79,14 @@ export class Guardrails {
     results.push({ guard: 'breaker', ok: !breakerOpen, detail: breakerOpen ? `open: remediation of ${request.service} failed ${this.config.breaker.failures} times in a row` : `${breaker.state}` });
     if (breakerOpen) return deny(this.config.breaker.openFor);
     const active = this.underRemediation.get(request.service) ?? new Set<string>();
-    const wanted = request.instance ?? `${request.service}#*`;
-    const touching = request.instance === undefined ? Math.max(1, request.replicas) : 1;
+    const wanted = request.instances ?? [request.instance ?? `${request.service}#*`];
+    const touching = request.instances ? wanted.filter((w) => !active.has(w)).length : request.instance === undefined ? Math.max(1, request.replicas) : 1;
     const limit = this.config.blastRadius.maxReplicas;
-    const wouldBe = active.has(wanted) ? active.size : active.size + touching;
+    const wouldBe = !request.instances && active.has(wanted[0]!) ? active.size : active.size + touching;
     const blastOk = wouldBe <= limit || (request.instance === undefined && request.replicas <= 1 && active.size === 0);
     results.push({ guard: 'blast-radius', ok: blastOk, detail: `${active.size} of ${request.service}'s replicas under remediation${active.size ? ` (${[...active].join(', ')})` : ''}; this action would make ${wouldBe}, limit ${limit}` });
     if (!blastOk) return deny(1_000);
-    if (!dryRun) {
+    if (!dryRun && request.chargeBudget !== false) {
       const element = this.budget(`budget:${request.service}`, this.config.budgets.perElement);
       const global = this.budget('budget:*', this.config.budgets.global);
       if (element.remaining < 1) {
@@ -92,16 +101,22 @@ export class Guardrails {
       global.tryAcquire();
       results.push({ guard: 'budget:element', ok: true, detail: `${element.remaining} of ${this.config.budgets.perElement.max} left on ${request.service}` });
       results.push({ guard: 'budget:global', ok: true, detail: `${global.remaining} of ${this.config.budgets.global.max} left in total` });
-      await this.save();
     }
-    active.add(wanted);
+    for (const w of wanted) {
+      active.add(w);
+      if (!this.remediatingSince.has(`${request.service}|${w}`)) this.remediatingSince.set(`${request.service}|${w}`, this.clock.now());
+    }
     this.underRemediation.set(request.service, active);
+    await this.save();
     return { allowed: true, dryRun, results };
   }
 
   /** The action on `instance` is over (verified or not): it no longer counts for the blast radius. */
   release(service: string, instance?: string): void {
-    this.underRemediation.get(service)?.delete(instance ?? `${service}#*`);
+    const key = instance ?? `${service}#*`;
+    if (!this.underRemediation.get(service)?.delete(key)) return;
+    this.remediatingSince.delete(`${service}|${key}`);
+    void this.save().catch(() => undefined);
   }
 
   /** Feed the remediation breaker: did the remediation of `service` work? */
@@ -149,9 +164,28 @@ export class Guardrails {
     const saved = await this.knowledge.store.loadGuardState('guardrails');
     if (!saved) return;
     try {
-      for (const [key, value] of Object.entries(JSON.parse(saved) as Record<string, unknown>)) this.restored.set(key, value);
+      for (const [key, value] of Object.entries(JSON.parse(saved) as Record<string, unknown>)) {
+        if (key.startsWith('blast:')) this.restoreBlast(key.slice('blast:'.length), value);
+        else this.restored.set(key, value);
+      }
     } catch {
       // a corrupt snapshot: start fresh rather than refuse to remediate
+    }
+  }
+
+  /**
+   * Replicas under remediation when the state was saved (a controller restart resumes their
+   * remediations, which release them); entries older than an hour are dropped as leftovers.
+   */
+  private restoreBlast(service: string, value: unknown): void {
+    if (!value || typeof value !== 'object') return;
+    const now = this.clock.now();
+    for (const [replica, since] of Object.entries(value as Record<string, unknown>)) {
+      if (typeof since !== 'number' || now - since > STALE_REMEDIATION_MS) continue;
+      const active = this.underRemediation.get(service) ?? new Set<string>();
+      active.add(replica);
+      this.underRemediation.set(service, active);
+      this.remediatingSince.set(`${service}|${replica}`, since);
     }
   }
 
@@ -159,6 +193,9 @@ export class Guardrails {
     const state: Record<string, unknown> = Object.fromEntries(this.restored);
     for (const [key, budget] of this.budgets) state[key] = budget.toJSON();
     for (const [key, breaker] of this.breakers) state[key] = breaker.toJSON();
+    for (const [service, active] of this.underRemediation) {
+      if (active.size > 0) state[`blast:${service}`] = Object.fromEntries([...active].map((replica) => [replica, this.remediatingSince.get(`${service}|${replica}`) ?? this.clock.now()]));
+    }
     await this.knowledge.store.saveGuardState('guardrails', JSON.stringify(state), this.clock.now());
   }
 }

@@ -205,6 +205,8 @@ export interface IncidentRecord {
 export interface IncidentFilter {
   status?: IncidentStatus[];
   element?: string;
+  /** Only incidents with this de-duplication key (with `unresolved`: the key's one open incident, by index). */
+  key?: string;
   /** Only incidents not yet resolved. */
   unresolved?: boolean;
   /** At most this many, newest first (default 100). */
@@ -311,4 +313,21 @@ export interface PauseRecord {
   by: string;
   reason: string;
   pausedAt: number;
+}
+
+// ---- API tokens (the HTTP API's bearer tokens; only their salted hashes are stored) ----
+
+/** What a token may do: read (`viewer`), act on the loop (`operator`), change config and tokens (`admin`). */
+export type ApiRole = 'viewer' | 'operator' | 'admin';
+
+/** One API token. The secret itself is never stored: `hash` is SHA-256 over `salt` and the secret. */
+export interface ApiTokenRecord {
+  id: string;
+  name: string;
+  role: ApiRole;
+  salt: string;
+  hash: string;
+  createdAt: number;
+  createdBy: string;
+  revokedAt: number | null;
 }

@@ -1,4 +1,5 @@
 import type {
+  ApiTokenRecord,
   ApprovalRecord,
   ApprovalStatus,
   AttemptRecord,
@@ -40,7 +41,7 @@ import type {
  * - `claimRuns` bumps the epoch of every run it returns.
  * - Methods are safe to call from many processes at once.
  */
-export interface Store extends KnowledgeStore {
+export interface Store extends KnowledgeStore, ApiTokenStore {
   /** Create a run, or return the existing one with that id (idempotent start). */
   createRun(run: NewRun): Promise<{ run: RunRecord; created: boolean }>;
   getRun(id: string): Promise<RunRecord | undefined>;
@@ -212,4 +213,15 @@ export interface KnowledgeStore {
   /** Saved state of a guardrail (a budget's or breaker's `toJSON()`), by key. */
   saveGuardState(key: string, json: string, now: number): Promise<void>;
   loadGuardState(key: string): Promise<string | undefined>;
+}
+
+/** The HTTP API's bearer tokens (hashed; see `src/api/api-tokens.ts`). */
+export interface ApiTokenStore {
+  /** Store a new token; throws when the id exists. */
+  createApiToken(token: ApiTokenRecord): Promise<void>;
+  getApiToken(id: string): Promise<ApiTokenRecord | undefined>;
+  /** Oldest first, revoked ones included. */
+  listApiTokens(): Promise<ApiTokenRecord[]>;
+  /** Revoke a token; false when it does not exist or was already revoked. */
+  revokeApiToken(id: string, now: number): Promise<boolean>;
 }

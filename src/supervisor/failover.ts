@@ -36,6 +36,23 @@ export class FailoverPair {
     return this.primary.role === 'active' ? this.primary : this.standby;
   }
 
+  /**
+   * Fail over now (the `failover` action), without waiting for `after`: the other side
+   * becomes active if its probes have passed. Returns the switch, or undefined when the
+   * other side has no verified-healthy replica (nothing changes then).
+   * @example pair.switchover('incident 42') // { from: 'dependency', to: 'dependency-standby' }
+   */
+  switchover(reason: string): { from: string; to: string } | undefined {
+    const active = this.active;
+    const other = active === this.primary ? this.standby : this.primary;
+    if (!other.hasHealthyReplica(true)) return undefined;
+    active.role = 'standby';
+    other.role = 'active';
+    this.unhealthySince = undefined;
+    this.emit({ kind: 'failover', at: this.clock.now(), element: this.primary.name, from: active.name, to: other.name, reason });
+    return { from: active.name, to: other.name };
+  }
+
   /** Re-read both sides' health and fail over if due. */
   evaluate(): void {
     const active = this.active;

@@ -126,6 +126,17 @@ export class ReplicaSupervisor {
     await stopped;
   }
 
+  /**
+   * Start a replica waiting in restart backoff at once (its scheduled restart is
+   * cancelled, so it is not restarted twice); false when it was not waiting.
+   */
+  startNow(): boolean {
+    if (this.desired !== 'running' || this.proc?.alive || this.restartTimer === undefined) return false;
+    this.cancelRestart();
+    this.spawnNow();
+    return true;
+  }
+
   /** Restart the running process (operator or control loop); it counts as a failure restart. */
   restart(reason: ExitReason, graceful = true): void {
     if (!this.proc?.alive) return;

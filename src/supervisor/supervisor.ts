@@ -69,11 +69,14 @@ export class Supervisor {
   private stateDirty = true;
   private failoverQueued = false;
   private running = false;
+  /** The config in force: the constructor's, then each {@link reload}'s. */
+  private config: HomeostatConfig;
   private readonly killAllOnExit = () => {
     for (const service of this.services.values()) for (const replica of service.all) if (replica.pgid) killGroup(replica.pgid);
   };
 
   constructor(private readonly options: SupervisorOptions) {
+    this.config = options.config;
     this.clock = options.clock ?? systemClock;
     this.owner = options.owner ?? `${hostname()}:${process.pid}`;
     if (options.store) this.writer = new EventWriter(options.store, options.onStoreError ? { onError: options.onStoreError } : {});
@@ -90,7 +93,7 @@ export class Supervisor {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    const { config } = this.options;
+    const { config } = this;
     const usesHeartbeats = Object.values(config.services).some((service) => Object.values(service.probes).some((probe) => probe?.heartbeat));
     if (usesHeartbeats) {
       this.heartbeatServer = new HeartbeatServer(this.heartbeats, this.clock);
@@ -104,11 +107,7 @@ export class Supervisor {
         this.services.set(name, new ServiceSupervisor(name, service, (ctx) => this.newReplica(name, ctx.replica, ctx.port), this.emit, () => this.clock.now()));
       }
     }
-    for (const [name, service] of Object.entries(config.services)) {
-      const primary = this.services.get(name);
-      const standby = service.standby ? this.services.get(service.standby.service) : undefined;
-      if (primary && standby) this.failovers.push(new FailoverPair(primary, standby, service.standby!.after, this.clock, this.emit));
-    }
+    this.pairFailovers();
     for (const external of this.externals.values()) external.start();
     await Promise.all([...this.services.values()].map((service) => service.start()));
     const sampleEvery = Math.max(100, config.resources.sampleEvery);
@@ -137,6 +136,69 @@ export class Supervisor {
   async scale(service: string, replicas: number): Promise<void> {
     await this.requireService(service).scale(replicas);
     this.stateDirty = true;
+  }
+
+  /**
+   * Apply another config's services (a new or rolled-back config version): a supervised
+   * service whose spec changed is stopped gracefully and started from the new spec, an
+   * added one starts, a removed one stops; unchanged services are not touched. External
+   * services, probes' heartbeat server and resource sampling keep their first config
+   * (restart `up` to change those).
+   * @example await supervisor.reload(parseConfig(text, { file }).config) // { changed: ['api'], added: [], removed: [] }
+   */
+  async reload(config: HomeostatConfig): Promise<{ changed: string[]; added: string[]; removed: string[] }> {
+    const before = this.config;
+    this.config = config;
+    const changed: string[] = [];
+    const added: string[] = [];
+    const removed: string[] = [];
+    const external = (name: string) => config.services[name]?.url !== undefined || this.externals.has(name);
+    for (const [name, service] of Object.entries(config.services)) {
+      if (external(name)) continue;
+      const old = this.services.get(name);
+      if (!old) added.push(name);
+      else if (JSON.stringify(before.services[name]) !== JSON.stringify(service)) changed.push(name);
+    }
+    for (const name of this.services.keys()) if (!config.services[name]) removed.push(name);
+    if (!this.running) return { changed, added, removed };
+    const roles = new Map([...this.services].map(([name, service]) => [name, service.role] as const));
+    await Promise.all(
+      [...changed, ...removed].map(async (name) => {
+        await this.services.get(name)!.stop();
+        this.services.delete(name);
+      }),
+    );
+    const started = [...changed, ...added].map((name) => {
+      const service = new ServiceSupervisor(name, config.services[name]!, (ctx) => this.newReplica(name, ctx.replica, ctx.port), this.emit, () => this.clock.now());
+      this.services.set(name, service);
+      return service;
+    });
+    this.failovers.length = 0;
+    this.pairFailovers();
+    for (const [name, role] of roles) {
+      const service = this.services.get(name);
+      if (service) service.role = role;
+    }
+    await Promise.all(started.map((service) => service.start()));
+    this.stateDirty = true;
+    return { changed, added, removed };
+  }
+
+  /**
+   * Fail the active-passive pair that `service` belongs to (as primary or standby) over to
+   * its other side, if that side is healthy. Undefined: no pair, or nowhere healthy to go.
+   */
+  failover(service: string, reason: string): { from: string; to: string } | undefined {
+    const pair = this.failovers.find((p) => p.primary.name === service || p.standby.name === service);
+    const switched = pair?.switchover(reason);
+    if (switched) this.stateDirty = true;
+    return switched;
+  }
+
+  /** Which side of the pair `service` belongs to serves now (itself when it has no pair). */
+  activeOf(service: string): string {
+    const pair = this.failovers.find((p) => p.primary.name === service || p.standby.name === service);
+    return pair ? pair.active.name : service;
   }
 
   /** Restart one replica (or all) of a service: graceful, counted as a restart. */
@@ -171,6 +233,14 @@ export class Supervisor {
     await this.saveStates(true);
   }
 
+  private pairFailovers(): void {
+    for (const [name, service] of Object.entries(this.config.services)) {
+      const primary = this.services.get(name);
+      const standby = service.standby ? this.services.get(service.standby.service) : undefined;
+      if (primary && standby) this.failovers.push(new FailoverPair(primary, standby, service.standby!.after, this.clock, this.emit));
+    }
+  }
+
   private requireService(name: string): ServiceSupervisor {
     const service = this.services.get(name);
     if (!service) throw new UnknownServiceError(name, [...this.services.keys()]);
@@ -182,7 +252,7 @@ export class Supervisor {
       service,
       replica,
       port,
-      config: this.options.config.services[service]!,
+      config: this.config.services[service]!,
       baseDir: this.options.baseDir,
       stateDir: this.options.stateDir,
       clock: this.clock,

@@ -27,7 +27,9 @@ policies:
     // (the act step's checkpoint written, so the kill lands in `verify:0`).
     const engine = await Engine.open({ store: h.db(), worker: false });
     try {
-      await h.waitFor(async () => (await engine.describe(`remediate:api:${incident.id}:0`)).steps.some((s) => s.name === 'act:0' && s.status === 'completed'), 10_000, 'the restart step checkpointed');
+      // The incident says `remediating` a moment before its run exists: not found yet is "not yet".
+      const described = () => engine.describe(`remediate:api:${incident.id}:0`).catch(() => undefined);
+      await h.waitFor(async () => (await described())?.steps.some((s) => s.name === 'act:0' && s.status === 'completed'), 10_000, 'the restart step checkpointed');
     } finally {
       await engine.close();
     }

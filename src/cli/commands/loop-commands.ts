@@ -1,5 +1,6 @@
 import { userInfo } from 'node:os';
 import { HomeostatError } from '../../errors/homeostat-error.js';
+import { decideApproval } from '../../execute/decide-approval.js';
 import { Knowledge } from '../../knowledge/knowledge.js';
 import type { IncidentStatus } from '../../store/records.js';
 import { openStore } from '../../store/open-store.js';
@@ -95,15 +96,7 @@ async function decide(ctx: CommandContext, decision: 'approved' | 'denied'): Pro
   const store = await openStore(storeUrlFor(ctx, findConfig(ctx, false)));
   const engine = await Engine.open({ store, worker: false });
   try {
-    const approval = (await store.getApproval(id)) ?? (await store.listApprovals(['pending'])).filter((a) => a.incidentId === id).at(-1);
-    if (!approval) throw new LoopCommandError('HS_APPROVAL_NOT_FOUND', `no pending approval for ${id} (homeostat incident show ${id} says what the incident waits for)`);
-    if (approval.status !== 'pending') throw new LoopCommandError('HS_APPROVAL_DECIDED', `approval ${approval.id} is already ${approval.status}${approval.decidedBy ? ` (by ${approval.decidedBy})` : ''}`);
-    const decided = await store.decideApproval(approval.id, decision, by, reason, Date.now());
-    if (!decided || decided.status !== decision) throw new LoopCommandError('HS_APPROVAL_DECIDED', `approval ${approval.id} was decided meanwhile: ${decided?.status ?? 'gone'}`);
-    await new Knowledge(store).audit.append(by, `approval.${decision}`, approval.incidentId, { approval: approval.id, action: approval.action, reason });
-    // Approval ids are `<runId>:<rung>`; the remediation run waits for signal `approval:<rung>`.
-    const cut = approval.id.lastIndexOf(':');
-    await engine.signal(approval.id.slice(0, cut), `approval:${approval.id.slice(cut + 1)}`, decision);
+    const approval = await decideApproval({ store, engine }, id, decision, by, reason);
     ctx.out(`${decision} ${approval.action} (${approval.id}) for incident ${approval.incidentId} as ${by}`);
     return 0;
   } finally {

@@ -54,9 +54,10 @@ export async function upCommand(ctx: CommandContext): Promise<number> {
   }
   await supervisor.start();
   const count = Object.keys(loaded.config.services).length;
-  logger.info({ services: count, config: loaded.file, store: displayStoreUrl(storeUrl), metrics: runtime.metricsUrl }, 'homeostat up');
+  logger.info({ services: count, config: loaded.file, store: displayStoreUrl(storeUrl), metrics: runtime.metricsUrl, api: runtime.apiUrl }, 'homeostat up');
   out(`homeostat up: supervising ${count} service${count === 1 ? '' : 's'} from ${loaded.file} (state in ${loaded.stateDir}, store ${displayStoreUrl(storeUrl)})`);
   out(`homeostat up: loop metrics at ${runtime.metricsUrl}, JSON logs in ${join(loaded.stateDir, 'homeostat.log')}`);
+  if (runtime.apiUrl) out(`homeostat up: API at ${runtime.apiUrl} (bearer tokens: homeostat token create --role viewer --name NAME)`);
   const signal = await stopRequested;
   out(`homeostat up: ${signal}, stopping every process gracefully`);
   logger.info({ signal }, 'stopping');

@@ -7,6 +7,7 @@ export const actionSchema = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('stop-start'), scope: z.enum(['instance', 'service']).default('service') }),
   z.strictObject({ action: z.literal('scale'), replicas: z.number().int().min(0).optional(), by: z.number().int().optional(), max: z.number().int().min(1).default(10) }),
   z.strictObject({ action: z.literal('rollback') }),
+  z.strictObject({ action: z.literal('failover') }),
   z.strictObject({ action: z.literal('command'), run: z.string().min(1), timeout: durationSchema.default(30_000) }),
   z.strictObject({ action: z.literal('webhook'), url: z.url(), timeout: durationSchema.default(5_000) }),
   z.strictObject({ action: z.literal('workflow'), name: z.string().min(1), input: z.unknown().optional(), timeout: durationSchema.default(300_000) }),
@@ -37,6 +38,13 @@ const matchSchema = z
 export const policySchema = z.strictObject({
   match: matchSchema,
   ladder: z.array(actionSchema).min(1, 'a ladder needs at least one action'),
+  /**
+   * Canary first: a `scope: service` restart or stop-start on several replicas runs on one
+   * replica, is verified, then on the rest in batches of `batchSize`; the first batch that
+   * fails verification stops it (the next rung runs). Without it, such an action touches
+   * every replica at once (and the blast radius usually refuses it).
+   */
+  rollout: z.strictObject({ batchSize: z.number().int().min(1).default(1) }).optional(),
   /** After each action the element must stay healthy this long … */
   verify: z
     .strictObject({

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { servicesSchema } from './services.js';
 import { escalationSchema, guardrailsSchema, monitorSchema, policySchema, symptomRuleSchema } from './policies.js';
 import { durationSchema } from './units.js';
+import { apiSchema } from './api.js';
 
 /**
  * The whole `homeostat.yaml`. Each part lives in its own file under `schema/`; later
@@ -34,6 +35,7 @@ export const configSchema = z
     policies: z.record(z.string(), policySchema).default({}),
     guardrails: guardrailsSchema,
     escalation: escalationSchema,
+    api: apiSchema,
   })
   .superRefine((config, ctx) => {
     for (const [name, rule] of Object.entries(config.symptoms)) {

@@ -61,6 +61,10 @@ export class PostgresKnowledgeTables {
       params.push(filter.element);
       where.push(`element = $${params.length}`);
     }
+    if (filter.key !== undefined) {
+      params.push(filter.key);
+      where.push(`key = $${params.length}`);
+    }
     if (filter.unresolved) where.push(`status <> 'resolved'`);
     params.push(filter.limit ?? 100);
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';

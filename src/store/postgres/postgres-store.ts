@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Store } from '../store.js';
 import type {
+  ApiTokenRecord,
   AttemptRecord,
   ElementEventFilter,
   ElementEventRecord,
@@ -21,6 +22,7 @@ import { FencedError, InvalidRunStateError, NotLeaderError, RunNotFoundError, St
 import { ConnectionPool, parsePostgresUrl, redact, type PostgresStoreOptions, type PostgresTarget } from './connection.js';
 import { PostgresElementTables } from './element-tables.js';
 import { PostgresKnowledgeTables } from './knowledge-tables.js';
+import { PostgresApiTokenTables } from './api-token-tables.js';
 import type {
   ApprovalRecord,
   ApprovalStatus,
@@ -63,6 +65,7 @@ export class PostgresStore implements Store {
   private readonly notifiers = new Set<WorkNotifier>();
   private readonly elements: PostgresElementTables;
   private readonly knowledge: PostgresKnowledgeTables;
+  private readonly apiTokens: PostgresApiTokenTables;
 
   private constructor(target: PostgresTarget, db: ConnectionPool) {
     this.target = target;
@@ -72,6 +75,7 @@ export class PostgresStore implements Store {
     this.checkpointCommit = target.durability === 'normal' ? 'off' : 'on';
     this.elements = new PostgresElementTables(db);
     this.knowledge = new PostgresKnowledgeTables(db);
+    this.apiTokens = new PostgresApiTokenTables(db);
   }
 
   /**
@@ -453,6 +457,23 @@ export class PostgresStore implements Store {
 
   loadGuardState(key: string): Promise<string | undefined> {
     return this.knowledge.loadGuardState(key);
+  }
+
+  // API tokens (api-token-tables.ts)
+  createApiToken(token: ApiTokenRecord): Promise<void> {
+    return this.apiTokens.createApiToken(token);
+  }
+
+  getApiToken(id: string): Promise<ApiTokenRecord | undefined> {
+    return this.apiTokens.getApiToken(id);
+  }
+
+  listApiTokens(): Promise<ApiTokenRecord[]> {
+    return this.apiTokens.listApiTokens();
+  }
+
+  revokeApiToken(id: string, now: number): Promise<boolean> {
+    return this.apiTokens.revokeApiToken(id, now);
   }
 
   /**

@@ -30,14 +30,32 @@ import {
  * guardrail state, kept apart from the run tables of {@link SqliteStore}.
  */
 export class SqliteKnowledgeTables {
-  constructor(private readonly db: Database.Database) {}
+  /** Prepared statements by SQL text: the loop runs the same few per reconcile. */
+  private readonly statements = new Map<string, Database.Statement>();
+  private readonly insertEntries: (entries: NewIncidentEntryRecord[]) => void;
+
+  constructor(private readonly db: Database.Database) {
+    this.insertEntries = db.transaction((entries: NewIncidentEntryRecord[]) => {
+      const insert = this.prepare('INSERT INTO incident_entries (incident_id, at, kind, data) VALUES (@incidentId, @at, @kind, @data)');
+      for (const entry of entries) insert.run(entry);
+    }).immediate;
+  }
+
+  private prepare(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
 
   openIncident(incident: IncidentRecord): { incident: IncidentRecord; created: boolean } {
     return this.db
       .transaction(() => {
-        const existing = this.db.prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE key = ? AND status <> 'resolved'`).get(incident.key) as IncidentRecord | undefined;
+        const existing = this.prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE key = ? AND status <> 'resolved'`).get(incident.key) as IncidentRecord | undefined;
         if (existing) return { incident: existing, created: false };
-        this.db
+        this
           .prepare(
             `INSERT INTO incidents (id, key, element, symptom, status, summary, diagnosis, opened_at, updated_at, resolved_at)
              VALUES (@id, @key, @element, @symptom, @status, @summary, @diagnosis, @openedAt, @updatedAt, @resolvedAt)`,
@@ -49,7 +67,7 @@ export class SqliteKnowledgeTables {
   }
 
   getIncident(id: string): IncidentRecord | undefined {
-    return this.db.prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = ?`).get(id) as IncidentRecord | undefined;
+    return this.prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = ?`).get(id) as IncidentRecord | undefined;
   }
 
   listIncidents(filter: IncidentFilter = {}): IncidentRecord[] {
@@ -63,9 +81,13 @@ export class SqliteKnowledgeTables {
       where.push('element = @element');
       params.element = filter.element;
     }
+    if (filter.key !== undefined) {
+      where.push('key = @key');
+      params.key = filter.key;
+    }
     if (filter.unresolved) where.push(`status <> 'resolved'`);
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    return this.db.prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents ${clause} ORDER BY opened_at DESC, rowid DESC LIMIT @limit`).all(params) as IncidentRecord[];
+    return this.prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents ${clause} ORDER BY opened_at DESC, rowid DESC LIMIT @limit`).all(params) as IncidentRecord[];
   }
 
   updateIncident(id: string, update: IncidentUpdate): IncidentRecord | undefined {
@@ -79,23 +101,20 @@ export class SqliteKnowledgeTables {
     if (update.summary !== undefined) set('summary', 'summary', update.summary);
     if (update.diagnosis !== undefined) set('diagnosis', 'diagnosis', update.diagnosis);
     if (update.resolvedAt !== undefined) set('resolved_at', 'resolvedAt', update.resolvedAt);
-    return this.db.prepare(`UPDATE incidents SET ${sets.join(', ')} WHERE id = @id RETURNING ${INCIDENT_COLUMNS}`).get(params) as IncidentRecord | undefined;
+    return this.prepare(`UPDATE incidents SET ${sets.join(', ')} WHERE id = @id RETURNING ${INCIDENT_COLUMNS}`).get(params) as IncidentRecord | undefined;
   }
 
   appendIncidentEntries(entries: NewIncidentEntryRecord[]): void {
     if (entries.length === 0) return;
-    const insert = this.db.prepare('INSERT INTO incident_entries (incident_id, at, kind, data) VALUES (@incidentId, @at, @kind, @data)');
-    this.db.transaction(() => {
-      for (const entry of entries) insert.run(entry);
-    }).immediate();
+    this.insertEntries(entries);
   }
 
   listIncidentEntries(incidentId: string): IncidentEntryRecord[] {
-    return this.db.prepare(`SELECT ${ENTRY_COLUMNS} FROM incident_entries WHERE incident_id = ? ORDER BY id`).all(incidentId) as IncidentEntryRecord[];
+    return this.prepare(`SELECT ${ENTRY_COLUMNS} FROM incident_entries WHERE incident_id = ? ORDER BY id`).all(incidentId) as IncidentEntryRecord[];
   }
 
   requestApproval(approval: ApprovalRecord): ApprovalRecord {
-    this.db
+    this
       .prepare(
         `INSERT INTO approvals (id, incident_id, action, status, requested_at, expires_at, decided_at, decided_by, reason)
          VALUES (@id, @incidentId, @action, @status, @requestedAt, @expiresAt, @decidedAt, @decidedBy, @reason)
@@ -106,19 +125,19 @@ export class SqliteKnowledgeTables {
   }
 
   decideApproval(id: string, decision: Exclude<ApprovalStatus, 'pending'>, by: string, reason: string | null, now: number): ApprovalRecord | undefined {
-    this.db
+    this
       .prepare(`UPDATE approvals SET status = ?, decided_at = ?, decided_by = ?, reason = ? WHERE id = ? AND status = 'pending'`)
       .run(decision, now, by, reason, id);
     return this.getApproval(id);
   }
 
   getApproval(id: string): ApprovalRecord | undefined {
-    return this.db.prepare(`SELECT ${APPROVAL_COLUMNS} FROM approvals WHERE id = ?`).get(id) as ApprovalRecord | undefined;
+    return this.prepare(`SELECT ${APPROVAL_COLUMNS} FROM approvals WHERE id = ?`).get(id) as ApprovalRecord | undefined;
   }
 
   listApprovals(status?: ApprovalStatus[]): ApprovalRecord[] {
-    if (!status?.length) return this.db.prepare(`SELECT ${APPROVAL_COLUMNS} FROM approvals ORDER BY requested_at, id`).all() as ApprovalRecord[];
-    return this.db
+    if (!status?.length) return this.prepare(`SELECT ${APPROVAL_COLUMNS} FROM approvals ORDER BY requested_at, id`).all() as ApprovalRecord[];
+    return this
       .prepare(`SELECT ${APPROVAL_COLUMNS} FROM approvals WHERE status IN (SELECT value FROM json_each(?)) ORDER BY requested_at, id`)
       .all(JSON.stringify(status)) as ApprovalRecord[];
   }
@@ -126,10 +145,10 @@ export class SqliteKnowledgeTables {
   saveConfigVersion(version: Omit<ConfigVersionRecord, 'version'>): ConfigVersionRecord {
     return this.db
       .transaction(() => {
-        const newest = this.db.prepare(`SELECT ${CONFIG_COLUMNS} FROM config_versions ORDER BY version DESC LIMIT 1`).get() as ConfigVersionRecord | undefined;
+        const newest = this.prepare(`SELECT ${CONFIG_COLUMNS} FROM config_versions ORDER BY version DESC LIMIT 1`).get() as ConfigVersionRecord | undefined;
         if (newest && newest.hash === version.hash) return newest;
         const record = { ...version, version: (newest?.version ?? 0) + 1 };
-        this.db
+        this
           .prepare('INSERT INTO config_versions (version, hash, text, applied_at, status, source) VALUES (@version, @hash, @text, @appliedAt, @status, @source)')
           .run(record);
         return record;
@@ -138,20 +157,20 @@ export class SqliteKnowledgeTables {
   }
 
   markConfigVersion(version: number, status: ConfigVersionRecord['status']): void {
-    this.db.prepare('UPDATE config_versions SET status = ? WHERE version = ?').run(status, version);
+    this.prepare('UPDATE config_versions SET status = ? WHERE version = ?').run(status, version);
   }
 
   listConfigVersions(): ConfigVersionRecord[] {
-    return this.db.prepare(`SELECT ${CONFIG_COLUMNS} FROM config_versions ORDER BY version`).all() as ConfigVersionRecord[];
+    return this.prepare(`SELECT ${CONFIG_COLUMNS} FROM config_versions ORDER BY version`).all() as ConfigVersionRecord[];
   }
 
   appendAudit(entry: NewAuditEntryRecord, seal: (link: { seq: number; prevHash: string }) => string): AuditEntryRecord {
     return this.db
       .transaction(() => {
-        const tail = this.db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+        const tail = this.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
         const link = { seq: (tail?.seq ?? 0) + 1, prevHash: tail?.hash ?? '' };
         const record: AuditEntryRecord = { ...entry, ...link, hash: seal(link) };
-        this.db
+        this
           .prepare('INSERT INTO audit_log (seq, at, actor, action, subject, data, prev_hash, hash) VALUES (@seq, @at, @actor, @action, @subject, @data, @prevHash, @hash)')
           .run(record);
         return record;
@@ -160,13 +179,13 @@ export class SqliteKnowledgeTables {
   }
 
   listAudit(options: { afterSeq?: number; limit?: number } = {}): AuditEntryRecord[] {
-    return this.db
+    return this
       .prepare(`SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?`)
       .all(options.afterSeq ?? 0, options.limit ?? -1) as AuditEntryRecord[];
   }
 
   recordOutcome(diagnosis: string, action: string, success: boolean, now: number): void {
-    this.db
+    this
       .prepare(
         `INSERT INTO outcome_stats (diagnosis, action, successes, failures, last_at) VALUES (@diagnosis, @action, @s, @f, @now)
          ON CONFLICT (diagnosis, action) DO UPDATE SET successes = successes + @s, failures = failures + @f, last_at = @now`,
@@ -175,28 +194,28 @@ export class SqliteKnowledgeTables {
   }
 
   listOutcomeStats(): OutcomeStatRecord[] {
-    return this.db.prepare(`SELECT ${OUTCOME_COLUMNS} FROM outcome_stats ORDER BY diagnosis, action`).all() as OutcomeStatRecord[];
+    return this.prepare(`SELECT ${OUTCOME_COLUMNS} FROM outcome_stats ORDER BY diagnosis, action`).all() as OutcomeStatRecord[];
   }
 
   setPause(scope: string, paused: boolean, by: string, reason: string, now: number): void {
     if (!paused) {
-      this.db.prepare('DELETE FROM pauses WHERE scope = ?').run(scope);
+      this.prepare('DELETE FROM pauses WHERE scope = ?').run(scope);
       return;
     }
-    this.db
+    this
       .prepare('INSERT INTO pauses (scope, by, reason, paused_at) VALUES (?, ?, ?, ?) ON CONFLICT (scope) DO UPDATE SET by = excluded.by, reason = excluded.reason, paused_at = excluded.paused_at')
       .run(scope, by, reason, now);
   }
 
   listPauses(): PauseRecord[] {
-    return this.db.prepare(`SELECT ${PAUSE_COLUMNS} FROM pauses ORDER BY scope`).all() as PauseRecord[];
+    return this.prepare(`SELECT ${PAUSE_COLUMNS} FROM pauses ORDER BY scope`).all() as PauseRecord[];
   }
 
   saveGuardState(key: string, json: string, now: number): void {
-    this.db.prepare('INSERT INTO guard_states (key, json, saved_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET json = excluded.json, saved_at = excluded.saved_at').run(key, json, now);
+    this.prepare('INSERT INTO guard_states (key, json, saved_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET json = excluded.json, saved_at = excluded.saved_at').run(key, json, now);
   }
 
   loadGuardState(key: string): string | undefined {
-    return this.db.prepare('SELECT json FROM guard_states WHERE key = ?').pluck().get(key) as string | undefined;
+    return this.prepare('SELECT json FROM guard_states WHERE key = ?').pluck().get(key) as string | undefined;
   }
 }

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Store } from '../store.js';
 import type {
+  ApiTokenRecord,
   AttemptRecord,
   ElementEventFilter,
   ElementEventRecord,
@@ -25,6 +26,7 @@ import { GroupCommit } from './group-commit.js';
 import { toAttemptRecord, toRunRecord, toStepRecord, type AttemptRow, type RunRow, type StepRow } from '../rows.js';
 import { SqliteElementTables } from './element-tables.js';
 import { SqliteKnowledgeTables } from './knowledge-tables.js';
+import { SqliteApiTokenTables } from './api-token-tables.js';
 import type {
   ApprovalRecord,
   ApprovalStatus,
@@ -79,6 +81,7 @@ export class SqliteStore implements Store {
   private readonly commits: GroupCommit;
   private readonly elements: SqliteElementTables;
   private readonly knowledge: SqliteKnowledgeTables;
+  private readonly apiTokens: SqliteApiTokenTables;
 
   private constructor(path: string, db: Database.Database) {
     this.path = path;
@@ -87,6 +90,7 @@ export class SqliteStore implements Store {
     this.commits = new GroupCommit(db);
     this.elements = new SqliteElementTables(db);
     this.knowledge = new SqliteKnowledgeTables(db);
+    this.apiTokens = new SqliteApiTokenTables(db);
   }
 
   /**
@@ -498,7 +502,9 @@ export class SqliteStore implements Store {
   }
 
   async appendIncidentEntries(entries: NewIncidentEntryRecord[]): Promise<void> {
-    return this.knowledge.appendIncidentEntries(entries);
+    // Through the group commit: the loop's many reconciles in one turn share a commit
+    // (each still resolves only after its own entries are committed).
+    return this.commits.run(`incident:${entries[0]?.incidentId ?? ''}`, () => this.knowledge.appendIncidentEntries(entries));
   }
 
   async listIncidentEntries(incidentId: string): Promise<IncidentEntryRecord[]> {
@@ -563,6 +569,23 @@ export class SqliteStore implements Store {
 
   async loadGuardState(key: string): Promise<string | undefined> {
     return this.knowledge.loadGuardState(key);
+  }
+
+  // API tokens (api-token-tables.ts)
+  async createApiToken(token: ApiTokenRecord): Promise<void> {
+    this.apiTokens.createApiToken(token);
+  }
+
+  async getApiToken(id: string): Promise<ApiTokenRecord | undefined> {
+    return this.apiTokens.getApiToken(id);
+  }
+
+  async listApiTokens(): Promise<ApiTokenRecord[]> {
+    return this.apiTokens.listApiTokens();
+  }
+
+  async revokeApiToken(id: string, now: number): Promise<boolean> {
+    return this.apiTokens.revokeApiToken(id, now);
   }
 
   async close(): Promise<void> {

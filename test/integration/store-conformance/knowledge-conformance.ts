@@ -27,6 +27,9 @@ export function knowledgeConformance(it: It): void {
     assert.deepEqual(listed.map((i) => i.id), ['i9', winner], 'newest first');
     assert.deepEqual((await store.listIncidents({ unresolved: true })).map((i) => i.id), ['i9']);
     assert.deepEqual((await store.listIncidents({ status: ['resolved'] })).map((i) => i.id), [winner]);
+    await store.openIncident(incident('o1', 'other', { openedAt: T0 + 30 }));
+    assert.deepEqual((await store.listIncidents({ key: 'api:crash', unresolved: true, limit: 1 })).map((i) => i.id), ['i9'], 'the key\'s open incident');
+    assert.deepEqual((await store.listIncidents({ key: 'api:crash' })).map((i) => i.id), ['i9', winner]);
     assert.equal((await store.getIncident(winner))?.resolvedAt, T0 + 10);
     assert.equal(await store.updateIncident('nope', { updatedAt: T0 }), undefined);
   });

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import type { Store } from '../../../src/store/store.js';
 import type { StepRecord } from '../../../src/store/records.js';
 import { knowledgeConformance } from './knowledge-conformance.js';
+import { apiTokenConformance } from './api-token-conformance.js';
 
 export interface StoreUnderTest {
   store: Store;
@@ -430,4 +431,5 @@ export function storeConformance(name: string, open: () => Promise<StoreUnderTes
   }
 
   knowledgeConformance(it);
+  apiTokenConformance(it);
 }

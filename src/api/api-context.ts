@@ -1,0 +1,47 @@
+import type { Knowledge } from '../knowledge/knowledge.js';
+import type { TimeSeriesStore } from '../monitor/time-series.js';
+import type { ApiRole, ApiTokenRecord } from '../store/records.js';
+import type { Store } from '../store/store.js';
+import type { Engine } from '../workflow/engine.js';
+import type { ApiTokens } from './api-tokens.js';
+import type { LiveEventHub } from './live-events.js';
+
+/** What the API's routes work on: the same objects `homeostat up` runs. */
+export interface ApiContext {
+  store: Store;
+  knowledge: Knowledge;
+  /** Starts, signals, cancels and redrives runs (a worker-less engine will do). */
+  engine: Engine;
+  tokens: ApiTokens;
+  /** Where pushed metrics go (the metric watch's series). */
+  series: TimeSeriesStore;
+  live: LiveEventHub;
+  now: () => number;
+  /** Apply and roll back config versions (`homeostat up`'s config manager); without it those routes answer 503. */
+  configs?: ConfigControl;
+}
+
+/** What the config routes need from the config manager. */
+export interface ConfigControl {
+  /** Store `text` as a version and apply it; throws when it is not a valid config. */
+  apply(text: string, source: string): Promise<{ version: number; previous: number; services: string[] }>;
+  /** Mark the applied version bad and re-apply the last known good one. */
+  rollback(target: { incidentId: string; service: string }): Promise<{ ok: boolean; detail: string }>;
+}
+
+/** The caller, once its bearer token checked out. */
+export interface ApiPrincipal {
+  token: ApiTokenRecord;
+  /** How the audit log names them: `api:<token name>`. */
+  actor: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: ApiPrincipal | null;
+  }
+  interface FastifyContextConfig {
+    /** The least role a route needs; routes without one are public (`/openapi.json`). */
+    role?: ApiRole;
+  }
+}

@@ -1,0 +1,90 @@
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { roleAllows } from './api-tokens.js';
+import { ApiError, statusOf, type ApiErrorBody } from './api-error.js';
+import type { ApiContext } from './api-context.js';
+import { approvalRoutes } from './routes/approvals.js';
+import { auditRoutes } from './routes/audit.js';
+import { configRoutes } from './routes/config.js';
+import { eventRoutes } from './routes/events.js';
+import { incidentRoutes } from './routes/incidents.js';
+import { metricRoutes } from './routes/metrics.js';
+import { pauseRoutes } from './routes/pauses.js';
+import { runRoutes } from './routes/runs.js';
+import { serviceRoutes } from './routes/services.js';
+import { tokenRoutes } from './routes/tokens.js';
+
+export interface ApiServerOptions {
+  /** Largest request body in bytes (default 1 MiB): larger ones get 413. */
+  bodyLimit?: number;
+  /** Told about every 5xx (the error itself; the caller only sees a generic message). */
+  onInternalError?: (error: unknown, route: string) => void;
+}
+
+/**
+ * The HTTP API as a fastify instance, routes registered, not listening: `inject()` it in
+ * tests, or `listen()` it ({@link serveApi} does, for `homeostat up`). Every route under
+ * `/api/` needs a bearer token of a role at least its own; `/openapi.json` is public.
+ *
+ * @example
+ * const app = await buildApi(context); const res = await app.inject({ url: '/api/incidents', headers: { authorization: `Bearer ${token}` } });
+ * @example
+ * await app.inject({ url: '/api/incidents' }) // 401 { error: { code: 'HS_API_UNAUTHORIZED', … } }
+ */
+export async function buildApi(context: ApiContext, options: ApiServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: false,
+    // SSE streams stay open: closing the server ends them instead of waiting for them.
+    forceCloseConnections: true,
+    bodyLimit: options.bodyLimit ?? 1_048_576,
+    // Bodies are validated as sent: "1" is not a number. Query strings are declared as text.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    routerOptions: { maxParamLength: 300 },
+    // Router-level refusals (a bad URL, a 300+ character id) in the same error shape.
+    frameworkErrors: (error, _request, reply) => {
+      const { status, code, message } = statusOf(error);
+      const body: ApiErrorBody = { error: { code, message: message.length > 200 ? `${message.slice(0, 200)}…` : message } };
+      void (reply as unknown as FastifyReply).status(status).send(body);
+    },
+  });
+  app.decorateRequest('principal', null);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'homeostat API', version: '1', description: 'Services, incidents, approvals, runs, audit and config of a homeostat deployment. See docs/api.md.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: '`hst_…` token from `homeostat token create`' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+
+  app.addHook('onRequest', async (request) => {
+    const needed = request.routeOptions.config.role;
+    if (!needed) return;
+    const header = request.headers.authorization;
+    if (!header) throw new ApiError('HS_API_UNAUTHORIZED', 401, 'missing bearer token: send "Authorization: Bearer hst_…" (homeostat token create makes one)');
+    const token = await context.tokens.authenticate(header);
+    if (!token) throw new ApiError('HS_API_UNAUTHORIZED', 401, 'invalid or revoked bearer token');
+    if (!roleAllows(token.role, needed)) throw new ApiError('HS_API_FORBIDDEN', 403, `this needs the ${needed} role; token "${token.name}" is ${token.role}`);
+    request.principal = { token, actor: `api:${token.name}` };
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const { status, code, message } = statusOf(error);
+    if (status >= 500) options.onInternalError?.(error, `${request.method} ${request.url}`);
+    if (status === 401) void reply.header('www-authenticate', 'Bearer');
+    const body: ApiErrorBody = { error: { code, message } };
+    return reply.status(status).send(body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const body: ApiErrorBody = { error: { code: 'HS_API_NO_ROUTE', message: `no route ${request.method} ${request.url.split('?')[0]} (GET /openapi.json lists them)` } };
+    return reply.status(404).send(body);
+  });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  for (const routes of [serviceRoutes, incidentRoutes, approvalRoutes, pauseRoutes, runRoutes, auditRoutes, configRoutes, metricRoutes, eventRoutes, tokenRoutes]) {
+    await app.register(routes, context);
+  }
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,27 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ApiContext } from '../api-context.js';
+import { anyObject, countText, limitOf, positiveIntText, responses } from '../schemas.js';
+import { safeJson } from './services.js';
+
+/** `/api/audit`: the hash-chained audit log, and its verification. */
+export const auditRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
+  app.get<{ Querystring: { afterSeq?: string; limit?: string } }>('/api/audit', {
+    config: { role: 'viewer' },
+    schema: {
+      tags: ['audit'],
+      summary: 'Audit entries oldest first, after `afterSeq`',
+      querystring: { type: 'object', additionalProperties: false, properties: { afterSeq: countText, limit: positiveIntText } },
+      response: responses({ 200: anyObject }),
+    },
+    handler: async (request) => {
+      const entries = await ctx.store.listAudit({ afterSeq: Number(request.query.afterSeq ?? 0), limit: limitOf(request.query.limit, 100) });
+      return { entries: entries.map((e) => ({ ...e, data: safeJson(e.data) })) };
+    },
+  });
+
+  app.get('/api/audit/verify', {
+    config: { role: 'viewer' },
+    schema: { tags: ['audit'], summary: 'Recompute every hash and link: ok, or the first bad entry and why', response: responses({ 200: anyObject }) },
+    handler: async () => ctx.knowledge.audit.verify(),
+  });
+};

@@ -1,0 +1,49 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { IncidentStatus } from '../../store/records.js';
+import { ApiError } from '../api-error.js';
+import type { ApiContext } from '../api-context.js';
+import { anyObject, idParams, limitOf, positiveIntText, responses } from '../schemas.js';
+
+const STATUSES = '(open|remediating|awaiting-approval|escalated|resolved)';
+
+/** `/api/incidents`: incidents, and one with its explanation chain and approvals. */
+export const incidentRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
+  app.get<{ Querystring: { status?: string; all?: string; element?: string; limit?: string } }>('/api/incidents', {
+    config: { role: 'viewer' },
+    schema: {
+      tags: ['incidents'],
+      summary: 'Incidents, newest first: unresolved ones, or all (`all=true`) or those of given statuses',
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          status: { type: 'string', pattern: `^${STATUSES}(,${STATUSES})*$` },
+          all: { type: 'string', enum: ['true', 'false'] },
+          element: { type: 'string', maxLength: 200 },
+          limit: positiveIntText,
+        },
+      },
+      response: responses({ 200: anyObject }),
+    },
+    handler: async (request) => {
+      const q = request.query;
+      const incidents = await ctx.store.listIncidents({
+        limit: limitOf(q.limit, 50),
+        ...(q.element ? { element: q.element } : {}),
+        ...(q.status ? { status: q.status.split(',') as IncidentStatus[] } : q.all === 'true' ? {} : { unresolved: true }),
+      });
+      return { incidents };
+    },
+  });
+
+  app.get<{ Params: { id: string } }>('/api/incidents/:id', {
+    config: { role: 'viewer' },
+    schema: { tags: ['incidents'], summary: 'One incident with its explanation chain (oldest entry first) and its approvals', params: idParams, response: responses({ 200: anyObject }) },
+    handler: async (request) => {
+      const explained = await ctx.knowledge.incidents.explain(request.params.id);
+      if (!explained) throw new ApiError('HS_INCIDENT_NOT_FOUND', 404, `no incident ${request.params.id}`);
+      const approvals = (await ctx.store.listApprovals()).filter((a) => a.incidentId === request.params.id);
+      return { ...explained, approvals };
+    },
+  });
+};

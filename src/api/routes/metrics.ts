@@ -1,0 +1,48 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { ingestPushedMetrics } from '../../monitor/metric-scraper.js';
+import { ApiError } from '../api-error.js';
+import type { ApiContext } from '../api-context.js';
+import { anyObject, responses } from '../schemas.js';
+
+/**
+ * `POST /api/metrics` (operator): JSON metrics into the monitor's series, where the
+ * `symptoms:` rules see them. Not audited: it is telemetry, not a decision, and it can
+ * arrive every second.
+ */
+export const metricRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
+  app.post<{ Body: unknown }>('/api/metrics', {
+    config: { role: 'operator' },
+    schema: {
+      tags: ['metrics'],
+      summary: 'Push metrics: {"metrics": [{"name", "value", "labels"?, "timestamp"?}]}',
+      body: {
+        type: 'object',
+        required: ['metrics'],
+        additionalProperties: false,
+        properties: {
+          metrics: {
+            type: 'array',
+            maxItems: 10_000,
+            items: {
+              type: 'object',
+              required: ['name', 'value'],
+              additionalProperties: false,
+              properties: {
+                name: { type: 'string', pattern: '^[a-zA-Z_:][a-zA-Z0-9_:]*$', maxLength: 200 },
+                value: { type: 'number' },
+                labels: { type: 'object', additionalProperties: { type: 'string' } },
+                timestamp: { type: 'number' },
+              },
+            },
+          },
+        },
+      },
+      response: responses({ 202: anyObject }),
+    },
+    handler: async (request, reply) => {
+      const result = ingestPushedMetrics(request.body, ctx.series, ctx.now());
+      if ('error' in result) throw new ApiError('HS_API_INVALID_REQUEST', 400, result.error);
+      return reply.status(202).send(result);
+    },
+  });
+};

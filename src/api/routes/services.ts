@@ -1,0 +1,88 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ElementStateRecord } from '../../store/records.js';
+import { ApiError } from '../api-error.js';
+import type { ApiContext } from '../api-context.js';
+import { anyObject, countText, limitOf, positiveIntText, responses } from '../schemas.js';
+
+const HEALTH_ORDER = ['unhealthy', 'crash-looping', 'not-ready', 'starting', 'unprobed', 'healthy'];
+
+function instanceView(state: ElementStateRecord) {
+  let details: unknown;
+  try {
+    details = JSON.parse(state.data);
+  } catch {
+    details = {};
+  }
+  return { instance: state.instance, state: state.state, health: state.health, owner: state.owner, updatedAt: state.updatedAt, details };
+}
+
+/** The worst health among instances: the service's own. */
+function serviceHealth(states: ElementStateRecord[]): string {
+  const ranks = states.map((s) => (HEALTH_ORDER.includes(s.health) ? HEALTH_ORDER.indexOf(s.health) : HEALTH_ORDER.length));
+  const worst = Math.min(...ranks);
+  return HEALTH_ORDER[worst] ?? states[0]?.health ?? 'unknown';
+}
+
+function group(states: ElementStateRecord[]) {
+  const byService = new Map<string, ElementStateRecord[]>();
+  for (const state of states) byService.set(state.element, [...(byService.get(state.element) ?? []), state]);
+  return [...byService].map(([name, instances]) => ({ name, health: serviceHealth(instances), instances: instances.map(instanceView) }));
+}
+
+/** `/api/services`: every managed service with its instances' state and health, and its element events. */
+export const serviceRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
+  app.get('/api/services', {
+    config: { role: 'viewer' },
+    schema: { tags: ['services'], summary: 'Services and the health of their instances', response: responses({ 200: anyObject }) },
+    handler: async () => ({ services: group(await ctx.store.listElementStates()) }),
+  });
+
+  app.get<{ Params: { name: string } }>('/api/services/:name', {
+    config: { role: 'viewer' },
+    schema: {
+      tags: ['services'],
+      summary: 'One service, its instances and open incidents',
+      params: { type: 'object', required: ['name'], properties: { name: { type: 'string', minLength: 1, maxLength: 200 } } },
+      response: responses({ 200: anyObject }),
+    },
+    handler: async (request) => {
+      const states = (await ctx.store.listElementStates()).filter((s) => s.element === request.params.name);
+      if (states.length === 0) throw new ApiError('HS_API_SERVICE_NOT_FOUND', 404, `no service ${request.params.name} has reported state`);
+      const incidents = await ctx.store.listIncidents({ element: request.params.name, unresolved: true });
+      return { ...group(states)[0], incidents };
+    },
+  });
+
+  app.get<{ Querystring: { element?: string; kinds?: string; sinceId?: string; limit?: string } }>('/api/events', {
+    config: { role: 'viewer' },
+    schema: {
+      tags: ['services'],
+      summary: 'Element events (oldest first): the latest `limit`, or those after `sinceId`',
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { element: { type: 'string', maxLength: 200 }, kinds: { type: 'string', maxLength: 1_000 }, sinceId: countText, limit: positiveIntText },
+      },
+      response: responses({ 200: anyObject }),
+    },
+    handler: async (request) => {
+      const q = request.query;
+      const events = await ctx.store.listEvents({
+        limit: limitOf(q.limit, 100),
+        ...(q.element ? { element: q.element } : {}),
+        ...(q.kinds ? { kinds: q.kinds.split(',') } : {}),
+        ...(q.sinceId ? { sinceId: Number(q.sinceId) } : {}),
+      });
+      return { events: events.map((e) => ({ ...e, data: safeJson(e.data) })) };
+    },
+  });
+};
+
+export function safeJson(text: string | null): unknown {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,31 @@
+/** JSON schemas shared by the routes (and the OpenAPI document). */
+
+export const errorSchema = {
+  type: 'object',
+  required: ['error'],
+  properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } } },
+} as const;
+
+/** Any JSON object: for responses whose records are documented in `docs/api.md`. */
+export const anyObject = { type: 'object', additionalProperties: true } as const;
+
+/** Responses every authenticated route can give. */
+export function responses(ok: Record<number, unknown>): Record<number, unknown> {
+  return { ...ok, 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 413: errorSchema };
+}
+
+/** A positive integer in a query string (query values stay strings: bodies are never coerced). */
+export const positiveIntText = { type: 'string', pattern: '^[1-9][0-9]{0,6}$' } as const;
+export const countText = { type: 'string', pattern: '^[0-9]{1,15}$' } as const;
+
+export const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 300 } }, additionalProperties: false } as const;
+
+export const reasonBody = {
+  type: ['object', 'null'],
+  properties: { reason: { type: 'string', maxLength: 2_000 } },
+  additionalProperties: false,
+} as const;
+
+export function limitOf(text: string | undefined, fallback: number, max = 1_000): number {
+  return Math.min(max, text === undefined ? fallback : Number(text));
+}

@@ -1,0 +1,191 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, unwatchFile, watchFile } from 'node:fs';
+import { parseConfig, type LoadedConfig } from '../config/load-config.js';
+import type { ActionOutcome, ActionTarget } from '../execute/actuators.js';
+import type { Knowledge } from '../knowledge/knowledge.js';
+import { REDACTED } from '../knowledge/redact.js';
+import type { IncidentRecord } from '../store/records.js';
+import type { Supervisor } from '../supervisor/supervisor.js';
+import type { Logger } from '../telemetry/logger.js';
+
+export interface ConfigManagerOptions {
+  loaded: LoadedConfig;
+  knowledge: Knowledge;
+  supervisor: Pick<Supervisor, 'reload' | 'status'>;
+  logger: Logger;
+  say: (line: string) => void;
+  /** No unresolved incident (with every element healthy, the version may be marked good). */
+  quiet: () => boolean;
+  /** How often the config file is polled for changes (default 250 ms). */
+  pollMs?: number;
+  /** A config change this recent is named as a candidate cause of a new incident (default 10 min). */
+  candidateWindowMs?: number;
+}
+
+/** The last applied config change, for incidents that follow it. */
+export interface ConfigChange {
+  version: number;
+  previous: number;
+  at: number;
+  services: string[];
+  source: string;
+}
+
+/**
+ * Config versions as `homeostat up` lives them: the file's text is stored as a version
+ * when `up` starts and every time the file changes (the file is polled; an invalid edit
+ * is logged and not applied); the supervisor reloads it (only services whose spec changed
+ * restart); a version healthy for `monitor.configGoodAfter` with no unresolved incident
+ * is marked good; an incident opened soon after a change gets a note naming the version
+ * as a candidate cause; `rollback` marks the applied version bad and re-applies the last
+ * known good one.
+ *
+ * Stored texts are redacted: a rollback uses the original text when this process applied
+ * that version, the stored (redacted) text otherwise.
+ *
+ * @example
+ * const configs = await ConfigManager.start({ loaded, knowledge, supervisor, logger, say, quiet: () => true });
+ * await configs.rollback({ incidentId, service: 'api' }) // { ok: true, detail: 'rolled back config v2 (marked bad) to v1, …' }
+ * @example
+ * await configs.rollback(target) // { ok: false, detail: 'cannot roll back config v1: no other version was ever marked good' }
+ */
+export class ConfigManager {
+  applied = 0;
+  lastChange: ConfigChange | undefined;
+  private readonly texts = new Map<number, string>();
+  private fileText = '';
+  private chain: Promise<unknown> = Promise.resolve();
+  private goodTimer: NodeJS.Timeout | undefined;
+  private healthySince: number | undefined;
+  private checked = 0;
+  private readonly onFileChange = () => void this.fileChanged();
+
+  private constructor(private readonly options: ConfigManagerOptions) {}
+
+  static async start(options: ConfigManagerOptions): Promise<ConfigManager> {
+    const manager = new ConfigManager(options);
+    const text = readFileSync(options.loaded.file, 'utf8');
+    manager.fileText = text;
+    const record = await options.knowledge.configVersions.applied(text, 'homeostat up');
+    manager.applied = record.version;
+    manager.texts.set(record.version, text);
+    options.logger.info({ version: record.version, hash: record.hash, status: record.status }, 'config version applied');
+    watchFile(options.loaded.file, { interval: options.pollMs ?? 250, persistent: false }, manager.onFileChange);
+    const goodAfter = options.loaded.config.monitor.configGoodAfter;
+    manager.goodTimer = setInterval(() => void manager.markGoodIfHealthy(goodAfter), Math.min(1_000, Math.max(100, goodAfter / 4)));
+    manager.goodTimer.unref();
+    return manager;
+  }
+
+  stop(): void {
+    unwatchFile(this.options.loaded.file, this.onFileChange);
+    if (this.goodTimer) clearInterval(this.goodTimer);
+  }
+
+  /** Store `text` as a version and apply it to the supervisor. Throws when it is not a valid config. */
+  apply(text: string, source: string): Promise<ConfigChange> {
+    const next = this.chain.then(() => this.applyNow(text, source));
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  /** The rollback actuator: mark the applied version bad, re-apply the last known good one. */
+  async rollback(target: ActionTarget): Promise<ActionOutcome> {
+    const versions = this.options.knowledge.configVersions;
+    const current = this.applied;
+    const all = await versions.list();
+    const record = all.find((v) => v.version === current);
+    const good = await versions.lastKnownGood(current);
+    if (!good) return { ok: false, detail: `cannot roll back config v${current}: no other version was ever marked good` };
+    if (record?.status === 'good' || record?.hash === good.hash) return { ok: false, detail: `config v${current} is already the last known good (v${good.version}): nothing to roll back` };
+    const text = this.texts.get(good.version) ?? good.text;
+    if (text.includes(REDACTED)) return { ok: false, detail: `cannot roll back config v${current} to v${good.version}: v${good.version} was stored with its secrets redacted and this process did not apply it; restore it in the config file` };
+    await versions.mark(current, 'bad');
+    const change = await this.apply(text, `rollback of v${current} (bad) for incident ${target.incidentId}`);
+    // Its text is known good: no need to wait for it to prove itself again.
+    if (change.version !== good.version) await versions.mark(change.version, 'good');
+    this.checked = change.version;
+    const restarted = change.services.length > 0 ? `restarted ${change.services.join(', ')}` : 'no service spec changed';
+    this.options.logger.warn({ bad: current, good: good.version, now: change.version, incident: target.incidentId }, 'config rolled back');
+    return { ok: true, detail: `rolled back config v${current} (marked bad) to v${good.version}, the last known good (applied as v${change.version}); ${restarted}` };
+  }
+
+  /** An incident opened: if a config change preceded it closely, note that version as a candidate cause. */
+  async noteCandidate(incident: IncidentRecord): Promise<void> {
+    const change = this.lastChange;
+    if (!change || change.source.startsWith('rollback')) return;
+    const ago = incident.openedAt - change.at;
+    if (ago < 0 || ago > (this.options.candidateWindowMs ?? 600_000)) return;
+    if (change.services.length > 0 && !change.services.includes(incident.element)) return;
+    await this.options.knowledge.incidents.record(incident.id, 'note', {
+      candidate: 'config-change',
+      version: change.version,
+      previous: change.previous,
+      services: change.services,
+      detail: `config v${change.version} was applied ${(ago / 1_000).toFixed(1)} s before (from v${change.previous}; changed: ${change.services.join(', ') || 'no service'}): a candidate cause`,
+    });
+  }
+
+  private async applyNow(text: string, source: string): Promise<ConfigChange> {
+    const { knowledge, supervisor, logger, loaded } = this.options;
+    const next = parseConfig(text, { file: loaded.file });
+    const record = await knowledge.configVersions.applied(text, source);
+    this.texts.set(record.version, text);
+    const previous = this.applied;
+    this.applied = record.version;
+    this.healthySince = undefined;
+    const reloaded = await supervisor.reload(next.config);
+    const services = [...reloaded.changed, ...reloaded.added, ...reloaded.removed];
+    const change = { version: record.version, previous, at: Date.now(), services, source };
+    this.lastChange = change;
+    logger.info({ version: record.version, previous, source, ...reloaded }, 'config version applied');
+    this.options.say(`config v${record.version} applied (${source}): ${services.length > 0 ? `restarting ${services.join(', ')}` : 'no service spec changed'}`);
+    return change;
+  }
+
+  private async fileChanged(): Promise<void> {
+    let text: string;
+    try {
+      text = readFileSync(this.options.loaded.file, 'utf8');
+    } catch {
+      return; // being replaced: the next poll reads it
+    }
+    if (hash(text) === hash(this.fileText)) return;
+    this.fileText = text;
+    try {
+      await this.apply(text, `${this.options.loaded.file} changed`);
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'the changed config was not applied');
+      this.options.say(`config change not applied: ${(error as Error).message.split('\n')[0]}`);
+    }
+  }
+
+  /** Mark the applied version good once everything has been healthy for `goodAfterMs`. */
+  private async markGoodIfHealthy(goodAfterMs: number): Promise<void> {
+    const version = this.applied;
+    if (this.checked === version) return;
+    const statuses = this.options.supervisor.status();
+    const healthy = statuses.length > 0 && statuses.every((s) => s.health === 'healthy' || s.role === 'standby') && this.options.quiet();
+    if (!healthy) {
+      this.healthySince = undefined;
+      return;
+    }
+    this.healthySince ??= Date.now();
+    if (Date.now() - this.healthySince < goodAfterMs) return;
+    this.checked = version;
+    try {
+      const current = (await this.options.knowledge.configVersions.list()).find((v) => v.version === version);
+      if (current?.status === 'applied') {
+        await this.options.knowledge.configVersions.mark(version, 'good');
+        this.options.logger.info({ version }, 'config version marked good');
+      }
+    } catch (error) {
+      this.checked = 0;
+      this.options.logger.warn({ err: error }, 'marking the config version good failed');
+    }
+  }
+}
+
+function hash(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}

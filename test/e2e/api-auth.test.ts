@@ -1,0 +1,93 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ApiRole } from '../../src/store/records.js';
+import { ApiHarness } from './api-harness.js';
+
+/** Every route, the least role it needs, and a well-formed request. */
+const ROUTES: { method: string; url: string; role: ApiRole; body?: unknown }[] = [
+  { method: 'GET', url: '/api/services', role: 'viewer' },
+  { method: 'GET', url: '/api/services/api', role: 'viewer' },
+  { method: 'GET', url: '/api/events?limit=5', role: 'viewer' },
+  { method: 'GET', url: '/api/incidents?all=true', role: 'viewer' },
+  { method: 'GET', url: '/api/incidents/inc-none', role: 'viewer' },
+  { method: 'GET', url: '/api/approvals', role: 'viewer' },
+  { method: 'POST', url: '/api/approvals/none:1/approve', role: 'operator', body: { reason: 'ok' } },
+  { method: 'POST', url: '/api/approvals/none:1/deny', role: 'operator', body: {} },
+  { method: 'GET', url: '/api/pauses', role: 'viewer' },
+  { method: 'PUT', url: '/api/pauses/api', role: 'operator', body: { reason: 'maintenance' } },
+  { method: 'DELETE', url: '/api/pauses/api', role: 'operator' },
+  { method: 'GET', url: '/api/runs', role: 'viewer' },
+  { method: 'GET', url: '/api/runs/none', role: 'viewer' },
+  { method: 'POST', url: '/api/runs', role: 'operator', body: { workflow: 'api-test-failing', input: null } },
+  { method: 'POST', url: '/api/runs/none/signals', role: 'operator', body: { name: 'go' } },
+  { method: 'POST', url: '/api/runs/none/cancel', role: 'operator' },
+  { method: 'POST', url: '/api/runs/none/redrive', role: 'operator', body: {} },
+  { method: 'GET', url: '/api/audit', role: 'viewer' },
+  { method: 'GET', url: '/api/audit/verify', role: 'viewer' },
+  { method: 'GET', url: '/api/config', role: 'admin' },
+  { method: 'GET', url: '/api/config/versions', role: 'admin' },
+  { method: 'GET', url: '/api/config/versions/1', role: 'admin' },
+  { method: 'POST', url: '/api/config/plan', role: 'admin', body: { yaml: 'services:\n  api: { command: node }\n' } },
+  { method: 'POST', url: '/api/config/apply', role: 'admin', body: { yaml: 'services:\n  api: { command: node }\n' } },
+  { method: 'POST', url: '/api/config/rollback', role: 'admin', body: {} },
+  { method: 'POST', url: '/api/metrics', role: 'operator', body: { metrics: [{ name: 'queue_depth', value: 3 }] } },
+  { method: 'GET', url: '/api/tokens', role: 'admin' },
+  { method: 'POST', url: '/api/tokens', role: 'admin', body: { name: 'made', role: 'viewer' } },
+  { method: 'DELETE', url: '/api/tokens/0000000000000000', role: 'admin' },
+  { method: 'GET', url: '/api/stream', role: 'viewer' },
+];
+
+const RANK: ApiRole[] = ['viewer', 'operator', 'admin'];
+
+test('every route × every role: 401 without or with a bad token, 403 below its role, served (never 5xx) at or above it', async () => {
+  const h = await ApiHarness.open();
+  try {
+    const openapi = await h.call('none', 'GET', '/openapi.json');
+    const documented = Object.entries(openapi.json.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    // One row per documented route: a new route without a row here fails this test.
+    assert.equal(documented.length, ROUTES.length, `routes in /openapi.json: ${documented.join(', ')}`);
+    assert.equal(openapi.json.openapi, '3.0.3');
+    assert.ok(openapi.json.components.securitySchemes.bearer);
+    for (const route of ROUTES) {
+      if (route.url === '/api/stream') continue; // a stream never ends under inject: api-stream.test.ts covers it
+      const name = `${route.method} ${route.url}`;
+      const none = await h.call('none', route.method, route.url, route.body);
+      assert.equal(none.status, 401, `${name} without a token`);
+      assert.equal(none.json.error.code, 'HS_API_UNAUTHORIZED');
+      assert.equal(none.headers['www-authenticate'], 'Bearer');
+      for (const bad of ['Bearer nonsense', 'Basic dXNlcjpwYXNz', `Bearer ${h.token.admin.slice(0, -2)}xx`, `Bearer ${h.revoked}`]) {
+        const refused = await h.call({ authorization: bad }, route.method, route.url, route.body);
+        assert.equal(refused.status, 401, `${name} with "${bad.slice(0, 20)}…"`);
+      }
+      for (const role of RANK) {
+        const res = await h.call(role, route.method, route.url, route.body);
+        if (RANK.indexOf(role) < RANK.indexOf(route.role)) {
+          assert.equal(res.status, 403, `${name} as ${role}`);
+          assert.equal(res.json.error.code, 'HS_API_FORBIDDEN');
+        } else {
+          assert.ok(res.status < 500 && res.status !== 401 && res.status !== 403, `${name} as ${role}: ${res.status} ${res.text}`);
+          assert.ok(res.json !== undefined, `${name} as ${role}: a JSON answer`);
+        }
+      }
+    }
+  } finally {
+    await h.close();
+  }
+});
+
+test('tokens are stored hashed: neither the store nor the token list holds the secret', async () => {
+  const h = await ApiHarness.open();
+  try {
+    const rows = await h.store.listApiTokens();
+    for (const token of Object.values(h.token)) {
+      const secret = token.split('_').at(-1)!;
+      assert.ok(!JSON.stringify(rows).includes(secret));
+    }
+    const listed = await h.call('admin', 'GET', '/api/tokens');
+    assert.equal(listed.status, 200);
+    assert.ok(listed.json.tokens.every((t: Record<string, unknown>) => !('hash' in t) && !('salt' in t)));
+    assert.ok(listed.json.tokens.some((t: Record<string, unknown>) => t.name === 'gone' && typeof t.revokedAt === 'number'));
+  } finally {
+    await h.close();
+  }
+});
