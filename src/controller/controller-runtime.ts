@@ -96,6 +96,7 @@ export class ControllerRuntime {
       mttd: r.histogram('homeostat_mttd_seconds', 'Time to detect: from the first symptom to the incident being opened.', [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]),
       mttr: r.histogram('homeostat_mttr_seconds', 'Time to repair: from the first symptom to the incident resolved (verified).'),
       remediationSeconds: r.histogram('homeostat_remediation_duration_seconds', 'Remediation workflow runs, start to finish, by outcome.'),
+      stepSeconds: r.histogram('homeostat_workflow_step_duration_seconds', 'Workflow steps executed here (retries included), by step and outcome.', [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30]),
       scrapes: r.counter('homeostat_scrapes_total', 'Metric scrapes, by outcome.'),
       leader: r.gauge('homeostat_leader', '1 while this process is the loop leader.'),
     };
@@ -175,6 +176,8 @@ export class ControllerRuntime {
     this.onEngineEvent = (event) => {
       if (event.type === 'run-started' || event.type === 'run-claimed') started.set(event.runId, Date.now());
       if (event.type === 'worker-error') logger.error({ err: event.error }, event.message);
+      // Step names carry the rung (act:0, verify:1): label by the part before the colon.
+      if (event.type === 'step-finished') this.m.stepSeconds.observe({ step: event.step.split(':')[0]!, status: event.status }, event.durationMs / 1_000);
       if (event.type === 'run-finished') this.api?.live.publish({ type: 'run-finished', runId: event.runId, workflow: event.workflow, status: event.status });
       if (event.type === 'run-finished' && event.workflow === REMEDIATION_WORKFLOW) {
         const since = started.get(event.runId);

@@ -6,6 +6,8 @@ export type EngineEvent =
   | { type: 'run-finished'; runId: string; workflow: string; status: Extract<RunStatus, 'completed' | 'failed' | 'cancelled' | 'parked'>; error?: SerializedError }
   | { type: 'run-lost'; runId: string; workflow: string; epoch: number }
   | { type: 'run-claimed'; runId: string; workflow: string; epoch: number; takeover: boolean }
+  /** A step was checkpointed (first execution only, never on replay). */
+  | { type: 'step-finished'; runId: string; workflow: string; step: string; status: 'completed' | 'failed'; attempts: number; durationMs: number }
   | { type: 'worker-error'; message: string; error: SerializedError };
 
 export type EngineEventListener = (event: EngineEvent) => void;
@@ -21,6 +23,11 @@ export class EngineEvents {
   on(listener: EngineEventListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** True when someone listens: lets hot paths skip building an event nobody reads. */
+  get hasListeners(): boolean {
+    return this.listeners.size > 0;
   }
 
   emit(event: EngineEvent): void {

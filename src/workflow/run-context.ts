@@ -4,6 +4,7 @@ import type { Random } from '../resilience/random.js';
 import type { Fence, RunRecord, StepKind, StepRecord, WakeConditions } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { WorkflowDefinition } from './define-workflow.js';
+import type { EngineEvents } from './engine-events.js';
 import { CancelledError, ChildFailedError, DeterminismError, ExecutionHaltedError, StepFailedError } from './errors.js';
 import { decodePayload, encodePayload } from './payload.js';
 import { runStep } from './step-runner.js';
@@ -33,6 +34,8 @@ export interface RunContextDeps {
   inMemoryWaitMs: number;
   /** Tell the local worker that new work (a child run) exists. */
   nudge: () => void;
+  /** Where step timings go (the `step-finished` event), when someone listens. */
+  events?: EngineEvents;
 }
 
 interface Compensation {
@@ -156,11 +159,13 @@ export class RunContext implements WorkflowContext {
       const finishedAt = this.deps.clock.now();
       if (outcome.ok) {
         await this.save({ seq, name, kind, status: 'completed', output: outcome.output, error: null, attempts: outcome.attempts, startedAt, finishedAt });
+        this.reportStep(name, 'completed', outcome.attempts, finishedAt - startedAt);
         const value = decodePayload<T>(outcome.output);
         this.addCompensation(seq, name, value, options);
         return value;
       }
       await this.save({ seq, name, kind, status: 'failed', output: null, error: outcome.error, attempts: outcome.attempts, startedAt, finishedAt });
+      this.reportStep(name, 'failed', outcome.attempts, finishedAt - startedAt);
       throw new StepFailedError(name, outcome.error, outcome.attempts);
     } catch (error) {
       // Only the step's own terminal failure and the run's interruption reach the workflow
@@ -367,6 +372,13 @@ export class RunContext implements WorkflowContext {
       throw error;
     }
     return recorded;
+  }
+
+  private reportStep(step: string, status: 'completed' | 'failed', attempts: number, durationMs: number): void {
+    const events = this.deps.events;
+    if (events?.hasListeners) {
+      events.emit({ type: 'step-finished', runId: this.runId, workflow: this.workflowName, step, status, attempts, durationMs });
+    }
   }
 
   private addCompensation<T>(seq: number, name: string, value: T, options: StepOptions<T>): void {
