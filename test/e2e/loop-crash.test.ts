@@ -55,7 +55,7 @@ test('case 1 + 9: crash → restart → verified → resolved with a complete ex
     assert.match(metrics, /homeostat_actions_total\{kind="restart",outcome="ok"\} 1/);
     assert.match(metrics, /homeostat_mttr_seconds_count\{symptom="process-crashed"\} 1/);
     assert.match(metrics, /homeostat_mttd_seconds_count\{symptom="process-crashed"\} 1/);
-    assert.match(metrics, /homeostat_workflow_step_duration_seconds_count\{step="act",status="completed"\} 1/);
+    assert.match(metrics, /homeostat_workflow_step_duration_seconds_count\{status="completed",step="act"\} 1/);
 
     await h.down();
     const intact = await h.cli('audit', 'verify');
