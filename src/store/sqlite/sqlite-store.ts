@@ -20,11 +20,12 @@ import type {
   StepRecord,
   WakeConditions,
 } from '../records.js';
-import { FencedError, InvalidRunStateError, NotLeaderError, RunNotFoundError, StoreOpenError } from '../store-errors.js';
+import { FencedError, InvalidRunStateError, RunNotFoundError, StoreOpenError } from '../store-errors.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { GroupCommit } from './group-commit.js';
 import { toAttemptRecord, toRunRecord, toStepRecord, type AttemptRow, type RunRow, type StepRow } from '../rows.js';
 import { SqliteElementTables } from './element-tables.js';
+import { SqliteLeaderLeases } from './leader-lease-tables.js';
 import { SqliteKnowledgeTables } from './knowledge-tables.js';
 import { SqliteApiTokenTables } from './api-token-tables.js';
 import type {
@@ -80,6 +81,7 @@ export class SqliteStore implements Store {
   /** Commits the writes of concurrent runs together (see GroupCommit). */
   private readonly commits: GroupCommit;
   private readonly elements: SqliteElementTables;
+  private readonly leases: SqliteLeaderLeases;
   private readonly knowledge: SqliteKnowledgeTables;
   private readonly apiTokens: SqliteApiTokenTables;
 
@@ -89,6 +91,7 @@ export class SqliteStore implements Store {
     this.statements = this.prepare();
     this.commits = new GroupCommit(db);
     this.elements = new SqliteElementTables(db);
+    this.leases = new SqliteLeaderLeases(db);
     this.knowledge = new SqliteKnowledgeTables(db);
     this.apiTokens = new SqliteApiTokenTables(db);
   }
@@ -211,29 +214,6 @@ export class SqliteStore implements Store {
         UPDATE runs SET status = 'pending', output = NULL, error = NULL, owner_id = NULL, wake_at = NULL,
           cancel_requested = 0, epoch = epoch + 1, generation = generation + 1, updated_at = @now, finished_at = NULL
         WHERE id = @runId`),
-      getLease: db.prepare('SELECT holder, token, expires_at FROM leader_leases WHERE name = ?'),
-      // A holder extends its unexpired term; anyone takes a free or lapsed lease, bumping the token.
-      acquireLease: db.prepare(`
-        INSERT INTO leader_leases AS l (name, holder, token, expires_at, acquired_at, renewed_at)
-        VALUES (@name, @holder, 1, @expiresAt, @now, @now)
-        ON CONFLICT (name) DO UPDATE SET
-          token = CASE WHEN l.holder = @holder AND l.expires_at >= @now THEN l.token ELSE l.token + 1 END,
-          acquired_at = CASE WHEN l.holder = @holder AND l.expires_at >= @now THEN l.acquired_at ELSE @now END,
-          holder = @holder, expires_at = @expiresAt, renewed_at = @now
-        WHERE l.holder = @holder OR l.holder IS NULL OR l.expires_at < @now`),
-      renewLease: db.prepare(`
-        UPDATE leader_leases SET expires_at = @expiresAt, renewed_at = @now
-        WHERE name = @name AND holder = @holder AND token = @token AND expires_at >= @now`),
-      resignLease: db.prepare(`
-        UPDATE leader_leases SET holder = NULL, expires_at = @now, renewed_at = @now
-        WHERE name = @name AND holder = @holder AND token = @token`),
-      insertLeaderAction: db.prepare(`
-        INSERT INTO leader_actions (lease_name, token, action, payload, recorded_at)
-        SELECT @name, @token, @action, @payload, @now
-        WHERE EXISTS (SELECT 1 FROM leader_leases WHERE name = @name AND token = @token)`),
-      listLeaderActions: db.prepare(
-        'SELECT token, action, payload, recorded_at AS recordedAt FROM leader_actions WHERE lease_name = ? ORDER BY id',
-      ),
     };
   }
 
@@ -444,28 +424,23 @@ export class SqliteStore implements Store {
   }
 
   async acquireLeadership(name: string, holder: string, ttlMs: number, now: number): Promise<Leadership> {
-    return this.db.transaction(() => {
-      this.statements.acquireLease.run({ name, holder, expiresAt: now + ttlMs, now });
-      const row = this.statements.getLease.get(name) as { holder: string | null; token: number; expires_at: number };
-      return { leader: row.holder === holder, holder: row.holder, token: row.token, expiresAt: row.expires_at };
-    }).immediate();
+    return this.leases.acquire(name, holder, ttlMs, now);
   }
 
   async renewLeadership(name: string, holder: string, token: number, ttlMs: number, now: number): Promise<boolean> {
-    return this.statements.renewLease.run({ name, holder, token, expiresAt: now + ttlMs, now }).changes === 1;
+    return this.leases.renew(name, holder, token, ttlMs, now);
   }
 
   async resignLeadership(name: string, holder: string, token: number, now: number): Promise<void> {
-    this.statements.resignLease.run({ name, holder, token, now });
+    this.leases.resign(name, holder, token, now);
   }
 
   async recordLeaderAction(fence: LeaderFence, action: string, payload: string | null, now: number): Promise<void> {
-    const info = this.statements.insertLeaderAction.run({ name: fence.name, token: fence.token, action, payload, now });
-    if (info.changes === 0) throw new NotLeaderError(fence.name, fence.token);
+    this.leases.recordAction(fence, action, payload, now);
   }
 
   async listLeaderActions(name: string) {
-    return this.statements.listLeaderActions.all(name) as { token: number; action: string; payload: string | null; recordedAt: number }[];
+    return this.leases.listActionsOf(name);
   }
 
   async appendEvents(events: NewElementEventRecord[]): Promise<void> {
