@@ -18,9 +18,10 @@ import type {
   StepRecord,
   WakeConditions,
 } from '../records.js';
-import { FencedError, InvalidRunStateError, NotLeaderError, RunNotFoundError, StoreOpenError, StoreUnavailableError } from '../store-errors.js';
+import { FencedError, InvalidRunStateError, RunNotFoundError, StoreOpenError, StoreUnavailableError } from '../store-errors.js';
 import { ConnectionPool, parsePostgresUrl, redact, type PostgresStoreOptions, type PostgresTarget } from './connection.js';
 import { PostgresElementTables } from './element-tables.js';
+import { PostgresLeaderLeases } from './leader-lease-tables.js';
 import { PostgresKnowledgeTables } from './knowledge-tables.js';
 import { PostgresApiTokenTables } from './api-token-tables.js';
 import type {
@@ -64,6 +65,7 @@ export class PostgresStore implements Store {
   private readonly loadedIn = new Map<string, number>();
   private readonly notifiers = new Set<WorkNotifier>();
   private readonly elements: PostgresElementTables;
+  private readonly leases: PostgresLeaderLeases;
   private readonly knowledge: PostgresKnowledgeTables;
   private readonly apiTokens: PostgresApiTokenTables;
 
@@ -74,6 +76,7 @@ export class PostgresStore implements Store {
     this.channel = workChannel(target.schema);
     this.checkpointCommit = target.durability === 'normal' ? 'off' : 'on';
     this.elements = new PostgresElementTables(db);
+    this.leases = new PostgresLeaderLeases(db);
     this.knowledge = new PostgresKnowledgeTables(db);
     this.apiTokens = new PostgresApiTokenTables(db);
   }
@@ -325,37 +328,24 @@ export class PostgresStore implements Store {
     });
   }
 
-  async acquireLeadership(name: string, holder: string, ttlMs: number, now: number): Promise<Leadership> {
-    const { rows } = await this.db.query<{ holder: string | null; token: number; expires_at: number }>(
-      'campaigning for leadership',
-      sql.ACQUIRE_LEASE,
-      [name, holder, now + ttlMs, now],
-    );
-    const row = rows[0]!;
-    return { leader: row.holder === holder, holder: row.holder, token: row.token, expiresAt: row.expires_at };
+  acquireLeadership(name: string, holder: string, ttlMs: number, now: number): Promise<Leadership> {
+    return this.leases.acquire(name, holder, ttlMs, now);
   }
 
-  async renewLeadership(name: string, holder: string, token: number, ttlMs: number, now: number): Promise<boolean> {
-    const result = await this.db.query('renewing leadership', sql.RENEW_LEASE, [name, holder, token, now + ttlMs, now]);
-    return result.rowCount === 1;
+  renewLeadership(name: string, holder: string, token: number, ttlMs: number, now: number): Promise<boolean> {
+    return this.leases.renew(name, holder, token, ttlMs, now);
   }
 
-  async resignLeadership(name: string, holder: string, token: number, now: number): Promise<void> {
-    await this.db.query('resigning leadership', sql.RESIGN_LEASE, [name, holder, token, now]);
+  resignLeadership(name: string, holder: string, token: number, now: number): Promise<void> {
+    return this.leases.resign(name, holder, token, now);
   }
 
-  async recordLeaderAction(fence: LeaderFence, action: string, payload: string | null, now: number): Promise<void> {
-    const result = await this.db.query('recording a leader action', sql.RECORD_LEADER_ACTION, [fence.name, fence.token, action, payload, now]);
-    if (result.rowCount === 0) throw new NotLeaderError(fence.name, fence.token);
+  recordLeaderAction(fence: LeaderFence, action: string, payload: string | null, now: number): Promise<void> {
+    return this.leases.recordAction(fence, action, payload, now);
   }
 
-  async listLeaderActions(name: string) {
-    const { rows } = await this.db.query<{ token: number; action: string; payload: string | null; recordedAt: number }>(
-      'listing leader actions',
-      'SELECT token, action, payload, recorded_at AS "recordedAt" FROM leader_actions WHERE lease_name = $1 ORDER BY id',
-      [name],
-    );
-    return rows;
+  listLeaderActions(name: string) {
+    return this.leases.listActionsOf(name);
   }
 
   appendEvents(events: NewElementEventRecord[]): Promise<void> {
