@@ -15,10 +15,12 @@ function findTests(dir) {
   return found;
 }
 
+// TEST_DIST lets parallel work compile to its own folder (tsc --outDir dist-<name>).
+const root = process.env.TEST_DIST ?? 'dist';
 const filter = process.argv.slice(2);
-const files = findTests('dist').filter((f) => filter.length === 0 || filter.some((part) => f.includes(part)));
+const files = findTests(root).filter((f) => filter.length === 0 || filter.some((part) => f.includes(part)));
 if (files.length === 0) {
-  console.error('no test files found under dist/ (did the build run?)');
+  console.error(`no test files found under ${root}/ (did the build run?)`);
   process.exit(1);
 }
 const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
