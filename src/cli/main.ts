@@ -41,6 +41,10 @@ usage: ${Object.values(COMMANDS)
   .join('\n       ')}
 
 The store is --store URL, else $HOMEOSTAT_STORE, else ${DEFAULT_STORE_URL}.
+While \`homeostat up\` serves the API for that store, the commands that read or change
+its state (status, incidents, approve, pause, runs, start, signal, audit, config plan,
+token) go through it, with the token it left in <stateDir>/api.json; --local uses the
+store directly, --api URL --token TOKEN (or $HOMEOSTAT_TOKEN) a server you name.
 Exit status: 0 success, 1 the operation failed, 2 the command was called wrongly.`;
 
 /** Parse argv, run one command, and turn errors into a one-line message and an exit status. */
@@ -87,6 +91,9 @@ export async function main(argv: string[], out = console.log, err = console.erro
         name: { type: 'string' },
         all: { type: 'boolean' },
         quiet: { type: 'boolean' },
+        api: { type: 'string' },
+        token: { type: 'string' },
+        local: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });

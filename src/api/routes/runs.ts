@@ -38,7 +38,7 @@ export const runRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
     },
   });
 
-  app.post<{ Body: { workflow: string; input?: unknown; id?: string } }>('/api/runs', {
+  app.post<{ Body: { workflow: string; input?: unknown; id?: string; timeout?: string } }>('/api/runs', {
     config: { role: 'operator' },
     schema: {
       tags: ['runs'],
@@ -47,13 +47,18 @@ export const runRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
         type: 'object',
         required: ['workflow'],
         additionalProperties: false,
-        properties: { workflow: { type: 'string', minLength: 1, maxLength: 200 }, input: {}, id: { type: 'string', minLength: 1, maxLength: 200 } },
+        properties: {
+          workflow: { type: 'string', minLength: 1, maxLength: 200 },
+          input: {},
+          id: { type: 'string', minLength: 1, maxLength: 200 },
+          timeout: { type: 'string', minLength: 1, maxLength: 50, description: 'deadline of the whole run, like "10m", overriding the workflow\'s' },
+        },
       },
       response: responses({ 201: anyObject, 200: anyObject }),
     },
     handler: async (request, reply) => {
-      const { workflow, input, id } = request.body;
-      const handle = await ctx.engine.start(workflow, input ?? null, id ? { id } : {});
+      const { workflow, input, id, timeout } = request.body;
+      const handle = await ctx.engine.start(workflow, input ?? null, { ...(id ? { id } : {}), ...(timeout ? { timeout } : {}) });
       if (handle.created) await audit(request.principal!.actor, 'run.started', handle.id, { workflow });
       return reply.status(handle.created ? 201 : 200).send({ id: handle.id, created: handle.created });
     },

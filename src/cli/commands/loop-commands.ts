@@ -1,14 +1,9 @@
 import { userInfo } from 'node:os';
 import { HomeostatError } from '../../errors/homeostat-error.js';
-import { decideApproval } from '../../execute/decide-approval.js';
-import { Knowledge } from '../../knowledge/knowledge.js';
 import type { IncidentStatus } from '../../store/records.js';
-import { openStore } from '../../store/open-store.js';
-import type { Store } from '../../store/store.js';
-import { Engine } from '../../workflow/engine.js';
+import { withBackend } from '../backend/open-backend.js';
 import { UsageError } from '../cli-error.js';
 import type { CommandContext } from '../command.js';
-import { findConfig, storeUrlFor } from '../config-location.js';
 import { incidentReport } from '../incident-report.js';
 import { formatDuration, formatTime, oneLine, table } from '../output.js';
 
@@ -27,15 +22,6 @@ export class LoopCommandError extends HomeostatError {
   }
 }
 
-async function withStore<T>(ctx: CommandContext, use: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(storeUrlFor(ctx, findConfig(ctx, false)));
-  try {
-    return await use(store);
-  } finally {
-    await store.close();
-  }
-}
-
 const actor = (ctx: CommandContext) => `operator:${typeof ctx.options.by === 'string' ? ctx.options.by : safeUser()}`;
 function safeUser(): string {
   try {
@@ -50,8 +36,8 @@ export async function incidentsCommand(ctx: CommandContext): Promise<number> {
   const limit = ctx.options.limit === undefined ? 50 : Number(ctx.options.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive integer, got ${String(ctx.options.limit)}`);
   const status = typeof ctx.options.status === 'string' ? (ctx.options.status.split(',') as IncidentStatus[]) : undefined;
-  return withStore(ctx, async (store) => {
-    const incidents = await store.listIncidents({ limit, ...(status ? { status } : ctx.options.all ? {} : { unresolved: true }) });
+  return withBackend(ctx, async (backend) => {
+    const incidents = await backend.listIncidents({ limit, ...(status ? { status } : {}), all: ctx.options.all === true });
     if (ctx.options.json) {
       ctx.out(JSON.stringify(incidents, null, 2));
       return 0;
@@ -75,15 +61,14 @@ export async function incidentsCommand(ctx: CommandContext): Promise<number> {
 export async function incidentCommand(ctx: CommandContext): Promise<number> {
   const [sub, id] = ctx.positionals;
   if (sub !== 'show' || !id) throw new UsageError(`usage: ${incidentUsage}`);
-  return withStore(ctx, async (store) => {
-    const explained = await new Knowledge(store).incidents.explain(id);
-    if (!explained) throw new LoopCommandError('HS_INCIDENT_NOT_FOUND', `no incident ${id} (homeostat incidents --all lists them)`);
+  return withBackend(ctx, async (backend) => {
+    const details = await backend.incident(id);
+    if (!details) throw new LoopCommandError('HS_INCIDENT_NOT_FOUND', `no incident ${id} (homeostat incidents --all lists them)`);
     if (ctx.options.json) {
-      const approvals = (await store.listApprovals()).filter((a) => a.incidentId === id);
-      ctx.out(JSON.stringify({ ...explained, approvals }, null, 2));
+      ctx.out(JSON.stringify(details, null, 2));
       return 0;
     }
-    for (const line of incidentReport(explained)) ctx.out(line);
+    for (const line of incidentReport(details)) ctx.out(line);
     return 0;
   });
 }
@@ -92,17 +77,11 @@ async function decide(ctx: CommandContext, decision: 'approved' | 'denied'): Pro
   const id = ctx.positionals[0];
   if (!id) throw new UsageError(`missing the incident or approval id\nusage: ${decision === 'approved' ? approveUsage : denyUsage}`);
   const reason = typeof ctx.options.reason === 'string' ? ctx.options.reason : null;
-  const by = actor(ctx);
-  const store = await openStore(storeUrlFor(ctx, findConfig(ctx, false)));
-  const engine = await Engine.open({ store, worker: false });
-  try {
-    const approval = await decideApproval({ store, engine }, id, decision, by, reason);
-    ctx.out(`${decision} ${approval.action} (${approval.id}) for incident ${approval.incidentId} as ${by}`);
+  return withBackend(ctx, async (backend) => {
+    const approval = await backend.decideApproval(id, decision, reason, actor(ctx));
+    ctx.out(`${decision} ${approval.action} (${approval.id}) for incident ${approval.incidentId} as ${approval.decidedBy ?? actor(ctx)}`);
     return 0;
-  } finally {
-    await engine.close();
-    await store.close();
-  }
+  });
 }
 
 export const approveCommand = (ctx: CommandContext) => decide(ctx, 'approved');
@@ -112,8 +91,8 @@ export const denyCommand = (ctx: CommandContext) => decide(ctx, 'denied');
 export async function pauseCommand(ctx: CommandContext): Promise<number> {
   const scope = ctx.positionals[0] ?? '*';
   const reason = typeof ctx.options.reason === 'string' ? ctx.options.reason : 'paused from the command line';
-  return withStore(ctx, async (store) => {
-    await new Knowledge(store).pause(scope, actor(ctx), reason);
+  return withBackend(ctx, async (backend) => {
+    await backend.pause(scope, reason, actor(ctx));
     ctx.out(`remediation paused ${scope === '*' ? 'everywhere' : `for ${scope}`}: incidents still open and are recorded, no action runs (homeostat resume${scope === '*' ? '' : ` ${scope}`})`);
     return 0;
   });
@@ -121,9 +100,8 @@ export async function pauseCommand(ctx: CommandContext): Promise<number> {
 
 export async function resumeCommand(ctx: CommandContext): Promise<number> {
   const scope = ctx.positionals[0] ?? '*';
-  return withStore(ctx, async (store) => {
-    await new Knowledge(store).resume(scope, actor(ctx));
-    const still = (await store.listPauses()).map((p) => p.scope);
+  return withBackend(ctx, async (backend) => {
+    const still = (await backend.resume(scope, actor(ctx))).map((p) => p.scope);
     ctx.out(`remediation resumed ${scope === '*' ? 'globally' : `for ${scope}`}${still.length ? `; still paused: ${still.join(', ')}` : ''}`);
     return 0;
   });
@@ -132,8 +110,8 @@ export async function resumeCommand(ctx: CommandContext): Promise<number> {
 /** `homeostat audit verify`: recompute the hash chain; names the first bad entry (exit 1). */
 export async function auditCommand(ctx: CommandContext): Promise<number> {
   if (ctx.positionals[0] !== 'verify') throw new UsageError(`usage: ${auditUsage}`);
-  return withStore(ctx, async (store) => {
-    const result = await new Knowledge(store).audit.verify();
+  return withBackend(ctx, async (backend) => {
+    const result = await backend.verifyAudit();
     if (ctx.options.json) {
       ctx.out(JSON.stringify(result, null, 2));
       return result.ok ? 0 : 1;

@@ -1,5 +1,5 @@
-import { Engine } from '../../workflow/engine.js';
 import { InvalidInputError } from '../../workflow/errors.js';
+import { withBackend } from '../backend/open-backend.js';
 import { UsageError } from '../cli-error.js';
 import type { CommandContext } from '../command.js';
 
@@ -17,12 +17,9 @@ export async function signalCommand(ctx: CommandContext): Promise<number> {
       throw new InvalidInputError(`--payload is not valid JSON: ${(cause as Error).message}`, cause);
     }
   }
-  const engine = await Engine.open({ store: ctx.storeUrl, worker: false });
-  try {
-    await engine.signal(runId, name, payload);
+  return withBackend(ctx, async (backend) => {
+    await backend.signalRun(runId, name, payload);
     ctx.out(`sent "${name}" to ${runId}`);
     return 0;
-  } finally {
-    await engine.close();
-  }
+  });
 }

@@ -1,6 +1,5 @@
-import { openStore } from '../../store/open-store.js';
+import { withBackend } from '../backend/open-backend.js';
 import type { CommandContext } from '../command.js';
-import { findConfig, storeUrlFor } from '../config-location.js';
 import { formatBytes, formatExit } from '../element-output.js';
 import { formatDuration, table } from '../output.js';
 
@@ -14,10 +13,8 @@ const STALE_AFTER_MS = 10_000;
  * the store — works while `homeostat up` runs in another process.
  */
 export async function statusCommand(ctx: CommandContext): Promise<number> {
-  const loaded = findConfig(ctx, false);
-  const store = await openStore(storeUrlFor(ctx, loaded));
-  try {
-    const states = await store.listElementStates();
+  return withBackend(ctx, async (backend) => {
+    const states = await backend.listElementStates();
     if (ctx.options.json) {
       ctx.out(JSON.stringify(states.map((state) => ({ ...state, data: JSON.parse(state.data) as unknown })), null, 2));
       return 0;
@@ -56,7 +53,5 @@ export async function statusCommand(ctx: CommandContext): Promise<number> {
     const newest = Math.max(...states.map((state) => state.updatedAt));
     if (now - newest > STALE_AFTER_MS) ctx.out(`\nlast update ${formatDuration(now - newest)} ago: the supervisor is probably not running`);
     return 0;
-  } finally {
-    await store.close();
-  }
+  });
 }

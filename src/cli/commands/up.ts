@@ -8,6 +8,7 @@ import { createLogger, flushLogger } from '../../telemetry/logger.js';
 import type { CommandContext } from '../command.js';
 import { findConfig, storeUrlFor } from '../config-location.js';
 import { describeEvent } from '../element-output.js';
+import { LocalApiSession, refuseSecondUp } from '../local-api-session.js';
 
 export const upUsage = 'homeostat up [-c homeostat.yaml] [--store URL] [--json] [--quiet]';
 
@@ -17,12 +18,16 @@ export const upUsage = 'homeostat up [-c homeostat.yaml] [--store URL] [--json] 
  * then stop every process gracefully. Element events and the loop's decisions are
  * printed as lines; pino JSON logs go to `<stateDir>/homeostat.log` (to stdout with
  * `--json`, instead of the lines). `--quiet` prints only the loop's decisions.
+ * With the API served, an admin token for this run and the API's URL go to
+ * `<stateDir>/api.json` (0600) for the CLI and the dashboard, removed and revoked on stop;
+ * a second `up` on the same state dir is refused while this one answers.
  */
 export async function upCommand(ctx: CommandContext): Promise<number> {
   const loaded = findConfig(ctx, true)!;
   const storeUrl = storeUrlFor(ctx, loaded);
   const json = ctx.options.json === true;
   const quiet = ctx.options.quiet === true;
+  if (loaded.config.api.enabled) await refuseSecondUp(loaded.stateDir);
   const logger = createLogger({ destination: json ? 1 : join(loaded.stateDir, 'homeostat.log') });
   const out = json ? () => undefined : ctx.out;
   const store = await openStore(storeUrl);
@@ -52,16 +57,31 @@ export async function upCommand(ctx: CommandContext): Promise<number> {
     await store.close();
     throw error;
   }
-  await supervisor.start();
+  let session: LocalApiSession | undefined;
+  try {
+    await supervisor.start();
+    if (runtime.apiUrl) {
+      session = await LocalApiSession.open({ store, stateDir: loaded.stateDir, storeUrl, apiUrl: runtime.apiUrl, warn: (line) => ctx.err(`homeostat up: ${line}`) });
+    }
+  } catch (error) {
+    await runtime.stop();
+    await supervisor.stop();
+    await store.close();
+    throw error;
+  }
   const count = Object.keys(loaded.config.services).length;
   logger.info({ services: count, config: loaded.file, store: displayStoreUrl(storeUrl), metrics: runtime.metricsUrl, api: runtime.apiUrl }, 'homeostat up');
   out(`homeostat up: supervising ${count} service${count === 1 ? '' : 's'} from ${loaded.file} (state in ${loaded.stateDir}, store ${displayStoreUrl(storeUrl)})`);
   out(`homeostat up: loop metrics at ${runtime.metricsUrl}, JSON logs in ${join(loaded.stateDir, 'homeostat.log')}`);
   if (runtime.apiUrl) out(`homeostat up: API at ${runtime.apiUrl} (bearer tokens: homeostat token create --role viewer --name NAME)`);
+  if (session) out(`homeostat up: dashboard at ${session.dashboardUrl}`);
   const signal = await stopRequested;
   out(`homeostat up: ${signal}, stopping every process gracefully`);
   logger.info({ signal }, 'stopping');
+  // The CLI stops finding the API before it closes, and its token dies after the last answer.
+  session?.withdraw();
   await runtime.stop();
+  await session?.close().catch((error: unknown) => ctx.err(`homeostat up: could not revoke the local API token: ${(error as Error).message}`));
   await supervisor.stop();
   await store.close();
   try {

@@ -1,0 +1,48 @@
+import type { ApiTokenView } from '../../api/api-tokens.js';
+import type { AuditVerification } from '../../knowledge/audit-log.js';
+import type { IncidentExplanation } from '../../knowledge/incidents.js';
+import type { ApiRole, ApprovalRecord, ElementStateRecord, IncidentRecord, IncidentStatus, PauseRecord, RunRecord, RunStatus } from '../../store/records.js';
+import type { RunDetails } from '../../workflow/engine.js';
+
+/** An incident with its explanation chain and its approvals: `incident show`. */
+export type IncidentDetails = IncidentExplanation & { approvals: ApprovalRecord[] };
+
+/** What `config plan` compares a new file with: the applied version, and the field changes (null: it no longer parses). */
+export interface ConfigPlan {
+  against: { version: number; status: string; appliedAt: number } | null;
+  changes: string[] | null;
+}
+
+/**
+ * Everything the CLI's loop and run commands read or change, written once against this:
+ * {@link StoreBackend} opens the store itself (nothing runs, or `--local`),
+ * {@link ApiBackend} asks the API of the running `homeostat up` (so mutations are
+ * audited as its token and go through the one running controller). Records come back
+ * in the store's shapes either way, so each command formats them with the same code.
+ */
+export interface CliBackend {
+  listElementStates(): Promise<ElementStateRecord[]>;
+  listIncidents(filter: { limit: number; status?: IncidentStatus[]; all?: boolean }): Promise<IncidentRecord[]>;
+  incident(id: string): Promise<IncidentDetails | undefined>;
+  /** Approve or deny by approval or incident id; `by` is who the store records (store only). */
+  decideApproval(id: string, decision: 'approved' | 'denied', reason: string | null, by: string): Promise<ApprovalRecord>;
+  pause(scope: string, reason: string, by: string): Promise<void>;
+  /** Resume; answers the pauses still in place. */
+  resume(scope: string, by: string): Promise<PauseRecord[]>;
+  verifyAudit(): Promise<AuditVerification>;
+  listRuns(filter: { limit: number; status?: RunStatus[]; workflow?: string }): Promise<RunRecord[]>;
+  describeRun(id: string): Promise<RunDetails>;
+  /** `inputJson` as typed on the command line (HS_INVALID_INPUT when it is not JSON). */
+  startRun(workflow: string, inputJson: string | undefined, options: { id?: string; timeout?: string }): Promise<{ id: string; created: boolean }>;
+  /** Wait for the run to finish: its output, or the error it ended with (HS_RUN_FAILED, HS_CANCELLED). */
+  runResult(id: string): Promise<unknown>;
+  signalRun(id: string, name: string, payload: unknown): Promise<void>;
+  cancelRun(id: string): Promise<RunRecord>;
+  redriveRun(id: string, fromStep: number | string | undefined): Promise<RunRecord>;
+  planConfig(yaml: string, file: string): Promise<ConfigPlan>;
+  listTokens(): Promise<ApiTokenView[]>;
+  createToken(name: string, role: ApiRole, by: string): Promise<{ token: string; record: ApiTokenView }>;
+  /** False when there is no live token with that id. */
+  revokeToken(id: string, by: string): Promise<boolean>;
+  close(): Promise<void>;
+}

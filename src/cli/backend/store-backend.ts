@@ -1,0 +1,136 @@
+import { ApiTokens, tokenView, type ApiTokenView } from '../../api/api-tokens.js';
+import { parseConfig } from '../../config/load-config.js';
+import type { HomeostatConfig } from '../../config/schema/root.js';
+import { decideApproval } from '../../execute/decide-approval.js';
+import type { AuditVerification } from '../../knowledge/audit-log.js';
+import { Knowledge } from '../../knowledge/knowledge.js';
+import { openStore } from '../../store/open-store.js';
+import type { ApiRole, ApprovalRecord, ElementStateRecord, IncidentRecord, IncidentStatus, PauseRecord, RunRecord, RunStatus } from '../../store/records.js';
+import type { Store } from '../../store/store.js';
+import { Engine, type RunDetails } from '../../workflow/engine.js';
+import { diffConfigs } from '../config-diff.js';
+import type { CliBackend, ConfigPlan, IncidentDetails } from './cli-backend.js';
+
+/**
+ * The CLI working on the store itself, as it did before the API: when no `homeostat up`
+ * serves this store, with `--local`, or for reads after the API stopped answering. The
+ * store (and a worker-less engine over it) opens on first use.
+ */
+export class StoreBackend implements CliBackend {
+  private opened: Promise<Store> | undefined;
+  private engineOpened: Promise<Engine> | undefined;
+
+  constructor(private readonly storeUrl: string) {}
+
+  private store(): Promise<Store> {
+    this.opened ??= openStore(this.storeUrl);
+    return this.opened;
+  }
+
+  /** A worker-less engine over the same store: starts, signals, cancels and reads runs. */
+  private engine(): Promise<Engine> {
+    this.engineOpened ??= this.store().then((store) => Engine.open({ store, worker: false }));
+    return this.engineOpened;
+  }
+
+  async listElementStates(): Promise<ElementStateRecord[]> {
+    return (await this.store()).listElementStates();
+  }
+
+  async listIncidents(filter: { limit: number; status?: IncidentStatus[]; all?: boolean }): Promise<IncidentRecord[]> {
+    return (await this.store()).listIncidents({ limit: filter.limit, ...(filter.status ? { status: filter.status } : filter.all ? {} : { unresolved: true }) });
+  }
+
+  async incident(id: string): Promise<IncidentDetails | undefined> {
+    const store = await this.store();
+    const explained = await new Knowledge(store).incidents.explain(id);
+    if (!explained) return undefined;
+    return { ...explained, approvals: (await store.listApprovals()).filter((a) => a.incidentId === id) };
+  }
+
+  async decideApproval(id: string, decision: 'approved' | 'denied', reason: string | null, by: string): Promise<ApprovalRecord> {
+    return decideApproval({ store: await this.store(), engine: await this.engine() }, id, decision, by, reason);
+  }
+
+  async pause(scope: string, reason: string, by: string): Promise<void> {
+    await new Knowledge(await this.store()).pause(scope, by, reason);
+  }
+
+  async resume(scope: string, by: string): Promise<PauseRecord[]> {
+    const store = await this.store();
+    await new Knowledge(store).resume(scope, by);
+    return store.listPauses();
+  }
+
+  async verifyAudit(): Promise<AuditVerification> {
+    return new Knowledge(await this.store()).audit.verify();
+  }
+
+  async listRuns(filter: { limit: number; status?: RunStatus[]; workflow?: string }): Promise<RunRecord[]> {
+    return (await this.engine()).listRuns(filter);
+  }
+
+  async describeRun(id: string): Promise<RunDetails> {
+    return (await this.engine()).describe(id);
+  }
+
+  async startRun(workflow: string, inputJson: string | undefined, options: { id?: string; timeout?: string }): Promise<{ id: string; created: boolean }> {
+    const run = await (await this.engine()).startFromJson(workflow, inputJson, options);
+    return { id: run.id, created: run.created };
+  }
+
+  async runResult(id: string): Promise<unknown> {
+    return (await this.engine()).result(id);
+  }
+
+  async signalRun(id: string, name: string, payload: unknown): Promise<void> {
+    await (await this.engine()).signal(id, name, payload);
+  }
+
+  async cancelRun(id: string): Promise<RunRecord> {
+    return (await this.engine()).cancel(id);
+  }
+
+  async redriveRun(id: string, fromStep: number | string | undefined): Promise<RunRecord> {
+    return (await this.engine()).redrive(id, fromStep === undefined ? {} : { fromStep });
+  }
+
+  async planConfig(yaml: string, file: string): Promise<ConfigPlan> {
+    const after = parseConfig(yaml, { file }).config;
+    const current = await new Knowledge(await this.store()).configVersions.current();
+    if (!current) return { against: null, changes: [] };
+    const against = { version: current.version, status: current.status, appliedAt: current.appliedAt };
+    let before: HomeostatConfig;
+    try {
+      before = parseConfig(current.text, { file, displayName: `applied config v${current.version}` }).config;
+    } catch {
+      return { against, changes: null };
+    }
+    return { against, changes: diffConfigs(before, after) };
+  }
+
+  async listTokens(): Promise<ApiTokenView[]> {
+    return (await new ApiTokens(await this.store()).list()).map(tokenView);
+  }
+
+  async createToken(name: string, role: ApiRole, by: string): Promise<{ token: string; record: ApiTokenView }> {
+    const store = await this.store();
+    const { token, record } = await new ApiTokens(store).create(name, role, by);
+    await new Knowledge(store).audit.append(by, 'token.created', `token:${record.id}`, { name, role });
+    return { token, record: tokenView(record) };
+  }
+
+  async revokeToken(id: string, by: string): Promise<boolean> {
+    const store = await this.store();
+    if (!(await new ApiTokens(store).revoke(id))) return false;
+    await new Knowledge(store).audit.append(by, 'token.revoked', `token:${id}`, {});
+    return true;
+  }
+
+  async close(): Promise<void> {
+    const engine = await this.engineOpened?.catch(() => undefined);
+    await engine?.close();
+    const store = await this.opened?.catch(() => undefined);
+    await store?.close();
+  }
+}
