@@ -6,6 +6,9 @@
  * `CRASH_ON_START=1` makes it exit with status 1 right after starting (a crash loop on demand).
  * `ERROR_RATE=20` makes it fail that many requests per second of its own (a bad config
  * version on demand: `api_errors_total` climbs, the `api-error-rate` rule fires).
+ * `SELF_LOAD_EVERY=100` makes it do a unit of work every 100 ms by itself, so its latency
+ * (`api_work_latency_seconds`: the mean of the work finished since the last scrape) and its
+ * errors move without outside traffic — the `slow` fault shows up there.
  * Run: `node dist/examples/system/api.js --port 4100`.
  */
 import { createServer } from 'node:http';
@@ -18,6 +21,10 @@ const startedAt = Date.now();
 let requests = 0;
 let errors = 0;
 let workDone = 0;
+/** Latencies of work finished since the last scrape, and the last mean reported. */
+let latencySum = 0;
+let latencyCount = 0;
+let latencyReported = 0;
 
 if (process.env.CRASH_ON_START === '1') {
   console.error(`${name}: fatal: CRASH_ON_START is set`);
@@ -37,6 +44,23 @@ if (errorRate > 0) {
 }
 
 async function work(): Promise<{ status: number; body: object }> {
+  const started = performance.now();
+  try {
+    return await workUnit();
+  } finally {
+    latencySum += (performance.now() - started) / 1_000;
+    latencyCount++;
+  }
+}
+
+function latency(): number {
+  if (latencyCount > 0) latencyReported = latencySum / latencyCount;
+  latencySum = 0;
+  latencyCount = 0;
+  return latencyReported;
+}
+
+async function workUnit(): Promise<{ status: number; body: object }> {
   if (!(await faults.beforeWork())) return { status: 500, body: { error: 'injected error' } };
   let counter: string | undefined;
   if (dependencyUrl) {
@@ -50,6 +74,21 @@ async function work(): Promise<{ status: number; body: object }> {
   }
   workDone++;
   return { status: 200, body: { done: workDone, counter: counter ?? null, pid: process.pid } };
+}
+
+const selfLoadEvery = Number(process.env.SELF_LOAD_EVERY ?? 0);
+if (selfLoadEvery > 0) {
+  let busy = false;
+  setInterval(() => {
+    if (busy) return;
+    busy = true;
+    requests++;
+    void work()
+      .then(({ status }) => {
+        if (status >= 500) errors++;
+      })
+      .finally(() => (busy = false));
+  }, selfLoadEvery).unref();
 }
 
 const server = createServer((req, res) => {
@@ -69,6 +108,7 @@ const server = createServer((req, res) => {
           uptime_seconds: { type: 'gauge', help: 'Seconds since start.', value: (Date.now() - startedAt) / 1_000 },
           resident_memory_bytes: { type: 'gauge', help: 'RSS of this process.', value: process.memoryUsage().rss },
           leaked_bytes: { type: 'gauge', help: 'Memory kept by the leak fault.', value: faults.state.leakedBytes },
+          work_latency_seconds: { type: 'gauge', help: 'Mean latency of the work finished since the last scrape.', value: latency() },
         }),
       );
       return;

@@ -23,8 +23,14 @@ export function describeEntry(entry: Entry): string {
       return str(d.description ?? d.name);
     case 'diagnosis': {
       const confidence = typeof d.confidence === 'number' ? ` (confidence ${Math.round(d.confidence * 100)}%)` : '';
-      const others = Array.isArray(d.candidates) && d.candidates.length > 1 ? `; also considered ${d.candidates.slice(1).map((c) => str((c as { cause?: unknown }).cause)).join(', ')}` : '';
-      return `cause: ${str(d.cause)}${confidence}${others}`;
+      const candidates = Array.isArray(d.candidates) ? (d.candidates as { element?: unknown; kind?: unknown; version?: unknown; confidence?: unknown; evidence?: unknown; cause?: unknown }[]) : [];
+      const name = (c: (typeof candidates)[number]) => (c.kind === 'config' ? `config v${str(c.version)} of ${str(c.element)}` : str(c.element ?? c.cause));
+      const ranked = candidates
+        .slice(0, 5)
+        .map((c, i) => `\n      ${i + 1}. ${name(c)}${typeof c.confidence === 'number' ? ` ${Math.round(c.confidence * 100)}%` : ''}${Array.isArray(c.evidence) && c.evidence.length ? ` — ${oneLine(c.evidence.map(str).join('; '), 160)}` : ''}`)
+        .join('');
+      const classification = d.classification ? `; ${str(d.classification)}` : '';
+      return `cause: ${str(d.cause)}${candidates[0] ? ` on ${name(candidates[0])}` : ''}${confidence}${classification}${candidates.length > 1 ? `; candidates:${ranked}` : ''}`;
     }
     case 'policy':
       if (d.matched === null) return str(d.reason);

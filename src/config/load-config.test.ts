@@ -88,3 +88,26 @@ test('YAML syntax errors carry their line', () => {
     assert.match(error.message, /^h\.yaml:\d+:\d+: YAML: /);
   }
 });
+
+test('dependsOn: unknown services, self-references and cycles are errors at the entry; a valid graph loads', () => {
+  const errors = errorsOf(`services:
+  api:
+    command: node
+    dependsOn: [db, ghost]
+  db:
+    command: node
+    dependsOn: [cache]
+  cache:
+    command: node
+    dependsOn: [cache, api]
+`);
+  assert.deepEqual(errors, [
+    'homeostat.yaml:4:21: services.api.dependsOn[1]: "ghost" is not a service in this file',
+    'homeostat.yaml:10:17: services.cache.dependsOn[0]: a service cannot depend on itself',
+    'homeostat.yaml:10:24: services.cache.dependsOn[1]: dependsOn cycle: api → db → cache → api',
+  ]);
+  const { config } = parseConfig('services:\n  api: { command: node, dependsOn: [db] }\n  db: { command: node }\n', { file: '/tmp/x/homeostat.yaml' });
+  assert.deepEqual(config.services.api!.dependsOn, ['db']);
+  assert.deepEqual(config.services.db!.dependsOn, []);
+  assert.equal(config.correlation.window, 30_000);
+});

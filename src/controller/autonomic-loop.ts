@@ -1,5 +1,6 @@
 import type { HomeostatConfig } from '../config/schema/root.js';
-import { describeSymptom, symptomDiagnoser, type Diagnoser, type Symptom } from '../analyze/symptom.js';
+import { symptomStrength } from '../analyze/incident-diagnosis.js';
+import { describeSymptom, type Diagnoser, type Diagnosis, type Symptom } from '../analyze/symptom.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
 import type { IncidentRecord } from '../store/records.js';
 import { matchPolicy } from '../plan/policy-matcher.js';
@@ -8,29 +9,54 @@ import type { ElementControl } from '../execute/element-control.js';
 import { REMEDIATION_WORKFLOW, type RemediationInput } from '../execute/remediation-workflow.js';
 import { escalate } from '../execute/actuators.js';
 import type { EscalationMessage } from '../execute/escalation-payloads.js';
+import { DependencyGroups } from './dependency-groups.js';
 import { ReconcileLoop } from './reconcile-loop.js';
+import { RootCauseDiagnoser } from './root-cause-diagnoser.js';
 
 export interface AutonomicLoopOptions {
   config: HomeostatConfig;
   knowledge: Knowledge;
   engine: Engine;
   control: ElementControl;
+  /** Default: root-cause ranking over the `dependsOn` graph and the symptoms (no metrics). */
   diagnoser?: Diagnoser;
-  /** Reconciles of different services at once (default 4). */
+  /** Reconciles of different services (or `dependsOn` groups) at once (default 4). */
   concurrency?: number;
   onError?: (key: string, error: unknown) => void;
   /** An incident was opened from `symptom` (metrics: MTTD; logs). */
   onIncidentOpened?: (incident: IncidentRecord, symptom: Symptom) => void;
   /** An incident matched no policy and escalated at once. */
   onEscalated?: (incident: IncidentRecord) => void;
+  /** An incident's root cause moved to another element (a dependency's symptom joined it). */
+  onRetargeted?: (incident: IncidentRecord, from: string) => void;
+  now?: () => number;
+}
+
+/** What the loop remembers of an unresolved incident between reconciles (rebuilt from the store after a restart). */
+interface TrackedIncident {
+  /** Services with a symptom in it. */
+  members: Set<string>;
+  symptoms: Symptom[];
+  /** The latest symptom's time: related symptoms within the correlation window join. */
+  lastAt: number;
+  /** Remediation waits until then (a dependency's symptom may still come). */
+  settleUntil: number;
 }
 
 /**
  * The closed loop's controller: symptoms (from the supervisor, metric rules, …) are
- * buffered per service and only enqueue the service's key; `reconcile(service)` re-reads
- * the service's unresolved incident and its remediation run from the store and decides —
- * open an incident (signals → symptoms → diagnosis → policy), start its remediation
- * workflow, wait for it, or start the next slow retry of an escalated incident.
+ * buffered and only enqueue a key — the service's, or its `dependsOn` group's
+ * ({@link DependencyGroups}); `reconcile(key)` re-reads the unresolved incidents of those
+ * services and their remediation runs from the store and decides — open an incident
+ * (signals → symptoms → diagnosis → policy), join symptoms of related services to it,
+ * re-target it to a newly found root cause, start its remediation workflow, wait for it,
+ * or start the next slow retry of an escalated incident.
+ *
+ * Correlation: a symptom joins the unresolved incident that already has a symptom of its
+ * service; failing that, in a `dependsOn` group, the newest incident of the group whose
+ * latest symptom is at most `correlation.window` older; otherwise it opens one with key =
+ * its service. The incident's element is the top root-cause candidate and the
+ * remediation targets it.
  *
  * @example
  * const loop = new AutonomicLoop({ config, knowledge, engine, control }); loop.start();
@@ -40,12 +66,18 @@ export interface AutonomicLoopOptions {
  */
 export class AutonomicLoop {
   readonly loop: ReconcileLoop;
+  readonly groups: DependencyGroups;
   private readonly pending = new Map<string, Symptom[]>();
+  /** Queue key → incident id → what the loop remembers of it. */
+  private readonly tracked = new Map<string, Map<string, TrackedIncident>>();
   private readonly diagnoser: Diagnoser;
+  private readonly now: () => number;
   private unsubscribe: (() => void) | undefined;
 
   constructor(private readonly options: AutonomicLoopOptions) {
-    this.diagnoser = options.diagnoser ?? symptomDiagnoser;
+    this.groups = new DependencyGroups(options.config.services);
+    this.now = options.now ?? Date.now;
+    this.diagnoser = options.diagnoser ?? new RootCauseDiagnoser({ config: options.config, groups: this.groups, knowledge: options.knowledge, replicas: (service) => options.control.instances(service).length });
     this.loop = new ReconcileLoop({
       concurrency: options.concurrency ?? 4,
       reconciler: { reconcile: (key) => this.reconcile(key) },
@@ -57,7 +89,7 @@ export class AutonomicLoop {
     this.unsubscribe = this.options.engine.on((event) => {
       if (event.type === 'run-finished' && event.workflow === REMEDIATION_WORKFLOW) {
         const service = serviceOfRun(event.runId);
-        if (service) this.loop.enqueue(service);
+        if (service) this.loop.enqueue(this.groups.queueKey(service));
       }
     });
     this.loop.start();
@@ -68,78 +100,252 @@ export class AutonomicLoop {
     await this.loop.stop();
   }
 
-  /** A symptom was observed: remember it and look at its service. */
+  /** A symptom was observed: remember it and look at its service (or its group). */
   observe(symptom: Symptom): void {
-    const list = this.pending.get(symptom.element) ?? [];
-    if (list.length < 50) list.push(symptom);
-    this.pending.set(symptom.element, list);
-    this.loop.enqueue(symptom.element);
+    const key = this.groups.queueKey(symptom.element);
+    const list = this.pending.get(key) ?? [];
+    if (list.length < 50 * this.groups.servicesOf(key).length) list.push(symptom);
+    this.pending.set(key, list);
+    this.loop.enqueue(key);
   }
 
   /** Look at every service with an unresolved incident (after a controller restart). */
   async resync(): Promise<void> {
-    for (const incident of await this.options.knowledge.store.listIncidents({ unresolved: true, limit: 1_000 })) this.loop.enqueue(incident.element);
+    for (const incident of await this.options.knowledge.store.listIncidents({ unresolved: true, limit: 1_000 })) this.loop.enqueue(this.groups.queueKey(incident.key));
   }
 
-  private async reconcile(service: string): Promise<{ requeueAfter?: number } | void> {
-    const { knowledge, engine, config } = this.options;
-    const symptoms = this.pending.get(service) ?? [];
-    this.pending.delete(service);
-    // The loop opens every incident with key = service: at most one is unresolved (a unique index finds it).
-    const [open] = await knowledge.store.listIncidents({ key: service, unresolved: true, limit: 1 });
-    if (!open) {
-      if (symptoms.length === 0) return;
-      const first = symptoms[0]!;
-      const { incident, created } = await knowledge.incidents.open({ key: service, element: service, symptom: first.name, summary: describeSymptom(first) });
-      await knowledge.incidents.recordMany(
-        incident.id,
-        symptoms.flatMap((symptom) => [
-          { kind: 'signal' as const, data: symptom.signal },
-          { kind: 'symptom' as const, data: { name: symptom.name, instance: symptom.instance ?? null, labels: symptom.labels, description: describeSymptom(symptom) } },
-        ]),
-      );
-      if (!created) return { requeueAfter: 0 };
-      this.options.onIncidentOpened?.(incident, first);
-      const diagnosis = await this.diagnoser.diagnose(symptoms);
-      await knowledge.incidents.setDiagnosis(incident.id, { ...diagnosis });
-      const matched = matchPolicy(config.policies, { symptom: first.name, diagnosis: diagnosis.cause, service, labels: { ...first.labels, environment: config.environment } }, config.environment);
-      if (!matched) {
-        await knowledge.incidents.record(incident.id, 'policy', { matched: null, reason: `no policy matches symptom ${first.name} on ${service}: escalating` });
-        const result = await escalate({ escalation: config.escalation, escalationMessage: (id, severity) => this.escalationMessage(id, severity) }, incident.id, 'error');
-        await knowledge.incidents.record(incident.id, 'escalation', { ...result });
-        await knowledge.incidents.setStatus(incident.id, 'escalated', `${incident.summary} — no policy; escalated`);
-        this.options.onEscalated?.(incident);
-        return;
+  private async reconcile(key: string): Promise<{ requeueAfter?: number } | void> {
+    const symptoms = (this.pending.get(key) ?? []).sort((a, b) => a.at - b.at);
+    this.pending.delete(key);
+    const unresolved = await this.unresolvedOf(key);
+    const ids = new Set(unresolved.map((i) => i.id));
+    const tracked = this.tracked.get(key);
+    if (tracked) for (const id of tracked.keys()) if (!ids.has(id)) tracked.delete(id);
+    const { joined, fresh } = await this.correlate(key, unresolved, symptoms);
+    let requeueAfter: number | undefined;
+    const later = (ms: number | void) => {
+      if (typeof ms === 'number') requeueAfter = requeueAfter === undefined ? ms : Math.min(requeueAfter, ms);
+    };
+    for (const group of fresh) later(await this.openIncident(key, group));
+    const changed = new Set<string>();
+    for (const [incident, added] of joined) if (await this.join(incident, added)) changed.add(incident.id);
+    for (const incident of unresolved) later(await this.advance(changed.has(incident.id) ? ((await this.options.knowledge.incidents.get(incident.id)) ?? incident) : incident));
+    return requeueAfter === undefined ? undefined : { requeueAfter };
+  }
+
+  /** The unresolved incidents reconciled under `key` (each keyed by the service that opened it). */
+  private async unresolvedOf(key: string): Promise<IncidentRecord[]> {
+    const store = this.options.knowledge.store;
+    // One service: at most one is unresolved, and a unique index finds it.
+    if (!this.groups.isGroup(key)) return store.listIncidents({ key, unresolved: true, limit: 1 });
+    const services = new Set(this.groups.servicesOf(key));
+    return (await store.listIncidents({ unresolved: true, limit: 1_000 })).filter((i) => services.has(i.key)).sort((a, b) => b.openedAt - a.openedAt);
+  }
+
+  /** Which symptoms join which unresolved incident, and which open new ones (grouped by the incident they will open). */
+  private async correlate(key: string, unresolved: IncidentRecord[], symptoms: Symptom[]) {
+    const window = this.options.config.correlation.window;
+    const joined = new Map<IncidentRecord, Symptom[]>();
+    const fresh: Symptom[][] = [];
+    const freshState: { members: Set<string>; lastAt: number }[] = [];
+    for (const incident of unresolved) await this.track(incident);
+    for (const symptom of symptoms) {
+      const state = (i: IncidentRecord) => this.trackedOf(i)!;
+      let target = unresolved.find((i) => state(i).members.has(symptom.element));
+      let freshIndex = freshState.findIndex((f) => f.members.has(symptom.element));
+      if (!target && freshIndex < 0 && this.groups.isGroup(key)) {
+        target = unresolved.find((i) => state(i).lastAt >= symptom.at - window);
+        if (!target) freshIndex = freshState.findIndex((f) => f.lastAt >= symptom.at - window);
       }
-      await knowledge.incidents.record(incident.id, 'policy', { matched: matched.name, reason: matched.reason, ladder: matched.policy.ladder.map((a) => a.action), approval: matched.policy.approval.required, dryRun: matched.policy.dryRun || config.guardrails.dryRun });
-      await knowledge.incidents.setStatus(incident.id, 'remediating');
-      const input: RemediationInput = { incidentId: incident.id, service, ...(first.instance ? { instance: first.instance } : {}), diagnosis: diagnosis.cause, policyName: matched.name, policy: matched.policy };
-      await engine.start(REMEDIATION_WORKFLOW, input, { id: runIdFor(service, incident.id, 0) });
+      if (target) {
+        joined.set(target, [...(joined.get(target) ?? []), symptom]);
+        const tracked = state(target);
+        tracked.lastAt = Math.max(tracked.lastAt, symptom.at);
+      } else if (freshIndex >= 0) {
+        fresh[freshIndex]!.push(symptom);
+        freshState[freshIndex]!.members.add(symptom.element);
+        freshState[freshIndex]!.lastAt = Math.max(freshState[freshIndex]!.lastAt, symptom.at);
+      } else {
+        fresh.push([symptom]);
+        freshState.push({ members: new Set([symptom.element]), lastAt: symptom.at });
+      }
+    }
+    return { joined, fresh };
+  }
+
+  private trackedOf(incident: IncidentRecord): TrackedIncident | undefined {
+    return this.tracked.get(this.groups.queueKey(incident.key))?.get(incident.id);
+  }
+
+  private remember(incident: IncidentRecord, tracked: TrackedIncident): void {
+    const key = this.groups.queueKey(incident.key);
+    const map = this.tracked.get(key) ?? new Map<string, TrackedIncident>();
+    map.set(incident.id, tracked);
+    this.tracked.set(key, map);
+  }
+
+  /** Load what the loop needs of an incident it has not seen since it started. */
+  private async track(incident: IncidentRecord): Promise<TrackedIncident> {
+    const known = this.trackedOf(incident);
+    if (known) return known;
+    const explained = await this.options.knowledge.incidents.explain(incident.id);
+    const symptoms: Symptom[] = (explained?.entries ?? [])
+      .filter((e) => e.kind === 'symptom' && typeof e.data.name === 'string')
+      .map((e) => ({
+        name: String(e.data.name),
+        element: typeof e.data.element === 'string' ? e.data.element : incident.key,
+        ...(typeof e.data.instance === 'string' ? { instance: e.data.instance } : {}),
+        at: typeof e.data.at === 'number' ? e.data.at : e.at,
+        labels: (e.data.labels ?? {}) as Record<string, string>,
+        signal: {},
+      }));
+    const tracked: TrackedIncident = {
+      members: new Set([incident.key, incident.element, ...symptoms.map((s) => s.element)]),
+      symptoms,
+      lastAt: Math.max(incident.openedAt, ...symptoms.map((s) => s.at)),
+      settleUntil: incident.openedAt + this.options.config.correlation.settle,
+    };
+    this.remember(incident, tracked);
+    return tracked;
+  }
+
+  private async openIncident(key: string, symptoms: Symptom[]): Promise<number | void> {
+    const { knowledge } = this.options;
+    const first = symptoms[0]!;
+    const { incident, created } = await knowledge.incidents.open({ key: first.element, element: first.element, symptom: first.name, summary: describeSymptom(first) });
+    if (!created) {
+      // Opened meanwhile by another reconcile of the key (a controller that just lost the lead): look again.
+      for (const symptom of symptoms) this.observe(symptom);
+      return 0;
+    }
+    await knowledge.incidents.recordMany(incident.id, symptoms.flatMap(symptomEntries));
+    this.options.onIncidentOpened?.(incident, first);
+    const tracked: TrackedIncident = { members: new Set(symptoms.map((s) => s.element)), symptoms: [...symptoms], lastAt: Math.max(...symptoms.map((s) => s.at)), settleUntil: 0 };
+    this.remember(incident, tracked);
+    const diagnosis = await this.diagnose(incident, tracked, true);
+    const target = diagnosis.candidates?.[0]?.element ?? first.element;
+    // A dependent's soft symptom (an error rate, a latency) may be its dependency's fault,
+    // whose own symptom often comes later: wait a moment for it before acting on the dependent.
+    const ownSymptoms = tracked.symptoms.filter((s) => s.element === target);
+    const mayBeVictim = this.groups.isGroup(key) && (this.groups.graph.get(target)?.length ?? 0) > 0 && ownSymptoms.every((s) => symptomStrength(s) < 1);
+    tracked.settleUntil = mayBeVictim ? incident.openedAt + this.options.config.correlation.settle : 0;
+    const current = target !== incident.element ? ((await knowledge.incidents.retarget(incident.id, target, `root cause ranked on ${target}`)) ?? incident) : incident;
+    if (tracked.settleUntil > this.now()) {
+      await knowledge.incidents.record(incident.id, 'note', { detail: `waiting ${this.options.config.correlation.settle} ms for related symptoms before remediating ${target}` });
+      return tracked.settleUntil - this.now();
+    }
+    await this.plan(current, diagnosis, tracked, 0);
+  }
+
+  /** Symptoms join an unresolved incident; a new element among them means a new diagnosis, maybe a new target (true: it changed). */
+  private async join(incident: IncidentRecord, symptoms: Symptom[]): Promise<boolean> {
+    const { knowledge } = this.options;
+    const tracked = await this.track(incident);
+    const newcomers = symptoms.filter((s) => !tracked.members.has(s.element));
+    await knowledge.incidents.recordMany(incident.id, symptoms.flatMap((s) => (tracked.members.has(s.element) ? [{ kind: 'signal' as const, data: s.signal }] : symptomEntries(s))));
+    tracked.symptoms.push(...symptoms.slice(0, Math.max(0, 200 - tracked.symptoms.length)));
+    for (const s of symptoms) tracked.members.add(s.element);
+    if (newcomers.length === 0) return false;
+    const diagnosis = await this.diagnose(incident, tracked);
+    const target = diagnosis.candidates?.[0]?.element;
+    if (!target || target === incident.element) return false;
+    const from = incident.element;
+    const updated = await knowledge.incidents.retarget(incident.id, target, `${describeSymptom(newcomers[0]!)} joined; the root cause is now ranked on ${target}, not ${from}`);
+    if (updated) this.options.onRetargeted?.(updated, from);
+    const { run, cycle } = await this.latestRun(incident.key, incident.id);
+    if (!run || !(run.status === 'pending' || run.status === 'running' || run.status === 'waiting')) return true;
+    // Acting on the victim is wasted (and its guard reservation must be released by its own
+    // run): the run is replaced only while nothing was reserved or executed.
+    const entries = (await knowledge.incidents.explain(incident.id))?.entries ?? [];
+    if (entries.some((e) => (e.kind === 'guard' && e.data.allowed === true) || e.kind === 'action' || e.kind === 'approval')) {
+      await knowledge.incidents.record(incident.id, 'note', { detail: `remediation ${run.id} on ${from} already acted; the next cycle targets ${target}` });
+      return true;
+    }
+    await this.options.engine.cancel(run.id);
+    await knowledge.incidents.record(incident.id, 'note', { detail: `remediation ${run.id} on ${from} cancelled before it acted; remediating ${target} instead` });
+    await this.plan(updated ?? incident, diagnosis, tracked, cycle + 1);
+    return true;
+  }
+
+  private async diagnose(incident: IncidentRecord, tracked: TrackedIncident, fresh = false): Promise<Diagnosis> {
+    const diagnosis = await this.diagnoser.diagnose(tracked.symptoms, { incidentId: incident.id, openedAt: incident.openedAt, fresh });
+    await this.options.knowledge.incidents.setDiagnosis(incident.id, { ...diagnosis });
+    return diagnosis;
+  }
+
+  /** Match a policy for the incident's target and start remediation cycle `cycle` (none matching: escalate). */
+  private async plan(incident: IncidentRecord, diagnosis: Diagnosis, tracked: TrackedIncident, cycle: number): Promise<void> {
+    const { knowledge, engine, config } = this.options;
+    const service = incident.element;
+    const own = tracked.symptoms.filter((s) => s.element === service);
+    // An incident whose symptoms were never recorded (the controller died right after opening it) has its first one's name.
+    const trigger = own.find((s) => symptomStrength(s) >= 1) ?? own[0] ?? tracked.symptoms[0] ?? { name: incident.symptom, element: incident.key, at: incident.openedAt, labels: {}, signal: {} };
+    const input = { symptom: trigger.name, diagnosis: diagnosis.cause, service, ...(diagnosis.classification ? { classification: diagnosis.classification } : {}), labels: { ...trigger.labels, environment: config.environment } };
+    const matched = matchPolicy(config.policies, input, config.environment);
+    if (!matched) {
+      await knowledge.incidents.record(incident.id, 'policy', { matched: null, reason: `no policy matches symptom ${trigger.name} on ${service}: escalating` });
+      const result = await escalate({ escalation: config.escalation, escalationMessage: (id, severity) => this.escalationMessage(id, severity) }, incident.id, 'error');
+      await knowledge.incidents.record(incident.id, 'escalation', { ...result });
+      await knowledge.incidents.setStatus(incident.id, 'escalated', `${incident.summary} — no policy; escalated`);
+      this.options.onEscalated?.(incident);
       return;
     }
-    // An incident is open: new symptoms join it; its remediation run says what is next.
-    await knowledge.incidents.recordMany(open.id, symptoms.map((symptom) => ({ kind: 'signal' as const, data: symptom.signal })));
-    const { run, cycle } = await this.latestRun(service, open.id);
-    if (!run) return { requeueAfter: config.escalation.retryEvery };
+    await knowledge.incidents.record(incident.id, 'policy', { matched: matched.name, reason: matched.reason, ladder: matched.policy.ladder.map((a) => a.action), approval: matched.policy.approval.required, dryRun: matched.policy.dryRun || config.guardrails.dryRun });
+    await knowledge.incidents.setStatus(incident.id, 'remediating');
+    const instance = trigger.element === service ? trigger.instance : undefined;
+    const remediation: RemediationInput = { incidentId: incident.id, service, ...(instance ? { instance } : {}), diagnosis: diagnosis.cause, policyName: matched.name, policy: matched.policy };
+    await engine.start(REMEDIATION_WORKFLOW, remediation, { id: runIdFor(incident.key, incident.id, cycle) });
+  }
+
+  /** What is next for an unresolved incident: start its remediation once settled, wait for its run, or retry slowly. */
+  private async advance(incident: IncidentRecord): Promise<number | void> {
+    const { knowledge, engine, config } = this.options;
+    if (incident.status === 'resolved') {
+      this.tracked.get(this.groups.queueKey(incident.key))?.delete(incident.id);
+      return;
+    }
+    const tracked = await this.track(incident);
+    const { run, cycle } = await this.latestRun(incident.key, incident.id);
+    if (!run) {
+      if (incident.status !== 'open') return config.escalation.retryEvery;
+      const wait = tracked.settleUntil - this.now();
+      if (wait > 0) return wait;
+      // Settled: rank again with what the metrics and the group showed meanwhile.
+      const diagnosis = await this.diagnose(incident, tracked);
+      const target = diagnosis.candidates?.[0]?.element;
+      let current = incident;
+      if (target && target !== incident.element) {
+        current = (await knowledge.incidents.retarget(incident.id, target, `after settling, the root cause is ranked on ${target}, not ${incident.element}`)) ?? incident;
+        this.options.onRetargeted?.(current, incident.element);
+      }
+      await this.plan(current, diagnosis, tracked, 0);
+      return;
+    }
     if (run.status === 'pending' || run.status === 'running' || run.status === 'waiting') return;
-    if (open.status !== 'escalated' || run.status !== 'completed') {
-      if (run.status === 'failed' || run.status === 'parked') await knowledge.incidents.record(open.id, 'note', { detail: `remediation run ${run.id} ${run.status}; retrying slowly` });
+    if (run.status === 'cancelled') return; // replaced by a re-targeted cycle
+    if (incident.status !== 'escalated' || run.status !== 'completed') {
+      if (run.status === 'failed' || run.status === 'parked') await knowledge.incidents.record(incident.id, 'note', { detail: `remediation run ${run.id} ${run.status}; retrying slowly` });
     }
     const output = run.output ? (JSON.parse(run.output) as { outcome?: string }) : {};
     if (output.outcome === 'dry-run' || output.outcome === 'resolved') return;
     const dueAt = (run.finishedAt ?? run.updatedAt) + config.escalation.retryEvery;
     const wait = dueAt - Date.now();
-    if (wait > 0) return { requeueAfter: wait };
+    if (wait > 0) return wait;
     const input = JSON.parse(run.input ?? '{}') as RemediationInput;
-    await knowledge.incidents.record(open.id, 'note', { detail: `slow retry ${cycle + 1} of the ladder` });
-    await engine.start(REMEDIATION_WORKFLOW, input, { id: runIdFor(service, open.id, cycle + 1) });
+    await knowledge.incidents.record(incident.id, 'note', { detail: `slow retry ${cycle + 1} of the ladder` });
+    if (input.service !== incident.element) {
+      // Re-targeted since that run: plan again for the root cause.
+      await this.plan(incident, parseDiagnosis(incident.diagnosis) ?? (await this.diagnose(incident, tracked)), tracked, cycle + 1);
+      return;
+    }
+    await engine.start(REMEDIATION_WORKFLOW, input, { id: runIdFor(incident.key, incident.id, cycle + 1) });
   }
 
-  private async latestRun(service: string, incidentId: string) {
+  private async latestRun(key: string, incidentId: string) {
     let found;
     let cycle = -1;
     for (let n = 0; ; n++) {
-      const run = await this.options.engine.getRun(runIdFor(service, incidentId, n));
+      const run = await this.options.engine.getRun(runIdFor(key, incidentId, n));
       if (!run) break;
       found = run;
       cycle = n;
@@ -159,7 +365,7 @@ export class AutonomicLoop {
   }
 }
 
-/** Remediation run ids: `remediate:<service>:<incident>:<cycle>` (the service is read back from it). */
+/** Remediation run ids: `remediate:<incident key>:<incident>:<cycle>` (the key, the service that opened it, is read back from it). */
 export function runIdFor(service: string, incidentId: string, cycle: number): string {
   return `remediate:${service}:${incidentId}:${cycle}`;
 }
@@ -167,6 +373,23 @@ export function runIdFor(service: string, incidentId: string, cycle: number): st
 function serviceOfRun(runId: string): string | undefined {
   const parts = runId.split(':');
   return parts[0] === 'remediate' && parts.length >= 4 ? parts.slice(1, -2).join(':') : undefined;
+}
+
+/** The explanation entries of a new symptom: its raw signal, and the symptom (enough to rebuild it after a restart). */
+function symptomEntries(symptom: Symptom) {
+  return [
+    { kind: 'signal' as const, data: symptom.signal },
+    { kind: 'symptom' as const, data: { name: symptom.name, element: symptom.element, instance: symptom.instance ?? null, at: symptom.at, labels: symptom.labels, description: describeSymptom(symptom) } },
+  ];
+}
+
+function parseDiagnosis(text: string | null): Diagnosis | undefined {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as Diagnosis;
+  } catch {
+    return undefined;
+  }
 }
 
 function summarize(data: Record<string, unknown>): string {

@@ -52,6 +52,8 @@ export interface ConfigChange {
 export class ConfigManager {
   applied = 0;
   lastChange: ConfigChange | undefined;
+  /** The last changes applied here (newest last), for root-cause ranking. */
+  private readonly changes: ConfigChange[] = [];
   private readonly texts = new Map<number, string>();
   private fileText = '';
   private chain: Promise<unknown> = Promise.resolve();
@@ -110,6 +112,14 @@ export class ConfigManager {
     return { ok: true, detail: `rolled back config v${current} (marked bad) to v${good.version}, the last known good (applied as v${change.version}); ${restarted}` };
   }
 
+  /**
+   * Config versions applied by this process since it started (rollbacks excluded: they
+   * restore a version that was good), each with the services whose spec it changed.
+   */
+  recentChanges(): ConfigChange[] {
+    return this.changes.filter((change) => !change.source.startsWith('rollback'));
+  }
+
   /** An incident opened: if a config change preceded it closely, note that version as a candidate cause. */
   async noteCandidate(incident: IncidentRecord): Promise<void> {
     const change = this.lastChange;
@@ -138,6 +148,8 @@ export class ConfigManager {
     const services = [...reloaded.changed, ...reloaded.added, ...reloaded.removed];
     const change = { version: record.version, previous, at: Date.now(), services, source };
     this.lastChange = change;
+    this.changes.push(change);
+    if (this.changes.length > 20) this.changes.shift();
     logger.info({ version: record.version, previous, source, ...reloaded }, 'config version applied');
     this.options.say(`config v${record.version} applied (${source}): ${services.length > 0 ? `restarting ${services.join(', ')}` : 'no service spec changed'}`);
     return change;

@@ -21,6 +21,8 @@ import { AutonomicLoop } from './autonomic-loop.js';
 import { ConfigManager } from './config-manager.js';
 import { LeaderElector } from './leader-election.js';
 import { MetricWatch } from './metric-watch.js';
+import { ResourceSeries } from './resource-series.js';
+import { RootCauseDiagnoser } from './root-cause-diagnoser.js';
 import { WorkflowWatch } from './workflow-watch.js';
 
 export interface ControllerRuntimeOptions {
@@ -55,6 +57,8 @@ export class ControllerRuntime {
   readonly knowledge: Knowledge;
   readonly registry = new MetricsRegistry();
   readonly watch: MetricWatch;
+  /** The supervisor's CPU and RSS per process, for root-cause ranking. */
+  readonly resources: ResourceSeries;
   metricsUrl = '';
   /** The HTTP API's address (`api:` in the config); '' when disabled. */
   apiUrl = '';
@@ -104,6 +108,7 @@ export class ControllerRuntime {
     r.gauge('homeostat_series', 'Time series held in memory.', () => [{ labels: {}, value: this.watch.series.seriesCount }]);
     r.gauge('homeostat_process_resident_memory_bytes', 'RSS of the homeostat process.', () => [{ labels: {}, value: process.memoryUsage().rss }]);
     this.m.leader.set({}, 0);
+    this.resources = new ResourceSeries(options.supervisor, { everyMs: options.loaded.config.resources.sampleEvery, retentionMs: options.loaded.config.monitor.retention });
     this.watch = new MetricWatch({
       config: options.loaded.config,
       endpoints: (service) => options.supervisor.status().filter((s) => s.element === service && s.kind === 'process').map((s) => ({ instance: s.instance, port: s.port })),
@@ -197,6 +202,7 @@ export class ControllerRuntime {
       }),
     );
     this.watch.start();
+    this.resources.start();
     this.workflowWatch = new WorkflowWatch({ store, observe: (symptom) => this.observe(symptom), onError: (error) => logger.warn({ err: error }, 'reading failed workflow runs failed (retrying)') });
     this.workflowWatch.start();
     this.elector = new LeaderElector(store, {
@@ -213,6 +219,7 @@ export class ControllerRuntime {
     this.configs.stop();
     this.workflowWatch?.stop();
     this.watch.stop();
+    this.resources.stop();
     for (const off of this.unsubscribe) off();
     const loop = this.loop;
     this.loop = undefined;
@@ -241,7 +248,16 @@ export class ControllerRuntime {
       engine: worker,
       control: this.control,
       onError: (key, error) => logger.error({ key, err: error }, 'reconcile failed (re-queued)'),
+      diagnoser: new RootCauseDiagnoser({
+        config: loaded.config,
+        series: [this.resources.series, this.watch.series],
+        stepMs: Math.min(loaded.config.resources.sampleEvery, ...loaded.config.monitor.scrape.map((target) => target.every)),
+        configChanges: () => this.configs.recentChanges(),
+        knowledge: this.knowledge,
+        replicas: (service) => this.control.instances(service).length,
+      }),
       onIncidentOpened: (incident, symptom) => this.onOpened(incident, symptom),
+      onRetargeted: (incident, from) => this.say(`incident ${incident.id}: root cause is ${incident.element}, not ${from}; remediation targets ${incident.element}`),
       onEscalated: (incident) => {
         this.m.escalated.inc({ reason: 'no-policy' });
         this.say(`incident ${incident.id} on ${incident.element}: no policy matches; escalated`);

@@ -1,7 +1,10 @@
 import type { HomeostatConfig } from '../config/schema/root.js';
-import type { SymptomRuleConfig } from '../config/schema/policies.js';
+import type { SymptomRuleConfig } from '../config/schema/symptom-rules.js';
 import type { Symptom } from '../analyze/symptom.js';
+import { createDetector } from '../analyze/detectors/create-detector.js';
+import { ScoreRule } from '../analyze/score-rule.js';
 import { ThresholdRule } from '../analyze/threshold-rule.js';
+import { TrendRule } from '../analyze/trend-rule.js';
 import { scrapeOnce, type ScrapeResult } from '../monitor/metric-scraper.js';
 import { TimeSeriesStore } from '../monitor/time-series.js';
 import { systemClock, type Clock } from '../resilience/clock.js';
@@ -42,7 +45,7 @@ export class MetricWatch {
   readonly series: TimeSeriesStore;
   private readonly clock: Clock;
   private readonly timers: NodeJS.Timeout[] = [];
-  private readonly rules = new Map<string, ThresholdRule>();
+  private readonly rules = new Map<string, SeriesRule>();
   private readonly abort = new AbortController();
 
   constructor(private readonly options: MetricWatchOptions) {
@@ -113,22 +116,26 @@ export class MetricWatch {
       for (const id of this.series.find(rule.metric, { ...rule.labels, service })) {
         const value = valueOf(this.series, id.key, rule, now);
         const stateKey = `${name}|${id.key}`;
-        let threshold = this.rules.get(stateKey);
-        if (!threshold) {
-          threshold = new ThresholdRule({ above: rule.above, ...(rule.clearBelow !== undefined ? { clearBelow: rule.clearBelow } : {}), forMs: rule.for });
-          this.rules.set(stateKey, threshold);
+        let state = this.rules.get(stateKey);
+        if (!state) {
+          state = this.ruleFor(rule);
+          this.rules.set(stateKey, state);
         }
-        const change = threshold.update(now, value);
+        // Detectors see every sample once: a rule evaluated between scrapes reads the same point again.
+        const at = rule.aggregate === 'value' ? this.series.latest(id.key)?.at : now;
+        if (at === undefined || (state.lastAt !== undefined && at <= state.lastAt && !(state instanceof ThresholdRule))) continue;
+        state.lastAt = at;
+        const change = state.update(at, value);
         const instance = id.labels.instance;
         if (change === 'fired' && value !== undefined) {
-          const message = `${rule.metric}${rule.aggregate === 'rate' ? ` rate over ${rule.window} ms` : ''} is ${round(value)}, above ${rule.above}`;
+          const { message, detail } = describe(rule, state, value);
           this.options.observe({
             name,
             element: service,
             ...(instance ? { instance } : {}),
             at: now,
-            labels: { metric: rule.metric, aggregate: rule.aggregate },
-            signal: { kind: 'metric-rule', rule: name, metric: rule.metric, series: id.key, value, above: rule.above, message },
+            labels: { metric: rule.metric, aggregate: rule.aggregate, kind: rule.detector ? 'detector' : rule.trend ? 'trend' : 'threshold' },
+            signal: { kind: 'metric-rule', rule: name, metric: rule.metric, series: id.key, value, message, ...detail },
           });
         } else if (change === 'cleared' && value !== undefined) {
           this.options.onCleared?.(name, instance ?? service, value);
@@ -136,6 +143,48 @@ export class MetricWatch {
       }
     }
   }
+
+  private ruleFor(rule: SymptomRuleConfig): SeriesRule {
+    if (rule.detector) {
+      return new ScoreRule(createDetector(rule.detector.config), { raiseAt: rule.raiseAt ?? 0.999, clearBelow: rule.clearBelow ?? 0.99, forMs: rule.for, clearForMs: rule.clearFor });
+    }
+    if (rule.trend) {
+      const limit = rule.trend.limit === 'maxMemory' ? (this.options.config.services[rule.service]?.maxMemory ?? Number.POSITIVE_INFINITY) : rule.trend.limit;
+      return new TrendRule({ limit, withinMs: rule.trend.within, direction: rule.trend.direction, window: rule.trend.window, minSamples: rule.trend.minSamples, minFit: rule.trend.minFit });
+    }
+    return new ThresholdRule({ above: rule.above!, ...(rule.clearBelow !== undefined ? { clearBelow: rule.clearBelow } : {}), forMs: rule.for });
+  }
+}
+
+/** One rule's state over one series (threshold, detector score, or trend). */
+type SeriesRule = (ThresholdRule | ScoreRule | TrendRule) & { lastAt?: number };
+
+/** The symptom's message and the numbers behind it. */
+function describe(rule: SymptomRuleConfig, state: SeriesRule, value: number): { message: string; detail: Record<string, unknown> } {
+  const what = `${rule.metric}${rule.aggregate === 'rate' ? ` rate over ${rule.window} ms` : ''}`;
+  if (state instanceof ScoreRule) {
+    return {
+      message: `${what} is ${round(value)}: ${rule.detector!.name} anomaly score ${state.lastScore.toFixed(4)} ≥ ${rule.raiseAt ?? 0.999} for ${state.samplesToRaise} samples`,
+      detail: { detector: rule.detector!.name, score: state.lastScore, raiseAt: rule.raiseAt ?? 0.999, samples: state.samplesToRaise },
+    };
+  }
+  if (state instanceof TrendRule) {
+    const forecast = state.forecast;
+    const left = forecast ? forecast.timeToLimitMs : 0;
+    return {
+      message: `${what} is ${round(value)} and ${left === 0 ? 'has reached' : `reaches`} its limit ${round(forecastLimit(rule, state))}${left === 0 ? '' : ` in ${formatLeft(left)}`} (trend ${forecast ? round(forecast.slopePerSecond) : '?'}/s, fit ${forecast ? forecast.fit.toFixed(2) : '?'})`,
+      detail: { predictive: true, timeToLimitMs: Math.round(left), crossesAt: forecast ? Math.round(forecast.crossesAt) : null },
+    };
+  }
+  return { message: `${what} is ${round(value)}, above ${rule.above}`, detail: { above: rule.above } };
+}
+
+function forecastLimit(rule: SymptomRuleConfig, state: TrendRule): number {
+  return state.limit ?? (typeof rule.trend?.limit === 'number' ? rule.trend.limit : Number.NaN);
+}
+
+function formatLeft(ms: number): string {
+  return ms >= 120_000 ? `${(ms / 60_000).toFixed(1)} min` : `${(ms / 1_000).toFixed(1)} s`;
 }
 
 function valueOf(series: TimeSeriesStore, key: string, rule: SymptomRuleConfig, now: number): number | undefined {

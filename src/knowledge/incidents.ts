@@ -85,6 +85,19 @@ export class Incidents {
     return updated;
   }
 
+  /**
+   * Point the incident at another element: correlation found its root cause there (a
+   * dependency's symptom came after its dependent's). The key stays, so the incident stays one.
+   */
+  async retarget(id: string, element: string, detail: string): Promise<IncidentRecord | undefined> {
+    const updated = await this.store.updateIncident(id, { element, updatedAt: this.now() });
+    if (updated) {
+      await this.audit.append('controller', 'incident.retargeted', id, { element, detail });
+      await this.record(id, 'note', { retargeted: element, detail });
+    }
+    return updated;
+  }
+
   async setDiagnosis(id: string, diagnosis: Record<string, unknown>): Promise<void> {
     await this.store.updateIncident(id, { diagnosis: canonicalJson(redact(diagnosis)), updatedAt: this.now() });
     await this.record(id, 'diagnosis', diagnosis);

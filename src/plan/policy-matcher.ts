@@ -5,6 +5,8 @@ export interface MatchInput {
   symptom: string;
   diagnosis: string;
   service: string;
+  /** The diagnosis' classification (`transient`, `persistent`, `byzantine`), when known. */
+  classification?: string;
   labels: Record<string, string>;
 }
 
@@ -18,7 +20,8 @@ export interface MatchedPolicy {
 
 /**
  * The first policy (in file order) whose every given criterion holds; environment
- * overrides (`environments.prod.approval.required: true`) are merged in.
+ * overrides (`environments.prod.approval.required: true`) are merged in. A policy that
+ * matches on `classification` lets a persistent fault skip the restarts that did not hold.
  * @example matchPolicy(config.policies, { symptom: 'process-crashed', diagnosis: 'process-crashed', service: 'api', labels: {} }, 'prod')
  * @example matchPolicy({}, input, 'prod') // undefined: no policy, the incident escalates
  */
@@ -28,6 +31,7 @@ export function matchPolicy(policies: Record<string, PolicyConfig>, input: Match
     if (match.symptom && !match.symptom.includes(input.symptom)) continue;
     if (match.diagnosis && !match.diagnosis.includes(input.diagnosis)) continue;
     if (match.service && !match.service.includes(input.service)) continue;
+    if (match.classification && !(input.classification !== undefined && (match.classification as string[]).includes(input.classification))) continue;
     if (match.labels && !Object.entries(match.labels).every(([key, value]) => input.labels[key] === value)) continue;
     const override = policy.environments[environment];
     const effective: PolicyConfig = override
@@ -37,6 +41,7 @@ export function matchPolicy(policies: Record<string, PolicyConfig>, input: Match
       match.symptom && `symptom ${input.symptom}`,
       match.diagnosis && `diagnosis ${input.diagnosis}`,
       match.service && `service ${input.service}`,
+      match.classification && `classification ${input.classification}`,
       match.labels && `labels ${JSON.stringify(match.labels)}`,
     ].filter(Boolean);
     return { name, policy: effective, reason: `policy "${name}" matches ${criteria.length ? criteria.join(', ') : 'everything'}${override ? ` (with the ${environment} overrides)` : ''}` };

@@ -215,6 +215,8 @@ export interface IncidentFilter {
 
 export interface IncidentUpdate {
   status?: IncidentStatus;
+  /** Re-targeted: correlation found the incident's root cause on another element. */
+  element?: string;
   summary?: string;
   diagnosis?: string | null;
   resolvedAt?: number | null;

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import type { Diagnosis } from '../../src/analyze/symptom.js';
 import { EXAMPLES, UpHarness } from './loop-harness.js';
 
 const config = (errorRate: number) => `
@@ -45,6 +46,13 @@ test('case 7: a bad config version raises the error rate → rollback to the las
     assert.equal(restored.hash, all[0]!.hash, 'v3 is v1 again');
     assert.match(restored.source, /rollback of v2/);
 
+    // The ranking names the bad version as the cause, ahead of the element it changed.
+    const diagnosis = JSON.parse(incident.diagnosis!) as Diagnosis;
+    assert.equal(diagnosis.cause, 'config-change');
+    assert.deepEqual([diagnosis.candidates![0]!.kind, diagnosis.candidates![0]!.element, diagnosis.candidates![0]!.version], ['config', 'api', 2], JSON.stringify(diagnosis.candidates));
+    assert.match(diagnosis.candidates![0]!.evidence[0]!, /^config version 2 changed api \d+\.\d s before the first symptom \(from v1; /);
+    assert.equal(diagnosis.candidates![1]!.element, 'api');
+    assert.equal(diagnosis.candidates![1]!.kind, 'element');
     const explained = (await h.knowledge().incidents.explain(incident.id))!;
     const note = explained.entries.find((e) => e.kind === 'note' && e.data.candidate === 'config-change');
     assert.ok(note, `a config-change candidate note: ${JSON.stringify(explained.entries.map((e) => e.kind))}`);
@@ -56,6 +64,7 @@ test('case 7: a bad config version raises the error rate → rollback to the las
 
     const shown = await h.cli('incident', 'show', incident.id);
     assert.match(shown.out, /RESOLVED/);
+    assert.match(shown.out, /cause: config-change on config v2 of api/);
     assert.match(shown.out, /config v2 was applied .* a candidate cause/);
     assert.match(shown.out, /rolled back config v2 \(marked bad\) to v1/);
 

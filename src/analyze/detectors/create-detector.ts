@@ -1,6 +1,7 @@
 import { AnalysisInputError } from '../analysis-error.js';
 import { AnomalyLikelihoodDetector, type AnomalyLikelihoodOptions } from './anomaly-likelihood.js';
 import { ContextNoveltyDetector, type ContextNoveltyOptions } from './context-novelty.js';
+import { ContextPredictionDetector, type ContextPredictionOptions } from './context-prediction.js';
 import { BayesianChangepointDetector, type BayesianChangepointOptions } from './bayesian-changepoint.js';
 import { ConformalKnnDetector, type ConformalKnnOptions } from './conformal-knn.js';
 import type { Detector } from './detector.js';
@@ -21,10 +22,11 @@ export type DetectorConfig =
   | ({ kind: 'bayesian-changepoint' } & BayesianChangepointOptions)
   | ({ kind: 'conformal-knn' } & ConformalKnnOptions)
   | ({ kind: 'context-novelty' } & ContextNoveltyOptions)
+  | ({ kind: 'context-prediction' } & ContextPredictionOptions)
   | ({ kind: 'anomaly-likelihood'; member: DetectorConfig } & AnomalyLikelihoodOptions)
   | ({ kind: 'ensemble'; members?: DetectorConfig[] } & EnsembleOptions);
 
-export type DetectorKind = DetectorConfig['kind'] | 'contextual';
+export type DetectorKind = DetectorConfig['kind'] | 'contextual' | 'contextual-prediction';
 
 /**
  * The default ensemble: the conformal nearest-neighbour detector next to the Bayesian
@@ -52,6 +54,19 @@ export const DEFAULT_CONTEXTUAL: Extract<DetectorConfig, { kind: 'ensemble' }> =
   muteSamples: 30,
 };
 
+/**
+ * The contextual prediction detector: context prediction (32 levels of the running range of
+ * the past only; learned contexts over the previous level, scored by the share of failed
+ * predictions) with the same dominance mute of 30 samples. Chosen once for the whole NAB
+ * corpus, with a two-fold held-out check; see BENCHMARKS.md.
+ */
+export const DEFAULT_CONTEXTUAL_PREDICTION: Extract<DetectorConfig, { kind: 'ensemble' }> = {
+  kind: 'ensemble',
+  members: [{ kind: 'context-prediction' }],
+  muteDominated: true,
+  muteSamples: 30,
+};
+
 /** The kinds selectable by name (CLI `--detector`, harness), each with its default options. */
 export const NAMED_DETECTORS: Readonly<Record<DetectorKind, DetectorConfig>> = {
   'static-threshold': { kind: 'static-threshold', above: 0 },
@@ -65,6 +80,8 @@ export const NAMED_DETECTORS: Readonly<Record<DetectorKind, DetectorConfig>> = {
   'context-novelty': { kind: 'context-novelty' },
   'anomaly-likelihood': { kind: 'anomaly-likelihood', member: { kind: 'context-novelty' } },
   contextual: DEFAULT_CONTEXTUAL,
+  'context-prediction': { kind: 'context-prediction' },
+  'contextual-prediction': DEFAULT_CONTEXTUAL_PREDICTION,
 };
 
 /**
@@ -100,6 +117,8 @@ function build(config: DetectorConfig): Detector {
       return new ConformalKnnDetector(config);
     case 'context-novelty':
       return new ContextNoveltyDetector(config);
+    case 'context-prediction':
+      return new ContextPredictionDetector(config);
     case 'anomaly-likelihood':
       return new AnomalyLikelihoodDetector(createDetector(config.member), config);
     case 'ensemble': {
@@ -108,5 +127,81 @@ function build(config: DetectorConfig): Detector {
     }
     default:
       throw new AnalysisInputError('HS_ANALYSIS_CONFIG', `unknown detector kind "${(config as { kind: string }).kind}"; known: ${Object.keys(NAMED_DETECTORS).join(', ')}`);
+  }
+}
+
+type OptionType = 'number' | 'boolean' | 'seasonality' | 'combine' | 'numbers' | 'levels';
+
+/** The options each named detector takes in homeostat.yaml, and their types (composite members are not configurable there). */
+const OPTION_TYPES: Readonly<Record<DetectorKind, Readonly<Record<string, OptionType>>>> = {
+  'static-threshold': { above: 'number', below: 'number', margin: 'number' },
+  'rate-of-change': { maxRatePerSecond: 'number', window: 'number', warmup: 'number' },
+  ewma: { alpha: 'number', seasonality: 'seasonality', slotMs: 'number', warmup: 'number' },
+  'robust-zscore': { window: 'number', seasonality: 'seasonality', slotMs: 'number', warmup: 'number' },
+  'windowed-gaussian': { window: 'number', shortWindow: 'number', warmup: 'number' },
+  'bayesian-changepoint': { expectedRunLength: 'number', maxRunLength: 'number', scaleAlpha: 'number', warmup: 'number' },
+  'conformal-knn': { dimension: 'number', reference: 'number', neighbours: 'number', calibration: 'number', scaleWindow: 'number', warmup: 'number' },
+  'context-novelty': { levels: 'levels', maxOrder: 'number', capacity: 'number', rangeTolerance: 'number', warmup: 'number' },
+  'anomaly-likelihood': { averaging: 'number', history: 'number', learning: 'number', minSd: 'number', floor: 'number' },
+  ensemble: { combine: 'combine', weights: 'numbers', alertThreshold: 'number', muteSamples: 'number', muteMs: 'number', muteFactor: 'number', muteDominated: 'boolean' },
+  contextual: { muteSamples: 'number', muteMs: 'number', muteDominated: 'boolean' },
+  'context-prediction': { levels: 'number', maxPattern: 'number', rangeTolerance: 'number', warmup: 'number' },
+  'contextual-prediction': { muteSamples: 'number', muteMs: 'number', muteDominated: 'boolean' },
+};
+
+/** A detector option that does not fit, with the option it is about (undefined: the name). */
+export interface DetectorOptionIssue {
+  option: string | undefined;
+  message: string;
+}
+
+/**
+ * Check a detector chosen by name with options, as `detector: { name: robust-zscore, window: 120 }`
+ * in homeostat.yaml, and return its configuration (the named defaults with the options
+ * over them) — or the issues: an unknown name, an unknown option, a wrong type, a value the
+ * detector refuses.
+ *
+ * @example parseDetectorOptions('robust-zscore', { window: 120 }) // { config: { kind: 'robust-zscore', window: 120 } }
+ * @example parseDetectorOptions('robust-zscore', { windw: 1 }).issues // [{ option: 'windw', message: 'unknown option …' }]
+ */
+export function parseDetectorOptions(name: string, options: Readonly<Record<string, unknown>>): { config: DetectorConfig; issues?: undefined } | { config?: undefined; issues: DetectorOptionIssue[] } {
+  if (!Object.hasOwn(NAMED_DETECTORS, name)) return { issues: [{ option: undefined, message: `unknown detector "${name}"; known: ${Object.keys(NAMED_DETECTORS).join(', ')}` }] };
+  const kind = name as DetectorKind;
+  const types = OPTION_TYPES[kind];
+  const issues: DetectorOptionIssue[] = [];
+  for (const [option, value] of Object.entries(options)) {
+    const type = types[option];
+    if (type === undefined) {
+      issues.push({ option, message: `unknown option "${option}" for detector ${name}; known: ${Object.keys(types).join(', ') || 'none'}` });
+      continue;
+    }
+    const problem = optionProblem(type, value);
+    if (problem) issues.push({ option, message: problem });
+  }
+  if (issues.length > 0) return { issues };
+  const config = { ...NAMED_DETECTORS[kind], ...options } as DetectorConfig;
+  try {
+    createDetector(config);
+  } catch (error) {
+    return { issues: [{ option: undefined, message: (error as Error).message }] };
+  }
+  return { config };
+}
+
+function optionProblem(type: OptionType, value: unknown): string | undefined {
+  const isNumber = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+  switch (type) {
+    case 'number':
+      return isNumber(value) ? undefined : `expected a number, got ${JSON.stringify(value)}`;
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : `expected true or false, got ${JSON.stringify(value)}`;
+    case 'seasonality':
+      return value === 'none' || value === 'daily' || value === 'weekly' ? undefined : `expected none, daily or weekly, got ${JSON.stringify(value)}`;
+    case 'combine':
+      return value === 'max' || value === 'mean' ? undefined : `expected max or mean, got ${JSON.stringify(value)}`;
+    case 'numbers':
+      return Array.isArray(value) && value.every(isNumber) ? undefined : `expected a list of numbers, got ${JSON.stringify(value)}`;
+    case 'levels':
+      return isNumber(value) || (Array.isArray(value) && value.every(isNumber)) ? undefined : `expected a number or a list of numbers, got ${JSON.stringify(value)}`;
   }
 }

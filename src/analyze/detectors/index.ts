@@ -8,7 +8,8 @@ export { WindowedGaussianDetector, type WindowedGaussianOptions } from './window
 export { BayesianChangepointDetector, type BayesianChangepointOptions } from './bayesian-changepoint.js';
 export { ConformalKnnDetector, type ConformalKnnOptions } from './conformal-knn.js';
 export { ContextNoveltyDetector, type ContextNoveltyOptions } from './context-novelty.js';
+export { ContextPredictionDetector, type ContextPredictionOptions } from './context-prediction.js';
 export { AnomalyLikelihoodDetector, upperTailScore, type AnomalyLikelihoodOptions } from './anomaly-likelihood.js';
 export { EnsembleDetector, type EnsembleOptions } from './ensemble.js';
 export { TrendExtrapolator, type TrendOptions, type TrendForecast } from './trend-extrapolation.js';
-export { createDetector, DEFAULT_ENSEMBLE, DEFAULT_CONTEXTUAL, NAMED_DETECTORS, type DetectorConfig, type DetectorKind } from './create-detector.js';
+export { createDetector, DEFAULT_ENSEMBLE, DEFAULT_CONTEXTUAL, DEFAULT_CONTEXTUAL_PREDICTION, NAMED_DETECTORS, type DetectorConfig, type DetectorKind } from './create-detector.js';

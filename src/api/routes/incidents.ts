@@ -38,12 +38,22 @@ export const incidentRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) =
 
   app.get<{ Params: { id: string } }>('/api/incidents/:id', {
     config: { role: 'viewer' },
-    schema: { tags: ['incidents'], summary: 'One incident with its explanation chain (oldest entry first) and its approvals', params: idParams, response: responses({ 200: anyObject }) },
+    schema: { tags: ['incidents'], summary: 'One incident with its explanation chain (oldest entry first), its diagnosis (ranked root-cause candidates, classification) and its approvals', params: idParams, response: responses({ 200: anyObject }) },
     handler: async (request) => {
       const explained = await ctx.knowledge.incidents.explain(request.params.id);
       if (!explained) throw new ApiError('HS_INCIDENT_NOT_FOUND', 404, `no incident ${request.params.id}`);
       const approvals = (await ctx.store.listApprovals()).filter((a) => a.incidentId === request.params.id);
-      return { ...explained, approvals };
+      // The diagnosis parsed: `diagnosis.candidates[0]` is the root cause the incident targets.
+      return { ...explained, diagnosis: parseDiagnosis(explained.incident.diagnosis), approvals };
     },
   });
 };
+
+function parseDiagnosis(text: string | null): unknown {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}

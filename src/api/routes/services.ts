@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { parse as parseYaml } from 'yaml';
 import type { ElementStateRecord } from '../../store/records.js';
 import { ApiError } from '../api-error.js';
 import type { ApiContext } from '../api-context.js';
@@ -23,18 +24,44 @@ function serviceHealth(states: ElementStateRecord[]): string {
   return HEALTH_ORDER[worst] ?? states[0]?.health ?? 'unknown';
 }
 
-function group(states: ElementStateRecord[]) {
+function group(states: ElementStateRecord[], dependsOn: ReadonlyMap<string, string[]>) {
   const byService = new Map<string, ElementStateRecord[]>();
   for (const state of states) byService.set(state.element, [...(byService.get(state.element) ?? []), state]);
-  return [...byService].map(([name, instances]) => ({ name, health: serviceHealth(instances), instances: instances.map(instanceView) }));
+  return [...byService].map(([name, instances]) => ({ name, health: serviceHealth(instances), dependsOn: dependsOn.get(name) ?? [], instances: instances.map(instanceView) }));
+}
+
+/**
+ * Each service's `dependsOn`, from the config version applied last (the store has it, so
+ * the API needs no config of its own); parsed once per version.
+ */
+function dependencyReader(ctx: ApiContext): () => Promise<ReadonlyMap<string, string[]>> {
+  let cached: { version: number; graph: Map<string, string[]> } | undefined;
+  return async () => {
+    const current = await ctx.knowledge.configVersions.current();
+    if (!current) return new Map();
+    if (cached?.version === current.version) return cached.graph;
+    const graph = new Map<string, string[]>();
+    try {
+      const services = (parseYaml(current.text) as { services?: Record<string, { dependsOn?: unknown } | null> } | null)?.services ?? {};
+      for (const [name, spec] of Object.entries(services)) {
+        const list = spec?.dependsOn;
+        if (Array.isArray(list)) graph.set(name, list.filter((d): d is string => typeof d === 'string'));
+      }
+    } catch {
+      // A stored version was valid when applied; a text that no longer parses has no edges.
+    }
+    cached = { version: current.version, graph };
+    return graph;
+  };
 }
 
 /** `/api/services`: every managed service with its instances' state and health, and its element events. */
 export const serviceRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
+  const dependencies = dependencyReader(ctx);
   app.get('/api/services', {
     config: { role: 'viewer' },
-    schema: { tags: ['services'], summary: 'Services and the health of their instances', response: responses({ 200: anyObject }) },
-    handler: async () => ({ services: group(await ctx.store.listElementStates()) }),
+    schema: { tags: ['services'], summary: 'Services, the health of their instances and the services each depends on (`dependsOn`: the dependency graph)', response: responses({ 200: anyObject }) },
+    handler: async () => ({ services: group(await ctx.store.listElementStates(), await dependencies()) }),
   });
 
   app.get<{ Params: { name: string } }>('/api/services/:name', {
@@ -49,7 +76,7 @@ export const serviceRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) =>
       const states = (await ctx.store.listElementStates()).filter((s) => s.element === request.params.name);
       if (states.length === 0) throw new ApiError('HS_API_SERVICE_NOT_FOUND', 404, `no service ${request.params.name} has reported state`);
       const incidents = await ctx.store.listIncidents({ element: request.params.name, unresolved: true });
-      return { ...group(states)[0], incidents };
+      return { ...group(states, await dependencies())[0], incidents };
     },
   });
 

@@ -29,6 +29,8 @@ const matchSchema = z
     symptom: z.array(z.string().min(1)).optional(),
     diagnosis: z.array(z.string().min(1)).optional(),
     service: z.array(z.string().min(1)).optional(),
+    /** The fault's classification (transient, persistent: recurs after a restart, byzantine: one replica disagrees with its peers). */
+    classification: z.array(z.enum(['transient', 'persistent', 'byzantine'])).optional(),
     /** Every label must equal (the element's labels: `environment`, and the symptom's). */
     labels: z.record(z.string(), z.string()).optional(),
   })
@@ -96,26 +98,6 @@ export const escalationSchema = z
     retryEvery: durationSchema.default(60_000),
   })
   .prefault({});
-
-/** Threshold symptoms over metrics (simple detection; issue 6 adds statistical detectors). */
-export const symptomRuleSchema = z
-  .strictObject({
-    service: z.string().min(1),
-    metric: z.string().min(1),
-    labels: z.record(z.string(), z.string()).default({}),
-    /** `rate`: per-second increase of a counter over `window`; `value`: the latest value. */
-    aggregate: z.enum(['value', 'rate']).default('value'),
-    window: durationSchema.default(10_000),
-    above: z.number(),
-    /** Hysteresis: the symptom clears only at or below this (default: `above`). */
-    clearBelow: z.number().optional(),
-    /** It must hold this long before it counts. */
-    for: durationSchema.default(0),
-  })
-  .superRefine((rule, ctx) => {
-    if (rule.clearBelow !== undefined && rule.clearBelow > rule.above) ctx.addIssue({ code: 'custom', path: ['clearBelow'], message: 'clearBelow must not exceed above' });
-  });
-export type SymptomRuleConfig = z.output<typeof symptomRuleSchema>;
 
 /** Scraping: each service's replicas at `path`. */
 export const monitorSchema = z

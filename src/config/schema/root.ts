@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { servicesSchema } from './services.js';
-import { escalationSchema, guardrailsSchema, monitorSchema, policySchema, symptomRuleSchema } from './policies.js';
+import { escalationSchema, guardrailsSchema, monitorSchema, policySchema } from './policies.js';
+import { symptomRuleSchema } from './symptom-rules.js';
 import { durationSchema } from './units.js';
 import { apiSchema } from './api.js';
+import { correlationSchema } from './correlation.js';
 
 /**
  * The whole `homeostat.yaml`. Each part lives in its own file under `schema/`; later
@@ -33,6 +35,7 @@ export const configSchema = z
     monitor: monitorSchema,
     symptoms: z.record(z.string(), symptomRuleSchema).default({}),
     policies: z.record(z.string(), policySchema).default({}),
+    correlation: correlationSchema,
     guardrails: guardrailsSchema,
     escalation: escalationSchema,
     api: apiSchema,
@@ -40,6 +43,9 @@ export const configSchema = z
   .superRefine((config, ctx) => {
     for (const [name, rule] of Object.entries(config.symptoms)) {
       if (!config.services[rule.service]) ctx.addIssue({ code: 'custom', path: ['symptoms', name, 'service'], message: `"${rule.service}" is not a service in this file` });
+      else if (rule.trend?.limit === 'maxMemory' && config.services[rule.service]!.maxMemory === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['symptoms', name, 'trend', 'limit'], message: `service "${rule.service}" has no maxMemory to predict` });
+      }
     }
     for (const [index, target] of config.monitor.scrape.entries()) {
       if (!config.services[target.service]) ctx.addIssue({ code: 'custom', path: ['monitor', 'scrape', index, 'service'], message: `"${target.service}" is not a service in this file` });
@@ -54,6 +60,38 @@ export const configSchema = z
         ctx.addIssue({ code: 'custom', path, message: `standby "${target}" declares a standby of its own; chains are not supported` });
       }
     }
+    for (const issue of dependsOnIssues(config.services)) ctx.addIssue({ code: 'custom', ...issue });
   });
+
+/** Unknown names, self-references, repeats and cycles in `dependsOn`, each at the entry that causes it. */
+function dependsOnIssues(services: Record<string, { dependsOn: string[] }>): { path: (string | number)[]; message: string }[] {
+  const issues: { path: (string | number)[]; message: string }[] = [];
+  for (const [name, service] of Object.entries(services)) {
+    service.dependsOn.forEach((target, i) => {
+      const path = ['services', name, 'dependsOn', i];
+      if (target === name) issues.push({ path, message: 'a service cannot depend on itself' });
+      else if (!services[target]) issues.push({ path, message: `"${target}" is not a service in this file` });
+      else if (service.dependsOn.indexOf(target) !== i) issues.push({ path, message: `"${target}" is listed twice` });
+    });
+  }
+  // A cycle is reported once, at the edge that closes it in a depth-first walk in file order.
+  const state = new Map<string, 'visiting' | 'done'>();
+  const trail: string[] = [];
+  const visit = (name: string): void => {
+    state.set(name, 'visiting');
+    trail.push(name);
+    (services[name]?.dependsOn ?? []).forEach((target, i) => {
+      if (!services[target] || target === name) return;
+      if (state.get(target) === 'visiting') {
+        const cycle = [...trail.slice(trail.indexOf(target)), target];
+        issues.push({ path: ['services', name, 'dependsOn', i], message: `dependsOn cycle: ${cycle.join(' → ')}` });
+      } else if (!state.has(target)) visit(target);
+    });
+    trail.pop();
+    state.set(name, 'done');
+  };
+  for (const name of Object.keys(services)) if (!state.has(name)) visit(name);
+  return issues;
+}
 
 export type HomeostatConfig = z.output<typeof configSchema>;

@@ -83,6 +83,12 @@ export const serviceSchema = z
     probes: probesSchema,
     /** Another service that takes over when this one has no healthy replica. */
     standby: standbySchema.optional(),
+    /**
+     * The services this one calls: the dependency graph the loop correlates symptoms over
+     * (a dependency's outage and its dependents' symptoms are one incident) and ranks root
+     * causes with. Names are checked, and cycles refused, by the root schema.
+     */
+    dependsOn: z.array(z.string().min(1)).default([]),
   })
   .superRefine((service, ctx) => {
     if ((service.command === undefined) === (service.url === undefined)) {

@@ -84,6 +84,7 @@ export class PostgresKnowledgeTables {
       sets.push(`${column} = $${params.length}`);
     };
     if (update.status !== undefined) set('status', update.status);
+    if (update.element !== undefined) set('element', update.element);
     if (update.summary !== undefined) set('summary', update.summary);
     if (update.diagnosis !== undefined) set('diagnosis', update.diagnosis);
     if (update.resolvedAt !== undefined) set('resolved_at', update.resolvedAt);

@@ -98,6 +98,7 @@ export class SqliteKnowledgeTables {
       params[name] = value;
     };
     if (update.status !== undefined) set('status', 'status', update.status);
+    if (update.element !== undefined) set('element', 'element', update.element);
     if (update.summary !== undefined) set('summary', 'summary', update.summary);
     if (update.diagnosis !== undefined) set('diagnosis', 'diagnosis', update.diagnosis);
     if (update.resolvedAt !== undefined) set('resolved_at', 'resolvedAt', update.resolvedAt);

@@ -1,0 +1,46 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseConfig } from '../config/load-config.js';
+import { TimeSeriesStore } from '../monitor/time-series.js';
+import { RootCauseDiagnoser } from './root-cause-diagnoser.js';
+import { INSTANCE_CPU } from './resource-series.js';
+
+const { config } = parseConfig(
+  `services:
+  db_main: { command: node }
+  api: { command: node, dependsOn: [db_main] }
+  cron: { command: node }
+monitor:
+  scrape: [{ service: api, every: 1s }]
+`,
+  { file: '/tmp/x/homeostat.yaml' },
+);
+
+test('the monitor\'s history ranks a dependency without a symptom of its own above the dependent that complained (service names with underscores too)', async () => {
+  const scraped = new TimeSeriesStore({ retentionMs: 3_600_000 });
+  const resources = new TimeSeriesStore({ retentionMs: 3_600_000 });
+  const onset = 1_700_000_600_000;
+  let errors = 0;
+  for (let t = onset - 300_000; t <= onset + 5_000; t += 1_000) {
+    const faulty = t >= onset - 4_000;
+    // The db's CPU jumps first (a hog); the api's error counter climbs a little later.
+    resources.append(INSTANCE_CPU, { service: 'db_main', instance: 'db_main#0' }, faulty ? 95 + (t % 3) : 3 + (t % 5) / 5, t);
+    resources.append(INSTANCE_CPU, { service: 'api', instance: 'api#0' }, 2 + (t % 7) / 7, t);
+    errors += t >= onset - 2_000 ? 20 : t % 3 === 0 ? 1 : 0;
+    scraped.append('api_errors_total', { service: 'api', instance: 'api#0' }, errors, t);
+  }
+  const diagnoser = new RootCauseDiagnoser({ config, series: [resources, scraped], now: () => onset + 5_000 });
+  const diagnosis = await diagnoser.diagnose([{ name: 'api-errors', element: 'api', instance: 'api#0', at: onset, labels: {}, signal: { message: 'api errors' } }]);
+  const candidates = diagnosis.candidates!;
+  assert.deepEqual(candidates.map((c) => c.element), ['db_main', 'api'], JSON.stringify(candidates, null, 1));
+  assert.equal(diagnosis.cause, 'metric-anomaly');
+  assert.ok(candidates[0]!.evidence.some((e) => e.startsWith('db_main:homeostat_instance_cpu_percent{instance="db_main#0",service="db_main"} left its normal range')), candidates[0]!.evidence.join('\n'));
+  assert.ok(candidates[1]!.evidence.some((e) => /depends on db_main, which is unhealthy too/.test(e)), candidates[1]!.evidence.join('\n'));
+  assert.equal(diagnosis.classification, 'transient');
+});
+
+test('a service in no dependsOn relation is ranked alone', async () => {
+  const diagnosis = await new RootCauseDiagnoser({ config }).diagnose([{ name: 'process-crashed', element: 'cron', at: 1, labels: {}, signal: {} }]);
+  assert.deepEqual(diagnosis.candidates!.map((c) => [c.element, c.kind, c.confidence]), [['cron', 'element', 1]]);
+  assert.equal(diagnosis.cause, 'process-crashed');
+});

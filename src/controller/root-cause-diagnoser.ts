@@ -1,0 +1,97 @@
+import type { HomeostatConfig } from '../config/schema/root.js';
+import { classifyFault, type PastIncident } from '../analyze/fault-classification.js';
+import { diagnoseIncident, elementAlias, type ConfigChangeEvidence } from '../analyze/incident-diagnosis.js';
+import type { Diagnoser, Diagnosis, DiagnosisContext, Symptom } from '../analyze/symptom.js';
+import type { Knowledge } from '../knowledge/knowledge.js';
+import type { TimeSeriesStore } from '../monitor/time-series.js';
+import { DependencyGroups } from './dependency-groups.js';
+import { metricHistory } from './metric-history.js';
+
+export interface RootCauseDiagnoserOptions {
+  config: HomeostatConfig;
+  groups?: DependencyGroups;
+  /** The monitor's series (the metric watch's) and the supervisor's CPU and RSS; without them, symptoms and the graph only. */
+  series?: TimeSeriesStore[];
+  /** How often `series` are sampled at most (ms): the ranking's time step. */
+  stepMs?: number;
+  /** Config versions applied recently (the config manager's). */
+  configChanges?: () => ConfigChangeEvidence[];
+  /** Earlier incidents and this incident's actions, for the classification. */
+  knowledge?: Knowledge;
+  /** Replicas of a service now. */
+  replicas?: (service: string) => number;
+  now?: () => number;
+}
+
+/**
+ * The loop's {@link Diagnoser}: ranks the root cause of an incident over its `dependsOn`
+ * group with {@link diagnoseIncident} — the monitor's recent history (normal period: before
+ * the onset), the graph, the symptoms, recent config versions — and classifies the fault
+ * (transient, persistent, byzantine) from the incident's and the element's history.
+ *
+ * @example const diagnoser = new RootCauseDiagnoser({ config, series: watch.series, configChanges: () => configs.recentChanges() });
+ * @example await diagnoser.diagnose([]) // { cause: 'unknown', … }
+ */
+export class RootCauseDiagnoser implements Diagnoser {
+  private readonly groups: DependencyGroups;
+  private readonly now: () => number;
+
+  constructor(private readonly options: RootCauseDiagnoserOptions) {
+    this.groups = options.groups ?? new DependencyGroups(options.config.services);
+    this.now = options.now ?? Date.now;
+  }
+
+  async diagnose(symptoms: Symptom[], context?: DiagnosisContext): Promise<Diagnosis> {
+    if (symptoms.length === 0) return { cause: 'unknown', confidence: 0, evidence: ['no symptoms'], candidates: [] };
+    const { config, series } = this.options;
+    const scope = [...new Set(symptoms.flatMap((s) => this.groups.scope(s.element)))];
+    const onset = Math.min(...symptoms.map((s) => s.at));
+    const metrics =
+      series && series.length > 0
+        ? metricHistory(series, {
+            services: scope,
+            alias: (service) => elementAlias(scope, service),
+            onset,
+            now: this.now(),
+            normalMs: config.correlation.normalPeriod,
+            stepMs: this.options.stepMs ?? 1_000,
+          })
+        : undefined;
+    const base = {
+      symptoms,
+      scope,
+      graph: this.groups.graph,
+      ...(metrics ? { metrics } : {}),
+      configChanges: this.options.configChanges?.() ?? [],
+      configWindowMs: config.correlation.configWindow,
+    };
+    const first = diagnoseIncident(base);
+    const top = first.candidates[0]?.element;
+    if (!top) return first;
+    const classification = classifyFault({
+      element: top,
+      replicas: this.options.replicas?.(top) ?? config.services[top]?.replicas ?? 1,
+      symptoms,
+      history: await this.history(top, context?.incidentId),
+      restartsInIncident: context?.fresh ? [] : await this.restarts(context?.incidentId),
+      openedAt: context?.openedAt ?? onset,
+    });
+    return diagnoseIncident({ ...base, classification });
+  }
+
+  private async history(element: string, except: string | undefined): Promise<PastIncident[]> {
+    const knowledge = this.options.knowledge;
+    if (!knowledge) return [];
+    const incidents = await knowledge.store.listIncidents({ element, limit: 20 });
+    // The summary of a resolved incident names the action that helped: "restart api#0 helped: …".
+    return incidents
+      .filter((i) => i.id !== except)
+      .map((i) => ({ id: i.id, symptom: i.symptom, openedAt: i.openedAt, resolvedAt: i.resolvedAt, resolvedByRestart: i.status === 'resolved' && /^(restart|stop-start) /.test(i.summary) }));
+  }
+
+  private async restarts(incidentId: string | undefined): Promise<number[]> {
+    if (!incidentId || !this.options.knowledge) return [];
+    const explained = await this.options.knowledge.incidents.explain(incidentId);
+    return (explained?.entries ?? []).filter((e) => e.kind === 'action' && e.data.ok === true && /^(restart|stop-start) /.test(String(e.data.action))).map((e) => e.at);
+  }
+}

@@ -1,0 +1,28 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ApiHarness } from './api-harness.js';
+
+test('GET /api/services carries each service\'s dependsOn (from the applied config version); GET /api/incidents/:id its parsed diagnosis', async () => {
+  const h = await ApiHarness.open();
+  try {
+    await h.store.saveElementStates('sup', [
+      { instance: 'api#0', element: 'api', owner: 'sup', state: 'running', health: 'healthy', data: '{}', updatedAt: 1 },
+      { instance: 'db#0', element: 'db', owner: 'sup', state: 'running', health: 'healthy', data: '{}', updatedAt: 1 },
+    ]);
+    const before = await h.call('viewer', 'GET', '/api/services');
+    assert.deepEqual(before.json.services.map((s: { name: string; dependsOn: string[] }) => [s.name, s.dependsOn]), [['api', []], ['db', []]]);
+    await h.knowledge.configVersions.applied('services:\n  api: { command: node, dependsOn: [db] }\n  db: { command: node }\n', 'test');
+    const after = await h.call('viewer', 'GET', '/api/services');
+    assert.deepEqual(after.json.services.map((s: { name: string; dependsOn: string[] }) => [s.name, s.dependsOn]), [['api', ['db']], ['db', []]]);
+    assert.deepEqual((await h.call('viewer', 'GET', '/api/services/api')).json.dependsOn, ['db']);
+
+    const { incident } = await h.knowledge.incidents.open({ key: 'api', element: 'db', symptom: 'api-errors', summary: 'api errors' });
+    const candidates = [{ element: 'db', kind: 'element', score: 1.2, confidence: 0.7, evidence: ['its own symptom: liveness-failing on db#0'] }];
+    await h.knowledge.incidents.setDiagnosis(incident.id, { cause: 'liveness-failing', confidence: 0.7, evidence: [], candidates, classification: 'transient' });
+    const shown = await h.call('viewer', 'GET', `/api/incidents/${incident.id}`);
+    assert.equal(shown.json.diagnosis.candidates[0].element, 'db');
+    assert.equal(shown.json.diagnosis.classification, 'transient');
+  } finally {
+    await h.close();
+  }
+});

@@ -1,0 +1,77 @@
+import { parseConfig } from '../../../src/config/load-config.js';
+import { Knowledge } from '../../../src/knowledge/knowledge.js';
+import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
+import { Engine } from '../../../src/workflow/engine.js';
+import { Guardrails } from '../../../src/plan/guardrails.js';
+import { createActuator } from '../../../src/execute/actuators.js';
+import { remediationWorkflow } from '../../../src/execute/remediation-workflow.js';
+import type { ElementControl } from '../../../src/execute/element-control.js';
+import { AutonomicLoop } from '../../../src/controller/autonomic-loop.js';
+import type { Symptom } from '../../../src/analyze/symptom.js';
+import { tempDir } from '../temp-store.js';
+
+/** Services whose health the test sets; a restart heals the restarted service unless it is `stuck`. */
+function fakeServices(names: string[], replicas: (service: string) => number) {
+  const healthy = new Map(names.map((n) => [n, true]));
+  const stuck = new Set<string>();
+  const actions: string[] = [];
+  const control: ElementControl = {
+    instances: (service) => Array.from({ length: replicas(service) }, (_, i) => `${service}#${i}`),
+    isHealthy: (service) => healthy.get(service) ?? false,
+    async restart(service, instance) {
+      actions.push(`restart ${instance ?? service}`);
+      if (!stuck.has(service)) healthy.set(service, true);
+    },
+    async stopStart(service) {
+      actions.push(`stop-start ${service}`);
+      healthy.set(service, true);
+    },
+    async scale(service, n) {
+      actions.push(`scale ${service} ${n}`);
+    },
+  };
+  return { healthy, stuck, actions, control };
+}
+
+/**
+ * The autonomic loop in-process over a SQLite store, with services whose health the test
+ * scripts (`symptom()` makes one unhealthy; a restart heals it unless it is `stuck`).
+ */
+export async function loopHarness(yaml: string, options: { worker?: boolean } = {}) {
+  const tmp = tempDir('homeostat-correlation-');
+  const store = SqliteStore.open(tmp.dbPath);
+  const { config } = parseConfig(yaml, { file: `${tmp.dir}/homeostat.yaml` });
+  const knowledge = new Knowledge(store);
+  const services = fakeServices(Object.keys(config.services), (service) => config.services[service]?.replicas ?? 1);
+  const loopRef: { current?: AutonomicLoop } = {};
+  const escalationMessage = (id: string, severity: 'critical' | 'error' | 'warning' | 'info') => loopRef.current!.escalationMessage(id, severity);
+  const actuator = createActuator({ control: services.control, escalation: config.escalation, escalationMessage });
+  const workflow = remediationWorkflow({ knowledge, guardrails: new Guardrails(config.guardrails, knowledge), actuator, control: services.control, escalation: config.escalation, escalationMessage, evidence: async () => ({}) });
+  // Without a worker, remediation runs stay pending: what the loop decides can be looked at before anything acts.
+  const engine = await Engine.open({ store, workflows: [workflow as never], ...(options.worker === false ? { worker: false as const } : {}) });
+  const loop = new AutonomicLoop({ config, knowledge, engine, control: services.control });
+  loopRef.current = loop;
+  loop.start();
+  return {
+    ...services,
+    engine,
+    store,
+    knowledge,
+    loop,
+    symptom(name: string, element: string, labels: Record<string, string> = {}, instance = `${element}#0`): void {
+      if (name === 'liveness-failing' || name === 'process-crashed') services.healthy.set(element, false);
+      const symptom: Symptom = { name, element, instance, at: Date.now(), labels, signal: { kind: 'test', message: `${name} on ${element}` } };
+      loop.observe(symptom);
+    },
+    async all() {
+      return store.listIncidents({ limit: 100 });
+    },
+    async close() {
+      await loop.stop();
+      await engine.close(500);
+      await store.close();
+      tmp.cleanup();
+    },
+  };
+}
+
