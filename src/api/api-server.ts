@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { roleAllows } from './api-tokens.js';
 import { ApiError, statusOf, type ApiErrorBody } from './api-error.js';
 import type { ApiContext } from './api-context.js';
+import { dashboardAssets, findDashboardRoot } from './dashboard-assets.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { auditRoutes } from './routes/audit.js';
 import { configRoutes } from './routes/config.js';
@@ -11,6 +12,7 @@ import { incidentRoutes } from './routes/incidents.js';
 import { metricRoutes } from './routes/metrics.js';
 import { pauseRoutes } from './routes/pauses.js';
 import { runRoutes } from './routes/runs.js';
+import { serviceMetricRoutes } from './routes/service-metrics.js';
 import { serviceRoutes } from './routes/services.js';
 import { tokenRoutes } from './routes/tokens.js';
 
@@ -19,12 +21,15 @@ export interface ApiServerOptions {
   bodyLimit?: number;
   /** Told about every 5xx (the error itself; the caller only sees a generic message). */
   onInternalError?: (error: unknown, route: string) => void;
+  /** The dashboard's `ui/` folder (default: the package's own); without one `/` answers 404. */
+  dashboardRoot?: string;
 }
 
 /**
  * The HTTP API as a fastify instance, routes registered, not listening: `inject()` it in
  * tests, or `listen()` it ({@link serveApi} does, for `homeostat up`). Every route under
- * `/api/` needs a bearer token of a role at least its own; `/openapi.json` is public.
+ * `/api/` needs a bearer token of a role at least its own; `/openapi.json` and the
+ * dashboard's page and assets (`/`, `/ui/…`) are public.
  *
  * @example
  * const app = await buildApi(context); const res = await app.inject({ url: '/api/incidents', headers: { authorization: `Bearer ${token}` } });
@@ -82,9 +87,11 @@ export async function buildApi(context: ApiContext, options: ApiServerOptions = 
   });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  for (const routes of [serviceRoutes, incidentRoutes, approvalRoutes, pauseRoutes, runRoutes, auditRoutes, configRoutes, metricRoutes, eventRoutes, tokenRoutes]) {
+  for (const routes of [serviceRoutes, serviceMetricRoutes, incidentRoutes, approvalRoutes, pauseRoutes, runRoutes, auditRoutes, configRoutes, metricRoutes, eventRoutes, tokenRoutes]) {
     await app.register(routes, context);
   }
+  // The dashboard's page and assets: public, the data behind them is not.
+  await app.register(dashboardAssets, { root: options.dashboardRoot ?? findDashboardRoot() });
   await app.ready();
   return app;
 }

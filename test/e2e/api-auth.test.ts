@@ -7,6 +7,7 @@ import { ApiHarness } from './api-harness.js';
 const ROUTES: { method: string; url: string; role: ApiRole; body?: unknown }[] = [
   { method: 'GET', url: '/api/services', role: 'viewer' },
   { method: 'GET', url: '/api/services/api', role: 'viewer' },
+  { method: 'GET', url: '/api/services/api/metrics', role: 'viewer' },
   { method: 'GET', url: '/api/events?limit=5', role: 'viewer' },
   { method: 'GET', url: '/api/incidents?all=true', role: 'viewer' },
   { method: 'GET', url: '/api/incidents/inc-none', role: 'viewer' },

@@ -1,0 +1,71 @@
+// A run's history as a per-step timeline (Temporal-style): one row per step with its
+// kind, status, tries and a bar placing it in the run's span; failed attempts and
+// compensations beneath their step.
+import { h, svg } from '../dom.js';
+import { duration, oneLine } from '../format.js';
+import { badge } from './health.js';
+
+const BAR_W = 220;
+
+function errorText(error) {
+  if (!error) return '';
+  return `${error.code ? `${error.code} ` : ''}${error.name ?? 'Error'}: ${error.message ?? ''}`;
+}
+
+function bar(start, end, span, tone) {
+  const x = span.length > 0 ? ((start - span.from) / span.length) * BAR_W : 0;
+  const w = Math.max(2, span.length > 0 ? ((end - start) / span.length) * BAR_W : BAR_W);
+  return svg('svg', { class: 'gantt', viewBox: `0 0 ${BAR_W} 10`, width: BAR_W, height: 10, 'aria-hidden': 'true' }, svg('rect', { x: 0, y: 4, width: BAR_W, height: 2, class: 'gantt-track' }), svg('rect', { x: Math.min(x, BAR_W - 2), y: 1, width: Math.min(w, BAR_W - x), height: 8, rx: 2, class: `gantt-bar tone-${tone}` }));
+}
+
+/** `details`: `{ run, steps, attempts }` as `GET /api/runs/:id` returns it. */
+export function runTimeline({ run, steps, attempts }) {
+  if (steps.length === 0) return h('p', { class: 'muted' }, 'No steps recorded yet.');
+  const now = Date.now();
+  const from = Math.min(run.createdAt, ...steps.map((s) => s.startedAt));
+  const to = Math.max(run.finishedAt ?? now, ...steps.map((s) => s.finishedAt ?? now));
+  const span = { from, length: Math.max(1, to - from) };
+  const rows = [];
+  for (const step of steps) {
+    const tone = step.status === 'failed' ? 'bad' : step.status === 'waiting' ? 'info' : step.kind === 'compensation' ? 'warn' : 'ok';
+    const took = step.finishedAt === null ? 'running' : duration(step.finishedAt - step.startedAt);
+    const detail = step.status === 'failed' ? errorText(step.error) : step.output === null || step.output === undefined ? '' : oneLine(step.output, 80);
+    rows.push(
+      h(
+        'tr',
+        { class: ['step', step.kind === 'compensation' ? 'compensation' : null], dataset: { seq: String(step.seq), status: step.status } },
+        h('td', { class: 'num' }, `#${step.seq}`),
+        h('td', null, step.kind === 'compensation' ? h('span', { class: 'tag tone-warn' }, 'compensation') : step.kind),
+        h('th', { scope: 'row' }, step.name),
+        h('td', null, badge(step.status)),
+        h('td', { class: 'num' }, String(step.attempts)),
+        h('td', { class: 'num' }, took),
+        h('td', null, bar(step.startedAt, step.finishedAt ?? now, span, tone)),
+        h('td', { class: step.status === 'failed' ? 'error-text' : 'muted' }, detail),
+      ),
+    );
+    for (const attempt of attempts.filter((a) => a.seq === step.seq)) {
+      const earlier = attempt.generation !== run.generation ? ` (before redrive ${attempt.generation + 1})` : '';
+      rows.push(
+        h(
+          'tr',
+          { class: 'attempt', dataset: { seq: String(step.seq) } },
+          h('td'),
+          h('td'),
+          h('td', { class: 'indent' }, `attempt ${attempt.attempt}${earlier}`),
+          h('td', null, badge('failed')),
+          h('td'),
+          h('td', { class: 'num' }, duration(attempt.finishedAt - attempt.startedAt)),
+          h('td', null, bar(attempt.startedAt, attempt.finishedAt, span, 'bad')),
+          h('td', { class: 'error-text' }, errorText(attempt.error)),
+        ),
+      );
+    }
+  }
+  return h(
+    'table',
+    { class: 'grid run-steps', 'aria-label': `steps of run ${run.id}` },
+    h('thead', null, h('tr', null, ['seq', 'kind', 'step', 'status', 'tries', 'took', 'when', 'result / error'].map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', null, rows),
+  );
+}
