@@ -23,6 +23,15 @@ test('services, element events and incidents with their explanation chain', asyn
     const services = await h.call('viewer', 'GET', '/api/services');
     assert.deepEqual(services.json.services.map((s: { name: string; health: string }) => [s.name, s.health]), [['api', 'unhealthy']]);
     assert.equal(services.json.services[0].instances[0].details.pid, 1);
+    // A replica with no live process (health '-') is down, worse than unhealthy; a service stopped on purpose is 'stopped'.
+    await h.store.saveElementStates('sup', [
+      { instance: 'worker#0', element: 'worker', owner: 'sup', state: 'running', health: 'healthy', data: '{}', updatedAt: 1 },
+      { instance: 'worker#1', element: 'worker', owner: 'sup', state: 'backoff', health: '-', data: '{}', updatedAt: 1 },
+      { instance: 'batch#0', element: 'batch', owner: 'sup', state: 'stopped', health: '-', data: '{}', updatedAt: 1 },
+    ]);
+    const healthOf = async (name: string) => (await h.call('viewer', 'GET', '/api/services')).json.services.find((s: { name: string }) => s.name === name)?.health;
+    assert.equal(await healthOf('worker'), 'down');
+    assert.equal(await healthOf('batch'), 'stopped');
     assert.equal((await h.call('viewer', 'GET', '/api/services/nope')).json.error.code, 'HS_API_SERVICE_NOT_FOUND');
     const events = await h.call('viewer', 'GET', '/api/events?element=api');
     assert.deepEqual(events.json.events.map((e: { kind: string; data: unknown }) => [e.kind, e.data]), [['process-exited', { code: 1 }]]);

@@ -5,10 +5,9 @@ import { freePort, launchBrowser, openPage, recordAttribute, screenshot } from '
 import { UpHarness } from './loop-harness.js';
 
 /**
- * The example system: an API (two replicas) and a worker over a dependency with a standby.
- * Without `dependsOn`: with it, the root-cause ranking sometimes names the healthy
- * dependency as the cause of the api's crash, which this test is not about (the graph's
- * edges are dashboard-graph.test.ts's).
+ * The example system: an API (two replicas) and a worker over a dependency with a standby,
+ * joined by `dependsOn`: the api's crash must still be the api's incident, not blamed on
+ * the healthy dependency that merely sees less traffic.
  */
 function exampleSystem(dependencyPort: number, standbyPort: number): string {
   return `
@@ -34,6 +33,7 @@ services:
     cwd: $EXAMPLES
     env: { DEPENDENCY_URL: "http://127.0.0.1:${dependencyPort}" }
     replicas: 2
+    dependsOn: [dependency]
     # The supervisor alone would wait 30 s: the loop's restart is what heals it here.
     restartBackoff: { initial: 30s, max: 30s }
     probes:
@@ -43,6 +43,7 @@ services:
     args: [worker.js, --port, "{{port}}"]
     cwd: $EXAMPLES
     env: { DEPENDENCY_URL: "http://127.0.0.1:${dependencyPort}", HEARTBEAT_EVERY: "200" }
+    dependsOn: [dependency]
     probes:
       liveness: { heartbeat: true, period: 500ms, timeout: 2s, failureThreshold: 3 }
 monitor:

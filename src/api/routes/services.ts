@@ -5,7 +5,9 @@ import { ApiError } from '../api-error.js';
 import type { ApiContext } from '../api-context.js';
 import { anyObject, countText, limitOf, positiveIntText, responses } from '../schemas.js';
 
-const HEALTH_ORDER = ['unhealthy', 'crash-looping', 'not-ready', 'starting', 'unprobed', 'healthy'];
+// Worst first. `down`: an instance that should run has no live process (crashed, in restart
+// backoff); the supervisor reports its health as '-', which must not read as better than healthy.
+const HEALTH_ORDER = ['down', 'unhealthy', 'crash-looping', 'not-ready', 'starting', 'unprobed', 'healthy'];
 
 function instanceView(state: ElementStateRecord) {
   let details: unknown;
@@ -17,11 +19,24 @@ function instanceView(state: ElementStateRecord) {
   return { instance: state.instance, state: state.state, health: state.health, owner: state.owner, updatedAt: state.updatedAt, details };
 }
 
-/** The worst health among instances: the service's own. */
+function stoppedOnPurpose(state: ElementStateRecord): boolean {
+  return state.state === 'stopped' || state.state === 'stopping';
+}
+
+/** An instance's health for the service's verdict: '-' (no process) is `down` unless it was stopped on purpose. */
+function instanceHealth(state: ElementStateRecord): string {
+  return state.health === '-' && !stoppedOnPurpose(state) ? 'down' : state.health;
+}
+
+/** The worst health among instances that are meant to run: the service's own (`stopped` when none is). */
 function serviceHealth(states: ElementStateRecord[]): string {
-  const ranks = states.map((s) => (HEALTH_ORDER.includes(s.health) ? HEALTH_ORDER.indexOf(s.health) : HEALTH_ORDER.length));
-  const worst = Math.min(...ranks);
-  return HEALTH_ORDER[worst] ?? states[0]?.health ?? 'unknown';
+  const running = states.filter((s) => !stoppedOnPurpose(s));
+  if (running.length === 0) return states.length > 0 ? 'stopped' : 'unknown';
+  const ranks = running.map((s) => {
+    const health = instanceHealth(s);
+    return HEALTH_ORDER.includes(health) ? HEALTH_ORDER.indexOf(health) : HEALTH_ORDER.length;
+  });
+  return HEALTH_ORDER[Math.min(...ranks)] ?? running[0]!.health;
 }
 
 function group(states: ElementStateRecord[], dependsOn: ReadonlyMap<string, string[]>) {
