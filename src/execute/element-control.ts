@@ -37,10 +37,13 @@ export function supervisorControl(supervisor: Supervisor): ElementControl {
       return replicas.every((replica) => replica.isHealthy(true));
     },
     async restart(service, instance) {
-      const replicas = pick(service, instance);
-      // A replica in backoff has no live process: start it now rather than wait (once).
-      for (const replica of replicas) if (replica.pgid === undefined && !replica.startNow()) replica.start();
-      supervisor.restart(service, instance === undefined ? undefined : Number(instance.split('#')[1]));
+      for (const replica of pick(service, instance)) {
+        // No live process (restart backoff, or left down by its restart policy): start it now,
+        // once — restarting the process just spawned would count a second restart.
+        if (replica.pgid === undefined) {
+          if (!replica.startNow()) replica.start();
+        } else replica.restart('requested');
+      }
     },
     async stopStart(service, instance) {
       for (const replica of pick(service, instance)) {

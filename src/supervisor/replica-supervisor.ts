@@ -127,11 +127,15 @@ export class ReplicaSupervisor {
   }
 
   /**
-   * Start a replica waiting in restart backoff at once (its scheduled restart is
-   * cancelled, so it is not restarted twice); false when it was not waiting.
+   * Start a replica that has no process at once: one waiting in restart backoff (its
+   * scheduled restart is cancelled, so it is not restarted twice), or one its restart
+   * policy left down (`restart: never`, a clean exit under `on-failure`) — an operator's or
+   * the loop's restart overrides the policy. False when it was neither.
    */
   startNow(): boolean {
-    if (this.desired !== 'running' || this.proc?.alive || this.restartTimer === undefined) return false;
+    if (this.desired !== 'running' || this.proc?.alive) return false;
+    const leftDown = this.phase === 'failed' || this.phase === 'exited';
+    if (this.restartTimer === undefined && !leftDown) return false;
     this.cancelRestart();
     this.spawnNow();
     return true;

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { main } from '../../../src/cli/main.js';
+import { supervisorControl } from '../../../src/execute/element-control.js';
 import { fault, Harness } from './harness.js';
 
 const api = (extra = '', backoff = '{ initial: 300ms, max: 5s, resetAfter: 20s, jitter: none }') => `
@@ -71,7 +72,7 @@ test('a crash loop is marked crash-looping, raises a symptom, and keeps retrying
   }
 });
 
-test('restart: never leaves a crashed process down, and the exit is still a symptom event', async () => {
+test('restart: never leaves a crashed process down, and the exit is still a symptom event; the loop\'s restart still starts it', async () => {
   const h = await Harness.start(api('    restart: never\n'));
   try {
     await h.waitFor('probe-changed', (e) => e.probe === 'startup' && e.to === 'passing');
@@ -80,6 +81,11 @@ test('restart: never leaves a crashed process down, and the exit is still a symp
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.equal(h.supervisor.status()[0]!.state, 'failed');
     assert.equal(h.events.filter((e) => e.kind === 'process-spawned').length, 1);
+    // The policy only governs the supervisor's own restarts: a requested one overrides it.
+    const before = h.events.length;
+    await supervisorControl(h.supervisor).restart('api', 'api#0');
+    await h.waitFor('process-spawned', () => true, 15_000, before);
+    assert.notEqual(h.supervisor.status()[0]!.state, 'failed');
   } finally {
     await h.close();
   }
