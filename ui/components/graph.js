@@ -10,7 +10,7 @@ const GAP_X = 84;
 const GAP_Y = 22;
 const PAD = 14;
 
-/** Which service each standby serves: the API's `standby` field, else the `<name>-standby` convention. */
+/** Which service each standby serves: the API's `standby` field (from the applied config), else — before any config is applied — the `<name>-standby` convention. */
 export function standbyPairs(services) {
   const names = new Set(services.map((s) => s.name));
   const pairs = [];

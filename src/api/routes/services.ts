@@ -39,44 +39,62 @@ function serviceHealth(states: ElementStateRecord[]): string {
   return HEALTH_ORDER[Math.min(...ranks)] ?? running[0]!.health;
 }
 
-function group(states: ElementStateRecord[], dependsOn: ReadonlyMap<string, string[]>) {
+/** What the applied config says about how services relate: the dependency graph and active-passive pairs. */
+interface Topology {
+  dependsOn: ReadonlyMap<string, string[]>;
+  /** Primary → its standby service. */
+  standby: ReadonlyMap<string, string>;
+}
+
+function group(states: ElementStateRecord[], topology: Topology) {
   const byService = new Map<string, ElementStateRecord[]>();
   for (const state of states) byService.set(state.element, [...(byService.get(state.element) ?? []), state]);
-  return [...byService].map(([name, instances]) => ({ name, health: serviceHealth(instances), dependsOn: dependsOn.get(name) ?? [], instances: instances.map(instanceView) }));
+  return [...byService].map(([name, instances]) => ({
+    name,
+    health: serviceHealth(instances),
+    dependsOn: topology.dependsOn.get(name) ?? [],
+    standby: topology.standby.get(name) ?? null,
+    instances: instances.map(instanceView),
+  }));
 }
 
 /**
- * Each service's `dependsOn`, from the config version applied last (the store has it, so
- * the API needs no config of its own); parsed once per version.
+ * Each service's `dependsOn` and `standby`, from the config version applied last (the store
+ * has it, so the API needs no config of its own); parsed once per version.
  */
-function dependencyReader(ctx: ApiContext): () => Promise<ReadonlyMap<string, string[]>> {
-  let cached: { version: number; graph: Map<string, string[]> } | undefined;
+function topologyReader(ctx: ApiContext): () => Promise<Topology> {
+  let cached: { version: number; topology: Topology } | undefined;
   return async () => {
     const current = await ctx.knowledge.configVersions.current();
-    if (!current) return new Map();
-    if (cached?.version === current.version) return cached.graph;
-    const graph = new Map<string, string[]>();
+    if (!current) return { dependsOn: new Map(), standby: new Map() };
+    if (cached?.version === current.version) return cached.topology;
+    const dependsOn = new Map<string, string[]>();
+    const standby = new Map<string, string>();
     try {
-      const services = (parseYaml(current.text) as { services?: Record<string, { dependsOn?: unknown } | null> } | null)?.services ?? {};
+      const services = (parseYaml(current.text) as { services?: Record<string, { dependsOn?: unknown; standby?: unknown } | null> } | null)?.services ?? {};
       for (const [name, spec] of Object.entries(services)) {
         const list = spec?.dependsOn;
-        if (Array.isArray(list)) graph.set(name, list.filter((d): d is string => typeof d === 'string'));
+        if (Array.isArray(list)) dependsOn.set(name, list.filter((d): d is string => typeof d === 'string'));
+        // `standby: name` or `standby: { service: name, after: … }`.
+        const pair = spec?.standby;
+        const partner = typeof pair === 'string' ? pair : typeof pair === 'object' && pair !== null ? (pair as { service?: unknown }).service : undefined;
+        if (typeof partner === 'string') standby.set(name, partner);
       }
     } catch {
       // A stored version was valid when applied; a text that no longer parses has no edges.
     }
-    cached = { version: current.version, graph };
-    return graph;
+    cached = { version: current.version, topology: { dependsOn, standby } };
+    return cached.topology;
   };
 }
 
 /** `/api/services`: every managed service with its instances' state and health, and its element events. */
 export const serviceRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
-  const dependencies = dependencyReader(ctx);
+  const topology = topologyReader(ctx);
   app.get('/api/services', {
     config: { role: 'viewer' },
-    schema: { tags: ['services'], summary: 'Services, the health of their instances and the services each depends on (`dependsOn`: the dependency graph)', response: responses({ 200: anyObject }) },
-    handler: async () => ({ services: group(await ctx.store.listElementStates(), await dependencies()) }),
+    schema: { tags: ['services'], summary: 'Services, the health of their instances and the services each depends on (`dependsOn`: the dependency graph) and its standby', response: responses({ 200: anyObject }) },
+    handler: async () => ({ services: group(await ctx.store.listElementStates(), await topology()) }),
   });
 
   app.get<{ Params: { name: string } }>('/api/services/:name', {
@@ -91,7 +109,7 @@ export const serviceRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) =>
       const states = (await ctx.store.listElementStates()).filter((s) => s.element === request.params.name);
       if (states.length === 0) throw new ApiError('HS_API_SERVICE_NOT_FOUND', 404, `no service ${request.params.name} has reported state`);
       const incidents = await ctx.store.listIncidents({ element: request.params.name, unresolved: true });
-      return { ...group(states, await dependencies())[0], incidents };
+      return { ...group(states, await topology())[0], incidents };
     },
   });
 
