@@ -11,9 +11,9 @@ const load = (path) => import(new URL(path, distRoot).href);
 
 const { createDetector, NAMED_DETECTORS } = await load('src/analyze/detectors/create-detector.js');
 const { loadNabCorpus } = await load('src/analyze/evaluation/nab-corpus.js');
-const { NAB_PROFILES, scoreCorpus } = await load('src/analyze/evaluation/nab-scorer.js');
+const { NAB_PROFILES, scoreCorpus, scoreCorpusAt } = await load('src/analyze/evaluation/nab-scorer.js');
 
-export { createDetector, NAMED_DETECTORS, loadNabCorpus, NAB_PROFILES, scoreCorpus };
+export { createDetector, NAMED_DETECTORS, loadNabCorpus, NAB_PROFILES, scoreCorpus, scoreCorpusAt };
 
 /** Run `config` over every file (a fresh detector per file, samples in order). */
 export function detect(files, config) {

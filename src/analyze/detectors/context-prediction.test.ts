@@ -69,3 +69,16 @@ test('context prediction: rejects bad options', () => {
   assert.throws(() => new ContextPredictionDetector({ rangeTolerance: -0.1 }), /rangeTolerance/);
   assert.throws(() => createDetector({ kind: 'context-prediction', levels: 0 }), /HS_ANALYSIS_CONFIG|levels/);
 });
+
+test('context prediction: what was learned on a much narrower range is forgotten when the range grows', () => {
+  // Learned on 0 … 1, a value of 50 widens the range 50-fold; afterwards the old levels mean other
+  // values, so the contexts start again (with relearnGrowth Infinity they are kept).
+  const series = noisySeries(600, { level: 0.5, noise: 0.2, seed: 47 });
+  series.push([series.length * STEP_MS, 50]);
+  const forgetting = new ContextPredictionDetector({ relearnGrowth: 8 });
+  const keeping = new ContextPredictionDetector({ relearnGrowth: Number.POSITIVE_INFINITY });
+  run(forgetting, series);
+  run(keeping, series);
+  assert.ok(forgetting.contextCount < keeping.contextCount / 2, `${forgetting.contextCount} contexts kept after the range grew, ${keeping.contextCount} without forgetting`);
+  assert.throws(() => new ContextPredictionDetector({ relearnGrowth: 1 }), /relearnGrowth/);
+});

@@ -10,6 +10,13 @@ export interface ContextPredictionOptions {
   rangeTolerance?: number;
   /** Samples before scoring (default 10). */
   warmup?: number;
+  /**
+   * Forget the learned contexts when the running range has grown by this factor since they
+   * were learned (default 8; Infinity never forgets): levels learned on a much narrower range
+   * stand for other values now, so their transitions would predict the wrong things — notably
+   * those of the first samples, whose range is tiny.
+   */
+  relearnGrowth?: number;
 }
 
 /** A learned context: a pattern over the previous level's binary digits, and the levels that followed it. */
@@ -45,8 +52,9 @@ const MAX_LEVELS = 256;
  * them before. The score is the mean of (a) the share of those predictions that failed and
  * (b) the share of matching contexts that never saw this level follow; then every matching
  * context learns it. A value clearly beyond the running range (by more than `rangeTolerance`
- * of it) scores 1. Pair it with a dominance mute (`ensemble` with `muteDominated`), so an
- * incident alerts once.
+ * of it) scores 1. When the running range has grown `relearnGrowth`-fold since the contexts
+ * were learned, they are forgotten and learned afresh. Pair it with a dominance mute
+ * (`ensemble` with `muteDominated`), so an incident alerts once.
  *
  * Memory is bounded whatever the series: at most 3^digits patterns (each digit fixed to 0, to
  * 1, or free), each with a bitset of `levels` bits — about 8 KiB for the default 32 levels.
@@ -60,6 +68,7 @@ export class ContextPredictionDetector implements Detector {
   private readonly maxPattern: number;
   private readonly rangeTolerance: number;
   private readonly warmup: number;
+  private readonly relearnGrowth: number;
   private readonly words: number;
   private readonly contexts: Context[] = [];
   private readonly byKey = new Map<number, Context>();
@@ -68,16 +77,20 @@ export class ContextPredictionDetector implements Detector {
   private low = Number.POSITIVE_INFINITY;
   private high = Number.NEGATIVE_INFINITY;
   private seen = 0;
+  /** The range when the current contexts began to be learned (0 until one is known). */
+  private learnedRange = 0;
 
   constructor(options: ContextPredictionOptions = {}) {
     this.levels = options.levels ?? 32;
     this.maxPattern = options.maxPattern ?? 3;
     this.rangeTolerance = options.rangeTolerance ?? 0.05;
     this.warmup = options.warmup ?? 10;
+    this.relearnGrowth = options.relearnGrowth ?? 8;
     if (!Number.isInteger(this.levels) || this.levels < 2 || this.levels > MAX_LEVELS) throw new RangeError(`context-prediction: levels must be an integer in 2 … ${MAX_LEVELS}`);
     if (!Number.isInteger(this.maxPattern) || this.maxPattern < 1) throw new RangeError('context-prediction: maxPattern must be an integer ≥ 1');
     if (!(this.rangeTolerance >= 0)) throw new RangeError('context-prediction: rangeTolerance must be ≥ 0');
     if (!(this.warmup >= 0)) throw new RangeError('context-prediction: warmup must be ≥ 0');
+    if (!(this.relearnGrowth > 1)) throw new RangeError('context-prediction: relearnGrowth must be > 1');
     const digits = Math.ceil(Math.log2(this.levels));
     this.fullMask = (1 << digits) - 1;
     this.words = Math.ceil(this.levels / 32);
@@ -101,9 +114,20 @@ export class ContextPredictionDetector implements Detector {
 
     const raw = this.predictAndLearn(level);
     this.matching = this.contextsMatching(level);
+    if (this.seen > this.warmup && range > this.relearnGrowth * this.learnedRange) {
+      if (this.learnedRange > 0) this.forget();
+      this.learnedRange = range;
+    }
     if (this.seen <= this.warmup) return 0;
     if (outside) return 1;
     return clampScore(raw);
+  }
+
+  /** Drop every learned context; the next sample starts learning afresh. */
+  private forget(): void {
+    this.contexts.length = 0;
+    this.byKey.clear();
+    this.matching = [];
   }
 
   /** Score `level` against the predictions of the matching contexts, then teach it to them. */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NAB_PROFILES, probationLength, scaledSigmoid, scoreCorpus, sweepThresholds, sweepPoints, type ScoredSeries } from './nab-scorer.js';
+import { NAB_PROFILES, probationLength, scaledSigmoid, scoreCorpus, scoreCorpusAt, sweepThresholds, sweepPoints, type ScoredSeries } from './nab-scorer.js';
 
 test('the scaled sigmoid has NAB’s anchor values', () => {
   assert.ok(Math.abs(scaledSigmoid(-1) - 0.98661) < 1e-5);
@@ -63,4 +63,21 @@ test('the threshold sweep: rows at or above the threshold count; ties keep the h
       [0.5, 0.79],
     ],
   );
+});
+
+test('scoring at a fixed threshold: the chosen threshold gives the best total; others are scored as they fall', () => {
+  // One early detection (0.8), one false positive (0.6) and a late detection (0.4) in the window.
+  const corpus = [series((i) => (i === 510 ? 0.8 : i === 300 ? 0.6 : i === 590 ? 0.4 : 0))];
+  const profile = NAB_PROFILES.standard;
+  const best = scoreCorpus(corpus, profile);
+  const atBest = scoreCorpusAt(corpus, profile, best.threshold);
+  assert.equal(best.threshold, 0.8);
+  assert.ok(Math.abs(atBest.raw - best.raw) < 1e-12);
+  assert.equal(atBest.normalised, best.normalised);
+  const lower = scoreCorpusAt(corpus, profile, 0.5);
+  assert.ok(Math.abs(lower.raw - (best.raw - 0.11)) < 1e-12, 'the false positive at 0.6 costs A_FP');
+  assert.equal(lower.falsePositives, 1);
+  const above = scoreCorpusAt(corpus, profile, 0.9);
+  assert.equal(above.normalised, 0, 'above every score nothing is detected: the null score');
+  assert.equal(above.truePositives, 0);
 });

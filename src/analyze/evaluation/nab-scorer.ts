@@ -207,3 +207,47 @@ export function scoreCorpus(corpus: readonly ScoredSeries[], profile: CostProfil
     falsePositives: chosen.falsePositives,
   };
 }
+
+/**
+ * Score a corpus under one profile at a given threshold (rows scoring at or above it are
+ * detections), instead of the best one. A held-out check needs this: the threshold is chosen
+ * on one part of a corpus and then applied, unchanged, to the other.
+ */
+export function scoreCorpusAt(corpus: readonly ScoredSeries[], profile: CostProfile, threshold: number): CorpusScore {
+  let windowBase = 0;
+  let windows = 0;
+  let total = 0;
+  let truePositives = 0;
+  let falsePositives = 0;
+  const best = new Map<number, number>();
+  for (const series of corpus) {
+    const swept = sweepPoints(series, profile, windowBase);
+    windowBase += swept.windowsUsed;
+    windows += swept.scorableWindows;
+    for (const point of swept.points) {
+      if (!(point.score >= threshold)) continue;
+      if (point.window < 0) {
+        total += point.value;
+        falsePositives++;
+      } else {
+        truePositives++;
+        const before = best.get(point.window);
+        if (before === undefined || point.value > before) best.set(point.window, point.value);
+      }
+    }
+  }
+  for (const value of best.values()) total += value;
+  total -= profile.fnWeight * (windows - best.size);
+  const nullScore = -profile.fnWeight * windows;
+  const perfectScore = profile.tpWeight * windows;
+  return {
+    threshold,
+    raw: total,
+    nullScore,
+    perfectScore,
+    normalised: windows === 0 ? 0 : (100 * (total - nullScore)) / (perfectScore - nullScore),
+    windows,
+    truePositives,
+    falsePositives,
+  };
+}
