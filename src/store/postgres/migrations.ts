@@ -226,4 +226,12 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    // The loop reads an element's recent incidents on every diagnosis (fault classification):
+    // without this index each read scans every incident ever opened.
+    name: '0006_incidents_by_element',
+    sql: `
+      CREATE INDEX incidents_element_opened ON incidents (element, opened_at);
+    `,
+  },
 ];
