@@ -118,14 +118,14 @@ export function remediationWorkflow(deps: RemediationDeps): WorkflowDefinition<R
         if (answer === undefined && policy.approval.warnBefore > 0) {
           await ctx.step(`approval-warning:${rung}`, async ({ signal }) => {
             const sent = await escalate(deps, incidentId, 'warning', signal);
-            await record(incidentId, 'approval', { rung, approval: approvalId, status: 'expiring', detail: `expires in ${policy.approval.warnBefore} ms; ${sent.detail}` });
+            await record(incidentId, 'approval', { rung, action: label, approval: approvalId, status: 'expiring', detail: `expires in ${policy.approval.warnBefore} ms; ${sent.detail}` });
           });
           answer = await ctx.waitForSignal<string>(`approval:${rung}`, { timeout: Math.min(policy.approval.warnBefore, policy.approval.ttl) });
         }
         const status = await ctx.step(`approval-decision:${rung}`, async () => {
           const decided = answer === undefined ? await knowledge.store.decideApproval(approvalId, 'expired', 'controller', 'no answer before the TTL (default deny)', Date.now()) : await knowledge.store.getApproval(approvalId);
           const final = decided?.status ?? 'expired';
-          await record(incidentId, 'approval', { rung, approval: approvalId, status: final, by: decided?.decidedBy ?? null, reason: decided?.reason ?? null });
+          await record(incidentId, 'approval', { rung, action: label, approval: approvalId, status: final, by: decided?.decidedBy ?? null, reason: decided?.reason ?? null });
           await knowledge.incidents.setStatus(incidentId, 'remediating');
           return final;
         });

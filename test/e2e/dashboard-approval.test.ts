@@ -117,7 +117,7 @@ test('dashboard: a pending approval shows in the inbox; clicking Approve lets th
     await page.getByRole('link', { name: incidentId }).first().click();
     await page.getByRole('heading', { name: `Incident ${incidentId} resolved` }).waitFor({ timeout: 30_000 });
     const chain = page.getByRole('list', { name: `explanation of incident ${incidentId}` });
-    await chain.getByText(/approval approved by api:alice/).waitFor({ timeout: 20_000 });
+    await chain.getByText(/approval approved for restart api#0 by api:alice/).waitFor({ timeout: 20_000 });
     await chain.getByText(/restart api#0: verified/).waitFor({ timeout: 20_000 });
     await screenshot(page, 'dashboard-approval-3-resolved');
 

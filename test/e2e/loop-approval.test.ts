@@ -51,7 +51,7 @@ escalation: { retryEvery: 1h }
     assert.equal(approval!.decidedBy, 'controller');
     const text = (await h.cli('incident', 'show', expired.id)).out;
     assert.match(text, /approval \S+ expiring/);
-    assert.match(text, /approval \S+ expired by controller \(no answer before the TTL \(default deny\)\)/);
+    assert.match(text, /approval \S+ expired for restart billing#0 by controller \(no answer before the TTL \(default deny\)\)/);
     assert.equal((await h.db().listAudit({ afterSeq: 0, limit: 1_000 })).filter((a) => a.action === 'action.restart' && a.subject === expired.id).length, 0);
   } finally {
     await h.close();
