@@ -41,6 +41,7 @@ const relay = (chunk: Buffer) => {
     if (metrics) metricsUrl = metrics[1]!;
     if (line.startsWith('loop: ')) say(line.slice(6));
     else if (/^homeostat up: supervising/.test(line)) say('homeostat up: supervising 5 services, loop running');
+    else if (/^homeostat up: dashboard at /.test(line)) say(`${line.slice('homeostat up: '.length)} — open it to watch the faults live`);
     else if (/error|HS_/i.test(line)) say(line);
   }
 };
