@@ -21,8 +21,9 @@ const PUBLISHED = [
 ];
 
 // The static threshold needs a limit known in advance; NAB gives none, so it is not run here.
-// alert-rate-discount by name is contextual-value-rank itself (a wrapper needs a member), so it is not run twice.
-const RUN = Object.entries(NAMED_DETECTORS).filter(([name]) => name !== 'static-threshold' && name !== 'alert-rate-discount');
+// alert-rate-discount by name is contextual-value-rank itself, and alert-fatigue is contextual-fatigue
+// (a wrapper needs a member), so they are not run twice.
+const RUN = Object.entries(NAMED_DETECTORS).filter(([name]) => name !== 'static-threshold' && name !== 'alert-rate-discount' && name !== 'alert-fatigue');
 
 const files = loadNabCorpus(nabPath);
 console.log(`NAB: ${files.length} files, ${files.reduce((n, f) => n + f.values.length, 0)} rows, ${files.reduce((n, f) => n + f.windows.length, 0)} windows (${nabPath})\n`);

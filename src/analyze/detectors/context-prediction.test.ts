@@ -82,3 +82,15 @@ test('context prediction: what was learned on a much narrower range is forgotten
   assert.ok(forgetting.contextCount < keeping.contextCount / 2, `${forgetting.contextCount} contexts kept after the range grew, ${keeping.contextCount} without forgetting`);
   assert.throws(() => new ContextPredictionDetector({ relearnGrowth: 1 }), /relearnGrowth/);
 });
+
+test('context prediction: tells a value beyond the range from an unforeseen one inside it', () => {
+  const detector = new ContextPredictionDetector({ levels: 8, warmup: 0 });
+  // Learn the cycle 0, 10, 0, 10, … so that both levels are known and 10 follows 0.
+  for (let i = 0; i < 40; i++) detector.update(i, i % 2 === 0 ? 0 : 10);
+  assert.equal(detector.update(40, 5), 1, 'a level that never followed scores 1');
+  assert.equal(detector.beyondRange, false, 'a value inside the range was called beyond it');
+  assert.equal(detector.update(41, 30), 1);
+  assert.equal(detector.beyondRange, true, 'a value far above the range was not called beyond it');
+  detector.update(42, Number.NaN);
+  assert.equal(detector.beyondRange, false, 'a skipped sample kept the previous verdict');
+});

@@ -79,6 +79,7 @@ export class ContextPredictionDetector implements Detector {
   private seen = 0;
   /** The range when the current contexts began to be learned (0 until one is known). */
   private learnedRange = 0;
+  private lastBeyondRange = false;
 
   constructor(options: ContextPredictionOptions = {}) {
     this.levels = options.levels ?? 32;
@@ -96,6 +97,14 @@ export class ContextPredictionDetector implements Detector {
     this.words = Math.ceil(this.levels / 32);
   }
 
+  /**
+   * Whether the last sample lay clearly beyond the running range (it scored 1 for that, not for
+   * a failed prediction) — so a caller can tell a new extreme from an unforeseen in-range level.
+   */
+  get beyondRange(): boolean {
+    return this.lastBeyondRange;
+  }
+
   /** How many contexts have been learned (bounded by 3^digits). */
   get contextCount(): number {
     return this.contexts.length;
@@ -103,6 +112,7 @@ export class ContextPredictionDetector implements Detector {
 
   update(_timestamp: number, value: number): number {
     // A missing or broken sample neither scores nor teaches anything.
+    this.lastBeyondRange = false;
     if (!Number.isFinite(value)) return 0;
     this.seen++;
     const margin = (this.high - this.low) * this.rangeTolerance;
@@ -119,6 +129,7 @@ export class ContextPredictionDetector implements Detector {
       this.learnedRange = range;
     }
     if (this.seen <= this.warmup) return 0;
+    this.lastBeyondRange = outside;
     if (outside) return 1;
     return clampScore(raw);
   }

@@ -12,7 +12,8 @@ export { ContextPredictionDetector, type ContextPredictionOptions } from './cont
 export { ValueRankPredictionDetector, type ValueRankPredictionOptions } from './value-rank-prediction.js';
 export { RankWindow } from './rank-window.js';
 export { AlertRateDiscountDetector, type AlertRateDiscountOptions } from './alert-rate-discount.js';
+export { AlertFatigueDetector, type AlertFatigueOptions } from './alert-fatigue.js';
 export { AnomalyLikelihoodDetector, upperTailScore, type AnomalyLikelihoodOptions } from './anomaly-likelihood.js';
 export { EnsembleDetector, type EnsembleOptions } from './ensemble.js';
 export { TrendExtrapolator, type TrendOptions, type TrendForecast } from './trend-extrapolation.js';
-export { createDetector, DEFAULT_ENSEMBLE, DEFAULT_CONTEXTUAL, DEFAULT_CONTEXTUAL_PREDICTION, DEFAULT_CONTEXTUAL_VALUE_RANK, NAMED_DETECTORS, type DetectorConfig, type DetectorKind } from './create-detector.js';
+export { createDetector, DEFAULT_ENSEMBLE, DEFAULT_CONTEXTUAL, DEFAULT_CONTEXTUAL_PREDICTION, DEFAULT_CONTEXTUAL_VALUE_RANK, DEFAULT_CONTEXTUAL_FATIGUE, NAMED_DETECTORS, type DetectorConfig, type DetectorKind } from './create-detector.js';

@@ -98,3 +98,23 @@ test('value-rank prediction: rejects bad options, through createDetector too', (
   assert.throws(() => new ValueRankPredictionDetector({ rankLevels: 1 }), /levels/);
   assert.throws(() => createDetector({ kind: 'value-rank-prediction', levels: 1000 }), /levels/);
 });
+
+test('value-rank prediction with a coarse confirmation: new burst heights inside the range score less than 1', () => {
+  const series = burstySeries(6000, 29);
+  const plain = run(new ValueRankPredictionDetector(), series);
+  const confirmed = run(new ValueRankPredictionDetector({ confirmLevels: 10, unconfirmedScore: 0.8 }), series);
+  const certain = (scores: number[]) => scores.slice(1000).filter((s) => s >= 0.99).length;
+  assert.ok(certain(confirmed) < certain(plain), `confirmed: ${certain(confirmed)} certain samples, plain: ${certain(plain)}`);
+  // The ones it withdrew score the unconfirmed score, not something else.
+  const withdrawn = confirmed.filter((s, i) => plain[i]! >= 1 && s < 1);
+  assert.ok(withdrawn.length > 0 && withdrawn.every((s) => s === 0.8), `withdrawn certainties scored ${[...new Set(withdrawn)].join(', ')}`);
+});
+
+test('value-rank prediction with a coarse confirmation: values beyond the range and level shifts inside it still score 1', () => {
+  const beyond = noisySeries(3000, { seed: 31 }).map(([t, v], i): [number, number] => [t, i >= 2500 ? v + 15 : v]);
+  assert.equal(run(new ValueRankPredictionDetector({ confirmLevels: 10 }), beyond)[2500], 1);
+  const inside = noisySeries(4000, { seed: 37, spikeAt: 200, spike: 100 }).map(([t, v], i): [number, number] => [t, i >= 3500 ? v + 30 : v]);
+  assert.equal(run(new ValueRankPredictionDetector({ confirmLevels: 10 }), inside)[3500], 1, 'the level shift inside the range was not confirmed');
+  assert.throws(() => new ValueRankPredictionDetector({ unconfirmedScore: 2 }), /unconfirmedScore/);
+  assert.throws(() => new ValueRankPredictionDetector({ confirmLevels: 1 }), /levels/);
+});
