@@ -30,6 +30,8 @@ export interface IncidentDiagnosisInput {
   /** A config change this long before the onset (ms) is a candidate (default 10 min). */
   configWindowMs?: number;
   classification?: { classification: FaultClassification; reason: string };
+  /** A floor on each series' normal spread, by series name (see `MetricRankingOptions.minSpread`). */
+  minSpread?: (series: string) => number;
 }
 
 /** Symptoms that are an element's own failure (it stopped, hung or ran out of memory), not an effect it passes on. */
@@ -79,7 +81,7 @@ export function diagnoseIncident(input: IncidentDiagnosisInput): Diagnosis & { c
     extra.set(alias(element), { abnormality: Math.max(...symptoms.map(symptomStrength)), evidence, onset: symptoms[0]!.at / 1_000 });
   }
   const empty: MetricTable = { times: [], series: new Map() };
-  const ranked = rankRootCauses(input.metrics?.normal ?? empty, input.metrics?.anomalous ?? empty, aliasedGraph, { extra, onsetTolerance: 10 });
+  const ranked = rankRootCauses(input.metrics?.normal ?? empty, input.metrics?.anomalous ?? empty, aliasedGraph, { extra, onsetTolerance: 10, ...(input.minSpread ? { minSpread: input.minSpread } : {}) });
   const candidates: DiagnosisCandidate[] = ranked
     .filter((c) => c.score > 0 && byAlias.has(c.element))
     .map((c) => {

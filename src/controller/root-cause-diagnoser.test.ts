@@ -44,3 +44,17 @@ test('a service in no dependsOn relation is ranked alone', async () => {
   assert.deepEqual(diagnosis.candidates!.map((c) => [c.element, c.kind, c.confidence]), [['cron', 'element', 1]]);
   assert.equal(diagnosis.cause, 'process-crashed');
 });
+
+test('an idle dependency whose CPU reads 0 and then 1 % is not blamed for a dependent\'s crash (quiet machine)', async () => {
+  const resources = new TimeSeriesStore({ retentionMs: 3_600_000 });
+  const onset = 1_700_000_600_000;
+  for (let t = onset - 60_000; t <= onset + 3_000; t += 1_000) {
+    // A flat 0 % normal period, then two blips of 1 %: what an idle process shows on a quiet host.
+    resources.append(INSTANCE_CPU, { service: 'db_main', instance: 'db_main#0' }, t >= onset - 1_000 && t <= onset ? 1 : 0, t);
+    resources.append(INSTANCE_CPU, { service: 'api', instance: 'api#0' }, 0, t);
+  }
+  const diagnoser = new RootCauseDiagnoser({ config, series: [resources], now: () => onset + 3_000 });
+  const diagnosis = await diagnoser.diagnose([{ name: 'process-crashed', element: 'api', instance: 'api#0', at: onset, labels: {}, signal: { message: 'api#0 exited' } }]);
+  assert.equal(diagnosis.candidates![0]!.element, 'api', JSON.stringify(diagnosis.candidates, null, 1));
+  assert.equal(diagnosis.cause, 'process-crashed');
+});

@@ -6,6 +6,7 @@ import type { Knowledge } from '../knowledge/knowledge.js';
 import type { TimeSeriesStore } from '../monitor/time-series.js';
 import { DependencyGroups } from './dependency-groups.js';
 import { metricHistory } from './metric-history.js';
+import { INSTANCE_CPU } from './resource-series.js';
 
 export interface RootCauseDiagnoserOptions {
   config: HomeostatConfig;
@@ -64,6 +65,7 @@ export class RootCauseDiagnoser implements Diagnoser {
       ...(metrics ? { metrics } : {}),
       configChanges: this.options.configChanges?.() ?? [],
       configWindowMs: config.correlation.configWindow,
+      minSpread: resourceNoiseFloor,
     };
     const first = diagnoseIncident(base);
     const top = first.candidates[0]?.element;
@@ -94,4 +96,17 @@ export class RootCauseDiagnoser implements Diagnoser {
     const explained = await this.options.knowledge.incidents.explain(incidentId);
     return (explained?.entries ?? []).filter((e) => e.kind === 'action' && e.data.ok === true && /^(restart|stop-start) /.test(String(e.data.action))).map((e) => e.at);
   }
+}
+
+/**
+ * Percentage points of CPU that are noise for one process: sampled each second with clock-tick
+ * resolution, an idle process reads 0 and then 1–3 %. A flat normal period would otherwise
+ * make such a blip a robust z of 100 and rank a healthy dependency above a crashed dependent.
+ * Kept small: a dependency explains a dependent in proportion to how far out of range each
+ * is, so a hog (3 % → 95 %) must stay far out of range too.
+ */
+const CPU_NOISE_PERCENT = 2;
+
+function resourceNoiseFloor(series: string): number {
+  return series.includes(INSTANCE_CPU) ? CPU_NOISE_PERCENT : 0;
 }

@@ -2,50 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { freePort, launchBrowser, openPage, REPO_ROOT, screenshot } from './dashboard-harness.js';
+import { exampleServicesYaml, freePort, launchBrowser, openPage, REPO_ROOT, screenshot } from './dashboard-harness.js';
 import { UpHarness } from './loop-harness.js';
 
 // The first restart after a crash is immediate; the second waits out the backoff (60 s),
 // so after two crashes the api stays down until someone approves the loop's restart.
 function system(dependencyPort: number, standbyPort: number): string {
-  return `
-services:
-  dependency:
-    command: $NODE
-    args: [dependency.js, --port, "{{port}}"]
-    cwd: $EXAMPLES
-    port: ${dependencyPort}
-    probes:
-      liveness: { http: /healthz, period: 500ms, timeout: 1s, failureThreshold: 5 }
-    standby: dependency-standby
-  dependency-standby:
-    command: $NODE
-    args: [dependency.js, --port, "{{port}}"]
-    cwd: $EXAMPLES
-    port: ${standbyPort}
-    probes:
-      liveness: { http: /healthz, period: 500ms, timeout: 1s, failureThreshold: 5 }
-  api:
-    command: $NODE
-    args: [api.js, --port, "{{port}}"]
-    cwd: $EXAMPLES
-    env: { DEPENDENCY_URL: "http://127.0.0.1:${dependencyPort}" }
-    dependsOn: [dependency]
-    restartBackoff: { initial: 60s, max: 60s, resetAfter: 10m }
-    crashLoop: { restarts: 10, window: 1m }
-    probes:
-      liveness: { http: /healthz, period: 500ms, timeout: 1s, failureThreshold: 5 }
-  worker:
-    command: $NODE
-    args: [worker.js, --port, "{{port}}"]
-    cwd: $EXAMPLES
-    env: { DEPENDENCY_URL: "http://127.0.0.1:${dependencyPort}", HEARTBEAT_EVERY: "200" }
-    dependsOn: [dependency]
-    probes:
-      liveness: { heartbeat: true, period: 500ms, timeout: 2s, failureThreshold: 3 }
-monitor:
-  scrape: [{ service: api, every: 1s }]
-policies:
+  const api = '    restartBackoff: { initial: 60s, max: 60s, resetAfter: 10m }\n    crashLoop: { restarts: 10, window: 1m }\n';
+  return `${exampleServicesYaml(dependencyPort, standbyPort, api)}policies:
   api-crash:
     match: { symptom: [process-crashed], service: [api] }
     ladder: [{ action: restart }]

@@ -76,3 +76,48 @@ export async function recordAttribute(page: Page, selector: string, attribute: s
   })()`);
   return async () => (await page.evaluate(`window[${JSON.stringify(key)}]`)) as string[];
 }
+
+/**
+ * The example system as the dashboard tests run it: a dependency with a standby, the api
+ * and the worker over it (`dependsOn`), every probe lenient enough for a loaded machine.
+ * `api` is the api's own extra keys (replicas, backoff …), indented as service keys; the
+ * rest of the config (monitor, policies …) is the caller's.
+ */
+export function exampleServicesYaml(dependencyPort: number, standbyPort: number, api: string): string {
+  return `
+services:
+  dependency:
+    command: $NODE
+    args: [dependency.js, --port, "{{port}}"]
+    cwd: $EXAMPLES
+    port: ${dependencyPort}
+    probes:
+      liveness: { http: /healthz, period: 500ms, timeout: 1s, failureThreshold: 5 }
+    standby: dependency-standby
+  dependency-standby:
+    command: $NODE
+    args: [dependency.js, --port, "{{port}}"]
+    cwd: $EXAMPLES
+    port: ${standbyPort}
+    probes:
+      liveness: { http: /healthz, period: 500ms, timeout: 1s, failureThreshold: 5 }
+  api:
+    command: $NODE
+    args: [api.js, --port, "{{port}}"]
+    cwd: $EXAMPLES
+    env: { DEPENDENCY_URL: "http://127.0.0.1:${dependencyPort}" }
+    dependsOn: [dependency]
+${api}    probes:
+      liveness: { http: /healthz, period: 500ms, timeout: 1s, failureThreshold: 5 }
+  worker:
+    command: $NODE
+    args: [worker.js, --port, "{{port}}"]
+    cwd: $EXAMPLES
+    env: { DEPENDENCY_URL: "http://127.0.0.1:${dependencyPort}", HEARTBEAT_EVERY: "200" }
+    dependsOn: [dependency]
+    probes:
+      liveness: { heartbeat: true, period: 500ms, timeout: 2s, failureThreshold: 3 }
+monitor:
+  scrape: [{ service: api, every: 1s }]
+`;
+}

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { freePort, launchBrowser, openPage, recordAttribute, screenshot } from './dashboard-harness.js';
+import { exampleServicesYaml, freePort, launchBrowser, openPage, recordAttribute, screenshot } from './dashboard-harness.js';
 import { UpHarness } from './loop-harness.js';
 
 /**
@@ -10,45 +10,9 @@ import { UpHarness } from './loop-harness.js';
  * the healthy dependency that merely sees less traffic.
  */
 function exampleSystem(dependencyPort: number, standbyPort: number): string {
-  return `
-services:
-  dependency:
-    command: $NODE
-    args: [dependency.js, --port, "{{port}}"]
-    cwd: $EXAMPLES
-    port: ${dependencyPort}
-    probes:
-      liveness: { http: /healthz, period: 500ms, timeout: 1s, failureThreshold: 5 }
-    standby: dependency-standby
-  dependency-standby:
-    command: $NODE
-    args: [dependency.js, --port, "{{port}}"]
-    cwd: $EXAMPLES
-    port: ${standbyPort}
-    probes:
-      liveness: { http: /healthz, period: 500ms, timeout: 1s, failureThreshold: 5 }
-  api:
-    command: $NODE
-    args: [api.js, --port, "{{port}}"]
-    cwd: $EXAMPLES
-    env: { DEPENDENCY_URL: "http://127.0.0.1:${dependencyPort}" }
-    replicas: 2
-    dependsOn: [dependency]
-    # The supervisor alone would wait 30 s: the loop's restart is what heals it here.
-    restartBackoff: { initial: 30s, max: 30s }
-    probes:
-      liveness: { http: /healthz, period: 500ms, timeout: 1s, failureThreshold: 5 }
-  worker:
-    command: $NODE
-    args: [worker.js, --port, "{{port}}"]
-    cwd: $EXAMPLES
-    env: { DEPENDENCY_URL: "http://127.0.0.1:${dependencyPort}", HEARTBEAT_EVERY: "200" }
-    dependsOn: [dependency]
-    probes:
-      liveness: { heartbeat: true, period: 500ms, timeout: 2s, failureThreshold: 3 }
-monitor:
-  scrape: [{ service: api, every: 1s }]
-policies:
+  // The supervisor alone would wait 30 s: the loop's restart is what heals it here.
+  const api = '    replicas: 2\n    restartBackoff: { initial: 30s, max: 30s }\n';
+  return `${exampleServicesYaml(dependencyPort, standbyPort, api)}policies:
   crashed:
     match: { symptom: [process-crashed, liveness-failing] }
     ladder: [{ action: restart }, { action: stop-start }]

@@ -51,6 +51,12 @@ export interface MetricRankingOptions {
    */
   minRelativeSpread?: number;
   /**
+   * An absolute floor on a series' normal spread, by series name (default none): the noise a
+   * metric has by nature even when its normal period was flat — an idle process's CPU percent
+   * reads 0 for a minute and then 1, which is not an anomaly however many MADs it is.
+   */
+  minSpread?: (series: string) => number;
+  /**
    * A fall below the normal range weighs this much of a rise of the same z (default 0.25):
    * a failing or overloaded element shows rising errors, latency, CPU or memory, while the
    * dependencies of a failing caller only see less traffic — they fall, and are not the cause.
@@ -80,7 +86,8 @@ export function deviationsByElement(normal: MetricTable, anomalous: MetricTable,
     const known = normal.series.get(name) ?? [];
     const reference = known.filter((v) => !Number.isNaN(v));
     if (reference.length === 0) continue; // no normal behaviour to compare against
-    const deviation = seriesDeviation(name, reference, values, anomalous.times, threshold, maxZ, minRelativeSpread);
+    const floor = options.minSpread?.(name) ?? 0;
+    const deviation = seriesDeviation(name, reference, values, anomalous.times, threshold, maxZ, minRelativeSpread, floor);
     const list = byElement.get(deviation.element) ?? [];
     list.push(deviation);
     byElement.set(deviation.element, list);
@@ -116,7 +123,7 @@ function missingDeviation(element: string, columns: number[][], times: number[],
   return { series: element, element, peakZ: maxZ, onset: times[start], normalMedian: 0, normalSpread: 0, peakValue: share, direction: 'missing' };
 }
 
-function seriesDeviation(name: string, reference: number[], values: number[], times: number[], threshold: number, maxZ: number, minRelativeSpread: number): SeriesDeviation {
+function seriesDeviation(name: string, reference: number[], values: number[], times: number[], threshold: number, maxZ: number, minRelativeSpread: number, minSpread: number): SeriesDeviation {
   const sorted = [...reference].sort((a, b) => a - b);
   const median = quantile(sorted, 0.5);
   const deviations = sorted.map((v) => Math.abs(v - median)).sort((a, b) => a - b);
@@ -125,7 +132,7 @@ function seriesDeviation(name: string, reference: number[], values: number[], ti
   // so that any real change is large but finite.
   if (!(spread > 0)) spread = (quantile(sorted, 0.95) - quantile(sorted, 0.05)) / 3.29;
   if (!(spread > 0)) spread = Math.max(Math.abs(median) * 0.01, 1e-9);
-  spread = Math.max(spread, Math.abs(median) * minRelativeSpread);
+  spread = Math.max(spread, Math.abs(median) * minRelativeSpread, minSpread);
   const z = values.map((v) => (Number.isNaN(v) ? 0 : Math.min(Math.abs(v - median) / spread, maxZ)));
   let peakZ = 0;
   let peakIndex = 0;
