@@ -50,7 +50,15 @@ test('dashboard graph: edges from dependsOn and to a standby, each node its wors
       await page.locator(`svg.graph path[data-from="${from}"][data-to="${to}"]`).waitFor({ state: 'attached', timeout: 20_000 });
     }
     // Dependents left of what they use: worker → api → dependency.
-    const x = async (service: string) => (await page.locator(`svg.graph g[data-service="${service}"]`).boundingBox())!.x;
+    // The overview re-renders every 2 s: a node may be between renders when asked, so ask again.
+    const x = async (service: string) => {
+      for (let attempt = 0; ; attempt++) {
+        const box = await page.locator(`svg.graph g[data-service="${service}"]`).boundingBox();
+        if (box) return box.x;
+        if (attempt >= 100) throw new Error(`the graph node of ${service} never had a box`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
     assert.ok((await x('worker')) < (await x('api')) && (await x('api')) < (await x('dependency')), 'columns follow the dependencies');
     assert.equal(await x('dependency-standby'), await x('dependency'), 'the standby sits under its primary');
 
