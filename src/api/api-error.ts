@@ -33,6 +33,8 @@ export function statusOf(error: unknown): { status: number; code: string; messag
     const status =
       code === 'HS_INVALID_RUN_STATE' || code === 'HS_APPROVAL_DECIDED'
         ? 409
+        : code === 'HS_INTERNAL_WORKFLOW'
+          ? 403
         : code.endsWith('_NOT_FOUND') || code === 'HS_UNKNOWN_WORKFLOW'
           ? 404
           : code === 'HS_PAYLOAD_TOO_LARGE'

@@ -66,23 +66,28 @@ interface TrackedIncident {
  */
 export class AutonomicLoop {
   readonly loop: ReconcileLoop;
-  readonly groups: DependencyGroups;
+  groups: DependencyGroups;
   private readonly pending = new Map<string, Symptom[]>();
   /** Queue key → incident id → what the loop remembers of it. */
   private readonly tracked = new Map<string, Map<string, TrackedIncident>>();
-  private readonly diagnoser: Diagnoser;
+  private diagnoser: Diagnoser;
   private readonly now: () => number;
   private unsubscribe: (() => void) | undefined;
 
   constructor(private readonly options: AutonomicLoopOptions) {
     this.groups = new DependencyGroups(options.config.services);
     this.now = options.now ?? Date.now;
-    this.diagnoser = options.diagnoser ?? new RootCauseDiagnoser({ config: options.config, groups: this.groups, knowledge: options.knowledge, replicas: (service) => options.control.instances(service).length });
+    this.diagnoser = options.diagnoser ?? this.defaultDiagnoser();
     this.loop = new ReconcileLoop({
       concurrency: options.concurrency ?? 4,
       reconciler: { reconcile: (key) => this.reconcile(key) },
       onError: (key, error) => options.onError?.(key, error),
     });
+  }
+
+  private defaultDiagnoser(): Diagnoser {
+    const { config, knowledge, control } = this.options;
+    return new RootCauseDiagnoser({ config, groups: this.groups, knowledge, replicas: (service) => control.instances(service).length });
   }
 
   start(): void {
@@ -98,6 +103,22 @@ export class AutonomicLoop {
   async stop(): Promise<void> {
     this.unsubscribe?.();
     await this.loop.stop();
+  }
+
+  /**
+   * A new config version was applied: policies, correlation, escalation and the `dependsOn`
+   * groups follow it from the next decision on. Symptoms waiting to be looked at are queued
+   * again under the new groups, and every unresolved incident is looked at again.
+   */
+  async reconfigure(config: HomeostatConfig, diagnoser?: Diagnoser): Promise<void> {
+    this.options.config = config;
+    this.groups = new DependencyGroups(config.services);
+    this.diagnoser = diagnoser ?? this.defaultDiagnoser();
+    const waiting = [...this.pending.values()].flat();
+    this.pending.clear();
+    this.tracked.clear();
+    for (const symptom of waiting) this.observe(symptom);
+    await this.resync();
   }
 
   /** A symptom was observed: remember it and look at its service (or its group). */
@@ -293,13 +314,14 @@ export class AutonomicLoop {
     await knowledge.incidents.record(incident.id, 'policy', { matched: matched.name, reason: matched.reason, ladder: matched.policy.ladder.map((a) => a.action), approval: matched.policy.approval.required, dryRun: matched.policy.dryRun || config.guardrails.dryRun });
     await knowledge.incidents.setStatus(incident.id, 'remediating');
     const instance = trigger.element === service ? trigger.instance : undefined;
-    const remediation: RemediationInput = { incidentId: incident.id, service, ...(instance ? { instance } : {}), diagnosis: diagnosis.cause, policyName: matched.name, policy: matched.policy };
+    // The run gets the policy's name only: it reads the ladder from the applied config itself.
+    const remediation: RemediationInput = { incidentId: incident.id, service, ...(instance ? { instance } : {}), diagnosis: diagnosis.cause, policyName: matched.name };
     await engine.start(REMEDIATION_WORKFLOW, remediation, { id: runIdFor(incident.key, incident.id, cycle) });
   }
 
   /** What is next for an unresolved incident: start its remediation once settled, wait for its run, or retry slowly. */
   private async advance(incident: IncidentRecord): Promise<number | void> {
-    const { knowledge, engine, config } = this.options;
+    const { knowledge, config } = this.options;
     if (incident.status === 'resolved') {
       this.tracked.get(this.groups.queueKey(incident.key))?.delete(incident.id);
       return;
@@ -331,14 +353,9 @@ export class AutonomicLoop {
     const dueAt = (run.finishedAt ?? run.updatedAt) + config.escalation.retryEvery;
     const wait = dueAt - Date.now();
     if (wait > 0) return wait;
-    const input = JSON.parse(run.input ?? '{}') as RemediationInput;
     await knowledge.incidents.record(incident.id, 'note', { detail: `slow retry ${cycle + 1} of the ladder` });
-    if (input.service !== incident.element) {
-      // Re-targeted since that run: plan again for the root cause.
-      await this.plan(incident, parseDiagnosis(incident.diagnosis) ?? (await this.diagnose(incident, tracked)), tracked, cycle + 1);
-      return;
-    }
-    await engine.start(REMEDIATION_WORKFLOW, input, { id: runIdFor(incident.key, incident.id, cycle + 1) });
+    // Planned again, not repeated: the target may have been re-ranked and the applied config may have changed since.
+    await this.plan(incident, parseDiagnosis(incident.diagnosis) ?? (await this.diagnose(incident, tracked)), tracked, cycle + 1);
   }
 
   private async latestRun(key: string, incidentId: string) {

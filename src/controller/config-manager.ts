@@ -3,10 +3,12 @@ import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import { parseConfig, type LoadedConfig } from '../config/load-config.js';
 import type { ActionOutcome, ActionTarget } from '../execute/actuators.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
+import { HomeostatError } from '../errors/homeostat-error.js';
 import { REDACTED } from '../knowledge/redact.js';
 import type { IncidentRecord } from '../store/records.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import type { Logger } from '../telemetry/logger.js';
+import { AppliedConfig, restartOnlyChanges } from './applied-config.js';
 
 export interface ConfigManagerOptions {
   loaded: LoadedConfig;
@@ -40,6 +42,11 @@ export interface ConfigChange {
  * as a candidate cause; `rollback` marks the applied version bad and re-applies the last
  * known good one.
  *
+ * Applying a version swaps {@link ConfigManager.live} whole after the supervisor reloaded:
+ * policies, guardrails, escalation, symptom rules and scrape targets follow it. A version
+ * that changes a key read only at start-up (`restartOnlyChanges`) is refused, with the
+ * keys named, rather than half applied.
+ *
  * Stored texts are redacted: a rollback uses the original text when this process applied
  * that version, the stored (redacted) text otherwise.
  *
@@ -51,6 +58,8 @@ export interface ConfigChange {
  */
 export class ConfigManager {
   applied = 0;
+  /** The version enforced now, whole; set once the supervisor has reloaded it. */
+  live!: AppliedConfig;
   lastChange: ConfigChange | undefined;
   /** The last changes applied here (newest last), for root-cause ranking. */
   private readonly changes: ConfigChange[] = [];
@@ -70,6 +79,7 @@ export class ConfigManager {
     manager.fileText = text;
     const record = await options.knowledge.configVersions.applied(text, 'homeostat up');
     manager.applied = record.version;
+    manager.live = new AppliedConfig({ config: options.loaded.config, version: record.version, source: 'homeostat up' });
     manager.texts.set(record.version, text);
     options.logger.info({ version: record.version, hash: record.hash, status: record.status }, 'config version applied');
     watchFile(options.loaded.file, { interval: options.pollMs ?? 250, persistent: false }, manager.onFileChange);
@@ -139,6 +149,14 @@ export class ConfigManager {
   private async applyNow(text: string, source: string): Promise<ConfigChange> {
     const { knowledge, supervisor, logger, loaded } = this.options;
     const next = parseConfig(text, { file: loaded.file });
+    const needRestart = restartOnlyChanges(this.live.config, next.config);
+    if (needRestart.length > 0) {
+      throw new HomeostatError(
+        'HS_CONFIG_NEEDS_RESTART',
+        `not applied: ${needRestart.join(', ')} ${needRestart.length === 1 ? 'is' : 'are'} read only when homeostat up starts; restart up with this config, or apply it without changing ${needRestart.length === 1 ? 'that key' : 'those keys'}`,
+        { retryable: false },
+      );
+    }
     const record = await knowledge.configVersions.applied(text, source);
     this.texts.set(record.version, text);
     const previous = this.applied;
@@ -146,6 +164,7 @@ export class ConfigManager {
     this.healthySince = undefined;
     const reloaded = await supervisor.reload(next.config);
     const services = [...reloaded.changed, ...reloaded.added, ...reloaded.removed];
+    this.live.set({ config: next.config, version: record.version, source });
     const change = { version: record.version, previous, at: Date.now(), services, source };
     this.lastChange = change;
     this.changes.push(change);

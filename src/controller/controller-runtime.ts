@@ -1,10 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { LoadedConfig } from '../config/load-config.js';
+import type { HomeostatConfig } from '../config/schema/root.js';
 import { symptomOf, type Symptom } from '../analyze/symptom.js';
 import { createActuator, type ActionOutcome, type ActionTarget, type Actuator } from '../execute/actuators.js';
 import { supervisorControl, type ElementControl } from '../execute/element-control.js';
 import type { EscalationMessage } from '../execute/escalation-payloads.js';
-import { REMEDIATION_WORKFLOW, remediationWorkflow } from '../execute/remediation-workflow.js';
+import { REMEDIATION_WORKFLOW, appliedPolicies, remediationWorkflow } from '../execute/remediation-workflow.js';
 import type { ServedApi } from '../api/serve-api.js';
 import { HomeostatError } from '../errors/homeostat-error.js';
 import { Knowledge } from '../knowledge/knowledge.js';
@@ -143,6 +144,17 @@ export class ControllerRuntime {
     const { config } = loaded;
     await this.serveMetrics(config.monitor.metricsPort);
     this.configs = await ConfigManager.start({ loaded, knowledge: this.knowledge, supervisor, logger, say: (line) => this.say(line), quiet: () => this.unresolved === 0 && !this.watch.anyFiring() });
+    // Everything that decides reads the applied version when it decides: a new version is enforced whole.
+    const live = this.configs.live;
+    this.unsubscribe.push(
+      live.onChange((next) => {
+        this.guardrails.reconfigure(next.config.guardrails);
+        this.watch.reconfigure(next.config);
+        const loop = this.loop;
+        if (loop) void loop.reconfigure(next.config, this.diagnoserFor(next.config)).catch((error: unknown) => logger.error({ err: error }, 'reconfiguring the loop failed'));
+        logger.info({ version: next.version, source: next.source }, 'config version enforced: policies, guardrails, escalation, rules and scrapes follow it');
+      }),
+    );
     // The escalation message only reads Knowledge: a loop that is never started writes it.
     let messenger: AutonomicLoop | undefined;
     const escalationMessage = (id: string, severity: EscalationMessage['severity']) =>
@@ -150,7 +162,9 @@ export class ControllerRuntime {
     const actuator = this.instrument(
       createActuator({
         control: this.control,
-        escalation: config.escalation,
+        get escalation() {
+          return live.config.escalation;
+        },
         escalationMessage,
         runWorkflow: async (name, input, id, timeoutMs) => (await this.engine.start(name, input, { id })).result({ timeout: timeoutMs }),
         rollback: this.options.rollback ?? ((target) => this.configs.rollback(target)),
@@ -158,10 +172,14 @@ export class ControllerRuntime {
     );
     const workflow = remediationWorkflow({
       knowledge: this.knowledge,
+      // Ladders come from the applied config only, by the name of the policy the loop matched.
+      appliedPolicy: appliedPolicies(() => live.current),
       guardrails: this.guardrails,
       actuator,
       control: this.control,
-      escalation: config.escalation,
+      get escalation() {
+        return live.config.escalation;
+      },
       escalationMessage,
       evidence: (service, instance) => this.evidence(service, instance),
       symptomCleared: (service, symptom) => !this.watch.isFiring(symptom, service),
@@ -232,7 +250,7 @@ export class ControllerRuntime {
 
   private async lead(token: number): Promise<void> {
     if (this.loop) return;
-    const { loaded, logger } = this.options;
+    const { logger } = this.options;
     this.remediationWorker ??= await Engine.open({ store: this.options.store, workflows: [this.remediation], onEvent: this.onEngineEvent });
     const worker = this.remediationWorker;
     if (!this.elector.term) {
@@ -241,21 +259,15 @@ export class ControllerRuntime {
       await worker.close(0);
       return;
     }
+    const config = this.configs.live.config;
     const loop = new AutonomicLoop({
-      config: loaded.config,
+      config,
       knowledge: this.knowledge,
       // Started on the leader's own worker: executed at once, no poll in between.
       engine: worker,
       control: this.control,
       onError: (key, error) => logger.error({ key, err: error }, 'reconcile failed (re-queued)'),
-      diagnoser: new RootCauseDiagnoser({
-        config: loaded.config,
-        series: [this.resources.series, this.watch.series],
-        stepMs: Math.min(loaded.config.resources.sampleEvery, ...loaded.config.monitor.scrape.map((target) => target.every)),
-        configChanges: () => this.configs.recentChanges(),
-        knowledge: this.knowledge,
-        replicas: (service) => this.control.instances(service).length,
-      }),
+      diagnoser: this.diagnoserFor(config),
       onIncidentOpened: (incident, symptom) => this.onOpened(incident, symptom),
       onRetargeted: (incident, from) => this.say(`incident ${incident.id}: root cause is ${incident.element}, not ${from}; remediation targets ${incident.element}`),
       onEscalated: (incident) => {
@@ -270,6 +282,18 @@ export class ControllerRuntime {
     for (const symptom of this.early.splice(0)) loop.observe(symptom);
     await loop.resync();
     await this.refreshUnresolved();
+  }
+
+  /** Root-cause ranking over the resource and scraped series, for one config version. */
+  private diagnoserFor(config: HomeostatConfig): RootCauseDiagnoser {
+    return new RootCauseDiagnoser({
+      config,
+      series: [this.resources.series, this.watch.series],
+      stepMs: Math.min(config.resources.sampleEvery, ...config.monitor.scrape.map((target) => target.every)),
+      configChanges: () => this.configs.recentChanges(),
+      knowledge: this.knowledge,
+      replicas: (service) => this.control.instances(service).length,
+    });
   }
 
   private async follow(reason: string): Promise<void> {

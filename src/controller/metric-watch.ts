@@ -7,6 +7,7 @@ import { ThresholdRule } from '../analyze/threshold-rule.js';
 import { TrendRule } from '../analyze/trend-rule.js';
 import { scrapeOnce, type ScrapeResult } from '../monitor/metric-scraper.js';
 import { TimeSeriesStore } from '../monitor/time-series.js';
+import { canonicalJson } from '../knowledge/canonical-json.js';
 import { systemClock, type Clock } from '../resilience/clock.js';
 
 /** A scrapeable replica of a service. */
@@ -45,6 +46,8 @@ export class MetricWatch {
   readonly series: TimeSeriesStore;
   private readonly clock: Clock;
   private readonly timers: NodeJS.Timeout[] = [];
+  private scrapeTimers: NodeJS.Timeout[] = [];
+  private running = false;
   private readonly rules = new Map<string, SeriesRule>();
   private readonly abort = new AbortController();
 
@@ -55,6 +58,34 @@ export class MetricWatch {
   }
 
   start(): void {
+    this.running = true;
+    this.startScrapes();
+    const prune = setInterval(() => this.series.prune(this.clock.now()), 30_000);
+    prune.unref();
+    this.timers.push(prune);
+  }
+
+  /**
+   * A new config version: its scrape targets replace the old ones at once, and a rule whose
+   * definition changed (or was removed) starts over on the series already scraped.
+   */
+  reconfigure(config: HomeostatConfig): void {
+    const before = this.options.config;
+    this.options.config = config;
+    const definition = (of: HomeostatConfig, name: string) => {
+      const rule = of.symptoms[name];
+      return canonicalJson(rule ? [rule, of.services[rule.service]?.maxMemory ?? null] : null);
+    };
+    for (const key of [...this.rules.keys()]) {
+      const name = key.slice(0, key.indexOf('|'));
+      if (definition(before, name) !== definition(config, name)) this.rules.delete(key);
+    }
+    for (const timer of this.scrapeTimers) clearInterval(timer);
+    this.scrapeTimers = [];
+    if (this.running) this.startScrapes();
+  }
+
+  private startScrapes(): void {
     for (const target of this.options.config.monitor.scrape) {
       let busy = false;
       const tick = async () => {
@@ -69,16 +100,15 @@ export class MetricWatch {
       };
       const timer = setInterval(() => void tick(), target.every);
       timer.unref();
-      this.timers.push(timer);
+      this.scrapeTimers.push(timer);
     }
-    const prune = setInterval(() => this.series.prune(this.clock.now()), 30_000);
-    prune.unref();
-    this.timers.push(prune);
   }
 
   stop(): void {
-    for (const timer of this.timers) clearInterval(timer);
+    this.running = false;
+    for (const timer of [...this.timers, ...this.scrapeTimers]) clearInterval(timer);
     this.timers.length = 0;
+    this.scrapeTimers = [];
     this.abort.abort();
   }
 

@@ -1,4 +1,5 @@
 import type { Symptom } from '../analyze/symptom.js';
+import { isInternalWorkflow } from '../workflow/internal-workflows.js';
 import type { RunRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 
@@ -55,7 +56,7 @@ export class WorkflowWatch {
     if (this.busy) return [];
     this.busy = true;
     try {
-      const ignore = this.options.ignore ?? ((name: string) => name.startsWith('homeostat.'));
+      const ignore = this.options.ignore ?? isInternalWorkflow;
       const found: Symptom[] = [];
       for (const run of await this.options.store.listRuns({ status: ['failed', 'parked'], limit: 200 })) {
         const key = `${run.id}|${run.generation}`;

@@ -1,8 +1,11 @@
 import { isHomeostatError } from '../errors/homeostat-error.js';
 import type { PolicyConfig } from '../config/schema/policies.js';
+import type { HomeostatConfig } from '../config/schema/root.js';
+import { policyNamed } from '../plan/policy-matcher.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
 import type { GuardDecision, Guardrails } from '../plan/guardrails.js';
 import { defineWorkflow, type WorkflowDefinition } from '../workflow/define-workflow.js';
+import type { WorkflowContext } from '../workflow/workflow-context.js';
 import { DESTRUCTIVE_ACTIONS, escalate, type Actuator, type ActuatorDeps } from './actuators.js';
 import type { ElementControl } from './element-control.js';
 import { isRollout, rollout } from './rollout.js';
@@ -10,14 +13,38 @@ import { verifyHealthy } from './verify-health.js';
 
 export const REMEDIATION_WORKFLOW = 'homeostat.remediate';
 
-/** One remediation: the ladder of a matched policy, for one incident. */
+/**
+ * One remediation: the policy the loop matched, by name, for one incident. The ladder is
+ * not part of the input: the run reads it from the applied config (see `appliedPolicy`),
+ * so a run's input can never bring actions of its own.
+ */
 export interface RemediationInput {
   incidentId: string;
   service: string;
   instance?: string;
   diagnosis: string;
   policyName: string;
+}
+
+/** A policy as the applied config has it, with the version that carries it. */
+export interface AppliedPolicy {
   policy: PolicyConfig;
+  configVersion: number;
+  /** Who applied that version. */
+  appliedBy: string;
+}
+
+/**
+ * `appliedPolicy` over the config `current` returns when asked (the runtime's applied
+ * version; a test's fixed config).
+ * @example remediationWorkflow({ …, appliedPolicy: appliedPolicies(() => ({ config, version: 1, source: 'test' })) })
+ */
+export function appliedPolicies(current: () => { config: HomeostatConfig; version: number; source: string }): (name: string) => AppliedPolicy | undefined {
+  return (name) => {
+    const { config, version, source } = current();
+    const policy = policyNamed(config.policies, name, config.environment);
+    return policy && { policy, configVersion: version, appliedBy: source };
+  };
 }
 
 export interface RemediationOutput {
@@ -28,6 +55,8 @@ export interface RemediationOutput {
 
 export interface RemediationDeps extends Pick<ActuatorDeps, 'escalation' | 'escalationMessage'> {
   knowledge: Knowledge;
+  /** The policy called `name` in the config applied now (its environment's overrides merged in); undefined when it has none. */
+  appliedPolicy: (name: string) => AppliedPolicy | undefined;
   guardrails: Guardrails;
   actuator: Actuator;
   control: ElementControl;
@@ -59,11 +88,22 @@ export function remediationWorkflow(deps: RemediationDeps): WorkflowDefinition<R
   const { knowledge } = deps;
   const record = (id: string, kind: Parameters<Knowledge['incidents']['record']>[1], data: Record<string, unknown>) => knowledge.incidents.record(id, kind, data);
   return defineWorkflow(REMEDIATION_WORKFLOW, async (ctx, input: RemediationInput): Promise<RemediationOutput> => {
-    const { incidentId, service, instance, policy } = input;
-    let dryRunOnly = true;
+    const { incidentId, service, instance } = input;
+    // Read once and checkpointed: a resumed run keeps the ladder it started with.
+    const applied = await ctx.step('policy', async () => {
+      const found = deps.appliedPolicy(input.policyName) ?? null;
+      if (!found) await record(incidentId, 'note', { detail: `policy "${input.policyName}" is not in the applied config any more: nothing to run` });
+      return found;
+    });
+    if (!applied) return finishUnhealed(ctx, deps, input, { executed: false, dryRun: false, escalated: false, paused: false, denied: [], missingPolicy: true });
+    const { policy } = applied;
+    /** Who stands behind every action of this run: the loop, under this policy of this config version. */
+    const authority = { policy: input.policyName, configVersion: applied.configVersion, configAppliedBy: applied.appliedBy };
+    const attempted: Attempted = { executed: false, dryRun: false, escalated: false, paused: false, denied: [] };
     for (const [rung, action] of policy.ladder.entries()) {
       const label = `${action.action}${instance && 'scope' in action && action.scope === 'instance' ? ` ${instance}` : ` ${service}`}`;
       if (action.action === 'escalate') {
+        attempted.escalated = true;
         await ctx.step(`escalate:${rung}`, async ({ signal }) => {
           const result = await escalate(deps, incidentId, 'critical', signal);
           await record(incidentId, 'escalation', { rung, ...result });
@@ -71,12 +111,14 @@ export function remediationWorkflow(deps: RemediationDeps): WorkflowDefinition<R
         });
         continue;
       }
-      const rolling = await ctx.step(`rollout-check:${rung}`, () => isRollout(input, action, deps.control.instances(service).length));
+      const rolling = await ctx.step(`rollout-check:${rung}`, () => isRollout(policy, action, deps.control.instances(service).length));
       if (rolling) {
         const since = await ctx.step(`since:${rung}`, () => symptomSince(knowledge, incidentId));
-        const rolled = await rollout(ctx, deps, { input, rung, action, label, fence: (kind, target, signal) => fenceOrWait(deps, kind, target, signal), ...(since !== undefined ? { since } : {}) });
-        if (!rolled.dryRun) dryRunOnly = false;
-        if (rolled.dryRun) continue;
+        const rolled = await rollout(ctx, deps, { input, policy, authority, rung, action, label, fence: (kind, target, signal) => fenceOrWait(deps, kind, target, signal), ...(since !== undefined ? { since } : {}) });
+        if (rolled.executed) attempted.executed = true;
+        if (rolled.dryRun) attempted.dryRun = true;
+        if (!rolled.executed && !rolled.dryRun) attempted.denied.push(`${label}: the canary was denied by the guardrails`);
+        if (rolled.dryRun || !rolled.executed) continue;
         await ctx.step(`rollout-outcome:${rung}`, () => knowledge.outcome(input.diagnosis, action.action, rolled.ok));
         if (!rolled.ok) continue;
         await ctx.step('resolve', async () => {
@@ -93,7 +135,11 @@ export function remediationWorkflow(deps: RemediationDeps): WorkflowDefinition<R
         await knowledge.audit.append('controller', decision.allowed ? 'guard.allowed' : 'guard.denied', incidentId, { rung, action: label, results: decision.results });
         return decision;
       });
-      if (!guard.allowed) continue;
+      if (!guard.allowed) {
+        attempted.denied.push(...guard.results.filter((r) => !r.ok).map((r) => `${label}: ${r.detail}`));
+        if (guard.results.some((r) => r.guard === 'pause' && !r.ok)) attempted.paused = true;
+        continue;
+      }
       const release = () => deps.guardrails.release(service, perInstance ? instance : undefined);
       if (guard.dryRun) {
         await ctx.step(`act:${rung}`, async () => {
@@ -101,9 +147,10 @@ export function remediationWorkflow(deps: RemediationDeps): WorkflowDefinition<R
           release();
           return { ok: true, dryRun: true };
         });
+        attempted.dryRun = true;
         continue;
       }
-      dryRunOnly = false;
+      let approvedBy: string | null = null;
       if (policy.approval.required) {
         const approvalId = `${ctx.runId}:${rung}`;
         await ctx.step(`approval-request:${rung}`, async () => {
@@ -122,18 +169,21 @@ export function remediationWorkflow(deps: RemediationDeps): WorkflowDefinition<R
           });
           answer = await ctx.waitForSignal<string>(`approval:${rung}`, { timeout: Math.min(policy.approval.warnBefore, policy.approval.ttl) });
         }
-        const status = await ctx.step(`approval-decision:${rung}`, async () => {
+        const decision = await ctx.step(`approval-decision:${rung}`, async () => {
           const decided = answer === undefined ? await knowledge.store.decideApproval(approvalId, 'expired', 'controller', 'no answer before the TTL (default deny)', Date.now()) : await knowledge.store.getApproval(approvalId);
           const final = decided?.status ?? 'expired';
           await record(incidentId, 'approval', { rung, action: label, approval: approvalId, status: final, by: decided?.decidedBy ?? null, reason: decided?.reason ?? null });
           await knowledge.incidents.setStatus(incidentId, 'remediating');
-          return final;
+          return { status: final, by: decided?.decidedBy ?? null };
         });
-        if (status !== 'approved') {
+        if (decision.status !== 'approved') {
           release();
+          attempted.denied.push(`${label}: approval ${decision.status}`);
           continue;
         }
+        approvedBy = decision.by;
       }
+      attempted.executed = true;
       if (DESTRUCTIVE_ACTIONS.has(action.action)) {
         await ctx.step(`evidence:${rung}`, async () => {
           await record(incidentId, 'evidence', { rung, before: label, ...(await deps.evidence(service, instance)) });
@@ -146,7 +196,7 @@ export function remediationWorkflow(deps: RemediationDeps): WorkflowDefinition<R
           const since = await symptomSince(knowledge, incidentId);
           const outcome = await deps.actuator.execute(action, { incidentId, service, ...(instance ? { instance } : {}), ...(since !== undefined ? { since } : {}) }, signal);
           await record(incidentId, 'action', { rung, action: label, ...(leaderTerm === undefined ? {} : { leaderTerm }), ...outcome });
-          await knowledge.audit.append('controller', `action.${action.action}`, incidentId, { rung, target: instance ?? service, ...outcome });
+          await knowledge.audit.append('controller', `action.${action.action}`, incidentId, { rung, target: instance ?? service, ...authority, ...(approvedBy ? { approvedBy } : {}), ...outcome });
           return outcome;
         },
         { retry: false },
@@ -173,22 +223,64 @@ export function remediationWorkflow(deps: RemediationDeps): WorkflowDefinition<R
         return { outcome: 'resolved', rung };
       }
     }
-    if (dryRunOnly) {
-      await ctx.step('dry-run-outcome', async () => {
-        await record(incidentId, 'outcome', { outcome: 'dry-run', detail: 'every action was recorded, none executed' });
-        await knowledge.incidents.setStatus(incidentId, 'escalated', 'dry-run: decided and recorded, nothing executed');
-      });
-      return { outcome: 'dry-run' };
-    }
-    await ctx.step('escalate', async ({ signal }) => {
-      await deps.guardrails.outcome(service, false);
-      const result = await escalate(deps, incidentId, 'critical', signal);
-      await record(incidentId, 'escalation', { reason: 'the ladder is exhausted', ...result });
-      await record(incidentId, 'outcome', { outcome: 'escalated', detail: 'no action helped; slow retries continue' });
-      await knowledge.incidents.setStatus(incidentId, 'escalated', 'no action helped; escalated, retrying slowly');
-    });
-    return { outcome: 'escalated' };
+    return finishUnhealed(ctx, deps, input, attempted);
   });
+}
+
+/** What the ladder did, for an honest ending when no rung healed the incident. */
+interface Attempted {
+  /** An action ran (not only recorded). */
+  executed: boolean;
+  /** A rung was only recorded (dry-run). */
+  dryRun: boolean;
+  /** An `escalate` rung paged someone. */
+  escalated: boolean;
+  /** A rung was refused because remediation is paused. */
+  paused: boolean;
+  /** Why rungs were not allowed to act (guardrails, approvals). */
+  denied: string[];
+  /** The policy the loop matched is no longer in the applied config. */
+  missingPolicy?: boolean;
+}
+
+/**
+ * The end of a ladder that healed nothing, said as it happened: a dry-run that executed
+ * nothing; or an escalation — after actions that did not help, after rungs that were not
+ * allowed to act (paused, budgets, approvals), for a ladder that only escalates, or for a
+ * policy removed from the config. A human is paged unless one paused remediation or an
+ * `escalate` rung already paged; slow retries follow every escalation.
+ */
+async function finishUnhealed(ctx: WorkflowContext, deps: RemediationDeps, input: RemediationInput, attempted: Attempted): Promise<RemediationOutput> {
+  const { knowledge } = deps;
+  const { incidentId, service } = input;
+  const record = (kind: Parameters<Knowledge['incidents']['record']>[1], data: Record<string, unknown>) => knowledge.incidents.record(incidentId, kind, data);
+  if (!attempted.executed && attempted.dryRun && attempted.denied.length === 0) {
+    await ctx.step('dry-run-outcome', async () => {
+      await record('outcome', { outcome: 'dry-run', detail: 'every action was recorded, none executed' });
+      await knowledge.incidents.setStatus(incidentId, 'escalated', 'dry-run: decided and recorded, nothing executed');
+    });
+    return { outcome: 'dry-run' };
+  }
+  const why = attempted.missingPolicy
+    ? `policy "${input.policyName}" is no longer in the applied config`
+    : attempted.executed
+      ? 'no action helped'
+      : attempted.denied.length > 0
+        ? `no action was allowed to run (${attempted.denied.join('; ')})`
+        : attempted.escalated
+          ? `policy "${input.policyName}" only escalates: a human is to act`
+          : `policy "${input.policyName}" has no action to run`;
+  const page = !(attempted.paused && !attempted.executed) && !(attempted.escalated && !attempted.executed && attempted.denied.length === 0);
+  await ctx.step('escalate', async ({ signal }) => {
+    if (attempted.executed) await deps.guardrails.outcome(service, false);
+    if (page) {
+      const result = await escalate(deps, incidentId, 'critical', signal);
+      await record('escalation', { reason: why, ...result });
+    }
+    await record('outcome', { outcome: 'escalated', detail: `${why}; slow retries continue` });
+    await knowledge.incidents.setStatus(incidentId, 'escalated', `${why}; escalated, retrying slowly`);
+  });
+  return { outcome: 'escalated' };
 }
 
 /**

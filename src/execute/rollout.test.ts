@@ -43,14 +43,15 @@ async function remediate(control: ElementControl, ladder: unknown[], extra: { ro
   const escalation = escalationSchema.parse({});
   const guardrails = new Guardrails(guardrailsSchema.parse({ blastRadius: { maxReplicas: extra.maxReplicas ?? 2 } }), knowledge);
   const escalationMessage = async (id: string) => ({ incident: (await knowledge.incidents.get(id))!, explanation: [], severity: 'critical' as const, event: 'trigger' as const });
-  const workflow = remediationWorkflow({ knowledge, guardrails, control, escalation, escalationMessage, actuator: createActuator({ control, escalation, escalationMessage }), evidence: async () => ({}) });
+  const policy = policySchema.parse({ match: {}, ladder, verify: { healthyFor: 20, timeout: 400 }, ...(extra.rollout ? { rollout: extra.rollout } : {}) });
+  const appliedPolicy = (name: string) => (name === 'p' ? { policy, configVersion: 1, appliedBy: 'test' } : undefined);
+  const workflow = remediationWorkflow({ knowledge, appliedPolicy, guardrails, control, escalation, escalationMessage, actuator: createActuator({ control, escalation, escalationMessage }), evidence: async () => ({}) });
   const engine = await Engine.open({ store, workflows: [workflow as never] });
   try {
     const service = extra.service ?? 'api';
     const { incident } = await knowledge.incidents.open({ key: service, element: service, symptom: 'process-crashed', summary: 'test' });
     await knowledge.incidents.record(incident.id, 'signal', { kind: 'process-exited', at: 1_000 });
-    const policy = policySchema.parse({ match: {}, ladder, verify: { healthyFor: 20, timeout: 400 }, ...(extra.rollout ? { rollout: extra.rollout } : {}) });
-    const input: RemediationInput = { incidentId: incident.id, service, ...(extra.instance ? { instance: extra.instance } : {}), diagnosis: 'crash', policyName: 'p', policy };
+    const input: RemediationInput = { incidentId: incident.id, service, ...(extra.instance ? { instance: extra.instance } : {}), diagnosis: 'crash', policyName: 'p' };
     const output = (await (await engine.start(REMEDIATION_WORKFLOW, input, { id: `remediate:${service}:${incident.id}:0` })).result({ timeout: 10_000 })) as RemediationOutput;
     const entries = (await knowledge.incidents.explain(incident.id))!.entries;
     return { output, entries, incident: (await knowledge.incidents.get(incident.id))! };

@@ -1,4 +1,4 @@
-import type { ActionConfig } from '../config/schema/policies.js';
+import type { ActionConfig, PolicyConfig } from '../config/schema/policies.js';
 import type { GuardDecision } from '../plan/guardrails.js';
 import type { WorkflowContext } from '../workflow/workflow-context.js';
 import { DESTRUCTIVE_ACTIONS, type ActionOutcome } from './actuators.js';
@@ -6,8 +6,8 @@ import type { RemediationDeps, RemediationInput } from './remediation-workflow.j
 import { verifyHealthy } from './verify-health.js';
 
 /** Whether a rung runs as a canary rollout: a policy with `rollout`, a service-wide restart or stop-start, several replicas. */
-export function isRollout(input: RemediationInput, action: ActionConfig, replicas: number): boolean {
-  return input.policy.rollout !== undefined && !input.policy.approval.required && (action.action === 'restart' || action.action === 'stop-start') && action.scope === 'service' && replicas > 1;
+export function isRollout(policy: PolicyConfig, action: ActionConfig, replicas: number): boolean {
+  return policy.rollout !== undefined && !policy.approval.required && (action.action === 'restart' || action.action === 'stop-start') && action.scope === 'service' && replicas > 1;
 }
 
 /** The canary, then batches of `batchSize`. */
@@ -21,6 +21,10 @@ export function rolloutBatches(instances: readonly string[], batchSize: number):
 
 export interface RolloutArgs {
   input: RemediationInput;
+  /** The policy from the applied config (never from the run's input). */
+  policy: PolicyConfig;
+  /** Who stands behind the actions (policy, config version), for the audit. */
+  authority: Record<string, unknown>;
   rung: number;
   action: ActionConfig;
   label: string;
@@ -37,13 +41,13 @@ export interface RolloutArgs {
  * or fails verification stops the rollout, recorded as a `canary` guard entry, and the
  * replicas after it are not touched.
  *
- * @example await rollout(ctx, deps, { input, rung: 0, action: { action: 'restart', scope: 'service' }, label: 'restart api', fence }) // { ok: true, dryRun: false }
+ * @example await rollout(ctx, deps, { input, policy, authority, rung: 0, action: { action: 'restart', scope: 'service' }, label: 'restart api', fence }) // { ok: true, dryRun: false, executed: true }
  * @example // api#0 (the canary) never gets healthy: { ok: false, … }, api#1… untouched
  */
-export async function rollout(ctx: WorkflowContext, deps: RemediationDeps, args: RolloutArgs): Promise<{ ok: boolean; dryRun: boolean }> {
+export async function rollout(ctx: WorkflowContext, deps: RemediationDeps, args: RolloutArgs): Promise<{ ok: boolean; dryRun: boolean; executed: boolean }> {
   const { knowledge } = deps;
-  const { input, rung, action, label } = args;
-  const { incidentId, service, policy } = input;
+  const { input, rung, action, label, policy } = args;
+  const { incidentId, service } = input;
   const record = (kind: Parameters<typeof knowledge.incidents.record>[1], data: Record<string, unknown>) => knowledge.incidents.record(incidentId, kind, data);
   const batchSize = policy.rollout?.batchSize ?? 1;
   const batches = await ctx.step(`rollout-plan:${rung}`, async () => {
@@ -59,6 +63,7 @@ export async function rollout(ctx: WorkflowContext, deps: RemediationDeps, args:
     await knowledge.audit.append('controller', 'rollout.stopped', incidentId, { rung, batch, detail });
   };
   let dryRun = false;
+  let executed = false;
   for (const [b, batch] of batches.entries()) {
     const part = `${label} ${b === 0 ? 'canary' : `batch ${b}`} (${batch.join(', ')})`;
     const guard: GuardDecision = await ctx.step(`guard:${rung}:${b}`, async () => {
@@ -68,7 +73,7 @@ export async function rollout(ctx: WorkflowContext, deps: RemediationDeps, args:
       if (!decision.allowed) await stop(b, 'was denied by the guardrails');
       return decision;
     });
-    if (!guard.allowed) return { ok: false, dryRun };
+    if (!guard.allowed) return { ok: false, dryRun, executed };
     const release = () => batch.forEach((instance) => deps.guardrails.release(service, instance));
     if (guard.dryRun) {
       await ctx.step(`act:${rung}:${b}`, async () => {
@@ -83,6 +88,7 @@ export async function rollout(ctx: WorkflowContext, deps: RemediationDeps, args:
         await record('evidence', { rung, before: label, ...(await deps.evidence(service)) });
       });
     }
+    executed = true;
     const acted = await ctx.step(
       `act:${rung}:${b}`,
       async ({ signal }) => {
@@ -91,7 +97,7 @@ export async function rollout(ctx: WorkflowContext, deps: RemediationDeps, args:
           const leaderToken = await args.fence(action.action, instance, signal);
           const outcome = await deps.actuator.execute({ ...action, scope: 'instance' } as ActionConfig, { incidentId, service, instance, ...(args.since !== undefined ? { since: args.since } : {}) }, signal);
           await record('action', { rung, batch: b, canary: b === 0, action: `${action.action} ${instance}`, ...(leaderToken === undefined ? {} : { leaderToken }), ...outcome });
-          await knowledge.audit.append('controller', `action.${action.action}`, incidentId, { rung, batch: b, target: instance, ...outcome });
+          await knowledge.audit.append('controller', `action.${action.action}`, incidentId, { rung, batch: b, target: instance, ...args.authority, ...outcome });
           outcomes.push(outcome);
         }
         return { ok: outcomes.every((o) => o.ok), detail: outcomes.map((o) => o.detail).join('; ') };
@@ -111,7 +117,7 @@ export async function rollout(ctx: WorkflowContext, deps: RemediationDeps, args:
       },
       { retry: false, timeout: policy.verify.timeout + 10_000 },
     );
-    if (!verified.ok) return { ok: false, dryRun };
+    if (!verified.ok) return { ok: false, dryRun, executed };
   }
-  return { ok: !dryRun, dryRun };
+  return { ok: !dryRun, dryRun, executed };
 }

@@ -46,3 +46,25 @@ test('a batch counts every replica in it for the blast radius, and only the firs
     await store.close();
   }
 });
+
+test('a new config version changes the guardrails from the next check on; the budget keeps what it spent', async () => {
+  const store = SqliteStore.open(':memory:');
+  try {
+    const guardrails = new Guardrails(guardrailsSchema.parse({ budgets: { perElement: { max: 1, window: 3_600_000 } } }), new Knowledge(store));
+    assert.equal((await guardrails.check({ service: 'api', instance: 'api#0', replicas: 1, dryRun: false })).allowed, true);
+    guardrails.release('api', 'api#0');
+    assert.equal((await guardrails.check({ service: 'api', instance: 'api#0', replicas: 1, dryRun: false })).allowed, false, 'the budget of 1 is spent');
+
+    guardrails.reconfigure(guardrailsSchema.parse({ budgets: { perElement: { max: 3, window: 3_600_000 } } }));
+    const raised = await guardrails.check({ service: 'api', instance: 'api#0', replicas: 1, dryRun: false });
+    assert.equal(raised.allowed, true);
+    assert.match(JSON.stringify(raised.results), /1 of 3 left on api/, 'the action spent before the change still counts');
+    guardrails.release('api', 'api#0');
+
+    guardrails.reconfigure(guardrailsSchema.parse({ dryRun: true }));
+    const dry = await guardrails.check({ service: 'api', instance: 'api#0', replicas: 1, dryRun: false });
+    assert.equal(dry.dryRun, true, 'a dry-run switched on by the new version applies at once');
+  } finally {
+    await store.close();
+  }
+});

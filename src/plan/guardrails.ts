@@ -1,4 +1,5 @@
 import type { GuardrailsConfig } from '../config/schema/policies.js';
+import { canonicalJson } from '../knowledge/canonical-json.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
 import { actionBudget, type ActionBudget, type ActionBudgetSnapshot } from '../resilience/action-budget.js';
 import { circuitBreaker, type BreakerSnapshot, type CircuitBreaker } from '../resilience/circuit-breaker.js';
@@ -58,7 +59,7 @@ export class Guardrails {
   private loaded = false;
 
   constructor(
-    private readonly config: GuardrailsConfig,
+    private config: GuardrailsConfig,
     private readonly knowledge: Knowledge,
     clock?: Clock,
   ) {
@@ -109,6 +110,19 @@ export class Guardrails {
     this.underRemediation.set(request.service, active);
     await this.save();
     return { allowed: true, dryRun, results };
+  }
+
+  /**
+   * A new config version's guardrails, from the next check on. Budgets and breakers keep
+   * what they have spent and seen, under the new limits.
+   */
+  reconfigure(config: GuardrailsConfig): void {
+    if (canonicalJson(config) === canonicalJson(this.config)) return;
+    this.config = config;
+    for (const [key, budget] of this.budgets) this.restored.set(key, budget.toJSON());
+    for (const [key, breaker] of this.breakers) this.restored.set(key, breaker.toJSON());
+    this.budgets.clear();
+    this.breakers.clear();
   }
 
   /** The action on `instance` is over (verified or not): it no longer counts for the blast radius. */

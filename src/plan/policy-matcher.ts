@@ -34,9 +34,7 @@ export function matchPolicy(policies: Record<string, PolicyConfig>, input: Match
     if (match.classification && !(input.classification !== undefined && (match.classification as string[]).includes(input.classification))) continue;
     if (match.labels && !Object.entries(match.labels).every(([key, value]) => input.labels[key] === value)) continue;
     const override = policy.environments[environment];
-    const effective: PolicyConfig = override
-      ? { ...policy, approval: { ...policy.approval, ...definedOnly(override.approval ?? {}) }, dryRun: override.dryRun ?? policy.dryRun }
-      : policy;
+    const effective = withEnvironment(policy, environment);
     const criteria = [
       match.symptom && `symptom ${input.symptom}`,
       match.diagnosis && `diagnosis ${input.diagnosis}`,
@@ -47,6 +45,22 @@ export function matchPolicy(policies: Record<string, PolicyConfig>, input: Match
     return { name, policy: effective, reason: `policy "${name}" matches ${criteria.length ? criteria.join(', ') : 'everything'}${override ? ` (with the ${environment} overrides)` : ''}` };
   }
   return undefined;
+}
+
+/**
+ * The policy called `name` as the given environment runs it (its overrides merged in), or
+ * undefined when the config has no such policy. Remediations read their ladder this way,
+ * from the applied config, by the name the loop matched.
+ * @example policyNamed(config.policies, 'restart-api', 'prod')?.approval.required
+ */
+export function policyNamed(policies: Record<string, PolicyConfig>, name: string, environment: string): PolicyConfig | undefined {
+  const policy = Object.hasOwn(policies, name) ? policies[name] : undefined;
+  return policy && withEnvironment(policy, environment);
+}
+
+function withEnvironment(policy: PolicyConfig, environment: string): PolicyConfig {
+  const override = policy.environments[environment];
+  return override ? { ...policy, approval: { ...policy.approval, ...definedOnly(override.approval ?? {}) }, dryRun: override.dryRun ?? policy.dryRun } : policy;
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

@@ -2,6 +2,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import { parseConfig } from '../../config/load-config.js';
 import type { HomeostatConfig } from '../../config/schema/root.js';
 import { diffConfigs } from '../../cli/commands/config-plan.js';
+import { restartOnlyChanges } from '../../controller/applied-config.js';
+import { isHomeostatError } from '../../errors/homeostat-error.js';
 import { ApiError } from '../api-error.js';
 import type { ApiContext } from '../api-context.js';
 import { anyObject, errorSchema, responses } from '../schemas.js';
@@ -66,7 +68,7 @@ export const configRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
       } catch {
         return { valid: true, against: current.version, changes: null, note: `the applied version v${current.version} no longer parses; no field diff` };
       }
-      return { valid: true, against: current.version, changes: diffConfigs(before, after) };
+      return { valid: true, against: current.version, changes: diffConfigs(before, after), needsRestart: restartOnlyChanges(before, after) };
     },
   });
 
@@ -90,7 +92,13 @@ export const configRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
       } catch (error) {
         throw new ApiError('HS_API_INVALID_REQUEST', 400, (error as Error).message);
       }
-      const change = await control.apply(request.body.yaml, request.principal!.actor);
+      let change;
+      try {
+        change = await control.apply(request.body.yaml, request.principal!.actor);
+      } catch (error) {
+        if (isHomeostatError(error, 'HS_CONFIG_NEEDS_RESTART')) throw new ApiError(error.code, 409, error.message);
+        throw error;
+      }
       await ctx.knowledge.audit.append(request.principal!.actor, 'config.apply-requested', `config:v${change.version}`, { previous: change.previous, services: change.services });
       return { applied: change };
     },

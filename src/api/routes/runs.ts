@@ -3,6 +3,7 @@ import type { RunStatus } from '../../store/records.js';
 import type { ApiContext } from '../api-context.js';
 import { anyObject, idParams, limitOf, positiveIntText, responses } from '../schemas.js';
 import { safeJson } from './services.js';
+import { refuseInternalWorkflow } from '../../workflow/internal-workflows.js';
 
 const STATUSES = '(pending|running|waiting|completed|failed|cancelled|parked)';
 
@@ -58,6 +59,7 @@ export const runRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
     },
     handler: async (request, reply) => {
       const { workflow, input, id, timeout } = request.body;
+      refuseInternalWorkflow(workflow, 'start');
       const handle = await ctx.engine.start(workflow, input ?? null, { ...(id ? { id } : {}), ...(timeout ? { timeout } : {}) });
       if (handle.created) await audit(request.principal!.actor, 'run.started', handle.id, { workflow });
       return reply.status(handle.created ? 201 : 200).send({ id: handle.id, created: handle.created });
@@ -74,6 +76,7 @@ export const runRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
       response: responses({ 202: anyObject }),
     },
     handler: async (request, reply) => {
+      await refuseInternalRun(ctx, request.params.id, 'signal');
       await ctx.engine.signal(request.params.id, request.body.name, request.body.payload ?? null);
       await audit(request.principal!.actor, 'run.signalled', request.params.id, { signal: request.body.name });
       return reply.status(202).send({ id: request.params.id, signal: request.body.name });
@@ -84,6 +87,7 @@ export const runRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
     config: { role: 'operator' },
     schema: { tags: ['runs'], summary: 'Cancel a run: it stops at its next durable operation and compensates (audited)', params: idParams, response: responses({ 202: anyObject }) },
     handler: async (request, reply) => {
+      await refuseInternalRun(ctx, request.params.id, 'cancel');
       const run = await ctx.engine.cancel(request.params.id);
       await audit(request.principal!.actor, 'run.cancel-requested', run.id, { status: run.status });
       return reply.status(202).send({ run });
@@ -104,6 +108,7 @@ export const runRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
       response: responses({ 202: anyObject }),
     },
     handler: async (request, reply) => {
+      await refuseInternalRun(ctx, request.params.id, 'redrive');
       const fromStep = request.body?.fromStep;
       const run = await ctx.engine.redrive(request.params.id, fromStep === undefined ? {} : { fromStep });
       await audit(request.principal!.actor, 'run.redriven', run.id, { fromStep: fromStep ?? null, generation: run.generation });
@@ -111,3 +116,9 @@ export const runRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
     },
   });
 };
+
+/** Signals, cancels and redrives of the controller's own runs are refused (a missing run is left to the engine's 404). */
+async function refuseInternalRun(ctx: ApiContext, runId: string, operation: 'signal' | 'cancel' | 'redrive'): Promise<void> {
+  const run = await ctx.engine.getRun(runId);
+  if (run) refuseInternalWorkflow(run.workflow, operation, runId);
+}

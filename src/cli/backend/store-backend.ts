@@ -1,4 +1,5 @@
 import { ApiTokens, tokenView, type ApiTokenView } from '../../api/api-tokens.js';
+import { refuseInternalWorkflow } from '../../workflow/internal-workflows.js';
 import { parseConfig } from '../../config/load-config.js';
 import type { HomeostatConfig } from '../../config/schema/root.js';
 import { decideApproval } from '../../execute/decide-approval.js';
@@ -75,6 +76,7 @@ export class StoreBackend implements CliBackend {
   }
 
   async startRun(workflow: string, inputJson: string | undefined, options: { id?: string; timeout?: string }): Promise<{ id: string; created: boolean }> {
+    refuseInternalWorkflow(workflow, 'start');
     const run = await (await this.engine()).startFromJson(workflow, inputJson, options);
     return { id: run.id, created: run.created };
   }
@@ -84,15 +86,24 @@ export class StoreBackend implements CliBackend {
   }
 
   async signalRun(id: string, name: string, payload: unknown): Promise<void> {
+    await this.refuseInternalRun(id, 'signal');
     await (await this.engine()).signal(id, name, payload);
   }
 
   async cancelRun(id: string): Promise<RunRecord> {
+    await this.refuseInternalRun(id, 'cancel');
     return (await this.engine()).cancel(id);
   }
 
   async redriveRun(id: string, fromStep: number | string | undefined): Promise<RunRecord> {
+    await this.refuseInternalRun(id, 'redrive');
     return (await this.engine()).redrive(id, fromStep === undefined ? {} : { fromStep });
+  }
+
+  /** The CLI steers runs as the API does: the controller's own are refused (see internal-workflows). */
+  private async refuseInternalRun(id: string, operation: 'signal' | 'cancel' | 'redrive'): Promise<void> {
+    const run = await (await this.engine()).getRun(id);
+    if (run) refuseInternalWorkflow(run.workflow, operation, id);
   }
 
   async planConfig(yaml: string, file: string): Promise<ConfigPlan> {

@@ -4,7 +4,7 @@ import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
 import { Engine } from '../../../src/workflow/engine.js';
 import { Guardrails } from '../../../src/plan/guardrails.js';
 import { createActuator } from '../../../src/execute/actuators.js';
-import { remediationWorkflow } from '../../../src/execute/remediation-workflow.js';
+import { appliedPolicies, remediationWorkflow } from '../../../src/execute/remediation-workflow.js';
 import type { ElementControl } from '../../../src/execute/element-control.js';
 import { AutonomicLoop } from '../../../src/controller/autonomic-loop.js';
 import type { Symptom } from '../../../src/analyze/symptom.js';
@@ -46,7 +46,7 @@ export async function loopHarness(yaml: string, options: { worker?: boolean } = 
   const loopRef: { current?: AutonomicLoop } = {};
   const escalationMessage = (id: string, severity: 'critical' | 'error' | 'warning' | 'info') => loopRef.current!.escalationMessage(id, severity);
   const actuator = createActuator({ control: services.control, escalation: config.escalation, escalationMessage });
-  const workflow = remediationWorkflow({ knowledge, guardrails: new Guardrails(config.guardrails, knowledge), actuator, control: services.control, escalation: config.escalation, escalationMessage, evidence: async () => ({}) });
+  const workflow = remediationWorkflow({ knowledge, appliedPolicy: appliedPolicies(() => ({ config, version: 1, source: 'test' })), guardrails: new Guardrails(config.guardrails, knowledge), actuator, control: services.control, escalation: config.escalation, escalationMessage, evidence: async () => ({}) });
   // Without a worker, remediation runs stay pending: what the loop decides can be looked at before anything acts.
   const engine = await Engine.open({ store, workflows: [workflow as never], ...(options.worker === false ? { worker: false as const } : {}) });
   const loop = new AutonomicLoop({ config, knowledge, engine, control: services.control });

@@ -7,7 +7,7 @@ import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
 import { Engine } from '../../../src/workflow/engine.js';
 import { Guardrails } from '../../../src/plan/guardrails.js';
 import { createActuator } from '../../../src/execute/actuators.js';
-import { remediationWorkflow } from '../../../src/execute/remediation-workflow.js';
+import { appliedPolicies, remediationWorkflow } from '../../../src/execute/remediation-workflow.js';
 import type { ElementControl } from '../../../src/execute/element-control.js';
 import { AutonomicLoop } from '../../../src/controller/autonomic-loop.js';
 import { tempDir } from '../temp-store.js';
@@ -45,7 +45,7 @@ async function harness(yaml: string, healsAfterRestarts: number) {
   const loopRef: { current?: AutonomicLoop } = {};
   const escalationMessage = (id: string, severity: 'critical' | 'error' | 'warning' | 'info') => loopRef.current!.escalationMessage(id, severity);
   const actuator = createActuator({ control: element.control, escalation: config.escalation, escalationMessage });
-  const workflow = remediationWorkflow({ knowledge, guardrails, actuator, control: element.control, escalation: config.escalation, escalationMessage, evidence: async () => ({ lastLines: ['api: fatal: token=abc123'] }) });
+  const workflow = remediationWorkflow({ knowledge, appliedPolicy: appliedPolicies(() => ({ config, version: 1, source: 'test' })), guardrails, actuator, control: element.control, escalation: config.escalation, escalationMessage, evidence: async () => ({ lastLines: ['api: fatal: token=abc123'] }) });
   const engine = await Engine.open({ store, workflows: [workflow as never] });
   const loop = new AutonomicLoop({ config, knowledge, engine, control: element.control });
   loopRef.current = loop;
@@ -196,5 +196,52 @@ escalation: { retryEvery: 1h }
     assert.deepEqual(h.state.actions, ['restart api#0']);
   } finally {
     await h.close();
+  }
+});
+
+/**
+ * The red team's Low finding: a paused remediation and an escalate-only ladder were both
+ * reported as "dry-run: decided and recorded, nothing executed". Each ending says what
+ * happened.
+ */
+test('a paused remediation and an escalate-only ladder are reported as what they are, not as a dry-run', async () => {
+  const paused = await harness(`${SERVICES}
+policies:
+  crash:
+    match: { symptom: [process-crashed] }
+    ladder: [{ action: restart }]
+escalation: { retryEvery: 1h }
+`, 1);
+  try {
+    await paused.knowledge.pause('api', 'alice', 'deploy in progress');
+    paused.crash();
+    await waitFor(async () => (await paused.incident())?.status === 'escalated', 10_000);
+    assert.deepEqual(paused.state.actions, []);
+    const incident = (await paused.incident())!;
+    assert.match(incident.summary, /no action was allowed to run \(restart api#0: paused \(api\) by alice: deploy in progress\)/);
+    assert.doesNotMatch(incident.summary, /dry-run/);
+    const outcome = (await paused.knowledge.incidents.explain(incident.id))!.entries.at(-1)!;
+    assert.equal(outcome.data.outcome, 'escalated');
+  } finally {
+    await paused.close();
+  }
+
+  const escalateOnly = await harness(`${SERVICES}
+policies:
+  crash:
+    match: { symptom: [process-crashed] }
+    ladder: [{ action: escalate }]
+escalation: { retryEvery: 1h }
+`, 1);
+  try {
+    escalateOnly.crash();
+    await waitFor(async () => (await escalateOnly.incident())?.status === 'escalated', 10_000);
+    const incident = (await escalateOnly.incident())!;
+    assert.match(incident.summary, /policy "crash" only escalates: a human is to act/);
+    const entries = (await escalateOnly.knowledge.incidents.explain(incident.id))!.entries;
+    assert.equal(entries.filter((e) => e.kind === 'escalation').length, 1, 'paged once, by its rung');
+    assert.equal(entries.at(-1)!.data.outcome, 'escalated');
+  } finally {
+    await escalateOnly.close();
   }
 });
