@@ -142,7 +142,7 @@ export class ControllerRuntime {
     const { loaded, store, supervisor, logger } = this.options;
     const { config } = loaded;
     await this.serveMetrics(config.monitor.metricsPort);
-    this.configs = await ConfigManager.start({ loaded, knowledge: this.knowledge, supervisor, logger, say: (line) => this.say(line), quiet: () => this.unresolved === 0 && !this.watch.anyFiring() });
+    this.configs = await ConfigManager.start({ loaded, knowledge: this.knowledge, supervisor, logger, say: (line) => this.say(line), quiet: () => this.unresolved === 0 && !this.watch.anyFiring(), observe: (symptom) => this.observe(symptom) });
     // The escalation message only reads Knowledge: a loop that is never started writes it.
     let messenger: AutonomicLoop | undefined;
     const escalationMessage = (id: string, severity: EscalationMessage['severity']) =>
