@@ -72,10 +72,9 @@ export function spawnabilityProblems(options: SpawnabilityOptions): ServiceSpawn
  * field in `text` (file, line, column).
  */
 export function notSpawnableError(problems: ServiceSpawnProblem[], text: string, file: string): ConfigError {
-  return new ConfigError(
-    'HS_CONFIG_NOT_SPAWNABLE',
-    problems.map((problem) => configIssueAt(text, file, problem.path, problem.message)),
-  );
+  const issues = problems.map((problem) => configIssueAt(text, file, problem.path, problem.message));
+  issues.sort((a, b) => a.line - b.line || a.column - b.column);
+  return new ConfigError('HS_CONFIG_NOT_SPAWNABLE', issues);
 }
 
 function configPath(service: string, config: HomeostatConfig['services'][string], problem: SpawnProblem): (string | number)[] {

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { main } from '../../src/cli/main.js';
 import { EXAMPLES, UpHarness } from './loop-harness.js';
 
 /** One supervised service; `extra` goes into its `env:` block, `command` replaces node. */
@@ -94,6 +95,17 @@ test('a config whose process cannot be spawned is refused with 400 naming the fi
     assert.match(both.json.error!.message, /\(2 problems\)/);
     assert.match(both.json.error!.message, /the posted config:5:\d+: services\.api\.command: api#0: command ".*not-executable\.sh": .*is not executable \(mode 0644\)/);
     assert.match(both.json.error!.message, /the posted config:7:\d+: services\.api\.cwd: api#0: cwd .*\/gone does not exist/);
+
+    // `homeostat config plan -c new.yaml` says the same, through the API of this `up` or from the store.
+    const newFile = join(h.dir, 'new.yaml');
+    writeFileSync(newFile, fill(big));
+    for (const extra of [[], ['--local']]) {
+      const lines: string[] = [];
+      const status = await main(['config', 'plan', '-c', newFile, ...extra], (line) => lines.push(line), (line) => lines.push(line));
+      assert.equal(status, 1, lines.join('\n'));
+      assert.match(lines.join('\n'), /HS_CONFIG_NOT_SPAWNABLE: .*\n.*:10:\d+: services\.api\.env\.BIG: api#0: environment variable BIG is 200,005 bytes/);
+      assert.doesNotMatch(lines.join('\n'), /valid/);
+    }
 
     // The same through the watched file, with its path and line; and a file over the size limit.
     writeFileSync(h.configPath, fill(big));
