@@ -11,8 +11,9 @@ export const configUsage = 'homeostat config plan -c new.yaml [--store URL]';
 
 /**
  * `homeostat config plan -c new.yaml`: validate the file (line-numbered errors, exit 1;
- * also when a process it would start cannot be spawned: HS_CONFIG_NOT_SPAWNABLE) and show what applying it would change against the version `homeostat up` applied
- * last — services, policies, symptom rules, guardrails — field by field.
+ * also when a process it would start cannot be spawned: HS_CONFIG_NOT_SPAWNABLE) and
+ * show what applying it would change against the version `homeostat up` applied last —
+ * services, policies, symptom rules, guardrails — field by field.
  */
 export async function configCommand(ctx: CommandContext): Promise<number> {
   if (ctx.positionals[0] !== 'plan') throw new UsageError(`usage: ${configUsage}`);
