@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { symptomOf } from '../../../src/analyze/symptom.js';
 import { parseConfig } from '../../../src/config/load-config.js';
 import { isHomeostatError } from '../../../src/errors/homeostat-error.js';
-import { ReloadFailedError } from '../../../src/supervisor/supervisor-errors.js';
+import type { ReloadFailedError } from '../../../src/supervisor/supervisor-errors.js';
 import { Harness } from './harness.js';
 
 const idle = `[-e, "setInterval(() => {}, 1000)"]`;
@@ -31,14 +31,14 @@ test('a reload whose new process does not start puts every service back on its p
     await h.waitFor('process-spawned', (e) => e.instance === 'gone#0');
     assert.deepEqual(['a', 'b', 'gone'].map((name) => specOf(h, name)), ['a1', 'b1', 'gone1']);
     const next = parseConfig(`services:\n${service('a2')}${service('b2', broken)}${service('new2')}`, { file: h.configPath }).config;
-    assert.deepEqual(h.supervisor.spawnProblems(next), [], 'the check cannot foresee a missing interpreter');
     const from = h.events.length;
 
-    const error = await h.supervisor.reload(next).then(
+    const error = (await h.supervisor.reload(next).then(
       () => assert.fail('the reload must fail'),
       (e: unknown) => e,
-    );
-    assert.ok(error instanceof ReloadFailedError && isHomeostatError(error, 'HS_RELOAD_FAILED'), String(error));
+    )) as ReloadFailedError;
+    assert.ok(isHomeostatError(error, 'HS_RELOAD_FAILED'), String(error));
+    assert.deepEqual(error.problems, [], 'the check cannot foresee a missing interpreter: the spawn itself failed');
     assert.deepEqual(error.failed.map((f) => f.instance), ['b#0']);
     assert.match(error.failed[0]!.message, /ENOENT/);
     assert.deepEqual(error.notRestored, []);
@@ -75,7 +75,7 @@ test('a reload to a spec that cannot be spawned stops nothing', async () => {
     const pid = h.pid('a');
     const next = parseConfig(`services:\n${service('a2', process.execPath, join(h.dir, 'no-such-folder'))}`, { file: h.configPath }).config;
     const from = h.events.length;
-    await assert.rejects(h.supervisor.reload(next), (e: unknown) => e instanceof ReloadFailedError && e.problems.length === 1 && /a#0: cwd .*no-such-folder does not exist; nothing was stopped/.test(e.message));
+    await assert.rejects(h.supervisor.reload(next), (e: unknown) => isHomeostatError(e, 'HS_RELOAD_FAILED') && (e as ReloadFailedError).problems.length === 1 && /a#0: cwd .*no-such-folder does not exist; nothing was stopped/.test(e.message));
     assert.equal(h.pid('a'), pid);
     assert.equal(specOf(h, 'a'), 'a1');
     assert.deepEqual(h.events.slice(from), []);
