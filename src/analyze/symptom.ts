@@ -99,6 +99,8 @@ export function symptomOf(event: ElementEvent): Symptom | undefined {
     case 'resource-breach':
       return { ...base, name: 'resource-breach', instance: event.instance, labels: { resource: event.resource } };
     case 'spawn-failed':
+      // A reload's trial start: the previous spec is back, the config manager reports it.
+      if (event.trial) return undefined;
       return { ...base, name: 'spawn-failed', instance: event.instance, labels: {} };
     default:
       return undefined;

@@ -23,8 +23,14 @@ export interface ApiContext {
 
 /** What the config routes need from the config manager. */
 export interface ConfigControl {
-  /** Store `text` as a version and apply it; throws when it is not a valid config. */
-  apply(text: string, source: string): Promise<{ version: number; previous: number; services: string[] }>;
+  /**
+   * Store `text` as a version and apply it; throws when it is not a valid config, when a
+   * process it would start cannot be spawned (`HS_CONFIG_NOT_SPAWNABLE`, nothing changed),
+   * or when one did not start (`HS_CONFIG_APPLY_FAILED`, the previous version back).
+   */
+  apply(text: string, source: string, options?: { by?: string; displayName?: string }): Promise<{ version: number; previous: number; services: string[] }>;
+  /** Throws `HS_CONFIG_NOT_SPAWNABLE` when applying `text` would start a process that cannot be spawned. */
+  checkSpawnable?(text: string, displayName: string): void;
   /** Mark the applied version bad and re-apply the last known good one. */
   rollback(target: { incidentId: string; service: string }): Promise<{ ok: boolean; detail: string }>;
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
@@ -23,13 +23,32 @@ export interface LoadedConfig {
  */
 export function loadConfig(path: string): LoadedConfig {
   const file = resolve(path);
-  let text: string;
+  return parseConfig(readConfigText(file, path), { file, displayName: path });
+}
+
+/**
+ * The most bytes a config text may have (1 MiB). Real configs are a few KB; parsing a
+ * 50 MB file would block `up` for seconds and its values could never be spawned anyway.
+ */
+export const MAX_CONFIG_BYTES = 1_048_576;
+
+/**
+ * Read a config file, refusing one over {@link MAX_CONFIG_BYTES} before reading it.
+ * @example readConfigText('/srv/homeostat.yaml') // throws HS_CONFIG_TOO_LARGE for a 50 MB file
+ */
+export function readConfigText(file: string, displayName = file): string {
   try {
-    text = readFileSync(file, 'utf8');
+    const size = statSync(file).size;
+    if (size > MAX_CONFIG_BYTES) throw tooLarge(displayName, size);
+    return readFileSync(file, 'utf8');
   } catch (cause) {
-    throw new ConfigError('HS_CONFIG_NOT_FOUND', [{ file: path, line: 0, column: 0, path: '', message: `cannot read the config: ${(cause as Error).message}` }], cause);
+    if (cause instanceof ConfigError) throw cause;
+    throw new ConfigError('HS_CONFIG_NOT_FOUND', [{ file: displayName, line: 0, column: 0, path: '', message: `cannot read the config: ${(cause as Error).message}` }], cause);
   }
-  return parseConfig(text, { file, displayName: path });
+}
+
+function tooLarge(file: string, size: number): ConfigError {
+  return new ConfigError('HS_CONFIG_TOO_LARGE', [{ file, line: 0, column: 0, path: '', message: `the config is ${size.toLocaleString('en-US')} bytes, over the limit of ${MAX_CONFIG_BYTES.toLocaleString('en-US')} (1 MiB)` }]);
 }
 
 /**
@@ -38,6 +57,8 @@ export function loadConfig(path: string): LoadedConfig {
  */
 export function parseConfig(text: string, options: { file: string; displayName?: string }): LoadedConfig {
   const display = options.displayName ?? options.file;
+  const size = Buffer.byteLength(text);
+  if (size > MAX_CONFIG_BYTES) throw tooLarge(display, size);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -58,6 +79,20 @@ export function parseConfig(text: string, options: { file: string; displayName?:
   }
   const baseDir = dirname(resolve(options.file));
   return { config: result.data, file: options.file, baseDir, stateDir: isAbsolute(result.data.stateDir) ? result.data.stateDir : resolve(baseDir, result.data.stateDir) };
+}
+
+/**
+ * Where the field at `path` (`['services', 'api', 'env', 'BIG']`) is in config `text`: a
+ * {@link ConfigIssue} for problems found after validation (a command that cannot be spawned).
+ * An absent field points at its closest ancestor.
+ * @example configIssueAt(text, 'homeostat.yaml', ['services', 'api', 'cwd'], 'cwd /nope does not exist') // { line: 7, column: 10, path: 'services.api.cwd', … }
+ */
+export function configIssueAt(text: string, file: string, path: Segment[], message: string): ConfigIssue {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const offset = offsetOf(doc, path, false);
+  const pos = offset === undefined ? { line: 0, col: 0 } : lineCounter.linePos(offset);
+  return { file, line: pos.line, column: pos.col, path: formatPath(path), message };
 }
 
 type Segment = PropertyKey;

@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
-import { parseConfig, type LoadedConfig } from '../config/load-config.js';
+import type { Symptom } from '../analyze/symptom.js';
+import { parseConfig, readConfigText, type LoadedConfig } from '../config/load-config.js';
+import { HomeostatError, isHomeostatError } from '../errors/homeostat-error.js';
 import type { ActionOutcome, ActionTarget } from '../execute/actuators.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
-import { HomeostatError } from '../errors/homeostat-error.js';
 import { REDACTED } from '../knowledge/redact.js';
 import type { IncidentRecord } from '../store/records.js';
+import { notSpawnableError } from '../supervisor/config-spawnability.js';
+import { ReloadFailedError } from '../supervisor/supervisor-errors.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import type { Logger } from '../telemetry/logger.js';
 import { AppliedConfig, restartOnlyChanges } from './applied-config.js';
@@ -13,8 +16,10 @@ import { AppliedConfig, restartOnlyChanges } from './applied-config.js';
 export interface ConfigManagerOptions {
   loaded: LoadedConfig;
   knowledge: Knowledge;
-  supervisor: Pick<Supervisor, 'reload' | 'status'>;
+  supervisor: Pick<Supervisor, 'reload' | 'status' | 'spawnProblems'>;
   logger: Logger;
+  /** Where a `config-apply-failed` symptom goes (the loop), when a version's processes did not start. */
+  observe?: (symptom: Symptom) => void;
   say: (line: string) => void;
   /** No unresolved incident (with every element healthy, the version may be marked good). */
   quiet: () => boolean;
@@ -94,11 +99,28 @@ export class ConfigManager {
     if (this.goodTimer) clearInterval(this.goodTimer);
   }
 
-  /** Store `text` as a version and apply it to the supervisor. Throws when it is not a valid config. */
-  apply(text: string, source: string): Promise<ConfigChange> {
-    const next = this.chain.then(() => this.applyNow(text, source));
+  /**
+   * Store `text` as a version and apply it to the supervisor. Throws when it is not a valid
+   * config, when a changed service's process could not be spawned as configured
+   * (`HS_CONFIG_NOT_SPAWNABLE`, nothing stopped or recorded), or when one did not start
+   * anyway (`HS_CONFIG_APPLY_FAILED`: the version is marked failed, the previous one is back,
+   * a `config-apply-failed` symptom raised). `by`: who asked (the audit's actor);
+   * `displayName`: what errors call the text.
+   */
+  apply(text: string, source: string, options: { by?: string; displayName?: string } = {}): Promise<ConfigChange> {
+    const next = this.chain.then(() => this.applyNow(text, source, options));
     this.chain = next.catch(() => undefined);
     return next;
+  }
+
+  /**
+   * Throws `HS_CONFIG_NOT_SPAWNABLE` (each problem at its file:line) when applying `text`
+   * would (re)start a process that cannot be spawned as configured; `config plan`'s check.
+   */
+  checkSpawnable(text: string, displayName: string): void {
+    const next = parseConfig(text, { file: this.options.loaded.file, displayName });
+    const problems = this.options.supervisor.spawnProblems(next.config);
+    if (problems.length > 0) throw notSpawnableError(problems, text, displayName);
   }
 
   /** The rollback actuator: mark the applied version bad, re-apply the last known good one. */
@@ -146,9 +168,9 @@ export class ConfigManager {
     });
   }
 
-  private async applyNow(text: string, source: string): Promise<ConfigChange> {
+  private async applyNow(text: string, source: string, options: { by?: string; displayName?: string }): Promise<ConfigChange> {
     const { knowledge, supervisor, logger, loaded } = this.options;
-    const next = parseConfig(text, { file: loaded.file });
+    const next = parseConfig(text, { file: loaded.file, ...(options.displayName ? { displayName: options.displayName } : {}) });
     const needRestart = restartOnlyChanges(this.live.config, next.config);
     if (needRestart.length > 0) {
       throw new HomeostatError(
@@ -157,12 +179,20 @@ export class ConfigManager {
         { retryable: false },
       );
     }
+    // Before anything is recorded or stopped: a spec that cannot be spawned is a bad request.
+    const problems = supervisor.spawnProblems(next.config);
+    if (problems.length > 0) throw notSpawnableError(problems, text, options.displayName ?? loaded.file);
     const record = await knowledge.configVersions.applied(text, source);
     this.texts.set(record.version, text);
     const previous = this.applied;
     this.applied = record.version;
     this.healthySince = undefined;
-    const reloaded = await supervisor.reload(next.config);
+    let reloaded: Awaited<ReturnType<Supervisor['reload']>>;
+    try {
+      reloaded = await supervisor.reload(next.config);
+    } catch (error) {
+      throw await this.applyFailed(record.version, previous, source, options.by ?? 'controller', error);
+    }
     const services = [...reloaded.changed, ...reloaded.added, ...reloaded.removed];
     this.live.set({ config: next.config, version: record.version, source });
     const change = { version: record.version, previous, at: Date.now(), services, source };
@@ -174,20 +204,55 @@ export class ConfigManager {
     return change;
   }
 
+  /**
+   * The reload did not start (the supervisor put the previous specs back): `previous` is in
+   * force again, `version` is marked failed with why and by whom, and a
+   * `config-apply-failed` symptom per service it concerned makes the loop open an incident.
+   */
+  private async applyFailed(version: number, previous: number, source: string, by: string, error: unknown): Promise<HomeostatError> {
+    const { knowledge, logger } = this.options;
+    this.applied = previous;
+    const reason = (error as Error).message;
+    const failure = error instanceof ReloadFailedError ? error : undefined;
+    const services = failure ? [...new Set([...failure.failed.map((f) => f.service), ...failure.problems.map((p) => p.service)])] : [];
+    logger.error({ err: error, version, previous, source }, 'config version not applied: its processes did not start; the previous version is back');
+    this.options.say(`config v${version} NOT applied (${source}): ${reason}`);
+    try {
+      await knowledge.configVersions.markFailed(version, reason, by, { previous, source, services, notRestored: failure?.notRestored ?? [] });
+    } catch (markError) {
+      logger.error({ err: markError, version }, 'marking the config version failed did not reach the store');
+    }
+    const at = Date.now();
+    for (const element of services.length > 0 ? services : ['config']) {
+      this.options.observe?.({
+        name: 'config-apply-failed',
+        element,
+        at,
+        labels: { version: String(version) },
+        signal: { message: `config v${version} (${source}) could not be applied; v${previous} stays in force: ${reason}`, version, previous, source, by },
+      });
+    }
+    return new HomeostatError('HS_CONFIG_APPLY_FAILED', `config v${version} was not applied and is marked failed; v${previous} stays in force: ${reason}`, { retryable: false, cause: error });
+  }
+
   private async fileChanged(): Promise<void> {
     let text: string;
     try {
-      text = readFileSync(this.options.loaded.file, 'utf8');
-    } catch {
-      return; // being replaced: the next poll reads it
+      // Refuses a file over the size limit before reading it (a 50 MB file would block the loop).
+      text = readConfigText(this.options.loaded.file);
+    } catch (error) {
+      if (!isHomeostatError(error, 'HS_CONFIG_TOO_LARGE')) return; // being replaced: the next poll reads it
+      this.options.logger.warn({ err: error }, 'the changed config was not applied');
+      this.options.say(`config change not applied: ${oneLine((error as Error).message)}`);
+      return;
     }
     if (hash(text) === hash(this.fileText)) return;
     this.fileText = text;
     try {
-      await this.apply(text, `${this.options.loaded.file} changed`);
+      await this.apply(text, `${this.options.loaded.file} changed`, { by: 'config-file' });
     } catch (error) {
       this.options.logger.warn({ err: error }, 'the changed config was not applied');
-      this.options.say(`config change not applied: ${(error as Error).message.split('\n')[0]}`);
+      this.options.say(`config change not applied: ${oneLine((error as Error).message)}`);
     }
   }
 
@@ -215,6 +280,11 @@ export class ConfigManager {
       this.options.logger.warn({ err: error }, 'marking the config version good failed');
     }
   }
+}
+
+/** An error's first lines on one line: the summary and the first problems it lists. */
+function oneLine(message: string): string {
+  return message.split('\n').slice(0, 4).join(' ');
 }
 
 function hash(text: string): string {

@@ -143,7 +143,7 @@ export class ControllerRuntime {
     const { loaded, store, supervisor, logger } = this.options;
     const { config } = loaded;
     await this.serveMetrics(config.monitor.metricsPort);
-    this.configs = await ConfigManager.start({ loaded, knowledge: this.knowledge, supervisor, logger, say: (line) => this.say(line), quiet: () => this.unresolved === 0 && !this.watch.anyFiring() });
+    this.configs = await ConfigManager.start({ loaded, knowledge: this.knowledge, supervisor, logger, say: (line) => this.say(line), quiet: () => this.unresolved === 0 && !this.watch.anyFiring(), observe: (symptom) => this.observe(symptom) });
     // Everything that decides reads the applied version when it decides: a new version is enforced whole.
     const live = this.configs.live;
     this.unsubscribe.push(

@@ -6,7 +6,8 @@ import { redactText } from './redact.js';
 
 /**
  * Every applied config version, so a bad one can be rolled back to the last known good.
- * A version is `applied` until the loop has seen it healthy (`good`) or blamed it (`bad`).
+ * A version is `applied` until the loop has seen it healthy (`good`) or blamed it (`bad`);
+ * `failed` when its processes could not be started and the previous version stayed.
  *
  * @example
  * const v = await versions.applied(readFileSync('homeostat.yaml', 'utf8'), 'operator');
@@ -28,7 +29,22 @@ export class ConfigVersions {
     const before = (await this.store.listConfigVersions()).at(-1);
     const record = await this.store.saveConfigVersion({ hash, text: stored, appliedAt: this.now(), status: 'applied', source });
     if (record.version !== before?.version) await this.audit.append('controller', 'config.applied', `config:v${record.version}`, { version: record.version, hash, source });
+    else if (record.status === 'failed') {
+      // The same text again after it failed (its binary fixed since): applied once more, not a new version.
+      await this.store.markConfigVersion(record.version, 'applied');
+      await this.audit.append('controller', 'config.applied', `config:v${record.version}`, { version: record.version, hash, source, retry: true });
+      return { ...record, status: 'applied' };
+    }
     return record;
+  }
+
+  /**
+   * `version` could not be applied (its processes did not start; the previous version is
+   * back in force): marked `failed`, and the audit log records why and on whose request.
+   */
+  async markFailed(version: number, reason: string, by: string, details: Record<string, unknown> = {}): Promise<void> {
+    await this.store.markConfigVersion(version, 'failed');
+    await this.audit.append(by, 'config.apply-failed', `config:v${version}`, { version, reason, ...details });
   }
 
   async mark(version: number, status: ConfigVersionRecord['status']): Promise<void> {
@@ -40,8 +56,9 @@ export class ConfigVersions {
     return this.store.listConfigVersions();
   }
 
+  /** The version in force: the newest one, failed ones aside (the previous version stayed). */
   async current(): Promise<ConfigVersionRecord | undefined> {
-    return (await this.store.listConfigVersions()).at(-1);
+    return (await this.store.listConfigVersions()).filter((v) => v.status !== 'failed').at(-1);
   }
 
   /** The newest version marked good, other than `excluding`. */

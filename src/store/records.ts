@@ -266,7 +266,10 @@ export interface ApprovalRecord {
   reason: string | null;
 }
 
-/** One applied version of the config. `status` marks the known-good ones. */
+/**
+ * One applied version of the config. `status` marks the known-good ones; `failed`: it
+ * could not be applied (its processes did not start) and the previous version stayed in force.
+ */
 export interface ConfigVersionRecord {
   /** 1, 2, 3 … in order of application. */
   version: number;
@@ -274,7 +277,7 @@ export interface ConfigVersionRecord {
   hash: string;
   text: string;
   appliedAt: number;
-  status: 'applied' | 'good' | 'bad';
+  status: 'applied' | 'good' | 'bad' | 'failed';
   /** Who or what applied it (`operator`, `rollback of 3`). */
   source: string;
 }

@@ -53,6 +53,11 @@ export interface SpawnFailed extends Base {
   kind: 'spawn-failed';
   instance: string;
   message: string;
+  /**
+   * The first start of a new config's spec during a reload: the reload puts the previous
+   * spec back and the config manager reports the failed version (not a symptom of its own).
+   */
+  trial?: true;
 }
 
 export interface ProcessExited extends Base {

@@ -29,15 +29,37 @@ export interface ProcessExit {
 export class ProcessInstance {
   readonly startedAt: number;
   readonly exited: Promise<ProcessExit>;
+  /**
+   * How the spawn went: undefined once the process runs (Node's `spawn` event), the error
+   * when it never started (ENOENT, EACCES, E2BIG …). A reload waits for it before it
+   * counts a new spec as started.
+   */
+  readonly spawned: Promise<Error | undefined>;
   private exitInfo: ProcessExit | undefined;
   private killTimer: NodeJS.Timeout | undefined;
 
   private constructor(
-    private readonly child: ChildProcess,
+    private readonly child: ChildProcess | undefined,
     readonly log: InstanceLog,
     now: number,
+    thrown?: Error,
   ) {
     this.startedAt = now;
+    if (!child) {
+      // spawn() threw (E2BIG, a NUL byte …): a spawn failure like any other, not an exception.
+      const exit = { code: null, signal: null, spawnError: thrown ?? new Error('spawn failed') };
+      this.exitInfo = exit;
+      this.exited = Promise.resolve(exit);
+      this.spawned = Promise.resolve(exit.spawnError);
+      log.close();
+      return;
+    }
+    this.spawned = new Promise((resolve) => {
+      child.once('spawn', () => resolve(undefined));
+      child.once('error', (error) => {
+        if (child.pid === undefined) resolve(error);
+      });
+    });
     this.exited = new Promise((resolve) => {
       const finish = (exit: ProcessExit) => {
         if (this.exitInfo) return;
@@ -63,31 +85,37 @@ export class ProcessInstance {
   /**
    * Spawn, then open the log with `openLog`: rotating the previous instance's files
    * happens after the spawn (no output can be read before this tick ends), so it does
-   * not add to the time between a crash and its replacement.
+   * not add to the time between a crash and its replacement. Never throws: a spawn that
+   * fails, at once or a tick later, resolves `exited` with `spawnError`.
    */
   static spawn(spec: ProcessSpec, openLog: () => InstanceLog, now = Date.now()): ProcessInstance {
-    const child = spawn(spec.command, spec.args, {
-      cwd: spec.cwd,
-      env: spec.env,
-      // detached: a new session and process group whose id is the child's pid.
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    let child: ChildProcess;
+    try {
+      child = spawn(spec.command, spec.args, {
+        cwd: spec.cwd,
+        env: spec.env,
+        // detached: a new session and process group whose id is the child's pid.
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    } catch (error) {
+      return new ProcessInstance(undefined, openLog(), now, error as Error);
+    }
     return new ProcessInstance(child, openLog(), now);
   }
 
   /** The pid (and process group id); undefined when the spawn failed. */
   get pid(): number | undefined {
-    return this.child.pid;
+    return this.child?.pid;
   }
 
   get alive(): boolean {
-    return this.exitInfo === undefined && this.child.pid !== undefined;
+    return this.exitInfo === undefined && this.child?.pid !== undefined;
   }
 
   /** Send `signal` to the whole process group. */
   signal(signal: NodeJS.Signals): void {
-    if (this.alive) signalGroup(this.child.pid!, signal);
+    if (this.alive) signalGroup(this.child!.pid!, signal);
   }
 
   /**

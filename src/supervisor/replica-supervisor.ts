@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import type { Clock, Timer } from '../resilience/clock.js';
 import { startTimer } from '../resilience/clock.js';
 import type { Random } from '../resilience/random.js';
@@ -10,11 +9,11 @@ import type { ElementEvent, ExitReason } from './element-events.js';
 import { ReplicaLogFiles, replicaLogDir } from './log-files.js';
 import { ProbeRunner } from './probe-runner.js';
 import { ProcessInstance, type ProcessExit, type ProcessSpec } from './process-instance.js';
+import { buildProcessSpec } from './process-spec.js';
 import type { HeartbeatRegistry } from './probes/heartbeat-probe.js';
 import type { GroupUsage } from './resource-sampler.js';
 import { cpuPercent } from './resource-sampler.js';
 import { RestartPolicy } from './restart-policy.js';
-import { fillTemplate, type TemplateValues } from './templating.js';
 
 /** Without a startup probe: how long liveness failures are not counted before its first pass. */
 export const LIVENESS_STARTUP_GRACE_MS = 10_000;
@@ -110,6 +109,25 @@ export class ReplicaSupervisor {
     this.desired = 'running';
     this.spawnNow();
   }
+
+  /**
+   * Start, and resolve once the first spawn is known: undefined when the process runs, the
+   * error when it could not start. `trial` (a reload trying a new spec): a failed first
+   * spawn is not retried — the replica stays `failed` for the reload to replace with the
+   * previous spec — and its `spawn-failed` event says so.
+   */
+  async startConfirmed(trial = false): Promise<Error | undefined> {
+    this.trial = trial;
+    this.start();
+    const proc = this.proc;
+    if (!proc) return undefined;
+    const error = await proc.spawned;
+    if (!error && this.proc === proc) this.trial = false;
+    return error;
+  }
+
+  /** Set while the first spawn of a reload's new spec is pending (see {@link startConfirmed}). */
+  private trial = false;
 
   /** Stop for good (shutdown or scale-down): stop signal, SIGKILL after the grace period. */
   async stop(): Promise<void> {
@@ -212,30 +230,12 @@ export class ReplicaSupervisor {
     }
   }
 
-  private templateValues(): TemplateValues {
-    return { port: this.ctx.port, replica: this.ctx.replica, name: this.ctx.service, instance: this.instance };
-  }
-
   /** The command, args, cwd and environment: fixed for a replica, so built once. */
   private spec: ProcessSpec | undefined;
 
   private buildSpec(): ProcessSpec {
-    const { config } = this.ctx;
-    const values = this.templateValues();
-    const env: Record<string, string> = {};
-    for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
-    Object.assign(env, this.ctx.supervisorEnv(this.instance), {
-      HOMEOSTAT_SERVICE: this.ctx.service,
-      HOMEOSTAT_INSTANCE: this.instance,
-      HOMEOSTAT_REPLICA: String(this.ctx.replica),
-    });
-    if (this.ctx.port !== null) {
-      env.HOMEOSTAT_PORT = String(this.ctx.port);
-      if (config.env.PORT === undefined) env.PORT = String(this.ctx.port);
-    }
-    for (const [key, value] of Object.entries(config.env)) env[key] = fillTemplate(value, values);
-    const cwd = resolve(this.ctx.baseDir, fillTemplate(config.cwd ?? '.', values));
-    return { command: config.command!, args: config.args.map((arg) => fillTemplate(arg, values)), cwd, env };
+    const { service, replica, port, config, baseDir } = this.ctx;
+    return buildProcessSpec({ service, replica, port, config, baseDir, supervisorEnv: this.ctx.supervisorEnv(this.instance) });
   }
 
   private spawnNow(): void {
@@ -359,8 +359,10 @@ export class ReplicaSupervisor {
     this.killReason = undefined;
     const uptimeMs = now - proc.startedAt;
     const lastLines = proc.log.tail(20);
+    const trial = this.trial;
+    this.trial = false;
     if (exit.spawnError) {
-      this.emit({ kind: 'spawn-failed', instance: this.instance, message: exit.spawnError.message });
+      this.emit({ kind: 'spawn-failed', instance: this.instance, message: exit.spawnError.message, ...(trial ? { trial: true as const } : {}) });
     } else {
       this.emit({ kind: 'process-exited', instance: this.instance, pid: proc.pid!, code: exit.code, signal: exit.signal, reason, uptimeMs, lastLines });
     }
@@ -368,6 +370,10 @@ export class ReplicaSupervisor {
     if (this.desired === 'stopped') {
       this.phase = 'stopped';
       for (const done of this.stopWaiters.splice(0)) done();
+      return;
+    }
+    if (trial && exit.spawnError) {
+      this.phase = 'failed';
       return;
     }
     if (reason === 'requested') {

@@ -5,6 +5,13 @@ import type { ReplicaContext, ReplicaSnapshot, ReplicaSupervisor } from './repli
 import { InvalidReplicasError } from './supervisor-errors.js';
 import { usesPort } from './templating.js';
 
+/** A replica whose process could not be started. */
+export interface SpawnFailure {
+  service: string;
+  instance: string;
+  message: string;
+}
+
 /** In an active-passive pair, which side serves. Services without a standby are `active`. */
 export type ServiceRole = 'active' | 'standby';
 
@@ -42,8 +49,18 @@ export class ServiceSupervisor {
     return this.replicas;
   }
 
-  async start(): Promise<void> {
-    await this.scaleTo(this.config.replicas, false);
+  /**
+   * Start every replica and wait until each spawn is known; the ones that could not start.
+   * `trial` (a reload trying a new spec): those are not retried, see {@link ReplicaSupervisor.startConfirmed}.
+   */
+  async start(options: { trial?: boolean } = {}): Promise<SpawnFailure[]> {
+    const started = await this.scaleTo(this.config.replicas, false, options.trial ?? false);
+    const failures: SpawnFailure[] = [];
+    for (const [replica, spawned] of started) {
+      const error = await spawned;
+      if (error) failures.push({ service: this.name, instance: replica.instance, message: error.message });
+    }
+    return failures;
   }
 
   /** Change the number of replicas; new ones start at once, the highest-numbered stop gracefully. */
@@ -65,20 +82,23 @@ export class ServiceSupervisor {
     return this.replicas.map((replica) => replica.snapshot());
   }
 
-  private async scaleTo(target: number, announce: boolean): Promise<void> {
+  /** The replicas it started, each with how its first spawn went. */
+  private async scaleTo(target: number, announce: boolean, trial = false): Promise<[ReplicaSupervisor, Promise<Error | undefined>][]> {
     const from = this.replicas.length;
-    if (target === from) return;
+    const started: [ReplicaSupervisor, Promise<Error | undefined>][] = [];
+    if (target === from) return started;
     if (target > from) {
       for (let index = from; index < target; index++) {
         const replica = this.newReplica({ replica: index, port: await this.portFor(index) });
         this.replicas.push(replica);
-        replica.start();
+        started.push([replica, replica.startConfirmed(trial)]);
       }
     } else {
       const removed = this.replicas.splice(target);
       await Promise.all(removed.map((replica) => replica.stop()));
     }
     if (announce) this.emit({ kind: 'scaled', at: this.now(), element: this.name, from, to: target });
+    return started;
   }
 
   /** A replica keeps its port across restarts: `port + replica`, or a free one picked once. */

@@ -13,8 +13,9 @@ import { FailoverPair } from './failover.js';
 import { HeartbeatRegistry, HeartbeatServer } from './probes/heartbeat-probe.js';
 import { ReplicaSupervisor, type ReplicaSnapshot } from './replica-supervisor.js';
 import { ResourceSampler } from './resource-sampler.js';
-import { ServiceSupervisor, type ServiceRole } from './service-supervisor.js';
-import { UnknownServiceError } from './supervisor-errors.js';
+import { spawnabilityProblems, type ServiceSpawnProblem } from './config-spawnability.js';
+import { ServiceSupervisor, type ServiceRole, type SpawnFailure } from './service-supervisor.js';
+import { ReloadFailedError, UnknownServiceError } from './supervisor-errors.js';
 
 export interface SupervisorOptions {
   config: HomeostatConfig;
@@ -144,31 +145,77 @@ export class Supervisor {
    * added one starts, a removed one stops; unchanged services are not touched. External
    * services, probes' heartbeat server and resource sampling keep their first config
    * (restart `up` to change those).
+   *
+   * All or nothing: the new specs are checked first ({@link spawnProblems}) and nothing is
+   * stopped when one cannot be spawned; a spawn that fails anyway (a file deleted a moment
+   * ago, a shebang naming a missing interpreter) puts the previous config back — its
+   * services restarted from their previous spec — and throws `HS_RELOAD_FAILED`.
    * @example await supervisor.reload(parseConfig(text, { file }).config) // { changed: ['api'], added: [], removed: [] }
+   * @example await supervisor.reload(withMissingCwd) // throws HS_RELOAD_FAILED; nothing was stopped
    */
   async reload(config: HomeostatConfig): Promise<{ changed: string[]; added: string[]; removed: string[] }> {
     const before = this.config;
+    const services = this.reloadPlan(config);
+    const { changed, added, removed } = services;
+    if (!this.running) {
+      this.config = config;
+      return services;
+    }
+    const problems = this.spawnProblems(config);
+    if (problems.length > 0) throw new ReloadFailedError(services, [], [], problems);
     this.config = config;
+    const failed = await this.replaceServices([...changed, ...removed], [...changed, ...added], true);
+    this.stateDirty = true;
+    if (failed.length === 0) return services;
+    // A stop for a reload must not hide a failed start: the previous specs come back.
+    this.config = before;
+    const notRestored = await this.replaceServices([...changed, ...added], [...changed, ...removed], false);
+    throw new ReloadFailedError(services, failed, notRestored);
+  }
+
+  /**
+   * What a {@link reload} to `config` would restart, start and stop: the supervised
+   * services whose spec differs, the new ones, the ones no longer there.
+   */
+  reloadPlan(config: HomeostatConfig): { changed: string[]; added: string[]; removed: string[] } {
+    const before = this.config;
     const changed: string[] = [];
     const added: string[] = [];
     const removed: string[] = [];
     const external = (name: string) => config.services[name]?.url !== undefined || this.externals.has(name);
     for (const [name, service] of Object.entries(config.services)) {
       if (external(name)) continue;
-      const old = this.services.get(name);
-      if (!old) added.push(name);
+      if (!this.services.has(name)) added.push(name);
       else if (JSON.stringify(before.services[name]) !== JSON.stringify(service)) changed.push(name);
     }
     for (const name of this.services.keys()) if (!config.services[name]) removed.push(name);
-    if (!this.running) return { changed, added, removed };
+    return { changed, added, removed };
+  }
+
+  /**
+   * Why the services a {@link reload} to `config` would (re)start could not be spawned as
+   * configured, checked against this supervisor's base folder, environment and the
+   * variables it adds; empty when they can.
+   */
+  spawnProblems(config: HomeostatConfig): ServiceSpawnProblem[] {
+    const { changed, added } = this.reloadPlan(config);
+    return spawnabilityProblems({ config, baseDir: this.options.baseDir, services: [...changed, ...added], supervisorEnv: (instance) => this.supervisorEnv(instance) });
+  }
+
+  /**
+   * Stop the services named in `stop`, then start the ones in `start` from `this.config`
+   * (roles and failover pairs kept); the replicas that could not be started.
+   */
+  private async replaceServices(stop: string[], start: string[], trial: boolean): Promise<SpawnFailure[]> {
+    const { config } = this;
     const roles = new Map([...this.services].map(([name, service]) => [name, service.role] as const));
     await Promise.all(
-      [...changed, ...removed].map(async (name) => {
-        await this.services.get(name)!.stop();
+      stop.map(async (name) => {
+        await this.services.get(name)?.stop();
         this.services.delete(name);
       }),
     );
-    const started = [...changed, ...added].map((name) => {
+    const started = start.map((name) => {
       const service = new ServiceSupervisor(name, config.services[name]!, (ctx) => this.newReplica(name, ctx.replica, ctx.port), this.emit, () => this.clock.now());
       this.services.set(name, service);
       return service;
@@ -179,9 +226,7 @@ export class Supervisor {
       const service = this.services.get(name);
       if (service) service.role = role;
     }
-    await Promise.all(started.map((service) => service.start()));
-    this.stateDirty = true;
-    return { changed, added, removed };
+    return (await Promise.all(started.map((service) => service.start({ trial })))).flat();
   }
 
   /**
@@ -258,13 +303,16 @@ export class Supervisor {
       clock: this.clock,
       random: this.options.random ?? Math.random,
       heartbeats: this.heartbeats,
-      supervisorEnv: (instance) => {
-        const server = this.heartbeatServer;
-        if (!server) return {};
-        return { HOMEOSTAT_HEARTBEAT_URL: server.urlFor(instance), ...(server.socketPath ? { HOMEOSTAT_HEARTBEAT_SOCKET: server.socketPath } : {}) };
-      },
+      supervisorEnv: (instance) => this.supervisorEnv(instance),
       emit: this.emit,
     });
+  }
+
+  /** The variables every replica gets from the supervisor (its heartbeat endpoint). */
+  private supervisorEnv(instance: string): Record<string, string> {
+    const server = this.heartbeatServer;
+    if (!server) return {};
+    return { HOMEOSTAT_HEARTBEAT_URL: server.urlFor(instance), ...(server.socketPath ? { HOMEOSTAT_HEARTBEAT_SOCKET: server.socketPath } : {}) };
   }
 
   private readonly emit = (event: ElementEvent): void => {

@@ -60,6 +60,8 @@ export const configRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
       } catch (error) {
         throw new ApiError('HS_API_INVALID_REQUEST', 400, (error as Error).message);
       }
+      // Served by `up`: the processes it would start are checked as `up` would spawn them (400 HS_CONFIG_NOT_SPAWNABLE).
+      ctx.configs?.checkSpawnable?.(request.body.yaml, 'the posted config');
       const current = await ctx.knowledge.configVersions.current();
       if (!current) return { valid: true, against: null, changes: [] };
       let before: HomeostatConfig;
@@ -81,9 +83,10 @@ export const configRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
     config: { role: 'admin' },
     schema: {
       tags: ['config'],
-      summary: 'Validate and apply a homeostat.yaml as a new version (services whose spec changed restart) (audited). The file on disk is not changed.',
+      summary:
+        'Validate and apply a homeostat.yaml as a new version (services whose spec changed restart) (audited). The file on disk is not changed. 400 HS_CONFIG_NOT_SPAWNABLE: a process it would start cannot be spawned (nothing changed); 422 HS_CONFIG_APPLY_FAILED: one did not start, the previous version is back and this one is marked failed.',
       body: { type: 'object', required: ['yaml'], additionalProperties: false, properties: { yaml: { type: 'string', minLength: 1 } } },
-      response: responses({ 200: anyObject, 503: errorSchema }),
+      response: responses({ 200: anyObject, 422: errorSchema, 503: errorSchema }),
     },
     handler: async (request) => {
       const control = configs();
@@ -92,11 +95,13 @@ export const configRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
       } catch (error) {
         throw new ApiError('HS_API_INVALID_REQUEST', 400, (error as Error).message);
       }
-      let change;
+      let change: Awaited<ReturnType<typeof control.apply>>;
       try {
-        change = await control.apply(request.body.yaml, request.principal!.actor);
+        change = await control.apply(request.body.yaml, request.principal!.actor, { by: request.principal!.actor, displayName: 'the posted config' });
       } catch (error) {
         if (isHomeostatError(error, 'HS_CONFIG_NEEDS_RESTART')) throw new ApiError(error.code, 409, error.message);
+        // Valid, but its processes did not start: the previous version is back, the version marked failed.
+        if (isHomeostatError(error, 'HS_CONFIG_APPLY_FAILED')) throw new ApiError('HS_CONFIG_APPLY_FAILED', 422, error.message);
         throw error;
       }
       await ctx.knowledge.audit.append(request.principal!.actor, 'config.apply-requested', `config:v${change.version}`, { previous: change.previous, services: change.services });

@@ -181,7 +181,7 @@ export class ApiBackend implements CliBackend {
     return this.change(`redriving ${id}`, async () => (await this.client.request<{ run: RunRecord }>('POST', `/api/runs/${encodeURIComponent(id)}/redrive`, fromStep === undefined ? {} : { fromStep })).run);
   }
 
-  planConfig(yaml: string): Promise<ConfigPlan> {
+  planConfig(yaml: string, file: string): Promise<ConfigPlan> {
     return this.read(
       async () => {
         const plan = await this.client.request<{ against: number | null; changes: string[] | null }>('POST', '/api/config/plan', { yaml });
@@ -189,7 +189,7 @@ export class ApiBackend implements CliBackend {
         const { version } = await this.client.request<{ version: ConfigVersionRecord }>('GET', '/api/config');
         return { against: { version: version.version, status: version.status, appliedAt: version.appliedAt }, changes: plan.changes };
       },
-      (store) => store.planConfig(yaml, 'homeostat.yaml'),
+      (store) => store.planConfig(yaml, file),
     );
   }
 

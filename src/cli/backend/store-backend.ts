@@ -8,6 +8,7 @@ import { Knowledge } from '../../knowledge/knowledge.js';
 import { openStore } from '../../store/open-store.js';
 import type { ApiRole, ApprovalRecord, ElementStateRecord, IncidentRecord, IncidentStatus, PauseRecord, RunRecord, RunStatus } from '../../store/records.js';
 import type { Store } from '../../store/store.js';
+import { notSpawnableError, spawnabilityProblems } from '../../supervisor/config-spawnability.js';
 import { Engine, type RunDetails } from '../../workflow/engine.js';
 import { diffConfigs } from '../config-diff.js';
 import type { CliBackend, ConfigPlan, IncidentDetails } from './cli-backend.js';
@@ -107,16 +108,23 @@ export class StoreBackend implements CliBackend {
   }
 
   async planConfig(yaml: string, file: string): Promise<ConfigPlan> {
-    const after = parseConfig(yaml, { file }).config;
+    const loaded = parseConfig(yaml, { file });
+    const after = loaded.config;
     const current = await new Knowledge(await this.store()).configVersions.current();
+    let before: HomeostatConfig | undefined;
+    try {
+      if (current) before = parseConfig(current.text, { file, displayName: `applied config v${current.version}` }).config;
+    } catch {
+      // no field diff (below); every service is checked
+    }
+    // The processes applying it would (re)start, checked here as `up` would spawn them
+    // (from this machine's view: the CLI's environment stands in for `up`'s).
+    const starts = Object.keys(after.services).filter((name) => JSON.stringify(before?.services[name]) !== JSON.stringify(after.services[name]));
+    const problems = spawnabilityProblems({ config: after, baseDir: loaded.baseDir, services: starts });
+    if (problems.length > 0) throw notSpawnableError(problems, yaml, file);
     if (!current) return { against: null, changes: [] };
     const against = { version: current.version, status: current.status, appliedAt: current.appliedAt };
-    let before: HomeostatConfig;
-    try {
-      before = parseConfig(current.text, { file, displayName: `applied config v${current.version}` }).config;
-    } catch {
-      return { against, changes: null };
-    }
+    if (!before) return { against, changes: null };
     return { against, changes: diffConfigs(before, after) };
   }
 
