@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
 import { parseConfig } from '../config/load-config.js';
-import { REDACTED } from './redact.js';
+import { redact, REDACTED } from './redact.js';
 import { redactYaml, WITHHELD_YAML } from './redact-yaml.js';
 
 const CONFIG = `# staging: postgres://app:hunter2@db/x
@@ -54,4 +54,9 @@ test('a redacted config keeps its shape: secrets become quoted "[REDACTED]" stri
 
 test('text that is not YAML is withheld rather than shown with its secrets', () => {
   assert.equal(redactYaml('a: [unclosed\npassword: x'), WITHHELD_YAML);
+});
+
+test('a redacted config survives being redacted again as text (every API answer is)', () => {
+  const once = redactYaml(CONFIG);
+  assert.equal(redact({ text: once }).text, once);
 });

@@ -42,12 +42,13 @@ export function isSecretKey(key: string): boolean {
 // quoted "[REDACTED]" in YAML keeps its quotes and stays a string).
 const NOT_REDACTED_YET = String.raw`(?!"\[REDACTED\]"|'\[REDACTED\]'|\[REDACTED\])`;
 
-// `name: value` needs the space YAML and headers have: `token:tok_1` is an audit subject (a token's id), not a secret.
+// `name: value` needs the space YAML and headers have (`token:tok_1` is an audit subject, a token's id), on the same line
+// (`webhooks:` followed by a list is not a value).
 const SECRET_VALUES: [RegExp, string | ((match: string, ...groups: string[]) => string)][] = [
   [/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g, REDACTED],
   [/\b(Bearer|Basic|Token)\s+[A-Za-z0-9\-._~+/]{8,}=*/gi, (_m, scheme: string) => `${scheme} ${REDACTED}`],
   [
-    new RegExp(String.raw`\b([\w-]*?(?:pass(?:word|wd|phrase)?|secret|token|api[-_]?key|access[-_]?key|routing[-_]?key|[-_]key|dsn|webhook)[\w-]*(?:\s*=\s*|\s*:\s+))${NOT_REDACTED_YET}("[^"]*"|'[^']*'|[^\s&,;"']+)`, 'gi'),
+    new RegExp(String.raw`\b([\w-]*?(?:pass(?:word|wd|phrase)?|secret|token|api[-_]?key|access[-_]?key|routing[-_]?key|[-_]key|dsn|webhook)[\w-]*(?:[ \t]*=[ \t]*|[ \t]*:[ \t]+))${NOT_REDACTED_YET}("[^"]*"|'[^']*'|[^\s&,;"']+)`, 'gi'),
     (_m, prefix: string) => `${prefix}${REDACTED}`,
   ],
   // URL credentials: `scheme://user:password@` keeps the user; a lone userinfo (`https://<key>@sentry.io`, a token as user) goes whole.
