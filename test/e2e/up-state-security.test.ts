@@ -11,7 +11,7 @@ const API_SERVICE = (stripeKey: string) => `services:
     command: $NODE
     args: [api.js, --port, "{{port}}"]
     cwd: $EXAMPLES
-    env: { STRIPE_KEY: ${stripeKey} }
+    env: { STRIPE_KEY: ${stripeKey}, DB_PASSWORD: hunter2-real-value }
     probes:
       liveness: { http: /healthz, period: 250ms, timeout: 300ms, failureThreshold: 3 }
 monitor:
@@ -129,10 +129,12 @@ test('a config version with secrets is rolled back by a later up with its real v
     assert.equal(answer.status, 200, JSON.stringify(body));
     assert.match(body.detail!, /rolled back config v2 \(marked bad\) to v1/);
     await h.waitFor(() => processesWith(h, 'STRIPE_KEY=sk_live_firstKey0123456789').length > 0, 15_000, 'api restarted with the real v1 key');
+    // A value redaction did catch before is back as it was too (it used to be stored as `[REDACTED]`, a YAML list).
+    assert.ok(processesWith(h, 'DB_PASSWORD=hunter2-real-value').length > 0);
     // Shown to the admin redacted, and still a config.
     const shown = (await (await fetch(`${url}/api/config`, { headers: { authorization: `Bearer ${token}` } })).json()) as { version: { text: string } };
-    assert.match(shown.version.text, /STRIPE_KEY: "\[REDACTED\]"/);
-    assert.ok(!shown.version.text.includes('sk_live_'));
+    assert.match(shown.version.text, /STRIPE_KEY: "\[REDACTED\]", DB_PASSWORD: "\[REDACTED\]"/);
+    assert.ok(!shown.version.text.includes('sk_live_') && !shown.version.text.includes('hunter2'));
   } finally {
     await h.close();
   }
