@@ -22,7 +22,9 @@ export const upUsage = 'homeostat up [-c homeostat.yaml] [--store URL] [--json] 
  * `--json`, instead of the lines). `--quiet` prints only the loop's decisions.
  * With the API served, an admin token for this run and the API's URL go to
  * `<stateDir>/api.json` (0600) for the CLI and the dashboard, removed and revoked on stop;
- * a second `up` on the same state dir is refused while this one answers.
+ * a second `up` on the same state dir is refused while this one answers. The state dir is
+ * created 0700 and its files 0600 (warned about when widened); each audit entry's head goes
+ * to `<stateDir>/audit-head` and the log ($HOMEOSTAT_AUDIT_KEY signs them).
  */
 export async function upCommand(ctx: CommandContext): Promise<number> {
   const loaded = findConfig(ctx, true)!;
