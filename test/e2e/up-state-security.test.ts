@@ -34,8 +34,10 @@ function processesWith(h: UpHarness, entry: string): number[] {
   return found;
 }
 
-test('under umask 022 a real up keeps its state private (dir 0700, db, wal, shm, logs, api.json, audit-head 0600); the audit head is exported and checked by both CLI backends', async () => {
+test('under umask 022 a real up keeps its state private (dir 0700, db, wal, shm, logs, api.json, audit-head 0600); the audit head is exported, signed, and checked by both CLI backends', async () => {
   const previousUmask = process.umask(0o022);
+  // The audit key reaches up (and this process's CLI) but not the services up starts.
+  process.env.HOMEOSTAT_AUDIT_KEY = 'test-audit-key-0123456789abcdef';
   const h = new UpHarness(API_SERVICE('sk_live_firstKey0123456789'));
   try {
     await h.up();
@@ -56,8 +58,13 @@ test('under umask 022 a real up keeps its state private (dir 0700, db, wal, shm,
 
     // Each audit entry's head is in the head file and on the log stream.
     const entries = await h.db().listAudit({ afterSeq: 0, limit: 1_000 });
-    const heads = readFileSync(join(state, 'audit-head'), 'utf8').trim().split('\n');
+    const lines = readFileSync(join(state, 'audit-head'), 'utf8').trim().split('\n');
+    assert.ok(lines.every((l) => /^\d+:[0-9a-f]{64}:[0-9a-f]{64}$/.test(l)), `every head line carries a MAC: ${lines.join(', ')}`);
+    const heads = lines.map((l) => l.split(':').slice(0, 2).join(':'));
     assert.ok(heads.length >= 2, `heads: ${heads.join(', ')}`);
+    const withKey = processesWith(h, 'HOMEOSTAT_AUDIT_KEY=test-audit-key-0123456789abcdef').filter((pid) => pid !== h.child!.pid);
+    assert.deepEqual(withKey, [], 'no supervised process inherits the audit key');
+    assert.ok(processesWith(h, 'STRIPE_KEY=sk_live_firstKey0123456789').length > 0, 'the service itself runs (and is found this way)');
     for (const head of heads) assert.ok(entries.some((e) => `${e.seq}:${e.hash}` === head), `${head} is an entry's head`);
     await h.waitFor(() => readFileSync(join(state, 'homeostat.log'), 'utf8').includes(`"auditHead":"${heads.at(-1)}"`), 5_000, 'the head on the log stream');
 
@@ -65,7 +72,7 @@ test('under umask 022 a real up keeps its state private (dir 0700, db, wal, shm,
     for (const args of [['audit', 'verify'], ['audit', 'verify', '--local']]) {
       const { status, out } = await h.cli(...args);
       assert.equal(status, 0, out);
-      assert.match(out, /anchor \(head file\): (intact|extended)/);
+      assert.match(out, /anchor \(head file\): (intact|extended): .* carry valid MACs/);
       assert.match(out, /^head: \d+:[0-9a-f]{64} /m);
     }
     const { token } = JSON.parse(readFileSync(join(state, 'api.json'), 'utf8')) as ApiDiscovery;
@@ -88,6 +95,7 @@ test('under umask 022 a real up keeps its state private (dir 0700, db, wal, shm,
     assert.equal(bad.status, 1);
     assert.match(bad.out, /HS_AUDIT_HEAD_INVALID/);
   } finally {
+    delete process.env.HOMEOSTAT_AUDIT_KEY;
     process.umask(previousUmask);
     await h.close();
   }

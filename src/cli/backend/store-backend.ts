@@ -41,7 +41,7 @@ export class StoreBackend implements CliBackend {
   }
 
   async listElementStates(): Promise<ElementStateRecord[]> {
-    return (await this.store()).listElementStates();
+    return redact(await (await this.store()).listElementStates());
   }
 
   async listIncidents(filter: { limit: number; status?: IncidentStatus[]; all?: boolean }): Promise<IncidentRecord[]> {
