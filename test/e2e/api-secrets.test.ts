@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { main } from '../../src/cli/main.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import { ApiHarness } from './api-harness.js';
 
@@ -88,6 +89,16 @@ test('no secret kind reaches a viewer through incidents, runs, audit or the live
     // The store itself keeps the run's real input: the workflow needs it.
     assert.equal(JSON.parse((await h.store.getRun('secret-run'))!.input!).url, input.url);
     assert.equal((await h.call('viewer', 'GET', '/api/audit/verify')).json.ok, true);
+
+    // The CLI on the store shows what the API shows.
+    for (const args of [['incident', 'show', incident.id], ['incidents', '--all'], ['runs', 'show', 'secret-run'], ['runs', 'list']]) {
+      for (const json of [[], ['--json']]) {
+        const lines: string[] = [];
+        const status = await main([...args, ...json, '--local', '--store', `sqlite:${h.store.path}`], (l) => lines.push(l), (l) => lines.push(l));
+        assert.equal(status, 0, lines.join('\n'));
+        assert.deepEqual(leaked(lines.join('\n')), [], `homeostat ${args.join(' ')} ${json.join('')} shows ${leaked(lines.join('\n')).join(', ')}`);
+      }
+    }
   } finally {
     await h.close();
   }
