@@ -1,9 +1,9 @@
+import { join } from 'node:path';
 import { ApiTokens, tokenView, type ApiTokenView } from '../../api/api-tokens.js';
 import { parseConfig } from '../../config/load-config.js';
 import type { HomeostatConfig } from '../../config/schema/root.js';
 import { decideApproval } from '../../execute/decide-approval.js';
 import type { AuditVerification } from '../../knowledge/audit-log.js';
-import { join } from 'node:path';
 import { AUDIT_HEAD_FILE, auditKeyFromEnv, type AuditAnchorOptions, type AuditHead } from '../../knowledge/audit-head.js';
 import { Knowledge } from '../../knowledge/knowledge.js';
 import { redact, redactJsonText } from '../../knowledge/redact.js';
@@ -72,7 +72,8 @@ export class StoreBackend implements CliBackend {
 
   async verifyAudit(expect?: AuditHead): Promise<AuditVerification> {
     // Read only: the CLI checks the head file, it never writes it (its key may not be up's).
-    const anchor: AuditAnchorOptions = this.stateDir ? { headFile: join(this.stateDir, AUDIT_HEAD_FILE), ...optional('key', auditKeyFromEnv()) } : {};
+    const key = this.stateDir ? auditKeyFromEnv() : undefined;
+    const anchor: AuditAnchorOptions = this.stateDir ? { headFile: join(this.stateDir, AUDIT_HEAD_FILE), ...(key ? { key } : {}) } : {};
     return new Knowledge(await this.store(), Date.now, anchor).audit.verify(expect ? { expect } : {});
   }
 
@@ -155,8 +156,4 @@ function redactRun<T extends { input?: string | null; output?: string | null }>(
   if ('input' in record) copy.input = redactJsonText(record.input);
   if ('output' in record) copy.output = redactJsonText(record.output);
   return copy;
-}
-
-function optional<K extends string, V>(name: K, value: V | undefined): Partial<Record<K, V>> {
-  return value === undefined ? {} : ({ [name]: value } as Record<K, V>);
 }

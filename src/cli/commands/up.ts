@@ -73,7 +73,7 @@ export async function upCommand(ctx: CommandContext): Promise<number> {
       supervisor,
       logger,
       say: (line) => out(`loop: ${line}`),
-      // Each audit head goes to a file and the log stream, outside the database (see docs/security.md).
+      // Each audit head goes to a file and the log stream, outside the database (docs/architecture.md, "The audit chain and its anchors").
       auditAnchor: {
         headFile: join(loaded.stateDir, AUDIT_HEAD_FILE),
         ...(auditKey ? { key: auditKey } : {}),
