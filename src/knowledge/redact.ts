@@ -109,7 +109,11 @@ function redactValue(value: unknown, seen: WeakSet<object>): unknown {
   if (typeof value !== 'object' || value === null) return value;
   if (seen.has(value)) return '[Circular]';
   seen.add(value);
-  if (Array.isArray(value)) return value.map((item) => redactValue(item, seen));
+  if (Array.isArray(value)) {
+    // Every API answer goes through here: series points (arrays of numbers) hold no secret and need no copy.
+    if (value.every((item) => typeof item === 'number')) return value;
+    return value.map((item) => redactValue(item, seen));
+  }
   if (value instanceof Error) return { name: value.name, message: redactText(value.message) };
   const copy: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(value)) {
