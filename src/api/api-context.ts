@@ -49,5 +49,7 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The least role a route needs; routes without one are public (`/openapi.json`). */
     role?: ApiRole;
+    /** The answer carries a secret on purpose (a new token): it is not redacted. Every other `/api/` answer is. */
+    revealsSecrets?: boolean;
   }
 }

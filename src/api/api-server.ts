@@ -1,5 +1,6 @@
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { redact } from '../knowledge/redact.js';
 import { roleAllows } from './api-tokens.js';
 import { ApiError, statusOf, type ApiErrorBody } from './api-error.js';
 import type { ApiContext } from './api-context.js';
@@ -73,6 +74,11 @@ export async function buildApi(context: ApiContext, options: ApiServerOptions = 
     if (!roleAllows(token.role, needed)) throw new ApiError('HS_API_FORBIDDEN', 403, `this needs the ${needed} role; token "${token.name}" is ${token.role}`);
     request.principal = { token, actor: `api:${token.name}` };
   });
+
+  // Every answer of an `/api/` route is redacted on its way out, whatever the route and
+  // the role: run inputs, step outputs, audit data, incident entries and error messages
+  // hold what callers and services put there, and only the store keeps it as it was.
+  app.addHook('preSerialization', async (request, _reply, payload) => (request.routeOptions.config?.role && !request.routeOptions.config.revealsSecrets ? redact(payload) : payload));
 
   app.setErrorHandler((error, request, reply) => {
     const { status, code, message } = statusOf(error);

@@ -1,5 +1,6 @@
 import type { HomeostatConfig } from '../config/schema/root.js';
 import { canonicalJson } from '../knowledge/canonical-json.js';
+import { isSecretKey, redact, REDACTED } from '../knowledge/redact.js';
 
 /** Human lines: `+ services.cache (new)`, `- policies.old`, `~ services.api.replicas: 2 → 3`. */
 export function diffConfigs(before: HomeostatConfig, after: HomeostatConfig): string[] {
@@ -14,7 +15,9 @@ export function diffConfigs(before: HomeostatConfig, after: HomeostatConfig): st
       for (const key of keys) walk(`${path}.${key}`, (a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], depth + 1);
       return;
     }
-    lines.push(`~ ${path}: ${short(a)} → ${short(b)}`);
+    // A plan is shown and logged: a changed secret is named, its values are not.
+    const secret = isSecretKey(path.slice(path.lastIndexOf('.') + 1));
+    lines.push(secret ? `~ ${path}: ${REDACTED} → ${REDACTED}` : `~ ${path}: ${short(redact(a))} → ${short(redact(b))}`);
   };
   for (const key of Object.keys({ ...before, ...after }).sort()) walk(key, (before as Record<string, unknown>)[key], (after as Record<string, unknown>)[key], 1);
   return lines;

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { ApiTokens } from '../api/api-tokens.js';
 import { HomeostatError } from '../errors/homeostat-error.js';
+import type { AuditLog } from '../knowledge/audit-log.js';
 import { Knowledge } from '../knowledge/knowledge.js';
 import type { Store } from '../store/store.js';
 import { discoveryPath, isPidAlive, readDiscovery, removeDiscovery, storeIdentity, writeDiscovery, type ApiDiscovery } from './api-discovery.js';
@@ -58,6 +59,7 @@ export class LocalApiSession {
     private readonly store: Store,
     private readonly stateDir: string,
     readonly discovery: ApiDiscovery,
+    private readonly audit: AuditLog,
   ) {}
 
   /** The dashboard, signed in: the page reads the token from the fragment, which no request carries. */
@@ -65,10 +67,11 @@ export class LocalApiSession {
     return `${this.discovery.url}/#token=${this.discovery.token}`;
   }
 
-  static async open(options: { store: Store; stateDir: string; storeUrl: string; apiUrl: string; warn?: (line: string) => void }): Promise<LocalApiSession> {
+  static async open(options: { store: Store; stateDir: string; storeUrl: string; apiUrl: string; warn?: (line: string) => void; audit?: AuditLog }): Promise<LocalApiSession> {
     const { store, stateDir } = options;
     const tokens = new ApiTokens(store);
-    const audit = new Knowledge(store).audit;
+    // The runtime's audit log when given: its entries are witnessed in the audit head file too.
+    const audit = options.audit ?? new Knowledge(store).audit;
     const previous = readDiscovery(stateDir);
     if (previous && previous.pid !== process.pid) {
       // Its token lives in the store that up used: another store's is not ours to revoke.
@@ -82,7 +85,7 @@ export class LocalApiSession {
     const { token, record } = await tokens.create(name, 'admin', `controller:${hostname()}`);
     await audit.append('controller', 'token.created', `token:${record.id}`, { name, role: 'admin', purpose: `local CLI and dashboard, in ${discoveryPath(stateDir)}` });
     const discovery: ApiDiscovery = { url: options.apiUrl, pid: process.pid, tokenId: record.id, token, startedAt: Date.now(), store: storeIdentity(options.storeUrl) };
-    const session = new LocalApiSession(store, stateDir, discovery);
+    const session = new LocalApiSession(store, stateDir, discovery, audit);
     try {
       writeDiscovery(stateDir, discovery);
     } catch (error) {
@@ -106,7 +109,7 @@ export class LocalApiSession {
     this.closed = true;
     this.withdraw();
     if (await new ApiTokens(this.store).revoke(this.discovery.tokenId)) {
-      await new Knowledge(this.store).audit.append('controller', 'token.revoked', `token:${this.discovery.tokenId}`, { reason: 'homeostat up stopped' });
+      await this.audit.append('controller', 'token.revoked', `token:${this.discovery.tokenId}`, { reason: 'homeostat up stopped' });
     }
   }
 }

@@ -86,6 +86,7 @@ export async function main(argv: string[], out = console.log, err = console.erro
         anomalous: { type: 'string' },
         graph: { type: 'string' },
         reason: { type: 'string' },
+        expect: { type: 'string' },
         by: { type: 'string' },
         role: { type: 'string' },
         name: { type: 'string' },

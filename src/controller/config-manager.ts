@@ -52,8 +52,8 @@ export interface ConfigChange {
  * that changes a key read only at start-up (`restartOnlyChanges`) is refused, with the
  * keys named, rather than half applied.
  *
- * Stored texts are redacted: a rollback uses the original text when this process applied
- * that version, the stored (redacted) text otherwise.
+ * The store keeps each version's real text: a rollback re-applies it (versions stored
+ * redacted by an older homeostat are refused: their secrets are gone).
  *
  * @example
  * const configs = await ConfigManager.start({ loaded, knowledge, supervisor, logger, say, quiet: () => true });

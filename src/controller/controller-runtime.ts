@@ -8,6 +8,7 @@ import type { EscalationMessage } from '../execute/escalation-payloads.js';
 import { REMEDIATION_WORKFLOW, appliedPolicies, remediationWorkflow } from '../execute/remediation-workflow.js';
 import type { ServedApi } from '../api/serve-api.js';
 import { HomeostatError } from '../errors/homeostat-error.js';
+import type { AuditAnchorOptions } from '../knowledge/audit-head.js';
 import { Knowledge } from '../knowledge/knowledge.js';
 import { Guardrails } from '../plan/guardrails.js';
 import type { IncidentRecord } from '../store/records.js';
@@ -39,6 +40,8 @@ export interface ControllerRuntimeOptions {
   control?: ElementControl;
   /** Roll back to the last known good config (the supervisor's reload hook). */
   rollback?: (target: ActionTarget) => Promise<ActionOutcome>;
+  /** Where the audit chain's heads are exported (`<stateDir>/audit-head`, the log) and the audit key. */
+  auditAnchor?: AuditAnchorOptions;
 }
 
 /**
@@ -87,7 +90,7 @@ export class ControllerRuntime {
   private readonly m;
 
   private constructor(private readonly options: ControllerRuntimeOptions) {
-    this.knowledge = new Knowledge(options.store);
+    this.knowledge = new Knowledge(options.store, Date.now, options.auditAnchor);
     this.control = options.control ?? supervisorControl(options.supervisor);
     this.guardrails = new Guardrails(options.loaded.config.guardrails, this.knowledge);
     const r = this.registry;

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import type { ConfigVersionRecord } from '../store/records.js';
 import type { KnowledgeStore } from '../store/store.js';
 import type { AuditLog } from './audit-log.js';
-import { redactText } from './redact.js';
 
 /**
  * Every applied config version, so a bad one can be rolled back to the last known good.
@@ -22,12 +21,16 @@ export class ConfigVersions {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Record `text` as applied (no new version when it equals the newest one). Secrets in it are redacted. */
+  /**
+   * Record `text` as applied (no new version when it equals the newest one). The store
+   * keeps the real text, secrets included, so a rollback (even by a later process)
+   * re-applies the real values; every view redacts it (`redactYaml`). The store is as
+   * private as the config file: 0600 files in a 0700 state dir, or PostgreSQL's access control.
+   */
   async applied(text: string, source: string): Promise<ConfigVersionRecord> {
-    const stored = redactText(text);
-    const hash = createHash('sha256').update(stored).digest('hex');
+    const hash = createHash('sha256').update(text).digest('hex');
     const before = (await this.store.listConfigVersions()).at(-1);
-    const record = await this.store.saveConfigVersion({ hash, text: stored, appliedAt: this.now(), status: 'applied', source });
+    const record = await this.store.saveConfigVersion({ hash, text, appliedAt: this.now(), status: 'applied', source });
     if (record.version !== before?.version) await this.audit.append('controller', 'config.applied', `config:v${record.version}`, { version: record.version, hash, source });
     else if (record.status === 'failed') {
       // The same text again after it failed (its binary fixed since): applied once more, not a new version.

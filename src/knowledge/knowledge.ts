@@ -1,4 +1,5 @@
 import type { KnowledgeStore } from '../store/store.js';
+import type { AuditAnchorOptions } from './audit-head.js';
 import { AuditLog } from './audit-log.js';
 import { ConfigVersions } from './config-versions.js';
 import { Incidents } from './incidents.js';
@@ -22,8 +23,10 @@ export class Knowledge {
   constructor(
     readonly store: KnowledgeStore,
     readonly now: () => number = Date.now,
+    /** Where the audit chain's heads are exported (`homeostat up`: `<stateDir>/audit-head`, the log, the audit key). */
+    auditAnchor: AuditAnchorOptions = {},
   ) {
-    this.audit = new AuditLog(store, now);
+    this.audit = new AuditLog(store, now, auditAnchor);
     this.incidents = new Incidents(store, this.audit, now);
     this.configVersions = new ConfigVersions(store, this.audit, now);
   }

@@ -1,5 +1,6 @@
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../config/private-state.js';
 
 export interface LogRotation {
   /** Rotate `current.log` once it passes this many bytes. */
@@ -45,7 +46,7 @@ export class ReplicaLogFiles {
   ) {}
 
   beginInstance(tailLines = 50): InstanceLog {
-    mkdirSync(this.dir, { recursive: true });
+    ensurePrivateDir(this.dir);
     for (const old of logFiles(this.dir, 'previous')) unlinkSync(old);
     for (const file of logFiles(this.dir, 'current')) renameSync(file, file.replace(/current\.log(\.\d+)?$/, 'previous.log$1'));
     return new InstanceLog(this.dir, this.rotation, tailLines);
@@ -113,7 +114,7 @@ export class InstanceLog {
 
   private open(): void {
     const path = join(this.dir, 'current.log');
-    this.fd = openSync(path, 'a');
+    this.fd = openSync(path, 'a', PRIVATE_FILE_MODE);
     this.size = statSync(path).size;
   }
 

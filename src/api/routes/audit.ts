@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { parseHead } from '../../knowledge/audit-head.js';
 import type { ApiContext } from '../api-context.js';
 import { anyObject, countText, limitOf, positiveIntText, responses } from '../schemas.js';
 import { safeJson } from './services.js';
@@ -19,9 +20,14 @@ export const auditRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
     },
   });
 
-  app.get('/api/audit/verify', {
+  app.get<{ Querystring: { expect?: string } }>('/api/audit/verify', {
     config: { role: 'viewer' },
-    schema: { tags: ['audit'], summary: 'Recompute every hash and link: ok, or the first bad entry and why', response: responses({ 200: anyObject }) },
-    handler: async () => ctx.knowledge.audit.verify(),
+    schema: {
+      tags: ['audit'],
+      summary: 'Recompute every hash and link, and check the chain against the audit head file and an expected head (`expect=<seq>:<hash>` as an earlier verify printed): ok, or the first bad entry and the anchors that do not match (truncated, rewritten, forged)',
+      querystring: { type: 'object', additionalProperties: false, properties: { expect: { type: 'string', pattern: '^[1-9][0-9]{0,15}:[0-9a-f]{64}$' } } },
+      response: responses({ 200: anyObject }),
+    },
+    handler: async (request) => ctx.knowledge.audit.verify(request.query.expect ? { expect: parseHead(request.query.expect) } : {}),
   });
 };

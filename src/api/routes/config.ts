@@ -4,6 +4,8 @@ import type { HomeostatConfig } from '../../config/schema/root.js';
 import { diffConfigs } from '../../cli/commands/config-plan.js';
 import { restartOnlyChanges } from '../../controller/applied-config.js';
 import { isHomeostatError } from '../../errors/homeostat-error.js';
+import { redactYaml } from '../../knowledge/redact-yaml.js';
+import type { ConfigVersionRecord } from '../../store/records.js';
 import { ApiError } from '../api-error.js';
 import type { ApiContext } from '../api-context.js';
 import { anyObject, errorSchema, responses } from '../schemas.js';
@@ -16,11 +18,11 @@ import { anyObject, errorSchema, responses } from '../schemas.js';
 export const configRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
   app.get('/api/config', {
     config: { role: 'admin' },
-    schema: { tags: ['config'], summary: 'The applied config version (text redacted)', response: responses({ 200: anyObject }) },
+    schema: { tags: ['config'], summary: 'The applied config version (secrets in its text replaced by "[REDACTED]", in place)', response: responses({ 200: anyObject }) },
     handler: async () => {
       const current = await ctx.knowledge.configVersions.current();
       if (!current) throw new ApiError('HS_API_NO_CONFIG', 404, 'no config version applied yet (homeostat up applies one)');
-      return { version: current, lastKnownGood: (await ctx.knowledge.configVersions.lastKnownGood())?.version ?? null };
+      return { version: viewOf(current), lastKnownGood: (await ctx.knowledge.configVersions.lastKnownGood())?.version ?? null };
     },
   });
 
@@ -41,7 +43,7 @@ export const configRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
     handler: async (request) => {
       const version = (await ctx.knowledge.configVersions.list()).find((v) => v.version === Number(request.params.version));
       if (!version) throw new ApiError('HS_API_NO_CONFIG', 404, `no config version ${request.params.version}`);
-      return { version };
+      return { version: viewOf(version) };
     },
   });
 
@@ -127,3 +129,12 @@ export const configRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
     },
   });
 };
+
+/**
+ * A version as the API shows it: the store keeps the real text (rollback re-applies it),
+ * every view gets it with secrets replaced in place, so it still parses. Admins who need
+ * the values read the config file itself.
+ */
+function viewOf(version: ConfigVersionRecord): ConfigVersionRecord {
+  return { ...version, text: redactYaml(version.text) };
+}

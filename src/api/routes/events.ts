@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { redact } from '../../knowledge/redact.js';
 import type { ApiContext } from '../api-context.js';
 import type { LiveEvent } from '../live-events.js';
 
@@ -16,7 +17,7 @@ export const eventRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
       const raw = reply.raw;
       raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
       raw.write(': homeostat live events\n\n');
-      const send = (event: LiveEvent) => void raw.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+      const send = (event: LiveEvent) => void raw.write(`event: ${event.type}\ndata: ${JSON.stringify(redact(event))}\n\n`);
       const off = ctx.live.subscribe(send);
       const keepAlive = setInterval(() => raw.write(': keep-alive\n\n'), 15_000);
       keepAlive.unref();

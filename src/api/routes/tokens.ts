@@ -14,7 +14,7 @@ export const tokenRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
   });
 
   app.post<{ Body: { name: string; role: ApiRole } }>('/api/tokens', {
-    config: { role: 'admin' },
+    config: { role: 'admin', revealsSecrets: true },
     schema: {
       tags: ['tokens'],
       summary: 'Create a token; the answer holds it, nothing else ever will (audited)',

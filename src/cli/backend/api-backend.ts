@@ -5,6 +5,7 @@ import { RunFailedError, type RunDetails } from '../../workflow/engine.js';
 import { CancelledError, InvalidInputError } from '../../workflow/errors.js';
 import { ApiAnswerError, ApiUnreachableError, type ApiClient } from '../api-client.js';
 import type { CliBackend, ConfigPlan, IncidentDetails } from './cli-backend.js';
+import { formatHead, type AuditHead } from '../../knowledge/audit-head.js';
 
 /** What the API says about one service (`GET /api/services`). */
 interface ServiceView {
@@ -115,8 +116,9 @@ export class ApiBackend implements CliBackend {
     return this.change('the resume', async () => (await this.client.request<{ pauses: PauseRecord[] }>('DELETE', `/api/pauses/${encodeURIComponent(scope)}`)).pauses);
   }
 
-  verifyAudit(): Promise<AuditVerification> {
-    return this.read(() => this.client.request<AuditVerification>('GET', '/api/audit/verify'), (store) => store.verifyAudit());
+  verifyAudit(expect?: AuditHead): Promise<AuditVerification> {
+    const query = expect ? `?expect=${encodeURIComponent(formatHead(expect))}` : '';
+    return this.read(() => this.client.request<AuditVerification>('GET', `/api/audit/verify${query}`), (store) => store.verifyAudit(expect));
   }
 
   listRuns(filter: { limit: number; status?: RunStatus[]; workflow?: string }): Promise<RunRecord[]> {

@@ -1,4 +1,5 @@
 import type { ApiTokenView } from '../../api/api-tokens.js';
+import type { AuditHead } from '../../knowledge/audit-head.js';
 import type { AuditVerification } from '../../knowledge/audit-log.js';
 import type { IncidentExplanation } from '../../knowledge/incidents.js';
 import type { ApiRole, ApprovalRecord, ElementStateRecord, IncidentRecord, IncidentStatus, PauseRecord, RunRecord, RunStatus } from '../../store/records.js';
@@ -29,7 +30,8 @@ export interface CliBackend {
   pause(scope: string, reason: string, by: string): Promise<void>;
   /** Resume; answers the pauses still in place. */
   resume(scope: string, by: string): Promise<PauseRecord[]>;
-  verifyAudit(): Promise<AuditVerification>;
+  /** Check the chain, against the head file of the state dir and `expect` (a head recorded earlier). */
+  verifyAudit(expect?: AuditHead): Promise<AuditVerification>;
   listRuns(filter: { limit: number; status?: RunStatus[]; workflow?: string }): Promise<RunRecord[]>;
   describeRun(id: string): Promise<RunDetails>;
   /** `inputJson` as typed on the command line (HS_INVALID_INPUT when it is not JSON). */

@@ -28,7 +28,9 @@ export async function openBackend(ctx: CommandContext): Promise<CliBackend> {
   const by = typeof ctx.options.by === 'string';
   if (ctx.options.local) {
     if (explicitUrl !== undefined) throw new UsageError('--local and --api exclude each other: --local works on the store, --api on a server');
-    return new StoreBackend(storeUrlFor(ctx, findConfig(ctx, false)));
+    const loaded = findConfig(ctx, false);
+    const storeUrl = storeUrlFor(ctx, loaded);
+    return new StoreBackend(storeUrl, discoveryDirFor(loaded?.stateDir, storeUrl));
   }
   if (explicitUrl !== undefined) {
     if (!/^https?:\/\/[^/]+/.test(explicitUrl)) throw new UsageError(`--api needs the server's URL, like http://127.0.0.1:4000; got "${explicitUrl}"`);
@@ -40,9 +42,9 @@ export async function openBackend(ctx: CommandContext): Promise<CliBackend> {
   if (explicitToken !== undefined) throw new UsageError('--token goes with --api URL (a running homeostat up is found without either)');
   const loaded = findConfig(ctx, false);
   const storeUrl = storeUrlFor(ctx, loaded);
-  const store = new StoreBackend(storeUrl);
-  if (by) return store;
   const dir = discoveryDirFor(loaded?.stateDir, storeUrl);
+  const store = new StoreBackend(storeUrl, dir);
+  if (by) return store;
   const found = dir === undefined ? undefined : readDiscovery(dir);
   if (!found || found.store !== storeIdentity(storeUrl) || !isPidAlive(found.pid)) return store;
   const client = new ApiClient(found.url, found.token);

@@ -1,10 +1,13 @@
+import { join } from 'node:path';
 import { ApiTokens, tokenView, type ApiTokenView } from '../../api/api-tokens.js';
 import { refuseInternalWorkflow } from '../../workflow/internal-workflows.js';
 import { parseConfig } from '../../config/load-config.js';
 import type { HomeostatConfig } from '../../config/schema/root.js';
 import { decideApproval } from '../../execute/decide-approval.js';
 import type { AuditVerification } from '../../knowledge/audit-log.js';
+import { AUDIT_HEAD_FILE, auditKeyFromEnv, type AuditAnchorOptions, type AuditHead } from '../../knowledge/audit-head.js';
 import { Knowledge } from '../../knowledge/knowledge.js';
+import { redact, redactJsonText } from '../../knowledge/redact.js';
 import { openStore } from '../../store/open-store.js';
 import type { ApiRole, ApprovalRecord, ElementStateRecord, IncidentRecord, IncidentStatus, PauseRecord, RunRecord, RunStatus } from '../../store/records.js';
 import type { Store } from '../../store/store.js';
@@ -22,7 +25,11 @@ export class StoreBackend implements CliBackend {
   private opened: Promise<Store> | undefined;
   private engineOpened: Promise<Engine> | undefined;
 
-  constructor(private readonly storeUrl: string) {}
+  /** `stateDir`: where `homeostat up` keeps the audit head file (checked by `verifyAudit`). */
+  constructor(
+    private readonly storeUrl: string,
+    private readonly stateDir?: string,
+  ) {}
 
   private store(): Promise<Store> {
     this.opened ??= openStore(this.storeUrl);
@@ -36,18 +43,19 @@ export class StoreBackend implements CliBackend {
   }
 
   async listElementStates(): Promise<ElementStateRecord[]> {
-    return (await this.store()).listElementStates();
+    return redact(await (await this.store()).listElementStates());
   }
 
   async listIncidents(filter: { limit: number; status?: IncidentStatus[]; all?: boolean }): Promise<IncidentRecord[]> {
-    return (await this.store()).listIncidents({ limit: filter.limit, ...(filter.status ? { status: filter.status } : filter.all ? {} : { unresolved: true }) });
+    return redact(await (await this.store()).listIncidents({ limit: filter.limit, ...(filter.status ? { status: filter.status } : filter.all ? {} : { unresolved: true }) }));
   }
 
   async incident(id: string): Promise<IncidentDetails | undefined> {
     const store = await this.store();
     const explained = await new Knowledge(store).incidents.explain(id);
     if (!explained) return undefined;
-    return { ...explained, approvals: (await store.listApprovals()).filter((a) => a.incidentId === id) };
+    // Shown as the API shows it to a viewer: entries written before a secret pattern was known are redacted now.
+    return redact({ ...explained, approvals: (await store.listApprovals()).filter((a) => a.incidentId === id) });
   }
 
   async decideApproval(id: string, decision: 'approved' | 'denied', reason: string | null, by: string): Promise<ApprovalRecord> {
@@ -64,16 +72,20 @@ export class StoreBackend implements CliBackend {
     return store.listPauses();
   }
 
-  async verifyAudit(): Promise<AuditVerification> {
-    return new Knowledge(await this.store()).audit.verify();
+  async verifyAudit(expect?: AuditHead): Promise<AuditVerification> {
+    // Read only: the CLI checks the head file, it never writes it (its key may not be up's).
+    const key = this.stateDir ? auditKeyFromEnv() : undefined;
+    const anchor: AuditAnchorOptions = this.stateDir ? { headFile: join(this.stateDir, AUDIT_HEAD_FILE), ...(key ? { key } : {}) } : {};
+    return new Knowledge(await this.store(), Date.now, anchor).audit.verify(expect ? { expect } : {});
   }
 
   async listRuns(filter: { limit: number; status?: RunStatus[]; workflow?: string }): Promise<RunRecord[]> {
-    return (await this.engine()).listRuns(filter);
+    return (await (await this.engine()).listRuns(filter)).map(redactRun);
   }
 
   async describeRun(id: string): Promise<RunDetails> {
-    return (await this.engine()).describe(id);
+    const { run, steps, attempts } = await (await this.engine()).describe(id);
+    return { run: redactRun(run), steps: steps.map(redactRun), attempts: redact(attempts) };
   }
 
   async startRun(workflow: string, inputJson: string | undefined, options: { id?: string; timeout?: string }): Promise<{ id: string; created: boolean }> {
@@ -83,7 +95,7 @@ export class StoreBackend implements CliBackend {
   }
 
   async runResult(id: string): Promise<unknown> {
-    return (await this.engine()).result(id);
+    return redact(await (await this.engine()).result(id));
   }
 
   async signalRun(id: string, name: string, payload: unknown): Promise<void> {
@@ -152,4 +164,15 @@ export class StoreBackend implements CliBackend {
     const store = await this.opened?.catch(() => undefined);
     await store?.close();
   }
+}
+
+/**
+ * A run or step as the CLI shows it: the store keeps the real input and output (the
+ * workflow needs them), views get them redacted — inside the JSON, so secret key names count.
+ */
+function redactRun<T extends { input?: string | null; output?: string | null }>(record: T): T {
+  const copy = redact(record);
+  if ('input' in record) copy.input = redactJsonText(record.input);
+  if ('output' in record) copy.output = redactJsonText(record.output);
+  return copy;
 }

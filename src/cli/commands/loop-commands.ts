@@ -6,6 +6,7 @@ import { UsageError } from '../cli-error.js';
 import type { CommandContext } from '../command.js';
 import { incidentReport } from '../incident-report.js';
 import { formatDuration, formatTime, oneLine, table } from '../output.js';
+import { parseHead } from '../../knowledge/audit-head.js';
 
 export const incidentsUsage = 'homeostat incidents [--status open|resolved|…] [--all] [--limit N] [--json]';
 export const incidentUsage = 'homeostat incident show <id> [--json]';
@@ -13,7 +14,7 @@ export const approveUsage = 'homeostat approve <incident-or-approval-id> [--by N
 export const denyUsage = 'homeostat deny <incident-or-approval-id> [--by NAME] [--reason TEXT]';
 export const pauseUsage = 'homeostat pause [service] [--reason TEXT] [--by NAME]';
 export const resumeUsage = 'homeostat resume [service] [--by NAME]';
-export const auditUsage = 'homeostat audit verify [--json]';
+export const auditUsage = 'homeostat audit verify [--expect SEQ:HASH] [--json]';
 
 /** Something a loop command was asked about does not exist, or is already decided. */
 export class LoopCommandError extends HomeostatError {
@@ -107,22 +108,33 @@ export async function resumeCommand(ctx: CommandContext): Promise<number> {
   });
 }
 
-/** `homeostat audit verify`: recompute the hash chain; names the first bad entry (exit 1). */
+/**
+ * `homeostat audit verify [--expect SEQ:HASH]`: recompute the hash chain, and check it
+ * against the head file in the state dir and a head recorded earlier (`--expect`, as a
+ * previous verify printed it); names the first bad entry and each anchor that does not
+ * match (exit 1). Prints the current head to record elsewhere.
+ */
 export async function auditCommand(ctx: CommandContext): Promise<number> {
   if (ctx.positionals[0] !== 'verify') throw new UsageError(`usage: ${auditUsage}`);
+  const expect = typeof ctx.options.expect === 'string' ? parseHead(ctx.options.expect) : undefined;
   return withBackend(ctx, async (backend) => {
-    const result = await backend.verifyAudit();
+    const result = await backend.verifyAudit(expect);
     if (ctx.options.json) {
       ctx.out(JSON.stringify(result, null, 2));
       return result.ok ? 0 : 1;
     }
-    if (result.ok) {
-      ctx.out(`audit log intact: ${result.checked} entries, every hash and link checks out`);
-      return 0;
+    const anchors = result.anchors ?? [];
+    for (const anchor of anchors) ctx.out(`${anchor.ok ? 'anchor' : 'anchor FAILED'} (${anchor.source === 'expected' ? '--expect' : 'head file'}): ${anchor.finding}: ${anchor.detail}`);
+    const bad = result.firstBad;
+    if (bad) {
+      ctx.out(`audit log TAMPERED: entry ${bad.seq} (${formatTime(bad.entry.at)} ${bad.entry.actor} ${bad.entry.action} ${bad.entry.subject}): ${bad.reason}`);
+      ctx.out(`${result.checked} entries before it check out`);
+    } else if (!result.ok) {
+      ctx.out(`audit log TAMPERED: the ${result.checked} entries link up, but not to the heads kept outside the database (above)`);
+    } else {
+      ctx.out(`audit log intact: ${result.checked} entries, every hash and link checks out${anchors.length > 0 ? ', and so do the anchors' : ''}`);
     }
-    const bad = result.firstBad!;
-    ctx.out(`audit log TAMPERED: entry ${bad.seq} (${formatTime(bad.entry.at)} ${bad.entry.actor} ${bad.entry.action} ${bad.entry.subject}): ${bad.reason}`);
-    ctx.out(`${result.checked} entries before it check out`);
-    return 1;
+    if (result.head) ctx.out(`head: ${result.head} (keep it elsewhere; later: homeostat audit verify --expect ${result.head})`);
+    return result.ok ? 0 : 1;
   });
 }

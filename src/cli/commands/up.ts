@@ -1,6 +1,8 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { ensurePrivateDir, ensurePrivateFile, widenedStatePaths } from '../../config/private-state.js';
 import { ControllerRuntime } from '../../controller/controller-runtime.js';
+import { AUDIT_HEAD_FILE, auditKeyFromEnv } from '../../knowledge/audit-head.js';
 import { displayStoreUrl, openStore } from '../../store/open-store.js';
 import { isSymptom } from '../../supervisor/element-events.js';
 import { Supervisor } from '../../supervisor/supervisor.js';
@@ -20,15 +22,28 @@ export const upUsage = 'homeostat up [-c homeostat.yaml] [--store URL] [--json] 
  * `--json`, instead of the lines). `--quiet` prints only the loop's decisions.
  * With the API served, an admin token for this run and the API's URL go to
  * `<stateDir>/api.json` (0600) for the CLI and the dashboard, removed and revoked on stop;
- * a second `up` on the same state dir is refused while this one answers.
+ * a second `up` on the same state dir is refused while this one answers. The state dir is
+ * created 0700 and its files 0600 (warned about when widened); each audit entry's head goes
+ * to `<stateDir>/audit-head` and the log ($HOMEOSTAT_AUDIT_KEY signs them).
  */
 export async function upCommand(ctx: CommandContext): Promise<number> {
   const loaded = findConfig(ctx, true)!;
   const storeUrl = storeUrlFor(ctx, loaded);
   const json = ctx.options.json === true;
   const quiet = ctx.options.quiet === true;
+  // Private state: created 0700/0600 whatever the umask; a widened existing one is reported below.
+  ensurePrivateDir(loaded.stateDir);
+  const widened = widenedStatePaths(loaded.stateDir);
+  // Read once and removed from the environment: supervised processes inherit it, and must not get the key.
+  const auditKey = auditKeyFromEnv(process.env, true);
   if (loaded.config.api.enabled) await refuseSecondUp(loaded.stateDir);
+  if (!json) ensurePrivateFile(join(loaded.stateDir, 'homeostat.log'));
   const logger = createLogger({ destination: json ? 1 : join(loaded.stateDir, 'homeostat.log') });
+  for (const { path, mode } of widened.slice(0, 10)) {
+    logger.warn({ path, mode: mode.toString(8) }, 'state readable by group or others');
+    ctx.err(`homeostat up: warning: ${path} is ${mode.toString(8).padStart(4, '0')}: group or others can reach it (it holds token hashes, config secrets or logs; chmod go-rwx it unless you meant it)`);
+  }
+  if (widened.length > 10) ctx.err(`homeostat up: warning: … and ${widened.length - 10} more paths in ${loaded.stateDir} readable by group or others`);
   const out = json ? () => undefined : ctx.out;
   const store = await openStore(storeUrl);
   const supervisor = new Supervisor({
@@ -52,7 +67,20 @@ export async function upCommand(ctx: CommandContext): Promise<number> {
   });
   let runtime: ControllerRuntime;
   try {
-    runtime = await ControllerRuntime.start({ loaded, store, supervisor, logger, say: (line) => out(`loop: ${line}`) });
+    runtime = await ControllerRuntime.start({
+      loaded,
+      store,
+      supervisor,
+      logger,
+      say: (line) => out(`loop: ${line}`),
+      // Each audit head goes to a file and the log stream, outside the database (docs/architecture.md, "The audit chain and its anchors").
+      auditAnchor: {
+        headFile: join(loaded.stateDir, AUDIT_HEAD_FILE),
+        ...(auditKey ? { key: auditKey } : {}),
+        onHead: ({ seq, hash, mac, action }) => logger.info({ auditHead: `${seq}:${hash}`, ...(mac ? { auditMac: mac } : {}), action }, 'audit head'),
+        onError: (error) => logger.warn({ err: error }, 'audit head file not written (the entry is stored)'),
+      },
+    });
   } catch (error) {
     await store.close();
     throw error;
@@ -61,7 +89,7 @@ export async function upCommand(ctx: CommandContext): Promise<number> {
   try {
     await supervisor.start();
     if (runtime.apiUrl) {
-      session = await LocalApiSession.open({ store, stateDir: loaded.stateDir, storeUrl, apiUrl: runtime.apiUrl, warn: (line) => ctx.err(`homeostat up: ${line}`) });
+      session = await LocalApiSession.open({ store, stateDir: loaded.stateDir, storeUrl, apiUrl: runtime.apiUrl, audit: runtime.knowledge.audit, warn: (line) => ctx.err(`homeostat up: ${line}`) });
     }
   } catch (error) {
     await runtime.stop();

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { ensurePrivateDir, ensurePrivateFile } from '../../config/private-state.js';
 import type { Store } from '../store.js';
 import type {
   ApiTokenRecord,
@@ -103,7 +103,11 @@ export class SqliteStore implements Store {
    */
   static open(path: string, options: SqliteStoreOptions = {}): SqliteStore {
     const absolute = path === ':memory:' ? path : resolve(path);
-    if (absolute !== ':memory:') mkdirSync(dirname(absolute), { recursive: true });
+    if (absolute !== ':memory:') {
+      // Private from the start: the store holds token hashes, config text and the audit log.
+      ensurePrivateDir(dirname(absolute));
+      ensurePrivateFile(absolute);
+    }
     let db: Database.Database;
     try {
       db = new Database(absolute);
