@@ -41,7 +41,7 @@ export async function serveApi(options: {
   const { config, store, engine } = options;
   const live = new LiveEventHub(store);
   const app = await buildApi(
-    { store, knowledge: options.knowledge, engine, tokens: new ApiTokens(store), series: options.series, live, now: Date.now, ...(options.configs ? { configs: options.configs } : {}) },
+    { store, knowledge: options.knowledge, engine, tokens: new ApiTokens(store), series: options.series, pushMaxSeries: config.pushMaxSeries, live, now: Date.now, ...(options.configs ? { configs: options.configs } : {}) },
     { bodyLimit: config.bodyLimit, ...(options.onInternalError ? { onInternalError: options.onInternalError } : {}) },
   );
   const offs = [

@@ -17,6 +17,8 @@ export const apiSchema = z
     bodyLimit: byteSizeSchema.default(1_048_576),
     /** Allow a non-loopback `host`. */
     allowRemote: z.boolean().default(false),
+    /** Series one push token may hold through `POST /api/metrics` (its own budget; the monitor's `maxSeries` caps all). */
+    pushMaxSeries: z.number().int().min(1).default(1_000),
   })
   .superRefine((api, ctx) => {
     if (!api.allowRemote && !LOOPBACK.has(api.host)) {
