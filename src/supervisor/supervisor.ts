@@ -10,6 +10,7 @@ import type { ElementEvent } from './element-events.js';
 import { EventWriter } from './event-writer.js';
 import { ExternalElement } from './external-element.js';
 import { FailoverPair } from './failover.js';
+import { externalHeartbeatSecret } from './probes/external-heartbeat-secret.js';
 import { HeartbeatRegistry, HeartbeatServer } from './probes/heartbeat-probe.js';
 import { ReplicaSupervisor, type ReplicaSnapshot } from './replica-supervisor.js';
 import { ResourceSampler } from './resource-sampler.js';
@@ -102,7 +103,9 @@ export class Supervisor {
     process.on('exit', this.killAllOnExit);
     for (const [name, service] of Object.entries(config.services)) {
       if (service.url !== undefined) {
-        this.externals.set(name, new ExternalElement(name, service, { clock: this.clock, heartbeats: this.heartbeats, baseDir: this.options.baseDir, emit: this.emit }));
+        const beats = Object.values(service.probes).some((probe) => probe?.heartbeat);
+        const heartbeatSecret = beats ? externalHeartbeatSecret(this.options.stateDir, name) : undefined;
+        this.externals.set(name, new ExternalElement(name, service, { clock: this.clock, heartbeats: this.heartbeats, baseDir: this.options.baseDir, emit: this.emit, ...(heartbeatSecret ? { heartbeatSecret } : {}) }));
       } else {
         this.services.set(name, new ServiceSupervisor(name, service, (ctx) => this.newReplica(name, ctx.replica, ctx.port), this.emit, () => this.clock.now()));
       }
@@ -258,11 +261,7 @@ export class Supervisor {
       clock: this.clock,
       random: this.options.random ?? Math.random,
       heartbeats: this.heartbeats,
-      supervisorEnv: (instance) => {
-        const server = this.heartbeatServer;
-        if (!server) return {};
-        return { HOMEOSTAT_HEARTBEAT_URL: server.urlFor(instance), ...(server.socketPath ? { HOMEOSTAT_HEARTBEAT_SOCKET: server.socketPath } : {}) };
-      },
+      supervisorEnv: (instance, heartbeatSecret) => this.heartbeatServer?.envFor(instance, heartbeatSecret) ?? {},
       emit: this.emit,
     });
   }
