@@ -74,7 +74,7 @@ export class TooManySamplesError extends HomeostatError {
  */
 export async function parsePrometheusTextInSlices(text: string, options: { maxSamples: number; sliceLines?: number }): Promise<MetricFamily[]> {
   const parser = new PrometheusTextParser();
-  const slice = options.sliceLines ?? 2_000;
+  const slice = options.sliceLines ?? 500;
   let lineNo = 0;
   let start = 0;
   while (start <= text.length) {
