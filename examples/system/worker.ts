@@ -11,7 +11,6 @@ import { createServer, request } from 'node:http';
 import { exitOnSignals, Faults, portFromArgs, prometheus } from './faults.js';
 
 const name = process.env.HOMEOSTAT_INSTANCE ?? 'worker';
-const instance = process.env.HOMEOSTAT_INSTANCE ?? 'worker';
 const dependencyUrl = process.env.DEPENDENCY_URL;
 const faults = new Faults(name);
 let jobs = 0;
@@ -19,11 +18,13 @@ let failedJobs = 0;
 let beats = 0;
 
 function beat(): void {
+  // The path carries this spawn's secret (HOMEOSTAT_HEARTBEAT_PATH): beats without it are refused.
   const socketPath = process.env.HOMEOSTAT_HEARTBEAT_SOCKET;
+  const beatPath = process.env.HOMEOSTAT_HEARTBEAT_PATH;
   const url = process.env.HOMEOSTAT_HEARTBEAT_URL;
-  if (!socketPath && !url) return;
-  const options = socketPath
-    ? { socketPath, path: `/beat/${encodeURIComponent(instance)}`, method: 'POST' }
+  if (!(socketPath && beatPath) && !url) return;
+  const options = socketPath && beatPath
+    ? { socketPath, path: beatPath, method: 'POST' }
     : { ...urlOptions(url!), method: 'POST' };
   const req = request(options, (res) => {
     res.resume();

@@ -15,6 +15,10 @@ export interface ApiContext {
   tokens: ApiTokens;
   /** Where pushed metrics go (the metric watch's series). */
   series: TimeSeriesStore;
+  /** How often an open event stream re-checks its token (default 1 s): a revoked token's stream ends within it. */
+  streamTokenCheckMs?: number;
+  /** Series one push token may hold (default 1 000: `api.pushMaxSeries`). */
+  pushMaxSeries?: number;
   live: LiveEventHub;
   now: () => number;
   /** Apply and roll back config versions (`homeostat up`'s config manager); without it those routes answer 503. */

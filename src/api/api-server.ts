@@ -1,10 +1,12 @@
 import swagger from '@fastify/swagger';
+import { STATUS_CODES } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { redact } from '../knowledge/redact.js';
 import { roleAllows } from './api-tokens.js';
 import { ApiError, statusOf, type ApiErrorBody } from './api-error.js';
 import type { ApiContext } from './api-context.js';
 import { dashboardAssets, findDashboardRoot } from './dashboard-assets.js';
+import { allowedHostNames, hostNameOf } from './host-allow-list.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { auditRoutes } from './routes/audit.js';
 import { configRoutes } from './routes/config.js';
@@ -24,6 +26,22 @@ export interface ApiServerOptions {
   onInternalError?: (error: unknown, route: string) => void;
   /** The dashboard's `ui/` folder (default: the package's own); without one `/` answers 404. */
   dashboardRoot?: string;
+  /** `Host` names answered (default: loopback names only); see {@link allowedHostNames}. */
+  allowedHosts?: Set<string>;
+}
+
+/**
+ * A request Node's HTTP parser refused before fastify saw it (headers over 16 KiB: 431;
+ * anything malformed: 400), answered in the same `{ error: { code, message } }` shape.
+ */
+function clientErrorResponse(error: Error & { code?: string }): string {
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const status = tooLarge ? 431 : 400;
+  const body: ApiErrorBody = tooLarge
+    ? { error: { code: 'HS_API_HEADERS_TOO_LARGE', message: 'the request headers are larger than the server accepts (16 KiB)' } }
+    : { error: { code: 'HS_API_INVALID_REQUEST', message: 'malformed HTTP request' } };
+  const text = JSON.stringify(body);
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`;
 }
 
 /**
@@ -46,6 +64,13 @@ export async function buildApi(context: ApiContext, options: ApiServerOptions = 
     // Bodies are validated as sent: "1" is not a number. Query strings are declared as text.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     routerOptions: { maxParamLength: 300 },
+    clientErrorHandler: (error, socket) => {
+      if ((error as { code?: string }).code === 'ECONNRESET' || !socket.writable) {
+        socket.destroy();
+        return;
+      }
+      socket.end(clientErrorResponse(error));
+    },
     // Router-level refusals (a bad URL, a 300+ character id) in the same error shape.
     frameworkErrors: (error, _request, reply) => {
       const { status, code, message } = statusOf(error);
@@ -64,11 +89,21 @@ export async function buildApi(context: ApiContext, options: ApiServerOptions = 
     },
   });
 
+  const allowedHosts = options.allowedHosts ?? allowedHostNames('127.0.0.1');
+  // First of all hooks, for every route (public ones and 404s too): DNS rebinding.
+  app.addHook('onRequest', async (request) => {
+    const host = hostNameOf(request.headers.host);
+    if (host === undefined || !allowedHosts.has(host)) {
+      throw new ApiError('HS_API_HOST_NOT_ALLOWED', 421, `this server does not answer to the host name ${JSON.stringify((request.headers.host ?? '').slice(0, 100))} (api.allowedHosts lists the names it answers to besides loopback)`);
+    }
+  });
+
   app.addHook('onRequest', async (request) => {
     const needed = request.routeOptions.config.role;
     if (!needed) return;
     const header = request.headers.authorization;
     if (!header) throw new ApiError('HS_API_UNAUTHORIZED', 401, 'missing bearer token: send "Authorization: Bearer hst_…" (homeostat token create makes one)');
+    if (!/^Bearer /i.test(header)) throw new ApiError('HS_API_UNAUTHORIZED', 401, 'the Authorization header must use the Bearer scheme: "Authorization: Bearer hst_…"');
     const token = await context.tokens.authenticate(header);
     if (!token) throw new ApiError('HS_API_UNAUTHORIZED', 401, 'invalid or revoked bearer token');
     if (!roleAllows(token.role, needed)) throw new ApiError('HS_API_FORBIDDEN', 403, `this needs the ${needed} role; token "${token.name}" is ${token.role}`);

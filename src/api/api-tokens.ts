@@ -52,15 +52,27 @@ export class ApiTokens {
     return { token: `hst_${id}_${secret}`, record };
   }
 
-  /** The live token a presented `Authorization` value (or bare token) names, if its secret matches. */
+  /**
+   * The live token a presented `Authorization` value names, if its secret matches. Only
+   * the `Bearer` scheme counts: a bare token is refused, so a token pasted into some
+   * other header scheme or a log line is never taken as a credential by accident.
+   */
   async authenticate(presented: string): Promise<ApiTokenRecord | undefined> {
-    const match = TOKEN.exec(presented.replace(/^Bearer\s+/i, '').trim());
+    const bearer = /^Bearer +(\S+)\s*$/i.exec(presented);
+    if (!bearer) return undefined;
+    const match = TOKEN.exec(bearer[1]!);
     if (!match) return undefined;
     const record = await this.store.getApiToken(match[1]!);
     if (!record || record.revokedAt !== null) return undefined;
     const expected = Buffer.from(record.hash, 'hex');
     const actual = Buffer.from(hashSecret(record.salt, match[2]!), 'hex');
     return expected.length === actual.length && timingSafeEqual(expected, actual) ? record : undefined;
+  }
+
+  /** Whether token `id` still exists and is not revoked (long-lived requests re-check it). */
+  async isLive(id: string): Promise<boolean> {
+    const record = await this.store.getApiToken(id);
+    return record !== undefined && record.revokedAt === null;
   }
 
   list(): Promise<ApiTokenRecord[]> {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
@@ -52,7 +52,9 @@ interface Asset {
  * No token is needed (the page holds no data; everything comes from `/api/*` with the
  * bearer token). Files are read on first request and re-read when their mtime changes;
  * `ETag` plus `cache-control: no-cache` lets browsers revalidate cheaply and still see
- * an upgrade at once. Paths are normalised and must stay inside `ui/`.
+ * an upgrade at once. Paths are normalised and must stay inside `ui/`, and no symbolic
+ * link below `ui/` is followed: a link planted there (to `api.json`, say) would
+ * otherwise serve whatever it points at to anyone, without a token.
  *
  * @example
  * await app.register(dashboardAssets, { root: findDashboardRoot() }); // GET / → index.html
@@ -61,15 +63,18 @@ interface Asset {
  */
 export const dashboardAssets: FastifyPluginAsync<{ root: string | undefined }> = async (app, { root }) => {
   const cache = new Map<string, Asset>();
+  // The folder itself may be reached through links (an installed package); below it, none.
+  const realRoot = root && existsSync(root) ? realpathSync(root) : undefined;
 
   const load = (relative: string): Asset | undefined => {
-    if (!root) return undefined;
+    if (!root || !realRoot) return undefined;
     const path = normalize(join(root, relative));
     if (!path.startsWith(root + sep)) return undefined;
     const contentType = CONTENT_TYPES[extname(path)];
     if (!contentType) return undefined;
     let mtimeMs: number;
     try {
+      if (realpathSync(path) !== join(realRoot, path.slice(root.length + 1))) return undefined;
       const stat = statSync(path);
       if (!stat.isFile()) return undefined;
       mtimeMs = stat.mtimeMs;

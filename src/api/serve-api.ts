@@ -7,6 +7,7 @@ import type { Supervisor } from '../supervisor/supervisor.js';
 import type { Engine } from '../workflow/engine.js';
 import type { ConfigControl } from './api-context.js';
 import { buildApi } from './api-server.js';
+import { allowedHostNames } from './host-allow-list.js';
 import { ApiTokens } from './api-tokens.js';
 import { LiveEventHub, type LiveEvent } from './live-events.js';
 
@@ -41,8 +42,8 @@ export async function serveApi(options: {
   const { config, store, engine } = options;
   const live = new LiveEventHub(store);
   const app = await buildApi(
-    { store, knowledge: options.knowledge, engine, tokens: new ApiTokens(store), series: options.series, live, now: Date.now, ...(options.configs ? { configs: options.configs } : {}) },
-    { bodyLimit: config.bodyLimit, ...(options.onInternalError ? { onInternalError: options.onInternalError } : {}) },
+    { store, knowledge: options.knowledge, engine, tokens: new ApiTokens(store), series: options.series, pushMaxSeries: config.pushMaxSeries, live, now: Date.now, ...(options.configs ? { configs: options.configs } : {}) },
+    { bodyLimit: config.bodyLimit, allowedHosts: allowedHostNames(config.host, config.allowedHosts), ...(options.onInternalError ? { onInternalError: options.onInternalError } : {}) },
   );
   const offs = [
     engine.on((event) => {

@@ -70,7 +70,13 @@ export function parseConfig(text: string, options: { file: string; displayName?:
       }),
     );
   }
-  const raw: unknown = doc.toJS() ?? {};
+  let raw: unknown;
+  try {
+    // The yaml library refuses aliases that expand past maxAliasCount (a "billion laughs" file).
+    raw = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (cause) {
+    throw new ConfigError('HS_CONFIG_SYNTAX', [{ file: display, line: 0, column: 0, path: '', message: `YAML: ${(cause as Error).message}` }], cause);
+  }
   const result = configSchema.safeParse(raw);
   if (!result.success) {
     const issues = result.error.issues.map((issue) => locate(issue, doc, lineCounter, display));

@@ -110,6 +110,9 @@ export class ControllerRuntime {
     };
     r.gauge('homeostat_incidents_unresolved', 'Unresolved incidents (as of the last loop event).', () => [{ labels: {}, value: this.unresolved }]);
     r.gauge('homeostat_series', 'Time series held in memory.', () => [{ labels: {}, value: this.watch.series.seriesCount }]);
+    r.counter('homeostat_metric_samples_dropped_total', 'Scraped or pushed samples not stored, by source and reason (timestamp out of window, series budget, scrape limits).', () =>
+      this.watch.series.dropped().map((d) => ({ labels: { source: d.source, reason: d.reason }, value: d.count })),
+    );
     r.gauge('homeostat_process_resident_memory_bytes', 'RSS of the homeostat process.', () => [{ labels: {}, value: process.memoryUsage().rss }]);
     this.m.leader.set({}, 0);
     this.resources = new ResourceSeries(options.supervisor, { everyMs: options.loaded.config.resources.sampleEvery, retentionMs: options.loaded.config.monitor.retention });
@@ -117,7 +120,7 @@ export class ControllerRuntime {
       config: options.loaded.config,
       endpoints: (service) => options.supervisor.status().filter((s) => s.element === service && s.kind === 'process').map((s) => ({ instance: s.instance, port: s.port })),
       observe: (symptom) => this.observe(symptom),
-      onScrape: (result) => this.m.scrapes.inc({ outcome: result.ok ? 'ok' : 'failed' }),
+      onScrape: (result) => this.m.scrapes.inc({ outcome: result.ok ? 'ok' : result.limit ? `${result.limit}_limit` : 'failed' }),
       onCleared: (rule, instance, value) => options.logger.info({ rule, instance, value }, 'metric rule cleared'),
     });
   }

@@ -92,7 +92,7 @@ export class MetricWatch {
         if (busy) return;
         busy = true;
         try {
-          await this.scrape(target.service, target.path);
+          await this.scrape(target.service, target.path, { maxBodyBytes: target.maxBodyBytes, maxSeries: target.maxSeries });
           this.evaluate(target.service, this.clock.now());
         } finally {
           busy = false;
@@ -112,12 +112,13 @@ export class MetricWatch {
     this.abort.abort();
   }
 
-  /** Scrape every replica of `service` once. */
-  async scrape(service: string, path: string): Promise<void> {
+  /** Scrape every replica of `service` once; each replica is its own source, with its own limits. */
+  async scrape(service: string, path: string, limits: { maxBodyBytes?: number; maxSeries?: number } = {}): Promise<void> {
     const endpoints = this.options.endpoints(service).filter((e) => e.port !== null);
     await Promise.all(
       endpoints.map(async (endpoint) => {
-        const result = await scrapeOnce({ url: `http://127.0.0.1:${endpoint.port}${path}`, labels: { service, instance: endpoint.instance }, timeoutMs: 1_000 }, this.series, this.clock, this.abort.signal);
+        const target = { url: `http://127.0.0.1:${endpoint.port}${path}`, labels: { service, instance: endpoint.instance }, timeoutMs: 1_000, source: `scrape:${endpoint.instance}`, ...limits };
+        const result = await scrapeOnce(target, this.series, this.clock, this.abort.signal);
         this.options.onScrape?.(result);
       }),
     );

@@ -1,12 +1,23 @@
 import { systemClock, type Clock } from '../resilience/clock.js';
-import { parsePrometheusText, type MetricFamily } from './prometheus-parser.js';
-import type { TimeSeriesStore } from './time-series.js';
+import { parsePrometheusTextInSlices, TooManySamplesError, type MetricFamily } from './prometheus-parser.js';
+import type { SeriesSource, TimeSeriesStore } from './time-series.js';
+
+/** Largest scrape body by default: thousands of series fit; a runaway exporter does not. */
+export const DEFAULT_SCRAPE_MAX_BODY_BYTES = 4 * 1_048_576;
+/** Samples one scrape target may send by default (and so series it may hold). */
+export const DEFAULT_SCRAPE_MAX_SERIES = 2_000;
 
 /** One endpoint to scrape; `labels` are added to every sample (service, instance). */
 export interface ScrapeTarget {
   url: string;
   labels: Record<string, string>;
   timeoutMs?: number;
+  /** Bytes of body read at most; past it the connection is dropped and nothing stored (default 4 MiB). */
+  maxBodyBytes?: number;
+  /** Samples in one exposition and series held at most (default 2 000); past it nothing of the scrape is stored. */
+  maxSeries?: number;
+  /** The drop counter's `source` label (default `scrape:<url>`). */
+  source?: string;
 }
 
 export interface ScrapeResult {
@@ -14,7 +25,40 @@ export interface ScrapeResult {
   ok: boolean;
   samples: number;
   error?: string;
+  /** Set when the scrape was refused for a limit rather than failing. */
+  limit?: 'body' | 'series';
   families?: MetricFamily[];
+}
+
+/** The body was larger than the target allows. */
+class BodyTooLargeError extends Error {}
+
+/**
+ * The body as text, read chunk by chunk and abandoned (the connection cancelled) at the
+ * first byte past `maxBytes`: a huge or endless exposition is never held whole.
+ */
+async function readBodyWithin(response: Response, maxBytes: number): Promise<string> {
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new BodyTooLargeError();
+  }
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  let bytes = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    bytes += value.byteLength;
+    if (bytes > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw new BodyTooLargeError();
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+  return text + decoder.decode();
 }
 
 /**
@@ -30,15 +74,34 @@ export async function scrapeOnce(target: ScrapeTarget, series: TimeSeriesStore, 
   try {
     const timeout = AbortSignal.timeout(target.timeoutMs ?? 1_000);
     const response = await fetch(target.url, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
-    const text = await response.text();
-    if (!response.ok) return { target, ok: false, samples: 0, error: `HTTP ${response.status}` };
-    const families = parsePrometheusText(text);
+    const maxBodyBytes = target.maxBodyBytes ?? DEFAULT_SCRAPE_MAX_BODY_BYTES;
+    const maxSeries = target.maxSeries ?? DEFAULT_SCRAPE_MAX_SERIES;
+    const source: SeriesSource = { name: target.source ?? `scrape:${target.url}`, maxSeries };
+    if (!response.ok) {
+      await response.body?.cancel().catch(() => undefined);
+      return { target, ok: false, samples: 0, error: `HTTP ${response.status}` };
+    }
+    let text: string;
+    try {
+      text = await readBodyWithin(response, maxBodyBytes);
+    } catch (error) {
+      if (!(error instanceof BodyTooLargeError)) throw error;
+      series.countDropped(source.name, 'scrape_body_limit');
+      return { target, ok: false, samples: 0, limit: 'body', error: `the body is larger than ${maxBodyBytes} bytes (monitor.scrape[].maxBodyBytes); the scrape was cut off and nothing stored` };
+    }
+    let families: MetricFamily[];
+    try {
+      families = await parsePrometheusTextInSlices(text, { maxSamples: maxSeries });
+    } catch (error) {
+      if (!(error instanceof TooManySamplesError)) throw error;
+      series.countDropped(source.name, 'target_series_limit', maxSeries + 1);
+      return { target, ok: false, samples: 0, limit: 'series', error: error.message };
+    }
     const now = clock.now();
     let samples = 0;
     for (const family of families) {
       for (const sample of family.samples) {
-        series.append(sample.name, { ...sample.labels, ...target.labels }, sample.value, sample.timestamp ?? now);
-        samples++;
+        if (series.ingest(source, sample.name, { ...sample.labels, ...target.labels }, sample.value, sample.timestamp, now) === null) samples++;
       }
     }
     return { target, ok: true, samples, families };
@@ -52,13 +115,22 @@ export interface PushedMetrics {
   metrics: { name: string; labels?: Record<string, string>; value: number; timestamp?: number }[];
 }
 
+/** Series one push token may hold by default. */
+export const DEFAULT_PUSH_MAX_SERIES = 1_000;
+
 /**
- * Validate and store pushed JSON metrics; returns how many were stored or a reason
- * for refusing the whole batch (nothing is stored then).
- * @example ingestPushedMetrics({ metrics: [{ name: 'queue_depth', value: 12 }] }, series, Date.now()) // { stored: 1 }
+ * Validate and store pushed JSON metrics; returns how many were stored (and how many
+ * samples were dropped, by reason: a timestamp out of the window, the source's series
+ * budget) or a reason for refusing the whole batch (nothing is stored then).
+ * @example ingestPushedMetrics({ metrics: [{ name: 'queue_depth', value: 12 }] }, series, Date.now()) // { stored: 1, dropped: {} }
  * @example ingestPushedMetrics({ metrics: [{ name: 'bad name', value: 1 }] }, series, 0) // { error: 'metrics[0].name …' }
  */
-export function ingestPushedMetrics(body: unknown, series: TimeSeriesStore, now: number): { stored: number } | { error: string } {
+export function ingestPushedMetrics(
+  body: unknown,
+  series: TimeSeriesStore,
+  now: number,
+  source: SeriesSource = { name: 'push', maxSeries: DEFAULT_PUSH_MAX_SERIES },
+): { stored: number; dropped: Record<string, number> } | { error: string } {
   const metrics = (body as PushedMetrics | null)?.metrics;
   if (!Array.isArray(metrics)) return { error: 'expected {"metrics": [{"name", "value", "labels"?, "timestamp"?}]}' };
   for (const [index, metric] of metrics.entries()) {
@@ -67,9 +139,14 @@ export function ingestPushedMetrics(body: unknown, series: TimeSeriesStore, now:
     if (metric.labels !== undefined && (typeof metric.labels !== 'object' || Object.values(metric.labels).some((v) => typeof v !== 'string'))) {
       return { error: `metrics[${index}].labels must map names to strings` };
     }
-    if (metric.timestamp !== undefined && !Number.isFinite(metric.timestamp)) return { error: `metrics[${index}].timestamp must be milliseconds` };
+    if (metric.timestamp !== undefined && (!Number.isFinite(metric.timestamp) || metric.timestamp < 0)) return { error: `metrics[${index}].timestamp must be milliseconds since the epoch, not negative` };
   }
   let stored = 0;
-  for (const metric of metrics) if (series.append(metric.name, metric.labels ?? {}, metric.value, metric.timestamp ?? now)) stored++;
-  return { stored };
+  const dropped: Record<string, number> = {};
+  for (const metric of metrics) {
+    const refused = series.ingest(source, metric.name, metric.labels ?? {}, metric.value, metric.timestamp, now);
+    if (refused === null) stored++;
+    else dropped[refused] = (dropped[refused] ?? 0) + 1;
+  }
+  return { stored, dropped };
 }

@@ -50,42 +50,86 @@ const TYPES = new Set<MetricType>(['counter', 'gauge', 'histogram', 'summary', '
  * parsePrometheusText('up{job="api} 1') // throws HS_METRICS_PARSE: "metrics line 1: unterminated label value"
  */
 export function parsePrometheusText(text: string): MetricFamily[] {
-  const families = new Map<string, MetricFamily>();
-  const family = (name: string): MetricFamily => {
-    let found = families.get(name);
-    if (!found) {
-      found = { name, type: 'untyped', help: '', samples: [] };
-      families.set(name, found);
-    }
-    return found;
-  };
+  const parser = new PrometheusTextParser();
   const lines = text.split('\n');
-  for (let index = 0; index < lines.length; index++) {
-    const lineNo = index + 1;
-    const line = lines[index]!.replace(/\r$/, '');
-    const trimmed = line.trim();
-    if (trimmed === '') continue;
+  for (let index = 0; index < lines.length; index++) parser.line(lines[index]!, index + 1);
+  return parser.families();
+}
+
+/** An exposition has more samples than its scrape target may send (`monitor.scrape[].maxSeries`). */
+export class TooManySamplesError extends HomeostatError {
+  constructor(readonly limit: number) {
+    super('HS_METRICS_LIMIT', `the exposition has more than ${limit} samples (monitor.scrape[].maxSeries); nothing of it was stored`, { retryable: false });
+  }
+}
+
+/**
+ * {@link parsePrometheusText} for text from outside: gives the event loop back every
+ * `sliceLines` lines (a large exposition would otherwise hold every timer, probe and
+ * request for as long as it parses), and stops with {@link TooManySamplesError} at the
+ * first sample past `maxSamples` instead of building families it will refuse.
+ *
+ * @example
+ * await parsePrometheusTextInSlices(text, { maxSamples: 2_000 }) // the same families as parsePrometheusText(text)
+ */
+export async function parsePrometheusTextInSlices(text: string, options: { maxSamples: number; sliceLines?: number }): Promise<MetricFamily[]> {
+  const parser = new PrometheusTextParser();
+  const slice = options.sliceLines ?? 500;
+  let lineNo = 0;
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = text.length;
+    lineNo++;
+    parser.line(text.slice(start, end), lineNo);
+    if (parser.samples > options.maxSamples) throw new TooManySamplesError(options.maxSamples);
+    start = end + 1;
+    if (lineNo % slice === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return parser.families();
+}
+
+/** The parser's state across lines: fed one line at a time, families at the end. */
+class PrometheusTextParser {
+  private readonly byName = new Map<string, MetricFamily>();
+  samples = 0;
+
+  line(raw: string, lineNo: number): void {
+    const trimmed = raw.replace(/\r$/, '').trim();
+    if (trimmed === '') return;
     if (trimmed.startsWith('#')) {
       const match = /^#\s*(HELP|TYPE)\s+(\S+)(?:\s+(.*))?$/.exec(trimmed);
-      if (!match) continue; // an ordinary comment
+      if (!match) return; // an ordinary comment
       const [, keyword, name, rest = ''] = match;
       if (!NAME.test(name!) || NAME.exec(name!)![0] !== name) throw new MetricsParseError(lineNo, `invalid metric name "${name}" in # ${keyword}`);
       if (keyword === 'HELP') {
-        family(name!).help = unescapeHelp(rest);
+        this.family(name!).help = unescapeHelp(rest);
       } else {
         const type = rest.trim() as MetricType;
         if (!TYPES.has(type)) throw new MetricsParseError(lineNo, `unknown metric type "${rest.trim()}" for ${name} (expected counter, gauge, histogram, summary or untyped)`);
-        const target = family(name!);
+        const target = this.family(name!);
         if (target.samples.length > 0) throw new MetricsParseError(lineNo, `# TYPE for ${name} comes after its samples`);
         target.type = type;
       }
-      continue;
+      return;
     }
     const sample = parseSample(trimmed, lineNo);
-    const owner = familyOf(sample.name, families);
-    family(owner).samples.push(sample);
+    this.family(familyOf(sample.name, this.byName)).samples.push(sample);
+    this.samples++;
   }
-  return [...families.values()].filter((f) => f.samples.length > 0 || f.help !== '' || f.type !== 'untyped');
+
+  families(): MetricFamily[] {
+    return [...this.byName.values()].filter((f) => f.samples.length > 0 || f.help !== '' || f.type !== 'untyped');
+  }
+
+  private family(name: string): MetricFamily {
+    let found = this.byName.get(name);
+    if (!found) {
+      found = { name, type: 'untyped', help: '', samples: [] };
+      this.byName.set(name, found);
+    }
+    return found;
+  }
 }
 
 /** The family a sample belongs to: `x_bucket` of a histogram `x`, `x_sum`/`x_count` of a histogram or summary. */

@@ -45,7 +45,7 @@ test('scraping a real endpoint labels every sample; failures are results, not th
 
 test('pushed JSON metrics are validated as a batch', () => {
   const series = new TimeSeriesStore();
-  assert.deepEqual(ingestPushedMetrics({ metrics: [{ name: 'queue_depth', value: 3, labels: { q: 'a' } }] }, series, 1), { stored: 1 });
+  assert.deepEqual(ingestPushedMetrics({ metrics: [{ name: 'queue_depth', value: 3, labels: { q: 'a' } }] }, series, 1), { stored: 1, dropped: {} });
   assert.deepEqual(ingestPushedMetrics({ metrics: [{ name: 'ok', value: 1 }, { name: 'bad name', value: 1 }] }, series, 1), { error: 'metrics[1].name must be a metric name' });
   assert.equal(series.find('ok').length, 0, 'nothing of a refused batch is stored');
   assert.ok('error' in ingestPushedMetrics('nope', series, 1));

@@ -18,9 +18,27 @@ export interface TimeSeriesOptions {
   maxPointsPerSeries?: number;
   /** Series kept at most; samples of further new series are dropped and counted (default 10 000). */
   maxSeries?: number;
+  /**
+   * How far ahead of `now` an ingested timestamp may be (default 5 minutes): closer ones
+   * are taken as clock skew and clamped to `now`, further ones dropped.
+   */
+  maxFutureMs?: number;
 }
 
+/**
+ * Who sent a sample (`push:<token id>`, `scrape:<instance>`) and how many series it may
+ * hold at most: one source cannot fill the store's global cap for everyone else.
+ */
+export interface SeriesSource {
+  name: string;
+  maxSeries: number;
+}
+
+/** Why an ingested sample was not stored (the `reason` label of the drop counter). */
+export type DropReason = 'invalid_timestamp' | 'future_timestamp' | 'stale_timestamp' | 'out_of_order' | 'source_series_limit' | 'global_series_limit' | 'target_series_limit' | 'scrape_body_limit';
+
 class Ring {
+  owner: string | undefined;
   readonly at: Float64Array;
   readonly values: Float64Array;
   start = 0;
@@ -75,34 +93,98 @@ export class TimeSeriesStore {
   private readonly retentionMs: number;
   private readonly maxPoints: number;
   private readonly maxSeries: number;
+  private readonly maxFutureMs: number;
+  private readonly seriesBySource = new Map<string, number>();
+  private readonly drops = new Map<string, { source: string; reason: DropReason; count: number }>();
   droppedSamples = 0;
 
   constructor(options: TimeSeriesOptions = {}) {
     this.retentionMs = options.retentionMs ?? 600_000;
     this.maxPoints = Math.max(2, options.maxPointsPerSeries ?? 600);
     this.maxSeries = options.maxSeries ?? 10_000;
+    this.maxFutureMs = options.maxFutureMs ?? 300_000;
+  }
+
+  /** Count `count` samples of `source` not stored for `reason` (scrapers count whole refused scrapes here too). */
+  countDropped(source: string, reason: DropReason, count = 1): void {
+    const key = `${source}|${reason}`;
+    const entry = this.drops.get(key) ?? { source, reason, count: 0 };
+    entry.count += count;
+    this.drops.set(key, entry);
+    this.droppedSamples += count;
+  }
+
+  /** Samples dropped so far, by source and reason (homeostat's `/metrics` renders them). */
+  dropped(): { source: string; reason: DropReason; count: number }[] {
+    return [...this.drops.values()].map((entry) => ({ ...entry }));
+  }
+
+  /** Series held now for `source`. */
+  seriesOf(source: string): number {
+    return this.seriesBySource.get(source) ?? 0;
+  }
+
+  /**
+   * Add a sample from outside (a scrape, a push): its timestamp must be within the
+   * retention before `now` and at most `maxFutureMs` after it (a little ahead is clock
+   * skew, clamped to `now`; a timestamp far ahead would otherwise expire every real point
+   * and hide later ones from the rules), never negative; and `source` may create series
+   * only within its budget. Anything refused is counted under its reason, which is
+   * returned (null: stored).
+   */
+  ingest(source: SeriesSource, name: string, labels: Readonly<Record<string, string>>, value: number, at: number | undefined, now: number): DropReason | null {
+    let time = at ?? now;
+    let refused: DropReason | null = null;
+    if (!Number.isFinite(time) || time < 0) refused = 'invalid_timestamp';
+    else if (time > now + this.maxFutureMs) refused = 'future_timestamp';
+    else if (Math.min(time, now) < now - this.retentionMs) refused = 'stale_timestamp';
+    if (refused) {
+      this.countDropped(source.name, refused);
+      return refused;
+    }
+    time = Math.min(time, now);
+    return this.add(name, labels, value, time, source);
+  }
+
+  /**
+   * Add a point; false when it was dropped (series cap or `source`'s budget reached, a
+   * non-finite time, or a time before the series' latest point: rings stay in time order).
+   * Trusted callers (homeostat's own resource samples) append directly; outside data goes
+   * through {@link ingest}.
+   */
+  append(name: string, labels: Readonly<Record<string, string>>, value: number, at: number, source?: SeriesSource): boolean {
+    return this.add(name, labels, value, at, source) === null;
+  }
+
+  private refuse(source: string, reason: DropReason): DropReason {
+    this.countDropped(source, reason);
+    return reason;
   }
 
   get seriesCount(): number {
     return this.rings.size;
   }
 
-  /** Add a point; false when it was dropped (series cap reached, or a non-finite time). */
-  append(name: string, labels: Readonly<Record<string, string>>, value: number, at: number): boolean {
-    if (!Number.isFinite(at)) return false;
+  private add(name: string, labels: Readonly<Record<string, string>>, value: number, at: number, source?: SeriesSource): DropReason | null {
+    const sourceName = source?.name ?? 'internal';
+    if (!Number.isFinite(at)) return this.refuse(sourceName, 'invalid_timestamp');
     const key = seriesKey(name, labels);
     let ring = this.rings.get(key);
     if (!ring) {
-      if (this.rings.size >= this.maxSeries) {
-        this.droppedSamples++;
-        return false;
-      }
+      if (this.rings.size >= this.maxSeries) return this.refuse(sourceName, 'global_series_limit');
+      if (source && this.seriesOf(source.name) >= source.maxSeries) return this.refuse(sourceName, 'source_series_limit');
       ring = new Ring({ key, name, labels: { ...labels } }, this.maxPoints);
       this.rings.set(key, ring);
+      if (source) {
+        ring.owner = source.name;
+        this.seriesBySource.set(source.name, this.seriesOf(source.name) + 1);
+      }
+    } else if (ring.size > 0 && at < ring.at[(ring.start + ring.size - 1) % ring.at.length]!) {
+      return this.refuse(sourceName, 'out_of_order');
     }
     ring.expire(at - this.retentionMs);
     ring.push(at, value);
-    return true;
+    return null;
   }
 
   /** Series of `name` whose labels include every pair of `match`. */
@@ -162,7 +244,13 @@ export class TimeSeriesStore {
   prune(now: number): void {
     for (const [key, ring] of this.rings) {
       ring.expire(now - this.retentionMs);
-      if (ring.size === 0) this.rings.delete(key);
+      if (ring.size > 0) continue;
+      this.rings.delete(key);
+      if (ring.owner !== undefined) {
+        const left = this.seriesOf(ring.owner) - 1;
+        if (left > 0) this.seriesBySource.set(ring.owner, left);
+        else this.seriesBySource.delete(ring.owner);
+      }
     }
   }
 }

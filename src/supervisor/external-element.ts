@@ -20,12 +20,13 @@ export class ExternalElement {
   constructor(
     readonly name: string,
     private readonly config: ServiceConfig,
-    private readonly deps: { clock: Clock; heartbeats: HeartbeatRegistry; baseDir: string; emit: (event: ElementEvent) => void },
+    /** `heartbeatSecret`: what its beats must carry (see externalHeartbeatSecret). */
+    private readonly deps: { clock: Clock; heartbeats: HeartbeatRegistry; baseDir: string; emit: (event: ElementEvent) => void; heartbeatSecret?: string },
   ) {}
 
   start(): void {
     const target = { instance: this.name, baseUrl: this.config.url, cwd: this.deps.baseDir, env: { ...process.env } as Record<string, string>, heartbeats: this.deps.heartbeats, clock: this.deps.clock };
-    this.deps.heartbeats.expect(this.name, this.deps.clock.now());
+    this.deps.heartbeats.expect(this.name, this.deps.clock.now(), this.deps.heartbeatSecret);
     for (const name of ['startup', 'liveness', 'readiness'] as const) {
       const config = this.config.probes[name];
       if (!config) continue;

@@ -49,8 +49,8 @@ export interface ReplicaContext {
   clock: Clock;
   random: Random;
   heartbeats: HeartbeatRegistry;
-  /** Extra environment for the process (heartbeat endpoint …). */
-  supervisorEnv: (instance: string) => Record<string, string>;
+  /** Extra environment for one spawn of the process (heartbeat endpoint and this spawn's secret …). */
+  supervisorEnv: (instance: string, heartbeatSecret: string) => Record<string, string>;
   emit: (event: ElementEvent) => void;
 }
 
@@ -235,7 +235,8 @@ export class ReplicaSupervisor {
 
   private buildSpec(): ProcessSpec {
     const { service, replica, port, config, baseDir } = this.ctx;
-    return buildProcessSpec({ service, replica, port, config, baseDir, supervisorEnv: this.ctx.supervisorEnv(this.instance) });
+    // The heartbeat variables carry a secret new at each spawn: spawnNow adds them.
+    return buildProcessSpec({ service, replica, port, config, baseDir, supervisorEnv: {} });
   }
 
   private spawnNow(): void {
@@ -244,10 +245,13 @@ export class ReplicaSupervisor {
     if (this.desired !== 'running') return;
     const { config, clock } = this.ctx;
     this.spec ??= this.buildSpec();
-    const { cwd, env } = this.spec;
     const now = clock.now();
-    const proc = ProcessInstance.spawn(this.spec, () => this.logs.beginInstance(), now);
-    this.ctx.heartbeats.expect(this.instance, now);
+    // A new heartbeat secret per spawn, in this process's environment only: no one else
+    // (nor a previous spawn still around) can beat for the instance.
+    const secret = this.ctx.heartbeats.expect(this.instance, now);
+    const spec = { ...this.spec, env: { ...this.spec.env, ...this.ctx.supervisorEnv(this.instance, secret) } };
+    const { cwd, env } = spec;
+    const proc = ProcessInstance.spawn(spec, () => this.logs.beginInstance(), now);
     this.proc = proc;
     this.killReason = undefined;
     this.usage = undefined;

@@ -10,7 +10,8 @@ import type { ElementEvent } from './element-events.js';
 import { EventWriter } from './event-writer.js';
 import { ExternalElement } from './external-element.js';
 import { FailoverPair } from './failover.js';
-import { HeartbeatRegistry, HeartbeatServer } from './probes/heartbeat-probe.js';
+import { externalHeartbeatSecret } from './probes/external-heartbeat-secret.js';
+import { HeartbeatRegistry, HeartbeatServer, newHeartbeatSecret } from './probes/heartbeat-probe.js';
 import { ReplicaSupervisor, type ReplicaSnapshot } from './replica-supervisor.js';
 import { ResourceSampler } from './resource-sampler.js';
 import { spawnabilityProblems, type ServiceSpawnProblem } from './config-spawnability.js';
@@ -103,7 +104,9 @@ export class Supervisor {
     process.on('exit', this.killAllOnExit);
     for (const [name, service] of Object.entries(config.services)) {
       if (service.url !== undefined) {
-        this.externals.set(name, new ExternalElement(name, service, { clock: this.clock, heartbeats: this.heartbeats, baseDir: this.options.baseDir, emit: this.emit }));
+        const beats = Object.values(service.probes).some((probe) => probe?.heartbeat);
+        const heartbeatSecret = beats ? externalHeartbeatSecret(this.options.stateDir, name) : undefined;
+        this.externals.set(name, new ExternalElement(name, service, { clock: this.clock, heartbeats: this.heartbeats, baseDir: this.options.baseDir, emit: this.emit, ...(heartbeatSecret ? { heartbeatSecret } : {}) }));
       } else {
         this.services.set(name, new ServiceSupervisor(name, service, (ctx) => this.newReplica(name, ctx.replica, ctx.port), this.emit, () => this.clock.now()));
       }
@@ -303,16 +306,18 @@ export class Supervisor {
       clock: this.clock,
       random: this.options.random ?? Math.random,
       heartbeats: this.heartbeats,
-      supervisorEnv: (instance) => this.supervisorEnv(instance),
+      supervisorEnv: (instance, heartbeatSecret) => this.heartbeatServer?.envFor(instance, heartbeatSecret) ?? {},
       emit: this.emit,
     });
   }
 
-  /** The variables every replica gets from the supervisor (its heartbeat endpoint). */
+  /**
+   * The variables a replica gets from the supervisor (its heartbeat endpoint), as the
+   * spawn check sees them: the real secret is made at each spawn, and a stand-in of the
+   * same length keeps the size check exact.
+   */
   private supervisorEnv(instance: string): Record<string, string> {
-    const server = this.heartbeatServer;
-    if (!server) return {};
-    return { HOMEOSTAT_HEARTBEAT_URL: server.urlFor(instance), ...(server.socketPath ? { HOMEOSTAT_HEARTBEAT_SOCKET: server.socketPath } : {}) };
+    return this.heartbeatServer?.envFor(instance, newHeartbeatSecret().replace(/./g, 'x')) ?? {};
   }
 
   private readonly emit = (event: ElementEvent): void => {

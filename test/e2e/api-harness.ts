@@ -51,7 +51,7 @@ export class ApiHarness {
     },
   };
 
-  static async open(options: { bodyLimit?: number; withoutConfigs?: boolean } = {}): Promise<ApiHarness> {
+  static async open(options: { bodyLimit?: number; withoutConfigs?: boolean; dashboardRoot?: string; streamTokenCheckMs?: number } = {}): Promise<ApiHarness> {
     const h = new ApiHarness();
     h.engine = await Engine.open({ store: h.store, workflows: [gated as never, failing as never] });
     for (const role of ['viewer', 'operator', 'admin'] as const) h.token[role] = (await h.tokens.create(`${role}-bot`, role, 'test')).token;
@@ -59,8 +59,18 @@ export class ApiHarness {
     await h.tokens.revoke(gone.record.id);
     h.revoked = gone.token;
     h.app = await buildApi(
-      { store: h.store, knowledge: h.knowledge, engine: h.engine, tokens: h.tokens, series: h.series, live: h.live, now: Date.now, ...(options.withoutConfigs ? {} : { configs: h.configs }) },
-      { ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}), onInternalError: (error) => console.error('internal error in test', error) },
+      {
+        store: h.store,
+        knowledge: h.knowledge,
+        engine: h.engine,
+        tokens: h.tokens,
+        series: h.series,
+        live: h.live,
+        now: Date.now,
+        ...(options.streamTokenCheckMs ? { streamTokenCheckMs: options.streamTokenCheckMs } : {}),
+        ...(options.withoutConfigs ? {} : { configs: h.configs }),
+      },
+      { ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}), ...(options.dashboardRoot ? { dashboardRoot: options.dashboardRoot } : {}), onInternalError: (error) => console.error('internal error in test', error) },
     );
     return h;
   }

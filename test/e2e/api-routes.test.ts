@@ -157,7 +157,7 @@ test('pauses, config, metrics push, tokens', async () => {
     assert.match(invalid.json.error.message, /replicas|command/);
 
     const pushed = await h.call('operator', 'POST', '/api/metrics', { metrics: [{ name: 'queue_depth', labels: { service: 'api' }, value: 12 }] });
-    assert.deepEqual(pushed.json, { stored: 1 });
+    assert.deepEqual(pushed.json, { stored: 1, dropped: {} });
     assert.equal(h.series.latest(h.series.find('queue_depth', { service: 'api' })[0]!.key)?.value, 12);
     assert.equal((await h.call('operator', 'POST', '/api/metrics', { metrics: [{ name: 'bad name', value: 1 }] })).status, 400);
 

@@ -129,3 +129,11 @@ test('bad input gets a clear error and a non-zero status', async () => {
   assert.equal((await cli('runs', 'list', '--status', 'exploded', '--store', store)).status, 2);
   assert.equal((await cli('worker', join(tmp.dir, 'missing.js'), '--store', store)).status, 2);
 });
+
+test('start with a duration too long to be meant is a clear HS_INVALID_DURATION, not a store error', async () => {
+  const result = await cli('start', 'greet', '--input', '{"name":"eve"}', '--id', 'cli-too-long', '--timeout', '99999999999999d', '--store', store);
+  assert.notEqual(result.status, 0);
+  assert.match(result.err, /HS_INVALID_DURATION: invalid duration "99999999999999d": longer than the longest allowed, 10 years/);
+  assert.doesNotMatch(result.err, /SqliteError|unexpected error/);
+  assert.equal((await cli('runs', 'show', 'cli-too-long', '--store', store)).status, 1, 'no run was created');
+});

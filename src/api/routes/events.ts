@@ -6,7 +6,10 @@ import type { LiveEvent } from '../live-events.js';
 /**
  * `GET /api/stream` (viewer): server-sent events — `element` (supervisor events),
  * `incident` (opened or changed), `run-finished` — each `data:` one JSON object, and a
- * comment line every 15 s so proxies keep the connection.
+ * comment line every 15 s so proxies keep the connection. The token is checked again
+ * every `streamTokenCheckMs` (1 s): once it is revoked (or deleted) the stream gets an
+ * `error` event with `HS_API_UNAUTHORIZED` and ends, instead of going on for as long as the
+ * connection lasts.
  */
 export const eventRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
   app.get('/api/stream', {
@@ -21,10 +24,28 @@ export const eventRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
       const off = ctx.live.subscribe(send);
       const keepAlive = setInterval(() => raw.write(': keep-alive\n\n'), 15_000);
       keepAlive.unref();
-      request.raw.once('close', () => {
+      const tokenId = request.principal!.token.id;
+      let checking = false;
+      const tokenCheck = setInterval(() => {
+        if (checking) return;
+        checking = true;
+        ctx.tokens
+          .isLive(tokenId)
+          .then((live) => {
+            if (live || raw.writableEnded) return;
+            stop();
+            raw.end(`event: error\ndata: ${JSON.stringify({ error: { code: 'HS_API_UNAUTHORIZED', message: 'the token of this stream was revoked' } })}\n\n`);
+          })
+          .catch(() => undefined) // the store is unavailable: ask again next time
+          .finally(() => (checking = false));
+      }, ctx.streamTokenCheckMs ?? 1_000);
+      tokenCheck.unref();
+      const stop = () => {
         clearInterval(keepAlive);
+        clearInterval(tokenCheck);
         off();
-      });
+      };
+      request.raw.once('close', stop);
     },
   });
 };

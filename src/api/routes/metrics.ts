@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { ingestPushedMetrics } from '../../monitor/metric-scraper.js';
+import { DEFAULT_PUSH_MAX_SERIES, ingestPushedMetrics } from '../../monitor/metric-scraper.js';
 import { ApiError } from '../api-error.js';
 import type { ApiContext } from '../api-context.js';
 import { anyObject, responses } from '../schemas.js';
@@ -7,7 +7,9 @@ import { anyObject, responses } from '../schemas.js';
 /**
  * `POST /api/metrics` (operator): JSON metrics into the monitor's series, where the
  * `symptoms:` rules see them. Not audited: it is telemetry, not a decision, and it can
- * arrive every second.
+ * arrive every second. Each token is its own source with its own series budget, and
+ * timestamps outside the window around now are dropped (counted, and returned by
+ * reason), so one pusher can neither fill the series cap nor blind a rule.
  */
 export const metricRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
   app.post<{ Body: unknown }>('/api/metrics', {
@@ -30,8 +32,8 @@ export const metricRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
               properties: {
                 name: { type: 'string', pattern: '^[a-zA-Z_:][a-zA-Z0-9_:]*$', maxLength: 200 },
                 value: { type: 'number' },
-                labels: { type: 'object', additionalProperties: { type: 'string' } },
-                timestamp: { type: 'number' },
+                labels: { type: 'object', maxProperties: 64, additionalProperties: { type: 'string', maxLength: 1_000 } },
+                timestamp: { type: 'number', minimum: 0 },
               },
             },
           },
@@ -40,7 +42,8 @@ export const metricRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
       response: responses({ 202: anyObject }),
     },
     handler: async (request, reply) => {
-      const result = ingestPushedMetrics(request.body, ctx.series, ctx.now());
+      const source = { name: `push:${request.principal!.token.id}`, maxSeries: ctx.pushMaxSeries ?? DEFAULT_PUSH_MAX_SERIES };
+      const result = ingestPushedMetrics(request.body, ctx.series, ctx.now(), source);
       if ('error' in result) throw new ApiError('HS_API_INVALID_REQUEST', 400, result.error);
       return reply.status(202).send(result);
     },

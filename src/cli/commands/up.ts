@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { remoteExposureWarning } from '../../api/remote-exposure.js';
 import { ensurePrivateDir, ensurePrivateFile, widenedStatePaths } from '../../config/private-state.js';
 import { ControllerRuntime } from '../../controller/controller-runtime.js';
 import { AUDIT_HEAD_FILE, auditKeyFromEnv } from '../../knowledge/audit-head.js';
@@ -102,6 +103,11 @@ export async function upCommand(ctx: CommandContext): Promise<number> {
   out(`homeostat up: supervising ${count} service${count === 1 ? '' : 's'} from ${loaded.file} (state in ${loaded.stateDir}, store ${displayStoreUrl(storeUrl)})`);
   out(`homeostat up: loop metrics at ${runtime.metricsUrl}, JSON logs in ${join(loaded.stateDir, 'homeostat.log')}`);
   if (runtime.apiUrl) out(`homeostat up: API at ${runtime.apiUrl} (bearer tokens: homeostat token create --role viewer --name NAME)`);
+  const exposure = runtime.apiUrl ? remoteExposureWarning(loaded.config.api, runtime.apiUrl) : undefined;
+  if (exposure) {
+    ctx.err(`homeostat up: ${exposure}`);
+    logger.warn({ host: loaded.config.api.host, allowedHosts: loaded.config.api.allowedHosts }, exposure);
+  }
   if (session) out(`homeostat up: dashboard at ${session.dashboardUrl}`);
   const signal = await stopRequested;
   out(`homeostat up: ${signal}, stopping every process gracefully`);

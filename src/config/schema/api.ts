@@ -17,6 +17,13 @@ export const apiSchema = z
     bodyLimit: byteSizeSchema.default(1_048_576),
     /** Allow a non-loopback `host`. */
     allowRemote: z.boolean().default(false),
+    /**
+     * Host names (as clients send them in `Host`) the API answers to besides loopback names
+     * and `host`; any other is refused with 421, so DNS rebinding cannot reach the API.
+     */
+    allowedHosts: z.array(z.string().min(1).max(253)).default([]),
+    /** Series one push token may hold through `POST /api/metrics` (its own budget; the monitor's `maxSeries` caps all). */
+    pushMaxSeries: z.number().int().min(1).default(1_000),
   })
   .superRefine((api, ctx) => {
     if (!api.allowRemote && !LOOPBACK.has(api.host)) {

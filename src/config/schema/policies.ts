@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationSchema } from './units.js';
+import { byteSizeSchema, durationSchema } from './units.js';
 
 /** One rung of a remediation ladder: `{ action: restart }`, `{ action: command, run: … }` … */
 export const actionSchema = z.discriminatedUnion('action', [
@@ -102,7 +102,19 @@ export const escalationSchema = z
 /** Scraping: each service's replicas at `path`. */
 export const monitorSchema = z
   .strictObject({
-    scrape: z.array(z.strictObject({ service: z.string().min(1), path: z.string().startsWith('/').default('/metrics'), every: durationSchema.default(1_000) })).default([]),
+    scrape: z
+      .array(
+        z.strictObject({
+          service: z.string().min(1),
+          path: z.string().startsWith('/').default('/metrics'),
+          every: durationSchema.default(1_000),
+          /** Largest exposition read from one replica; past it the scrape is cut off, nothing stored, and counted. */
+          maxBodyBytes: byteSizeSchema.default(4 * 1_048_576),
+          /** Samples one replica's exposition may hold (and series it may keep); past it the scrape is refused and counted. */
+          maxSeries: z.number().int().min(1).default(2_000),
+        }),
+      )
+      .default([]),
     retention: durationSchema.default(600_000),
     maxSeries: z.number().int().min(1).default(10_000),
     /** Port (127.0.0.1) of homeostat's own `/metrics`; 0 picks a free one (printed at start-up). */

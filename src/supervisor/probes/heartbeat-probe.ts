@@ -1,3 +1,4 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { existsSync, mkdirSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -5,31 +6,47 @@ import { dirname, join } from 'node:path';
 import type { Clock } from '../../resilience/clock.js';
 import type { Probe } from './probe.js';
 
+/** A new heartbeat secret: 192 random bits, URL-safe. */
+export function newHeartbeatSecret(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+/** What became of a beat: counted, for an instance nobody expects, without a secret, or with a wrong one. */
+export type BeatOutcome = 'counted' | 'unknown' | 'missing-secret' | 'wrong-secret';
+
 /**
- * When each instance last said it was alive. Spawning an instance counts as its first
- * beat, so a new process has one `timeout` to send its own.
+ * When each instance last said it was alive, and the secret its beats must carry.
+ * Spawning an instance counts as its first beat, so a new process has one `timeout` to
+ * send its own. The secret is new at each spawn and given only to that process (in its
+ * environment): anyone else who can reach the endpoint, or the process of a previous
+ * spawn, cannot keep a hung instance looking alive.
  */
 export class HeartbeatRegistry {
-  private readonly lastBeat = new Map<string, number>();
+  private readonly tracked = new Map<string, { lastBeat: number; secret: Buffer }>();
 
-  /** Start (or restart) tracking `instance` as of `now`. */
-  expect(instance: string, now: number): void {
-    this.lastBeat.set(instance, now);
+  /** Start (or restart) tracking `instance` as of `now`; returns the secret its beats must carry. */
+  expect(instance: string, now: number, secret: string = newHeartbeatSecret()): string {
+    this.tracked.set(instance, { lastBeat: now, secret: Buffer.from(secret) });
+    return secret;
   }
 
   forget(instance: string): void {
-    this.lastBeat.delete(instance);
+    this.tracked.delete(instance);
   }
 
-  /** Record a beat; false when the instance is unknown (not supervised, or stopped). */
-  beat(instance: string, now: number): boolean {
-    if (!this.lastBeat.has(instance)) return false;
-    this.lastBeat.set(instance, now);
-    return true;
+  /** Record a beat if `secret` is the instance's current one. */
+  beat(instance: string, secret: string | undefined, now: number): BeatOutcome {
+    const entry = this.tracked.get(instance);
+    if (!entry) return 'unknown';
+    if (!secret) return 'missing-secret';
+    const presented = Buffer.from(secret);
+    if (presented.length !== entry.secret.length || !timingSafeEqual(presented, entry.secret)) return 'wrong-secret';
+    entry.lastBeat = now;
+    return 'counted';
   }
 
   lastBeatAt(instance: string): number | undefined {
-    return this.lastBeat.get(instance);
+    return this.tracked.get(instance)?.lastBeat;
   }
 }
 
@@ -53,15 +70,18 @@ export function heartbeatProbe(registry: HeartbeatRegistry, instance: string, ma
 }
 
 /**
- * Where processes push beats: `POST /beat/<instance>` over HTTP on 127.0.0.1 and over a
- * Unix socket. Each supervised process gets `HOMEOSTAT_HEARTBEAT_URL` (the full URL for
- * its instance) and `HOMEOSTAT_HEARTBEAT_SOCKET` + `HOMEOSTAT_INSTANCE`.
+ * Where processes push beats: `POST /beat/<instance>/<secret>` over HTTP on 127.0.0.1 and
+ * over a Unix socket (`POST /beat/<instance>` with `Authorization: Bearer <secret>` works
+ * too). Each supervised process gets `HOMEOSTAT_HEARTBEAT_URL` (the full URL for its
+ * instance, secret included), `HOMEOSTAT_HEARTBEAT_PATH` (the same path, for the socket)
+ * and `HOMEOSTAT_HEARTBEAT_SOCKET`. Only POST (or PUT) counts: a GET is 405, so a link,
+ * a prefetch or a scanner cannot beat.
  *
  * @example
  * // in the supervised process:
  * setInterval(() => fetch(process.env.HOMEOSTAT_HEARTBEAT_URL!, { method: 'POST' }), 250);
  * @example
- * // unknown instance: 404, and the beat is not counted
+ * // unknown instance: 404; no secret: 401; a wrong secret: 403; none of them counted
  */
 export class HeartbeatServer {
   private readonly servers: Server[] = [];
@@ -96,9 +116,23 @@ export class HeartbeatServer {
     }
   }
 
-  /** The beat URL for one instance. */
-  urlFor(instance: string): string {
-    return `http://127.0.0.1:${this.port}/beat/${encodeURIComponent(instance)}`;
+  /** The beat path for one instance and its secret. */
+  static pathFor(instance: string, secret: string): string {
+    return `/beat/${encodeURIComponent(instance)}/${secret}`;
+  }
+
+  /** The beat URL for one instance and its secret. */
+  urlFor(instance: string, secret: string): string {
+    return `http://127.0.0.1:${this.port}${HeartbeatServer.pathFor(instance, secret)}`;
+  }
+
+  /** The environment that lets one spawned process (and only it) beat for `instance`. */
+  envFor(instance: string, secret: string): Record<string, string> {
+    return {
+      HOMEOSTAT_HEARTBEAT_URL: this.urlFor(instance, secret),
+      HOMEOSTAT_HEARTBEAT_PATH: HeartbeatServer.pathFor(instance, secret),
+      ...(this.socketPath ? { HOMEOSTAT_HEARTBEAT_SOCKET: this.socketPath } : {}),
+    };
   }
 
   async close(): Promise<void> {
@@ -115,13 +149,26 @@ export class HeartbeatServer {
   }
 
   private readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
-    const match = /^\/beat\/([^/?]+)/.exec(req.url ?? '');
+    const match = /^\/beat\/([^/?]+)(?:\/([^/?]+))?\/?(?:\?.*)?$/.exec(req.url ?? '');
     req.resume();
-    if (!match || (req.method !== 'POST' && req.method !== 'PUT' && req.method !== 'GET')) {
+    if (!match) {
       res.writeHead(404).end();
       return;
     }
-    const known = this.registry.beat(decodeURIComponent(match[1]!), this.clock.now());
-    res.writeHead(known ? 204 : 404).end();
+    if (req.method !== 'POST' && req.method !== 'PUT') {
+      res.writeHead(405, { allow: 'POST, PUT' }).end();
+      return;
+    }
+    const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    let instance: string;
+    try {
+      instance = decodeURIComponent(match[1]!);
+    } catch {
+      res.writeHead(404).end();
+      return;
+    }
+    const outcome = this.registry.beat(instance, match[2] ?? bearer, this.clock.now());
+    const status = { counted: 204, unknown: 404, 'missing-secret': 401, 'wrong-secret': 403 }[outcome];
+    res.writeHead(status).end();
   };
 }
