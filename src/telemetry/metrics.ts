@@ -23,7 +23,8 @@ const keyOf = (labels: Labels) => labelText(labels);
 export class Counter implements Family {
   readonly type = 'counter' as const;
   private readonly values = new Map<string, { labels: Labels; value: number }>();
-  constructor(readonly name: string, readonly help: string) {}
+  /** `collect`: read the counts at scrape time from what already counts them (never decreasing). */
+  constructor(readonly name: string, readonly help: string, private readonly collect?: () => { labels: Labels; value: number }[]) {}
   inc(labels: Labels = {}, by = 1): void {
     const key = keyOf(labels);
     const entry = this.values.get(key) ?? { labels, value: 0 };
@@ -34,7 +35,8 @@ export class Counter implements Family {
     return this.values.get(keyOf(labels))?.value ?? 0;
   }
   render(): string[] {
-    return [...this.values.values()].map((e) => `${this.name}${labelText(e.labels)} ${e.value}`);
+    const entries = this.collect ? this.collect() : [...this.values.values()];
+    return entries.map((e) => `${this.name}${labelText(e.labels)} ${e.value}`);
   }
 }
 
@@ -95,8 +97,8 @@ export class Histogram implements Family {
 export class MetricsRegistry {
   private readonly families = new Map<string, Family>();
 
-  counter(name: string, help: string): Counter {
-    return this.add(name, () => new Counter(name, help)) as Counter;
+  counter(name: string, help: string, collect?: () => { labels: Labels; value: number }[]): Counter {
+    return this.add(name, () => new Counter(name, help, collect)) as Counter;
   }
 
   gauge(name: string, help: string, collect?: () => { labels: Labels; value: number }[]): Gauge {
