@@ -108,6 +108,9 @@ test('the database deleted under a running up: said loudly within seconds, the A
     const body = (await incidents.json()) as { error?: { code: string; message: string } };
     assert.equal(incidents.status, 503, JSON.stringify(body));
     assert.equal(body.error?.code, 'HS_STORE_LOST');
+    const cli = await h.cli('incidents');
+    assert.notEqual(cli.status, 0);
+    assert.match(cli.out, /HS_STORE_LOST: .*its file was deleted/, 'the CLI says why, not "no incidents"');
     await killAndSeeRestarted(h);
     await new Promise((resolve) => setTimeout(resolve, 3_000)); // leader renewals, event flushes, state saves all fail meanwhile
     assert.equal(h.child!.exitCode, null, `up is still running:\n${h.lines.slice(-30).join('\n')}`);

@@ -135,7 +135,8 @@ export class SqliteStore implements Store {
       if (cause instanceof StoreOpenError) throw cause;
       const code = (cause as { code?: string }).code;
       if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
-        throw new StoreOpenError('HS_STORE_CORRUPT', `${absolute} is not an SQLite database (or is corrupt: ${(cause as Error).message}); restore it from a backup, or move it aside to start with an empty store`, cause);
+        const what = code === 'SQLITE_NOTADB' ? 'is not an SQLite database' : `is corrupt (${(cause as Error).message})`;
+        throw new StoreOpenError('HS_STORE_CORRUPT', `${absolute} ${what}: restore it from a backup, or move it aside to start with an empty store`, cause);
       }
       throw new StoreOpenError('HS_STORE_OPEN', `cannot open SQLite store ${absolute}: ${(cause as Error).message}`, cause);
     }
