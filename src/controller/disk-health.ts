@@ -5,11 +5,12 @@ import type { MetricsRegistry } from '../telemetry/metrics.js';
 
 const FAULTS: StoreFault[] = ['full', 'lost', 'corrupt', 'io'];
 
-const WHAT_TO_DO: Record<StoreFault, string> = {
-  full: 'free space on its filesystem: writes resume by themselves; supervision and probes go on meanwhile',
-  lost: 'nothing more is recorded (incidents, audit, runs); supervision and probes go on: restart homeostat up to open a new store, or restore the file',
-  corrupt: 'restore it from a backup, or stop homeostat and move it aside; supervision and probes go on',
-  io: 'check the disk; writes are retried',
+/** What goes on and what does not, said after the error (which names the file and the remedy). */
+const MEANWHILE: Record<StoreFault, string> = {
+  full: 'supervision and probes go on; writes are retried and resume once there is room',
+  lost: 'supervision and probes go on, but nothing more is recorded (incidents, audit, runs)',
+  corrupt: 'supervision and probes go on; what reads or writes the damaged pages fails',
+  io: 'supervision and probes go on; writes are retried',
 };
 
 /**
@@ -34,7 +35,7 @@ export function watchDiskHealth(options: { registry: MetricsRegistry; health: St
   if (!health) return () => undefined;
   return health.onChange((change: StoreHealthChange) => {
     if (change.fault) {
-      const line = `store ${change.fault}: ${change.error?.message ?? ''} — ${WHAT_TO_DO[change.fault]}`;
+      const line = `store ${change.fault}: ${change.error?.message ?? ''} — ${MEANWHILE[change.fault]}`;
       logger.error({ symptom: `store-${change.fault}`, element: 'homeostat', err: change.error }, line);
       say(`homeostat: ${line}`);
     } else {

@@ -19,6 +19,8 @@ export interface StoreHealthChange {
  * The store's health as its calls see it, for whoever must say so loudly (metrics,
  * logs, the console): the current fault, failed calls counted by error code, and a
  * listener told at each change (into a fault, between faults, back to healthy).
+ * A full disk or an I/O error clears after writes succeed for `healthyAfterMs`;
+ * a lost or corrupt store stays so.
  *
  * @example store.health?.onChange(({ fault }) => console.error(fault ? `store ${fault}` : 'store healthy again'));
  * @example health.noteFailure('full', error); health.fault // 'full'
@@ -29,6 +31,14 @@ export class StoreHealth {
   /** Failed calls by error code (`HS_STORE_FULL`, …) since the store opened. */
   readonly failures = new Map<string, number>();
   private readonly listeners = new Set<(change: StoreHealthChange) => void>();
+  private lastFailureAt = 0;
+
+  /**
+   * @param healthyAfterMs a full disk or an I/O error is over only once writes have gone
+   *   through for this long with none failing: on a nearly full disk some writes fit
+   *   (SQLite reuses WAL frames) while others do not, and the fault must not flap.
+   */
+  constructor(private readonly healthyAfterMs = 5_000) {}
 
   onChange(listener: (change: StoreHealthChange) => void): () => void {
     this.listeners.add(listener);
@@ -38,14 +48,15 @@ export class StoreHealth {
   noteFailure(fault: StoreFault, error: Error & { code?: string }): void {
     this.failures.set(error.code ?? 'unknown', (this.failures.get(error.code ?? 'unknown') ?? 0) + 1);
     this.lastError = error;
+    this.lastFailureAt = Date.now();
     // A permanent fault is not replaced by a passing one.
     if (this.fault === fault || this.fault === 'lost' || this.fault === 'corrupt') return;
     this.change(fault, error);
   }
 
-  /** A write went through: a full disk or an I/O error is over. */
+  /** A write went through: a full disk or an I/O error is over if none failed for a while. */
   noteWriteOk(): void {
-    if (this.fault === 'full' || this.fault === 'io') this.change(undefined);
+    if ((this.fault === 'full' || this.fault === 'io') && Date.now() - this.lastFailureAt >= this.healthyAfterMs) this.change(undefined);
   }
 
   private change(fault: StoreFault | undefined, error?: Error): void {

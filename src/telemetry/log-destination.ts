@@ -157,7 +157,8 @@ export class LogDestination {
 
   private fail(error: unknown): void {
     const err = error as NodeJS.ErrnoException;
-    const description = `${err.code ?? 'error'}: ${err.message}`;
+    // Node's messages start with the code already ("ENOSPC: no space left on device, write").
+    const description = err.code && !err.message.startsWith(err.code) ? `${err.code}: ${err.message}` : err.message;
     if (!this.failing) {
       this.failing = true;
       this.droppedInStreak = 0;

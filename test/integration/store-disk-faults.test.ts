@@ -77,7 +77,8 @@ test('a database with a corrupted page in the middle is refused at open, with HS
 
 test('a full disk (SQLITE_FULL): writes fail with HS_STORE_FULL and are counted; reads still work; when space returns writes resume and the fault clears', async () => {
   const tmp = tempDir();
-  const store = SqliteStore.open(tmp.dbPath);
+  // The fault clears once writes have gone through for healthyAfterMs (default 5 s) with none failing.
+  const store = SqliteStore.open(tmp.dbPath, { healthyAfterMs: 300 } as never);
   try {
     await store.appendEvents(events(5));
     // SQLite's page budget gives a real SQLITE_FULL, as a full filesystem does.
@@ -92,7 +93,10 @@ test('a full disk (SQLITE_FULL): writes fail with HS_STORE_FULL and are counted;
     assert.ok((await store.listEvents({ limit: 5 })).length > 0, 'reads still work');
     db.pragma('max_page_count = 1000000');
     await store.appendEvents(events(1, 99_000));
-    assert.equal(faultOf(store), undefined, 'the next successful write clears the fault');
+    assert.equal(faultOf(store), 'full', 'one write that fits does not yet mean the disk has room (no flapping)');
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    await store.appendEvents(events(1, 99_001));
+    assert.equal(faultOf(store), undefined, 'writes going through for a while clear the fault');
     assert.equal((store as { health?: { failures: Map<string, number> } }).health?.failures.get('HS_STORE_FULL'), 1, 'the failed write is counted');
   } finally {
     await store.close();

@@ -62,6 +62,8 @@ export interface SqliteStoreOptions {
   identityCheckEveryMs?: number;
   /** `PRAGMA quick_check` at open, refusing a corrupt file (default true). */
   integrityCheck?: boolean;
+  /** A full disk counts as over once writes have succeeded this long with no failure (default 5 s). */
+  healthyAfterMs?: number;
 }
 
 const CLAIMABLE = `
@@ -83,7 +85,7 @@ const CLAIMABLE = `
 export class SqliteStore implements Store {
   readonly path: string;
   /** Faults seen by this store's calls (full disk, lost file, corruption), for metrics and warnings. */
-  readonly health = new StoreHealth();
+  readonly health: StoreHealth;
   private readonly db: Database.Database;
   private readonly statements: ReturnType<SqliteStore['prepare']>;
   /** Commits the writes of concurrent runs together (see GroupCommit). */
@@ -93,8 +95,9 @@ export class SqliteStore implements Store {
   private readonly knowledge: SqliteKnowledgeTables;
   private readonly apiTokens: SqliteApiTokenTables;
 
-  private constructor(path: string, db: Database.Database) {
+  private constructor(path: string, db: Database.Database, health: StoreHealth) {
     this.path = path;
+    this.health = health;
     this.db = db;
     this.statements = this.prepare();
     this.commits = new GroupCommit(db);
@@ -140,7 +143,7 @@ export class SqliteStore implements Store {
       }
       throw new StoreOpenError('HS_STORE_OPEN', `cannot open SQLite store ${absolute}: ${(cause as Error).message}`, cause);
     }
-    const store = new SqliteStore(absolute, db);
+    const store = new SqliteStore(absolute, db, new StoreHealth(options.healthyAfterMs));
     return guardStore(store, { path: absolute, health: store.health, identityCheckEveryMs: options.identityCheckEveryMs ?? 2_000 });
   }
 
