@@ -71,7 +71,7 @@ export class StoreFullError extends HomeostatError {
  */
 export class StoreLostError extends HomeostatError {
   constructor(path: string, what: string) {
-    super('HS_STORE_LOST', `store ${path}: ${what}; nothing more is read or written through it (restart homeostat to open a new store, or restore the file)`, { retryable: false });
+    super('HS_STORE_LOST', `store ${path}: ${what}; nothing more is read or written through it (restart homeostat to open a new store, or restore the file, e.g. from the saved copy)`, { retryable: false });
   }
 }
 

@@ -38,6 +38,15 @@ test('the database files deleted under a running store: noticed within a bound, 
     assert.match((failure as Error).message, /state\.db: its file was deleted/);
     await assert.rejects(store.listEvents({ limit: 5 }), (error: unknown) => codeOf(error) === 'HS_STORE_LOST', 'reads fail too: they would show a past no one else sees');
     assert.equal(faultOf(store), 'lost');
+    // What the unlinked file still held is saved next to it, so it is not gone.
+    const copy = /saved to (\S+);/.exec((failure as Error).message)?.[1];
+    assert.ok(copy, (failure as Error).message);
+    const rescued = SqliteStore.open(copy);
+    try {
+      assert.equal((await rescued.listEvents({ limit: 100 })).length >= 10, true);
+    } finally {
+      await rescued.close();
+    }
   } finally {
     await store.close();
     tmp.cleanup();

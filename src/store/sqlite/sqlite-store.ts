@@ -144,7 +144,7 @@ export class SqliteStore implements Store {
       throw new StoreOpenError('HS_STORE_OPEN', `cannot open SQLite store ${absolute}: ${(cause as Error).message}`, cause);
     }
     const store = new SqliteStore(absolute, db, new StoreHealth(options.healthyAfterMs));
-    return guardStore(store, { path: absolute, health: store.health, identityCheckEveryMs: options.identityCheckEveryMs ?? 2_000 });
+    return guardStore(store, { path: absolute, health: store.health, identityCheckEveryMs: options.identityCheckEveryMs ?? 2_000, saveCopy: (copy) => store.saveCopy(copy) });
   }
 
   private prepare() {
@@ -577,6 +577,14 @@ export class SqliteStore implements Store {
 
   async revokeApiToken(id: string, now: number): Promise<boolean> {
     return this.apiTokens.revokeApiToken(id, now);
+  }
+
+  /**
+   * Write a compact, consistent copy of the database to a new file (`VACUUM INTO`),
+   * synchronously: used once, to save what a deleted store file still holds.
+   */
+  saveCopy(path: string): void {
+    this.db.prepare('VACUUM INTO ?').run(path);
   }
 
   async close(): Promise<void> {

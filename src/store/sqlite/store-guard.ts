@@ -1,4 +1,5 @@
-import { stat, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, stat, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { StoreHealth } from '../store-health.js';
 import { StoreDamagedError, StoreFullError, StoreLostError } from '../store-errors.js';
 
@@ -11,6 +12,8 @@ export interface GuardOptions {
   health: StoreHealth;
   /** How often the file's identity (device + inode) is checked; one async stat each. */
   identityCheckEveryMs: number;
+  /** Copy what the open (now unlinked) database still holds to this new file. */
+  saveCopy?: (path: string) => void;
 }
 
 /**
@@ -33,7 +36,7 @@ export function guardStore<T extends object>(store: T, options: GuardOptions): T
   let lost: StoreLostError | undefined;
   const markLost = (what: string) => {
     if (lost) return;
-    lost = new StoreLostError(path, what);
+    lost = new StoreLostError(path, `${what}${rescue(path, options.saveCopy)}`);
     health.noteFailure('lost', lost);
   };
   let timer: NodeJS.Timeout | undefined;
@@ -116,4 +119,23 @@ function nameError(error: unknown, path: string): { fault: 'full' | 'corrupt' | 
   if (code === 'SQLITE_READONLY_DBMOVED') return { fault: 'lost', error: new StoreLostError(path, 'its file was moved or deleted while in use') };
   if (code.startsWith('SQLITE_IOERR')) return { fault: 'io', error: new StoreDamagedError('HS_STORE_IO', path, error) };
   return undefined;
+}
+
+/**
+ * The deleted file is still open here, so its content can still be read: save it next to
+ * where it was (an audit chain or incident history removed by mistake, or by someone
+ * covering their tracks, is then not gone). Returns what to add to the error message.
+ */
+function rescue(path: string, saveCopy: ((path: string) => void) | undefined): string {
+  if (!saveCopy) return '';
+  const copy = `${path}.rescued-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  try {
+    mkdirSync(dirname(copy), { recursive: true });
+    saveCopy(copy);
+    // It holds what the store held (token hashes, config text): readable by its owner only.
+    chmodSync(copy, 0o600);
+    return `; what it held was saved to ${copy}`;
+  } catch (error) {
+    return `; saving what it held to ${copy} failed (${(error as Error).message})`;
+  }
 }
