@@ -22,8 +22,19 @@ const MEANWHILE: Record<StoreFault, string> = {
  *
  * @example watchDiskHealth({ registry: runtime.registry, health: store.health, log: logDestinationOf(logger), logger, say: ctx.err });
  */
-export function watchDiskHealth(options: { registry: MetricsRegistry; health: StoreHealth | undefined; log: LogDestination | undefined; logger: Logger; say: (line: string) => void }): () => void {
-  const { registry, health, log, logger, say } = options;
+export function watchDiskHealth(options: {
+  registry: MetricsRegistry;
+  health: StoreHealth | undefined;
+  log: LogDestination | undefined;
+  /** Element events the supervisor could not write before its buffer overflowed. */
+  droppedEvents?: () => number;
+  logger: Logger;
+  say: (line: string) => void;
+}): () => void {
+  const { registry, health, log, logger, say, droppedEvents } = options;
+  registry.counter('homeostat_element_events_dropped_total', 'Element events never written to the store (it failed longer than the bounded buffer lasts).', () =>
+    droppedEvents ? [{ labels: {}, value: droppedEvents() }] : [],
+  );
   registry.gauge('homeostat_store_degraded', 'Whether the store has a fault (1), by fault: full, lost, corrupt, io.', () =>
     health ? FAULTS.map((fault) => ({ labels: { fault }, value: health.fault === fault ? 1 : 0 })) : [],
   );

@@ -1,8 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { UpHarness } from './loop-harness.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { BIN, UpHarness } from './loop-harness.js';
 
 const SERVICE = `services:
   api:
@@ -117,6 +119,26 @@ test('the database deleted under a running up: said loudly within seconds, the A
     assert.equal(h.lines.filter((line) => /store lost/.test(line)).length, 1, 'said once, not at every failed call');
     assert.ok(!h.lines.some((line) => /Unhandled|uncaught/i.test(line)), h.lines.join('\n'));
     await h.down();
+  } finally {
+    await h.close();
+  }
+});
+
+test('up over a database with a corrupted page refuses to start, with HS_STORE_CORRUPT naming the file (not a crash later)', { timeout: 60_000 }, async () => {
+  const h = new UpHarness(SERVICE);
+  try {
+    const dbPath = join(h.dir, 'state', 'homeostat.db');
+    const made = SqliteStore.open(dbPath);
+    for (let i = 0; i < 10; i++) await made.appendEvents(Array.from({ length: 200 }, (_, j) => ({ at: i * 1_000 + j, element: 'api', kind: 'process-exited', data: JSON.stringify({ padding: 'x'.repeat(300) }) })));
+    await made.close();
+    const pages = statSync(dbPath).size / 4096;
+    const fd = openSync(dbPath, 'r+');
+    writeSync(fd, Buffer.alloc(4096, 0xa5), 0, 4096, Math.floor(pages / 2) * 4096);
+    closeSync(fd);
+    const up = spawnSync(process.execPath, [BIN, 'up', '-c', h.configPath], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, HOMEOSTAT_E2E_RUN: h.dir } });
+    assert.equal(up.status, 1, `up exits at once with status 1 (status ${up.status}, signal ${up.signal})\n${up.stdout}\n${up.stderr}`);
+    assert.match(up.stderr, new RegExp(`HS_STORE_CORRUPT: ${dbPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is corrupt`));
+    assert.doesNotMatch(up.stdout, /spawned/, 'nothing was started');
   } finally {
     await h.close();
   }

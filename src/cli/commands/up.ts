@@ -60,7 +60,7 @@ export async function upCommand(ctx: CommandContext): Promise<number> {
     await store.close();
     throw error;
   }
-  const stopDiskWatch = watchDiskHealth({ registry: runtime.registry, health: store.health, log: logDestinationOf(logger), logger, say: (line) => ctx.err(line) });
+  const stopDiskWatch = watchDiskHealth({ registry: runtime.registry, health: store.health, log: logDestinationOf(logger), droppedEvents: () => supervisor.droppedEvents, logger, say: (line) => ctx.err(line) });
   let session: LocalApiSession | undefined;
   try {
     await supervisor.start();
