@@ -11,6 +11,9 @@ export class ApiError extends HomeostatError {
   }
 }
 
+/** The store cannot serve the request now (unreachable, disk full, file lost or damaged): 503 with its own code, not an anonymous 500. */
+const STORE_FAULTS = new Set(['HS_STORE_UNAVAILABLE', 'HS_STORE_FULL', 'HS_STORE_LOST', 'HS_STORE_CORRUPT', 'HS_STORE_IO']);
+
 /** The body of every error response. */
 export interface ApiErrorBody {
   error: { code: string; message: string };
@@ -41,7 +44,7 @@ export function statusOf(error: unknown): { status: number; code: string; messag
             ? 413
             : code.startsWith('HS_INVALID_') || code.startsWith('HS_CONFIG_') || code === 'HS_UNSERIALIZABLE' || code === 'HS_API_INVALID_REQUEST'
               ? 400
-              : code === 'HS_STORE_UNAVAILABLE'
+              : STORE_FAULTS.has(code)
                 ? 503
                 : 500;
     return status === 500 ? { status, code: 'HS_API_INTERNAL', message: `internal error (${code}); see the server log` } : { status, code, message };

@@ -231,8 +231,10 @@ export class ControllerRuntime {
     this.workflowWatch.start();
     this.elector = new LeaderElector(store, {
       ttlMs: this.options.leaderTtlMs ?? 2_000,
-      onElected: (term) => void this.lead(term.token),
-      onDeposed: (_term, reason) => void this.follow(reason),
+      // A store that fails meanwhile (full disk, lost file) must not become an unhandled
+      // rejection that kills `up` and its supervision: say it; the elector tries again.
+      onElected: (term) => void this.lead(term.token).catch((error: unknown) => logger.error({ err: error }, 'taking the lead failed')),
+      onDeposed: (_term, reason) => void this.follow(reason).catch((error: unknown) => logger.error({ err: error }, 'handing the lead over failed')),
       onError: (error) => logger.warn({ err: error }, 'leader election: store error (retrying)'),
     });
     this.elector.start();

@@ -54,3 +54,34 @@ export class NotLeaderError extends HomeostatError {
     });
   }
 }
+
+/**
+ * The store's disk is full (SQLite `SQLITE_FULL`): the write was refused and nothing of
+ * it was applied. Reads still work. Retrying succeeds once space is freed.
+ */
+export class StoreFullError extends HomeostatError {
+  constructor(path: string, cause?: unknown) {
+    super('HS_STORE_FULL', `store ${path}: the disk is full, the write was not applied (free space on that filesystem; writes resume by themselves)`, { retryable: true, cause });
+  }
+}
+
+/**
+ * The store's file is no longer the one opened: deleted or replaced under a running
+ * process. Every later call fails: writes would go into a file no one else can read.
+ */
+export class StoreLostError extends HomeostatError {
+  constructor(path: string, what: string) {
+    super('HS_STORE_LOST', `store ${path}: ${what}; nothing more is read or written through it (restart homeostat to open a new store, or restore the file, e.g. from the saved copy)`, { retryable: false });
+  }
+}
+
+/** SQLite found a damaged page while running (`SQLITE_CORRUPT`), or a disk I/O error (`SQLITE_IOERR`). */
+export class StoreDamagedError extends HomeostatError {
+  constructor(code: 'HS_STORE_CORRUPT' | 'HS_STORE_IO', path: string, cause: unknown) {
+    const detail = (cause as Error).message;
+    super(code, code === 'HS_STORE_CORRUPT' ? `store ${path} is corrupt (${detail}): restore it from a backup, or move it aside to start empty` : `store ${path}: disk I/O error (${detail})`, {
+      retryable: code === 'HS_STORE_IO',
+      cause,
+    });
+  }
+}

@@ -1,3 +1,4 @@
+import type { StoreHealth } from './store-health.js';
 import type {
   ApiTokenRecord,
   ApprovalRecord,
@@ -150,6 +151,8 @@ export interface Store extends KnowledgeStore, ApiTokenStore {
   watch?(onWork: () => void): Promise<() => Promise<void>>;
 
   close(): Promise<void>;
+  /** Faults the store's calls have met (full disk, lost file, corruption); absent where not tracked. */
+  readonly health?: StoreHealth;
 }
 
 /**

@@ -84,6 +84,11 @@ export class Supervisor {
     if (options.store) this.writer = new EventWriter(options.store, options.onStoreError ? { onError: options.onStoreError } : {});
   }
 
+  /** Element events dropped unwritten: the store failed for longer than the writer's buffer (10,000 events) lasts. */
+  get droppedEvents(): number {
+    return this.writer?.dropped ?? 0;
+  }
+
   /**
    * Subscribe to every event, in-process (the control loop's input). Returns a function
    * that unsubscribes.

@@ -1,30 +1,43 @@
-import { destination as pinoDestination, pino, stdTimeFunctions, type Logger } from 'pino';
+import { pino, stdTimeFunctions, type Logger } from 'pino';
+import { LogDestination, type LogDestinationOptions } from './log-destination.js';
 
 export type { Logger } from 'pino';
 
+const destinations = new WeakMap<Logger, LogDestination>();
+
 /**
  * homeostat's structured logger: pino, one JSON object per line, secrets masked by path.
- * `destination` is a file path (appended to, folders must exist) or a file descriptor
- * (1: stdout). Writes are asynchronous; call `flushLogger` before exiting.
+ * `destination` is a file path (appended to, folders created) or a file descriptor
+ * (1: stdout). Writes are asynchronous and never block or throw: on a full disk lines
+ * are kept (bounded) and then dropped and counted (see {@link LogDestination}); call
+ * `flushLogger` before exiting.
  *
  * @example const log = createLogger({ destination: '.homeostat/homeostat.log' }); log.info({ incident: 'inc-1' }, 'incident opened');
  * @example createLogger({ destination: 1, level: 'debug' }) // JSON lines on stdout
  */
-export function createLogger(options: { destination: string | number; level?: string; name?: string }): Logger {
-  const destination = pinoDestination({ dest: options.destination, sync: false, mkdir: typeof options.destination === 'string' });
-  return pino(
+export function createLogger(options: { destination: string | number; level?: string; name?: string } & LogDestinationOptions): Logger {
+  const { destination: target, level, name, ...destinationOptions } = options;
+  const destination = new LogDestination(target, destinationOptions);
+  const logger = pino(
     {
-      name: options.name ?? 'homeostat',
-      level: options.level ?? process.env.HOMEOSTAT_LOG_LEVEL ?? 'info',
+      name: name ?? 'homeostat',
+      level: level ?? process.env.HOMEOSTAT_LOG_LEVEL ?? 'info',
       redact: { paths: ['*.password', '*.token', '*.secret', '*.authorization', 'password', 'token', 'secret'], censor: '[redacted]' },
       base: { pid: process.pid },
       timestamp: stdTimeFunctions.isoTime,
     },
     destination,
   );
+  destinations.set(logger, destination);
+  return logger;
 }
 
-/** Write out buffered log lines (before exit). */
+/** The destination of a logger made by {@link createLogger} (its dropped-line count, whether it is failing). */
+export function logDestinationOf(logger: Logger): LogDestination | undefined {
+  return destinations.get(logger);
+}
+
+/** Write out buffered log lines (before exit); resolves at once if the log cannot be written. */
 export function flushLogger(logger: Logger): Promise<void> {
   return new Promise((resolve) => logger.flush(() => resolve()));
 }

@@ -23,6 +23,7 @@ const keyOf = (labels: Labels) => labelText(labels);
 export class Counter implements Family {
   readonly type = 'counter' as const;
   private readonly values = new Map<string, { labels: Labels; value: number }>();
+  /** `collect`: read the counts at scrape time from what already counts them (never decreasing). */
   constructor(readonly name: string, readonly help: string, private readonly collect?: () => { labels: Labels; value: number }[]) {}
   inc(labels: Labels = {}, by = 1): void {
     const key = keyOf(labels);

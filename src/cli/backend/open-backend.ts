@@ -51,6 +51,9 @@ export async function openBackend(ctx: CommandContext): Promise<CliBackend> {
   try {
     await client.request('GET', '/api/pauses', undefined, { timeoutMs: DISCOVERY_TIMEOUT_MS });
   } catch (error) {
+    // The running up says its store is broken (deleted under it, corrupt): the file at that
+    // path now would show an empty or wrong past ("no incidents"), so say why instead.
+    if (error instanceof ApiAnswerError && error.code.startsWith('HS_STORE_')) throw error;
     // Its token revoked by hand: say so, the store still works.
     if (error instanceof ApiAnswerError) ctx.err(`homeostat: the API at ${found.url} refused the local token (${error.code}); using the store`);
     return store;

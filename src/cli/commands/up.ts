@@ -7,7 +7,8 @@ import { AUDIT_HEAD_FILE, auditKeyFromEnv } from '../../knowledge/audit-head.js'
 import { displayStoreUrl, openStore } from '../../store/open-store.js';
 import { isSymptom } from '../../supervisor/element-events.js';
 import { Supervisor } from '../../supervisor/supervisor.js';
-import { createLogger, flushLogger } from '../../telemetry/logger.js';
+import { watchDiskHealth } from '../../controller/disk-health.js';
+import { createLogger, flushLogger, logDestinationOf } from '../../telemetry/logger.js';
 import type { CommandContext } from '../command.js';
 import { findConfig, storeUrlFor } from '../config-location.js';
 import { describeEvent } from '../element-output.js';
@@ -53,10 +54,12 @@ export async function upCommand(ctx: CommandContext): Promise<number> {
     stateDir: loaded.stateDir,
     store,
     owner: `${hostname()}:${loaded.file}`,
-    onStoreError: (error) => {
-      logger.warn({ err: error }, 'store write failed (will retry)');
-      if (!json) ctx.err(`store write failed (will retry): ${(error as Error).message}`);
-    },
+    // Called at every failed write (events each second, states every 250 ms): said once per
+    // 30 s at most; a store that tracks its health announces each fault itself (watchDiskHealth).
+    onStoreError: throttled(30_000, (error, repeats) => {
+      logger.warn({ err: error, repeats }, 'store write failed (will retry)');
+      if (!json && !store.health) ctx.err(`store write failed (will retry): ${(error as Error).message}`);
+    }),
   });
   supervisor.on((event) => {
     logger.info({ event }, event.kind);
@@ -86,6 +89,7 @@ export async function upCommand(ctx: CommandContext): Promise<number> {
     await store.close();
     throw error;
   }
+  const stopDiskWatch = watchDiskHealth({ registry: runtime.registry, health: store.health, log: logDestinationOf(logger), droppedEvents: () => supervisor.droppedEvents, logger, say: (line) => ctx.err(line) });
   let session: LocalApiSession | undefined;
   try {
     await supervisor.start();
@@ -117,6 +121,7 @@ export async function upCommand(ctx: CommandContext): Promise<number> {
   await runtime.stop();
   await session?.close().catch((error: unknown) => ctx.err(`homeostat up: could not revoke the local API token: ${(error as Error).message}`));
   await supervisor.stop();
+  stopDiskWatch();
   await store.close();
   try {
     await flushLogger(logger);
@@ -125,4 +130,20 @@ export async function upCommand(ctx: CommandContext): Promise<number> {
   }
   out('homeostat up: stopped');
   return 0;
+}
+
+/** Calls `report` at most once per `everyMs` (with how many calls it skipped since), so a failing store cannot flood the console and the log. */
+function throttled(everyMs: number, report: (error: unknown, repeats: number) => void): (error: unknown) => void {
+  let last = -Infinity;
+  let skipped = 0;
+  return (error) => {
+    const now = Date.now();
+    if (now - last < everyMs) {
+      skipped++;
+      return;
+    }
+    last = now;
+    report(error, skipped);
+    skipped = 0;
+  };
 }

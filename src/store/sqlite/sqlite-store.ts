@@ -21,6 +21,8 @@ import type {
   WakeConditions,
 } from '../records.js';
 import { FencedError, InvalidRunStateError, RunNotFoundError, StoreOpenError } from '../store-errors.js';
+import { StoreHealth } from '../store-health.js';
+import { guardStore } from './store-guard.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { GroupCommit } from './group-commit.js';
 import { toAttemptRecord, toRunRecord, toStepRecord, type AttemptRow, type RunRow, type StepRow } from '../rows.js';
@@ -56,6 +58,12 @@ export interface SqliteStoreOptions {
   durability?: SqliteDurability;
   /** How long a writer waits for another process's write lock before failing. */
   busyTimeoutMs?: number;
+  /** How often the file's identity is checked (a deleted or replaced file fails every call with HS_STORE_LOST). Default 2 s. */
+  identityCheckEveryMs?: number;
+  /** `PRAGMA quick_check` at open, refusing a corrupt file (default true). */
+  integrityCheck?: boolean;
+  /** A full disk counts as over once writes have succeeded this long with no failure (default 5 s). */
+  healthyAfterMs?: number;
 }
 
 const CLAIMABLE = `
@@ -76,6 +84,8 @@ const CLAIMABLE = `
  */
 export class SqliteStore implements Store {
   readonly path: string;
+  /** Faults seen by this store's calls (full disk, lost file, corruption), for metrics and warnings. */
+  readonly health: StoreHealth;
   private readonly db: Database.Database;
   private readonly statements: ReturnType<SqliteStore['prepare']>;
   /** Commits the writes of concurrent runs together (see GroupCommit). */
@@ -85,8 +95,9 @@ export class SqliteStore implements Store {
   private readonly knowledge: SqliteKnowledgeTables;
   private readonly apiTokens: SqliteApiTokenTables;
 
-  private constructor(path: string, db: Database.Database) {
+  private constructor(path: string, db: Database.Database, health: StoreHealth) {
     this.path = path;
+    this.health = health;
     this.db = db;
     this.statements = this.prepare();
     this.commits = new GroupCommit(db);
@@ -100,6 +111,7 @@ export class SqliteStore implements Store {
    * Open (creating if needed) the store at `path` and bring its schema up to date.
    * @example const store = SqliteStore.open('.homeostat/homeostat.db');
    * @example SqliteStore.open('/etc/passwd') // throws HS_STORE_CORRUPT: not an SQLite database
+   * @example SqliteStore.open('damaged.db') // throws HS_STORE_CORRUPT naming the file and the first problems quick_check found
    */
   static open(path: string, options: SqliteStoreOptions = {}): SqliteStore {
     const absolute = path === ':memory:' ? path : resolve(path);
@@ -123,16 +135,20 @@ export class SqliteStore implements Store {
       // threshold (fsyncs included), and a larger WAL rewrites each hot page once per
       // checkpoint rather than ten times. Durability is unchanged (it is set by synchronous).
       db.pragma('wal_autocheckpoint = 10000');
+      if (absolute !== ':memory:' && options.integrityCheck !== false) checkIntegrity(db, absolute);
       migrate(db);
     } catch (cause) {
       db.close();
+      if (cause instanceof StoreOpenError) throw cause;
       const code = (cause as { code?: string }).code;
       if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
-        throw new StoreOpenError('HS_STORE_CORRUPT', `${absolute} is not an SQLite database (or is corrupt)`, cause);
+        const what = code === 'SQLITE_NOTADB' ? 'is not an SQLite database' : `is corrupt (${(cause as Error).message})`;
+        throw new StoreOpenError('HS_STORE_CORRUPT', `${absolute} ${what}: restore it from a backup, or move it aside to start with an empty store`, cause);
       }
       throw new StoreOpenError('HS_STORE_OPEN', `cannot open SQLite store ${absolute}: ${(cause as Error).message}`, cause);
     }
-    return new SqliteStore(absolute, db);
+    const store = new SqliteStore(absolute, db, new StoreHealth(options.healthyAfterMs));
+    return guardStore(store, { path: absolute, health: store.health, identityCheckEveryMs: options.identityCheckEveryMs ?? 2_000, saveCopy: (copy) => store.saveCopy(copy) });
   }
 
   private prepare() {
@@ -567,6 +583,14 @@ export class SqliteStore implements Store {
     return this.apiTokens.revokeApiToken(id, now);
   }
 
+  /**
+   * Write a compact, consistent copy of the database to a new file (`VACUUM INTO`),
+   * synchronously: used once, to save what a deleted store file still holds.
+   */
+  saveCopy(path: string): void {
+    this.db.prepare('VACUUM INTO ?').run(path);
+  }
+
   async close(): Promise<void> {
     if (!this.db.open) return;
     this.commits.flush();
@@ -588,6 +612,17 @@ function stepParams(fence: Fence, step: StepRecord) {
     startedAt: step.startedAt,
     finishedAt: step.finishedAt,
   };
+}
+
+/**
+ * Refuse a damaged file at open rather than die on its first bad page later. quick_check
+ * reads every page (O(size), no index cross-check): 350-600 ms for a 145 MB store
+ * (400k events) on a loaded 2-core machine, a few ms for a typical store of a few MB.
+ */
+function checkIntegrity(db: Database.Database, path: string): void {
+  const problems = (db.pragma('quick_check(5)', { simple: false }) as { quick_check: string }[]).map((row) => row.quick_check);
+  if (problems.length === 1 && problems[0] === 'ok') return;
+  throw new StoreOpenError('HS_STORE_CORRUPT', `${path} is corrupt (quick_check: ${problems.join('; ')}); restore it from a backup, or move it aside to start with an empty store`);
 }
 
 function migrate(db: Database.Database): void {
