@@ -182,7 +182,8 @@ export class ConfigManager {
     // Before anything is recorded or stopped: a spec that cannot be spawned is a bad request.
     const problems = supervisor.spawnProblems(next.config);
     if (problems.length > 0) throw notSpawnableError(problems, text, options.displayName ?? loaded.file);
-    const record = await knowledge.configVersions.applied(text, source);
+    // Attributed to who applied it: an admin's token, the config file, or the controller's rollback.
+    const record = await knowledge.configVersions.applied(text, source, options.by ?? 'controller');
     this.texts.set(record.version, text);
     const previous = this.applied;
     this.applied = record.version;

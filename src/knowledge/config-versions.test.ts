@@ -25,7 +25,8 @@ test('a version that failed to apply is marked failed with why and by whom, is n
     assert.deepEqual([again.version, again.status], [2, 'applied']);
     assert.equal((await versions.current())?.version, 2);
     assert.deepEqual((await store.listAudit()).at(-1)!.action, 'config.applied');
-    assert.deepEqual(await audit.verify(), { ok: true, checked: 4 });
+    const verified = await audit.verify();
+    assert.deepEqual({ ok: verified.ok, checked: verified.checked }, { ok: true, checked: 4 });
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });

@@ -26,16 +26,17 @@ export class ConfigVersions {
    * keeps the real text, secrets included, so a rollback (even by a later process)
    * re-applies the real values; every view redacts it (`redactYaml`). The store is as
    * private as the config file: 0600 files in a 0700 state dir, or PostgreSQL's access control.
+   * The audit entry is by `by`: who applied it.
    */
-  async applied(text: string, source: string): Promise<ConfigVersionRecord> {
+  async applied(text: string, source: string, by = 'controller'): Promise<ConfigVersionRecord> {
     const hash = createHash('sha256').update(text).digest('hex');
     const before = (await this.store.listConfigVersions()).at(-1);
     const record = await this.store.saveConfigVersion({ hash, text, appliedAt: this.now(), status: 'applied', source });
-    if (record.version !== before?.version) await this.audit.append('controller', 'config.applied', `config:v${record.version}`, { version: record.version, hash, source });
+    if (record.version !== before?.version) await this.audit.append(by, 'config.applied', `config:v${record.version}`, { version: record.version, hash, source });
     else if (record.status === 'failed') {
       // The same text again after it failed (its binary fixed since): applied once more, not a new version.
       await this.store.markConfigVersion(record.version, 'applied');
-      await this.audit.append('controller', 'config.applied', `config:v${record.version}`, { version: record.version, hash, source, retry: true });
+      await this.audit.append(by, 'config.applied', `config:v${record.version}`, { version: record.version, hash, source, retry: true });
       return { ...record, status: 'applied' };
     }
     return record;

@@ -54,6 +54,12 @@ test('a config applied through the API is enforced in full: the new approval gat
 
     const applied = await apply(v2(receiver.url).replaceAll('$EXAMPLES', EXAMPLES).replaceAll('$NODE', process.execPath));
     assert.equal(applied.status, 200, await applied.text());
+    const audit = await h.db().listAudit({ afterSeq: 0, limit: 1_000 });
+    assert.deepEqual(
+      audit.filter((a) => a.action === 'config.applied').map((a) => a.actor),
+      ['controller', 'api:e2e-admin'],
+      'v1 by up at start-up, v2 by the admin who applied it',
+    );
 
     // Scrape targets follow the applied version: homeostat starts scraping the api.
     await h.waitFor(async () => /homeostat_scrapes_total\{outcome="ok"\} [1-9]/.test(await h.metrics()), 10_000, 'a scrape of the api, added by v2');
