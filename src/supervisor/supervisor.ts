@@ -10,6 +10,9 @@ import type { ElementEvent } from './element-events.js';
 import { EventWriter } from './event-writer.js';
 import { ExternalElement } from './external-element.js';
 import { FailoverPair } from './failover.js';
+import { stopLeftovers } from './leftover-processes.js';
+import { OrphanReaper } from './orphan-reaper.js';
+import { ProcessLedger } from './process-ledger.js';
 import { HeartbeatRegistry, HeartbeatServer } from './probes/heartbeat-probe.js';
 import { ReplicaSupervisor, type ReplicaSnapshot } from './replica-supervisor.js';
 import { ResourceSampler } from './resource-sampler.js';
@@ -30,6 +33,13 @@ export interface SupervisorOptions {
   random?: Random;
   /** Store write failures (the supervisor keeps running). */
   onStoreError?: (error: unknown) => void;
+  /**
+   * Start a reaper process that stops every supervised process should this process be
+   * killed (`homeostat up` sets it; see {@link OrphanReaper}). Default false.
+   */
+  reaper?: boolean;
+  /** The reaper or the process ledger failed (supervision goes on, less protected). */
+  onGuardError?: (error: unknown) => void;
 }
 
 /** One row of `homeostat status`: a replica or an external service, with its service's view. */
@@ -71,6 +81,9 @@ export class Supervisor {
   private running = false;
   /** The config in force: the constructor's, then each {@link reload}'s. */
   private config: HomeostatConfig;
+  /** Live processes in `<stateDir>/processes/`: what the next start-up stops if this process is killed. */
+  private readonly ledger: ProcessLedger;
+  private reaper: OrphanReaper | undefined;
   private readonly killAllOnExit = () => {
     for (const service of this.services.values()) for (const replica of service.all) if (replica.pgid) killGroup(replica.pgid);
   };
@@ -80,6 +93,7 @@ export class Supervisor {
     this.clock = options.clock ?? systemClock;
     this.owner = options.owner ?? `${hostname()}:${process.pid}`;
     if (options.store) this.writer = new EventWriter(options.store, options.onStoreError ? { onError: options.onStoreError } : {});
+    this.ledger = new ProcessLedger(options.stateDir, (error) => options.onGuardError?.(error));
   }
 
   /**
@@ -100,6 +114,11 @@ export class Supervisor {
       await this.heartbeatServer.listen({ port: config.heartbeat.port, socketPath: join(this.options.stateDir, 'heartbeat.sock') });
     }
     process.on('exit', this.killAllOnExit);
+    // What a killed predecessor on this state dir left would hold our ports: stop it first.
+    for (const leftover of await stopLeftovers(this.options.stateDir)) {
+      this.emit({ kind: 'leftover-stopped', at: this.clock.now(), element: leftover.element, instance: leftover.instance, pid: leftover.pid, ownerPid: leftover.ownerPid, stoppedBy: leftover.stoppedBy });
+    }
+    if (this.options.reaper) this.reaper = OrphanReaper.start(this.options.stateDir, (error) => this.options.onGuardError?.(error));
     for (const [name, service] of Object.entries(config.services)) {
       if (service.url !== undefined) {
         this.externals.set(name, new ExternalElement(name, service, { clock: this.clock, heartbeats: this.heartbeats, baseDir: this.options.baseDir, emit: this.emit }));
@@ -126,6 +145,9 @@ export class Supervisor {
     for (const external of this.externals.values()) external.stop();
     await Promise.all([...this.services.values()].map((service) => service.stop()));
     process.removeListener('exit', this.killAllOnExit);
+    this.ledger.close();
+    this.reaper?.close();
+    this.reaper = undefined;
     await this.heartbeatServer?.close();
     await this.writer?.flush();
     this.writer?.close();
@@ -269,6 +291,7 @@ export class Supervisor {
 
   private readonly emit = (event: ElementEvent): void => {
     this.stateDirty = true;
+    this.track(event);
     this.writer?.push(event);
     this.events.emit(event);
     if (this.failovers.length > 0 && !this.failoverQueued) {
@@ -279,6 +302,20 @@ export class Supervisor {
       });
     }
   };
+
+  /** Keep the reaper and the ledger in step with the processes that run (synchronously: before a SIGKILL can land). */
+  private track(event: ElementEvent): void {
+    if (event.kind === 'process-spawned') {
+      const service = this.config.services[event.element];
+      const stopSignal = service?.stopSignal ?? 'SIGTERM';
+      const graceMs = service?.gracePeriod ?? 5_000;
+      this.reaper?.add(event.pid, stopSignal, graceMs);
+      this.ledger.add({ element: event.element, instance: event.instance, pid: event.pid, stopSignal, graceMs });
+    } else if (event.kind === 'process-exited') {
+      this.reaper?.remove(event.pid);
+      this.ledger.remove(event.pid);
+    }
+  }
 
   private sample(): void {
     const now = this.clock.now();

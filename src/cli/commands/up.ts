@@ -41,6 +41,12 @@ export async function upCommand(ctx: CommandContext): Promise<number> {
       logger.warn({ err: error }, 'store write failed (will retry)');
       if (!json) ctx.err(`store write failed (will retry): ${(error as Error).message}`);
     },
+    // Supervised processes die with `up`, even with a SIGKILL (else they keep their ports).
+    reaper: true,
+    onGuardError: (error) => {
+      logger.warn({ err: error }, 'orphan protection degraded');
+      if (!json) ctx.err(`homeostat up: orphan protection degraded: ${(error as Error).message}`);
+    },
   });
   supervisor.on((event) => {
     logger.info({ event }, event.kind);
