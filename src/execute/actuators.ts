@@ -20,6 +20,11 @@ export interface ActionOutcome {
   skipped?: boolean;
   /** The service whose health verifies the action, when not the target's (a failover: the side now active). */
   verifyOn?: string;
+  /**
+   * Started before a crash of the controller, outcome unknown, and not run again (see
+   * action-intent.ts): `ok` is false, yet verification of health still decides.
+   */
+  uncertain?: boolean;
 }
 
 /**
