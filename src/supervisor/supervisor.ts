@@ -303,6 +303,22 @@ export class Supervisor {
     }
   };
 
+  /**
+   * Protect a process this one started outside the supervision (a remediation `command`'s
+   * process group) like a supervised one: the reaper stops it if this process is killed,
+   * and the ledger lets the next start-up stop it. Returns the function to call once it exited.
+   * @example const release = supervisor.guard(child.pid, 'api', 'command:inc-1'); child.on('close', release);
+   */
+  guard(pgid: number, element: string, instance: string): () => void {
+    const graceMs = 2_000;
+    this.reaper?.add(pgid, 'SIGTERM', graceMs);
+    this.ledger.add({ element, instance, pid: pgid, stopSignal: 'SIGTERM', graceMs });
+    return () => {
+      this.reaper?.remove(pgid);
+      this.ledger.remove(pgid);
+    };
+  }
+
   /** Keep the reaper and the ledger in step with the processes that run (synchronously: before a SIGKILL can land). */
   private track(event: ElementEvent): void {
     if (event.kind === 'process-spawned') {

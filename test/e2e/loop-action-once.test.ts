@@ -1,9 +1,25 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UpHarness } from './loop-harness.js';
+
+/** The remediation command's processes (`sh -c …` and its `sleep`), found by the marker `up` passes on. */
+function commandPids(h: UpHarness): number[] {
+  const found: number[] = [];
+  for (const name of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    try {
+      const environ = readFileSync(`/proc/${name}/environ`, 'latin1').split('\0');
+      const cmdline = readFileSync(`/proc/${name}/cmdline`, 'latin1');
+      const state = readFileSync(`/proc/${name}/stat`, 'latin1').split(') ')[1]?.[0];
+      if (environ.includes(`HOMEOSTAT_E2E_RUN=${h.dir}`) && cmdline.includes('sleep') && state !== 'Z') found.push(Number(name));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found;
+}
 
 test('SIGKILL of up while a command rung runs: after restart the command is not run again; the incident shows it as uncertain and ends verified', async () => {
   // The command's own record of each run, outside the harness's folder.
@@ -29,8 +45,10 @@ policies:
     await h.healthy('api');
     await h.fault('api#0', 'crash');
     await h.waitFor(() => lines().includes('start'), 30_000, 'the command rung running');
+    assert.ok(commandPids(h).length > 0, 'the command runs');
     await h.down('SIGKILL');
-    // Its `sleep` would write "end" later: stop it, as a dead host would.
+    // The command's process group dies with up (the reaper), like a supervised process.
+    await h.waitFor(() => commandPids(h).length === 0, 15_000, 'the command\'s processes gone after the SIGKILL of up');
     await h.killSpawned();
     assert.deepEqual(lines(), ['start']);
 
