@@ -112,3 +112,22 @@ test('the processes of a live owner (another supervisor of the same state dir) a
     rmSync(stateDir, { recursive: true, force: true });
   }
 });
+
+test('a ledger of another boot never gets a process signalled (pids restart at each boot); a recent one is kept (another machine may share the state dir)', { skip: !linux && 'needs /proc' }, async () => {
+  const stateDir = mkdtempSync(join(tmpdir(), 'homeostat-leftovers-'));
+  const child = spawnGroup('exec sleep 60');
+  try {
+    await settle(50);
+    const file = writeLedger(stateDir, '9-1.json', {
+      version: 1,
+      owner: { pid: 1, startTicks: 1, bootId: 'another-boot' },
+      processes: [{ element: 'api', instance: 'api#0', pid: child.pid!, startTicks: processIdentity(child.pid!)!.startTicks, stopSignal: 'SIGKILL', graceMs: 0 }],
+    });
+    assert.deepEqual(await stopLeftovers(stateDir), []);
+    assert.equal(alive(child.pid!), true);
+    assert.equal(existsSync(file), true);
+  } finally {
+    process.kill(-child.pid!, 'SIGKILL');
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+});

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { bootId as currentBootId, isSameProcess, processIdentity } from './process-identity.js';
 import { readLedgers, type LedgerProcess } from './process-ledger.js';
 import { parseProcStat } from './resource-sampler.js';
@@ -37,6 +37,9 @@ export async function stopLeftovers(stateDir: string): Promise<StoppedLeftover[]
   const staleFiles: string[] = [];
   for (const { file, ledger } of readLedgers(stateDir)) {
     if (ledger && isSameProcess(ledger.owner)) continue;
+    // Another boot id: a previous boot of this machine (stale) — or another machine sharing
+    // the state dir, whose `up` may live: its file is left unless it predates this boot.
+    if (ledger && ledger.owner.bootId !== currentBootId() && !predatesBoot(file)) continue;
     staleFiles.push(file);
     if (!ledger) continue;
     for (const entry of ledger.processes) stopping.push(stopOne(entry, ledger.owner.bootId, ledger.owner.pid));
@@ -44,6 +47,15 @@ export async function stopLeftovers(stateDir: string): Promise<StoppedLeftover[]
   const stopped = (await Promise.all(stopping)).filter((s): s is StoppedLeftover => s !== undefined);
   for (const file of staleFiles) rmSync(file, { force: true });
   return stopped;
+}
+
+function predatesBoot(file: string): boolean {
+  try {
+    const uptimeSeconds = Number(readFileSync('/proc/uptime', 'latin1').split(' ')[0]);
+    return statSync(file).mtimeMs < Date.now() - uptimeSeconds * 1_000;
+  } catch {
+    return false;
+  }
 }
 
 async function stopOne(entry: LedgerProcess, bootId: string, ownerPid: number): Promise<StoppedLeftover | undefined> {
