@@ -60,11 +60,13 @@ export class ProcessLedger {
     this.owner = processIdentity(process.pid);
   }
 
-  /** Record a process just spawned (skipped where it cannot be identified: gone already, or no `/proc`). */
+  /**
+   * Record a process just spawned. Its start time is read with the coalesced write, off the
+   * spawn path; one that cannot be identified then (gone already, or no `/proc`) is dropped.
+   */
   add(entry: Omit<LedgerProcess, 'startTicks'>): void {
-    const identity = processIdentity(entry.pid);
-    if (!identity || !this.owner) return;
-    this.processes.set(entry.pid, { ...entry, startTicks: identity.startTicks });
+    if (!this.owner) return;
+    this.processes.set(entry.pid, { ...entry, startTicks: -1 });
     this.schedule();
   }
 
@@ -90,6 +92,12 @@ export class ProcessLedger {
 
   private write(): void {
     if (this.closed || !this.owner) return;
+    for (const [pid, entry] of this.processes) {
+      if (entry.startTicks >= 0) continue;
+      const identity = processIdentity(pid);
+      if (identity) entry.startTicks = identity.startTicks;
+      else this.processes.delete(pid);
+    }
     const content: LedgerFile = { version: 1, owner: this.owner, processes: [...this.processes.values()] };
     const temp = `${this.file}.tmp`;
     try {

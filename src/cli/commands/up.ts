@@ -21,6 +21,9 @@ export const upUsage = 'homeostat up [-c homeostat.yaml] [--store URL] [--json] 
  * With the API served, an admin token for this run and the API's URL go to
  * `<stateDir>/api.json` (0600) for the CLI and the dashboard, removed and revoked on stop;
  * a second `up` on the same state dir is refused while this one answers.
+ * Supervised processes die with `up` even after a SIGKILL: a reaper process stops them
+ * (`<stateDir>/reaper.log`), and what it could not stop the next `up` stops at start-up
+ * from `<stateDir>/processes/` (see docs/architecture.md, "When up is killed").
  */
 export async function upCommand(ctx: CommandContext): Promise<number> {
   const loaded = findConfig(ctx, true)!;
