@@ -50,6 +50,7 @@ export class ProcessLedger {
   private readonly owner: ProcessIdentity | undefined;
   private scheduled = false;
   private closed = false;
+  private failing = false;
 
   constructor(
     stateDir: string,
@@ -66,6 +67,8 @@ export class ProcessLedger {
    */
   add(entry: Omit<LedgerProcess, 'startTicks'>): void {
     if (!this.owner) return;
+    // After close(), an add means the supervisor was started again.
+    this.closed = false;
     this.processes.set(entry.pid, { ...entry, startTicks: -1 });
     this.schedule();
   }
@@ -74,7 +77,7 @@ export class ProcessLedger {
     if (this.processes.delete(pid)) this.schedule();
   }
 
-  /** A clean stop: nothing is left, so the file goes. */
+  /** A clean stop: nothing is left, so the file goes (until the next add). */
   close(): void {
     this.closed = true;
     this.processes.clear();
@@ -106,8 +109,11 @@ export class ProcessLedger {
       writeFileSync(temp, JSON.stringify(content), { mode: 0o600 });
       // rename: a reader (the next `up`) sees the old list or the new one, never half of one.
       renameSync(temp, this.file);
+      this.failing = false;
     } catch (error) {
-      this.onError(error);
+      // Once per outage (a full disk would otherwise be reported at every spawn).
+      if (!this.failing) this.onError(error);
+      this.failing = true;
     }
   }
 }
