@@ -131,3 +131,23 @@ test('a ledger of another boot never gets a process signalled (pids restart at e
     rmSync(stateDir, { recursive: true, force: true });
   }
 });
+
+test('a ledger that cannot be written reports HS_ORPHAN_GUARD_DEGRADED once per outage, and never throws at the supervisor', { skip: !linux && 'needs /proc' }, async () => {
+  const stateDir = mkdtempSync(join(tmpdir(), 'homeostat-leftovers-'));
+  // A file where the ledger's folder should be: every write fails (as on a full or read-only disk).
+  writeFileSync(ledgerDir(stateDir), 'not a folder');
+  const errors: unknown[] = [];
+  const ledger = new ProcessLedger(stateDir, (error) => errors.push(error));
+  try {
+    ledger.add({ element: 'api', instance: 'api#0', pid: process.pid, stopSignal: 'SIGTERM', graceMs: 1_000 });
+    await settle(20);
+    ledger.add({ element: 'api', instance: 'api#1', pid: process.pid, stopSignal: 'SIGTERM', graceMs: 1_000 });
+    await settle(20);
+    assert.equal(errors.length, 1);
+    assert.equal((errors[0] as { code?: string }).code, 'HS_ORPHAN_GUARD_DEGRADED');
+    assert.match((errors[0] as Error).message, /cannot write the process ledger .*processes/);
+  } finally {
+    ledger.close();
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+});

@@ -2,8 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { OrphanGuardError } from './supervisor-errors.js';
 
 const REAPER_SCRIPT = fileURLToPath(new URL('./reaper-process.js', import.meta.url));
+const CONSEQUENCE = ': supervised processes will not be stopped if this process is killed; the next start-up on this state dir stops what it leaves';
 
 /**
  * Makes supervised processes die with their supervisor. Supervised processes run in their
@@ -28,9 +30,9 @@ export class OrphanReaper {
     private readonly child: ChildProcess,
     private readonly onError: (error: unknown) => void,
   ) {
-    child.stdin!.on('error', (error) => this.fail(error));
+    child.stdin!.on('error', (error) => this.fail(new OrphanGuardError(`cannot reach the orphan reaper (pid ${child.pid}): ${error.message}${CONSEQUENCE}`, error)));
     child.once('exit', (code, signal) => {
-      if (!this.closing) this.fail(new Error(`the orphan reaper (pid ${child.pid}) exited (${signal ?? `code ${code}`}): supervised processes will not be stopped if this process is killed; the next start-up stops any it leaves`));
+      if (!this.closing) this.fail(new OrphanGuardError(`the orphan reaper (pid ${child.pid}) exited (${signal ?? `code ${code}`})${CONSEQUENCE}`));
     });
     // Neither the process nor its pipe keeps this process alive.
     child.unref();
@@ -46,7 +48,7 @@ export class OrphanReaper {
     try {
       const child = spawn(process.execPath, [REAPER_SCRIPT], { detached: true, stdio: ['pipe', log, log] });
       const reaper = new OrphanReaper(child, onError);
-      child.once('error', (error) => reaper.fail(error));
+      child.once('error', (error) => reaper.fail(new OrphanGuardError(`cannot start the orphan reaper: ${error.message}${CONSEQUENCE}`, error)));
       return reaper;
     } finally {
       closeSync(log);

@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { processIdentity, type ProcessIdentity } from './process-identity.js';
+import { OrphanGuardError } from './supervisor-errors.js';
 
 /** One supervised process as the ledger keeps it: enough to find it again and stop it well. */
 export interface LedgerProcess {
@@ -81,7 +82,11 @@ export class ProcessLedger {
   close(): void {
     this.closed = true;
     this.processes.clear();
-    rmSync(this.file, { force: true });
+    try {
+      rmSync(this.file, { force: true });
+    } catch {
+      // Never written (its folder could not be made): nothing to remove.
+    }
   }
 
   private schedule(): void {
@@ -112,7 +117,7 @@ export class ProcessLedger {
       this.failing = false;
     } catch (error) {
       // Once per outage (a full disk would otherwise be reported at every spawn).
-      if (!this.failing) this.onError(error);
+      if (!this.failing) this.onError(new OrphanGuardError(`cannot write the process ledger ${this.file}: ${(error as Error).message}; should this process be killed, the next start-up cannot find what it leaves (retried at the next change)`, error));
       this.failing = true;
     }
   }
