@@ -45,7 +45,13 @@ export async function stopLeftovers(stateDir: string): Promise<StoppedLeftover[]
     for (const entry of ledger.processes) stopping.push(stopOne(entry, ledger.owner.bootId, ledger.owner.pid));
   }
   const stopped = (await Promise.all(stopping)).filter((s): s is StoppedLeftover => s !== undefined);
-  for (const file of staleFiles) rmSync(file, { force: true });
+  for (const file of staleFiles) {
+    try {
+      rmSync(file, { force: true });
+    } catch {
+      // Read again next time: what it lists is checked again, harmlessly.
+    }
+  }
   return stopped;
 }
 
