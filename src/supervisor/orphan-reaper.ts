@@ -43,15 +43,20 @@ export class OrphanReaper {
 
   /** Start the reaper; its log is `<stateDir>/reaper.log` (0600). */
   static start(stateDir: string, onError: (error: unknown) => void = () => undefined): OrphanReaper {
-    mkdirSync(stateDir, { recursive: true });
-    const log = openSync(join(stateDir, 'reaper.log'), 'a', 0o600);
+    let log: number | 'ignore' = 'ignore';
+    try {
+      mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+      log = openSync(join(stateDir, 'reaper.log'), 'a', 0o600);
+    } catch {
+      // No log then: the reaper's work matters more than its record of it.
+    }
     try {
       const child = spawn(process.execPath, [REAPER_SCRIPT], { detached: true, stdio: ['pipe', log, log] });
       const reaper = new OrphanReaper(child, onError);
       child.once('error', (error) => reaper.fail(new OrphanGuardError(`cannot start the orphan reaper: ${error.message}${CONSEQUENCE}`, error)));
       return reaper;
     } finally {
-      closeSync(log);
+      if (typeof log === 'number') closeSync(log);
     }
   }
 
