@@ -84,6 +84,10 @@ export class Supervisor {
   /** Live processes in `<stateDir>/processes/`: what the next start-up stops if this process is killed. */
   private readonly ledger: ProcessLedger;
   private reaper: OrphanReaper | undefined;
+  private reaperStartedAt = 0;
+  private reaperTimer: NodeJS.Timeout | undefined;
+  /** Every process group under the reaper's protection, to hand to a replacement reaper. */
+  private readonly protectedGroups = new Map<number, { signal: NodeJS.Signals; graceMs: number }>();
   private readonly killAllOnExit = () => {
     for (const service of this.services.values()) for (const replica of service.all) if (replica.pgid) killGroup(replica.pgid);
   };
@@ -118,7 +122,7 @@ export class Supervisor {
     for (const leftover of await stopLeftovers(this.options.stateDir)) {
       this.emit({ kind: 'leftover-stopped', at: this.clock.now(), element: leftover.element, instance: leftover.instance, pid: leftover.pid, ownerPid: leftover.ownerPid, stoppedBy: leftover.stoppedBy });
     }
-    if (this.options.reaper) this.reaper = OrphanReaper.start(this.options.stateDir, (error) => this.options.onGuardError?.(error));
+    if (this.options.reaper) this.startReaper();
     for (const [name, service] of Object.entries(config.services)) {
       if (service.url !== undefined) {
         this.externals.set(name, new ExternalElement(name, service, { clock: this.clock, heartbeats: this.heartbeats, baseDir: this.options.baseDir, emit: this.emit }));
@@ -146,6 +150,7 @@ export class Supervisor {
     await Promise.all([...this.services.values()].map((service) => service.stop()));
     process.removeListener('exit', this.killAllOnExit);
     this.ledger.close();
+    if (this.reaperTimer) clearTimeout(this.reaperTimer);
     this.reaper?.close();
     this.reaper = undefined;
     await this.heartbeatServer?.close();
@@ -311,12 +316,40 @@ export class Supervisor {
    */
   guard(pgid: number, element: string, instance: string): () => void {
     const graceMs = 2_000;
-    this.reaper?.add(pgid, 'SIGTERM', graceMs);
+    this.protect(pgid, 'SIGTERM', graceMs);
     this.ledger.add({ element, instance, pid: pgid, stopSignal: 'SIGTERM', graceMs });
     return () => {
-      this.reaper?.remove(pgid);
+      this.unprotect(pgid);
       this.ledger.remove(pgid);
     };
+  }
+
+  /**
+   * Start a reaper and hand it every protected group. One that dies while this process
+   * lives (killed by someone, crashed) is replaced, at most one every 10 s.
+   */
+  private startReaper(): void {
+    this.reaperTimer = undefined;
+    if (!this.running) return;
+    this.reaperStartedAt = Date.now();
+    const reaper = OrphanReaper.start(this.options.stateDir, (error) => {
+      this.options.onGuardError?.(error);
+      if (!this.running || this.reaper !== reaper || this.reaperTimer) return;
+      this.reaperTimer = setTimeout(() => this.startReaper(), Math.max(0, this.reaperStartedAt + 10_000 - Date.now()));
+      this.reaperTimer.unref();
+    });
+    this.reaper = reaper;
+    for (const [pgid, group] of this.protectedGroups) reaper.add(pgid, group.signal, group.graceMs);
+  }
+
+  private protect(pgid: number, signal: NodeJS.Signals, graceMs: number): void {
+    this.protectedGroups.set(pgid, { signal, graceMs });
+    this.reaper?.add(pgid, signal, graceMs);
+  }
+
+  private unprotect(pgid: number): void {
+    this.protectedGroups.delete(pgid);
+    this.reaper?.remove(pgid);
   }
 
   /** Keep the reaper and the ledger in step with the processes that run (synchronously: before a SIGKILL can land). */
@@ -325,10 +358,10 @@ export class Supervisor {
       const service = this.config.services[event.element];
       const stopSignal = service?.stopSignal ?? 'SIGTERM';
       const graceMs = service?.gracePeriod ?? 5_000;
-      this.reaper?.add(event.pid, stopSignal, graceMs);
+      this.protect(event.pid, stopSignal, graceMs);
       this.ledger.add({ element: event.element, instance: event.instance, pid: event.pid, stopSignal, graceMs });
     } else if (event.kind === 'process-exited') {
-      this.reaper?.remove(event.pid);
+      this.unprotect(event.pid);
       this.ledger.remove(event.pid);
     }
   }

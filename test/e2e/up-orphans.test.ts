@@ -36,7 +36,7 @@ services:
     replicas: 2
     gracePeriod: 2s
     probes:
-      liveness: { http: /healthz, period: 250ms, timeout: 500ms, failureThreshold: 3 }
+      liveness: { http: /healthz, period: 250ms, timeout: 1s, failureThreshold: 5 }
 `;
 
 /** The pids of the running replicas of `service`, as `up` saved them. */
@@ -83,6 +83,27 @@ test('SIGKILL of up: every supervised process is stopped by the reaper within it
   }
 });
 
+test('a reaper killed while up runs is replaced, and the replacement still stops every replica when up is SIGKILLed', async () => {
+  const port = await twoFreePorts();
+  const h = new UpHarness(config(port));
+  try {
+    await h.up();
+    await h.healthy('api', 2);
+    const pids = await runningPids(h, 'api');
+    const first = await h.waitFor(() => reaperPid(h), 5_000, 'the reaper process');
+    process.kill(first, 'SIGKILL');
+    await h.waitForLine(/orphan protection degraded: the orphan reaper \(pid \d+\) exited \(SIGKILL\)/, 10_000);
+    const second = await h.waitFor(() => {
+      const pid = reaperPid(h);
+      return pid !== undefined && pid !== first && pid;
+    }, 20_000, 'a new reaper');
+    await h.down('SIGKILL');
+    await h.waitFor(() => pids.every((pid) => !alive(pid)), 15_000, `the replicas ${pids.join(', ')} stopped by the new reaper (pid ${second})`);
+  } finally {
+    await h.close();
+  }
+});
+
 test('SIGKILL of up and of its reaper: the next up on the same state dir stops the leftovers before spawning, and its replicas come up healthy without crash loops', async () => {
   const port = await twoFreePorts();
   const h = new UpHarness(config(port));
@@ -92,9 +113,10 @@ test('SIGKILL of up and of its reaper: the next up on the same state dir stops t
     const pids = await runningPids(h, 'api');
     assert.equal(pids.length, 2);
     const reaper = await h.waitFor(() => reaperPid(h), 5_000, 'the reaper process');
+    // Both at once (as `kill -9` of both would): up has no moment to start another reaper.
     process.kill(reaper, 'SIGKILL');
-    await h.waitFor(() => !alive(reaper), 5_000, 'the reaper gone');
     await h.down('SIGKILL');
+    await h.waitFor(() => !alive(reaper), 5_000, 'the reaper gone');
     // Nothing stopped them: orphans holding the ports.
     await new Promise((resolve) => setTimeout(resolve, 500));
     assert.ok(pids.every(alive), 'the orphans still run after up and its reaper were killed');
@@ -120,6 +142,8 @@ test('SIGKILL of up and of its reaper: the next up on the same state dir stops t
       [0, 0],
       'no replica had to restart (no EADDRINUSE crash loop)',
     );
+    const exits = await h.db().listEvents({ element: 'api', kinds: ['process-exited'], limit: 100 });
+    assert.ok(!exits.some((e) => e.data.includes('EADDRINUSE')), 'no replica exited on EADDRINUSE');
     const leftovers = await h.db().listEvents({ element: 'api', kinds: ['leftover-stopped'], limit: 10 });
     assert.deepEqual(leftovers.map((e) => (JSON.parse(e.data) as { pid: number }).pid).sort(), [...pids].sort());
     // The stopped leftovers come before the new spawns.
