@@ -55,8 +55,9 @@ function log(entry: Record<string, unknown>): void {
 async function reapAll(): Promise<void> {
   const targets = [...groups].filter(([pgid, group]) => {
     const now = startTicks(pgid);
-    // The leader's pid names another process now: not ours. (Leader gone: its group, if any, is.)
-    return !(now !== undefined && group.startTicks !== undefined && now !== group.startTicks);
+    // Leader gone: its group, if any is left, is ours (a group id is not reused as a pid while
+    // the group lives). Leader alive: only if it is the process registered, not a reused pid.
+    return now === undefined || now === group.startTicks;
   });
   if (targets.length === 0) return;
   log({ event: 'supervisor-gone', groups: targets.map(([pgid]) => pgid) });
