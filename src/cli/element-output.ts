@@ -45,5 +45,7 @@ export function describeEvent(event: ElementEvent): string {
       return `${time} ${event.element} FAILOVER ${event.from} → ${event.to}: ${event.reason}`;
     case 'scaled':
       return `${time} ${event.element} scaled ${event.from} → ${event.to} replicas`;
+    case 'leftover-stopped':
+      return `${time} ${who} LEFTOVER pid ${event.pid} of a previous homeostat up (pid ${event.ownerPid}, gone) stopped by ${event.stoppedBy} before starting`;
   }
 }

@@ -49,8 +49,10 @@ export function describeEntry(entry: Entry): string {
       const metrics = d.metrics && typeof d.metrics === 'object' ? Object.keys(d.metrics).length : 0;
       return `${rung(d)}snapshot before ${str(d.before)}: ${lines.length} log line(s)${lines.length ? ` (last: "${oneLine(str(lines.at(-1)), 80)}")` : ''}, ${metrics} metric(s)`;
     }
+    case 'intent':
+      return `${rung(d)}${str(d.action)}: started`;
     case 'action':
-      return `${rung(d)}${str(d.action)}: ${d.dryRun ? 'NOT executed (dry-run)' : d.ok ? 'done' : 'FAILED'} — ${str(d.detail)}`;
+      return `${rung(d)}${str(d.action)}: ${d.dryRun ? 'NOT executed (dry-run)' : d.uncertain ? 'OUTCOME UNKNOWN' : d.ok ? 'done' : 'FAILED'} — ${str(d.detail)}`;
     case 'verification':
       return `${rung(d)}${str(d.action)}: ${d.ok ? 'verified' : 'NOT verified'} — ${str(d.detail)}`;
     case 'escalation':

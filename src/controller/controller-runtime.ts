@@ -174,6 +174,8 @@ export class ControllerRuntime {
         escalationMessage,
         runWorkflow: async (name, input, id, timeoutMs) => (await this.engine.start(name, input, { id })).result({ timeout: timeoutMs }),
         rollback: this.options.rollback ?? ((target) => this.configs.rollback(target)),
+        // A remediation command dies with `up` like a supervised process.
+        guardProcess: (pid, target) => supervisor.guard(pid, target.service, `command:${target.incidentId}`),
       }),
     );
     const workflow = remediationWorkflow({

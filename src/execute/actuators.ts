@@ -20,6 +20,11 @@ export interface ActionOutcome {
   skipped?: boolean;
   /** The service whose health verifies the action, when not the target's (a failover: the side now active). */
   verifyOn?: string;
+  /**
+   * Started before a crash of the controller, outcome unknown, and not run again (see
+   * action-intent.ts): `ok` is false, yet verification of health still decides.
+   */
+  uncertain?: boolean;
 }
 
 /**
@@ -40,6 +45,11 @@ export interface ActuatorDeps {
   rollback?: (target: ActionTarget) => Promise<ActionOutcome>;
   /** The escalation message for an incident (its explanation). */
   escalationMessage: (incidentId: string, severity: EscalationMessage['severity']) => Promise<EscalationMessage>;
+  /**
+   * Put a `command` action's process group under the supervisor's orphan protection (it
+   * dies with `up`, even after a SIGKILL); returns the function that releases it.
+   */
+  guardProcess?: (pid: number, target: ActionTarget) => () => void;
 }
 
 /** Actions that interrupt service: evidence is snapshotted before them. */
@@ -83,7 +93,7 @@ export function createActuator(deps: ActuatorDeps): Actuator {
         case 'rollback':
           return deps.rollback ? deps.rollback(target) : { ok: false, detail: 'cannot roll back: no config reload hook is wired in this process' };
         case 'command':
-          return runCommand(action.run, action.timeout, { HOMEOSTAT_SERVICE: target.service, HOMEOSTAT_INSTANCE: target.instance ?? '', HOMEOSTAT_INCIDENT: target.incidentId }, signal);
+          return runCommand(action.run, action.timeout, { HOMEOSTAT_SERVICE: target.service, HOMEOSTAT_INSTANCE: target.instance ?? '', HOMEOSTAT_INCIDENT: target.incidentId }, signal, deps.guardProcess && ((pid) => deps.guardProcess!(pid, target)));
         case 'webhook': {
           const message = await deps.escalationMessage(target.incidentId, 'warning');
           return postJson(action.url, { incident: message.incident, explanation: message.explanation }, action.timeout, signal);
@@ -127,15 +137,37 @@ async function postJson(url: string, body: unknown, timeoutMs: number, signal?: 
   }
 }
 
-function runCommand(command: string, timeoutMs: number, env: Record<string, string>, signal: AbortSignal): Promise<ActionOutcome> {
+function runCommand(command: string, timeoutMs: number, env: Record<string, string>, signal: AbortSignal, guard?: (pid: number) => () => void): Promise<ActionOutcome> {
   return new Promise((resolve) => {
-    const child = spawn('sh', ['-c', command], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], signal, timeout: timeoutMs, killSignal: 'SIGKILL' });
+    // Its own process group: a timeout, an abort or the reaper stops what it started too.
+    const child = spawn('sh', ['-c', command], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const release = child.pid !== undefined && guard ? guard(child.pid) : undefined;
+    const killGroup = () => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    };
+    const timer = setTimeout(killGroup, timeoutMs);
+    if (signal.aborted) killGroup();
+    signal.addEventListener('abort', killGroup, { once: true });
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', killGroup);
+      killGroup(); // what it left running in the background
+      release?.();
+    };
     let output = '';
     const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-2_000));
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
-    child.on('error', (error) => resolve({ ok: false, detail: `command failed to run: ${error.message}` }));
+    child.on('error', (error) => {
+      done();
+      resolve({ ok: false, detail: `command failed to run: ${error.message}` });
+    });
     child.on('close', (code, killed) => {
+      done();
       const tail = redactText(output.trim().split('\n').slice(-5).join(' | '));
       resolve({ ok: code === 0, detail: `\`${redactText(command)}\` exited ${code ?? killed}${tail ? `: ${tail}` : ''}` });
     });

@@ -6,6 +6,7 @@ import type { Knowledge } from '../knowledge/knowledge.js';
 import type { GuardDecision, Guardrails } from '../plan/guardrails.js';
 import { defineWorkflow, type WorkflowDefinition } from '../workflow/define-workflow.js';
 import type { WorkflowContext } from '../workflow/workflow-context.js';
+import { recordIntent, resumeInterrupted, type ActionIntent } from './action-intent.js';
 import { DESTRUCTIVE_ACTIONS, escalate, type Actuator, type ActuatorDeps } from './actuators.js';
 import type { ElementControl } from './element-control.js';
 import { isRollout, rollout } from './rollout.js';
@@ -193,9 +194,15 @@ export function remediationWorkflow(deps: RemediationDeps): WorkflowDefinition<R
         `act:${rung}`,
         async ({ signal }) => {
           const leaderTerm = await fenceOrWait(deps, action.action, instance ?? service, signal);
+          // At most once: the intent is recorded before the action runs; a run resumed after
+          // a crash finds it and checks rather than blindly repeats (see action-intent.ts).
+          const intent: ActionIntent = { knowledge, control: deps.control, incidentId, runId: ctx.runId, rung, action, label, service, ...(instance ? { instance } : {}), ...(leaderTerm === undefined ? {} : { leaderTerm }) };
+          const resumed = await resumeInterrupted(intent);
+          if (resumed?.recorded) return resumed.outcome;
           const since = await symptomSince(knowledge, incidentId);
-          const outcome = await deps.actuator.execute(action, { incidentId, service, ...(instance ? { instance } : {}), ...(since !== undefined ? { since } : {}) }, signal);
-          await record(incidentId, 'action', { rung, action: label, ...(leaderTerm === undefined ? {} : { leaderTerm }), ...outcome });
+          if (!resumed) await recordIntent(intent);
+          const outcome = resumed?.outcome ?? (await deps.actuator.execute(action, { incidentId, service, ...(instance ? { instance } : {}), ...(since !== undefined ? { since } : {}) }, signal));
+          await record(incidentId, 'action', { rung, run: ctx.runId, action: label, ...(leaderTerm === undefined ? {} : { leaderTerm }), ...outcome });
           await knowledge.audit.append('controller', `action.${action.action}`, incidentId, { rung, target: instance ?? service, ...authority, ...(approvedBy ? { approvedBy } : {}), ...outcome });
           return outcome;
         },
@@ -204,7 +211,8 @@ export function remediationWorkflow(deps: RemediationDeps): WorkflowDefinition<R
       const verified = await ctx.step(
         `verify:${rung}`,
         async ({ signal }) => {
-          const result = acted.ok
+          // An uncertain action (interrupted by a crash, not repeated) may have worked: health decides.
+          const result = acted.ok || acted.uncertain
             ? await verifyHealthy(await healthCheck(deps, incidentId, acted.verifyOn ?? service), { healthyForMs: policy.verify.healthyFor, timeoutMs: policy.verify.timeout, signal })
             : { ok: false, detail: `not verified: the action failed (${acted.detail})`, tookMs: 0 };
           release();

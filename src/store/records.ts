@@ -232,6 +232,8 @@ export type IncidentEntryKind =
   | 'guard'
   | 'approval'
   | 'evidence'
+  /** An action about to run, recorded before it does (a crash then leaves it known as started). */
+  | 'intent'
   | 'action'
   | 'verification'
   | 'escalation'

@@ -16,7 +16,8 @@ export type ElementEvent =
   | ResourceBreach
   | ResourceRecovered
   | Failover
-  | Scaled;
+  | Scaled
+  | LeftoverStopped;
 
 interface Base {
   /** Milliseconds since the epoch. */
@@ -144,6 +145,20 @@ export interface Scaled extends Base {
   kind: 'scaled';
   from: number;
   to: number;
+}
+
+/**
+ * At start-up: a process that a previous supervisor of the same state dir spawned and left
+ * running (it was SIGKILLed, and its reaper too) was found by the ledger and stopped
+ * before this supervisor spawned its own — it would hold the port of the new instance.
+ */
+export interface LeftoverStopped extends Base {
+  kind: 'leftover-stopped';
+  instance: string;
+  pid: number;
+  /** The pid of the supervisor that had spawned it. */
+  ownerPid: number;
+  stoppedBy: 'stop-signal' | 'SIGKILL';
 }
 
 export type ElementEventKind = ElementEvent['kind'];

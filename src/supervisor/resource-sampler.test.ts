@@ -6,7 +6,7 @@ import { cpuPercent, parseProcStat, ResourceSampler } from './resource-sampler.j
 test('parses /proc/<pid>/stat, names with spaces and parentheses included', () => {
   const fields = ['S', '1', '4242', '4242', '0', '-1', '4194560', '100', '0', '0', '0', '250', '50', '0', '0', '20', '0', '7', '0', '12345', '1000000', '3000'];
   const stat = parseProcStat(`4243 (my (weird) name) ${fields.join(' ')} 0 0`);
-  assert.deepEqual(stat, { pid: 4243, state: 'S', pgrp: 4242, utimeTicks: 250, stimeTicks: 50, rssPages: 3000 });
+  assert.deepEqual(stat, { pid: 4243, state: 'S', pgrp: 4242, utimeTicks: 250, stimeTicks: 50, rssPages: 3000, startTicks: 12345 });
   assert.equal(cpuPercent({ cpuSeconds: 1, at: 0 }, { cpuSeconds: 1.5, at: 1_000 }), 50);
 });
 

@@ -21,6 +21,8 @@ export interface ProcStat {
   utimeTicks: number;
   stimeTicks: number;
   rssPages: number;
+  /** When the process started, in clock ticks since boot: with the pid, it names one process (pids are reused). */
+  startTicks: number;
 }
 
 /** Parse `/proc/<pid>/stat`; the command name may contain spaces and parentheses. */
@@ -38,6 +40,7 @@ export function parseProcStat(text: string): ProcStat | undefined {
     utimeTicks: Number(fields[11]),
     stimeTicks: Number(fields[12]),
     rssPages: Number(fields[21]),
+    startTicks: Number(fields[19]),
   };
 }
 

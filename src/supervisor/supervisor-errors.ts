@@ -39,3 +39,14 @@ export class ReloadFailedError extends HomeostatError {
     super('HS_RELOAD_FAILED', `the new config could not be started: ${reasons.join('; ')}; ${after}`, { retryable: false });
   }
 }
+
+/**
+ * The protection against orphans is weaker than it should be: the reaper could not start
+ * or exited, or the process ledger could not be written (a full disk). Supervision goes on;
+ * reported as a warning, never thrown at the caller.
+ */
+export class OrphanGuardError extends HomeostatError {
+  constructor(message: string, cause?: unknown) {
+    super('HS_ORPHAN_GUARD_DEGRADED', message, { retryable: true, ...(cause === undefined ? {} : { cause }) });
+  }
+}

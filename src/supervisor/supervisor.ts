@@ -11,6 +11,9 @@ import { EventWriter } from './event-writer.js';
 import { ExternalElement } from './external-element.js';
 import { FailoverPair } from './failover.js';
 import { externalHeartbeatSecret } from './probes/external-heartbeat-secret.js';
+import { stopLeftovers } from './leftover-processes.js';
+import { OrphanReaper } from './orphan-reaper.js';
+import { ProcessLedger } from './process-ledger.js';
 import { HeartbeatRegistry, HeartbeatServer, newHeartbeatSecret } from './probes/heartbeat-probe.js';
 import { ReplicaSupervisor, type ReplicaSnapshot } from './replica-supervisor.js';
 import { ResourceSampler } from './resource-sampler.js';
@@ -32,6 +35,13 @@ export interface SupervisorOptions {
   random?: Random;
   /** Store write failures (the supervisor keeps running). */
   onStoreError?: (error: unknown) => void;
+  /**
+   * Start a reaper process that stops every supervised process should this process be
+   * killed (`homeostat up` sets it; see {@link OrphanReaper}). Default false.
+   */
+  reaper?: boolean;
+  /** The reaper or the process ledger failed (supervision goes on, less protected). */
+  onGuardError?: (error: unknown) => void;
 }
 
 /** One row of `homeostat status`: a replica or an external service, with its service's view. */
@@ -73,6 +83,13 @@ export class Supervisor {
   private running = false;
   /** The config in force: the constructor's, then each {@link reload}'s. */
   private config: HomeostatConfig;
+  /** Live processes in `<stateDir>/processes/`: what the next start-up stops if this process is killed. */
+  private readonly ledger: ProcessLedger;
+  private reaper: OrphanReaper | undefined;
+  private reaperStartedAt = 0;
+  private reaperTimer: NodeJS.Timeout | undefined;
+  /** Every process group under the reaper's protection, to hand to a replacement reaper. */
+  private readonly protectedGroups = new Map<number, { signal: NodeJS.Signals; graceMs: number }>();
   private readonly killAllOnExit = () => {
     for (const service of this.services.values()) for (const replica of service.all) if (replica.pgid) killGroup(replica.pgid);
   };
@@ -82,6 +99,7 @@ export class Supervisor {
     this.clock = options.clock ?? systemClock;
     this.owner = options.owner ?? `${hostname()}:${process.pid}`;
     if (options.store) this.writer = new EventWriter(options.store, options.onStoreError ? { onError: options.onStoreError } : {});
+    this.ledger = new ProcessLedger(options.stateDir, (error) => options.onGuardError?.(error));
   }
 
   /** Element events dropped unwritten: the store failed for longer than the writer's buffer (10,000 events) lasts. */
@@ -107,6 +125,11 @@ export class Supervisor {
       await this.heartbeatServer.listen({ port: config.heartbeat.port, socketPath: join(this.options.stateDir, 'heartbeat.sock') });
     }
     process.on('exit', this.killAllOnExit);
+    // What a killed predecessor on this state dir left would hold our ports: stop it first.
+    for (const leftover of await stopLeftovers(this.options.stateDir)) {
+      this.emit({ kind: 'leftover-stopped', at: this.clock.now(), element: leftover.element, instance: leftover.instance, pid: leftover.pid, ownerPid: leftover.ownerPid, stoppedBy: leftover.stoppedBy });
+    }
+    if (this.options.reaper) this.startReaper();
     for (const [name, service] of Object.entries(config.services)) {
       if (service.url !== undefined) {
         const beats = Object.values(service.probes).some((probe) => probe?.heartbeat);
@@ -135,6 +158,10 @@ export class Supervisor {
     for (const external of this.externals.values()) external.stop();
     await Promise.all([...this.services.values()].map((service) => service.stop()));
     process.removeListener('exit', this.killAllOnExit);
+    this.ledger.close();
+    if (this.reaperTimer) clearTimeout(this.reaperTimer);
+    this.reaper?.close();
+    this.reaper = undefined;
     await this.heartbeatServer?.close();
     await this.writer?.flush();
     this.writer?.close();
@@ -327,6 +354,7 @@ export class Supervisor {
 
   private readonly emit = (event: ElementEvent): void => {
     this.stateDirty = true;
+    this.track(event);
     this.writer?.push(event);
     this.events.emit(event);
     if (this.failovers.length > 0 && !this.failoverQueued) {
@@ -337,6 +365,64 @@ export class Supervisor {
       });
     }
   };
+
+  /**
+   * Protect a process this one started outside the supervision (a remediation `command`'s
+   * process group) like a supervised one: the reaper stops it if this process is killed,
+   * and the ledger lets the next start-up stop it. Returns the function to call once it exited.
+   * @example const release = supervisor.guard(child.pid, 'api', 'command:inc-1'); child.on('close', release);
+   */
+  guard(pgid: number, element: string, instance: string): () => void {
+    const graceMs = 2_000;
+    this.protect(pgid, 'SIGTERM', graceMs);
+    this.ledger.add({ element, instance, pid: pgid, stopSignal: 'SIGTERM', graceMs });
+    return () => {
+      this.unprotect(pgid);
+      this.ledger.remove(pgid);
+    };
+  }
+
+  /**
+   * Start a reaper and hand it every protected group. One that dies while this process
+   * lives (killed by someone, crashed) is replaced, at most one every 10 s.
+   */
+  private startReaper(): void {
+    this.reaperTimer = undefined;
+    if (!this.running) return;
+    this.reaperStartedAt = Date.now();
+    const reaper = OrphanReaper.start(this.options.stateDir, (error) => {
+      this.options.onGuardError?.(error);
+      if (!this.running || this.reaper !== reaper || this.reaperTimer) return;
+      this.reaperTimer = setTimeout(() => this.startReaper(), Math.max(0, this.reaperStartedAt + 10_000 - Date.now()));
+      this.reaperTimer.unref();
+    });
+    this.reaper = reaper;
+    for (const [pgid, group] of this.protectedGroups) reaper.add(pgid, group.signal, group.graceMs);
+  }
+
+  private protect(pgid: number, signal: NodeJS.Signals, graceMs: number): void {
+    this.protectedGroups.set(pgid, { signal, graceMs });
+    this.reaper?.add(pgid, signal, graceMs);
+  }
+
+  private unprotect(pgid: number): void {
+    this.protectedGroups.delete(pgid);
+    this.reaper?.remove(pgid);
+  }
+
+  /** Keep the reaper and the ledger in step with the processes that run (synchronously: before a SIGKILL can land). */
+  private track(event: ElementEvent): void {
+    if (event.kind === 'process-spawned') {
+      const service = this.config.services[event.element];
+      const stopSignal = service?.stopSignal ?? 'SIGTERM';
+      const graceMs = service?.gracePeriod ?? 5_000;
+      this.protect(event.pid, stopSignal, graceMs);
+      this.ledger.add({ element: event.element, instance: event.instance, pid: event.pid, stopSignal, graceMs });
+    } else if (event.kind === 'process-exited') {
+      this.unprotect(event.pid);
+      this.ledger.remove(event.pid);
+    }
+  }
 
   private sample(): void {
     const now = this.clock.now();

@@ -16,6 +16,7 @@ const KIND_LABELS = {
   guard: 'guardrails',
   approval: 'approval',
   evidence: 'evidence',
+  intent: 'started',
   action: 'action',
   verification: 'verification',
   escalation: 'escalation',
@@ -50,8 +51,10 @@ export function describeEntry(entry) {
       const metrics = d.metrics && typeof d.metrics === 'object' ? Object.keys(d.metrics).length : 0;
       return `${rung(d)}snapshot before ${str(d.before)}: ${lines.length} log line(s), ${metrics} metric(s)`;
     }
+    case 'intent':
+      return `${rung(d)}${str(d.action)}: started`;
     case 'action':
-      return `${rung(d)}${str(d.action)}: ${d.dryRun ? 'not executed (dry-run)' : d.ok ? 'done' : 'FAILED'}${d.detail ? ` — ${str(d.detail)}` : ''}`;
+      return `${rung(d)}${str(d.action)}: ${d.dryRun ? 'not executed (dry-run)' : d.uncertain ? 'OUTCOME UNKNOWN' : d.ok ? 'done' : 'FAILED'}${d.detail ? ` — ${str(d.detail)}` : ''}`;
     case 'verification':
       return `${rung(d)}${str(d.action)}: ${d.ok ? 'verified' : 'not verified'}${d.detail ? ` — ${str(d.detail)}` : ''}`;
     case 'escalation':
@@ -69,6 +72,7 @@ function toneOfEntry(entry) {
   if (entry.kind === 'signal' || entry.kind === 'symptom') return 'bad';
   if (entry.kind === 'escalation') return 'bad';
   if (entry.kind === 'guard') return d.allowed ? 'ok' : 'bad';
+  if (entry.kind === 'action' && d.uncertain) return 'warn';
   if (entry.kind === 'action' || entry.kind === 'verification') return d.ok ? 'ok' : 'bad';
   if (entry.kind === 'approval') return d.status === 'approved' ? 'ok' : d.status === 'denied' || d.status === 'expired' ? 'bad' : 'warn';
   if (entry.kind === 'outcome') return /resolved/i.test(str(d.outcome)) ? 'ok' : 'warn';

@@ -27,6 +27,9 @@ export const upUsage = 'homeostat up [-c homeostat.yaml] [--store URL] [--json] 
  * a second `up` on the same state dir is refused while this one answers. The state dir is
  * created 0700 and its files 0600 (warned about when widened); each audit entry's head goes
  * to `<stateDir>/audit-head` and the log ($HOMEOSTAT_AUDIT_KEY signs them).
+ * Supervised processes die with `up` even after a SIGKILL: a reaper process stops them
+ * (`<stateDir>/reaper.log`), and what it could not stop the next `up` stops at start-up
+ * from `<stateDir>/processes/` (see docs/architecture.md, "When up is killed").
  */
 export async function upCommand(ctx: CommandContext): Promise<number> {
   const loaded = findConfig(ctx, true)!;
@@ -60,6 +63,12 @@ export async function upCommand(ctx: CommandContext): Promise<number> {
       logger.warn({ err: error, repeats }, 'store write failed (will retry)');
       if (!json && !store.health) ctx.err(`store write failed (will retry): ${(error as Error).message}`);
     }),
+    // Supervised processes die with `up`, even with a SIGKILL (else they keep their ports).
+    reaper: true,
+    onGuardError: (error) => {
+      logger.warn({ err: error }, 'orphan protection degraded');
+      if (!json) ctx.err(`homeostat up: orphan protection degraded: ${(error as Error).message}`);
+    },
   });
   supervisor.on((event) => {
     logger.info({ event }, event.kind);
