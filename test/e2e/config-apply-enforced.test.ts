@@ -1,15 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EXAMPLES, UpHarness, webhookReceiver } from './loop-harness.js';
+import { exampleApiService, EXAMPLES, UpHarness, webhookReceiver } from './loop-harness.js';
 
 const service = `
 services:
-  api:
-    command: $NODE
-    args: [api.js, --port, "{{port}}"]
-    cwd: $EXAMPLES
-    probes:
-      liveness: { http: /healthz, period: 250ms, timeout: 500ms, failureThreshold: 3 }
+${exampleApiService()}
 `;
 
 const v1 = `${service}

@@ -2,16 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { UpHarness } from './loop-harness.js';
+import { exampleApiService, UpHarness } from './loop-harness.js';
 
 const config = `
 services:
-  api:
-    command: $NODE
-    args: [api.js, --port, "{{port}}"]
-    cwd: $EXAMPLES
-    probes:
-      liveness: { http: /healthz, period: 250ms, timeout: 500ms, failureThreshold: 3 }
+${exampleApiService()}
 policies:
   restart-api:
     match: { symptom: [process-crashed] }

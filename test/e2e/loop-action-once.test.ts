@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UpHarness } from './loop-harness.js';
+import { exampleApiService, UpHarness } from './loop-harness.js';
 
 /** The remediation command's processes (`sh -c …` and its `sleep`), found by the marker `up` passes on. */
 function commandPids(h: UpHarness): number[] {
@@ -27,12 +27,7 @@ test('SIGKILL of up while a command rung runs: after restart the command is not 
   const file = join(outDir, 'command.log');
   const h = new UpHarness(`
 services:
-  api:
-    command: $NODE
-    args: [api.js, --port, "{{port}}"]
-    cwd: $EXAMPLES
-    probes:
-      liveness: { http: /healthz, period: 250ms, timeout: 500ms, failureThreshold: 3 }
+${exampleApiService()}
 policies:
   crash:
     match: { symptom: [process-crashed] }

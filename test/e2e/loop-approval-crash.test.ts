@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UpHarness } from './loop-harness.js';
+import { exampleApiService, UpHarness } from './loop-harness.js';
 
 /**
  * What held under the red team (kept so in a test): `up` SIGKILLed while a remediation
@@ -14,12 +14,7 @@ test('up killed while an action waits for approval: after the restart, approving
   const out = mkdtempSync(join(tmpdir(), 'homeostat-approval-crash-'));
   const h = new UpHarness(`
 services:
-  api:
-    command: $NODE
-    args: [api.js, --port, "{{port}}"]
-    cwd: $EXAMPLES
-    probes:
-      liveness: { http: /healthz, period: 250ms, timeout: 300ms, failureThreshold: 3 }
+${exampleApiService('api', '300ms')}
 policies:
   crash:
     match: { symptom: [process-crashed] }

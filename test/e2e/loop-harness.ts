@@ -180,6 +180,21 @@ function marked(entry: string): number[] {
   return found;
 }
 
+/**
+ * The example API (examples/system/api.ts) as one entry under a test YAML's `services:`,
+ * with the liveness probe most loop tests use; `$NODE` and `$EXAMPLES` are filled in by
+ * {@link UpHarness}.
+ * @example new UpHarness(`services:\n${exampleApiService()}\npolicies: …`)
+ */
+export function exampleApiService(name = 'api', probeTimeout = '500ms'): string {
+  return `  ${name}:
+    command: $NODE
+    args: [api.js, --port, "{{port}}"]
+    cwd: $EXAMPLES
+    probes:
+      liveness: { http: /healthz, period: 250ms, timeout: ${probeTimeout}, failureThreshold: 3 }`;
+}
+
 /** A local HTTP receiver for escalation webhooks. */
 export async function webhookReceiver(): Promise<{ url: string; received: { path: string; body: Record<string, unknown> }[]; close: () => Promise<void> }> {
   const received: { path: string; body: Record<string, unknown> }[] = [];

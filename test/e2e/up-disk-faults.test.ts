@@ -4,15 +4,10 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { BIN, UpHarness } from './loop-harness.js';
+import { BIN, exampleApiService, UpHarness } from './loop-harness.js';
 
 const SERVICE = `services:
-  api:
-    command: $NODE
-    args: [api.js, --port, "{{port}}"]
-    cwd: $EXAMPLES
-    probes:
-      liveness: { http: /healthz, period: 250ms, timeout: 300ms, failureThreshold: 3 }
+${exampleApiService('api', '300ms')}
 `;
 
 /** The pids whose parent is `pid` (Linux /proc). */
