@@ -9,7 +9,7 @@
 // Usage (repository root, after `npm run build`): cd bench && npm ci && npm run bench:supervisor
 // Env: HOMEOSTAT_DIST (default ../dist), CRASHES (default 25), OVERHEAD_SECONDS (default 20).
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -85,6 +85,19 @@ async function measureDaemon(pid, seconds) {
   }
   const last = procSample(pid);
   return { cpuPercent: ((last.cpuSeconds - first.cpuSeconds) / ((last.at - first.at) / 1_000)) * 100, rssBytes: median(rss), rssMax: Math.max(...rss) };
+}
+
+/** `up`'s reaper (the process that stops its children if `up` is killed): a child of `up` running reaper-process.js. */
+function reaperOf(pid) {
+  for (const name of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    try {
+      const ppid = Number(/PPid:\s+(\d+)/.exec(readFileSync(`/proc/${name}/status`, 'utf8'))?.[1]);
+      if (ppid === pid && readFileSync(`/proc/${name}/cmdline`, 'utf8').includes('reaper-process')) return Number(name);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
 }
 
 // ---- supervisors ----
@@ -255,7 +268,10 @@ try {
   const hs50 = await startHomeostat(join(tmp, 'hs50'), hsFifty, '1s');
   await waitUp(hsFifty.map((s) => s.name), 60_000);
   await sleep(3_000);
-  results.overhead.homeostat = await measureDaemon(hs50.pid, OVERHEAD_SECONDS);
+  const reaper = reaperOf(hs50.pid);
+  const [daemon, reaperUse] = await Promise.all([measureDaemon(hs50.pid, OVERHEAD_SECONDS), reaper === undefined ? undefined : measureDaemon(reaper, OVERHEAD_SECONDS)]);
+  results.overhead.homeostat = daemon;
+  results.overhead.homeostatReaper = reaperUse ?? null;
   await hs50.stop();
   const pmFifty = fifty('pm-n', 17400, false);
   const pm50 = startPm2(pmFifty);
@@ -289,6 +305,7 @@ const lines = [
   `| (3) leak 200 MiB/s past 150 MB → restarted | ${r.memory.homeostat.map(fmtMs).join(', ')} | ${r.memory.pm2.map(fmtMs).join(', ')} |`,
   `| (4) supervisor RSS, 50 processes (median over ${OVERHEAD_SECONDS} s) | ${fmtMb(r.overhead.homeostat.rssBytes)} (with 50 × 250 ms HTTP probes) | ${fmtMb(r.overhead.pm2.rssBytes)} (no probes) |`,
   `| (4) supervisor CPU, 50 processes (% of one core) | ${r.overhead.homeostat.cpuPercent.toFixed(1)} % | ${r.overhead.pm2.cpuPercent.toFixed(1)} % |`,
+  `| (4) homeostat's reaper beside it (stops the 50 if \`up\` is killed): RSS, CPU | ${r.overhead.homeostatReaper ? `${fmtMb(r.overhead.homeostatReaper.rssBytes)}, ${r.overhead.homeostatReaper.cpuPercent.toFixed(1)} %` : 'not found'} | (none) |`,
 ];
 console.log(lines.join('\n'));
 log(JSON.stringify({ ...results, loadBefore, loadAfter }));
