@@ -35,9 +35,9 @@ export type DetectorConfig =
 export type DetectorKind = DetectorConfig['kind'] | 'contextual' | 'contextual-prediction' | 'contextual-value-rank' | 'contextual-fatigue';
 
 /**
- * The default ensemble: the conformal nearest-neighbour detector next to the Bayesian
- * changepoint detector, one alert per incident (scores muted for 300 samples after each
- * alert). Its hyper-parameters were chosen once for the whole NAB corpus; see BENCHMARKS.md.
+ * The ensemble (by name, and the members of an ensemble configured without any): the
+ * conformal nearest-neighbour detector next to the Bayesian changepoint detector, one alert
+ * per incident (scores muted for 300 samples after each alert). Its hyper-parameters were chosen once for the whole NAB corpus; see BENCHMARKS.md.
  */
 export const DEFAULT_ENSEMBLE: Extract<DetectorConfig, { kind: 'ensemble' }> = {
   kind: 'ensemble',
