@@ -37,7 +37,8 @@ export type DetectorKind = DetectorConfig['kind'] | 'contextual' | 'contextual-p
 /**
  * The ensemble (by name, and the members of an ensemble configured without any): the
  * conformal nearest-neighbour detector next to the Bayesian changepoint detector, one alert
- * per incident (scores muted for 300 samples after each alert). Its hyper-parameters were chosen once for the whole NAB corpus; see BENCHMARKS.md.
+ * per incident (scores muted for 300 samples after each alert). Its hyper-parameters were
+ * chosen once for the whole NAB corpus; see BENCHMARKS.md.
  */
 export const DEFAULT_ENSEMBLE: Extract<DetectorConfig, { kind: 'ensemble' }> = {
   kind: 'ensemble',
