@@ -9,12 +9,13 @@ import { workerCommand, workerUsage } from './commands/worker.js';
 import { upCommand, upUsage } from './commands/up.js';
 import { statusCommand, statusUsage } from './commands/status.js';
 import { logsCommand, logsUsage } from './commands/logs.js';
-import { analyzeCommand, analyzeUsage } from './commands/analyze.js';
+import { analyzeCommand, analyzeHelp, analyzeUsage } from './commands/analyze.js';
 import * as loop from './commands/loop-commands.js';
 import { configCommand, configUsage } from './commands/config-plan.js';
 import { tokenCommand, tokenUsage } from './commands/token.js';
 
-const COMMANDS: Record<string, { run: Command; usage: string }> = {
+/** Each command, its one-line usage, and what `<command> --help` adds under it. */
+const COMMANDS: Record<string, { run: Command; usage: string; help?: string }> = {
   worker: { run: workerCommand, usage: workerUsage },
   start: { run: startCommand, usage: startUsage },
   runs: { run: runsCommand, usage: runsUsage },
@@ -22,7 +23,7 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   up: { run: upCommand, usage: upUsage },
   status: { run: statusCommand, usage: statusUsage },
   logs: { run: logsCommand, usage: logsUsage },
-  analyze: { run: analyzeCommand, usage: analyzeUsage },
+  analyze: { run: analyzeCommand, usage: analyzeUsage, help: analyzeHelp },
   incidents: { run: loop.incidentsCommand, usage: loop.incidentsUsage },
   incident: { run: loop.incidentCommand, usage: loop.incidentUsage },
   approve: { run: loop.approveCommand, usage: loop.approveUsage },
@@ -85,6 +86,7 @@ export async function main(argv: string[], out = console.log, err = console.erro
         normal: { type: 'string' },
         anomalous: { type: 'string' },
         graph: { type: 'string' },
+        strict: { type: 'boolean' },
         reason: { type: 'string' },
         expect: { type: 'string' },
         by: { type: 'string' },
@@ -99,7 +101,7 @@ export async function main(argv: string[], out = console.log, err = console.erro
       },
     });
     if (values.help) {
-      out(`usage: ${command.usage}`);
+      out(`usage: ${command.usage}${command.help ? `\n\n${command.help}` : ''}`);
       return 0;
     }
     const storeUrl = (values.store as string | undefined) ?? process.env.HOMEOSTAT_STORE ?? DEFAULT_STORE_URL;

@@ -113,6 +113,9 @@ export class ControllerRuntime {
     r.counter('homeostat_metric_samples_dropped_total', 'Scraped or pushed samples not stored, by source and reason (timestamp out of window, series budget, scrape limits).', () =>
       this.watch.series.dropped().map((d) => ({ labels: { source: d.source, reason: d.reason }, value: d.count })),
     );
+    r.counter('homeostat_metric_samples_restamped_total', 'Scraped or pushed samples stored at another time than their own, by source and reason (reordered or repeated: stored as the next sample at arrival; clock_skew: a little ahead, clamped to now).', () =>
+      this.watch.series.restamped().map((d) => ({ labels: { source: d.source, reason: d.reason }, value: d.count })),
+    );
     r.gauge('homeostat_process_resident_memory_bytes', 'RSS of the homeostat process.', () => [{ labels: {}, value: process.memoryUsage().rss }]);
     this.m.leader.set({}, 0);
     this.resources = new ResourceSeries(options.supervisor, { everyMs: options.loaded.config.resources.sampleEvery, retentionMs: options.loaded.config.monitor.retention });

@@ -34,8 +34,20 @@ export interface SeriesSource {
   maxSeries: number;
 }
 
-/** Why an ingested sample was not stored (the `reason` label of the drop counter). */
+/**
+ * Why an ingested sample was not stored (the `reason` label of the drop counter).
+ * `out_of_order` is only for homeostat's own samples ({@link TimeSeriesStore.append}):
+ * outside samples out of order are stored as the next sample instead ({@link RestampReason}).
+ */
 export type DropReason = 'invalid_timestamp' | 'future_timestamp' | 'stale_timestamp' | 'out_of_order' | 'source_series_limit' | 'global_series_limit' | 'target_series_limit' | 'scrape_body_limit';
+
+/**
+ * Why an ingested sample was stored at another time than its own (the `reason` label of
+ * the restamp counter): `reordered`, its timestamp was earlier than its series' latest point
+ * (a clock stepped back, merged exports); `repeated`, it carried the latest point's
+ * timestamp with another value; `clock_skew`, it was a little ahead of now and clamped.
+ */
+export type RestampReason = 'reordered' | 'repeated' | 'clock_skew';
 
 class Ring {
   owner: string | undefined;
@@ -96,6 +108,7 @@ export class TimeSeriesStore {
   private readonly maxFutureMs: number;
   private readonly seriesBySource = new Map<string, number>();
   private readonly drops = new Map<string, { source: string; reason: DropReason; count: number }>();
+  private readonly restamps = new Map<string, { source: string; reason: RestampReason; count: number }>();
   droppedSamples = 0;
 
   constructor(options: TimeSeriesOptions = {}) {
@@ -119,6 +132,18 @@ export class TimeSeriesStore {
     return [...this.drops.values()].map((entry) => ({ ...entry }));
   }
 
+  /** Samples stored at another time than their own so far, by source and reason (`/metrics` renders them). */
+  restamped(): { source: string; reason: RestampReason; count: number }[] {
+    return [...this.restamps.values()].map((entry) => ({ ...entry }));
+  }
+
+  private countRestamped(source: string, reason: RestampReason): void {
+    const key = `${source}|${reason}`;
+    const entry = this.restamps.get(key) ?? { source, reason, count: 0 };
+    entry.count++;
+    this.restamps.set(key, entry);
+  }
+
   /** Series held now for `source`. */
   seriesOf(source: string): number {
     return this.seriesBySource.get(source) ?? 0;
@@ -131,6 +156,14 @@ export class TimeSeriesStore {
    * and hide later ones from the rules), never negative; and `source` may create series
    * only within its budget. Anything refused is counted under its reason, which is
    * returned (null: stored).
+   *
+   * A sample earlier than its series' latest point (a clock stepped back, DST in a
+   * local-time exporter, two exports merged), or at the latest point's time with another
+   * value, is stored as the series' next sample, at its arrival time (`now`, or 1 ms after
+   * the latest point if that is later) and counted under {@link restamped}. Arrival time
+   * rather than "latest + 1 ms": after a clock steps back, every sample for minutes is
+   * behind, and packing them a millisecond apart would turn a counter's steady increase
+   * into a huge rate; at arrival time rates stay true, and each sample reaches the rules once.
    */
   ingest(source: SeriesSource, name: string, labels: Readonly<Record<string, string>>, value: number, at: number | undefined, now: number): DropReason | null {
     let time = at ?? now;
@@ -142,8 +175,16 @@ export class TimeSeriesStore {
       this.countDropped(source.name, refused);
       return refused;
     }
+    let restamp: RestampReason | undefined = time > now ? 'clock_skew' : undefined;
     time = Math.min(time, now);
-    return this.add(name, labels, value, time, source);
+    const latest = this.latest(seriesKey(name, labels));
+    if (latest && (time < latest.at || (time === latest.at && !Object.is(value, latest.value)))) {
+      restamp = time < latest.at ? 'reordered' : 'repeated';
+      time = Math.max(now, latest.at + 1);
+    }
+    const result = this.add(name, labels, value, time, source);
+    if (result === null && restamp) this.countRestamped(source.name, restamp);
+    return result;
   }
 
   /**

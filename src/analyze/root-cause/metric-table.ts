@@ -1,10 +1,11 @@
 import { AnalysisInputError } from '../analysis-error.js';
+import { parseMeasurement } from '../measurement.js';
 
 /** A table of metrics over time: `time` (unix seconds) then one column per `<element>_<metric>` series. */
 export interface MetricTable {
   /** Sample times, unix seconds. */
   times: number[];
-  /** Series name → its values, aligned with `times` (NaN where a cell is empty). */
+  /** Series name → its values, aligned with `times` (NaN where a value is missing: a gap). */
   series: Map<string, number[]>;
 }
 
@@ -16,7 +17,9 @@ export function elementOf(seriesName: string): string {
 
 /**
  * Parse a metric table from CSV text. `source` names the file in errors, which carry the
- * line number: `anomalous.csv:7: column "db_cpu": "abc" is not a number`.
+ * line number: `anomalous.csv:7: column "db_cpu": "abc" is not a number`. A missing value
+ * (an empty cell, `NaN`, `nan`, `Inf`, … — see {@link parseMeasurement}) is a gap, NaN: the
+ * ranking skips it in the normal period and reads a run of them as an element gone silent.
  *
  * @example parseMetricTable('time,db_cpu\n0,1\n10,2\n', 'normal.csv')
  * @example parseMetricTable('when,db_cpu\n', 'x.csv') // throws HS_ANALYSIS_BAD_ROW: first column must be "time"
@@ -47,9 +50,9 @@ export function parseMetricTable(text: string, source: string): MetricTable {
     times.push(time);
     names.forEach((name, i) => {
       const cell = cells[i + 1]!.trim();
-      const value = cell === '' ? Number.NaN : Number(cell);
-      if (cell !== '' && !Number.isFinite(value)) {
-        throw new AnalysisInputError('HS_ANALYSIS_BAD_ROW', `${source}:${n + 1}: column "${name}": "${cell}" is not a number`);
+      const value = parseMeasurement(cell);
+      if (value === undefined) {
+        throw new AnalysisInputError('HS_ANALYSIS_BAD_ROW', `${source}:${n + 1}: column "${name}": "${cell}" is not a number (nor a missing value: empty, NaN, Inf)`);
       }
       series.get(name)!.push(value);
     });
