@@ -19,8 +19,15 @@ export interface ChromiumToLaunch {
 
 /** The package's root folder and version, as Node resolves it from this file. */
 function bundledPackage(): { root: string; version: string } {
+  let resolved: string;
+  try {
+    resolved = import.meta.resolve('@sparticuz/chromium');
+  } catch (error) {
+    // A checkout whose node_modules predates the devDependency: say what to run.
+    throw new Error(`the dashboard tests' browser, the devDependency @sparticuz/chromium, is not installed: run npm ci (or set HOMEOSTAT_CHROMIUM to a Chromium) (${(error as Error).message})`);
+  }
   // Resolves to <package>/build/esm/index.js; its root is two folders up.
-  const entry = fileURLToPath(import.meta.resolve('@sparticuz/chromium'));
+  const entry = fileURLToPath(resolved);
   const root = join(dirname(entry), '..', '..');
   const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
   return { root, version };
