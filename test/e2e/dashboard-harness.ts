@@ -1,20 +1,29 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromiumToLaunch } from './bundled-chromium.js';
 
 /** The repository root, from this compiled file (three folders up from `test/e2e/` of a dist folder). */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /** Where browser tests leave their screenshots (gitignored). */
 export const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
 
-/** Debian's chromium (`.ci/run` installs it); a missing browser fails the test, it is not skipped. */
-export const CHROMIUM = process.env.HOMEOSTAT_CHROMIUM ?? '/usr/bin/chromium';
-
+/**
+ * The headless Chromium npm installs with the devDependency @sparticuz/chromium (or
+ * HOMEOSTAT_CHROMIUM's); a browser that cannot start fails the test, it is not skipped.
+ * Flags: no sandbox (CI runs as root), no GPU, no background traffic; not the package's
+ * own serverless flags, some of which (--disable-web-security) would switch off the very
+ * protections (CSP, same-origin) the dashboard tests rely on.
+ */
 export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: install Debian's chromium (apt-get install chromium, as .ci/run does) or point HOMEOSTAT_CHROMIUM at one`);
-  return chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  const browser = chromiumToLaunch();
+  return chromium.launch({
+    executablePath: browser.executablePath,
+    env: { ...process.env, ...browser.env },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
 }
 
 /**
