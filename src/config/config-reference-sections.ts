@@ -89,6 +89,12 @@ So a timeout is a promise about the worst moment of the host, not the typical on
   (250 ms × 3 + 1 s ≈ 1.75 s).
 - A heartbeat probe's \`timeout\` is the age the last beat may reach: give it several beat
   intervals (the example worker beats every 200 ms and allows 2 s).
-- Measured with \`bench/probe-timeouts/run.mjs\` (the example system under \`homeostat up\`
-  next to busy Node loops on a 2-core host, nothing wrong with any service): see
-  BENCHMARKS.md-style figures in that script's header and the numbers below.`;
+- Measured with \`bench/probe-timeouts/run.mjs\` on the 2-core development host, busy with
+  other work (load average 8–10) plus two busy Node loops, the example system under
+  \`homeostat up\` with nothing wrong: api#0's \`/healthz\`, asked every 250 ms for 150 s,
+  answered in 6 ms (median), 49 ms (p99) and **392 ms at worst**; 1 answer in 553 took over
+  200 ms, none over 1 s. A 200 ms timeout turns such an answer into a failed check; with
+  \`failureThreshold: 3\` no restart followed in 7.5 minutes of runs (3 and 2.5 min with two
+  busy loops, 2 min with four; three slow answers in a row are rarer), but a probe with
+  \`failureThreshold: 1\` (a readiness probe, often) flips on each one. 1 s leaves more than
+  twice the worst answer seen.`;
