@@ -84,9 +84,11 @@ So a timeout is a promise about the worst moment of the host, not the typical on
 - The default \`timeout\` is **1 s, whatever the \`period\`** (it used to be the period, capped
   at 1 s, so a 250 ms period meant a 250 ms timeout). A \`timeout\` longer than the \`period\`
   is fine: a tick that finds the previous check still running is skipped.
-- The examples and docs use no timeout below 1 s. For fast detection shorten the \`period\`,
-  not the \`timeout\`: a hang is caught within \`period × failureThreshold + timeout\`
-  (250 ms × 3 + 1 s ≈ 1.75 s).
+- The examples and docs use no timeout below 1 s. The price is slower hang detection:
+  checks do not overlap, so with \`timeout\` ≥ \`period\` a hang is caught after about
+  \`failureThreshold\` × \`timeout\` (each rounded up to a whole period): 3 × 1.25 s ≈ 3.75 s
+  for \`period: 250ms, timeout: 1s\` (\`npm start\`'s hang: 3.3 s after the fault, where a
+  200 ms timeout took 0.9 s). To detect faster, lower \`failureThreshold\`, not the timeout.
 - A heartbeat probe's \`timeout\` is the age the last beat may reach: give it several beat
   intervals (the example worker beats every 200 ms and allows 2 s).
 - Measured with \`bench/probe-timeouts/run.mjs\` on the 2-core development host, busy with
