@@ -27,6 +27,9 @@ export function configJsonSchema(): Record<string, unknown> {
       // `.int()` adds the safe-integer bounds: noise in an editor's hover.
       if (schema.maximum === Number.MAX_SAFE_INTEGER) delete schema.maximum;
       if (schema.minimum === Number.MIN_SAFE_INTEGER) delete schema.minimum;
+      // `startsWith('/')` also gives a `pattern`; its `format: "starts_with"` is zod's own
+      // name, which no JSON Schema validator knows (some editors warn about it).
+      if (schema.format === 'starts_with' || schema.format === 'ends_with' || schema.format === 'includes') delete schema.format;
     },
   }) as Record<string, unknown>;
   return {
