@@ -37,7 +37,8 @@ test('a valid config gets its defaults and durations in milliseconds', () => {
   assert.equal(api.restart, 'always');
   assert.equal(api.maxMemory, 200_000_000);
   assert.equal(api.probes.liveness?.period, 250);
-  assert.equal(api.probes.liveness?.timeout, 250);
+  // The default timeout is 1s whatever the period (a 250 ms one restarted healthy processes under load).
+  assert.equal(api.probes.liveness?.timeout, 1_000);
   assert.deepEqual(api.probes.liveness?.status, [[200, 399]]);
   assert.equal(api.restartBackoff.resetAfter, 10_000);
   assert.equal(config.services.db!.url, 'http://127.0.0.1:5432');

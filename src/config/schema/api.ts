@@ -9,27 +9,23 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
  */
 export const apiSchema = z
   .strictObject({
-    enabled: z.boolean().default(true),
-    host: z.string().min(1).default('127.0.0.1'),
-    /** TCP port; 0 (the default) picks a free one, printed at start. */
-    port: z.number().int().min(0).max(65_535).default(0),
-    /** Largest request body (default 1MB). */
-    bodyLimit: byteSizeSchema.default(1_048_576),
-    /** Allow a non-loopback `host`. */
-    allowRemote: z.boolean().default(false),
-    /**
-     * Host names (as clients send them in `Host`) the API answers to besides loopback names
-     * and `host`; any other is refused with 421, so DNS rebinding cannot reach the API.
-     */
-    allowedHosts: z.array(z.string().min(1).max(253)).default([]),
-    /** Series one push token may hold through `POST /api/metrics` (its own budget; the monitor's `maxSeries` caps all). */
-    pushMaxSeries: z.number().int().min(1).default(1_000),
+    enabled: z.boolean().default(true).describe('Serve the HTTP API (and the dashboard) from `homeostat up`.'),
+    host: z.string().min(1).default('127.0.0.1').describe('The address it listens on; a non-loopback one needs `allowRemote`.'),
+    port: z.number().int().min(0).max(65_535).default(0).describe('TCP port; 0 picks a free one, printed at start.'),
+    bodyLimit: byteSizeSchema.default(1_048_576).describe('Largest request body.'),
+    allowRemote: z.boolean().default(false).describe('Allow a non-loopback `host` (tokens travel in clear HTTP: put TLS in front).'),
+    allowedHosts: z
+      .array(z.string().min(1).max(253))
+      .default([])
+      .describe('Host names (as clients send them in `Host`) the API answers to besides loopback names and `host`; any other is refused with 421, so DNS rebinding cannot reach the API.'),
+    pushMaxSeries: z.number().int().min(1).default(1_000).describe('Series one push token may hold through `POST /api/metrics` (its own budget; the monitor\'s `maxSeries` caps all).'),
   })
   .superRefine((api, ctx) => {
     if (!api.allowRemote && !LOOPBACK.has(api.host)) {
       ctx.addIssue({ code: 'custom', path: ['host'], message: `"${api.host}" is not a loopback address; set api.allowRemote: true to serve the API beyond this machine` });
     }
   })
-  .prefault({});
+  .prefault({})
+  .describe('The HTTP API served by `homeostat up`: loopback only unless `allowRemote`.');
 
 export type ApiConfig = z.output<typeof apiSchema>;

@@ -8,19 +8,18 @@ import { durationSchema } from './units.js';
  */
 export const correlationSchema = z
   .strictObject({
-    /** A symptom joins an open incident of a related service (same `dependsOn` component) if it comes this soon after the incident's latest symptom. */
-    window: durationSchema.default(30_000),
-    /**
-     * An incident opened on a service that has dependencies waits this long before its
-     * remediation starts, so that a dependency's symptom (often detected later: probes need
-     * several failures) can re-target it first. 0 starts at once.
-     */
-    settle: durationSchema.default(1_000),
-    /** Metric history before the onset used as the normal period when ranking root causes. */
-    normalPeriod: durationSchema.default(300_000),
-    /** A config version applied this long before the onset is a candidate cause. */
-    configWindow: durationSchema.default(600_000),
+    window: durationSchema
+      .default(30_000)
+      .describe('A symptom joins an open incident of a related service (same `dependsOn` component) if it comes this soon after the incident\'s latest symptom.'),
+    settle: durationSchema
+      .default(1_000)
+      .describe(
+        'An incident opened on a service that has dependencies waits this long before its remediation starts, so that a dependency\'s symptom (often detected later: probes need several failures) can re-target it first. 0 starts at once.',
+      ),
+    normalPeriod: durationSchema.default(300_000).describe('Metric history before the onset used as the normal period when ranking root causes.'),
+    configWindow: durationSchema.default(600_000).describe('A config version applied this long before the onset is a candidate cause.'),
   })
-  .prefault({});
+  .prefault({})
+  .describe('How symptoms are correlated into incidents over `dependsOn`, and how root causes are ranked.');
 
 export type CorrelationConfig = z.output<typeof correlationSchema>;

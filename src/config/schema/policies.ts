@@ -2,102 +2,169 @@ import { z } from 'zod';
 import { byteSizeSchema, durationSchema } from './units.js';
 
 /** One rung of a remediation ladder: `{ action: restart }`, `{ action: command, run: … }` … */
-export const actionSchema = z.discriminatedUnion('action', [
-  z.strictObject({ action: z.literal('restart'), scope: z.enum(['instance', 'service']).default('instance') }),
-  z.strictObject({ action: z.literal('stop-start'), scope: z.enum(['instance', 'service']).default('service') }),
-  z.strictObject({ action: z.literal('scale'), replicas: z.number().int().min(0).optional(), by: z.number().int().optional(), max: z.number().int().min(1).default(10) }),
-  z.strictObject({ action: z.literal('rollback') }),
-  z.strictObject({ action: z.literal('failover') }),
-  z.strictObject({ action: z.literal('command'), run: z.string().min(1), timeout: durationSchema.default(30_000) }),
-  z.strictObject({ action: z.literal('webhook'), url: z.url(), timeout: durationSchema.default(5_000) }),
-  z.strictObject({ action: z.literal('workflow'), name: z.string().min(1), input: z.unknown().optional(), timeout: durationSchema.default(300_000) }),
-  z.strictObject({ action: z.literal('escalate') }),
-]);
+export const actionSchema = z
+  .discriminatedUnion('action', [
+    z
+      .strictObject({
+        action: z.literal('restart'),
+        scope: z.enum(['instance', 'service']).default('instance').describe('`instance`: the replica the symptom is on; `service`: every replica (see `rollout`).'),
+      })
+      .describe('Restart the process (stop signal, grace period, start).'),
+    z
+      .strictObject({
+        action: z.literal('stop-start'),
+        scope: z.enum(['instance', 'service']).default('service').describe('`instance` or `service` (every replica).'),
+      })
+      .describe('Stop the process(es), then start them again.'),
+    z
+      .strictObject({
+        action: z.literal('scale'),
+        replicas: z.number().int().min(0).optional().describe('Scale to this many replicas.'),
+        by: z.number().int().optional().describe('Or add (negative: remove) this many; with neither, one is added.'),
+        max: z.number().int().min(1).default(10).describe('Never scale past this many.'),
+      })
+      .describe('Change the number of replicas.'),
+    z.strictObject({ action: z.literal('rollback') }).describe('Go back to the last config version marked good.'),
+    z.strictObject({ action: z.literal('failover') }).describe('Switch to the service\'s `standby`.'),
+    z
+      .strictObject({
+        action: z.literal('command'),
+        run: z.string().min(1).describe('A shell command (`sh -c`), run in its own process group with `HOMEOSTAT_SERVICE`, `HOMEOSTAT_INSTANCE` and `HOMEOSTAT_INCIDENT` set; exit code 0 succeeds.'),
+        timeout: durationSchema.default(30_000).describe('It is stopped, and the rung fails, after this long.'),
+      })
+      .describe('Run a command.'),
+    z
+      .strictObject({
+        action: z.literal('webhook'),
+        url: z.url().describe('Where the incident and its explanation are POSTed as JSON.'),
+        timeout: durationSchema.default(5_000).describe('The request fails after this long.'),
+      })
+      .describe('Call a webhook.'),
+    z
+      .strictObject({
+        action: z.literal('workflow'),
+        name: z.string().min(1).describe('A registered workflow (not an internal `homeostat.*` one).'),
+        input: z.unknown().optional().describe('Its input (default `{ incidentId, service, instance }`).'),
+        timeout: durationSchema.default(300_000).describe('The rung fails if the run has not completed after this long.'),
+      })
+      .describe('Start a durable workflow run and wait for it.'),
+    z.strictObject({ action: z.literal('escalate') }).describe('Hand the incident to people (the `escalation` webhooks).'),
+  ])
+  .describe('One rung: `action` is `restart`, `stop-start`, `scale`, `rollback`, `failover`, `command`, `webhook`, `workflow` or `escalate`; the other keys depend on it.');
 export type ActionConfig = z.output<typeof actionSchema>;
 
 const approvalSchema = z.strictObject({
-  required: z.boolean().default(false),
-  /** Unanswered approvals are denied after this long (default deny). */
-  ttl: durationSchema.default(300_000),
-  /** Warn (escalation channels) this long before an approval expires. */
-  warnBefore: durationSchema.default(60_000),
+  required: z.boolean().default(false).describe('Each action waits for a person to approve it (API, CLI or dashboard).'),
+  ttl: durationSchema.default(300_000).describe('Unanswered approvals are denied after this long (default deny).'),
+  warnBefore: durationSchema.default(60_000).describe('Warn (escalation channels) this long before an approval expires.'),
 });
 
 const matchSchema = z
   .strictObject({
-    /** Symptom names (`process-crashed`, `liveness-failing`, `crash-looping`, a metric rule's name …). */
-    symptom: z.array(z.string().min(1)).optional(),
-    diagnosis: z.array(z.string().min(1)).optional(),
-    service: z.array(z.string().min(1)).optional(),
-    /** The fault's classification (transient, persistent: recurs after a restart, byzantine: one replica disagrees with its peers). */
-    classification: z.array(z.enum(['transient', 'persistent', 'byzantine'])).optional(),
-    /** Every label must equal (the element's labels: `environment`, and the symptom's). */
-    labels: z.record(z.string(), z.string()).optional(),
+    symptom: z.array(z.string().min(1)).optional().describe('Symptom names (a built-in one such as `process-crashed`, or a symptom rule\'s name); any of them matches.'),
+    diagnosis: z.array(z.string().min(1)).optional().describe('Diagnosed causes (the root cause\'s own symptom, `config-change`, `metric-anomaly`); any of them matches.'),
+    service: z.array(z.string().min(1)).optional().describe('Services (the incident\'s target, after root-cause ranking); any of them matches.'),
+    classification: z
+      .array(z.enum(['transient', 'persistent', 'byzantine']))
+      .optional()
+      .describe('The fault\'s classification (transient; persistent: recurs after a restart; byzantine: one replica disagrees with its peers); any of them matches.'),
+    labels: z.record(z.string(), z.string()).optional().describe('Every label must equal (the element\'s labels: `environment`, and the symptom\'s).'),
   })
-  .prefault({});
+  .prefault({})
+  .describe('Which incidents this policy handles: every criterion given must hold; none given matches everything.');
 
 /** A policy: which incidents it handles and the ladder of actions, least disruptive first. */
-export const policySchema = z.strictObject({
-  match: matchSchema,
-  ladder: z.array(actionSchema).min(1, 'a ladder needs at least one action'),
-  /**
-   * Canary first: a `scope: service` restart or stop-start on several replicas runs on one
-   * replica, is verified, then on the rest in batches of `batchSize`; the first batch that
-   * fails verification stops it (the next rung runs). Without it, such an action touches
-   * every replica at once (and the blast radius usually refuses it).
-   */
-  rollout: z.strictObject({ batchSize: z.number().int().min(1).default(1) }).optional(),
-  /** After each action the element must stay healthy this long … */
-  verify: z
-    .strictObject({
-      healthyFor: durationSchema.default(2_000),
-      /** … within this long, else the next rung runs. */
-      timeout: durationSchema.default(30_000),
-    })
-    .prefault({}),
-  approval: approvalSchema.prefault({}),
-  /** Overrides per environment (`prod: { approval: { required: true } }`). */
-  environments: z
-    .record(
-      z.string(),
-      z.strictObject({
-        // No defaults here: an override sets only what it names.
-        approval: z.strictObject({ required: z.boolean().optional(), ttl: durationSchema.optional(), warnBefore: durationSchema.optional() }).optional(),
-        dryRun: z.boolean().optional(),
-      }),
-    )
-    .default({}),
-  dryRun: z.boolean().default(false),
-});
+export const policySchema = z
+  .strictObject({
+    match: matchSchema,
+    ladder: z.array(actionSchema).min(1, 'a ladder needs at least one action').describe('The actions, least disruptive first: each is verified, and the next runs if it did not hold.'),
+    rollout: z
+      .strictObject({ batchSize: z.number().int().min(1).default(1).describe('Replicas per batch after the canary.') })
+      .optional()
+      .describe(
+        'Canary first: a `scope: service` restart or stop-start on several replicas runs on one replica, is verified, then on the rest in batches of `batchSize`; the first batch that fails verification stops it (the next rung runs). Without it, such an action touches every replica at once (and the blast radius usually refuses it).',
+      ),
+    verify: z
+      .strictObject({
+        healthyFor: durationSchema.default(2_000).describe('After each action the element must stay healthy this long …'),
+        timeout: durationSchema.default(30_000).describe('… within this long, else the next rung runs.'),
+      })
+      .prefault({})
+      .describe('How an action is verified.'),
+    approval: approvalSchema.prefault({}).describe('Human approval before actions.'),
+    environments: z
+      .record(
+        z.string(),
+        z.strictObject({
+          // No defaults here: an override sets only what it names.
+          approval: z
+            .strictObject({
+              required: z.boolean().optional().describe('Overrides `approval.required`.'),
+              ttl: durationSchema.optional().describe('Overrides `approval.ttl`.'),
+              warnBefore: durationSchema.optional().describe('Overrides `approval.warnBefore`.'),
+            })
+            .optional()
+            .describe('Overrides of `approval` (only the keys given).'),
+          dryRun: z.boolean().optional().describe('Overrides `dryRun`.'),
+        })
+        .describe('The overrides for the environment of this name.'),
+      )
+      .default({})
+      .describe('Overrides per environment, applied when the top-level `environment` is that name (`prod: { approval: { required: true } }`).'),
+    dryRun: z.boolean().default(false).describe('Decide and record this policy\'s actions, execute none.'),
+  })
+  .describe('One policy: which incidents it handles (`match`) and the ladder of actions that repairs them.');
 export type PolicyConfig = z.output<typeof policySchema>;
 
-const budgetSchema = z.strictObject({ max: z.number().int().min(1), window: durationSchema });
+const budgetSchema = z.strictObject({
+  max: z.number().int().min(1).describe('At most this many actions …'),
+  window: durationSchema.describe('… within this sliding window.'),
+});
 
 /** Guardrails checked before every action. */
 export const guardrailsSchema = z
   .strictObject({
     budgets: z
       .strictObject({
-        perElement: budgetSchema.default({ max: 5, window: 3_600_000 }),
-        global: budgetSchema.default({ max: 50, window: 3_600_000 }),
+        perElement: budgetSchema.default({ max: 5, window: 3_600_000 }).describe('Actions on one element.'),
+        global: budgetSchema.default({ max: 50, window: 3_600_000 }).describe('Actions on all elements together.'),
       })
-      .prefault({}),
-    /** At most this many replicas of one service under remediation at once. */
-    blastRadius: z.strictObject({ maxReplicas: z.number().int().min(1).default(1) }).prefault({}),
-    /** Remediations of one element failing this many times in a row open its breaker for `openFor`. */
-    breaker: z.strictObject({ failures: z.number().int().min(1).default(3), openFor: durationSchema.default(600_000) }).prefault({}),
-    /** Decide and record everything, execute nothing. */
-    dryRun: z.boolean().default(false),
+      .prefault({})
+      .describe('Action budgets; an action past a budget is refused and the incident escalates.'),
+    blastRadius: z
+      .strictObject({ maxReplicas: z.number().int().min(1).default(1).describe('At most this many replicas of one service under remediation at once.') })
+      .prefault({})
+      .describe('How much of a service one remediation may touch.'),
+    breaker: z
+      .strictObject({
+        failures: z.number().int().min(1).default(3).describe('Remediations of one element failing this many times in a row open its breaker …'),
+        openFor: durationSchema.default(600_000).describe('… for this long (no actions on it; incidents escalate).'),
+      })
+      .prefault({})
+      .describe('A circuit breaker per element.'),
+    dryRun: z.boolean().default(false).describe('Decide and record everything, execute nothing.'),
   })
-  .prefault({});
+  .prefault({})
+  .describe('Guardrails checked before every action.');
 
 /** Where escalations go, and how often an unresolved, escalated incident is tried again. */
 export const escalationSchema = z
   .strictObject({
-    webhooks: z.array(z.strictObject({ url: z.url(), format: z.enum(['pagerduty', 'slack', 'json']).default('json'), routingKey: z.string().optional() })).default([]),
-    retryEvery: durationSchema.default(60_000),
+    webhooks: z
+      .array(
+        z.strictObject({
+          url: z.url().describe('The endpoint.'),
+          format: z.enum(['pagerduty', 'slack', 'json']).default('json').describe('The body\'s shape: PagerDuty Events v2, a Slack message, or the incident as JSON.'),
+          routingKey: z.string().optional().describe('PagerDuty: the integration\'s routing key.'),
+        })
+        .describe('One webhook.'),
+      )
+      .default([])
+      .describe('Where escalations are sent.'),
+    retryEvery: durationSchema.default(60_000).describe('An unresolved, escalated incident is tried again this often.'),
   })
-  .prefault({});
+  .prefault({})
+  .describe('Where escalations go, and how often an escalated incident is tried again.');
 
 /** Scraping: each service's replicas at `path`. */
 export const monitorSchema = z
@@ -105,24 +172,25 @@ export const monitorSchema = z
     scrape: z
       .array(
         z.strictObject({
-          service: z.string().min(1),
-          path: z.string().startsWith('/').default('/metrics'),
-          every: durationSchema.default(1_000),
-          /** Largest exposition read from one replica; past it the scrape is cut off, nothing stored, and counted. */
-          maxBodyBytes: byteSizeSchema.default(4 * 1_048_576),
-          /** Samples one replica's exposition may hold (and series it may keep); past it the scrape is refused and counted. */
-          maxSeries: z.number().int().min(1).default(2_000),
-        }),
+          service: z.string().min(1).describe('The service whose replicas are scraped (each at its own port).'),
+          path: z.string().startsWith('/').default('/metrics').describe('The Prometheus text exposition path.'),
+          every: durationSchema.default(1_000).describe('How often.'),
+          maxBodyBytes: byteSizeSchema.default(4 * 1_048_576).describe('Largest exposition read from one replica; past it the scrape is cut off, nothing stored, and counted.'),
+          maxSeries: z.number().int().min(1).default(2_000).describe('Samples one replica\'s exposition may hold (and series it may keep); past it the scrape is refused and counted.'),
+        })
+        .describe('One scrape target: a service\'s replicas.'),
       )
-      .default([]),
-    retention: durationSchema.default(600_000),
-    maxSeries: z.number().int().min(1).default(10_000),
-    /** Port (127.0.0.1) of homeostat's own `/metrics`; 0 picks a free one (printed at start-up). */
-    metricsPort: z.number().int().min(0).max(65_535).default(0),
-    /** A config version healthy (no unresolved incident, every element healthy) this long is marked good: the rollback target. */
-    configGoodAfter: durationSchema.default(10_000),
+      .default([])
+      .describe('Prometheus endpoints to scrape: the series symptom rules read.'),
+    retention: durationSchema.default(600_000).describe('How long samples are kept in memory.'),
+    maxSeries: z.number().int().min(1).default(10_000).describe('Series kept in all (scraped, pushed and homeostat\'s own); past it new series are refused and counted.'),
+    metricsPort: z.number().int().min(0).max(65_535).default(0).describe('Port (127.0.0.1) of homeostat\'s own `/metrics`; 0 picks a free one (printed at start-up).'),
+    configGoodAfter: durationSchema
+      .default(10_000)
+      .describe('A config version healthy (no unresolved incident, every element healthy) this long is marked good: the rollback target.'),
   })
-  .prefault({});
+  .prefault({})
+  .describe('Metrics: scraping, retention and homeostat\'s own `/metrics`.');
 
 export type GuardrailsConfig = z.output<typeof guardrailsSchema>;
 export type EscalationConfig = z.output<typeof escalationSchema>;

@@ -12,29 +12,32 @@ import { correlationSchema } from './correlation.js';
  */
 export const configSchema = z
   .strictObject({
-    version: z.literal(1).default(1),
-    /** Where logs and the default SQLite store go; relative to the config file. Default `.homeostat`. */
-    stateDir: z.string().min(1).default('.homeostat'),
-    /** Store URL (`sqlite:<path>` …); default `sqlite:<stateDir>/homeostat.db`. */
-    store: z.string().min(1).optional(),
+    version: z.literal(1).default(1).describe('The format of this file; 1.'),
+    stateDir: z.string().min(1).default('.homeostat').describe('Where logs, the ledger and the default SQLite store go; relative to the config file.'),
+    store: z.string().min(1).optional().describe('Store URL: `sqlite:<path>` or `postgres://…` (many machines); default `sqlite:<stateDir>/homeostat.db`.'),
     heartbeat: z
       .strictObject({
-        /** TCP port (127.0.0.1) of the heartbeat endpoint; 0 picks a free one. */
-        port: z.number().int().min(0).max(65_535).default(0),
+        port: z.number().int().min(0).max(65_535).default(0).describe('TCP port (127.0.0.1) of the heartbeat endpoint; 0 picks a free one.'),
       })
-      .prefault({}),
+      .prefault({})
+      .describe('The endpoint heartbeat probes receive beats on.'),
     resources: z
       .strictObject({
-        /** How often RSS and CPU are sampled. */
-        sampleEvery: durationSchema.default(1_000),
+        sampleEvery: durationSchema.default(1_000).describe('How often RSS and CPU are sampled.'),
       })
-      .prefault({}),
+      .prefault({})
+      .describe('Resource sampling of supervised processes (for `maxMemory` and `limits`).'),
     services: servicesSchema,
-    /** The environment this config runs in (`prod`, `staging`): selects policies' `environments` overrides. */
-    environment: z.string().min(1).default('default'),
+    environment: z.string().min(1).default('default').describe('The environment this config runs in (`prod`, `staging`): selects policies\' `environments` overrides.'),
     monitor: monitorSchema,
-    symptoms: z.record(z.string(), symptomRuleSchema).default({}),
-    policies: z.record(z.string(), policySchema).default({}),
+    symptoms: z
+      .record(z.string(), symptomRuleSchema)
+      .default({})
+      .describe('Symptom rules over metrics, by name (the name is the symptom\'s, for policies to match): each one of `above` (threshold), `detector` or `trend`.'),
+    policies: z
+      .record(z.string(), policySchema)
+      .default({})
+      .describe('Remediation policies, by name: the first (in file order) whose `match` holds handles an incident.'),
     correlation: correlationSchema,
     guardrails: guardrailsSchema,
     escalation: escalationSchema,

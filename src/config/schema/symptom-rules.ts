@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { parseDetectorOptions, type DetectorConfig } from '../../analyze/detectors/create-detector.js';
+import { NAMED_DETECTORS, parseDetectorOptions, type DetectorConfig } from '../../analyze/detectors/create-detector.js';
 import { byteSizeSchema, durationSchema } from './units.js';
 
 /** `detector: { name: robust-zscore, window: 120 }`: a streaming detector by name, its options beside the name. */
 const detectorSchema = z
-  .looseObject({ name: z.string().min(1) })
+  .looseObject({ name: z.string().min(1).describe(`The detector: ${Object.keys(NAMED_DETECTORS).join(', ')} (docs/detection-and-diagnosis.md); its options go beside the name.`) })
   .transform((value, ctx) => {
     const { name, ...options } = value;
     const parsed = parseDetectorOptions(name, options);
@@ -13,21 +13,20 @@ const detectorSchema = z
       return z.NEVER;
     }
     return { name, config: parsed.config as DetectorConfig };
-  });
+  })
+  .describe('Detector rule: a streaming detector by name with its options (`{ name: robust-zscore, window: 120 }`); its score in [0, 1] raises the symptom at `raiseAt`.');
 
 /** `trend: { limit: maxMemory, within: 10m }`: predict when the series crosses a limit. */
-const trendSchema = z.strictObject({
-  /** A number, a size (`200MB`), or `maxMemory` (the service's). */
-  limit: z.union([z.literal('maxMemory'), byteSizeSchema]),
-  /** Raise the symptom when the crossing is forecast within this long. */
-  within: durationSchema,
-  direction: z.enum(['rising', 'falling']).default('rising'),
-  /** Samples in the regression window. */
-  window: z.number().int().min(2).default(60),
-  minSamples: z.number().int().min(2).default(10),
-  /** R² the fitted line needs (0..1). */
-  minFit: z.number().min(0).max(1).default(0.6),
-});
+const trendSchema = z
+  .strictObject({
+    limit: z.union([z.literal('maxMemory'), byteSizeSchema]).describe('A number, a size (`200MB`), or `maxMemory` (the service\'s).'),
+    within: durationSchema.describe('Raise the symptom when the crossing is forecast within this long.'),
+    direction: z.enum(['rising', 'falling']).default('rising').describe('Which way the series must cross the limit.'),
+    window: z.number().int().min(2).default(60).describe('Samples in the regression window.'),
+    minSamples: z.number().int().min(2).default(10).describe('No forecast before this many samples.'),
+    minFit: z.number().min(0).max(1).default(0.6).describe('R² the fitted line needs (0..1).'),
+  })
+  .describe('Trend rule (predictive): raised when the series is forecast to cross `limit` within `within`.');
 
 /**
  * A symptom over a metric, one of three kinds:
@@ -38,22 +37,22 @@ const trendSchema = z.strictObject({
  */
 export const symptomRuleSchema = z
   .strictObject({
-    service: z.string().min(1),
-    metric: z.string().min(1),
-    labels: z.record(z.string(), z.string()).default({}),
-    /** `rate`: per-second increase of a counter over `window`; `value`: the latest value. */
-    aggregate: z.enum(['value', 'rate']).default('value'),
-    window: durationSchema.default(10_000),
-    above: z.number().optional(),
+    service: z.string().min(1).describe('The service whose series it reads (the symptom is on that service).'),
+    metric: z.string().min(1).describe('The metric name (scraped or pushed).'),
+    labels: z.record(z.string(), z.string()).default({}).describe('Only series with these label values.'),
+    aggregate: z.enum(['value', 'rate']).default('value').describe('`rate`: per-second increase of a counter over `window`; `value`: the latest value.'),
+    window: durationSchema.default(10_000).describe('The window `rate` is computed over.'),
+    above: z.number().optional().describe('Threshold rule: raised when the value is above this.'),
     detector: detectorSchema.optional(),
-    /** Detector rules: a score at or above this raises the symptom (default 0.999). */
-    raiseAt: z.number().gt(0).max(1).optional(),
-    /** Hysteresis: threshold rules clear at or below this (default `above`); detector rules when the score falls below it (default 0.99; a z-score detector's score is 1 − its two-sided tail probability, so 0.5 is |z| ≈ 0.67). */
-    clearBelow: z.number().optional(),
-    /** It must hold this long before it counts. */
-    for: durationSchema.default(0),
-    /** Detector rules: the score must stay below `clearBelow` this long before the symptom clears. */
-    clearFor: durationSchema.default(0),
+    raiseAt: z.number().gt(0).max(1).optional().describe('Detector rules: a score at or above this raises the symptom (default 0.999).'),
+    clearBelow: z
+      .number()
+      .optional()
+      .describe(
+        'Hysteresis: threshold rules clear at or below this (default `above`); detector rules when the score falls below it (default 0.99; a z-score detector\'s score is 1 − its two-sided tail probability, so 0.5 is |z| ≈ 0.67).',
+      ),
+    for: durationSchema.default(0).describe('It must hold this long before it counts.'),
+    clearFor: durationSchema.default(0).describe('Detector rules: the score must stay below `clearBelow` this long before the symptom clears.'),
     trend: trendSchema.optional(),
   })
   .superRefine((rule, ctx) => {
@@ -65,5 +64,6 @@ export const symptomRuleSchema = z
     if (rule.raiseAt !== undefined && rule.detector === undefined) ctx.addIssue({ code: 'custom', path: ['raiseAt'], message: 'raiseAt applies to detector rules only' });
     if (rule.above !== undefined && rule.clearBelow !== undefined && rule.clearBelow > rule.above) ctx.addIssue({ code: 'custom', path: ['clearBelow'], message: 'clearBelow must not exceed above' });
     if (rule.detector !== undefined && rule.clearBelow !== undefined && rule.clearBelow > (rule.raiseAt ?? 0.999)) ctx.addIssue({ code: 'custom', path: ['clearBelow'], message: 'clearBelow must not exceed raiseAt' });
-  });
+  })
+  .describe('One symptom rule over a service\'s metric: exactly one of `above`, `detector` and `trend`.');
 export type SymptomRuleConfig = z.output<typeof symptomRuleSchema>;

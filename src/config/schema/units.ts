@@ -5,14 +5,18 @@ import { toMillis } from '../../resilience/duration.js';
  * A duration in the config: milliseconds as a number, or text such as `500ms`, `10s`,
  * `1m30s` (see `toMillis`). Parsed to milliseconds.
  */
-export const durationSchema = z.union([z.number(), z.string()], { error: 'expected a duration like "500ms"' }).transform((value, ctx) => {
-  try {
-    return toMillis(value);
-  } catch {
-    ctx.addIssue({ code: 'custom', message: `expected a duration like "500ms", got ${JSON.stringify(value)}` });
-    return z.NEVER;
-  }
-});
+export const durationSchema = z
+  .union([z.number(), z.string()], { error: 'expected a duration like "500ms"' })
+  .transform((value, ctx) => {
+    try {
+      return toMillis(value);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `expected a duration like "500ms", got ${JSON.stringify(value)}` });
+      return z.NEVER;
+    }
+  })
+  // The id makes the JSON Schema (and the config reference) name the type once, as input.
+  .meta({ id: 'duration', description: 'A duration: milliseconds as a number, or text such as "500ms", "10s", "1m30s".' });
 
 const BYTE_UNITS: Record<string, number> = {
   b: 1,
@@ -37,24 +41,33 @@ export function parseByteSize(value: number | string): number | undefined {
 }
 
 /** A size in bytes: a number, or text such as `200MB`, `1.5GiB`. */
-export const byteSizeSchema = z.union([z.number(), z.string()], { error: 'expected a size like "200MB"' }).transform((value, ctx) => {
-  const bytes = parseByteSize(value);
-  if (bytes === undefined) {
-    ctx.addIssue({ code: 'custom', message: `expected a size like "200MB" or "1GiB", got ${JSON.stringify(value)}` });
-    return z.NEVER;
-  }
-  return bytes;
-});
+export const byteSizeSchema = z
+  .union([z.number(), z.string()], { error: 'expected a size like "200MB"' })
+  .transform((value, ctx) => {
+    const bytes = parseByteSize(value);
+    if (bytes === undefined) {
+      ctx.addIssue({ code: 'custom', message: `expected a size like "200MB" or "1GiB", got ${JSON.stringify(value)}` });
+      return z.NEVER;
+    }
+    return bytes;
+  })
+  .meta({ id: 'size', description: 'A size in bytes: a number, or text such as "512kb", "200MB", "1.5GiB" (k/M/G are powers of 1000, KiB/MiB/GiB of 1024).' });
 
 /** A percentage of one CPU core: `80`, `"80%"`, `150%` (one and a half cores). */
-export const percentSchema = z.union([z.number(), z.string()], { error: 'expected a percentage like "80%"' }).transform((value, ctx) => {
-  const number = typeof value === 'number' ? value : /^\s*(\d+(?:\.\d+)?)\s*%?\s*$/.exec(value)?.[1];
-  if (number === undefined || !(Number(number) > 0)) {
-    ctx.addIssue({ code: 'custom', message: `expected a percentage like "80%", got ${JSON.stringify(value)}` });
-    return z.NEVER;
-  }
-  return Number(number);
-});
+export const percentSchema = z
+  .union([z.number(), z.string()], { error: 'expected a percentage like "80%"' })
+  .transform((value, ctx) => {
+    const number = typeof value === 'number' ? value : /^\s*(\d+(?:\.\d+)?)\s*%?\s*$/.exec(value)?.[1];
+    if (number === undefined || !(Number(number) > 0)) {
+      ctx.addIssue({ code: 'custom', message: `expected a percentage like "80%", got ${JSON.stringify(value)}` });
+      return z.NEVER;
+    }
+    return Number(number);
+  })
+  .meta({ id: 'percent', description: 'A percentage of one CPU core: 80, "80%", "150%" (one and a half cores).' });
 
 /** Scalars given where text is expected (`PORT: 8080`) are kept as their text. */
-export const textSchema = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+export const textSchema = z
+  .union([z.string(), z.number(), z.boolean()])
+  .transform(String)
+  .meta({ id: 'text', description: 'Text; a number or boolean given here (PORT: 8080) is kept as its text.' });

@@ -1,0 +1,27 @@
+/** A symptom homeostat raises by itself (no rule in the config needed), for policies to match. */
+export interface BuiltInSymptom {
+  name: string;
+  /** What raises it. */
+  raisedBy: string;
+  /** The labels it carries (policies can match them with `match.labels`). */
+  labels: string[];
+  meaning: string;
+}
+
+/**
+ * Every symptom name homeostat raises without a symptom rule. The config reference is
+ * generated from this list; a test (src/config/config-reference.test.ts) drives `symptomOf`
+ * and `symptomOfRun` over every event and run status, reads the config manager's symptom
+ * names, and fails when a name raised is missing here or one listed is raised nowhere.
+ */
+export const BUILT_IN_SYMPTOMS: readonly BuiltInSymptom[] = [
+  { name: 'process-crashed', raisedBy: 'supervisor', labels: ['code'], meaning: 'A supervised process exited on its own with a non-zero code or a signal (`code` is the exit code or signal name).' },
+  { name: 'liveness-failing', raisedBy: 'supervisor', labels: ['probe'], meaning: 'A liveness probe became failing, or a startup or liveness probe got the process killed (`probe`: `liveness` or `startup`).' },
+  { name: 'readiness-failing', raisedBy: 'supervisor', labels: ['probe'], meaning: 'A readiness probe became failing (the instance is taken out of readiness; it is not restarted).' },
+  { name: 'crash-looping', raisedBy: 'supervisor', labels: [], meaning: 'The service restarted `crashLoop.restarts` times within `crashLoop.window`.' },
+  { name: 'resource-breach', raisedBy: 'supervisor', labels: ['resource'], meaning: 'RSS or CPU passed `limits.memory` / `limits.cpu`, or `maxMemory` got the process restarted (`resource`: `memory` or `cpu`).' },
+  { name: 'spawn-failed', raisedBy: 'supervisor', labels: [], meaning: 'The command could not be started (not found, not executable, bad `cwd`).' },
+  { name: 'workflow-failed', raisedBy: 'workflow watch', labels: ['workflow', 'status'], meaning: 'A workflow run ended failed (retries exhausted or a terminal error); the element is `workflow:<name>`.' },
+  { name: 'workflow-dead-lettered', raisedBy: 'workflow watch', labels: ['workflow', 'status'], meaning: 'A workflow run was parked (dead-lettered); the element is `workflow:<name>`.' },
+  { name: 'config-apply-failed', raisedBy: 'config manager', labels: ['version'], meaning: 'A new config version could not be applied (its processes did not start); the previous version stays in force. On each service that failed, else on the element `config`.' },
+];
