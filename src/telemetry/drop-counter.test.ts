@@ -35,7 +35,7 @@ test('a followed buffer (it counts its own drops) is read at scrape time and rep
   const reports: DropReport[] = [];
   const registry = new MetricsRegistry();
   let elsewhere = 0;
-  const drops = new DropCounter({ report: (r) => reports.push(r), intervalMs: 50 });
+  const drops = new DropCounter({ report: (r) => reports.push(r), intervalMs: 60_000, pollMs: 20 });
   drops.follow('element-events', 'element events waiting for the store', () => elsewhere);
   drops.register(registry);
   try {
@@ -45,6 +45,11 @@ test('a followed buffer (it counts its own drops) is read at scrape time and rep
     assert.deepEqual(reports[0], { buffer: 'element-events', what: 'element events waiting for the store', dropped: 7, total: 7 });
     await new Promise((resolve) => setTimeout(resolve, 150));
     assert.equal(reports.length, 1, 'no report while the count stays');
+    elsewhere = 9;
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    assert.equal(reports.length, 1, 'no second report within the interval');
+    drops.close();
+    assert.deepEqual(reports[1], { buffer: 'element-events', what: 'element events waiting for the store', dropped: 2, total: 9 });
   } finally {
     drops.close();
   }

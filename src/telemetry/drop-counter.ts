@@ -29,7 +29,8 @@ interface BufferState {
  * line per drop, which would flood the log exactly when the system is overloaded.
  *
  * Buffers that count their own drops (the supervisor's event writer, the time-series
- * stores) are `follow`ed: read at scrape time, and checked for new drops every interval.
+ * stores) are `follow`ed: read at scrape time, and checked for new drops every `pollMs`
+ * (reading a few numbers; the reports are rate-limited all the same).
  *
  * @example
  * const drops = new DropCounter({ report: (r) => logger.warn(r, `dropped ${r.dropped} ${r.what}`) });
@@ -44,7 +45,8 @@ export class DropCounter {
   private readonly now: () => number;
   private poller: NodeJS.Timeout | undefined;
 
-  constructor(private readonly options: { report: (report: DropReport) => void; intervalMs?: number; now?: () => number }) {
+  /** `intervalMs`: at most one report per buffer in this long (default 10 s); `pollMs`: how often followed counts are read (default 1 s). */
+  constructor(private readonly options: { report: (report: DropReport) => void; intervalMs?: number; pollMs?: number; now?: () => number }) {
     this.intervalMs = options.intervalMs ?? 10_000;
     this.now = options.now ?? Date.now;
   }
@@ -58,7 +60,7 @@ export class DropCounter {
   follow(buffer: string, what: string, read: () => number): void {
     this.buffers.set(buffer, { what, read, count: 0, reported: 0, lastReportAt: -Infinity, timer: undefined });
     if (!this.poller) {
-      this.poller = setInterval(() => this.poll(), this.intervalMs);
+      this.poller = setInterval(() => this.poll(), this.options.pollMs ?? 1_000);
       this.poller.unref();
     }
   }
