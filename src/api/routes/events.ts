@@ -22,7 +22,7 @@ export const eventRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
       raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
       raw.write(': homeostat live events\n\n');
       const frame = (event: LiveEvent) => `event: ${event.type}\ndata: ${JSON.stringify(redact(event))}\n\n`;
-      const off = ctx.live.subscribeOutput(raw, frame, (count) => `event: dropped\ndata: ${JSON.stringify({ count })}\n\n`);
+      const off = ctx.live.subscribeOutput(raw, frame, (count) => `event: dropped\ndata: ${JSON.stringify({ type: 'dropped', count })}\n\n`);
       const keepAlive = setInterval(() => raw.write(': keep-alive\n\n'), 15_000);
       keepAlive.unref();
       const tokenId = request.principal!.token.id;
