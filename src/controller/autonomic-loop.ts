@@ -174,8 +174,27 @@ export class AutonomicLoop {
     try {
       return await this.decide(key, symptoms, unrecorded);
     } catch (error) {
-      this.keep(key, symptoms.filter((s) => unrecorded.has(s)), true);
+      this.giveBack(key, symptoms.filter((s) => unrecorded.has(s)));
       throw error;
+    }
+  }
+
+  /**
+   * A failed reconcile of `key` gives its symptoms back. Their key is the one the symptoms
+   * have now: a config applied meanwhile may have moved them to another group, which is
+   * then enqueued; `key` itself is retried by the {@link ReconcileLoop} after its backoff
+   * (an error it takes as terminal, like `HS_STORE_LOST`, is not retried: the symptoms
+   * wait for the key's next one).
+   */
+  private giveBack(key: string, symptoms: Symptom[]): void {
+    const byKey = new Map<string, Symptom[]>();
+    for (const symptom of symptoms) {
+      const now = this.groups.queueKey(symptom.element);
+      byKey.set(now, [...(byKey.get(now) ?? []), symptom]);
+    }
+    for (const [now, list] of byKey) {
+      this.keep(now, list, true);
+      if (now !== key) this.loop.enqueue(now);
     }
   }
 
