@@ -26,11 +26,15 @@ async function crashDuringStoreErrors(method: keyof Store, times: number) {
   const h = await loopHarness(SYSTEM, { wrapStore: (store) => faults.wrap(store) });
   try {
     faults.failNext(method, times);
+    const observedAt = Date.now();
     h.symptom('process-crashed', 'api');
     // Each failure requeues the key after a backoff; wait for the failures, then a reconcile that succeeded.
     await waitUntil(() => faults.pending === 0 && h.loop.loop.reconciled > 0, { timeoutMs: 10_000, message: `${times} failed ${method} calls, then a successful reconcile` });
     assert.deepEqual(faults.failed, Array<string>(times).fill(method));
     assert.equal(h.loop.loop.errors, times, 'each injected error failed one reconcile, and each was retried');
+    // Retried after the loop's backoff (100 ms doubling, equal jitter: at least 50, 100, 200 ms …), not at once.
+    const leastBackoff = Array.from({ length: times }, (_, i) => 50 * 2 ** i).reduce((a, b) => a + b, 0);
+    assert.ok(Date.now() - observedAt >= leastBackoff, `the retries waited at least ${leastBackoff} ms in all`);
     const incidents = await waitUntil(async () => {
       const all = await h.all();
       return all.length > 0 && all.every((i) => i.status === 'resolved') && all;
