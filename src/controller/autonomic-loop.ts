@@ -399,7 +399,9 @@ export class AutonomicLoop {
     const tracked = await this.track(incident);
     const { run, cycle } = await this.latestRun(incident.key, incident.id);
     if (!run) {
-      if (incident.status !== 'open') return config.escalation.retryEvery;
+      // 'remediating' without a run: the reconcile that planned it failed before the run
+      // started (a store error), so it is planned again rather than left for a slow retry.
+      if (incident.status !== 'open' && incident.status !== 'remediating') return config.escalation.retryEvery;
       const wait = tracked.settleUntil - this.now();
       if (wait > 0) return wait;
       // Settled: rank again with what the metrics and the group showed meanwhile.

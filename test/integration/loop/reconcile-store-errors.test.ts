@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { StoreUnavailableError } from '../../../src/store/store-errors.js';
 import type { Store } from '../../../src/store/store.js';
 import { waitUntil } from '../helpers/wait.js';
 import { loopHarness } from './loop-harness.js';
@@ -79,6 +80,29 @@ test('symptoms observed while a failing reconcile holds theirs are kept too, old
     // Both waited through the failures and opened the incident together, in the order they came.
     assert.deepEqual(chain.filter((e) => e.kind === 'symptom').map((e) => (e.data.labels as Record<string, string>).attempt), ['first', 'second']);
     assert.equal(incident.summary.includes('api'), true);
+  } finally {
+    await h.close();
+  }
+});
+
+test('a reconcile that fails to start the remediation run it planned plans it again on the retry, instead of leaving the incident remediating with no run', async () => {
+  const h = await loopHarness(SYSTEM);
+  try {
+    // The engine's store write of the new run fails once (the incident is already marked remediating).
+    const start = h.engine.start.bind(h.engine);
+    let failures = 1;
+    h.engine.start = (async (...args: Parameters<typeof start>) => {
+      if (failures-- > 0) throw new StoreUnavailableError('injected: the run could not be stored');
+      return start(...args);
+    }) as typeof h.engine.start;
+    h.symptom('process-crashed', 'api');
+    const incidents = await waitUntil(async () => {
+      const all = await h.all();
+      return all.length > 0 && all.every((i) => i.status === 'resolved') && all;
+    }, { timeoutMs: 8_000, message: 'the incident resolved', describe: async () => JSON.stringify(await h.all()) });
+    assert.equal(incidents.length, 1);
+    assert.equal(h.loop.loop.errors, 1);
+    assert.deepEqual(h.actions, ['restart api#0']);
   } finally {
     await h.close();
   }
