@@ -4,7 +4,7 @@
 /**
  * States: `connecting`, `live`, `reconnecting` (with `retryAt`), `signed-out`.
  * `onEvent(event)` gets each parsed event (`{ type: 'element' | 'incident' | 'run-finished', … }`)
- * and `{ type: 'resync' }` after every (re)connection, when events may have been missed.
+ * and `{ type: 'resync' }` after every (re)connection and after a `dropped` event, when events were missed.
  */
 export class LiveEvents {
   constructor({ getToken, onEvent, onState, onUnauthorized, url = '/api/stream' }) {
@@ -80,7 +80,9 @@ export class LiveEvents {
     }
     if (data.length === 0) return;
     try {
-      this.onEvent(JSON.parse(data.join('\n')));
+      const event = JSON.parse(data.join('\n'));
+      // The API dropped events this client was too slow to read: what is shown may be stale.
+      this.onEvent(event.type === 'dropped' ? { type: 'resync' } : event);
     } catch {
       // not JSON: not an event of ours
     }

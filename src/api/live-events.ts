@@ -9,11 +9,28 @@ export type LiveEvent =
 
 export type LiveListener = (event: LiveEvent) => void;
 
+/** Where a stream subscriber's frames go: an HTTP response (what Node's `Writable` offers). */
+export interface LiveOutput {
+  write(chunk: string): boolean;
+  readonly writableLength: number;
+  on(event: 'drain', listener: () => void): unknown;
+  off(event: 'drain', listener: () => void): unknown;
+}
+
+/** Bytes a stream client may have unread before its events are dropped (default of {@link LiveEventHub}). */
+export const LIVE_MAX_BUFFERED_BYTES = 1_048_576;
+
 /**
  * Fans live events out to SSE subscribers. Element and run events are published by
  * whoever sees them (the supervisor and engine of `homeostat up`); incident changes are
  * polled from the store while anyone listens, so those made by other processes (the
  * leader elsewhere, the CLI) show up too.
+ *
+ * A stream client that reads slower than events come (a stalled tab, a slow link) would
+ * make its response buffer grow without bound in this process: past `maxBufferedBytes`
+ * unread, its events are dropped and counted (`dropped`, `homeostat_dropped_total{buffer="live-events"}`),
+ * and once it has read what was buffered it gets one `dropped` event with the count, to
+ * reload what it shows.
  *
  * @example
  * const off = hub.subscribe((e) => console.log(e.type)); hub.publish({ type: 'run-finished', runId, workflow, status: 'completed' }); off();
@@ -25,10 +42,13 @@ export class LiveEventHub {
   private timer: NodeJS.Timeout | undefined;
   private seen = new Map<string, number>();
   private polling = false;
+  /** Events not sent to a stream client because it had `maxBufferedBytes` unread. */
+  dropped = 0;
 
   constructor(
     private readonly store?: KnowledgeStore,
     private readonly pollMs = 1_000,
+    private readonly maxBufferedBytes = LIVE_MAX_BUFFERED_BYTES,
   ) {}
 
   get subscribers(): number {
@@ -55,6 +75,34 @@ export class LiveEventHub {
     return () => {
       this.listeners.delete(listener);
       if (this.listeners.size === 0) this.stopPolling();
+    };
+  }
+
+  /**
+   * Subscribe a stream: each event is written as `frame(event)` unless the client has
+   * `maxBufferedBytes` or more unread, in which case it is dropped and counted; the client
+   * is told how many it missed (`droppedFrame(count)`) once it has read the backlog.
+   */
+  subscribeOutput(output: LiveOutput, frame: (event: LiveEvent) => string, droppedFrame: (count: number) => string): () => void {
+    let missed = 0;
+    const tellMissed = () => {
+      if (missed === 0) return;
+      output.write(droppedFrame(missed));
+      missed = 0;
+    };
+    output.on('drain', tellMissed);
+    const off = this.subscribe((event) => {
+      if (output.writableLength >= this.maxBufferedBytes) {
+        missed++;
+        this.dropped++;
+        return;
+      }
+      tellMissed();
+      output.write(frame(event));
+    });
+    return () => {
+      off();
+      output.off('drain', tellMissed);
     };
   }
 

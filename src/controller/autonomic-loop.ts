@@ -29,8 +29,22 @@ export interface AutonomicLoopOptions {
   onEscalated?: (incident: IncidentRecord) => void;
   /** An incident's root cause moved to another element (a dependency's symptom joined it). */
   onRetargeted?: (incident: IncidentRecord, from: string) => void;
+  /** Symptoms dropped by a full bounded buffer (`homeostat_dropped_total{buffer}`; see {@link LoopBuffer}). */
+  onDropped?: (buffer: LoopBuffer, count: number) => void;
   now?: () => number;
 }
+
+/**
+ * The loop's bounded buffers: `loop-symptoms`, symptoms waiting for their key's reconcile
+ * (50 per service of the key; the newest are dropped); `incident-symptoms`, the symptoms an
+ * incident's diagnosis is ranked from (200; later ones are still recorded in its explanation).
+ */
+export type LoopBuffer = 'loop-symptoms' | 'incident-symptoms';
+
+/** Symptoms kept per service of a queue key while they wait for its reconcile. */
+const PENDING_PER_SERVICE = 50;
+/** Symptoms an incident's diagnosis is ranked from. */
+const INCIDENT_SYMPTOMS = 200;
 
 /** What the loop remembers of an unresolved incident between reconciles (rebuilt from the store after a restart). */
 interface TrackedIncident {
@@ -124,10 +138,21 @@ export class AutonomicLoop {
   /** A symptom was observed: remember it and look at its service (or its group). */
   observe(symptom: Symptom): void {
     const key = this.groups.queueKey(symptom.element);
-    const list = this.pending.get(key) ?? [];
-    if (list.length < 50 * this.groups.servicesOf(key).length) list.push(symptom);
-    this.pending.set(key, list);
+    this.keep(key, [symptom]);
     this.loop.enqueue(key);
+  }
+
+  /**
+   * Symptoms waiting for `key`'s reconcile, oldest first; `earlier` (given back by a failed
+   * reconcile) go before those observed meanwhile. Past the bound the newest are dropped
+   * and counted: the first symptoms of a fault open and explain its incident.
+   */
+  private keep(key: string, symptoms: Symptom[], earlier = false): void {
+    const waiting = this.pending.get(key) ?? [];
+    const all = earlier ? [...symptoms, ...waiting] : [...waiting, ...symptoms];
+    const bound = PENDING_PER_SERVICE * this.groups.servicesOf(key).length;
+    if (all.length > bound) this.options.onDropped?.('loop-symptoms', all.length - bound);
+    if (all.length > 0) this.pending.set(key, all.slice(0, bound));
   }
 
   /** Look at every service with an unresolved incident (after a controller restart). */
@@ -135,9 +160,46 @@ export class AutonomicLoop {
     for (const incident of await this.options.knowledge.store.listIncidents({ unresolved: true, limit: 1_000 })) this.loop.enqueue(this.groups.queueKey(incident.key));
   }
 
+  /**
+   * Level-based: a reconcile that fails part-way loses nothing. The symptoms it took and had
+   * not yet recorded in an incident go back to the buffer, ahead of those observed meanwhile,
+   * and the error makes the {@link ReconcileLoop} look at the key again after a backoff;
+   * what was written before the failure (an incident opened, a run started) is read back
+   * from the store then, so nothing is done twice.
+   */
   private async reconcile(key: string): Promise<{ requeueAfter?: number } | void> {
     const symptoms = (this.pending.get(key) ?? []).sort((a, b) => a.at - b.at);
     this.pending.delete(key);
+    const unrecorded = new Set(symptoms);
+    try {
+      return await this.decide(key, symptoms, unrecorded);
+    } catch (error) {
+      this.giveBack(key, symptoms.filter((s) => unrecorded.has(s)));
+      throw error;
+    }
+  }
+
+  /**
+   * A failed reconcile of `key` gives its symptoms back. Their key is the one the symptoms
+   * have now: a config applied meanwhile may have moved them to another group, which is
+   * then enqueued; `key` itself is retried by the {@link ReconcileLoop} after its backoff
+   * (an error it takes as terminal, like `HS_STORE_LOST`, is not retried: the symptoms
+   * wait for the key's next one).
+   */
+  private giveBack(key: string, symptoms: Symptom[]): void {
+    const byKey = new Map<string, Symptom[]>();
+    for (const symptom of symptoms) {
+      const now = this.groups.queueKey(symptom.element);
+      byKey.set(now, [...(byKey.get(now) ?? []), symptom]);
+    }
+    for (const [now, list] of byKey) {
+      this.keep(now, list, true);
+      if (now !== key) this.loop.enqueue(now);
+    }
+  }
+
+  /** `unrecorded`: the symptoms not yet in an incident's explanation; those recorded are removed from it. */
+  private async decide(key: string, symptoms: Symptom[], unrecorded: Set<Symptom>): Promise<{ requeueAfter?: number } | void> {
     const unresolved = await this.unresolvedOf(key);
     const ids = new Set(unresolved.map((i) => i.id));
     const tracked = this.tracked.get(key);
@@ -147,9 +209,9 @@ export class AutonomicLoop {
     const later = (ms: number | void) => {
       if (typeof ms === 'number') requeueAfter = requeueAfter === undefined ? ms : Math.min(requeueAfter, ms);
     };
-    for (const group of fresh) later(await this.openIncident(key, group));
+    for (const group of fresh) later(await this.openIncident(key, group, unrecorded));
     const changed = new Set<string>();
-    for (const [incident, added] of joined) if (await this.join(incident, added)) changed.add(incident.id);
+    for (const [incident, added] of joined) if (await this.join(incident, added, unrecorded)) changed.add(incident.id);
     for (const incident of unresolved) later(await this.advance(changed.has(incident.id) ? ((await this.options.knowledge.incidents.get(incident.id)) ?? incident) : incident));
     return requeueAfter === undefined ? undefined : { requeueAfter };
   }
@@ -230,16 +292,18 @@ export class AutonomicLoop {
     return tracked;
   }
 
-  private async openIncident(key: string, symptoms: Symptom[]): Promise<number | void> {
+  private async openIncident(key: string, symptoms: Symptom[], unrecorded: Set<Symptom>): Promise<number | void> {
     const { knowledge } = this.options;
     const first = symptoms[0]!;
     const { incident, created } = await knowledge.incidents.open({ key: first.element, element: first.element, symptom: first.name, summary: describeSymptom(first) });
     if (!created) {
       // Opened meanwhile by another reconcile of the key (a controller that just lost the lead): look again.
+      for (const symptom of symptoms) unrecorded.delete(symptom);
       for (const symptom of symptoms) this.observe(symptom);
       return 0;
     }
     await knowledge.incidents.recordMany(incident.id, symptoms.flatMap(symptomEntries));
+    for (const symptom of symptoms) unrecorded.delete(symptom);
     this.options.onIncidentOpened?.(incident, first);
     const tracked: TrackedIncident = { members: new Set(symptoms.map((s) => s.element)), symptoms: [...symptoms], lastAt: Math.max(...symptoms.map((s) => s.at)), settleUntil: 0 };
     this.remember(incident, tracked);
@@ -259,12 +323,18 @@ export class AutonomicLoop {
   }
 
   /** Symptoms join an unresolved incident; a new element among them means a new diagnosis, maybe a new target (true: it changed). */
-  private async join(incident: IncidentRecord, symptoms: Symptom[]): Promise<boolean> {
+  private async join(incident: IncidentRecord, symptoms: Symptom[], unrecorded: Set<Symptom>): Promise<boolean> {
     const { knowledge } = this.options;
     const tracked = await this.track(incident);
     const newcomers = symptoms.filter((s) => !tracked.members.has(s.element));
-    await knowledge.incidents.recordMany(incident.id, symptoms.flatMap((s) => (tracked.members.has(s.element) ? [{ kind: 'signal' as const, data: s.signal }] : symptomEntries(s))));
-    tracked.symptoms.push(...symptoms.slice(0, Math.max(0, 200 - tracked.symptoms.length)));
+    // A symptom of an element with none in the incident yet is recorded in full: also the
+    // first symptom of an incident whose opening reconcile failed before recording it.
+    const described = new Set(tracked.symptoms.map((s) => s.element));
+    await knowledge.incidents.recordMany(incident.id, symptoms.flatMap((s) => (described.has(s.element) ? [{ kind: 'signal' as const, data: s.signal }] : symptomEntries(s))));
+    for (const symptom of symptoms) unrecorded.delete(symptom);
+    const room = Math.max(0, INCIDENT_SYMPTOMS - tracked.symptoms.length);
+    tracked.symptoms.push(...symptoms.slice(0, room));
+    if (symptoms.length > room) this.options.onDropped?.('incident-symptoms', symptoms.length - room);
     for (const s of symptoms) tracked.members.add(s.element);
     if (newcomers.length === 0) return false;
     const diagnosis = await this.diagnose(incident, tracked);
@@ -329,7 +399,9 @@ export class AutonomicLoop {
     const tracked = await this.track(incident);
     const { run, cycle } = await this.latestRun(incident.key, incident.id);
     if (!run) {
-      if (incident.status !== 'open') return config.escalation.retryEvery;
+      // 'remediating' without a run: the reconcile that planned it failed before the run
+      // started (a store error), so it is planned again rather than left for a slow retry.
+      if (incident.status !== 'open' && incident.status !== 'remediating') return config.escalation.retryEvery;
       const wait = tracked.settleUntil - this.now();
       if (wait > 0) return wait;
       // Settled: rank again with what the metrics and the group showed meanwhile.

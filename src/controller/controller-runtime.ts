@@ -15,6 +15,7 @@ import type { IncidentRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import type { Logger } from '../telemetry/logger.js';
+import { DropCounter } from '../telemetry/drop-counter.js';
 import { MetricsRegistry } from '../telemetry/metrics.js';
 import { Engine } from '../workflow/engine.js';
 import type { WorkflowDefinition } from '../workflow/define-workflow.js';
@@ -61,6 +62,8 @@ export class ControllerRuntime {
   readonly knowledge: Knowledge;
   readonly registry = new MetricsRegistry();
   readonly watch: MetricWatch;
+  /** Every bounded buffer's drops: `homeostat_dropped_total{buffer}`, and a warning per buffer at most every 10 s. */
+  readonly drops: DropCounter;
   /** The supervisor's CPU and RSS per process, for root-cause ranking. */
   readonly resources: ResourceSeries;
   metricsUrl = '';
@@ -76,6 +79,7 @@ export class ControllerRuntime {
   private loop: AutonomicLoop | undefined;
   private readonly control: ElementControl;
   private readonly guardrails: Guardrails;
+  /** Symptoms seen before this process leads (at most {@link EARLY_SYMPTOMS}). */
   private readonly early: Symptom[] = [];
   private readonly firstSeen = new Map<string, number>();
   /** The last exit per instance, in memory: the store gets events in batches, evidence cannot wait. */
@@ -117,6 +121,18 @@ export class ControllerRuntime {
       this.watch.series.restamped().map((d) => ({ labels: { source: d.source, reason: d.reason }, value: d.count })),
     );
     r.gauge('homeostat_process_resident_memory_bytes', 'RSS of the homeostat process.', () => [{ labels: {}, value: process.memoryUsage().rss }]);
+    this.drops = new DropCounter({
+      report: ({ buffer, what, dropped, total }) => options.logger.warn({ buffer, dropped, total }, `dropped ${dropped} ${what}: the buffer was full (${total} since start)`),
+    });
+    this.drops.define('loop-symptoms', "symptoms waiting for the loop's reconcile");
+    this.drops.define('incident-symptoms', "symptoms beyond the 200 an incident's diagnosis is ranked from (still recorded in its explanation)");
+    this.drops.define('early-symptoms', 'symptoms seen before this process led the loop');
+    this.drops.define('recent-exits', "remembered process exits (evidence for actions): the oldest instance's");
+    this.drops.follow('element-events', 'element events waiting for the store', () => options.supervisor.droppedEvents);
+    this.drops.follow('metric-samples', 'scraped or pushed samples (homeostat_metric_samples_dropped_total says which source and why)', () => this.watch.series.droppedSamples);
+    this.drops.follow('resource-samples', 'CPU and RSS samples of supervised processes (series cap)', () => this.resources.series.droppedSamples);
+    this.drops.follow('live-events', 'live events for a slow API stream client', () => this.api?.live.dropped ?? 0);
+    this.drops.register(r);
     this.m.leader.set({}, 0);
     this.resources = new ResourceSeries(options.supervisor, { everyMs: options.loaded.config.resources.sampleEvery, retentionMs: options.loaded.config.monitor.retention });
     this.watch = new MetricWatch({
@@ -141,7 +157,8 @@ export class ControllerRuntime {
     const key = symptom.element;
     if (!this.firstSeen.has(key)) this.firstSeen.set(key, symptom.at);
     if (this.loop) this.loop.observe(symptom);
-    else if (this.early.length < 1_000) this.early.push(symptom);
+    else if (this.early.length < EARLY_SYMPTOMS) this.early.push(symptom);
+    else this.drops.drop('early-symptoms');
   }
 
   get isLeader(): boolean {
@@ -224,7 +241,10 @@ export class ControllerRuntime {
       supervisor.on((event) => {
         if (event.kind === 'process-exited' || event.kind === 'crash-looping') {
           this.recentExits.set(event.instance, { at: event.at, kind: event.kind, data: { ...event } });
-          if (this.recentExits.size > 1_000) this.recentExits.delete(this.recentExits.keys().next().value!);
+          if (this.recentExits.size > 1_000) {
+            this.recentExits.delete(this.recentExits.keys().next().value!);
+            this.drops.drop('recent-exits');
+          }
         }
         const symptom = symptomOf(event);
         if (symptom) this.observe(symptom);
@@ -259,6 +279,7 @@ export class ControllerRuntime {
     await this.remediationWorker?.close(2_000);
     await this.engine.close(2_000);
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.drops.close();
   }
 
   private async lead(token: number): Promise<void> {
@@ -280,6 +301,7 @@ export class ControllerRuntime {
       engine: worker,
       control: this.control,
       onError: (key, error) => logger.error({ key, err: error }, 'reconcile failed (re-queued)'),
+      onDropped: (buffer, count) => this.drops.drop(buffer, count),
       diagnoser: this.diagnoserFor(config),
       onIncidentOpened: (incident, symptom) => this.onOpened(incident, symptom),
       onRetargeted: (incident, from) => this.say(`incident ${incident.id}: root cause is ${incident.element}, not ${from}; remediation targets ${incident.element}`),
@@ -427,6 +449,9 @@ export class ControllerRuntime {
     this.options.say?.(line);
   }
 }
+
+/** Symptoms kept while another process leads; the oldest are kept, they open the incidents. */
+const EARLY_SYMPTOMS = 1_000;
 
 function safeParse(text: string): Record<string, unknown> {
   try {

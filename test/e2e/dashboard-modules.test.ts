@@ -48,9 +48,9 @@ test('counters become per-second rates (a drop is a restart); standbys pair by f
   assert.deepEqual(standbyPairs([{ name: 'db' }, { name: 'db-standby' }, { name: 'cache', standby: 'cache-b' }, { name: 'cache-b' }, { name: 'lone', standby: 'missing' }]), [['db', 'db-standby'], ['cache', 'cache-b']]);
 });
 
-test('the live stream: events split across chunks, CRLF and comments parsed; a closed stream reconnects; a 401 signs out', async () => {
+test('the live stream: events split across chunks, CRLF and comments parsed; a dropped event resyncs; a closed stream reconnects; a 401 signs out', async () => {
   const { LiveEvents } = await load('live-events.js');
-  const chunks = [': homeostat live events\n\n', 'event: element\ndata: {"type":"elem', 'ent","n":1}\n\nevent: incident\r\ndata: {"type":"incident","id":"inc-1"}\r\n\r\n', 'data: not json\n\n', ': keep-alive\n\n'];
+  const chunks = [': homeostat live events\n\n', 'event: element\ndata: {"type":"elem', 'ent","n":1}\n\nevent: incident\r\ndata: {"type":"incident","id":"inc-1"}\r\n\r\n', 'data: not json\n\n', ': keep-alive\n\n', 'event: dropped\ndata: {"type":"dropped","count":3}\n\n'];
   const calls: string[] = [];
   const realFetch = globalThis.fetch;
   globalThis.fetch = (async (_url: string, init: { headers: Record<string, string> }) => {
@@ -72,7 +72,8 @@ test('the live stream: events split across chunks, CRLF and comments parsed; a c
       live.start();
     });
     await signedOut;
-    assert.deepEqual(events, [{ type: 'resync' }, { type: 'element', n: 1 }, { type: 'incident', id: 'inc-1' }]);
+    // Events the API dropped for this client: what it shows is reloaded, as after a reconnection.
+    assert.deepEqual(events, [{ type: 'resync' }, { type: 'element', n: 1 }, { type: 'incident', id: 'inc-1' }, { type: 'resync' }]);
     assert.deepEqual(states, ['connecting', 'live', 'reconnecting', 'reconnecting', 'signed-out']);
     assert.deepEqual(calls, ['Bearer hst_x', 'Bearer hst_x']);
   } finally {

@@ -5,7 +5,8 @@ import type { LiveEvent } from '../live-events.js';
 
 /**
  * `GET /api/stream` (viewer): server-sent events — `element` (supervisor events),
- * `incident` (opened or changed), `run-finished` — each `data:` one JSON object, and a
+ * `incident` (opened or changed), `run-finished`, and `dropped` (`{count}`: events this
+ * client missed because it had 1 MiB unread; reload) — each `data:` one JSON object, and a
  * comment line every 15 s so proxies keep the connection. The token is checked again
  * every `streamTokenCheckMs` (1 s): once it is revoked (or deleted) the stream gets an
  * `error` event with `HS_API_UNAUTHORIZED` and ends, instead of going on for as long as the
@@ -20,8 +21,8 @@ export const eventRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
       const raw = reply.raw;
       raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
       raw.write(': homeostat live events\n\n');
-      const send = (event: LiveEvent) => void raw.write(`event: ${event.type}\ndata: ${JSON.stringify(redact(event))}\n\n`);
-      const off = ctx.live.subscribe(send);
+      const frame = (event: LiveEvent) => `event: ${event.type}\ndata: ${JSON.stringify(redact(event))}\n\n`;
+      const off = ctx.live.subscribeOutput(raw, frame, (count) => `event: dropped\ndata: ${JSON.stringify({ type: 'dropped', count })}\n\n`);
       const keepAlive = setInterval(() => raw.write(': keep-alive\n\n'), 15_000);
       keepAlive.unref();
       const tokenId = request.principal!.token.id;

@@ -73,8 +73,10 @@ test('a related symptom after the correlation window opens its own incident; one
     const incidents = await h.all();
     assert.deepEqual(incidents.map((i) => i.key).sort(), ['dependency', 'worker']);
     const first = incidents.find((i) => i.key === 'dependency')!;
-    const signals = (await h.knowledge.incidents.explain(first.id))!.entries.filter((e) => e.kind === 'signal');
-    assert.equal(signals.length, 2, 'the second dependency crash joined the first incident');
+    // The reconcile opens the worker's incident before it records the crash that joins the first: wait for that write.
+    const signals = async () => (await h.knowledge.incidents.explain(first.id))!.entries.filter((e) => e.kind === 'signal').length;
+    await waitFor(async () => (await signals()) >= 2, 5_000, 'the second dependency crash to join the first incident');
+    assert.equal(await signals(), 2, 'the second dependency crash joined the first incident, once');
   } finally {
     await h.close();
   }

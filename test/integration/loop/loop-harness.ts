@@ -6,7 +6,8 @@ import { Guardrails } from '../../../src/plan/guardrails.js';
 import { createActuator } from '../../../src/execute/actuators.js';
 import { appliedPolicies, remediationWorkflow } from '../../../src/execute/remediation-workflow.js';
 import type { ElementControl } from '../../../src/execute/element-control.js';
-import { AutonomicLoop } from '../../../src/controller/autonomic-loop.js';
+import { AutonomicLoop, type AutonomicLoopOptions } from '../../../src/controller/autonomic-loop.js';
+import type { Store } from '../../../src/store/store.js';
 import type { Symptom } from '../../../src/analyze/symptom.js';
 import { tempDir } from '../temp-store.js';
 
@@ -36,12 +37,14 @@ function fakeServices(names: string[], replicas: (service: string) => number) {
 /**
  * The autonomic loop in-process over a SQLite store, with services whose health the test
  * scripts (`symptom()` makes one unhealthy; a restart heals it unless it is `stuck`).
+ * `wrapStore` puts something between the loop's knowledge and the store (fault injection);
+ * the engine keeps the real store.
  */
-export async function loopHarness(yaml: string, options: { worker?: boolean } = {}) {
+export async function loopHarness(yaml: string, options: { worker?: boolean; wrapStore?: (store: Store) => Store; onDropped?: AutonomicLoopOptions['onDropped'] } = {}) {
   const tmp = tempDir('homeostat-correlation-');
   const store = SqliteStore.open(tmp.dbPath);
   const { config } = parseConfig(yaml, { file: `${tmp.dir}/homeostat.yaml` });
-  const knowledge = new Knowledge(store);
+  const knowledge = new Knowledge(options.wrapStore ? options.wrapStore(store) : store);
   const services = fakeServices(Object.keys(config.services), (service) => config.services[service]?.replicas ?? 1);
   const loopRef: { current?: AutonomicLoop } = {};
   const escalationMessage = (id: string, severity: 'critical' | 'error' | 'warning' | 'info') => loopRef.current!.escalationMessage(id, severity);
@@ -49,7 +52,7 @@ export async function loopHarness(yaml: string, options: { worker?: boolean } = 
   const workflow = remediationWorkflow({ knowledge, appliedPolicy: appliedPolicies(() => ({ config, version: 1, source: 'test' })), guardrails: new Guardrails(config.guardrails, knowledge), actuator, control: services.control, escalation: config.escalation, escalationMessage, evidence: async () => ({}) });
   // Without a worker, remediation runs stay pending: what the loop decides can be looked at before anything acts.
   const engine = await Engine.open({ store, workflows: [workflow as never], ...(options.worker === false ? { worker: false as const } : {}) });
-  const loop = new AutonomicLoop({ config, knowledge, engine, control: services.control });
+  const loop = new AutonomicLoop({ config, knowledge, engine, control: services.control, ...(options.onDropped ? { onDropped: options.onDropped } : {}) });
   loopRef.current = loop;
   loop.start();
   return {
