@@ -1,24 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { main } from '../../src/cli/main.js';
+import { dirname, join } from 'node:path';
+import { cli, inputFolder } from './analyze-harness.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'homeostat-analyze-'));
-
-async function cli(...args: string[]): Promise<{ status: number; out: string[]; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const status = await main(args, (line) => out.push(line), (line) => err.push(line));
-  return { status, out, err: err.join('\n') };
-}
-
-function write(name: string, text: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-}
+const write = inputFolder('homeostat-analyze-');
 
 test('analyze detect: one score row per input row, the spike scoring highest', async () => {
   const rows = ['timestamp,value'];
@@ -40,7 +25,7 @@ test('analyze detect: a malformed row names the file and line; a missing file an
   const malformed = await cli('analyze', 'detect', bad, '--detector', 'ewma');
   assert.equal(malformed.status, 1);
   assert.match(malformed.err, /HS_ANALYSIS_BAD_ROW: .*bad\.csv:3: expected "timestamp,number"/);
-  const missing = await cli('analyze', 'detect', join(dir, 'nope.csv'));
+  const missing = await cli('analyze', 'detect', join(dirname(bad), 'nope.csv'));
   assert.equal(missing.status, 1);
   assert.match(missing.err, /HS_ANALYSIS_INPUT: cannot read .*nope\.csv/);
   const unknown = await cli('analyze', 'detect', bad, '--detector', 'psychic');

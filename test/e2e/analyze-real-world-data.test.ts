@@ -1,25 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { main } from '../../src/cli/main.js';
+import { cli, inputFolder } from './analyze-harness.js';
 
 /** `homeostat analyze` on data as real exports write it: the default detector, rows out of order, missing values. */
-const dir = mkdtempSync(join(tmpdir(), 'homeostat-analyze-real-'));
-
-async function cli(...args: string[]): Promise<{ status: number; out: string[]; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const status = await main(args, (line) => out.push(line), (line) => err.push(line));
-  return { status, out, err: err.join('\n') };
-}
-
-function write(name: string, text: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-}
+const write = inputFolder('homeostat-analyze-real-');
 
 const START = Date.UTC(2024, 0, 1);
 

@@ -12,6 +12,7 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 /** The compiled CLI and example system, found from this compiled file. */
 export const BIN = fileURLToPath(new URL('../../src/cli/bin.js', import.meta.url));
 export const EXAMPLES = fileURLToPath(new URL('../../examples/system/', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
 /**
  * One `homeostat up` child process over a temp folder, for one end-to-end loop test:
@@ -193,6 +194,26 @@ export function exampleApiService(name = 'api', probeTimeout = '500ms'): string 
     cwd: $EXAMPLES
     probes:
       liveness: { http: /healthz, period: 250ms, timeout: ${probeTimeout}, failureThreshold: 3 }`;
+}
+
+/**
+ * A fixture exporter (`test/e2e/fixtures/<script>`, compiled) as service `app`, scraped every
+ * 300 ms, with the rule `app-errors` on its error rate (5 s rate above 5/s).
+ */
+export function errorRateExporterConfig(script: string): string {
+  return `
+services:
+  app:
+    command: $NODE
+    args: [${script}, --port, "{{port}}"]
+    cwd: ${FIXTURES}
+    probes:
+      liveness: { http: /healthz, period: 500ms, timeout: 1s, failureThreshold: 3 }
+monitor:
+  scrape: [{ service: app, every: 300ms }]
+symptoms:
+  app-errors: { service: app, metric: app_errors_total, aggregate: rate, window: 5s, above: 5 }
+`;
 }
 
 /** A local HTTP receiver for escalation webhooks. */

@@ -1,24 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
-import { UpHarness } from './loop-harness.js';
-
-const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
+import { errorRateExporterConfig, UpHarness } from './loop-harness.js';
 
 test('homeostat up: after a scraped service steps its clock back, its samples are stored in arrival order and counted, and its error rate opens an incident', async () => {
-  const h = new UpHarness(`
-services:
-  app:
-    command: $NODE
-    args: [clock-step-exporter.js, --port, "{{port}}"]
-    cwd: ${FIXTURES}
-    probes:
-      liveness: { http: /healthz, period: 500ms, timeout: 1s, failureThreshold: 3 }
-monitor:
-  scrape: [{ service: app, every: 300ms }]
-symptoms:
-  app-errors: { service: app, metric: app_errors_total, aggregate: rate, window: 5s, above: 5 }
-`);
+  const h = new UpHarness(errorRateExporterConfig('clock-step-exporter.js'));
   try {
     await h.up();
     const incident = await h.waitForIncident((i) => i.symptom === 'app-errors', 20_000, 'an incident for app-errors');
