@@ -24,10 +24,15 @@ const STEPS = 10;
 /** A bound on the kill phase (it takes ~25 s on 2 cores), so the test always ends by itself. */
 const KILL_PHASE_BUDGET_MS = 150_000;
 
-/** `runId,seq,pid` lines → pids in order of execution, per `runId,seq`. */
-function readExecutions(path: string): { byStep: Map<string, number[]>; lines: number } {
+/**
+ * `runId,seq,pid;` lines → pids in order of execution, per `runId,seq`. A line without its
+ * `;` is a record a SIGKILL cut short (the kernel may stop a write at a page boundary of the
+ * file when a fatal signal is pending): counted as `torn`, not as an execution.
+ */
+function readExecutions(path: string): { byStep: Map<string, number[]>; lines: number; torn: number } {
   const byStep = new Map<string, number[]>();
-  const lines = readFileSync(path, 'utf8').split('\n').filter((line) => line !== '');
+  const all = readFileSync(path, 'utf8').split('\n').filter((line) => line !== '');
+  const lines = all.filter((line) => line.endsWith(';')).map((line) => line.slice(0, -1));
   for (const line of lines) {
     const [runId, seq, pid, ...rest] = line.split(',');
     assert.ok(runId && seq && pid && rest.length === 0, `malformed line ${JSON.stringify(line)} in ${path}`);
@@ -36,7 +41,7 @@ function readExecutions(path: string): { byStep: Map<string, number[]>; lines: n
     pids.push(Number(pid));
     byStep.set(key, pids);
   }
-  return { byStep, lines: lines.length };
+  return { byStep, lines: lines.length, torn: all.length - lines.length };
 }
 
 test('workers SIGKILLed at random points: every run completes, each step is recorded once and no checkpointed step runs again', { timeout: 240_000 }, async (t) => {
@@ -181,11 +186,13 @@ test('workers SIGKILLed at random points: every run completes, each step is reco
         `steps in flight at a kill ${inFlightAtKill}; steps executed again (effect done, not checkpointed at the kill) ${reExecuted}; ` +
         `runs with steps by killed victims ${runsTouchedByKilled.size}; runs taken over (epoch > 1) ${takenOver}, max epoch ${maxEpoch}; ` +
         `takeover claims by victims ${takeoverClaimsByVictims}; run-lost events: survivor ${lostBySurvivor}, victims ${lostByVictims}; late finishes by fenced workers ${lateFinishesByFenced}; ` +
-        `worker errors ${workerErrors.length}; kill phase ${((killsDoneAt - startedAt) / 1000).toFixed(1)} s, drain ${((drainedAt - killsDoneAt) / 1000).toFixed(1)} s`,
+        `records torn by a kill: ${executions.torn + starts.torn}; worker errors ${workerErrors.length}; kill phase ${((killsDoneAt - startedAt) / 1000).toFixed(1)} s, drain ${((drainedAt - killsDoneAt) / 1000).toFixed(1)} s`,
     );
     for (const error of workerErrors.slice(0, 5)) t.diagnostic(`worker error: ${JSON.stringify(error)}`);
 
     assert.ok(killedPids.size >= 50, `at least 50 kills (got ${killedPids.size})`);
+    // Only a killed process can leave a torn record, each at most one per log.
+    assert.ok(executions.torn <= killedPids.size && starts.torn <= killedPids.size, `torn records: ${executions.torn} + ${starts.torn} for ${killedPids.size} kills`);
     assert.ok(inFlightAtKill > 0, 'kills hit steps in flight');
     assert.ok(reExecuted > 0, 'some kills came after a step had its effect but before its checkpoint, and the step ran again');
     assert.ok(runsTouchedByKilled.size > 0, 'killed victims had executed steps');
