@@ -66,8 +66,11 @@ test('after a SIGKILL of homeostat up the next up replaces the stale api.json an
     const lines = h.lines.length;
     await h.up();
     await h.waitForLine(new RegExp(`replacing the stale .*api\\.json of homeostat up pid ${first.pid}`), 5_000, lines);
-    const second = discovery(h);
-    assert.equal(second.pid, h.child!.pid);
+    // The line is said before the new token is made and the new file written: wait for the file.
+    const second = await h.waitFor(() => {
+      const found = discovery(h);
+      return found.pid === h.child!.pid && found;
+    }, 10_000, 'the new api.json of the second up');
     assert.notEqual(second.tokenId, first.tokenId);
     assert.notEqual((await h.db().getApiToken(first.tokenId))!.revokedAt, null, 'the stale token is revoked');
     assert.equal((await h.db().getApiToken(second.tokenId))!.revokedAt, null);
