@@ -14,7 +14,7 @@ import { externalHeartbeatSecret } from './probes/external-heartbeat-secret.js';
 import { stopLeftovers } from './leftover-processes.js';
 import { OrphanReaper } from './orphan-reaper.js';
 import { ProcessLedger } from './process-ledger.js';
-import { HeartbeatRegistry, HeartbeatServer, newHeartbeatSecret } from './probes/heartbeat-probe.js';
+import { HEARTBEAT_SECRET_LENGTH, HeartbeatRegistry, HeartbeatServer } from './probes/heartbeat-probe.js';
 import { ReplicaSupervisor, type ReplicaSnapshot } from './replica-supervisor.js';
 import { ResourceSampler } from './resource-sampler.js';
 import { spawnabilityProblems, type ServiceSpawnProblem } from './config-spawnability.js';
@@ -349,7 +349,7 @@ export class Supervisor {
    * same length keeps the size check exact.
    */
   private supervisorEnv(instance: string): Record<string, string> {
-    return this.heartbeatServer?.envFor(instance, newHeartbeatSecret().replace(/./g, 'x')) ?? {};
+    return this.heartbeatServer?.envFor(instance, 'x'.repeat(HEARTBEAT_SECRET_LENGTH)) ?? {};
   }
 
   private readonly emit = (event: ElementEvent): void => {

@@ -35,7 +35,7 @@ export function readTimestampedCsv(path: string): { timestamps: number[]; values
 export function loadNabCorpus(root: string): NabFile[] {
   const windowsPath = join(root, 'labels', 'windows.json');
   if (!existsSync(windowsPath)) {
-    throw new Error(`NAB data not found: ${windowsPath} does not exist (pass the corpus folder, e.g. ../shared/data/nab)`);
+    throw new Error(`NAB data not found: ${windowsPath} does not exist (pass the folder that holds NAB's data/ and labels/)`);
   }
   const windows = JSON.parse(readFileSync(windowsPath, 'utf8')) as Record<string, [string, string][]>;
   const files: NabFile[] = [];

@@ -6,9 +6,13 @@ import { dirname, join } from 'node:path';
 import type { Clock } from '../../resilience/clock.js';
 import type { Probe } from './probe.js';
 
+const SECRET_BYTES = 24;
+/** How long a heartbeat secret is (base64url of 24 bytes): the spawn check sizes the environment with it. */
+export const HEARTBEAT_SECRET_LENGTH = Math.ceil((SECRET_BYTES * 4) / 3);
+
 /** A new heartbeat secret: 192 random bits, URL-safe. */
 export function newHeartbeatSecret(): string {
-  return randomBytes(24).toString('base64url');
+  return randomBytes(SECRET_BYTES).toString('base64url');
 }
 
 /** What became of a beat: counted, for an instance nobody expects, without a secret, or with a wrong one. */
