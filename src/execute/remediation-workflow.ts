@@ -125,7 +125,7 @@ export function remediationWorkflow(deps: RemediationDeps): WorkflowDefinition<R
         await ctx.step('resolve', async () => {
           await deps.guardrails.outcome(service, true);
           await record(incidentId, 'outcome', { outcome: 'resolved', by: `${label} (canary, then batches)`, rung });
-          await knowledge.incidents.setStatus(incidentId, 'resolved', `${label} helped: every replica healthy for ${policy.verify.healthyFor} ms, canary first`);
+          await knowledge.incidents.resolve(incidentId, { resolution: 'action', by: label, summary: `${label} helped: every replica healthy for ${policy.verify.healthyFor} ms, canary first` });
         });
         return { outcome: 'resolved', rung };
       }
@@ -226,7 +226,7 @@ export function remediationWorkflow(deps: RemediationDeps): WorkflowDefinition<R
         await ctx.step('resolve', async () => {
           await deps.guardrails.outcome(service, true);
           await record(incidentId, 'outcome', { outcome: 'resolved', by: label, rung });
-          await knowledge.incidents.setStatus(incidentId, 'resolved', `${label} helped: healthy for ${policy.verify.healthyFor} ms`);
+          await knowledge.incidents.resolve(incidentId, { resolution: 'action', by: label, summary: `${label} helped: healthy for ${policy.verify.healthyFor} ms` });
         });
         return { outcome: 'resolved', rung };
       }

@@ -236,4 +236,15 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX incidents_element_opened ON incidents (element, opened_at);
     `,
   },
+  {
+    // How an incident was resolved (a verified action, externally, or closed by an operator)
+    // and who acknowledged it: "resolved" alone credited every recovery to the last action.
+    name: '0007_incident_resolution',
+    sql: `
+      ALTER TABLE incidents ADD COLUMN resolution TEXT;
+      ALTER TABLE incidents ADD COLUMN resolved_by TEXT;
+      ALTER TABLE incidents ADD COLUMN acknowledged_at INTEGER;
+      ALTER TABLE incidents ADD COLUMN acknowledged_by TEXT;
+    `,
+  },
 ];
