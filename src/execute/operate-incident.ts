@@ -77,7 +77,7 @@ export async function acknowledgeIncident(deps: OperateIncidentDeps, id: string,
   const { knowledge } = deps;
   const now = deps.now ?? Date.now;
   const incident = await existing(deps, id);
-  if (incident.status === 'resolved') throw new IncidentOperationError('HS_INCIDENT_RESOLVED', `incident ${id} is already resolved${incident.resolvedBy ? ` (by ${incident.resolvedBy})` : ''}: there is nothing to acknowledge`);
+  if (incident.status === 'resolved') throw new IncidentOperationError('HS_INCIDENT_RESOLVED', `incident ${id} is already resolved${incident.resolvedBy ? ` (by ${incident.resolvedBy})` : ''}: there is nothing to acknowledge (a note can still be added)`);
   if (incident.acknowledgedBy === by) return { incident, outcome: 'already' };
   if (incident.acknowledgedBy !== null) {
     await knowledge.incidents.record(id, 'note', { acknowledged: true, by, detail: `also acknowledged by ${by} (${incident.acknowledgedBy} acknowledged it first)` });
@@ -178,8 +178,8 @@ export async function closeIncident(deps: OperateIncidentDeps, id: string, reaso
 
 function refuseResolved(incident: IncidentRecord): void {
   if (incident.status !== 'resolved') return;
-  const how = incident.resolution === 'operator' ? `closed by ${incident.resolvedBy ?? 'an operator'}` : incident.resolvedBy ? `by ${incident.resolvedBy}` : `(${incident.resolution ?? 'resolved'})`;
-  throw new IncidentOperationError('HS_INCIDENT_RESOLVED', `incident ${incident.id} is already resolved ${how}; a new symptom opens a new incident`);
+  const how = incident.resolution === 'operator' ? `closed by ${incident.resolvedBy ?? 'an operator'}` : incident.resolution === 'external' ? 'externally' : incident.resolvedBy ? `by ${incident.resolvedBy}` : 'by the loop';
+  throw new IncidentOperationError('HS_INCIDENT_RESOLVED', `incident ${incident.id} is already resolved (${how}); a new symptom opens a new incident`);
 }
 
 /** Poll until the run has finished (cancelled, or it ended another way), up to `ms`. */
