@@ -38,6 +38,26 @@ export class IncidentOperationError extends HomeostatError {
 
 const IN_FLIGHT = new Set(['pending', 'running', 'waiting']);
 
+/**
+ * The operator actions on each incident under way in this process, chained so that they
+ * run one at a time: two operators closing the same incident at once through one `up`'s
+ * API get one close and one 409, and two acknowledging get one first acknowledgement.
+ * (Across processes — the CLI on the store while `up` serves the API — the store has the
+ * last word and both could pass; the audit log then shows both.)
+ */
+const underWay = new Map<string, Promise<unknown>>();
+
+function oneAtATime<T>(id: string, action: () => Promise<T>): Promise<T> {
+  const previous = underWay.get(id) ?? Promise.resolve();
+  const next = previous.catch(() => undefined).then(action);
+  underWay.set(id, next);
+  const forget = () => {
+    if (underWay.get(id) === next) underWay.delete(id);
+  };
+  next.then(forget, forget);
+  return next;
+}
+
 async function existing(deps: OperateIncidentDeps, id: string): Promise<IncidentRecord> {
   const incident = await deps.store.getIncident(id);
   if (!incident) throw new IncidentOperationError('HS_INCIDENT_NOT_FOUND', `no incident ${id} (homeostat incidents --all lists them)`);
@@ -73,7 +93,11 @@ export interface Acknowledged {
  * @example
  * await acknowledgeIncident(deps, 'inc-1a2b3c4d', 'api:bob') // outcome 'recorded': acknowledgedBy still 'api:alice'; bob's is a note
  */
-export async function acknowledgeIncident(deps: OperateIncidentDeps, id: string, by: string): Promise<Acknowledged> {
+export function acknowledgeIncident(deps: OperateIncidentDeps, id: string, by: string): Promise<Acknowledged> {
+  return oneAtATime(id, () => acknowledgeNow(deps, id, by));
+}
+
+async function acknowledgeNow(deps: OperateIncidentDeps, id: string, by: string): Promise<Acknowledged> {
   const { knowledge } = deps;
   const now = deps.now ?? Date.now;
   const incident = await existing(deps, id);
@@ -131,9 +155,13 @@ export interface ClosedIncident {
  * await closeIncident(deps, 'inc-done', 'again', 'api:bob') // throws HS_INCIDENT_RESOLVED
  */
 export async function closeIncident(deps: OperateIncidentDeps, id: string, reason: unknown, by: string): Promise<ClosedIncident> {
+  const why = boundedText(reason, 'the reason for closing', CLOSE_REASON_MAX_BYTES);
+  return oneAtATime(id, () => closeNow(deps, id, why, by));
+}
+
+async function closeNow(deps: OperateIncidentDeps, id: string, why: string, by: string): Promise<ClosedIncident> {
   const { store, knowledge, engine } = deps;
   const now = deps.now ?? Date.now;
-  const why = boundedText(reason, 'the reason for closing', CLOSE_REASON_MAX_BYTES);
   const incident = await existing(deps, id);
   refuseResolved(incident);
 
