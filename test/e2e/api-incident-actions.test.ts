@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runIdFor } from '../../src/controller/autonomic-loop.js';
 import type { LiveEvent } from '../../src/api/live-events.js';
-import { ApiHarness, gated } from './api-harness.js';
+import { ApiHarness, failing, gated } from './api-harness.js';
 
 async function until<T>(what: string, probe: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -144,6 +144,27 @@ test('close: the remediation run in flight is cancelled, its approval denied, th
     assert.deepEqual(byOperator, [`approval.denied ${incident.id}`, `incident.resolved ${incident.id}`, `incident.annotated ${incident.id}`]);
     assert.deepEqual(audit.find((e) => e.action === 'incident.resolved')?.data, { by: 'api:operator-bot', resolution: 'operator', summary: 'closed by api:operator-bot: replaced the disk by hand' });
     assert.equal((await h.call('viewer', 'GET', '/api/audit/verify')).json.ok, true);
+  } finally {
+    await h.close();
+  }
+});
+
+test('close an escalated incident whose remediation already ended: nothing to cancel, and the explanation says so', async () => {
+  const h = await ApiHarness.open();
+  try {
+    const incident = await openIncident(h, 'cache');
+    const runId = runIdFor(incident.key, incident.id, 0);
+    const ended = await h.engine.start(failing, undefined, { id: runId });
+    await assert.rejects(ended.result({ timeout: 20_000 }));
+    await h.knowledge.incidents.setStatus(incident.id, 'escalated', 'no rung helped; escalated');
+
+    const closed = await h.call('operator', 'POST', `/api/incidents/${incident.id}/close`, { reason: 'cache node replaced' });
+    assert.equal(closed.status, 200, closed.text);
+    assert.deepEqual([closed.json.cancelledRuns, closed.json.deniedApprovals], [[], []]);
+    assert.equal((await h.engine.getRun(runId))?.status, 'failed', 'a finished run is left as it ended');
+    const explained = (await h.knowledge.incidents.explain(incident.id))!;
+    assert.ok(explained.entries.some((e) => e.kind === 'note' && e.data.detail === 'closed by api:operator-bot: no remediation was in flight'));
+    assert.deepEqual([explained.incident.status, explained.incident.resolution, explained.incident.resolvedBy], ['resolved', 'operator', 'api:operator-bot']);
   } finally {
     await h.close();
   }
