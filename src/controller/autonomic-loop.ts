@@ -327,10 +327,11 @@ export class AutonomicLoop {
     const { knowledge } = this.options;
     const tracked = await this.track(incident);
     const newcomers = symptoms.filter((s) => !tracked.members.has(s.element));
-    // A symptom of an element with none in the incident yet is recorded in full: also the
+    // A symptom new to the incident (by element and name) is recorded in full: also the
     // first symptom of an incident whose opening reconcile failed before recording it.
-    const described = new Set(tracked.symptoms.map((s) => s.element));
-    await knowledge.incidents.recordMany(incident.id, symptoms.flatMap((s) => (described.has(s.element) ? [{ kind: 'signal' as const, data: s.signal }] : symptomEntries(s))));
+    // Verification reads those entries: a rule that fires later on a member must clear too.
+    const described = new Set(tracked.symptoms.map((s) => `${s.element}|${s.name}`));
+    await knowledge.incidents.recordMany(incident.id, symptoms.flatMap((s) => (described.has(`${s.element}|${s.name}`) ? [{ kind: 'signal' as const, data: s.signal }] : symptomEntries(s))));
     for (const symptom of symptoms) unrecorded.delete(symptom);
     const room = Math.max(0, INCIDENT_SYMPTOMS - tracked.symptoms.length);
     tracked.symptoms.push(...symptoms.slice(0, room));

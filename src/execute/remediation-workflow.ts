@@ -10,6 +10,7 @@ import { recordIntent, resumeInterrupted, type ActionIntent } from './action-int
 import { DESTRUCTIVE_ACTIONS, escalate, type Actuator, type ActuatorDeps } from './actuators.js';
 import type { ElementControl } from './element-control.js';
 import { isRollout, rollout } from './rollout.js';
+import { clearanceOf, incidentHealth, type IncidentSymptom } from './incident-health.js';
 import { verifyHealthy } from './verify-health.js';
 
 export const REMEDIATION_WORKFLOW = 'homeostat.remediate';
@@ -65,7 +66,8 @@ export interface RemediationDeps extends Pick<ActuatorDeps, 'escalation' | 'esca
   evidence: (service: string, instance?: string) => Promise<Record<string, unknown>>;
   /**
    * Whether a metric symptom (a `symptoms:` rule) has cleared on `service`: verification
-   * then needs the rule clear as well as the probes passing. Without it, probes only.
+   * then needs every rule that fired in the incident clear, where it fired, as well as the
+   * probes passing (see incident-health.ts). Without it, probes only.
    */
   symptomCleared?: (service: string, symptom: string) => boolean;
   /**
@@ -212,11 +214,12 @@ export function remediationWorkflow(deps: RemediationDeps): WorkflowDefinition<R
         `verify:${rung}`,
         async ({ signal }) => {
           // An uncertain action (interrupted by a crash, not repeated) may have worked: health decides.
-          const result = acted.ok || acted.uncertain
-            ? await verifyHealthy(await healthCheck(deps, incidentId, acted.verifyOn ?? service), { healthyForMs: policy.verify.healthyFor, timeoutMs: policy.verify.timeout, signal })
+          const health = acted.ok || acted.uncertain ? await incidentHealth(deps, incidentId, { target: acted.verifyOn ?? service, ...(acted.verifyOn ? { replaced: service } : {}) }) : undefined;
+          const result = health
+            ? await verifyHealthy(() => health.check(), { healthyForMs: policy.verify.healthyFor, timeoutMs: policy.verify.timeout, signal, whyNot: () => health.failing() })
             : { ok: false, detail: `not verified: the action failed (${acted.detail})`, tookMs: 0 };
           release();
-          await record(incidentId, 'verification', { rung, action: label, ...result });
+          await record(incidentId, 'verification', { rung, action: label, ...result, ...(health ? { checked: describeChecked(health.symptoms()) } : {}) });
           await knowledge.outcome(input.diagnosis, action.action, result.ok);
           return result;
         },
@@ -317,10 +320,7 @@ async function symptomSince(knowledge: Knowledge, incidentId: string): Promise<n
   return typeof at === 'number' ? at : explained?.incident.openedAt;
 }
 
-/** Probes passing and, for a metric symptom, its rule cleared. */
-async function healthCheck(deps: RemediationDeps, incidentId: string, service: string): Promise<() => boolean> {
-  const symptom = deps.symptomCleared ? (await deps.knowledge.incidents.get(incidentId))?.symptom : undefined;
-  const cleared = deps.symptomCleared;
-  if (!symptom || !cleared) return () => deps.control.isHealthy(service);
-  return () => deps.control.isHealthy(service) && cleared(service, symptom);
+/** The symptoms verification waited for, for the explanation ("readiness-failing on nginx"). */
+function describeChecked(symptoms: IncidentSymptom[]): string[] {
+  return symptoms.map((s) => `${s.name} on ${s.element}${clearanceOf(s.name) === 'event' ? ' (an event: nothing to wait for)' : ''}`);
 }
