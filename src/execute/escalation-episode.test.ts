@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { outstandingPage } from './escalation-episode.js';
+import { outstandingPage, resolveDue } from './escalation-episode.js';
 
 const page = (at: number, data: Record<string, unknown> = {}) => ({ at, kind: 'escalation' as const, data: { event: 'trigger', ok: true, delivered: 2, ...data } });
 const resolve = (at: number) => ({ at, kind: 'escalation' as const, data: { event: 'resolve', ok: true, delivered: 2 } });
@@ -28,4 +28,15 @@ test('a re-opened incident may page again; a failed resolve still ends the episo
   assert.deepEqual(outstandingPage([page(5), resolve(9), note(20, 're-opened: …'), page(30)]), { at: 30 });
   assert.equal(outstandingPage([page(5), { at: 9, kind: 'escalation', data: { event: 'resolve', ok: false, delivered: 0 } }]), undefined);
   assert.deepEqual(outstandingPage([page(5), note(6, 'a note that mentions re-opened later')]), { at: 5 });
+});
+
+test('a resolve is due after a page or an approval-expiry warning a webhook got, until the resolve is recorded', () => {
+  const warning = (at: number, delivered: number) => ({ at, kind: 'approval' as const, data: { status: 'expiring', delivered, detail: 'expires in 60000 ms; POST … → HTTP 200' } });
+  assert.equal(resolveDue([]), false);
+  assert.equal(resolveDue([page(5)]), true);
+  assert.equal(resolveDue([warning(5, 1)]), true);
+  assert.equal(outstandingPage([warning(5, 1)]), undefined, 'a warning is not the page: the ladder still pages');
+  assert.equal(resolveDue([warning(5, 0)]), false);
+  assert.equal(resolveDue([page(5), resolve(9)]), false);
+  assert.equal(resolveDue([{ at: 5, kind: 'approval', data: { status: 'pending' } }]), false);
 });

@@ -26,6 +26,26 @@ export function outstandingPage(entries: readonly Entry[]): { at: number } | und
   return paged;
 }
 
+/**
+ * Whether the escalation webhooks were told of the incident in its current episode, so a
+ * resolution must close what they opened: a page ({@link outstandingPage}), or an approval's
+ * expiry warning that reached a webhook (an `approval` entry, `status: 'expiring'`, with
+ * `delivered` > 0) — a PagerDuty alert is open under the incident id either way.
+ * @example resolveDue([{ at: 5, kind: 'approval', data: { status: 'expiring', delivered: 1 } }]) // true
+ */
+export function resolveDue(entries: readonly Entry[]): boolean {
+  let told = false;
+  for (const entry of entries) {
+    if (endsEpisode(entry)) told = false;
+    else if (isPage(entry) || isDeliveredWarning(entry)) told = true;
+  }
+  return told;
+}
+
+function isDeliveredWarning(entry: Entry): boolean {
+  return entry.kind === 'approval' && entry.data.status === 'expiring' && typeof entry.data.delivered === 'number' && entry.data.delivered > 0;
+}
+
 function isPage(entry: Entry): boolean {
   if (entry.kind !== 'escalation' || entry.data.event !== 'trigger') return false;
   return (typeof entry.data.delivered === 'number' && entry.data.delivered > 0) || entry.data.ok === true;

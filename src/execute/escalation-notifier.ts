@@ -1,7 +1,7 @@
 import type { EscalationConfig } from '../config/schema/policies.js';
 import type { Incidents } from '../knowledge/incidents.js';
 import { postJson, type EscalationOutcome } from './actuators.js';
-import { outstandingPage } from './escalation-episode.js';
+import { resolveDue } from './escalation-episode.js';
 import { webhookPayload, type EscalationMessage } from './escalation-payloads.js';
 
 export interface EscalationNotifierOptions {
@@ -28,7 +28,7 @@ export interface EscalationNotifierOptions {
  * Subscribed to {@link Incidents.onResolved}, so the knowledge layer stays free of HTTP. At
  * most once: the send is recorded as an `escalation` entry with `event: 'resolve'`, which
  * also ends the incident's paging episode (see escalation-episode.ts), and a resolution of an
- * incident with no page outstanding sends nothing. A webhook that fails is retried with
+ * incident the webhooks were not told of (no page, no approval-expiry warning) sends nothing. A webhook that fails is retried with
  * doubling backoff a bounded number of times; what still failed is recorded as such.
  *
  * @example const notifier = new EscalationNotifier({ incidents, escalation: () => live.config.escalation, escalationMessage }); notifier.start(); … await notifier.stop();
@@ -55,8 +55,8 @@ export class EscalationNotifier {
   }
 
   /**
-   * Send the resolve for `incidentId` if a page is outstanding; undefined when none is (never
-   * paged, or its resolve already recorded). Concurrent calls for one incident share one send.
+   * Send the resolve for `incidentId` if the webhooks were told of it ({@link resolveDue});
+   * undefined when not (never paged nor warned, or its resolve already recorded). Concurrent calls for one incident share one send.
    */
   resolved(incidentId: string): Promise<EscalationOutcome | undefined> {
     const running = this.pending.get(incidentId);
@@ -69,7 +69,7 @@ export class EscalationNotifier {
   private async send(incidentId: string): Promise<EscalationOutcome | undefined> {
     const { incidents } = this.options;
     const explained = await incidents.explain(incidentId);
-    if (!explained || !outstandingPage(explained.entries)) return undefined;
+    if (!explained || !resolveDue(explained.entries)) return undefined;
     const hooks = this.options.escalation().webhooks;
     const message = { ...(await this.options.escalationMessage(incidentId, 'info')), event: 'resolve' as const };
     const results = await Promise.all(hooks.map((hook) => this.deliver(hook.url, webhookPayload(message, hook))));

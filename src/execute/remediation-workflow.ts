@@ -164,7 +164,8 @@ export function remediationWorkflow(deps: RemediationDeps): WorkflowDefinition<R
         if (answer === undefined && policy.approval.warnBefore > 0) {
           await ctx.step(`approval-warning:${rung}`, async ({ signal }) => {
             const sent = await escalate(deps, incidentId, 'warning', signal);
-            await record(incidentId, 'approval', { rung, action: label, approval: approvalId, status: 'expiring', detail: `expires in ${policy.approval.warnBefore} ms; ${sent.detail}` });
+            // Not a page (the ladder's escalation still pages), but a webhook that got it has an alert open: `delivered` lets the resolve close it.
+            await record(incidentId, 'approval', { rung, action: label, approval: approvalId, status: 'expiring', delivered: sent.delivered, detail: `expires in ${policy.approval.warnBefore} ms; ${sent.detail}` });
           });
           answer = await ctx.waitForSignal<string>(`approval:${rung}`, { timeout: Math.min(policy.approval.warnBefore, policy.approval.ttl) });
         }

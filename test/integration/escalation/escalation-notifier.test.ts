@@ -71,6 +71,19 @@ test('an incident never paged resolves without a resolve being sent', async () =
   }
 });
 
+test('an incident whose only message was an approval-expiry warning gets its resolve too (the warning opened an alert)', async () => {
+  const t = await setup();
+  try {
+    const incident = await t.open('billing');
+    await t.knowledge.incidents.record(incident.id, 'approval', { rung: 0, status: 'expiring', delivered: 3, detail: 'expires in 60000 ms' });
+    await t.knowledge.incidents.resolve(incident.id, { resolution: 'action', by: 'restart billing#0', summary: 'restart billing#0 helped' });
+    await until(() => t.sent.length === 1, 'the resolve sent');
+    assert.deepEqual(t.hooks.received.filter((r) => r.path === '/pd').map((r) => r.body.event_action), ['resolve']);
+  } finally {
+    await t.close();
+  }
+});
+
 test('a resolve that fails once is retried and delivered', async () => {
   // The page gets 200s; the first resolve POST to each webhook gets 503, the retries 200.
   const t = await setup([200, 200, 200, 503, 503, 503], 3);
