@@ -8,6 +8,7 @@ import { defineWorkflow, type WorkflowDefinition } from '../workflow/define-work
 import type { WorkflowContext } from '../workflow/workflow-context.js';
 import { recordIntent, resumeInterrupted, type ActionIntent } from './action-intent.js';
 import { DESTRUCTIVE_ACTIONS, escalate, type Actuator, type ActuatorDeps } from './actuators.js';
+import { pageOnce } from './page-once.js';
 import type { ElementControl } from './element-control.js';
 import { isRollout, rollout } from './rollout.js';
 import { clearanceOf, incidentHealth, type IncidentSymptom } from './incident-health.js';
@@ -107,11 +108,8 @@ export function remediationWorkflow(deps: RemediationDeps): WorkflowDefinition<R
       const label = `${action.action}${instance && 'scope' in action && action.scope === 'instance' ? ` ${instance}` : ` ${service}`}`;
       if (action.action === 'escalate') {
         attempted.escalated = true;
-        await ctx.step(`escalate:${rung}`, async ({ signal }) => {
-          const result = await escalate(deps, incidentId, 'critical', signal);
-          await record(incidentId, 'escalation', { rung, ...result });
-          return result;
-        });
+        // Recorded by pageOnce; a step re-run after a crash finds the page and does not repeat it.
+        await ctx.step(`escalate:${rung}`, ({ signal }) => pageOnce(deps, knowledge.incidents, incidentId, 'critical', signal, { rung }));
         continue;
       }
       const rolling = await ctx.step(`rollout-check:${rung}`, () => isRollout(policy, action, deps.control.instances(service).length));
@@ -168,7 +166,8 @@ export function remediationWorkflow(deps: RemediationDeps): WorkflowDefinition<R
         if (answer === undefined && policy.approval.warnBefore > 0) {
           await ctx.step(`approval-warning:${rung}`, async ({ signal }) => {
             const sent = await escalate(deps, incidentId, 'warning', signal);
-            await record(incidentId, 'approval', { rung, action: label, approval: approvalId, status: 'expiring', detail: `expires in ${policy.approval.warnBefore} ms; ${sent.detail}` });
+            // Not a page (the ladder's escalation still pages), but a webhook that got it has an alert open: `delivered` lets the resolve close it.
+            await record(incidentId, 'approval', { rung, action: label, approval: approvalId, status: 'expiring', delivered: sent.delivered, detail: `expires in ${policy.approval.warnBefore} ms; ${sent.detail}` });
           });
           answer = await ctx.waitForSignal<string>(`approval:${rung}`, { timeout: Math.min(policy.approval.warnBefore, policy.approval.ttl) });
         }
@@ -259,7 +258,8 @@ interface Attempted {
  * nothing; or an escalation — after actions that did not help, after rungs that were not
  * allowed to act (paused, budgets, approvals), for a ladder that only escalates, or for a
  * policy removed from the config. A human is paged unless one paused remediation or an
- * `escalate` rung already paged; slow retries follow every escalation.
+ * `escalate` rung of this run already paged (one page per run), and not again while an earlier
+ * cycle's page is outstanding (see page-once.ts); slow retries follow every escalation.
  */
 async function finishUnhealed(ctx: WorkflowContext, deps: RemediationDeps, input: RemediationInput, attempted: Attempted): Promise<RemediationOutput> {
   const { knowledge } = deps;
@@ -281,13 +281,10 @@ async function finishUnhealed(ctx: WorkflowContext, deps: RemediationDeps, input
         : attempted.escalated
           ? `policy "${input.policyName}" only escalates: a human is to act`
           : `policy "${input.policyName}" has no action to run`;
-  const page = !(attempted.paused && !attempted.executed) && !(attempted.escalated && !attempted.executed && attempted.denied.length === 0);
+  const page = !(attempted.paused && !attempted.executed) && !attempted.escalated;
   await ctx.step('escalate', async ({ signal }) => {
     if (attempted.executed) await deps.guardrails.outcome(service, false);
-    if (page) {
-      const result = await escalate(deps, incidentId, 'critical', signal);
-      await record('escalation', { reason: why, ...result });
-    }
+    if (page) await pageOnce(deps, knowledge.incidents, incidentId, 'critical', signal, { reason: why });
     await record('outcome', { outcome: 'escalated', detail: `${why}; slow retries continue` });
     await knowledge.incidents.setStatus(incidentId, 'escalated', `${why}; escalated, retrying slowly`);
   });
