@@ -236,4 +236,11 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX incidents_element_opened ON incidents (element, opened_at);
     `,
   },
+  {
+    // Followers' APIs send pushed metrics on to the leader's: the lease names where it listens.
+    name: '0007_leader_api_url',
+    sql: `
+      ALTER TABLE leader_leases ADD COLUMN api_url TEXT;
+    `,
+  },
 ];
