@@ -18,6 +18,10 @@ export const apiSchema = z
       .array(z.string().min(1).max(253))
       .default([])
       .describe('Host names (as clients send them in `Host`) the API answers to besides loopback names and `host`; any other is refused with 421, so DNS rebinding cannot reach the API.'),
+    advertiseUrl: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .describe('The URL other `homeostat up` on the same store reach this API at, when it leads (they forward metric pushes to it); default: the address it listens on.'),
     pushMaxSeries: z.number().int().min(1).default(1_000).describe('Series one push token may hold through `POST /api/metrics` (its own budget; the monitor\'s `maxSeries` caps all).'),
   })
   .superRefine((api, ctx) => {
