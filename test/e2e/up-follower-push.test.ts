@@ -7,30 +7,25 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiTokens } from '../../src/api/api-tokens.js';
 import { LEADER_HEADER } from '../../src/api/leader-forwarding.js';
-import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
-import { freshSchema } from '../integration/helpers/postgres.js';
-import { exampleApiService, UpHarness } from './loop-harness.js';
+import { exampleApiService } from './loop-harness.js';
+import { SharedStorePair } from './shared-store-pair.js';
 
 interface SeriesView {
   series: { name: string; points: [number, number][] }[];
 }
 
 test('push to the follower of two `up` on PostgreSQL: the sample reaches the leader\'s series; 202 only from the leader', { timeout: 120_000 }, async () => {
-  const schema = freshSchema('hs_push');
-  const yaml = `store: "${schema.url}"\nservices:\n${exampleApiService()}\n`;
-  const nodes = [new UpHarness(yaml), new UpHarness(yaml)];
-  const store = await PostgresStore.open(schema.url, { poolSize: 1 });
+  const pair = await SharedStorePair.open(`services:\n${exampleApiService()}\n`);
   try {
-    for (const node of nodes) await node.up();
-    const apiUrls = await Promise.all(nodes.map(async (node) => /API at (\S+) /.exec(await node.waitForLine(/API at (\S+) /))![1]!));
-    const leads = async (index: number) => ((await (await fetch(nodes[index]!.metricsUrl.replace(/\/metrics$/, '/healthz'))).json()) as { leader: boolean }).leader;
-    const leaderIndex = await nodes[0]!.waitFor(async () => ((await leads(0)) ? 0 : (await leads(1)) ? 1 : undefined), 30_000, 'one of the two to lead');
-    const [leaderUrl, followerUrl] = [apiUrls[leaderIndex]!, apiUrls[1 - leaderIndex]!];
-    assert.equal(await leads(1 - leaderIndex), false, 'the other one follows');
+    await pair.up();
+    const leader = await pair.leader();
+    const follower = pair.other(leader);
+    const [leaderUrl, followerUrl] = [await pair.apiUrl(leader), await pair.apiUrl(follower)];
+    assert.equal(await pair.leads(follower), false, 'the other one follows');
     // The lease names the leader's API once the leader has taken it.
-    await nodes[0]!.waitFor(async () => (await store.currentLeader('controller', Date.now()))?.apiUrl === leaderUrl, 30_000, 'the lease to name the leader\'s API');
+    await leader.waitFor(async () => (await pair.store.currentLeader('controller', Date.now()))?.apiUrl === leaderUrl, 30_000, 'the lease to name the leader\'s API');
 
-    const { token } = await new ApiTokens(store).create('pusher', 'operator', 'test');
+    const { token } = await new ApiTokens(pair.store).create('pusher', 'operator', 'test');
     const auth = { authorization: `Bearer ${token}` };
     const pushed = await fetch(`${followerUrl}/api/metrics`, {
       method: 'POST',
@@ -49,12 +44,10 @@ test('push to the follower of two `up` on PostgreSQL: the sample reaches the lea
     const onFollower = await fetch(`${followerUrl}/api/services/app/metrics`, { headers: auth });
     assert.equal(onFollower.status, 404, 'the follower kept no copy');
 
-    // A token the leader does not accept is refused there, and the refusal reaches the client.
+    // A bad token is refused by the follower itself: nothing unauthenticated is forwarded.
     const wrong = await fetch(`${followerUrl}/api/metrics`, { method: 'POST', headers: { authorization: 'Bearer nope', 'content-type': 'application/json' }, body: '{"metrics":[]}' });
     assert.equal(wrong.status, 401);
   } finally {
-    for (const node of nodes) await node.close();
-    await store.close();
-    await schema.drop();
+    await pair.close();
   }
 });
