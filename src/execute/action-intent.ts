@@ -33,8 +33,8 @@ export function resumeRule(action: ActionConfig): ResumeRule {
       // Side effects outside homeostat: repeated only when the policy says they are idempotent.
       return action.idempotent ? 'repeat' : 'once';
     default:
-      // failover: a second switch flips
-      // back; rollback: "the last good version" may have moved; escalate: pages.
+      // failover: a second switch flips back; rollback: "the last good version" may have
+      // moved; escalate: pages.
       return 'once';
   }
 }
