@@ -154,6 +154,15 @@ export class Supervisor {
     await this.saveStates(true);
   }
 
+  /**
+   * Start nothing more that still waits for its dependencies (`up` got SIGINT or SIGTERM
+   * while starting): {@link start} returns at once, and the {@link stop} that follows stops
+   * what did start, instead of a wait of up to `startup.dependencyTimeout` first.
+   */
+  abandonStartup(): void {
+    this.startup.abort();
+  }
+
   /** Stop every process gracefully (stop signal, then SIGKILL after its grace period). */
   async stop(): Promise<void> {
     if (!this.running) return;
