@@ -135,6 +135,13 @@ export function remediationWorkflow(deps: RemediationDeps): WorkflowDefinition<R
         await record(incidentId, 'guard', { rung, action: label, allowed: decision.allowed, dryRun: decision.dryRun, results: decision.results });
         await knowledge.audit.append('controller', decision.allowed ? 'guard.allowed' : 'guard.denied', incidentId, { rung, action: label, results: decision.results });
         return decision;
+      }, {
+        // A run cancelled (an operator closed the incident) or failed after this reserved the
+        // replica must give it back, or the blast radius stays taken until it goes stale.
+        // Releasing twice is harmless: the rung's own release may already have run.
+        compensate: (decision) => {
+          if (decision.allowed) deps.guardrails.release(service, perInstance ? instance : undefined);
+        },
       });
       if (!guard.allowed) {
         attempted.denied.push(...guard.results.filter((r) => !r.ok).map((r) => `${label}: ${r.detail}`));
