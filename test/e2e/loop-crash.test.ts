@@ -51,9 +51,9 @@ test('case 1 + 9: crash → restart → verified → resolved with a complete ex
     assert.match(listed.out, new RegExp(`${incident.id}\\s+api\\s+resolved\\s+process-crashed`));
 
     const metrics = await h.metrics();
-    assert.match(metrics, /homeostat_incidents_resolved_total\{symptom="process-crashed"\} 1/);
+    assert.match(metrics, /homeostat_incidents_resolved_total\{resolution="action",symptom="process-crashed"\} 1/);
     assert.match(metrics, /homeostat_actions_total\{kind="restart",outcome="ok"\} 1/);
-    assert.match(metrics, /homeostat_mttr_seconds_count\{symptom="process-crashed"\} 1/);
+    assert.match(metrics, /homeostat_mttr_seconds_count\{resolution="action",symptom="process-crashed"\} 1/);
     assert.match(metrics, /homeostat_mttd_seconds_count\{symptom="process-crashed"\} 1/);
     assert.match(metrics, /homeostat_workflow_step_duration_seconds_count\{status="completed",step="act"\} 1/);
 
