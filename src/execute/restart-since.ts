@@ -7,7 +7,7 @@ export interface RestartSince {
    * supervisor, after a crash): the restart is skipped. Undefined: nothing to skip for.
    */
   since?: number;
-  /** When this incident's own remediation last restarted its target (its `action` entry). */
+  /** When this incident's own remediation last restarted its target (the intent of its last `action` that restarted). */
   ownRestartAt?: number;
 }
 
@@ -26,9 +26,11 @@ export interface RestartSince {
 export function restartSince(explained: IncidentExplanation | undefined): RestartSince {
   if (!explained) return {};
   const { entries, incident } = explained;
-  const ownRestartAt = entries
+  const restarted = entries
     .filter((e) => e.kind === 'action' && e.data.ok === true && e.data.skipped !== true && e.data.dryRun !== true && /^(restart|stop-start) /.test(String(e.data.action ?? '')))
-    .at(-1)?.at;
+    .at(-1);
+  // From its intent, written before it ran: the process it started may start before its outcome is written.
+  const ownRestartAt = restarted && (entries.find((e) => e.kind === 'intent' && e.data.run === restarted.data.run && e.data.rung === restarted.data.rung)?.at ?? restarted.at);
   if (ownRestartAt === undefined) {
     const at = entries.find((e) => e.kind === 'signal')?.data.at;
     return { since: typeof at === 'number' ? at : incident.openedAt };
