@@ -494,10 +494,11 @@ export class AutonomicLoop {
   /**
    * A fault is not absorbed by an escalated incident it joined (the store keeps one
    * unresolved incident per key, so it cannot open its own): a symptom of a kind the
-   * incident did not have, one after the incident's last action or escalation, or any
-   * symptom of an incident no policy matched, re-plans the incident at once with the policy
-   * that matches that symptom. None matching: the escalation stands (noted). True: a new
-   * remediation cycle started.
+   * incident did not have (also one no policy matched), or one after the incident's last
+   * action or escalation — unless the incident is classified persistent (it recurs after our
+   * restarts: the same kind again is that fault) — re-plans the incident at once with the
+   * policy that matches that symptom. None matching: the escalation stands (noted). True: a
+   * new remediation cycle started.
    */
   private async replanAbsorbed(id: string, added: Symptom[], known: Set<string>): Promise<boolean> {
     const { knowledge } = this.options;
@@ -508,17 +509,22 @@ export class AutonomicLoop {
     if (run?.output && (JSON.parse(run.output) as { outcome?: string }).outcome === 'dry-run') return false;
     const entries = (await knowledge.incidents.explain(id))?.entries ?? [];
     const lastActedAt = entries.filter((e) => e.kind === 'action' || e.kind === 'escalation').at(-1)?.at ?? incident.openedAt;
-    const news = run ? added.filter((s) => !known.has(s.name) || s.at > lastActedAt) : added;
+    const news = added.filter((s) => !known.has(s.name) || (run && s.at > lastActedAt));
     const trigger = news.filter((s) => s.element === incident.element).sort((a, b) => symptomStrength(b) - symptomStrength(a))[0];
     if (!trigger) return false;
+    // The same kind again on a fault that recurs after our restarts (a crash loop) is that
+    // fault, not a new one: its slow retries stand, the ladder does not run back to back.
+    const sameKind = known.has(trigger.name);
+    if (sameKind && parseDiagnosis(incident.diagnosis)?.classification === 'persistent') return false;
     const tracked = await this.track(incident);
     const diagnosis = await this.diagnose(incident, tracked);
+    if (sameKind && diagnosis.classification === 'persistent') return false;
     const matched = this.matchFor(incident, diagnosis, trigger);
     if (!matched) {
       if (run) await knowledge.incidents.record(id, 'note', { detail: `${describeSymptom(trigger)} joined; no policy matches it: the escalation stands, slow retries continue` });
       return false;
     }
-    const why = !run ? 'the incident no policy matched' : known.has(trigger.name) ? 'the escalated incident after its last action' : 'the escalated incident (a new kind of symptom)';
+    const why = !run ? 'the incident no policy matched' : sameKind ? 'the escalated incident after its last action' : 'the escalated incident (a new kind of symptom)';
     await knowledge.incidents.record(id, 'note', { replanned: true, detail: `re-planning at once: ${describeSymptom(trigger)} joined ${why}; policy "${matched.name}" matches it` });
     await this.plan(incident, diagnosis, tracked, cycle + 1, trigger);
     return true;
