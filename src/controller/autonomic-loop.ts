@@ -86,11 +86,12 @@ interface TrackedIncident {
  * back); otherwise it opens one with key = its service. The incident's element is the top
  * root-cause candidate and the remediation targets it.
  *
- * Life cycle (docs/incidents.md): open → remediating → resolved (by an action) or escalated →
- * slow retries, each first asking {@link IncidentHealthCheck} (healthy: resolved externally,
- * never credited to an action). A symptom that joins an escalated incident is not absorbed:
- * a new kind of symptom, any symptom after its last action, or any symptom of an incident no
- * policy matched re-plans it at once with the policy that matches that symptom.
+ * Life cycle (docs/detection-and-diagnosis.md, "The incident life cycle"): open →
+ * remediating → resolved (by an action) or escalated → slow retries, each first asking
+ * {@link IncidentHealthCheck} (healthy: resolved externally, never credited to an action).
+ * A symptom that joins an escalated incident is not absorbed: a new kind of symptom, or one
+ * after its last action (not the same kind on a persistent fault), re-plans it at once with
+ * the policy that matches that symptom.
  *
  * @example
  * const loop = new AutonomicLoop({ config, knowledge, engine, control }); loop.start();
@@ -464,7 +465,15 @@ export class AutonomicLoop {
       if (run.status === 'failed' || run.status === 'parked') await knowledge.incidents.record(incident.id, 'note', { detail: `remediation run ${run.id} ${run.status}; retrying slowly` });
     }
     const output = run.output ? (JSON.parse(run.output) as { outcome?: string }) : {};
-    if (output.outcome === 'dry-run' || output.outcome === 'resolved') return;
+    if (output.outcome === 'dry-run') return;
+    if (output.outcome === 'resolved') {
+      // Unresolved after a run that resolved it: it was re-opened, and the reconcile that
+      // re-opened it failed before its next cycle started. Read again after the run: a run
+      // resolves its incident before it completes.
+      if ((await knowledge.incidents.get(incident.id))?.status === 'resolved') return;
+      await this.plan(incident, await this.diagnose(incident, tracked), tracked, cycle + 1);
+      return;
+    }
     const dueAt = (run.finishedAt ?? run.updatedAt) + config.escalation.retryEvery;
     const wait = dueAt - Date.now();
     if (wait > 0) return wait;
@@ -544,7 +553,8 @@ export class AutonomicLoop {
     const within = config.correlation.reopenWithin;
     if (within <= 0) return undefined;
     const [last] = await knowledge.store.listIncidents({ key: first.element, limit: 1 });
-    if (!last || last.status !== 'resolved' || last.resolvedAt === null || first.at - last.resolvedAt > within) return undefined;
+    // A symptom from before the incident opened (replayed after a change of leader) is no recurrence.
+    if (!last || last.status !== 'resolved' || last.resolvedAt === null || first.at < last.openedAt || first.at - last.resolvedAt > within) return undefined;
     const afterMs = Math.max(0, first.at - last.resolvedAt);
     const by = last.resolution === 'external' ? 'recovering externally' : last.resolution === 'operator' ? `operator ${last.resolvedBy ?? ''}`.trim() : (last.resolvedBy ?? 'an action');
     const detail = `re-opened: ${first.name} on ${first.element} ${(afterMs / 1_000).toFixed(1)} s after it was resolved by ${by}`;

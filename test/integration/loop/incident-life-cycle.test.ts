@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitUntil } from '../helpers/wait.js';
 import { loopHarness as harness } from './loop-harness.js';
+import { StoreFaults } from './store-faults.js';
 
 const waitFor = <T>(check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, message: string, describe?: () => Promise<string>) =>
   waitUntil(check, { timeoutMs, message, ...(describe ? { describe } : {}) });
@@ -112,6 +113,27 @@ test('a symptom within correlation.reopenWithin re-opens the resolved incident, 
     h.symptom('process-crashed', 'api');
     await waitFor(async () => (await h.all()).length === 2 && (await h.all()).every((i) => i.status === 'resolved'), 20_000, 'a second incident, resolved');
     assert.equal((await h.knowledge.incidents.get(first.id))?.resolvedAt, again.resolvedAt, 'the first stays as it was');
+  } finally {
+    await h.close();
+  }
+});
+
+test('a re-opening whose reconcile fails after the incident is open again still plans its next cycle', async () => {
+  const faults = new StoreFaults();
+  const h = await harness(REOPEN, { wrapStore: (store) => faults.wrap(store) });
+  try {
+    h.symptom('process-crashed', 'api');
+    const first = await waitFor(async () => (await h.all()).find((i) => i.status === 'resolved'), 20_000, 'the first crash resolved');
+    // The store fails right after the re-opening is written (counting the failure of the restart whose resolution did not hold).
+    faults.failNext('recordOutcome');
+    h.symptom('process-crashed', 'api');
+    await waitFor(async () => {
+      const incident = await h.knowledge.incidents.get(first.id);
+      return incident?.status === 'resolved' && incident.resolvedAt! > first.resolvedAt! && incident;
+    }, 20_000, 'the re-opened incident remediated and resolved again', async () => JSON.stringify({ failed: faults.failed, incident: await h.knowledge.incidents.get(first.id) }));
+    assert.deepEqual(faults.failed, ['recordOutcome']);
+    assert.deepEqual(h.actions, ['restart api#0', 'restart api#0']);
+    assert.equal((await h.all()).length, 1);
   } finally {
     await h.close();
   }
