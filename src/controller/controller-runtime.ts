@@ -27,6 +27,7 @@ import { LeaderElector } from './leader-election.js';
 import { MetricWatch } from './metric-watch.js';
 import { ResourceSeries } from './resource-series.js';
 import { RootCauseDiagnoser } from './root-cause-diagnoser.js';
+import { symptomsClearedHealth } from './symptoms-cleared-health.js';
 import { WorkflowWatch } from './workflow-watch.js';
 
 export interface ControllerRuntimeOptions {
@@ -303,7 +304,8 @@ export class ControllerRuntime {
       onDropped: (buffer, count) => this.drops.drop(buffer, count),
       diagnoser: this.diagnoserFor(config),
       onIncidentOpened: (incident, symptom) => this.onOpened(incident, symptom),
-      incidentHealth: (incident) => this.incidentHealth(incident),
+      // Swappable: how "healthy now" is decided before a slow retry.
+      incidentHealth: symptomsClearedHealth({ knowledge: this.knowledge, control: this.control, isFiring: (rule, service) => this.watch.isFiring(rule, service) }),
       onResolved: (incident) => void this.noteResolved(incident).catch((error: unknown) => logger.error({ err: error }, 'reading a resolved incident failed')),
       onReopened: (incident, symptom) => {
         this.m.reopened.inc({ symptom: symptom.name });
@@ -394,22 +396,6 @@ export class ControllerRuntime {
     const how = resolution === 'external' ? 'resolved externally' : resolution === 'operator' ? `closed by ${incident.resolvedBy ?? 'an operator'}` : 'resolved';
     this.say(`incident ${incident.id} ${how} after ${seconds.toFixed(1)} s: ${incident.summary}`);
     await this.refreshUnresolved();
-  }
-
-  /**
-   * Is the incident healthy now, without us? Every element with a symptom in it passes its
-   * probes, and no metric rule named by one of its symptoms is firing on that element.
-   */
-  private async incidentHealth(incident: IncidentRecord): Promise<{ healthy: boolean; detail: string }> {
-    const explained = await this.knowledge.incidents.explain(incident.id);
-    const symptoms = (explained?.entries ?? []).filter((e) => e.kind === 'symptom' && typeof e.data.name === 'string').map((e) => ({ name: String(e.data.name), element: typeof e.data.element === 'string' ? e.data.element : incident.element }));
-    if (symptoms.length === 0) symptoms.push({ name: incident.symptom, element: incident.element });
-    const elements = [...new Set(symptoms.map((s) => s.element))];
-    const unhealthy = elements.filter((element) => !this.control.isHealthy(element));
-    if (unhealthy.length > 0) return { healthy: false, detail: `${unhealthy.join(', ')} not healthy` };
-    const firing = symptoms.filter((s) => this.watch.isFiring(s.name, s.element));
-    if (firing.length > 0) return { healthy: false, detail: `${firing.map((s) => `${s.name} on ${s.element}`).join(', ')} still firing` };
-    return { healthy: true, detail: `${elements.join(', ')} healthy again and no symptom of it firing` };
   }
 
   private async refreshUnresolved(): Promise<void> {
