@@ -56,6 +56,8 @@ export function describeEntry(entry: Entry): string {
     case 'verification':
       return `${rung(d)}${str(d.action)}: ${d.ok ? 'verified' : 'NOT verified'} — ${str(d.detail)}`;
     case 'escalation':
+      if (d.event === 'resolve') return `page resolved${d.ok ? '' : ' (NOT delivered to every webhook)'}: ${str(d.detail)}`;
+      if (d.paged === false) return `not paged again: ${str(d.detail)}`;
       return `escalated${d.reason ? ` (${str(d.reason)})` : ''}: ${str(d.detail)}`;
     case 'outcome':
       return `${str(d.outcome).toUpperCase()}${d.by ? ` by ${str(d.by)}` : ''}${d.detail ? ` — ${str(d.detail)}` : ''}`;

@@ -4,6 +4,7 @@ import type { HomeostatConfig } from '../config/schema/root.js';
 import { symptomOf, type Symptom } from '../analyze/symptom.js';
 import { createActuator, type ActionOutcome, type ActionTarget, type Actuator } from '../execute/actuators.js';
 import { supervisorControl, type ElementControl } from '../execute/element-control.js';
+import { EscalationNotifier } from '../execute/escalation-notifier.js';
 import type { EscalationMessage } from '../execute/escalation-payloads.js';
 import { REMEDIATION_WORKFLOW, appliedPolicies, remediationWorkflow } from '../execute/remediation-workflow.js';
 import type { ServedApi } from '../api/serve-api.js';
@@ -91,6 +92,8 @@ export class ControllerRuntime {
   configs!: ConfigManager;
   /** Failed and dead-lettered workflow runs, as symptoms. */
   private workflowWatch: WorkflowWatch | undefined;
+  /** Sends the resolve to the escalation webhooks when a paged incident resolves. */
+  private notifier: EscalationNotifier | undefined;
   private unresolved = 0;
   private readonly m;
 
@@ -185,6 +188,16 @@ export class ControllerRuntime {
     let messenger: AutonomicLoop | undefined;
     const escalationMessage = (id: string, severity: EscalationMessage['severity']) =>
       (messenger ??= new AutonomicLoop({ config, knowledge: this.knowledge, engine: this.engine, control: this.control })).escalationMessage(id, severity);
+    // Every resolution goes through Incidents.resolve, in whichever process made it (the
+    // leader's remediation, the API's operator close): that process sends the resolve.
+    this.notifier = new EscalationNotifier({
+      incidents: this.knowledge.incidents,
+      escalation: () => live.config.escalation,
+      escalationMessage,
+      onSent: (incident, outcome) => logger.info({ incident, ok: outcome.ok, detail: outcome.detail }, 'escalation resolve sent'),
+      onError: (incident, error) => logger.error({ incident, err: error }, 'sending the escalation resolve failed'),
+    });
+    this.notifier.start();
     const actuator = this.instrument(
       createActuator({
         control: this.control,
@@ -277,6 +290,7 @@ export class ControllerRuntime {
     await loop?.stop();
     await this.elector.stop();
     await this.remediationWorker?.close(2_000);
+    await this.notifier?.stop();
     await this.engine.close(2_000);
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.drops.close();

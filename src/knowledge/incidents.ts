@@ -14,6 +14,9 @@ export interface NewIncident {
   summary: string;
 }
 
+/** Told of a resolution: the incident as it was written, resolved. */
+export type ResolvedListener = (incident: IncidentRecord) => void;
+
 /** An incident with its explanation chain, entries parsed, oldest first. */
 export interface IncidentExplanation {
   incident: IncidentRecord;
@@ -32,6 +35,8 @@ export interface IncidentExplanation {
  * await incidents.record('missing', 'note', {}); // writes an entry for an unknown id: callers pass ids they opened
  */
 export class Incidents {
+  private readonly resolvedListeners = new Set<ResolvedListener>();
+
   constructor(
     private readonly store: KnowledgeStore,
     private readonly audit: AuditLog,
@@ -94,8 +99,29 @@ export class Incidents {
   async resolve(id: string, how: { resolution: IncidentResolution; by: string | null; summary: string; actor?: string }): Promise<IncidentRecord | undefined> {
     const at = this.now();
     const updated = await this.store.updateIncident(id, { status: 'resolved', updatedAt: at, resolvedAt: at, summary: how.summary, resolution: how.resolution, resolvedBy: how.by });
-    if (updated) await this.audit.append(how.actor ?? 'controller', 'incident.resolved', id, { summary: how.summary, resolution: how.resolution, by: how.by });
+    if (updated) {
+      await this.audit.append(how.actor ?? 'controller', 'incident.resolved', id, { summary: how.summary, resolution: how.resolution, by: how.by });
+      for (const listener of this.resolvedListeners) {
+        try {
+          listener(updated);
+        } catch {
+          // A listener's failure is its own (it logs it): the resolution is written and stands.
+        }
+      }
+    }
     return updated;
+  }
+
+  /**
+   * Be told of every resolution written through {@link resolve} (an action, externally, an
+   * operator's close), after it is stored and audited. Listeners are called synchronously
+   * and must not throw; work they start is theirs (the escalation notifier sends resolves).
+   * Returns the function that unsubscribes.
+   * @example const off = incidents.onResolved((incident) => void notifier.resolved(incident.id));
+   */
+  onResolved(listener: ResolvedListener): () => void {
+    this.resolvedListeners.add(listener);
+    return () => this.resolvedListeners.delete(listener);
   }
 
   /**

@@ -169,9 +169,11 @@ export class ReplicaSupervisor {
   /**
    * Healthy: running, started, and no probe failing. `verified` also requires every
    * probe to have passed (a process spawned a moment ago is not yet a failover target).
+   * A process asked to exit (a restart in its grace period) is not healthy: verification
+   * after a restart must not take the old process's last moments for a recovery.
    */
   isHealthy(verified = false): boolean {
-    if (!this.proc?.alive || this.phase === 'stopping' || !this.startupPassed) return false;
+    if (!this.proc?.alive || this.phase === 'stopping' || this.killReason !== undefined || !this.startupPassed) return false;
     return this.probes.every((probe) => (verified ? probe.state === 'passing' : probe.state !== 'failing'));
   }
 

@@ -86,7 +86,7 @@ export const policySchema = z
       ),
     verify: z
       .strictObject({
-        healthyFor: durationSchema.default(2_000).describe('After each action the element must stay healthy this long …'),
+        healthyFor: durationSchema.default(2_000).describe('After each action every symptom of the incident must stay clear this long (its elements healthy, its metric rules clear; a relapse fails at once) …'),
         timeout: durationSchema.default(30_000).describe('… within this long, else the next rung runs.'),
       })
       .prefault({})
