@@ -319,7 +319,7 @@ export class ControllerRuntime {
       diagnoser: this.diagnoserFor(config),
       onIncidentOpened: (incident, symptom) => this.onOpened(incident, symptom),
       // Swappable: how "healthy now" is decided before a slow retry.
-      incidentHealth: symptomsClearedHealth({ knowledge: this.knowledge, control: this.control, isFiring: (rule, service) => this.watch.isFiring(rule, service) }),
+      incidentHealth: symptomsClearedHealth({ knowledge: this.knowledge, control: this.control, symptomCleared: (service, symptom) => !this.watch.isFiring(symptom, service) }),
       onResolved: (incident) => void this.noteResolved(incident).catch((error: unknown) => logger.error({ err: error }, 'reading a resolved incident failed')),
       onReopened: (incident, symptom) => {
         this.m.reopened.inc({ symptom: symptom.name });

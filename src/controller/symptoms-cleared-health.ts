@@ -1,29 +1,20 @@
-import type { ElementControl } from '../execute/element-control.js';
-import type { Knowledge } from '../knowledge/knowledge.js';
+import { incidentHealth, type IncidentHealthDeps } from '../execute/incident-health.js';
 import type { IncidentHealthCheck } from './autonomic-loop.js';
 
 /**
- * The runtime's {@link IncidentHealthCheck} until the finer one (every symptom joined to the
- * incident cleared, `src/execute/incident-health.ts`) replaces it: every element with a
- * symptom in the incident passes its probes, and no `symptoms:` rule named by one of its
- * symptoms is firing on that element. An incident with no recorded symptom is judged by
- * the symptom and element it opened with.
+ * The loop's {@link IncidentHealthCheck} over verification's own rule
+ * (`src/execute/incident-health.ts`): healthy now when every symptom joined to the incident
+ * has cleared where it was observed and its target is healthy — the same test a verified
+ * action must pass, so an incident is never resolved externally on less than it would be by
+ * an action. Checked once, now: a slow retry is no verification window.
  *
- * @example const incidentHealth = symptomsClearedHealth({ knowledge, control, isFiring: (rule, service) => watch.isFiring(rule, service) });
- * @example await incidentHealth(incident) // { healthy: false, detail: 'redis not healthy' }
+ * @example const check = symptomsClearedHealth({ knowledge, control, symptomCleared }); await check(incident) // { healthy: false, detail: 'redis probes failing (process-crashed)' }
  */
-export function symptomsClearedHealth(deps: { knowledge: Knowledge; control: Pick<ElementControl, 'isHealthy'>; isFiring: (rule: string, service: string) => boolean }): IncidentHealthCheck {
+export function symptomsClearedHealth(deps: IncidentHealthDeps): IncidentHealthCheck {
   return async (incident) => {
-    const entries = (await deps.knowledge.incidents.explain(incident.id))?.entries ?? [];
-    const symptoms = entries
-      .filter((e) => e.kind === 'symptom' && typeof e.data.name === 'string')
-      .map((e) => ({ name: String(e.data.name), element: typeof e.data.element === 'string' ? e.data.element : incident.element }));
-    if (symptoms.length === 0) symptoms.push({ name: incident.symptom, element: incident.element });
-    const elements = [...new Set(symptoms.map((s) => s.element))];
-    const unhealthy = elements.filter((element) => !deps.control.isHealthy(element));
-    if (unhealthy.length > 0) return { healthy: false, detail: `${unhealthy.join(', ')} not healthy` };
-    const firing = symptoms.filter((s) => deps.isFiring(s.name, s.element));
-    if (firing.length > 0) return { healthy: false, detail: `${firing.map((s) => `${s.name} on ${s.element}`).join(', ')} still firing` };
-    return { healthy: true, detail: `${elements.join(', ')} healthy again and no symptom of it firing` };
+    const health = await incidentHealth(deps, incident.id, { target: incident.element });
+    if (!(await health.check())) return { healthy: false, detail: health.failing() };
+    const cleared = [...new Set(health.symptoms().map((s) => `${s.name} on ${s.element}`))].join(', ');
+    return { healthy: true, detail: `every symptom cleared (${cleared}) and ${incident.element} healthy` };
   };
 }

@@ -1,22 +1,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UpHarness } from './loop-harness.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
-/** `web` is ready only once the file `fixed` exists: a restart cannot heal it, a human can. */
-function config(readyFile: string): string {
+/** `web` is not ready while the file `broken` exists: a restart cannot heal it, a human (deleting it) can. */
+function config(unreadyFile: string): string {
   return `
 services:
   web:
     command: $NODE
-    args: [ready-file-server.js, --port, "{{port}}", --ready-file, ${readyFile}]
+    args: [file-ready-server.js, --port, "{{port}}", --unready-file, "${unreadyFile}"]
     cwd: ${FIXTURES}
     probes:
-      readiness: { http: /ready, period: 250ms, timeout: 1s, failureThreshold: 2 }
+      readiness: { http: /healthz, period: 250ms, timeout: 1s, failureThreshold: 2 }
 policies:
   not-ready:
     match: { symptom: [readiness-failing] }
@@ -28,8 +28,9 @@ escalation: { retryEvery: 6s }
 
 test('an escalated incident fixed by hand is resolved externally at the next slow retry: no action credited, outcome statistics unchanged', async () => {
   const h = new UpHarness('');
-  const readyFile = join(h.dir, 'fixed');
-  writeFileSync(h.configPath, `stateDir: state\n${config(readyFile).replaceAll('$NODE', process.execPath)}`);
+  const unreadyFile = join(h.dir, 'broken');
+  writeFileSync(unreadyFile, 'broken\n');
+  writeFileSync(h.configPath, `stateDir: state\n${config(unreadyFile).replaceAll('$NODE', process.execPath)}`);
   try {
     await h.up();
     const escalated = await h.waitForIncident((i) => i.status === 'escalated', 60_000, 'the readiness incident escalated after the restart did not help');
@@ -39,11 +40,11 @@ test('an escalated incident fixed by hand is resolved externally at the next slo
     assert.deepEqual({ successes: restart?.successes, failures: restart?.failures }, { successes: 0, failures: 1 }, 'the restart ran and did not help');
 
     // The operator fixes it by hand while it is escalated.
-    writeFileSync(readyFile, 'fixed by hand\n');
+    rmSync(unreadyFile);
     const resolved = await h.waitForIncident((i) => i.id === escalated.id && i.status === 'resolved', 60_000, 'the incident resolved at the next slow retry');
     assert.equal(resolved.resolution, 'external');
     assert.equal(resolved.resolvedBy, null);
-    assert.match(resolved.summary, /^resolved externally: web healthy again/);
+    assert.match(resolved.summary, /^resolved externally: every symptom cleared \(readiness-failing on web\) and web healthy/);
 
     const entries = (await knowledge.incidents.explain(escalated.id))!.entries;
     const outcome = entries.filter((e) => e.kind === 'outcome').at(-1)!;
@@ -55,7 +56,7 @@ test('an escalated incident fixed by hand is resolved externally at the next slo
 
     await h.waitForLine(new RegExp(`incident ${escalated.id} resolved externally after \\d+\\.\\d s`), 15_000);
     const shown = await h.cli('incident', 'show', escalated.id);
-    assert.match(shown.out, /RESOLVED — resolved externally: web healthy again/);
+    assert.match(shown.out, /RESOLVED — resolved externally: every symptom cleared/);
     assert.match(await h.metrics(), /homeostat_incidents_resolved_total\{resolution="external",symptom="readiness-failing"\} 1/);
   } finally {
     await h.close();
