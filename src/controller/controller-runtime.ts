@@ -233,7 +233,19 @@ export class ControllerRuntime {
     if (config.api.enabled) {
       // Loaded only when served: fastify costs every other CLI command a few hundred ms to import.
       const { serveApi } = await import('../api/serve-api.js');
-      this.api = await serveApi({ config: config.api, store, knowledge: this.knowledge, engine: this.engine, series: this.watch.series, supervisor, configs: this.configs, onInternalError: (error, route) => logger.error({ err: error, route }, 'API request failed') });
+      this.api = await serveApi({
+        config: config.api,
+        store,
+        knowledge: this.knowledge,
+        engine: this.engine,
+        series: this.watch.series,
+        supervisor,
+        configs: this.configs,
+        // Only the leader's metric rules read pushed series: a follower forwards pushes there.
+        // A process holding the term keeps them even while its loop is still starting.
+        leadership: { isLeader: () => (this.elector as LeaderElector | undefined)?.isLeader === true, leader: () => store.currentLeader(LEASE, Date.now()) },
+        onInternalError: (error, route) => logger.error({ err: error, route }, 'API request failed'),
+      });
       this.apiUrl = this.api.url;
     }
     const started = new Map<string, number>();
@@ -268,6 +280,8 @@ export class ControllerRuntime {
     this.workflowWatch = new WorkflowWatch({ store, observe: (symptom) => this.observe(symptom), onError: (error) => logger.warn({ err: error }, 'reading failed workflow runs failed (retrying)') });
     this.workflowWatch.start();
     this.elector = new LeaderElector(store, {
+      name: LEASE,
+      ...(this.apiUrl ? { apiUrl: config.api.advertiseUrl ?? this.apiUrl } : {}),
       ttlMs: this.options.leaderTtlMs ?? 2_000,
       // A store that fails meanwhile (full disk, lost file) must not become an unhandled
       // rejection that kills `up` and its supervision: say it; the elector tries again.
@@ -481,6 +495,9 @@ export class ControllerRuntime {
     this.options.say?.(line);
   }
 }
+
+/** The lease the loop's leader holds; its row names the leader's API. */
+const LEASE = 'controller';
 
 /** Symptoms kept while another process leads; the oldest are kept, they open the incidents. */
 const EARLY_SYMPTOMS = 1_000;

@@ -121,6 +121,15 @@ export interface Leadership {
   expiresAt: number;
 }
 
+/** Who holds a lease now, and where its API listens: what a follower tells a client or forwards to. */
+export interface LeaseHolder {
+  holder: string;
+  token: number;
+  /** The URL the holder advertised when it took the lease (its API); null when it serves none. */
+  apiUrl: string | null;
+  expiresAt: number;
+}
+
 /** A leader's claim to act: the lease name and the token of its term. */
 export interface LeaderFence {
   name: string;

@@ -63,6 +63,10 @@ export function describeEntry(entry) {
       return `escalated${d.reason ? ` (${str(d.reason)})` : ''}${d.detail ? `: ${str(d.detail)}` : ''}`;
     case 'outcome':
       return `${str(d.outcome)}${d.by ? ` by ${str(d.by)}` : ''}${d.detail ? ` — ${str(d.detail)}` : ''}`;
+    case 'note':
+      // An operator's note says who wrote it; the loop's own notes carry a `detail`.
+      if (typeof d.text === 'string') return `${d.by ? `${str(d.by)}: ` : ''}${d.text}`;
+      return str(d.detail ?? oneLine(d, 200));
     default:
       return str(d.detail ?? d.text ?? oneLine(d, 200));
   }

@@ -24,6 +24,10 @@ export const apiSchema = z
       .describe(
         'The address people reach the dashboard at (`https://homeostat.example.com`, behind your TLS proxy): escalations link to the incident\'s page there (PagerDuty `links`, Slack, JSON `link`). Unset: no link.',
       ),
+    advertiseUrl: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .describe('The URL other `homeostat up` on the same store reach this API at, when it leads (they forward metric pushes to it); default: the address it listens on.'),
     pushMaxSeries: z.number().int().min(1).default(1_000).describe('Series one push token may hold through `POST /api/metrics` (its own budget; the monitor\'s `maxSeries` caps all).'),
   })
   .superRefine((api, ctx) => {

@@ -245,4 +245,11 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE incidents ADD COLUMN acknowledged_by TEXT;
     `,
   },
+  {
+    // Followers' APIs send pushed metrics on to the leader's: the lease names where it listens.
+    name: '0008_leader_api_url',
+    sql: `
+      ALTER TABLE leader_leases ADD COLUMN api_url TEXT;
+    `,
+  },
 ];
