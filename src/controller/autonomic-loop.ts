@@ -554,10 +554,11 @@ export class AutonomicLoop {
     const within = config.correlation.reopenWithin;
     if (within <= 0) return undefined;
     const [last] = await knowledge.store.listIncidents({ key: first.element, limit: 1 });
-    // A symptom from before the incident opened (replayed after a change of leader) is no recurrence.
-    if (!last || last.status !== 'resolved' || last.resolvedAt === null || first.at < last.openedAt || first.at - last.resolvedAt > within) return undefined;
+    // A symptom from before the incident opened (replayed after a change of leader) is no
+    // recurrence; an incident a person closed stays closed (their call): a new one opens.
+    if (!last || last.status !== 'resolved' || last.resolution === 'operator' || last.resolvedAt === null || first.at < last.openedAt || first.at - last.resolvedAt > within) return undefined;
     const afterMs = Math.max(0, first.at - last.resolvedAt);
-    const by = last.resolution === 'external' ? 'recovering externally' : last.resolution === 'operator' ? `operator ${last.resolvedBy ?? ''}`.trim() : (last.resolvedBy ?? 'an action');
+    const by = last.resolution === 'external' ? 'recovering externally' : (last.resolvedBy ?? 'an action');
     const detail = `re-opened: ${first.name} on ${first.element} ${(afterMs / 1_000).toFixed(1)} s after it was resolved by ${by}`;
     const result = await knowledge.incidents.reopen(last.id, detail, { at: first.at, symptom: first.name, element: first.element, previousResolution: last.resolution, previousBy: last.resolvedBy });
     if (!result) return undefined;
