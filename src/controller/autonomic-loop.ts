@@ -517,9 +517,13 @@ export class AutonomicLoop {
     const { run, cycle } = await this.latestRun(incident.key, incident.id);
     if (run && !(run.status === 'completed' || run.status === 'failed' || run.status === 'parked')) return false;
     if (run?.output && (JSON.parse(run.output) as { outcome?: string }).outcome === 'dry-run') return false;
-    const entries = (await knowledge.incidents.explain(id))?.entries ?? [];
-    const lastActedAt = entries.filter((e) => e.kind === 'action' || e.kind === 'escalation').at(-1)?.at ?? incident.openedAt;
-    const news = added.filter((s) => !known.has(s.name) || (run && s.at > lastActedAt));
+    // The chain is read only when a known kind may still count (after the last action): joins are the loop's hot path.
+    let news = added.filter((s) => !known.has(s.name));
+    if (run && news.length < added.length) {
+      const entries = (await knowledge.incidents.explain(id))?.entries ?? [];
+      const lastActedAt = entries.filter((e) => e.kind === 'action' || e.kind === 'escalation').at(-1)?.at ?? incident.openedAt;
+      news = added.filter((s) => !known.has(s.name) || s.at > lastActedAt);
+    }
     const trigger = news.filter((s) => s.element === incident.element).sort((a, b) => symptomStrength(b) - symptomStrength(a))[0];
     if (!trigger) return false;
     // The same kind again on a fault that recurs after our restarts (a crash loop) is that
