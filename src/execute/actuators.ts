@@ -20,6 +20,12 @@ export interface ActionOutcome {
   detail: string;
   /** Nothing was done because it was no longer needed (e.g. the supervisor already restarted the replica). */
   skipped?: boolean;
+  /**
+   * With `skipped`: not repeated because it already ran, before a crash of the controller,
+   * and took effect (action-intent.ts) — it is still this remediation's action, credited as
+   * such; a plain skip is credited with nothing.
+   */
+  resumed?: boolean;
   /** The service whose health verifies the action, when not the target's (a failover: the side now active). */
   verifyOn?: string;
   /**

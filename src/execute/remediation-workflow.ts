@@ -222,7 +222,7 @@ export function remediationWorkflow(deps: RemediationDeps): WorkflowDefinition<R
           release();
           await record(incidentId, 'verification', { rung, action: label, ...result, ...(health ? { checked: describeChecked(health.symptoms()) } : {}) });
           // A skipped action did nothing: whatever health follows is not its success (nor its failure).
-          if (!acted.skipped) await knowledge.outcome(input.diagnosis, action.action, result.ok);
+          if (!acted.skipped || acted.resumed) await knowledge.outcome(input.diagnosis, action.action, result.ok);
           return result;
         },
         { retry: false, timeout: policy.verify.timeout + 10_000 },
@@ -230,7 +230,7 @@ export function remediationWorkflow(deps: RemediationDeps): WorkflowDefinition<R
       if (verified.ok) {
         await ctx.step('resolve', async () => {
           await deps.guardrails.outcome(service, true);
-          if (acted.skipped) {
+          if (acted.skipped && !acted.resumed) {
             // Healthy without an action of ours (the supervisor restarted it, or someone else fixed it): not credited to the skipped action.
             await record(incidentId, 'outcome', { outcome: 'resolved', resolution: 'external', detail: `resolved externally: ${label} was skipped (${acted.detail})`, rung });
             await knowledge.incidents.resolve(incidentId, { resolution: 'external', by: null, summary: `resolved externally: healthy for ${policy.verify.healthyFor} ms without an action of homeostat (${label} was skipped)` });
