@@ -198,6 +198,9 @@ export class ControllerRuntime {
       onError: (incident, error) => logger.error({ incident, err: error }, 'sending the escalation resolve failed'),
     });
     this.notifier.start();
+    // Every resolution this process writes — a verified action, the loop's external one, an
+    // operator's close through this process's API — is counted, timed and said once, here.
+    this.unsubscribe.push(this.knowledge.incidents.onResolved((incident) => void this.noteResolved(incident).catch((error: unknown) => logger.error({ err: error }, 'reading a resolved incident failed'))));
     const actuator = this.instrument(
       createActuator({
         control: this.control,
@@ -334,7 +337,6 @@ export class ControllerRuntime {
       onIncidentOpened: (incident, symptom) => this.onOpened(incident, symptom),
       // Swappable: how "healthy now" is decided before a slow retry.
       incidentHealth: symptomsClearedHealth({ knowledge: this.knowledge, control: this.control, symptomCleared: (service, symptom) => !this.watch.isFiring(symptom, service) }),
-      onResolved: (incident) => void this.noteResolved(incident).catch((error: unknown) => logger.error({ err: error }, 'reading a resolved incident failed')),
       onReopened: (incident, symptom) => {
         this.m.reopened.inc({ symptom: symptom.name });
         this.unresolved++;
@@ -399,13 +401,11 @@ export class ControllerRuntime {
     const run = await this.engine.getRun(runId);
     const outcome = run?.output ? ((JSON.parse(run.output) as { outcome?: string }).outcome ?? status) : status;
     this.options.logger.info({ incident: incident.id, run: runId, status, outcome, incidentStatus: incident.status }, 'remediation finished');
-    if (incident.status === 'resolved') {
-      await this.noteResolved(incident);
-      return;
-    } else if (outcome === 'escalated') {
+    // A resolution is counted and said by the Incidents listener (noteResolved), whoever resolved it.
+    if (incident.status !== 'resolved' && outcome === 'escalated') {
       this.m.escalated.inc({ reason: 'ladder-exhausted' });
       this.say(`incident ${incident.id} escalated: ${incident.summary} (see homeostat incident show ${incident.id})`);
-    } else if (outcome === 'dry-run') {
+    } else if (incident.status !== 'resolved' && outcome === 'dry-run') {
       this.say(`incident ${incident.id}: dry-run, decision recorded, nothing executed`);
     }
     await this.refreshUnresolved();
