@@ -16,7 +16,9 @@
 // does not collide with a running example), its own stateDir and store, and the
 // guardrails that would otherwise *refuse* repeated injections relaxed (per-element
 // budget 5/10 min → 1000, api crash-loop detection 5 restarts/30 s → 1000, restart
-// backoff reset after 10 s → 1 s). `verify.healthyFor` stays 2 s unless HEALTHY_FOR is set.
+// backoff reset after 10 s → 1 s), and `correlation.reopenWithin: 0` so that each injection
+// opens its own incident rather than re-opening the previous one (the same replica's fault
+// again within 5 min re-opens it otherwise). `verify.healthyFor` stays 2 s unless HEALTHY_FOR is set.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,8 +45,9 @@ yaml = yaml
   .replace('budgets: { perElement: { max: 5, window: 10m } }', 'budgets: { perElement: { max: 1000, window: 10m }, global: { max: 1000, window: 1h } }')
   .replace('crashLoop: { restarts: 5, window: 30s, retryEvery: 15s }', 'crashLoop: { restarts: 1000, window: 30s, retryEvery: 15s }')
   .replace('restartBackoff: { initial: 200ms, max: 10s, resetAfter: 10s }', 'restartBackoff: { initial: 200ms, max: 10s, resetAfter: 1s }')
-  .replaceAll('healthyFor: 2s', `healthyFor: ${healthyFor}`);
-for (const needle of ['max: 1000', 'restarts: 1000', 'resetAfter: 1s']) if (!yaml.includes(needle)) throw new Error(`bench config: could not set ${needle}`);
+  .replaceAll('healthyFor: 2s', `healthyFor: ${healthyFor}`)
+  .concat('\ncorrelation: { reopenWithin: 0 }\n');
+for (const needle of ['max: 1000', 'restarts: 1000', 'resetAfter: 1s', 'reopenWithin: 0']) if (!yaml.includes(needle)) throw new Error(`bench config: could not set ${needle}`);
 const configFile = join(dir, 'homeostat.yaml');
 writeFileSync(configFile, yaml);
 const storeUrl = `sqlite:${join(dir, 'homeostat.db')}`;

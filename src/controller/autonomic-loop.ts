@@ -3,7 +3,7 @@ import { symptomStrength } from '../analyze/incident-diagnosis.js';
 import { describeSymptom, type Diagnoser, type Diagnosis, type Symptom } from '../analyze/symptom.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
 import type { IncidentRecord } from '../store/records.js';
-import { matchPolicy } from '../plan/policy-matcher.js';
+import { matchPolicy, type MatchedPolicy } from '../plan/policy-matcher.js';
 import type { Engine } from '../workflow/engine.js';
 import type { ElementControl } from '../execute/element-control.js';
 import { REMEDIATION_WORKFLOW, type RemediationInput } from '../execute/remediation-workflow.js';
@@ -12,6 +12,13 @@ import { pageOnce } from '../execute/page-once.js';
 import { DependencyGroups } from './dependency-groups.js';
 import { ReconcileLoop } from './reconcile-loop.js';
 import { RootCauseDiagnoser } from './root-cause-diagnoser.js';
+
+/**
+ * Whether an incident is healthy now, with no action of ours: checked before every slow
+ * retry (healthy: it is resolved externally, the ladder does not run again). Narrow on
+ * purpose, so that the runtime can swap how "healthy" is decided.
+ */
+export type IncidentHealthCheck = (incident: IncidentRecord) => Promise<{ healthy: boolean; detail: string }>;
 
 export interface AutonomicLoopOptions {
   config: HomeostatConfig;
@@ -25,6 +32,12 @@ export interface AutonomicLoopOptions {
   onError?: (key: string, error: unknown) => void;
   /** An incident was opened from `symptom` (metrics: MTTD; logs). */
   onIncidentOpened?: (incident: IncidentRecord, symptom: Symptom) => void;
+  /** Is the incident healthy now (before a slow retry)? Without it, every slow retry runs the ladder again. */
+  incidentHealth?: IncidentHealthCheck;
+  /** The loop resolved an incident itself: it recovered externally, without an action of ours (metrics: MTTR; logs). */
+  onResolved?: (incident: IncidentRecord) => void;
+  /** A resolved incident's element had a symptom again within `correlation.reopenWithin`: it is open again. */
+  onReopened?: (incident: IncidentRecord, symptom: Symptom) => void;
   /** An incident matched no policy and escalated at once. */
   onEscalated?: (incident: IncidentRecord) => void;
   /** An incident's root cause moved to another element (a dependency's symptom joined it). */
@@ -68,9 +81,17 @@ interface TrackedIncident {
  *
  * Correlation: a symptom joins the unresolved incident that already has a symptom of its
  * service; failing that, in a `dependsOn` group, the newest incident of the group whose
- * latest symptom is at most `correlation.window` older; otherwise it opens one with key =
- * its service. The incident's element is the top root-cause candidate and the
- * remediation targets it.
+ * latest symptom is at most `correlation.window` older; failing that, it re-opens its
+ * service's incident resolved at most `correlation.reopenWithin` before it (the fault came
+ * back); otherwise it opens one with key = its service. The incident's element is the top
+ * root-cause candidate and the remediation targets it.
+ *
+ * Life cycle (docs/detection-and-diagnosis.md, "The incident life cycle"): open →
+ * remediating → resolved (by an action) or escalated → slow retries, each first asking
+ * {@link IncidentHealthCheck} (healthy: resolved externally, never credited to an action).
+ * A symptom that joins an escalated incident is not absorbed: a new kind of symptom, or one
+ * after its last action (not the same kind on a persistent fault), re-plans it at once with
+ * the policy that matches that symptom.
  *
  * @example
  * const loop = new AutonomicLoop({ config, knowledge, engine, control }); loop.start();
@@ -211,7 +232,11 @@ export class AutonomicLoop {
     };
     for (const group of fresh) later(await this.openIncident(key, group, unrecorded));
     const changed = new Set<string>();
-    for (const [incident, added] of joined) if (await this.join(incident, added, unrecorded)) changed.add(incident.id);
+    for (const [incident, added] of joined) {
+      const known = new Set(this.trackedOf(incident)?.symptoms.map((s) => s.name));
+      if (await this.join(incident, added, unrecorded)) changed.add(incident.id);
+      if (await this.replanAbsorbed(incident.id, added, known)) changed.add(incident.id);
+    }
     for (const incident of unresolved) later(await this.advance(changed.has(incident.id) ? ((await this.options.knowledge.incidents.get(incident.id)) ?? incident) : incident));
     return requeueAfter === undefined ? undefined : { requeueAfter };
   }
@@ -295,6 +320,9 @@ export class AutonomicLoop {
   private async openIncident(key: string, symptoms: Symptom[], unrecorded: Set<Symptom>): Promise<number | void> {
     const { knowledge } = this.options;
     const first = symptoms[0]!;
+    const reopened = await this.reopenRecent(symptoms, unrecorded);
+    if (reopened === 'reopened') return;
+    if (reopened === 'given-back') return 0;
     const { incident, created } = await knowledge.incidents.open({ key: first.element, element: first.element, symptom: first.name, summary: describeSymptom(first) });
     if (!created) {
       // Opened meanwhile by another reconcile of the key (a controller that just lost the lead): look again.
@@ -365,15 +393,25 @@ export class AutonomicLoop {
     return diagnosis;
   }
 
-  /** Match a policy for the incident's target and start remediation cycle `cycle` (none matching: escalate). */
-  private async plan(incident: IncidentRecord, diagnosis: Diagnosis, tracked: TrackedIncident, cycle: number): Promise<void> {
+  /** The policy for `trigger` on the incident's target (undefined: none matches). */
+  private matchFor(incident: IncidentRecord, diagnosis: Diagnosis, trigger: Symptom): MatchedPolicy | undefined {
+    const { config } = this.options;
+    const input = { symptom: trigger.name, diagnosis: diagnosis.cause, service: incident.element, ...(diagnosis.classification ? { classification: diagnosis.classification } : {}), labels: { ...trigger.labels, environment: config.environment } };
+    return matchPolicy(config.policies, input, config.environment);
+  }
+
+  /**
+   * Match a policy for the incident's target and start remediation cycle `cycle` (none
+   * matching: escalate). The policy is matched for `trigger` when given (a symptom that
+   * re-planned or re-opened the incident), else for the target's strongest symptom.
+   */
+  private async plan(incident: IncidentRecord, diagnosis: Diagnosis, tracked: TrackedIncident, cycle: number, trigger?: Symptom): Promise<void> {
     const { knowledge, engine, config } = this.options;
     const service = incident.element;
     const own = tracked.symptoms.filter((s) => s.element === service);
     // An incident whose symptoms were never recorded (the controller died right after opening it) has its first one's name.
-    const trigger = own.find((s) => symptomStrength(s) >= 1) ?? own[0] ?? tracked.symptoms[0] ?? { name: incident.symptom, element: incident.key, at: incident.openedAt, labels: {}, signal: {} };
-    const input = { symptom: trigger.name, diagnosis: diagnosis.cause, service, ...(diagnosis.classification ? { classification: diagnosis.classification } : {}), labels: { ...trigger.labels, environment: config.environment } };
-    const matched = matchPolicy(config.policies, input, config.environment);
+    trigger ??= own.find((s) => symptomStrength(s) >= 1) ?? own[0] ?? tracked.symptoms[0] ?? { name: incident.symptom, element: incident.key, at: incident.openedAt, labels: {}, signal: {} };
+    const matched = this.matchFor(incident, diagnosis, trigger);
     if (!matched) {
       await knowledge.incidents.record(incident.id, 'policy', { matched: null, reason: `no policy matches symptom ${trigger.name} on ${service}: escalating` });
       // A slow retry that still matches no policy does not page again while the page is outstanding.
@@ -402,7 +440,13 @@ export class AutonomicLoop {
     if (!run) {
       // 'remediating' without a run: the reconcile that planned it failed before the run
       // started (a store error), so it is planned again rather than left for a slow retry.
-      if (incident.status !== 'open' && incident.status !== 'remediating') return config.escalation.retryEvery;
+      if (incident.status !== 'open' && incident.status !== 'remediating') {
+        // Escalated because no policy matched: nothing to retry, but it may have recovered meanwhile.
+        const due = incident.updatedAt + config.escalation.retryEvery - this.now();
+        if (due > 0) return due;
+        if (incident.status === 'escalated' && (await this.resolveIfHealthy(incident))) return;
+        return config.escalation.retryEvery;
+      }
       const wait = tracked.settleUntil - this.now();
       if (wait > 0) return wait;
       // Settled: rank again with what the metrics and the group showed meanwhile.
@@ -422,13 +466,129 @@ export class AutonomicLoop {
       if (run.status === 'failed' || run.status === 'parked') await knowledge.incidents.record(incident.id, 'note', { detail: `remediation run ${run.id} ${run.status}; retrying slowly` });
     }
     const output = run.output ? (JSON.parse(run.output) as { outcome?: string }) : {};
-    if (output.outcome === 'dry-run' || output.outcome === 'resolved') return;
+    if (output.outcome === 'dry-run') return;
+    if (output.outcome === 'resolved') {
+      // Unresolved after a run that resolved it: it was re-opened, and the reconcile that
+      // re-opened it failed before its next cycle started. Read again after the run: a run
+      // resolves its incident before it completes.
+      if ((await knowledge.incidents.get(incident.id))?.status === 'resolved') return;
+      await this.plan(incident, await this.diagnose(incident, tracked), tracked, cycle + 1);
+      return;
+    }
     const dueAt = (run.finishedAt ?? run.updatedAt) + config.escalation.retryEvery;
     const wait = dueAt - Date.now();
     if (wait > 0) return wait;
+    // Healed meanwhile without us (someone fixed it by hand): resolved externally, the ladder does not run again.
+    if (await this.resolveIfHealthy(incident)) return;
     await knowledge.incidents.record(incident.id, 'note', { detail: `slow retry ${cycle + 1} of the ladder` });
     // Planned again, not repeated: the target may have been re-ranked and the applied config may have changed since.
     await this.plan(incident, parseDiagnosis(incident.diagnosis) ?? (await this.diagnose(incident, tracked)), tracked, cycle + 1);
+  }
+
+  /**
+   * Resolve the incident externally if {@link IncidentHealthCheck} finds it healthy: no
+   * action of ours healed it, so none is credited (its outcome statistics stay as they are).
+   */
+  private async resolveIfHealthy(incident: IncidentRecord): Promise<boolean> {
+    const { knowledge, incidentHealth } = this.options;
+    if (!incidentHealth) return false;
+    const health = await incidentHealth(incident);
+    if (!health.healthy) return false;
+    await knowledge.incidents.record(incident.id, 'outcome', { outcome: 'resolved', resolution: 'external', detail: `resolved externally: ${health.detail}; no action of homeostat healed it` });
+    const resolved = await knowledge.incidents.resolve(incident.id, { resolution: 'external', by: null, summary: `resolved externally: ${health.detail}` });
+    this.tracked.get(this.groups.queueKey(incident.key))?.delete(incident.id);
+    if (resolved) this.options.onResolved?.(resolved);
+    return true;
+  }
+
+  /**
+   * A fault is not absorbed by an escalated incident it joined (the store keeps one
+   * unresolved incident per key, so it cannot open its own): a symptom of a kind the
+   * incident did not have (also one no policy matched), or one after the incident's last
+   * action or escalation — unless the incident is classified persistent (it recurs after our
+   * restarts: the same kind again is that fault) — re-plans the incident at once with the
+   * policy that matches that symptom. None matching: the escalation stands (noted). True: a
+   * new remediation cycle started.
+   */
+  private async replanAbsorbed(id: string, added: Symptom[], known: Set<string>): Promise<boolean> {
+    const { knowledge } = this.options;
+    const incident = await knowledge.incidents.get(id);
+    if (!incident || incident.status !== 'escalated') return false;
+    const { run, cycle } = await this.latestRun(incident.key, incident.id);
+    if (run && !(run.status === 'completed' || run.status === 'failed' || run.status === 'parked')) return false;
+    if (run?.output && (JSON.parse(run.output) as { outcome?: string }).outcome === 'dry-run') return false;
+    // The chain is read only when a known kind may still count (after the last action): joins are the loop's hot path.
+    let news = added.filter((s) => !known.has(s.name));
+    if (run && news.length < added.length) {
+      const entries = (await knowledge.incidents.explain(id))?.entries ?? [];
+      const lastActedAt = entries.filter((e) => e.kind === 'action' || e.kind === 'escalation').at(-1)?.at ?? incident.openedAt;
+      news = added.filter((s) => !known.has(s.name) || s.at > lastActedAt);
+    }
+    const trigger = news.filter((s) => s.element === incident.element).sort((a, b) => symptomStrength(b) - symptomStrength(a))[0];
+    if (!trigger) return false;
+    // The same kind again on a fault that recurs after our restarts (a crash loop) is that
+    // fault, not a new one: its slow retries stand, the ladder does not run back to back.
+    const sameKind = known.has(trigger.name);
+    if (sameKind && parseDiagnosis(incident.diagnosis)?.classification === 'persistent') return false;
+    const tracked = await this.track(incident);
+    const diagnosis = await this.diagnose(incident, tracked);
+    if (sameKind && diagnosis.classification === 'persistent') return false;
+    const matched = this.matchFor(incident, diagnosis, trigger);
+    if (!matched) {
+      if (run) await knowledge.incidents.record(id, 'note', { detail: `${describeSymptom(trigger)} joined; no policy matches it: the escalation stands, slow retries continue` });
+      return false;
+    }
+    const why = !run ? 'the incident no policy matched' : sameKind ? 'the escalated incident after its last action' : 'the escalated incident (a new kind of symptom)';
+    await knowledge.incidents.record(id, 'note', { replanned: true, detail: `re-planning at once: ${describeSymptom(trigger)} joined ${why}; policy "${matched.name}" matches it` });
+    await this.plan(incident, diagnosis, tracked, cycle + 1, trigger);
+    return true;
+  }
+
+  /**
+   * Re-open the incident of the symptoms' service resolved at most `correlation.reopenWithin`
+   * before the first of them: the fault came back, so its resolution did not hold. It is
+   * planned again at once (its next cycle). An action credited with that resolution gets a
+   * failure counted in its outcome statistics (its success stays: it did heal, for a while).
+   * 'given-back': another incident of the key is unresolved (a race): the symptoms are
+   * observed again and join it. Undefined: nothing to re-open.
+   */
+  private async reopenRecent(symptoms: Symptom[], unrecorded: Set<Symptom>): Promise<'reopened' | 'given-back' | undefined> {
+    const { knowledge, config } = this.options;
+    const first = symptoms[0]!;
+    const within = config.correlation.reopenWithin;
+    if (within <= 0) return undefined;
+    const [last] = await knowledge.store.listIncidents({ key: first.element, limit: 1 });
+    // A symptom from before the incident opened (replayed after a change of leader) is no
+    // recurrence; an incident a person closed stays closed (their call): a new one opens.
+    if (!last || last.status !== 'resolved' || last.resolution === 'operator' || last.resolvedAt === null || first.at < last.openedAt || first.at - last.resolvedAt > within) return undefined;
+    const afterMs = Math.max(0, first.at - last.resolvedAt);
+    const by = last.resolution === 'external' ? 'recovering externally' : (last.resolvedBy ?? 'an action');
+    const detail = `re-opened: ${first.name} on ${first.element} ${(afterMs / 1_000).toFixed(1)} s after it was resolved by ${by}`;
+    const result = await knowledge.incidents.reopen(last.id, detail, { at: first.at, symptom: first.name, element: first.element, previousResolution: last.resolution, previousBy: last.resolvedBy });
+    if (!result) return undefined;
+    if (!result.reopened) {
+      for (const symptom of symptoms) unrecorded.delete(symptom);
+      for (const symptom of symptoms) this.observe(symptom);
+      return 'given-back';
+    }
+    const incident = result.incident;
+    await knowledge.incidents.recordMany(incident.id, symptoms.flatMap(symptomEntries));
+    for (const symptom of symptoms) unrecorded.delete(symptom);
+    const action = last.resolution === 'action' ? last.resolvedBy?.split(' ')[0] : undefined;
+    const cause = parseDiagnosis(last.diagnosis)?.cause;
+    if (action && cause) {
+      await knowledge.outcome(cause, action, false);
+      await knowledge.incidents.record(incident.id, 'note', { detail: `the resolution by ${last.resolvedBy} held ${(afterMs / 1_000).toFixed(1)} s: a failure of ${action} for ${cause} is counted` });
+    }
+    this.tracked.get(this.groups.queueKey(incident.key))?.delete(incident.id);
+    const tracked = await this.track(incident);
+    tracked.settleUntil = 0;
+    this.options.onReopened?.(incident, first);
+    const { cycle } = await this.latestRun(incident.key, incident.id);
+    const diagnosis = await this.diagnose(incident, tracked);
+    const trigger = symptoms.filter((s) => s.element === incident.element).sort((a, b) => symptomStrength(b) - symptomStrength(a))[0];
+    await this.plan(incident, diagnosis, tracked, cycle + 1, trigger);
+    return 'reopened';
   }
 
   private async latestRun(key: string, incidentId: string) {

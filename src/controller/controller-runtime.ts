@@ -10,6 +10,7 @@ import { REMEDIATION_WORKFLOW, appliedPolicies, remediationWorkflow } from '../e
 import type { ServedApi } from '../api/serve-api.js';
 import { HomeostatError } from '../errors/homeostat-error.js';
 import type { AuditAnchorOptions } from '../knowledge/audit-head.js';
+import { incidentTimes } from '../knowledge/incident-times.js';
 import { Knowledge } from '../knowledge/knowledge.js';
 import { Guardrails } from '../plan/guardrails.js';
 import type { IncidentRecord } from '../store/records.js';
@@ -27,6 +28,7 @@ import { LeaderElector } from './leader-election.js';
 import { MetricWatch } from './metric-watch.js';
 import { ResourceSeries } from './resource-series.js';
 import { RootCauseDiagnoser } from './root-cause-diagnoser.js';
+import { symptomsClearedHealth } from './symptoms-cleared-health.js';
 import { WorkflowWatch } from './workflow-watch.js';
 
 export interface ControllerRuntimeOptions {
@@ -82,7 +84,6 @@ export class ControllerRuntime {
   private readonly guardrails: Guardrails;
   /** Symptoms seen before this process leads (at most {@link EARLY_SYMPTOMS}). */
   private readonly early: Symptom[] = [];
-  private readonly firstSeen = new Map<string, number>();
   /** The last exit per instance, in memory: the store gets events in batches, evidence cannot wait. */
   private readonly recentExits = new Map<string, { at: number; kind: string; data: Record<string, unknown> }>();
   private readonly unsubscribe: (() => void)[] = [];
@@ -104,12 +105,13 @@ export class ControllerRuntime {
     this.m = {
       symptoms: r.counter('homeostat_symptoms_total', 'Symptoms observed, by name.'),
       opened: r.counter('homeostat_incidents_opened_total', 'Incidents opened, by symptom.'),
-      resolved: r.counter('homeostat_incidents_resolved_total', 'Incidents resolved by a verified action.'),
+      resolved: r.counter('homeostat_incidents_resolved_total', 'Incidents resolved, by symptom and resolution (action: a verified action of homeostat; external: healthy without one; operator: closed by a person).'),
+      reopened: r.counter('homeostat_incidents_reopened_total', 'Resolved incidents re-opened: their symptom came back within correlation.reopenWithin, by symptom.'),
       escalated: r.counter('homeostat_incidents_escalated_total', 'Escalations (ladder exhausted or no policy).'),
       actions: r.counter('homeostat_actions_total', 'Remediation actions executed, by kind and outcome.'),
       actionSeconds: r.histogram('homeostat_action_duration_seconds', 'Time an action took to execute, by kind.'),
-      mttd: r.histogram('homeostat_mttd_seconds', 'Time to detect: from the first symptom to the incident being opened.', [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]),
-      mttr: r.histogram('homeostat_mttr_seconds', 'Time to repair: from the first symptom to the incident resolved (verified).'),
+      mttd: r.histogram('homeostat_mttd_seconds', "Time to detect: from the incident's earliest symptom to the incident being opened.", [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]),
+      mttr: r.histogram('homeostat_mttr_seconds', "Time to repair: from the incident's earliest symptom (a re-opened one's: the re-opening symptom) to the incident resolved, by symptom and resolution."),
       remediationSeconds: r.histogram('homeostat_remediation_duration_seconds', 'Remediation workflow runs, start to finish, by outcome.'),
       stepSeconds: r.histogram('homeostat_workflow_step_duration_seconds', 'Workflow steps executed here (retries included), by step and outcome.', [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30]),
       scrapes: r.counter('homeostat_scrapes_total', 'Metric scrapes, by outcome.'),
@@ -157,8 +159,6 @@ export class ControllerRuntime {
   observe(symptom: Symptom): void {
     this.m.symptoms.inc({ name: symptom.name });
     this.options.logger.info({ symptom: symptom.name, element: symptom.element, instance: symptom.instance, labels: symptom.labels }, 'symptom');
-    const key = symptom.element;
-    if (!this.firstSeen.has(key)) this.firstSeen.set(key, symptom.at);
     if (this.loop) this.loop.observe(symptom);
     else if (this.early.length < EARLY_SYMPTOMS) this.early.push(symptom);
     else this.drops.drop('early-symptoms');
@@ -198,6 +198,9 @@ export class ControllerRuntime {
       onError: (incident, error) => logger.error({ incident, err: error }, 'sending the escalation resolve failed'),
     });
     this.notifier.start();
+    // Every resolution this process writes — a verified action, the loop's external one, an
+    // operator's close through this process's API — is counted, timed and said once, here.
+    this.unsubscribe.push(this.knowledge.incidents.onResolved((incident) => void this.noteResolved(incident).catch((error: unknown) => logger.error({ err: error }, 'reading a resolved incident failed'))));
     const actuator = this.instrument(
       createActuator({
         control: this.control,
@@ -332,6 +335,13 @@ export class ControllerRuntime {
       onDropped: (buffer, count) => this.drops.drop(buffer, count),
       diagnoser: this.diagnoserFor(config),
       onIncidentOpened: (incident, symptom) => this.onOpened(incident, symptom),
+      // Swappable: how "healthy now" is decided before a slow retry.
+      incidentHealth: symptomsClearedHealth({ knowledge: this.knowledge, control: this.control, symptomCleared: (service, symptom) => !this.watch.isFiring(symptom, service) }),
+      onReopened: (incident, symptom) => {
+        this.m.reopened.inc({ symptom: symptom.name });
+        this.unresolved++;
+        this.say(`incident ${incident.id} re-opened: ${symptom.name} on ${symptom.element} came back (see homeostat incident show ${incident.id})`);
+      },
       onRetargeted: (incident, from) => this.say(`incident ${incident.id}: root cause is ${incident.element}, not ${from}; remediation targets ${incident.element}`),
       onEscalated: (incident) => {
         this.m.escalated.inc({ reason: 'no-policy' });
@@ -372,9 +382,8 @@ export class ControllerRuntime {
     await worker?.close(0);
   }
 
+  /** `symptom` is the incident's earliest (the loop opens an incident from its symptoms sorted by time). */
   private onOpened(incident: IncidentRecord, symptom: Symptom): void {
-    this.firstSeen.set(incident.id, Math.min(symptom.at, this.firstSeen.get(incident.element) ?? symptom.at));
-    this.firstSeen.delete(incident.element);
     this.m.opened.inc({ symptom: symptom.name });
     this.m.mttd.observe({ symptom: symptom.name }, Math.max(0, incident.openedAt - symptom.at) / 1_000);
     this.unresolved++;
@@ -392,19 +401,28 @@ export class ControllerRuntime {
     const run = await this.engine.getRun(runId);
     const outcome = run?.output ? ((JSON.parse(run.output) as { outcome?: string }).outcome ?? status) : status;
     this.options.logger.info({ incident: incident.id, run: runId, status, outcome, incidentStatus: incident.status }, 'remediation finished');
-    if (incident.status === 'resolved') {
-      const since = this.firstSeen.get(incident.id) ?? incident.openedAt;
-      this.firstSeen.delete(incident.id);
-      const seconds = ((incident.resolvedAt ?? Date.now()) - since) / 1_000;
-      this.m.resolved.inc({ symptom: incident.symptom });
-      this.m.mttr.observe({ symptom: incident.symptom }, seconds);
-      this.say(`incident ${incident.id} resolved after ${seconds.toFixed(1)} s: ${incident.summary}`);
-    } else if (outcome === 'escalated') {
+    // A resolution is counted and said by the Incidents listener (noteResolved), whoever resolved it.
+    if (incident.status !== 'resolved' && outcome === 'escalated') {
       this.m.escalated.inc({ reason: 'ladder-exhausted' });
       this.say(`incident ${incident.id} escalated: ${incident.summary} (see homeostat incident show ${incident.id})`);
-    } else if (outcome === 'dry-run') {
+    } else if (incident.status !== 'resolved' && outcome === 'dry-run') {
       this.say(`incident ${incident.id}: dry-run, decision recorded, nothing executed`);
     }
+    await this.refreshUnresolved();
+  }
+
+  /**
+   * A resolved incident: counted and timed by how it was resolved, its repair time from its
+   * own symptoms (incident-times.ts), said on the console.
+   */
+  private async noteResolved(incident: IncidentRecord): Promise<void> {
+    const explained = await this.knowledge.incidents.explain(incident.id);
+    const resolution = incident.resolution ?? 'action';
+    const seconds = (explained ? (incidentTimes(explained).repairMs ?? 0) : (incident.resolvedAt ?? Date.now()) - incident.openedAt) / 1_000;
+    this.m.resolved.inc({ symptom: incident.symptom, resolution });
+    this.m.mttr.observe({ symptom: incident.symptom, resolution }, seconds);
+    const how = resolution === 'external' ? 'resolved externally' : resolution === 'operator' ? `closed by ${incident.resolvedBy ?? 'an operator'}` : 'resolved';
+    this.say(`incident ${incident.id} ${how} after ${seconds.toFixed(1)} s: ${incident.summary}`);
     await this.refreshUnresolved();
   }
 

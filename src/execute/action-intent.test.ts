@@ -106,6 +106,7 @@ test('an interrupted restart: skipped when the replica started after the intent,
     const after = make({ action: 'restart' }, Date.now() + 60_000);
     const resumed = await resumeInterrupted(after);
     assert.equal(resumed?.outcome.skipped, true);
+    assert.equal(resumed?.outcome.resumed, true, 'not repeated, yet it ran: still this remediation\'s action, credited');
     assert.match(resumed!.outcome.detail, /not repeated/);
     assert.equal(await resumeInterrupted(make({ action: 'scale', replicas: 3 })), undefined, 'an absolute scale repeats');
   }));

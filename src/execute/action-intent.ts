@@ -67,8 +67,8 @@ export async function resumeInterrupted(intent: ActionIntent): Promise<{ outcome
   const mine = entries.filter((e) => e.data.run === intent.runId && e.data.rung === intent.rung);
   const done = mine.find((e) => e.kind === 'action');
   if (done) {
-    const { ok, detail, skipped, uncertain, verifyOn } = done.data as Partial<ActionOutcome>;
-    return { recorded: true, outcome: { ok: ok === true, detail: String(detail ?? ''), ...(skipped ? { skipped } : {}), ...(uncertain ? { uncertain } : {}), ...(verifyOn ? { verifyOn } : {}) } };
+    const { ok, detail, skipped, resumed, uncertain, verifyOn } = done.data as Partial<ActionOutcome>;
+    return { recorded: true, outcome: { ok: ok === true, detail: String(detail ?? ''), ...(skipped ? { skipped } : {}), ...(resumed ? { resumed } : {}), ...(uncertain ? { uncertain } : {}), ...(verifyOn ? { verifyOn } : {}) } };
   }
   const started = mine.filter((e) => e.kind === 'intent').at(-1);
   if (!started) return undefined;
@@ -78,7 +78,7 @@ export async function resumeInterrupted(intent: ActionIntent): Promise<{ outcome
   if (rule === 'check') {
     const restartedSince = restartedAfter(intent, started.at);
     if (!restartedSince) return undefined;
-    return { recorded: false, outcome: { ok: true, skipped: true, detail: `skipped: started at ${at} before a crash of the controller; ${restartedSince} since, so it is not repeated` } };
+    return { recorded: false, outcome: { ok: true, skipped: true, resumed: true, detail: `skipped: started at ${at} before a crash of the controller; ${restartedSince} since, so it is not repeated` } };
   }
   return {
     recorded: false,

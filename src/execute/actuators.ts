@@ -9,8 +9,10 @@ export interface ActionTarget {
   incidentId: string;
   service: string;
   instance?: string;
-  /** When the symptom that led here happened: a replica respawned after it is not restarted again. */
+  /** When the symptom that led here happened: a replica respawned after it is not restarted again (see restart-since.ts). */
   since?: number;
+  /** When this incident's own remediation last restarted the target: a process started since is that restart's, not the supervisor's. */
+  ownRestartAt?: number;
 }
 
 export interface ActionOutcome {
@@ -18,6 +20,12 @@ export interface ActionOutcome {
   detail: string;
   /** Nothing was done because it was no longer needed (e.g. the supervisor already restarted the replica). */
   skipped?: boolean;
+  /**
+   * With `skipped`: not repeated because it already ran, before a crash of the controller,
+   * and took effect (action-intent.ts) — it is still this remediation's action, credited as
+   * such; a plain skip is credited with nothing.
+   */
+  resumed?: boolean;
   /** The service whose health verifies the action, when not the target's (a failover: the side now active). */
   verifyOn?: string;
   /**
@@ -64,13 +72,17 @@ export function createActuator(deps: ActuatorDeps): Actuator {
         case 'restart': {
           const instance = action.scope === 'instance' ? target.instance : undefined;
           // The supervisor restarts a crashed process on its own: restarting it again would
-          // interrupt the fresh process. Skip a replica started after the symptom.
-          const state = instance !== undefined && target.since !== undefined ? deps.control.restartState?.(target.service, instance) : undefined;
-          if (state?.startedAt != null && state.startedAt >= target.since!) {
-            return { ok: true, skipped: true, detail: `skipped: ${instance} was already restarted by the supervisor ${state.startedAt - target.since!} ms after the symptom (started ${new Date(state.startedAt).toISOString()})` };
+          // interrupt the fresh process. Skip a replica started after the symptom — which,
+          // after a restart of ours, is the first symptom since it (restart-since.ts): the
+          // process our own restart started is not one "already restarted by the supervisor".
+          const state = instance !== undefined ? deps.control.restartState?.(target.service, instance) : undefined;
+          if (target.since !== undefined && state?.startedAt != null && state.startedAt >= target.since) {
+            return { ok: true, skipped: true, detail: `skipped: ${instance} was already restarted by the supervisor ${state.startedAt - target.since} ms after the symptom (started ${new Date(state.startedAt).toISOString()})` };
           }
           await deps.control.restart(target.service, instance);
           if (state?.nextRestartAt != null) return { ok: true, detail: `started ${instance} now: it was waiting in restart backoff (its scheduled restart is cancelled, not repeated)` };
+          const again = target.ownRestartAt !== undefined && state?.startedAt != null && state.startedAt >= target.ownRestartAt;
+          if (again) return { ok: true, detail: `restarted ${instance} again: its process was the one this incident's own restart started (${new Date(state.startedAt!).toISOString()}), and it is still unhealthy` };
           return { ok: true, detail: `restarted ${instance ?? `every replica of ${target.service}`}` };
         }
         case 'stop-start': {

@@ -10,6 +10,7 @@ import { recordIntent, resumeInterrupted, type ActionIntent } from './action-int
 import { DESTRUCTIVE_ACTIONS, escalate, type Actuator, type ActuatorDeps } from './actuators.js';
 import { pageOnce } from './page-once.js';
 import type { ElementControl } from './element-control.js';
+import { restartSince } from './restart-since.js';
 import { isRollout, rollout } from './rollout.js';
 import { clearanceOf, incidentHealth, type IncidentSymptom } from './incident-health.js';
 import { verifyHealthy } from './verify-health.js';
@@ -207,9 +208,10 @@ export function remediationWorkflow(deps: RemediationDeps): WorkflowDefinition<R
           const intent: ActionIntent = { knowledge, control: deps.control, incidentId, runId: ctx.runId, rung, action, label, service, ...(instance ? { instance } : {}), ...(leaderTerm === undefined ? {} : { leaderTerm }) };
           const resumed = await resumeInterrupted(intent);
           if (resumed?.recorded) return resumed.outcome;
-          const since = await symptomSince(knowledge, incidentId);
+          const { since, ownRestartAt } = restartSince(await knowledge.incidents.explain(incidentId));
           if (!resumed) await recordIntent(intent);
-          const outcome = resumed?.outcome ?? (await deps.actuator.execute(action, { incidentId, service, ...(instance ? { instance } : {}), ...(since !== undefined ? { since } : {}) }, signal));
+          const target = { incidentId, service, ...(instance ? { instance } : {}), ...(since !== undefined ? { since } : {}), ...(ownRestartAt !== undefined ? { ownRestartAt } : {}) };
+          const outcome = resumed?.outcome ?? (await deps.actuator.execute(action, target, signal));
           await record(incidentId, 'action', { rung, run: ctx.runId, action: label, ...(leaderTerm === undefined ? {} : { leaderTerm }), ...outcome });
           await knowledge.audit.append('controller', `action.${action.action}`, incidentId, { rung, target: instance ?? service, ...authority, ...(approvedBy ? { approvedBy } : {}), ...outcome });
           return outcome;
@@ -226,7 +228,8 @@ export function remediationWorkflow(deps: RemediationDeps): WorkflowDefinition<R
             : { ok: false, detail: `not verified: the action failed (${acted.detail})`, tookMs: 0 };
           release();
           await record(incidentId, 'verification', { rung, action: label, ...result, ...(health ? { checked: describeChecked(health.symptoms()) } : {}) });
-          await knowledge.outcome(input.diagnosis, action.action, result.ok);
+          // A skipped action did nothing: whatever health follows is not its success (nor its failure).
+          if (!acted.skipped || acted.resumed) await knowledge.outcome(input.diagnosis, action.action, result.ok);
           return result;
         },
         { retry: false, timeout: policy.verify.timeout + 10_000 },
@@ -234,6 +237,12 @@ export function remediationWorkflow(deps: RemediationDeps): WorkflowDefinition<R
       if (verified.ok) {
         await ctx.step('resolve', async () => {
           await deps.guardrails.outcome(service, true);
+          if (acted.skipped && !acted.resumed) {
+            // Healthy without an action of ours (the supervisor restarted it, or someone else fixed it): not credited to the skipped action.
+            await record(incidentId, 'outcome', { outcome: 'resolved', resolution: 'external', detail: `resolved externally: ${label} was skipped (${acted.detail})`, rung });
+            await knowledge.incidents.resolve(incidentId, { resolution: 'external', by: null, summary: `resolved externally: healthy for ${policy.verify.healthyFor} ms without an action of homeostat (${label} was skipped)` });
+            return;
+          }
           await record(incidentId, 'outcome', { outcome: 'resolved', by: label, rung });
           await knowledge.incidents.resolve(incidentId, { resolution: 'action', by: label, summary: `${label} helped: healthy for ${policy.verify.healthyFor} ms` });
         });

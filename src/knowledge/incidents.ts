@@ -125,6 +125,22 @@ export class Incidents {
   }
 
   /**
+   * Re-open a resolved incident: its symptom came back soon after (see
+   * `correlation.reopenWithin`). `detail` goes to the explanation as a `note` with
+   * `reopened: true` (incident times count a re-opened incident's repair from there). When
+   * another incident of its key is unresolved, nothing changes and that one is returned
+   * (`reopened: false`): the symptom joins it instead.
+   */
+  async reopen(id: string, detail: string, data: Record<string, unknown> = {}): Promise<{ incident: IncidentRecord; reopened: boolean } | undefined> {
+    const result = await this.store.reopenIncident(id, this.now());
+    if (result?.reopened) {
+      await this.audit.append('controller', 'incident.reopened', id, { detail });
+      await this.record(id, 'note', { ...data, reopened: true, detail });
+    }
+    return result;
+  }
+
+  /**
    * Point the incident at another element: correlation found its root cause there (a
    * dependency's symptom came after its dependent's). The key stays, so the incident stays one.
    */

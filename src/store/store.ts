@@ -173,6 +173,14 @@ export interface KnowledgeStore {
   getIncident(id: string): Promise<IncidentRecord | undefined>;
   /** Newest first. */
   listIncidents(filter?: IncidentFilter): Promise<IncidentRecord[]>;
+  /**
+   * Re-open a resolved incident (its symptom came back): status `open`, its resolution
+   * cleared. Atomic against the one-unresolved-incident-per-key index: when another
+   * incident of the same key is unresolved, that one is returned (`reopened: false`) and
+   * this one stays resolved. Undefined when `id` does not exist; an incident that is not
+   * resolved is returned unchanged (`reopened: false`).
+   */
+  reopenIncident(id: string, at: number): Promise<{ incident: IncidentRecord; reopened: boolean } | undefined>;
   /** Change an incident; undefined when it does not exist. */
   updateIncident(id: string, update: IncidentUpdate): Promise<IncidentRecord | undefined>;
   /** Append explanation-chain entries in one transaction; ids grow in order. */

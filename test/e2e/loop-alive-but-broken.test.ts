@@ -93,10 +93,19 @@ test('redis alive but full: restarting the app resolves nothing while the users\
     assert.equal(await redisCommand(redisPort, ['CONFIG', 'SET', 'maxmemory', '0']), '+OK');
     const resolved = await h.waitForIncident((i) => i.status === 'resolved', 45_000, 'the incident resolved once redis takes writes');
     assert.equal(resolved.id, failedTwice.incident.id);
-    const entries = (await h.knowledge().incidents.explain(resolved.id))!.entries;
-    const last = entries.filter((e) => e.kind === 'verification').at(-1)!;
-    assert.equal(last.data.ok, true);
-    assert.deepEqual(new Set(last.data.checked as string[]), new Set(['front-errors on front', 'app-errors on app']));
+    // Redis was fixed by hand: within a running verification window that verification passes
+    // (the rung's action is credited); between runs the next slow retry finds every symptom
+    // cleared and resolves it externally. Either way every symptom was checked.
+    if (resolved.resolution === 'action') {
+      const entries = (await h.knowledge().incidents.explain(resolved.id))!.entries;
+      const last = entries.filter((e) => e.kind === 'verification').at(-1)!;
+      assert.equal(last.data.ok, true);
+      assert.deepEqual(new Set(last.data.checked as string[]), new Set(['front-errors on front', 'app-errors on app']));
+    } else {
+      assert.equal(resolved.resolution, 'external');
+      const cleared = /^resolved externally: every symptom cleared \((.*)\) and app healthy/.exec(resolved.summary)?.[1];
+      assert.deepEqual(new Set(cleared?.split(', ')), new Set(['front-errors on front', 'app-errors on app']), resolved.summary);
+    }
   } finally {
     await h.close();
   }

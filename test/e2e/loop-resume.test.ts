@@ -46,7 +46,7 @@ policies:
     const audit = await h.db().listAudit({ afterSeq: 0, limit: 1_000 });
     assert.equal(audit.filter((a) => a.action === 'action.restart').length, 1);
     assert.equal((await h.db().listIncidents({ limit: 10 })).length, 1, 'no second incident');
-    await h.waitForLine(new RegExp(`incident ${incident.id} resolved after`), 10_000, lines);
+    await h.waitForLine(new RegExp(`incident ${incident.id} resolved (externally )?after`), 10_000, lines);
   } finally {
     await h.close();
   }

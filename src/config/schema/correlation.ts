@@ -18,8 +18,13 @@ export const correlationSchema = z
       ),
     normalPeriod: durationSchema.default(300_000).describe('Metric history before the onset used as the normal period when ranking root causes.'),
     configWindow: durationSchema.default(600_000).describe('A config version applied this long before the onset is a candidate cause.'),
+    reopenWithin: durationSchema
+      .default(300_000)
+      .describe(
+        'A symptom of an element whose incident was resolved at most this long ago re-opens that incident (it came back: the resolution did not hold) rather than opening a new one; an incident an operator closed is not re-opened. 0 never re-opens.',
+      ),
   })
   .prefault({})
-  .describe('How symptoms are correlated into incidents over `dependsOn`, and how root causes are ranked.');
+  .describe('How symptoms are correlated into incidents over `dependsOn`, when a resolved incident re-opens, and how root causes are ranked.');
 
 export type CorrelationConfig = z.output<typeof correlationSchema>;

@@ -76,6 +76,23 @@ export class PostgresKnowledgeTables {
     return rows;
   }
 
+  async reopenIncident(id: string, at: number): Promise<{ incident: IncidentRecord; reopened: boolean } | undefined> {
+    return this.db.transaction('re-opening an incident', async (client) => {
+      const found = await client.query<IncidentRecord>(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = $1 FOR UPDATE`, [id]);
+      const incident = found.rows[0];
+      if (!incident || incident.status !== 'resolved') return incident && { incident, reopened: false };
+      // The partial unique index on key (status <> 'resolved') decides a race with an opening: nothing is updated then.
+      const updated = await client.query<IncidentRecord>(
+        `UPDATE incidents SET status = 'open', updated_at = $2, resolved_at = NULL, resolution = NULL, resolved_by = NULL
+         WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM incidents WHERE key = $3 AND status <> 'resolved') RETURNING ${INCIDENT_COLUMNS}`,
+        [id, at, incident.key],
+      );
+      if (updated.rows[0]) return { incident: updated.rows[0], reopened: true };
+      const other = await client.query<IncidentRecord>(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE key = $1 AND status <> 'resolved'`, [incident.key]);
+      return { incident: other.rows[0] ?? incident, reopened: false };
+    });
+  }
+
   async updateIncident(id: string, update: IncidentUpdate): Promise<IncidentRecord | undefined> {
     const params: unknown[] = [id, update.updatedAt];
     const sets = ['updated_at = $2'];

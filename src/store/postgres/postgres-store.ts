@@ -382,6 +382,10 @@ export class PostgresStore implements Store {
     return this.knowledge.listIncidents(filter);
   }
 
+  reopenIncident(id: string, at: number): Promise<{ incident: IncidentRecord; reopened: boolean } | undefined> {
+    return this.knowledge.reopenIncident(id, at);
+  }
+
   updateIncident(id: string, update: IncidentUpdate): Promise<IncidentRecord | undefined> {
     return this.knowledge.updateIncident(id, update);
   }

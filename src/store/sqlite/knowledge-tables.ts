@@ -90,6 +90,19 @@ export class SqliteKnowledgeTables {
     return this.prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents ${clause} ORDER BY opened_at DESC, rowid DESC LIMIT @limit`).all(params) as IncidentRecord[];
   }
 
+  reopenIncident(id: string, at: number): { incident: IncidentRecord; reopened: boolean } | undefined {
+    return this.db
+      .transaction(() => {
+        const incident = this.getIncident(id);
+        if (!incident || incident.status !== 'resolved') return incident && { incident, reopened: false };
+        const other = this.prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE key = ? AND status <> 'resolved'`).get(incident.key) as IncidentRecord | undefined;
+        if (other) return { incident: other, reopened: false };
+        const reopened = this.updateIncident(id, { status: 'open', updatedAt: at, resolvedAt: null, resolution: null, resolvedBy: null });
+        return { incident: reopened!, reopened: true };
+      })
+      .immediate();
+  }
+
   updateIncident(id: string, update: IncidentUpdate): IncidentRecord | undefined {
     const sets = ['updated_at = @updatedAt'];
     const params: Record<string, unknown> = { id, updatedAt: update.updatedAt };

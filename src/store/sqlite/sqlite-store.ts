@@ -497,6 +497,10 @@ export class SqliteStore implements Store {
     return this.knowledge.listIncidents(filter);
   }
 
+  async reopenIncident(id: string, at: number): Promise<{ incident: IncidentRecord; reopened: boolean } | undefined> {
+    return this.knowledge.reopenIncident(id, at);
+  }
+
   async updateIncident(id: string, update: IncidentUpdate): Promise<IncidentRecord | undefined> {
     return this.knowledge.updateIncident(id, update);
   }

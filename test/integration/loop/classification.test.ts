@@ -26,6 +26,8 @@ policies:
     verify: { healthyFor: 100ms, timeout: 2s }
 guardrails: { blastRadius: { maxReplicas: 2 } }
 escalation: { retryEvery: 1h }
+# Each crash its own incident: the classification from the element's earlier incidents is what is tested (a re-opened one is persistent by its own restart).
+correlation: { reopenWithin: 0 }
 `;
 
 test('a crash that recurs after a restart fixed it is persistent: the planner matches the persistent policy and skips the restart rung', async () => {

@@ -40,7 +40,7 @@ function fakeServices(names: string[], replicas: (service: string) => number) {
  * `wrapStore` puts something between the loop's knowledge and the store (fault injection);
  * the engine keeps the real store.
  */
-export async function loopHarness(yaml: string, options: { worker?: boolean; wrapStore?: (store: Store) => Store; onDropped?: AutonomicLoopOptions['onDropped'] } = {}) {
+export async function loopHarness(yaml: string, options: { worker?: boolean; wrapStore?: (store: Store) => Store; onDropped?: AutonomicLoopOptions['onDropped']; incidentHealth?: AutonomicLoopOptions['incidentHealth'] } = {}) {
   const tmp = tempDir('homeostat-correlation-');
   const store = SqliteStore.open(tmp.dbPath);
   const { config } = parseConfig(yaml, { file: `${tmp.dir}/homeostat.yaml` });
@@ -52,7 +52,7 @@ export async function loopHarness(yaml: string, options: { worker?: boolean; wra
   const workflow = remediationWorkflow({ knowledge, appliedPolicy: appliedPolicies(() => ({ config, version: 1, source: 'test' })), guardrails: new Guardrails(config.guardrails, knowledge), actuator, control: services.control, escalation: config.escalation, escalationMessage, evidence: async () => ({}) });
   // Without a worker, remediation runs stay pending: what the loop decides can be looked at before anything acts.
   const engine = await Engine.open({ store, workflows: [workflow as never], ...(options.worker === false ? { worker: false as const } : {}) });
-  const loop = new AutonomicLoop({ config, knowledge, engine, control: services.control, ...(options.onDropped ? { onDropped: options.onDropped } : {}) });
+  const loop = new AutonomicLoop({ config, knowledge, engine, control: services.control, ...(options.onDropped ? { onDropped: options.onDropped } : {}), ...(options.incidentHealth ? { incidentHealth: options.incidentHealth } : {}) });
   loopRef.current = loop;
   loop.start();
   return {

@@ -34,6 +34,23 @@ export function knowledgeConformance(it: It): void {
     assert.equal(await store.updateIncident('nope', { updatedAt: T0 }), undefined);
   });
 
+  it('reopenIncident re-opens a resolved incident, unless another of its key is unresolved (then that one is returned)', async (store) => {
+    await store.openIncident(incident('r1', 'web'));
+    await store.updateIncident('r1', { status: 'resolved', resolvedAt: T0 + 10, resolution: 'action', resolvedBy: 'restart web#0', updatedAt: T0 + 10 });
+    await store.openIncident(incident('r2', 'web', { openedAt: T0 + 20 }));
+    const refused = await store.reopenIncident('r1', T0 + 30);
+    assert.deepEqual({ id: refused?.incident.id, reopened: refused?.reopened }, { id: 'r2', reopened: false });
+    assert.equal((await store.getIncident('r1'))?.status, 'resolved');
+    await store.updateIncident('r2', { status: 'resolved', resolvedAt: T0 + 40, resolution: 'external', updatedAt: T0 + 40 });
+    const reopened = await store.reopenIncident('r1', T0 + 50);
+    assert.equal(reopened?.reopened, true);
+    assert.deepEqual(reopened?.incident, { ...incident('r1', 'web'), updatedAt: T0 + 50 });
+    assert.deepEqual((await store.listIncidents({ key: 'web', unresolved: true })).map((i) => i.id), ['r1']);
+    const again = await store.reopenIncident('r1', T0 + 60);
+    assert.deepEqual({ id: again?.incident.id, reopened: again?.reopened }, { id: 'r1', reopened: false }, 'an unresolved incident is returned unchanged');
+    assert.equal(await store.reopenIncident('nope', T0), undefined);
+  });
+
   it('updateIncident changes only the given fields', async (store) => {
     await store.openIncident(incident('u1', 'k'));
     const updated = await store.updateIncident('u1', { status: 'remediating', diagnosis: '{"cause":"crash"}', updatedAt: T0 + 5 });
