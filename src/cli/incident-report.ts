@@ -72,7 +72,7 @@ export function describeEntry(entry: Entry): string {
 
 /** How each resolution reads after "resolved": by the action, externally, closed by the operator. */
 const RESOLUTION_TEXT: Record<NonNullable<IncidentExplanation['incident']['resolution']>, string> = {
-  action: 'by the action',
+  action: 'by',
   external: 'externally (no action of ours helped)',
   operator: 'by hand: closed by',
 };

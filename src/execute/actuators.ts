@@ -26,6 +26,12 @@ export interface ActionOutcome {
    * such; a plain skip is credited with nothing.
    */
   resumed?: boolean;
+  /**
+   * With `skipped`: who already did what the action would have, when that was homeostat's own
+   * supervisor (its restart policy respawned the replica): the incident is credited to it.
+   * Absent: the skip was someone else's doing, and a recovery is external.
+   */
+  healedBy?: string;
   /** The service whose health verifies the action, when not the target's (a failover: the side now active). */
   verifyOn?: string;
   /**
@@ -77,7 +83,7 @@ export function createActuator(deps: ActuatorDeps): Actuator {
           // process our own restart started is not one "already restarted by the supervisor".
           const state = instance !== undefined ? deps.control.restartState?.(target.service, instance) : undefined;
           if (target.since !== undefined && state?.startedAt != null && state.startedAt >= target.since) {
-            return { ok: true, skipped: true, detail: `skipped: ${instance} was already restarted by the supervisor ${state.startedAt - target.since} ms after the symptom (started ${new Date(state.startedAt).toISOString()})` };
+            return skippedRestart(instance!, state.startedAt - target.since, state.startedAt, state.lastExitReason);
           }
           await deps.control.restart(target.service, instance);
           if (state?.nextRestartAt != null) return { ok: true, detail: `started ${instance} now: it was waiting in restart backoff (its scheduled restart is cancelled, not repeated)` };
@@ -153,6 +159,23 @@ export async function postJson(url: string, body: unknown, timeoutMs: number, si
   } catch (error) {
     return { ok: false, detail: `POST ${redactText(url)} failed: ${(error as Error).message}` };
   }
+}
+
+/** Previous processes that the supervisor's restart policy replaced by itself (a crash, a failed probe, a memory limit). */
+const POLICY_RESTARTS = new Set<string>(['exited', 'liveness', 'startup', 'memory']);
+
+/**
+ * A restart skipped because the replica's process already started after the symptom, saying
+ * who started it: the supervisor's restart policy (credited with the recovery), a restart
+ * someone requested (an operator, through the CLI or API: external), or unknown.
+ */
+function skippedRestart(instance: string, afterMs: number, startedAt: number, lastExitReason: string | null | undefined): ActionOutcome {
+  const started = `${afterMs} ms after the symptom (started ${new Date(startedAt).toISOString()})`;
+  if (lastExitReason && POLICY_RESTARTS.has(lastExitReason)) {
+    return { ok: true, skipped: true, healedBy: `the supervisor's restart of ${instance}`, detail: `skipped: ${instance} was already restarted by the supervisor (its restart policy, after ${lastExitReason === 'exited' ? 'it exited' : `its ${lastExitReason} check`}) ${started}` };
+  }
+  if (lastExitReason === 'requested') return { ok: true, skipped: true, detail: `skipped: ${instance} was already restarted on request, not by this incident, ${started}` };
+  return { ok: true, skipped: true, detail: `skipped: ${instance} already has a process started ${started}` };
 }
 
 function runCommand(command: string, timeoutMs: number, env: Record<string, string>, signal: AbortSignal, guard?: (pid: number) => () => void): Promise<ActionOutcome> {

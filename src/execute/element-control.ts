@@ -1,3 +1,4 @@
+import type { ExitReason } from '../supervisor/element-events.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 
 /**
@@ -13,8 +14,12 @@ export interface ElementControl {
   /** Stop then start again (a cold restart). */
   stopStart(service: string, instance?: string): Promise<void>;
   scale(service: string, replicas: number): Promise<void>;
-  /** When the instance's current process started, and when the supervisor will restart it (backoff); undefined: unknown. */
-  restartState?(service: string, instance: string): { startedAt: number | null; nextRestartAt: number | null } | undefined;
+  /**
+   * When the instance's current process started, when the supervisor will restart it
+   * (backoff), and why its previous process ended (`exited`, `liveness`, … : the supervisor's
+   * restart policy started this one; `requested`: someone asked for a restart); undefined: unknown.
+   */
+  restartState?(service: string, instance: string): { startedAt: number | null; nextRestartAt: number | null; lastExitReason?: ExitReason | null } | undefined;
   /** Switch `service`'s active-passive pair to its healthy other side; undefined when it cannot. */
   failover?(service: string, reason: string): Promise<{ from: string; to: string } | undefined>;
 }
@@ -54,7 +59,7 @@ export function supervisorControl(supervisor: Supervisor): ElementControl {
     scale: (service, replicas) => supervisor.scale(service, replicas),
     restartState: (service, instance) => {
       const snapshot = pick(service, instance)[0]?.snapshot();
-      return snapshot ? { startedAt: snapshot.startedAt, nextRestartAt: snapshot.nextRestartAt } : undefined;
+      return snapshot ? { startedAt: snapshot.startedAt, nextRestartAt: snapshot.nextRestartAt, lastExitReason: snapshot.lastExit?.reason ?? null } : undefined;
     },
     failover: async (service, reason) => supervisor.failover(service, reason),
   };

@@ -237,8 +237,14 @@ export function remediationWorkflow(deps: RemediationDeps): WorkflowDefinition<R
       if (verified.ok) {
         await ctx.step('resolve', async () => {
           await deps.guardrails.outcome(service, true);
+          if (acted.skipped && !acted.resumed && acted.healedBy) {
+            // The supervisor's restart policy did what the rung would have: credited to it, not to the skipped rung.
+            await record(incidentId, 'outcome', { outcome: 'resolved', resolution: 'action', by: acted.healedBy, detail: `${label} ${acted.detail}`, rung });
+            await knowledge.incidents.resolve(incidentId, { resolution: 'action', by: acted.healedBy, summary: `${acted.healedBy} helped: healthy for ${policy.verify.healthyFor} ms (${label} was skipped)` });
+            return;
+          }
           if (acted.skipped && !acted.resumed) {
-            // Healthy without an action of ours (the supervisor restarted it, or someone else fixed it): not credited to the skipped action.
+            // Healthy without an action of ours (someone else restarted or fixed it): not credited to the skipped action.
             await record(incidentId, 'outcome', { outcome: 'resolved', resolution: 'external', detail: `resolved externally: ${label} was skipped (${acted.detail})`, rung });
             await knowledge.incidents.resolve(incidentId, { resolution: 'external', by: null, summary: `resolved externally: healthy for ${policy.verify.healthyFor} ms without an action of homeostat (${label} was skipped)` });
             return;

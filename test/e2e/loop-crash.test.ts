@@ -46,17 +46,18 @@ test('case 1 + 9: crash → restart → verified → resolved with a complete ex
     assert.match(shown.out, /exited \(code 1, exited\).*fatal: crash requested/);
     assert.match(shown.out, /policy "crash" matches symptom process-crashed; ladder: restart → stop-start/);
     assert.match(shown.out, /step 1: restart api#0: verified/);
-    // The supervisor respawned the crashed replica at once: the loop's restart was skipped, and the incident is not credited to it.
-    assert.match(shown.out, /step 1: restart api#0: done — skipped: api#0 was already restarted by the supervisor/);
-    assert.match(shown.out, /RESOLVED — resolved externally: restart api#0 was skipped/);
-    assert.equal(incident.resolution, 'external');
+    // The supervisor respawned the crashed replica at once: the loop's restart was skipped, and the recovery is credited to the supervisor's restart, not to the skipped one.
+    assert.match(shown.out, /step 1: restart api#0: done — skipped: api#0 was already restarted by the supervisor \(its restart policy, after it exited\)/);
+    assert.match(shown.out, /RESOLVED by the supervisor's restart of api#0 — restart api#0 skipped: api#0 was already restarted/);
+    assert.equal(incident.resolution, 'action');
+    assert.equal(incident.resolvedBy, "the supervisor's restart of api#0");
     const listed = await h.cli('incidents', '--all');
     assert.match(listed.out, new RegExp(`${incident.id}\\s+api\\s+resolved\\s+process-crashed`));
 
     const metrics = await h.metrics();
-    assert.match(metrics, /homeostat_incidents_resolved_total\{resolution="external",symptom="process-crashed"\} 1/);
+    assert.match(metrics, /homeostat_incidents_resolved_total\{resolution="action",symptom="process-crashed"\} 1/);
     assert.match(metrics, /homeostat_actions_total\{kind="restart",outcome="ok"\} 1/);
-    assert.match(metrics, /homeostat_mttr_seconds_count\{resolution="external",symptom="process-crashed"\} 1/);
+    assert.match(metrics, /homeostat_mttr_seconds_count\{resolution="action",symptom="process-crashed"\} 1/);
     assert.match(metrics, /homeostat_mttd_seconds_count\{symptom="process-crashed"\} 1/);
     assert.match(metrics, /homeostat_workflow_step_duration_seconds_count\{status="completed",step="act"\} 1/);
 

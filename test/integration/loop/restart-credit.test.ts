@@ -17,26 +17,44 @@ policies:
 escalation: { retryEvery: ${retryEvery} }
 `;
 
-test('a restart skipped because the supervisor already restarted the replica, then healthy, is resolved externally and not credited to the restart', async () => {
+/** The incident a crash opens when the replica's process was started again, after `lastExitReason`, 1 ms after the crash. */
+async function crashAlreadyRestarted(h: Awaited<ReturnType<typeof harness>>, lastExitReason: 'exited' | 'requested') {
+  let startedAt = 0;
+  h.control.restartState = () => ({ startedAt, nextRestartAt: null, lastExitReason });
+  const crashedAt = Date.now();
+  h.loop.observe({ name: 'process-crashed', element: 'nginx', instance: 'nginx#0', at: crashedAt, labels: {}, signal: { kind: 'process-exited', at: crashedAt, instance: 'nginx#0' } });
+  startedAt = crashedAt + 1;
+  h.healthy.set('nginx', true);
+  const incident = await waitFor(async () => (await h.all()).find((i) => i.status === 'resolved'), 20_000, 'the incident resolved');
+  const action = (await h.knowledge.incidents.explain(incident.id))!.entries.find((e) => e.kind === 'action')!;
+  assert.equal(action.data.skipped, true, JSON.stringify(action.data));
+  assert.deepEqual(h.actions, [], 'nothing was restarted by the remediation');
+  assert.deepEqual(await h.store.listOutcomeStats(), [], 'a skipped action is no success of that action');
+  return { incident, detail: String(action.data.detail) };
+}
+
+test("a restart skipped because the supervisor's restart policy already respawned the replica is credited to the supervisor, not to the skipped restart", async () => {
   const h = await harness(SYSTEM('10m'));
   try {
-    // The supervisor respawns the crashed replica on its own, right after the crash.
-    let startedAt = 0;
-    h.control.restartState = () => ({ startedAt, nextRestartAt: null });
-    const crashedAt = Date.now();
-    h.loop.observe({ name: 'process-crashed', element: 'nginx', instance: 'nginx#0', at: crashedAt, labels: {}, signal: { kind: 'process-exited', at: crashedAt, instance: 'nginx#0' } });
-    startedAt = crashedAt + 1;
-    h.healthy.set('nginx', true);
-    const incident = await waitFor(async () => (await h.all()).find((i) => i.status === 'resolved'), 20_000, 'the incident resolved');
-    const entries = (await h.knowledge.incidents.explain(incident.id))!.entries;
-    const action = entries.find((e) => e.kind === 'action')!;
-    assert.equal(action.data.skipped, true, JSON.stringify(action.data));
-    assert.match(String(action.data.detail), /already restarted by the supervisor/);
-    assert.deepEqual(h.actions, [], 'nothing was restarted by homeostat');
+    const { incident, detail } = await crashAlreadyRestarted(h, 'exited');
+    assert.match(detail, /already restarted by the supervisor \(its restart policy, after it exited\)/);
+    assert.equal(incident.resolution, 'action');
+    assert.equal(incident.resolvedBy, "the supervisor's restart of nginx#0");
+    assert.match(incident.summary, /^the supervisor's restart of nginx#0 helped: .*\(restart nginx#0 was skipped\)/);
+  } finally {
+    await h.close();
+  }
+});
+
+test('a restart skipped because someone else restarted the replica on request is resolved externally, credited to no action', async () => {
+  const h = await harness(SYSTEM('10m'));
+  try {
+    const { incident, detail } = await crashAlreadyRestarted(h, 'requested');
+    assert.match(detail, /already restarted on request, not by this incident/);
+    assert.doesNotMatch(detail, /supervisor/);
     assert.equal(incident.resolution, 'external');
     assert.equal(incident.resolvedBy, null);
     assert.match(incident.summary, /^resolved externally/);
-    assert.deepEqual(await h.store.listOutcomeStats(), [], 'a skipped action is no success of that action');
   } finally {
     await h.close();
   }
