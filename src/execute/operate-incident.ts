@@ -201,6 +201,11 @@ async function closeNow(deps: OperateIncidentDeps, id: string, why: string, by: 
   });
   await knowledge.incidents.record(id, 'outcome', { outcome: 'resolved', by, detail: why });
   const resolved = await knowledge.incidents.resolve(id, { resolution: 'operator', by, actor: by, summary: `closed by ${by}: ${why}` });
+  if (!resolved) {
+    // Resolved meanwhile by someone else (another process's close, the loop): theirs stands.
+    const now = await knowledge.incidents.get(id);
+    if (now) refuseResolved(now);
+  }
   return { incident: resolved ?? incident, cancelledRuns, deniedApprovals };
 }
 

@@ -84,7 +84,8 @@ export class Incidents {
 
   /** Move an unresolved incident along (`resolve` ends it: it must say how and by whom). */
   async setStatus(id: string, status: Exclude<IncidentStatus, 'resolved'>, summary?: string): Promise<IncidentRecord | undefined> {
-    const updated = await this.store.updateIncident(id, { status, updatedAt: this.now(), ...(summary !== undefined ? { summary } : {}) });
+    // Never over a resolution: a slow retry or a run that races an operator's close loses.
+    const updated = await this.store.updateIncident(id, { status, updatedAt: this.now(), unlessResolved: true, ...(summary !== undefined ? { summary } : {}) });
     if (updated) await this.audit.append('controller', `incident.${status}`, id, summary !== undefined ? { summary } : {});
     return updated;
   }
@@ -98,7 +99,8 @@ export class Incidents {
    */
   async resolve(id: string, how: { resolution: IncidentResolution; by: string | null; summary: string; actor?: string }): Promise<IncidentRecord | undefined> {
     const at = this.now();
-    const updated = await this.store.updateIncident(id, { status: 'resolved', updatedAt: at, resolvedAt: at, summary: how.summary, resolution: how.resolution, resolvedBy: how.by });
+    // The first resolution stands: a second one (an operator's close racing a verified action, two controllers) changes nothing and returns undefined.
+    const updated = await this.store.updateIncident(id, { status: 'resolved', updatedAt: at, resolvedAt: at, summary: how.summary, resolution: how.resolution, resolvedBy: how.by, unlessResolved: true });
     if (updated) {
       await this.audit.append(how.actor ?? 'controller', 'incident.resolved', id, { summary: how.summary, resolution: how.resolution, by: how.by });
       for (const listener of this.resolvedListeners) {

@@ -248,6 +248,12 @@ export interface IncidentUpdate {
   acknowledgedAt?: number | null;
   acknowledgedBy?: string | null;
   updatedAt: number;
+  /**
+   * Only while the incident is unresolved (the update is skipped, undefined returned, for a
+   * resolved one): a status change racing a resolution (a slow retry, an operator's close, a
+   * second controller) must not overwrite it.
+   */
+  unlessResolved?: boolean;
 }
 
 /** The kinds of entry in an incident's explanation chain, in the order they usually come. */

@@ -109,7 +109,7 @@ export class PostgresKnowledgeTables {
     if (update.resolvedBy !== undefined) set('resolved_by', update.resolvedBy);
     if (update.acknowledgedAt !== undefined) set('acknowledged_at', update.acknowledgedAt);
     if (update.acknowledgedBy !== undefined) set('acknowledged_by', update.acknowledgedBy);
-    const { rows } = await this.db.query<IncidentRecord>('updating an incident', `UPDATE incidents SET ${sets.join(', ')} WHERE id = $1 RETURNING ${INCIDENT_COLUMNS}`, params);
+    const { rows } = await this.db.query<IncidentRecord>('updating an incident', `UPDATE incidents SET ${sets.join(', ')} WHERE id = $1${update.unlessResolved ? ` AND status <> 'resolved'` : ''} RETURNING ${INCIDENT_COLUMNS}`, params);
     return rows[0];
   }
 

@@ -119,7 +119,7 @@ export class SqliteKnowledgeTables {
     if (update.resolvedBy !== undefined) set('resolved_by', 'resolvedBy', update.resolvedBy);
     if (update.acknowledgedAt !== undefined) set('acknowledged_at', 'acknowledgedAt', update.acknowledgedAt);
     if (update.acknowledgedBy !== undefined) set('acknowledged_by', 'acknowledgedBy', update.acknowledgedBy);
-    return this.prepare(`UPDATE incidents SET ${sets.join(', ')} WHERE id = @id RETURNING ${INCIDENT_COLUMNS}`).get(params) as IncidentRecord | undefined;
+    return this.prepare(`UPDATE incidents SET ${sets.join(', ')} WHERE id = @id${update.unlessResolved ? ` AND status <> 'resolved'` : ''} RETURNING ${INCIDENT_COLUMNS}`).get(params) as IncidentRecord | undefined;
   }
 
   appendIncidentEntries(entries: NewIncidentEntryRecord[]): void {

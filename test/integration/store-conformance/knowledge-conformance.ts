@@ -34,6 +34,16 @@ export function knowledgeConformance(it: It): void {
     assert.equal(await store.updateIncident('nope', { updatedAt: T0 }), undefined);
   });
 
+  it('updateIncident with unlessResolved leaves a resolved incident as it is: the first resolution stands', async (store) => {
+    await store.openIncident(incident('u1', 'db'));
+    assert.equal((await store.updateIncident('u1', { status: 'escalated', updatedAt: T0 + 1, unlessResolved: true }))?.status, 'escalated');
+    await store.updateIncident('u1', { status: 'resolved', resolvedAt: T0 + 5, resolution: 'operator', resolvedBy: 'alice', updatedAt: T0 + 5, unlessResolved: true });
+    assert.equal(await store.updateIncident('u1', { status: 'escalated', updatedAt: T0 + 6, unlessResolved: true }), undefined, 'a late status change is refused');
+    assert.equal(await store.updateIncident('u1', { status: 'resolved', resolvedAt: T0 + 7, resolution: 'action', resolvedBy: 'restart db#0', updatedAt: T0 + 7, unlessResolved: true }), undefined, 'a second resolution is refused');
+    const kept = await store.getIncident('u1');
+    assert.deepEqual([kept?.status, kept?.resolution, kept?.resolvedBy, kept?.resolvedAt], ['resolved', 'operator', 'alice', T0 + 5]);
+  });
+
   it('reopenIncident re-opens a resolved incident, unless another of its key is unresolved (then that one is returned)', async (store) => {
     await store.openIncident(incident('r1', 'web'));
     await store.updateIncident('r1', { status: 'resolved', resolvedAt: T0 + 10, resolution: 'action', resolvedBy: 'restart web#0', updatedAt: T0 + 10 });
