@@ -27,7 +27,7 @@ function fakeControl(instances: string[], broken: string[] = []) {
     },
     stopStart: async () => undefined,
     scale: async () => undefined,
-    restartState: (_service, instance) => ({ startedAt: startedAt.get(instance) ?? null, nextRestartAt: null }),
+    restartState: (_service, instance) => ({ startedAt: startedAt.get(instance) ?? null, nextRestartAt: null, lastExitReason: 'exited' }),
     failover: async (service) => {
       if (service !== 'dep') return undefined;
       active = 'dep-standby';
@@ -120,7 +120,8 @@ test('restart skips a replica the supervisor already restarted after the symptom
   fake.startedAt.set('api#0', 5_000); // the symptom's signal is at 1_000
   const skipped = await createActuator({ control: fake.control, escalation: escalationSchema.parse({}), escalationMessage: async () => ({}) as never }).execute({ action: 'restart', scope: 'instance' }, { incidentId: 'i', service: 'api', instance: 'api#0', since: 1_000 }, new AbortController().signal);
   assert.equal(skipped.skipped, true);
-  assert.match(skipped.detail, /skipped: api#0 was already restarted by the supervisor 4000 ms after the symptom/);
+  assert.match(skipped.detail, /skipped: api#0 was already restarted by the supervisor \(its restart policy, after it exited\) 4000 ms after the symptom/);
+  assert.equal(skipped.healedBy, "the supervisor's restart of api#0");
   assert.deepEqual(fake.restarted, []);
   fake.startedAt.set('api#0', 500); // started before the symptom: restart it
   const done = await createActuator({ control: fake.control, escalation: escalationSchema.parse({}), escalationMessage: async () => ({}) as never }).execute({ action: 'restart', scope: 'instance' }, { incidentId: 'i', service: 'api', instance: 'api#0', since: 1_000 }, new AbortController().signal);

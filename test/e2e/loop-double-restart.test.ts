@@ -25,7 +25,7 @@ policies:
     const incident = await h.waitForIncident((i) => i.status === 'resolved', 30_000, 'the crash incident resolved');
     const action = (await h.knowledge().incidents.explain(incident.id))!.entries.find((e) => e.kind === 'action')!;
     assert.equal(action.data.skipped, true, JSON.stringify(action.data));
-    assert.match(String(action.data.detail), /skipped: api#0 was already restarted by the supervisor \d+ ms after the symptom/);
+    assert.match(String(action.data.detail), /skipped: api#0 was already restarted by the supervisor \(its restart policy, after it exited\) \d+ ms after the symptom/);
     assert.match((await h.cli('incident', 'show', incident.id)).out, /step 1: restart api#0: done — skipped: api#0 was already restarted by the supervisor/);
     await h.down();
     const spawns = (await h.db().listEvents({ element: 'api', kinds: ['process-spawned'], limit: 100 })).length;
