@@ -11,6 +11,13 @@ export interface ActionTarget {
   instance?: string;
   /** When the symptom that led here happened: a replica respawned after it is not restarted again. */
   since?: number;
+  /**
+   * The node that supervises `instance` (several `up` on one store): an action on a process
+   * is executed by that node's agent (see node-routed-actuator.ts). Absent: this node.
+   */
+  node?: string;
+  /** This action of this run (`<run>:<rung>`): stable across a resume, so a node executes it once. */
+  requestId?: string;
 }
 
 export interface ActionOutcome {
@@ -25,6 +32,8 @@ export interface ActionOutcome {
    * action-intent.ts): `ok` is false, yet verification of health still decides.
    */
   uncertain?: boolean;
+  /** The node whose process it acted on (several `up` on one store). */
+  node?: string;
 }
 
 /**
