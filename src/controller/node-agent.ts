@@ -119,14 +119,23 @@ export class NodeAgent {
     } catch (error) {
       outcome = { ok: false, detail: `executing the request failed on node ${self.name}: ${(error as Error).message}` };
     }
-    try {
-      await store.finishNodeAction(request.id, self.incarnation, JSON.stringify(outcome), this.now());
-      this.options.onExecuted?.(request, outcome);
-    } catch (error) {
-      this.options.onError?.(error, `writing the outcome of ${request.id}`);
+    // The leader waits for this answer: a store blip must not lose it (else it ends uncertain).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await store.finishNodeAction(request.id, self.incarnation, JSON.stringify(outcome), this.now());
+        this.options.onExecuted?.(request, outcome);
+        return;
+      } catch (error) {
+        this.options.onError?.(error, `writing the outcome of ${request.id}`);
+        if (attempt >= OUTCOME_WRITES) return;
+        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+      }
     }
   }
 }
+
+/** How often an outcome's write is tried before the leader is left to find it uncertain. */
+const OUTCOME_WRITES = 5;
 
 /** The target a request names, on this node's supervisor; undefined when it names no service. */
 function parseTarget(text: string, incidentId: string): ActionTarget | undefined {
