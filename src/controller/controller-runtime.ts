@@ -123,7 +123,7 @@ export class ControllerRuntime {
     this.knowledge = new Knowledge(options.store, Date.now, options.auditAnchor);
     this.node = nodeIdentity(options.node ?? options.loaded.config.node.name, options.loaded.stateDir);
     this.localControl = options.control ?? supervisorControl(options.supervisor);
-    this.control = nodeRoutedControl(this.localControl, () => this.agent?.others ?? { states: new Map() });
+    this.control = nodeRoutedControl(this.localControl, () => this.agent?.others ?? { states: new Map(), known: new Set() });
     this.guardrails = new Guardrails(options.loaded.config.guardrails, this.knowledge);
     const r = this.registry;
     this.m = {

@@ -43,7 +43,7 @@ export interface NodeAgentOptions {
  */
 export class NodeAgent {
   /** The other live nodes, as of the last heartbeat. */
-  others: OtherNodes = { states: new Map() };
+  others: OtherNodes = { states: new Map(), known: new Set() };
   private readonly options: NodeAgentOptions;
   private readonly now: () => number;
   private readonly abort = new AbortController();
@@ -78,12 +78,13 @@ export class NodeAgent {
     const { store, self } = this.options;
     try {
       await store.heartbeatNode(self.name, self.incarnation, this.now());
-      const live = new Set((await store.listNodes()).filter((n) => n.name !== self.name && this.now() - n.lastSeenAt <= this.options.goneAfterMs()).map((n) => n.name));
+      const known = (await store.listNodes()).filter((n) => n.name !== self.name);
+      const live = new Set(known.filter((n) => this.now() - n.lastSeenAt <= this.options.goneAfterMs()).map((n) => n.name));
       const states = new Map<string, ElementStateRecord[]>();
       if (live.size > 0) {
         for (const state of await store.listElementStates()) if (live.has(state.owner)) states.set(state.owner, [...(states.get(state.owner) ?? []), state]);
       }
-      this.others = { states };
+      this.others = { states, known: new Set(known.map((n) => n.name)) };
     } catch (error) {
       this.options.onError?.(error, 'heartbeating this node');
     } finally {

@@ -5,6 +5,8 @@ import type { ElementControl } from './element-control.js';
 export interface OtherNodes {
   /** Element states of every other node alive now (heartbeat within `goneAfter`), by node name. */
   states: ReadonlyMap<string, readonly ElementStateRecord[]>;
+  /** Every other node the store knows, alive or gone. */
+  known: ReadonlySet<string>;
 }
 
 /**
@@ -12,8 +14,8 @@ export interface OtherNodes {
  * the store. Health is the cluster's: a service (or `web#0`) is healthy when it is on this
  * node and on every other live node (their saved states), so verification after an action
  * on node B waits for B's process, not the leader's process of the same name.
- * `restartState` answers only when no other live node runs the service: the leader cannot
- * tell whose `web#0` restarted, and the node action's request in the store says whether an
+ * `restartState` answers only while no other node is known: the leader cannot tell whose
+ * `web#0` restarted, and the node action's request in the store says whether an
  * interrupted action ran (see node-routed-actuator.ts). Everything else is this node's.
  *
  * @example const control = nodeRoutedControl(supervisorControl(supervisor), () => agent.others);
@@ -25,7 +27,7 @@ export function nodeRoutedControl(local: ElementControl, others: () => OtherNode
     ...local,
     instances: (service) => local.instances(service),
     isHealthy: (service, instance) => local.isHealthy(service, instance) && remote(service, instance).every(isHealthyState),
-    restartState: local.restartState && ((service, instance) => (remote(service).length > 0 ? undefined : local.restartState!(service, instance))),
+    restartState: local.restartState && ((service, instance) => (others().known.size > 0 ? undefined : local.restartState!(service, instance))),
   };
 }
 

@@ -27,10 +27,12 @@ services:
     args: [api.js, --port, "{{port}}"]
     cwd: $EXAMPLES
     probes:
-      liveness: { http: /healthz, period: 250ms, timeout: 300ms, failureThreshold: 3 }
+      # Readiness, not liveness: the supervisor restarts a process whose liveness fails on its
+      # own, and then the loop's restart has nothing left to do. Here only the loop heals it.
+      readiness: { http: /healthz, period: 250ms, timeout: 300ms, failureThreshold: 3 }
 policies:
   hang:
-    match: { symptom: [liveness-failing] }
+    match: { symptom: [readiness-failing] }
     ladder: [{ action: restart, scope: instance }]
     approval: { required: true, ttl: 10m, warnBefore: 0s }
     verify: { healthyFor: 500ms, timeout: 20s }
@@ -90,6 +92,7 @@ test('two ups on PostgreSQL: the owning node restarts its own web#0; a killed le
     const action = (await entries(first.id)).find((e) => e.kind === 'action')!;
     assert.equal(action.data.node, 'node-b', JSON.stringify(action.data));
     assert.equal(action.data.ok, true, JSON.stringify(action.data));
+    assert.equal(action.data.detail, 'restarted web#0', JSON.stringify(action.data));
     const [a1, b1] = [(await healthyWeb('node-a'))!, (await healthyWeb('node-b'))!];
     assert.equal(a1.pid, a0.pid, "node-a's web#0 (same name, other node) was not restarted");
     assert.equal(a1.restarts, a0.restarts);
@@ -121,6 +124,9 @@ test('two ups on PostgreSQL: the owning node restarts its own web#0; a killed le
     const acted = (await entries(second.id)).filter((e) => e.kind === 'action');
     assert.equal(acted.length, 1, JSON.stringify(acted.map((e) => e.data)));
     assert.equal(acted[0]!.data.ok, true, JSON.stringify(acted[0]!.data));
+    assert.equal(acted[0]!.data.detail, 'restarted web#0', 'the new leader read the outcome node-b wrote for the dead leader');
+    assert.equal((JSON.parse(done.outcome!) as { detail: string }).detail, 'restarted web#0');
+    assert.equal(done.claimedBy?.startsWith('node-b:'), true);
     const b2 = (await healthyWeb('node-b'))!;
     assert.equal(b2.restarts, b1.restarts + 1, 'restarted once, not twice');
     assert.notEqual(b2.pid, b1.pid);
