@@ -70,6 +70,12 @@ test('two ups on PostgreSQL: the owning node restarts its own web#0; a killed le
     waitFor(async () => (await store.listIncidents({ limit: 50 })).find((i) => !after.has(i.id) && i.status === 'awaiting-approval'), 'an incident awaiting approval');
   const approve = (incident: IncidentRecord) => decideApproval({ store, engine }, incident.id, 'approved', 'test', null);
   const entries = async (id: string) => (await knowledge.incidents.explain(id))!.entries;
+  /** Restarts this `up` executed (`homeostat_actions_total` counts the actions executed in that process). */
+  const restartsExecuted = async (h: UpHarness) =>
+    (await h.metrics())
+      .split('\n')
+      .filter((line) => line.startsWith('homeostat_actions_total{') && line.includes('kind="restart"'))
+      .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
   try {
     await a.up();
     await waitFor(() => isLeader(a), 'node-a to lead');
@@ -98,6 +104,8 @@ test('two ups on PostgreSQL: the owning node restarts its own web#0; a killed le
     assert.equal(a1.restarts, a0.restarts);
     assert.notEqual(b1.pid, b0.pid, "node-b's web#0 was restarted");
     assert.equal(b1.restarts, b0.restarts + 1);
+    assert.equal(await restartsExecuted(a), 0, 'the leader executed no restart itself');
+    assert.equal(await restartsExecuted(b), 1, "node-b's agent executed the restart");
 
     // 2. The leader killed while its request to node-b is pending (node-b paused, so it cannot
     //    claim it yet): node-b executes the request once, and leading now, resumes the run
@@ -129,6 +137,7 @@ test('two ups on PostgreSQL: the owning node restarts its own web#0; a killed le
     assert.equal(done.claimedBy?.startsWith('node-b:'), true);
     const b2 = (await healthyWeb('node-b'))!;
     assert.equal(b2.restarts, b1.restarts + 1, 'restarted once, not twice');
+    assert.equal(await restartsExecuted(b), 2, 'node-b executed the restart once, as agent, and not again as the new leader');
     assert.notEqual(b2.pid, b1.pid);
 
     // 3. node-a back as a follower; a hang on its web#0; node-a killed before the action is
