@@ -83,6 +83,10 @@ test('two ups on PostgreSQL: the owning node restarts its own web#0; a killed le
     const [a0, b0] = [(await healthyWeb('node-a'))!, (await healthyWeb('node-b'))!];
     assert.equal(await isLeader(b), false, 'node-b follows');
     assert.notEqual(a0.pid, b0.pid);
+    const status = (await b.cli('status')).out;
+    assert.match(status, /^node\s+element\s/m, status);
+    assert.match(status, /^node-a\s+web#0\s/m, status);
+    assert.match(status, /^node-b\s+web#0\s/m, status);
     const seen = new Set<string>();
 
     // 1. A hang on the FOLLOWER's web#0: its symptom reaches the leader through the store;
