@@ -38,6 +38,8 @@ export class SqliteNodeTables {
   }
 
   takeNodeSymptoms(limit: number): NodeSymptomRecord[] {
+    // Polled often by the leader: take the write lock only when there is something to take.
+    if (!this.db.prepare('SELECT 1 FROM node_symptoms LIMIT 1').get()) return [];
     return this.db.transaction(() => {
       const taken = this.db.prepare('SELECT id, node, symptom, at FROM node_symptoms ORDER BY id LIMIT ?').all(limit) as NodeSymptomRecord[];
       if (taken.length > 0) this.db.prepare('DELETE FROM node_symptoms WHERE id <= ?').run(taken.at(-1)!.id);
@@ -64,6 +66,8 @@ export class SqliteNodeTables {
   }
 
   claimNodeActions(node: string, incarnation: string, limit: number, now: number): NodeActionRecord[] {
+    // Polled often by every node's agent: take the write lock only when there is something to claim.
+    if (!this.db.prepare("SELECT 1 FROM node_actions WHERE node = ? AND status = 'pending' LIMIT 1").get(node)) return [];
     return this.db.transaction(() => {
       const ids = this.db.prepare("SELECT id FROM node_actions WHERE node = ? AND status = 'pending' ORDER BY requested_at, id LIMIT ?").pluck().all(node, limit) as string[];
       const claim = this.db.prepare("UPDATE node_actions SET status = 'claimed', claimed_by = ?, claimed_at = ? WHERE id = ? AND status = 'pending'");
