@@ -3,7 +3,8 @@
  * the leader decides, the node that owns the process acts. A hang on the follower's web
  * is fixed by restarting that node's process only; the leader killed while its request
  * to the follower is pending: the follower executes it once, and as the new leader does
- * not run it again; an action on a node that is gone is refused with the reason, and the
+ * not run it again; a run started by a leader for its own process, resumed by another
+ * leader after the first died, is refused with the reason (that node is gone), and the new
  * leader's own `web#0` (same name) is left alone.
  */
 import { test } from 'node:test';
@@ -53,6 +54,7 @@ test('two ups on PostgreSQL: the owning node restarts its own web#0; a killed le
   const a = new UpHarness(nodeConfig(schema.url, 'node-a'));
   const b = new UpHarness(nodeConfig(schema.url, 'node-b'));
   let a2: UpHarness | undefined;
+  let bAgain: UpHarness | undefined;
   const waitFor = <T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 45_000) => b.waitFor(check, timeoutMs, what);
   const web = async (node: string): Promise<WebState | undefined> => {
     const row = (await store.listElementStates()).find((s) => s.owner === node && s.instance === 'web#0');
@@ -144,31 +146,43 @@ test('two ups on PostgreSQL: the owning node restarts its own web#0; a killed le
     assert.equal(await restartsExecuted(b), 2, 'node-b executed the restart once, as agent, and not again as the new leader');
     assert.notEqual(b2.pid, b1.pid);
 
-    // 3. node-a back as a follower; a hang on its web#0; node-a killed before the action is
-    //    approved: node-b, leading, refuses the restart (node-a is gone) and leaves its own
-    //    web#0 alone.
+    // 3. The bug as reported: node-a leads again (node-b steps down and comes back as a
+    //    follower); a hang on node-a's web#0; node-a's run waits for approval when node-a is
+    //    killed. node-b leads and resumes that run: it refuses the restart (node-a is gone)
+    //    and leaves its own web#0, of the same name, alone.
     a2 = new UpHarness(nodeConfig(schema.url, 'node-a'));
     await a2.up();
     await healthyWeb('node-a');
-    await waitFor(async () => (await healthyWeb('node-b')) && (await store.listIncidents({ unresolved: true, limit: 10 })).length === 0, 'no incident open');
+    await waitFor(async () => (await store.listIncidents({ unresolved: true, limit: 10 })).length === 0, 'no incident open');
+    const b2State = (await web('node-b'))!;
+    await b.down();
+    await waitFor(() => isLeader(a2!), 'node-a to lead again');
+    bAgain = new UpHarness(nodeConfig(schema.url, 'node-b'));
+    await bAgain.up();
+    await waitFor(async () => (await web('node-b'))?.pid !== b2State.pid && (await web('node-b'))?.health === 'healthy', "node-b's new web#0 healthy");
     await hang('node-a');
     const third = await awaitingApproval(seen);
     assert.equal(((await entries(third.id)).find((e) => e.kind === 'symptom')!.data.labels as Record<string, string>).node, 'node-a');
+    const startedBy = (await runOf(store, third.id))!;
     const b3 = (await web('node-b'))!;
     await a2.down('SIGKILL');
+    await waitFor(() => isLeader(bAgain!), 'node-b to lead');
     // Gone: its heartbeat older than node.goneAfter (6 s).
     await waitFor(async () => Date.now() - ((await store.getNode('node-a'))?.lastSeenAt ?? 0) > 7_000, 'node-a to be gone', 20_000);
     await approve(third);
     const refused = await waitFor(async () => (await entries(third.id)).find((e) => e.kind === 'action'), 'the action on node-a decided');
+    assert.equal(refused.data.run, startedBy, 'the run node-a started, resumed by node-b');
     assert.equal(refused.data.ok, false, JSON.stringify(refused.data));
     assert.match(String(refused.data.detail), /^node node-a is gone \(last seen \d+ s ago\): restart web#0 refused$/);
-    const shown = await b.cli('incident', 'show', third.id);
+    const shown = await bAgain.cli('incident', 'show', third.id);
     assert.match(shown.out, /node node-a is gone \(last seen \d+ s ago\): restart web#0 refused/, shown.out);
     const b4 = (await web('node-b'))!;
     assert.equal(b4.pid, b3.pid, "node-b's own web#0 was not restarted for node-a's incident");
     assert.equal(b4.restarts, b3.restarts);
+    assert.equal(await restartsExecuted(bAgain), 0);
   } finally {
     await a2?.close();
+    await bAgain?.close();
     await b.close();
     await a.close();
     await engine.close(0);
