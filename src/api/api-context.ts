@@ -4,6 +4,7 @@ import type { ApiRole, ApiTokenRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { Engine } from '../workflow/engine.js';
 import type { ApiTokens } from './api-tokens.js';
+import type { LeadershipView } from './leader-forwarding.js';
 import type { LiveEventHub } from './live-events.js';
 
 /** What the API's routes work on: the same objects `homeostat up` runs. */
@@ -21,6 +22,11 @@ export interface ApiContext {
   pushMaxSeries?: number;
   live: LiveEventHub;
   now: () => number;
+  /**
+   * Whether this process leads the loop, and who does (several `up` on one store): a
+   * follower sends pushed metrics on to the leader. Without it this process is the only one.
+   */
+  leadership?: LeadershipView;
   /** Apply and roll back config versions (`homeostat up`'s config manager); without it those routes answer 503. */
   configs?: ConfigControl;
 }

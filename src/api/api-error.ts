@@ -34,7 +34,7 @@ export function statusOf(error: unknown): { status: number; code: string; messag
   if (isHomeostatError(error)) {
     const code = error.code;
     const status =
-      code === 'HS_INVALID_RUN_STATE' || code === 'HS_APPROVAL_DECIDED'
+      code === 'HS_INVALID_RUN_STATE' || code === 'HS_APPROVAL_DECIDED' || code === 'HS_INCIDENT_RESOLVED'
         ? 409
         : code === 'HS_INTERNAL_WORKFLOW'
           ? 403

@@ -29,3 +29,22 @@ export const reasonBody = {
 export function limitOf(text: string | undefined, fallback: number, max = 1_000): number {
   return Math.min(max, text === undefined ? fallback : Number(text));
 }
+
+/** An operator's note on an incident (`text`, checked again in bytes: at most 2 KiB of UTF-8). */
+export const noteBody = {
+  type: 'object',
+  required: ['text'],
+  properties: { text: { type: 'string', minLength: 1, maxLength: 2_048 } },
+  additionalProperties: false,
+} as const;
+
+/** Why an operator closes an incident by hand: required, as for a note. */
+export const closeBody = {
+  type: 'object',
+  required: ['reason'],
+  properties: { reason: { type: 'string', minLength: 1, maxLength: 2_048 } },
+  additionalProperties: false,
+} as const;
+
+/** A body that may be empty (`{}`, `null` or none): an action that needs no input. */
+export const emptyBody = { type: ['object', 'null'], properties: {}, additionalProperties: false } as const;

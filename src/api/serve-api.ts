@@ -6,6 +6,7 @@ import type { Store } from '../store/store.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import type { Engine } from '../workflow/engine.js';
 import type { ConfigControl } from './api-context.js';
+import type { LeadershipView } from './leader-forwarding.js';
 import { buildApi } from './api-server.js';
 import { allowedHostNames } from './host-allow-list.js';
 import { ApiTokens } from './api-tokens.js';
@@ -37,12 +38,13 @@ export async function serveApi(options: {
   series: TimeSeriesStore;
   supervisor?: Pick<Supervisor, 'on'>;
   configs?: ConfigControl;
+  leadership?: LeadershipView;
   onInternalError?: (error: unknown, route: string) => void;
 }): Promise<ServedApi> {
   const { config, store, engine } = options;
   const live = new LiveEventHub(store);
   const app = await buildApi(
-    { store, knowledge: options.knowledge, engine, tokens: new ApiTokens(store), series: options.series, pushMaxSeries: config.pushMaxSeries, live, now: Date.now, ...(options.configs ? { configs: options.configs } : {}) },
+    { store, knowledge: options.knowledge, engine, tokens: new ApiTokens(store), series: options.series, pushMaxSeries: config.pushMaxSeries, live, now: Date.now, ...(options.configs ? { configs: options.configs } : {}), ...(options.leadership ? { leadership: options.leadership } : {}) },
     { bodyLimit: config.bodyLimit, allowedHosts: allowedHostNames(config.host, config.allowedHosts), ...(options.onInternalError ? { onInternalError: options.onInternalError } : {}) },
   );
   const offs = [

@@ -47,5 +47,7 @@ export function describeEvent(event: ElementEvent): string {
       return `${time} ${event.element} scaled ${event.from} → ${event.to} replicas`;
     case 'leftover-stopped':
       return `${time} ${who} LEFTOVER pid ${event.pid} of a previous homeostat up (pid ${event.ownerPid}, gone) stopped by ${event.stoppedBy} before starting`;
+    case 'dependency-timeout':
+      return `${time} ${event.element} STARTED WITHOUT ITS DEPENDENCIES: ${event.dependencies.join(', ')} not ready after ${formatDuration(event.waitedMs)} (startup.dependencyTimeout)`;
   }
 }

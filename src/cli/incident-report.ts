@@ -56,13 +56,26 @@ export function describeEntry(entry: Entry): string {
     case 'verification':
       return `${rung(d)}${str(d.action)}: ${d.ok ? 'verified' : 'NOT verified'} — ${str(d.detail)}`;
     case 'escalation':
+      if (d.event === 'resolve') return `page resolved${d.ok ? '' : ' (NOT delivered to every webhook)'}: ${str(d.detail)}`;
+      if (d.paged === false) return `not paged again: ${str(d.detail)}`;
       return `escalated${d.reason ? ` (${str(d.reason)})` : ''}: ${str(d.detail)}`;
+    case 'note':
+      // An operator's note says who wrote it; the loop's own notes carry a `detail`.
+      if (typeof d.text === 'string') return `${d.by ? `${str(d.by)}: ` : ''}${d.text}`;
+      return str(d.detail ?? JSON.stringify(d));
     case 'outcome':
       return `${str(d.outcome).toUpperCase()}${d.by ? ` by ${str(d.by)}` : ''}${d.detail ? ` — ${str(d.detail)}` : ''}`;
     default:
       return str(d.detail ?? d.text ?? JSON.stringify(d));
   }
 }
+
+/** How each resolution reads after "resolved": by the action, externally, closed by the operator. */
+const RESOLUTION_TEXT: Record<NonNullable<IncidentExplanation['incident']['resolution']>, string> = {
+  action: 'by the action',
+  external: 'externally (no action of ours helped)',
+  operator: 'by hand: closed by',
+};
 
 /** The whole incident: header, chain with times since it opened, and what to do next. */
 export function incidentReport(explained: IncidentExplanation, now = Date.now()): string[] {
@@ -72,6 +85,8 @@ export function incidentReport(explained: IncidentExplanation, now = Date.now())
   lines.push(`incident ${incident.id} — ${incident.element} — ${incident.status.toUpperCase()}`);
   lines.push(`  ${incident.summary}`);
   lines.push(`  opened ${formatTime(incident.openedAt)}, ${age}`);
+  if (incident.acknowledgedBy) lines.push(`  acknowledged by ${incident.acknowledgedBy}${incident.acknowledgedAt ? ` at ${formatTime(incident.acknowledgedAt)}` : ''}`);
+  if (incident.resolution) lines.push(`  resolved ${RESOLUTION_TEXT[incident.resolution]}${incident.resolvedBy ? ` ${incident.resolvedBy}` : ''}`);
   lines.push('');
   lines.push('what happened (time since it opened):');
   let signals = 0;
@@ -85,9 +100,11 @@ export function incidentReport(explained: IncidentExplanation, now = Date.now())
   switch (incident.status) {
     case 'awaiting-approval':
       lines.push(`next: homeostat approve ${incident.id}   or   homeostat deny ${incident.id} --reason "…"`);
+      lines.push(`      or homeostat incident close ${incident.id} --reason "…" (fixed by hand)`);
       break;
     case 'escalated':
       lines.push('next: a person is needed; homeostat keeps retrying the ladder slowly. `homeostat pause <service>` stops it.');
+      lines.push(`      homeostat incident ack ${incident.id} says you are on it; homeostat incident close ${incident.id} --reason "…" once fixed.`);
       break;
     case 'resolved':
       break;

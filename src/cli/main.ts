@@ -43,7 +43,7 @@ usage: ${Object.values(COMMANDS)
 
 The store is --store URL, else $HOMEOSTAT_STORE, else ${DEFAULT_STORE_URL}.
 While \`homeostat up\` serves the API for that store, the commands that read or change
-its state (status, incidents, approve, pause, runs, start, signal, audit, config plan,
+its state (status, incidents, incident, approve, pause, runs, start, signal, audit, config plan,
 token) go through it, with the token it left in <stateDir>/api.json; --local uses the
 store directly, --api URL --token TOKEN (or $HOMEOSTAT_TOKEN) a server you name.
 Exit status: 0 success, 1 the operation failed, 2 the command was called wrongly.`;

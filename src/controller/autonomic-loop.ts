@@ -7,8 +7,8 @@ import { matchPolicy } from '../plan/policy-matcher.js';
 import type { Engine } from '../workflow/engine.js';
 import type { ElementControl } from '../execute/element-control.js';
 import { REMEDIATION_WORKFLOW, type RemediationInput } from '../execute/remediation-workflow.js';
-import { escalate } from '../execute/actuators.js';
-import type { EscalationMessage } from '../execute/escalation-payloads.js';
+import { incidentLink, type EscalationMessage } from '../execute/escalation-payloads.js';
+import { pageOnce } from '../execute/page-once.js';
 import { DependencyGroups } from './dependency-groups.js';
 import { ReconcileLoop } from './reconcile-loop.js';
 import { RootCauseDiagnoser } from './root-cause-diagnoser.js';
@@ -327,10 +327,11 @@ export class AutonomicLoop {
     const { knowledge } = this.options;
     const tracked = await this.track(incident);
     const newcomers = symptoms.filter((s) => !tracked.members.has(s.element));
-    // A symptom of an element with none in the incident yet is recorded in full: also the
+    // A symptom new to the incident (by element and name) is recorded in full: also the
     // first symptom of an incident whose opening reconcile failed before recording it.
-    const described = new Set(tracked.symptoms.map((s) => s.element));
-    await knowledge.incidents.recordMany(incident.id, symptoms.flatMap((s) => (described.has(s.element) ? [{ kind: 'signal' as const, data: s.signal }] : symptomEntries(s))));
+    // Verification reads those entries: a rule that fires later on a member must clear too.
+    const described = new Set(tracked.symptoms.map((s) => `${s.element}|${s.name}`));
+    await knowledge.incidents.recordMany(incident.id, symptoms.flatMap((s) => (described.has(`${s.element}|${s.name}`) ? [{ kind: 'signal' as const, data: s.signal }] : symptomEntries(s))));
     for (const symptom of symptoms) unrecorded.delete(symptom);
     const room = Math.max(0, INCIDENT_SYMPTOMS - tracked.symptoms.length);
     tracked.symptoms.push(...symptoms.slice(0, room));
@@ -375,8 +376,8 @@ export class AutonomicLoop {
     const matched = matchPolicy(config.policies, input, config.environment);
     if (!matched) {
       await knowledge.incidents.record(incident.id, 'policy', { matched: null, reason: `no policy matches symptom ${trigger.name} on ${service}: escalating` });
-      const result = await escalate({ escalation: config.escalation, escalationMessage: (id, severity) => this.escalationMessage(id, severity) }, incident.id, 'error');
-      await knowledge.incidents.record(incident.id, 'escalation', { ...result });
+      // A slow retry that still matches no policy does not page again while the page is outstanding.
+      await pageOnce({ escalation: config.escalation, escalationMessage: (id, severity) => this.escalationMessage(id, severity) }, knowledge.incidents, incident.id, 'error');
       await knowledge.incidents.setStatus(incident.id, 'escalated', `${incident.summary} — no policy; escalated`);
       this.options.onEscalated?.(incident);
       return;
@@ -444,7 +445,7 @@ export class AutonomicLoop {
     return { run: found, cycle };
   }
 
-  /** The escalation message: the incident and its explanation chain in a few lines. */
+  /** The escalation message: the incident and its explanation chain in a few lines, and its dashboard link (`api.publicUrl`). */
   async escalationMessage(incidentId: string, severity: EscalationMessage['severity']): Promise<EscalationMessage> {
     const explained = await this.options.knowledge.incidents.explain(incidentId);
     if (!explained) throw new Error(`no incident ${incidentId}`);
@@ -452,7 +453,8 @@ export class AutonomicLoop {
       .filter((e) => e.kind !== 'signal' && e.kind !== 'evidence')
       .slice(-12)
       .map((e) => `${e.kind}: ${summarize(e.data)}`);
-    return { incident: explained.incident, explanation: lines, severity, event: 'trigger' };
+    const link = incidentLink(this.options.config.api.publicUrl, incidentId);
+    return { incident: explained.incident, explanation: lines, severity, event: 'trigger', ...(link ? { link } : {}) };
   }
 }
 

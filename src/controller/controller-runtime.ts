@@ -4,6 +4,7 @@ import type { HomeostatConfig } from '../config/schema/root.js';
 import { symptomOf, type Symptom } from '../analyze/symptom.js';
 import { createActuator, type ActionOutcome, type ActionTarget, type Actuator } from '../execute/actuators.js';
 import { supervisorControl, type ElementControl } from '../execute/element-control.js';
+import { EscalationNotifier } from '../execute/escalation-notifier.js';
 import { nodeRoutedActuator } from '../execute/node-routed-actuator.js';
 import { nodeRoutedControl } from '../execute/node-routed-control.js';
 import type { EscalationMessage } from '../execute/escalation-payloads.js';
@@ -116,6 +117,8 @@ export class ControllerRuntime {
   configs!: ConfigManager;
   /** Failed and dead-lettered workflow runs, as symptoms. */
   private workflowWatch: WorkflowWatch | undefined;
+  /** Sends the resolve to the escalation webhooks when a paged incident resolves. */
+  private notifier: EscalationNotifier | undefined;
   private unresolved = 0;
   private readonly m;
 
@@ -284,6 +287,16 @@ export class ControllerRuntime {
     let messenger: AutonomicLoop | undefined;
     const escalationMessage = (id: string, severity: EscalationMessage['severity']) =>
       (messenger ??= new AutonomicLoop({ config, knowledge: this.knowledge, engine: this.engine, control: this.control })).escalationMessage(id, severity);
+    // Every resolution goes through Incidents.resolve, in whichever process made it (the
+    // leader's remediation, the API's operator close): that process sends the resolve.
+    this.notifier = new EscalationNotifier({
+      incidents: this.knowledge.incidents,
+      escalation: () => live.config.escalation,
+      escalationMessage,
+      onSent: (incident, outcome) => logger.info({ incident, ok: outcome.ok, detail: outcome.detail }, 'escalation resolve sent'),
+      onError: (incident, error) => logger.error({ incident, err: error }, 'sending the escalation resolve failed'),
+    });
+    this.notifier.start();
     // This node's own actions (its agent executes them, for whichever node leads) …
     const localActuator = this.instrument(
       createActuator({
@@ -332,7 +345,19 @@ export class ControllerRuntime {
     if (config.api.enabled) {
       // Loaded only when served: fastify costs every other CLI command a few hundred ms to import.
       const { serveApi } = await import('../api/serve-api.js');
-      this.api = await serveApi({ config: config.api, store, knowledge: this.knowledge, engine: this.engine, series: this.watch.series, supervisor, configs: this.configs, onInternalError: (error, route) => logger.error({ err: error, route }, 'API request failed') });
+      this.api = await serveApi({
+        config: config.api,
+        store,
+        knowledge: this.knowledge,
+        engine: this.engine,
+        series: this.watch.series,
+        supervisor,
+        configs: this.configs,
+        // Only the leader's metric rules read pushed series: a follower forwards pushes there.
+        // A process holding the term keeps them even while its loop is still starting.
+        leadership: { isLeader: () => (this.elector as LeaderElector | undefined)?.isLeader === true, leader: () => store.currentLeader(LEASE, Date.now()) },
+        onInternalError: (error, route) => logger.error({ err: error, route }, 'API request failed'),
+      });
       this.apiUrl = this.api.url;
     }
     const started = new Map<string, number>();
@@ -372,6 +397,8 @@ export class ControllerRuntime {
     }, 200);
     this.outboxTimer.unref();
     this.elector = new LeaderElector(store, {
+      name: LEASE,
+      ...(this.apiUrl ? { apiUrl: config.api.advertiseUrl ?? this.apiUrl } : {}),
       ttlMs: this.options.leaderTtlMs ?? 2_000,
       // A store that fails meanwhile (full disk, lost file) must not become an unhandled
       // rejection that kills `up` and its supervision: say it; the elector tries again.
@@ -397,6 +424,7 @@ export class ControllerRuntime {
     await this.flushOutbox().catch(() => undefined);
     await this.remediationWorker?.close(2_000);
     await this.agent?.stop();
+    await this.notifier?.stop();
     await this.engine.close(2_000);
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.drops.close();
@@ -569,6 +597,9 @@ export class ControllerRuntime {
     this.options.say?.(line);
   }
 }
+
+/** The lease the loop's leader holds; its row names the leader's API. */
+const LEASE = 'controller';
 
 /** Symptoms kept while another process leads; the oldest are kept, they open the incidents. */
 const EARLY_SYMPTOMS = 1_000;

@@ -23,6 +23,11 @@ export interface LeaderElectorOptions {
   renewIntervalMs?: number;
   /** How often a standby campaigns (default ttl/5). */
   campaignIntervalMs?: number;
+  /**
+   * Where this candidate's API listens, recorded with the lease when it takes it: a
+   * follower's API sends what only the leader handles there (pushed metrics).
+   */
+  apiUrl?: string;
   clock?: Clock;
   /** Called when this candidate becomes leader, with its term (name and fencing token). */
   onElected?: (term: LeaderFence) => void;
@@ -143,7 +148,7 @@ export class LeaderElector {
   }
 
   private async campaign(startedAt: number): Promise<void> {
-    const result = await this.store.acquireLeadership(this.name, this.holderId, this.ttlMs, startedAt);
+    const result = await this.store.acquireLeadership(this.name, this.holderId, this.ttlMs, startedAt, this.options.apiUrl ?? null);
     // An answer that arrives after the term it grants has lapsed (or after a later
     // campaign already won) is stale: the next campaign asks again.
     if (!result.leader || this.current || this.clock.now() >= startedAt + this.ttlMs) return;

@@ -11,6 +11,13 @@ import type { ElementControl } from './element-control.js';
 
 const action = (raw: Record<string, unknown>): ActionConfig => actionSchema.parse(raw);
 
+test('resume rules: a command or webhook declared idempotent repeats; the default stays at most once', () => {
+  assert.equal(resumeRule(action({ action: 'command', run: 'true', idempotent: true })), 'repeat');
+  assert.equal(resumeRule(action({ action: 'webhook', url: 'http://127.0.0.1:1/hook', idempotent: true })), 'repeat');
+  assert.equal(resumeRule(action({ action: 'command', run: 'true', idempotent: false })), 'once');
+  assert.throws(() => action({ action: 'restart', idempotent: true }), /idempotent/, 'only command and webhook can declare it');
+});
+
 test('resume rules: only actions that are safe twice repeat; restarts are checked', () => {
   const rules = Object.fromEntries(
     [

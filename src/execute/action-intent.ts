@@ -14,7 +14,7 @@ import type { ElementControl } from './element-control.js';
  */
 export type ResumeRule = 'repeat' | 'check' | 'once';
 
-/** The table in docs/policies.md ("Actions interrupted by a crash"). */
+/** The table in docs/architecture.md ("Actions at most once"). */
 export function resumeRule(action: ActionConfig): ResumeRule {
   switch (action.action) {
     case 'restart':
@@ -28,9 +28,13 @@ export function resumeRule(action: ActionConfig): ResumeRule {
       // Started with a stable run id (`runbook-<incident>-<name>`): starting it again joins
       // the run already started, it does not start a second one.
       return 'repeat';
+    case 'command':
+    case 'webhook':
+      // Side effects outside homeostat: repeated only when the policy says they are idempotent.
+      return action.idempotent ? 'repeat' : 'once';
     default:
-      // command, webhook: side effects outside homeostat; failover: a second switch flips
-      // back; rollback: "the last good version" may have moved; escalate: pages.
+      // failover: a second switch flips back; rollback: "the last good version" may have
+      // moved; escalate: pages.
       return 'once';
   }
 }

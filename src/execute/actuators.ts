@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import type { ActionConfig, EscalationConfig } from '../config/schema/policies.js';
 import { redactText } from '../knowledge/redact.js';
 import type { ElementControl } from './element-control.js';
-import { pagerDutyPayload, slackPayload, type EscalationMessage } from './escalation-payloads.js';
+import { jsonPayload, webhookPayload, type EscalationMessage } from './escalation-payloads.js';
 
 /** What an action is aimed at. */
 export interface ActionTarget {
@@ -105,7 +105,7 @@ export function createActuator(deps: ActuatorDeps): Actuator {
           return runCommand(action.run, action.timeout, { HOMEOSTAT_SERVICE: target.service, HOMEOSTAT_INSTANCE: target.instance ?? '', HOMEOSTAT_INCIDENT: target.incidentId }, signal, deps.guardProcess && ((pid) => deps.guardProcess!(pid, target)));
         case 'webhook': {
           const message = await deps.escalationMessage(target.incidentId, 'warning');
-          return postJson(action.url, { incident: message.incident, explanation: message.explanation }, action.timeout, signal);
+          return postJson(action.url, jsonPayload({ ...message, event: 'trigger' }), action.timeout, signal);
         }
         case 'workflow': {
           if (!deps.runWorkflow) return { ok: false, detail: 'no engine to run the runbook workflow' };
@@ -121,21 +121,27 @@ export function createActuator(deps: ActuatorDeps): Actuator {
   };
 }
 
-/** Send the incident's explanation to every escalation webhook (PagerDuty-, Slack- or plain-JSON-shaped). */
-export async function escalate(deps: Pick<ActuatorDeps, 'escalation' | 'escalationMessage'>, incidentId: string, severity: EscalationMessage['severity'], signal?: AbortSignal, event: EscalationMessage['event'] = 'trigger'): Promise<ActionOutcome> {
-  const message = { ...(await deps.escalationMessage(incidentId, severity)), event };
-  if (deps.escalation.webhooks.length === 0) return { ok: true, detail: 'escalated (no webhooks configured: see `homeostat incidents`)' };
-  const results = await Promise.all(
-    deps.escalation.webhooks.map((hook) => {
-      const body = hook.format === 'pagerduty' ? pagerDutyPayload(message, hook.routingKey) : hook.format === 'slack' ? slackPayload(message) : { incident: message.incident, explanation: message.explanation, severity, event };
-      return postJson(hook.url, body, 5_000, signal);
-    }),
-  );
-  const failed = results.filter((r) => !r.ok);
-  return { ok: failed.length === 0, detail: results.map((r) => r.detail).join('; ') };
+/** What an escalation did: the action outcome, and how many webhooks accepted it. */
+export interface EscalationOutcome extends ActionOutcome {
+  /** Webhooks that answered 2xx (0 when none is configured). */
+  delivered: number;
 }
 
-async function postJson(url: string, body: unknown, timeoutMs: number, signal?: AbortSignal): Promise<ActionOutcome> {
+/**
+ * Send the incident's explanation to every escalation webhook (PagerDuty-, Slack- or
+ * plain-JSON-shaped, see escalation-payloads.ts). Sends unconditionally: who pages when is
+ * decided by `pageOnce` (page-once.ts) and the resolve notifier.
+ */
+export async function escalate(deps: Pick<ActuatorDeps, 'escalation' | 'escalationMessage'>, incidentId: string, severity: EscalationMessage['severity'], signal?: AbortSignal, event: EscalationMessage['event'] = 'trigger'): Promise<EscalationOutcome> {
+  const message = { ...(await deps.escalationMessage(incidentId, severity)), event };
+  if (deps.escalation.webhooks.length === 0) return { ok: true, delivered: 0, detail: 'escalated (no webhooks configured: see `homeostat incidents`)' };
+  const results = await Promise.all(deps.escalation.webhooks.map((hook) => postJson(hook.url, webhookPayload(message, hook), 5_000, signal)));
+  const delivered = results.filter((r) => r.ok).length;
+  return { ok: delivered === results.length, delivered, detail: results.map((r) => r.detail).join('; ') };
+}
+
+/** POST `body` as JSON; any answer but 2xx, a timeout or a network error is `ok: false`. The URL is redacted in the detail. */
+export async function postJson(url: string, body: unknown, timeoutMs: number, signal?: AbortSignal): Promise<ActionOutcome> {
   try {
     const timeout = AbortSignal.timeout(timeoutMs);
     const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: signal ? AbortSignal.any([signal, timeout]) : timeout });

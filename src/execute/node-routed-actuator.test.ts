@@ -98,7 +98,7 @@ test("this node's own process: executed here at once, recorded as claimed and do
     assert.deepEqual(local.calls, ['restart web#0'], 'executed once');
     assert.equal((await store.getNodeAction('run-1:0'))?.status, 'done');
     // Not an action on a process: the leader runs it, as with one `up`.
-    await actuator.execute({ action: 'webhook', url: 'http://127.0.0.1:1/', timeout: 100 }, target('node-b', 'run-9:0'), signal);
+    await actuator.execute({ action: 'webhook', url: 'http://127.0.0.1:1/', timeout: 100, idempotent: false }, target('node-b', 'run-9:0'), signal);
     assert.deepEqual(local.calls, ['restart web#0', 'webhook web#0']);
   } finally {
     await store.close();

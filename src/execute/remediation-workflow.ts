@@ -8,8 +8,10 @@ import { defineWorkflow, type WorkflowDefinition } from '../workflow/define-work
 import type { WorkflowContext } from '../workflow/workflow-context.js';
 import { recordIntent, resumeInterrupted, type ActionIntent } from './action-intent.js';
 import { DESTRUCTIVE_ACTIONS, escalate, type Actuator, type ActuatorDeps } from './actuators.js';
+import { pageOnce } from './page-once.js';
 import type { ElementControl } from './element-control.js';
 import { isRollout, rollout } from './rollout.js';
+import { clearanceOf, incidentHealth, type IncidentSymptom } from './incident-health.js';
 import { verifyHealthy } from './verify-health.js';
 
 export const REMEDIATION_WORKFLOW = 'homeostat.remediate';
@@ -67,7 +69,8 @@ export interface RemediationDeps extends Pick<ActuatorDeps, 'escalation' | 'esca
   evidence: (service: string, instance?: string) => Promise<Record<string, unknown>>;
   /**
    * Whether a metric symptom (a `symptoms:` rule) has cleared on `service`: verification
-   * then needs the rule clear as well as the probes passing. Without it, probes only.
+   * then needs every rule that fired in the incident clear, where it fired, as well as the
+   * probes passing (see incident-health.ts). Without it, probes only.
    */
   symptomCleared?: (service: string, symptom: string) => boolean;
   /**
@@ -107,11 +110,8 @@ export function remediationWorkflow(deps: RemediationDeps): WorkflowDefinition<R
       const label = `${action.action}${instance && 'scope' in action && action.scope === 'instance' ? ` ${instance}` : ` ${service}`}`;
       if (action.action === 'escalate') {
         attempted.escalated = true;
-        await ctx.step(`escalate:${rung}`, async ({ signal }) => {
-          const result = await escalate(deps, incidentId, 'critical', signal);
-          await record(incidentId, 'escalation', { rung, ...result });
-          return result;
-        });
+        // Recorded by pageOnce; a step re-run after a crash finds the page and does not repeat it.
+        await ctx.step(`escalate:${rung}`, ({ signal }) => pageOnce(deps, knowledge.incidents, incidentId, 'critical', signal, { rung }));
         continue;
       }
       const rolling = await ctx.step(`rollout-check:${rung}`, () => isRollout(policy, action, deps.control.instances(service).length));
@@ -127,7 +127,7 @@ export function remediationWorkflow(deps: RemediationDeps): WorkflowDefinition<R
         await ctx.step('resolve', async () => {
           await deps.guardrails.outcome(service, true);
           await record(incidentId, 'outcome', { outcome: 'resolved', by: `${label} (canary, then batches)`, rung });
-          await knowledge.incidents.setStatus(incidentId, 'resolved', `${label} helped: every replica healthy for ${policy.verify.healthyFor} ms, canary first`);
+          await knowledge.incidents.resolve(incidentId, { resolution: 'action', by: label, summary: `${label} helped: every replica healthy for ${policy.verify.healthyFor} ms, canary first` });
         });
         return { outcome: 'resolved', rung };
       }
@@ -137,6 +137,13 @@ export function remediationWorkflow(deps: RemediationDeps): WorkflowDefinition<R
         await record(incidentId, 'guard', { rung, action: label, allowed: decision.allowed, dryRun: decision.dryRun, results: decision.results });
         await knowledge.audit.append('controller', decision.allowed ? 'guard.allowed' : 'guard.denied', incidentId, { rung, action: label, results: decision.results });
         return decision;
+      }, {
+        // A run cancelled (an operator closed the incident) or failed after this reserved the
+        // replica must give it back, or the blast radius stays taken until it goes stale.
+        // Releasing twice is harmless: the rung's own release may already have run.
+        compensate: (decision) => {
+          if (decision.allowed) deps.guardrails.release(service, perInstance ? instance : undefined);
+        },
       });
       if (!guard.allowed) {
         attempted.denied.push(...guard.results.filter((r) => !r.ok).map((r) => `${label}: ${r.detail}`));
@@ -168,7 +175,8 @@ export function remediationWorkflow(deps: RemediationDeps): WorkflowDefinition<R
         if (answer === undefined && policy.approval.warnBefore > 0) {
           await ctx.step(`approval-warning:${rung}`, async ({ signal }) => {
             const sent = await escalate(deps, incidentId, 'warning', signal);
-            await record(incidentId, 'approval', { rung, action: label, approval: approvalId, status: 'expiring', detail: `expires in ${policy.approval.warnBefore} ms; ${sent.detail}` });
+            // Not a page (the ladder's escalation still pages), but a webhook that got it has an alert open: `delivered` lets the resolve close it.
+            await record(incidentId, 'approval', { rung, action: label, approval: approvalId, status: 'expiring', delivered: sent.delivered, detail: `expires in ${policy.approval.warnBefore} ms; ${sent.detail}` });
           });
           answer = await ctx.waitForSignal<string>(`approval:${rung}`, { timeout: Math.min(policy.approval.warnBefore, policy.approval.ttl) });
         }
@@ -216,11 +224,12 @@ export function remediationWorkflow(deps: RemediationDeps): WorkflowDefinition<R
         `verify:${rung}`,
         async ({ signal }) => {
           // An uncertain action (interrupted by a crash, not repeated) may have worked: health decides.
-          const result = acted.ok || acted.uncertain
-            ? await verifyHealthy(await healthCheck(deps, incidentId, acted.verifyOn ?? service), { healthyForMs: policy.verify.healthyFor, timeoutMs: policy.verify.timeout, signal })
+          const health = acted.ok || acted.uncertain ? await incidentHealth(deps, incidentId, { target: acted.verifyOn ?? service, ...(acted.verifyOn ? { replaced: service } : {}) }) : undefined;
+          const result = health
+            ? await verifyHealthy(() => health.check(), { healthyForMs: policy.verify.healthyFor, timeoutMs: policy.verify.timeout, signal, whyNot: () => health.failing() })
             : { ok: false, detail: `not verified: the action failed (${acted.detail})`, tookMs: 0 };
           release();
-          await record(incidentId, 'verification', { rung, action: label, ...result });
+          await record(incidentId, 'verification', { rung, action: label, ...result, ...(health ? { checked: describeChecked(health.symptoms()) } : {}) });
           await knowledge.outcome(input.diagnosis, action.action, result.ok);
           return result;
         },
@@ -230,7 +239,7 @@ export function remediationWorkflow(deps: RemediationDeps): WorkflowDefinition<R
         await ctx.step('resolve', async () => {
           await deps.guardrails.outcome(service, true);
           await record(incidentId, 'outcome', { outcome: 'resolved', by: label, rung });
-          await knowledge.incidents.setStatus(incidentId, 'resolved', `${label} helped: healthy for ${policy.verify.healthyFor} ms`);
+          await knowledge.incidents.resolve(incidentId, { resolution: 'action', by: label, summary: `${label} helped: healthy for ${policy.verify.healthyFor} ms` });
         });
         return { outcome: 'resolved', rung };
       }
@@ -260,7 +269,8 @@ interface Attempted {
  * nothing; or an escalation — after actions that did not help, after rungs that were not
  * allowed to act (paused, budgets, approvals), for a ladder that only escalates, or for a
  * policy removed from the config. A human is paged unless one paused remediation or an
- * `escalate` rung already paged; slow retries follow every escalation.
+ * `escalate` rung of this run already paged (one page per run), and not again while an earlier
+ * cycle's page is outstanding (see page-once.ts); slow retries follow every escalation.
  */
 async function finishUnhealed(ctx: WorkflowContext, deps: RemediationDeps, input: RemediationInput, attempted: Attempted): Promise<RemediationOutput> {
   const { knowledge } = deps;
@@ -282,13 +292,10 @@ async function finishUnhealed(ctx: WorkflowContext, deps: RemediationDeps, input
         : attempted.escalated
           ? `policy "${input.policyName}" only escalates: a human is to act`
           : `policy "${input.policyName}" has no action to run`;
-  const page = !(attempted.paused && !attempted.executed) && !(attempted.escalated && !attempted.executed && attempted.denied.length === 0);
+  const page = !(attempted.paused && !attempted.executed) && !attempted.escalated;
   await ctx.step('escalate', async ({ signal }) => {
     if (attempted.executed) await deps.guardrails.outcome(service, false);
-    if (page) {
-      const result = await escalate(deps, incidentId, 'critical', signal);
-      await record('escalation', { reason: why, ...result });
-    }
+    if (page) await pageOnce(deps, knowledge.incidents, incidentId, 'critical', signal, { reason: why });
     await record('outcome', { outcome: 'escalated', detail: `${why}; slow retries continue` });
     await knowledge.incidents.setStatus(incidentId, 'escalated', `${why}; escalated, retrying slowly`);
   });
@@ -321,10 +328,7 @@ async function symptomSince(knowledge: Knowledge, incidentId: string): Promise<n
   return typeof at === 'number' ? at : explained?.incident.openedAt;
 }
 
-/** Probes passing and, for a metric symptom, its rule cleared. */
-async function healthCheck(deps: RemediationDeps, incidentId: string, service: string): Promise<() => boolean> {
-  const symptom = deps.symptomCleared ? (await deps.knowledge.incidents.get(incidentId))?.symptom : undefined;
-  const cleared = deps.symptomCleared;
-  if (!symptom || !cleared) return () => deps.control.isHealthy(service);
-  return () => deps.control.isHealthy(service) && cleared(service, symptom);
+/** The symptoms verification waited for, for the explanation ("readiness-failing on nginx"). */
+function describeChecked(symptoms: IncidentSymptom[]): string[] {
+  return symptoms.map((s) => `${s.name} on ${s.element}${clearanceOf(s.name) === 'event' ? ' (an event: nothing to wait for)' : ''}`);
 }

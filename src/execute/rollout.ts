@@ -3,6 +3,7 @@ import type { GuardDecision } from '../plan/guardrails.js';
 import type { WorkflowContext } from '../workflow/workflow-context.js';
 import { DESTRUCTIVE_ACTIONS, type ActionOutcome } from './actuators.js';
 import type { RemediationDeps, RemediationInput } from './remediation-workflow.js';
+import { incidentHealth } from './incident-health.js';
 import { verifyHealthy } from './verify-health.js';
 
 /** Whether a rung runs as a canary rollout: a policy with `rollout`, a service-wide restart or stop-start, several replicas. */
@@ -107,8 +108,16 @@ export async function rollout(ctx: WorkflowContext, deps: RemediationDeps, args:
     const verified = await ctx.step(
       `verify:${rung}:${b}`,
       async ({ signal }) => {
+        // The last batch resolves the incident: every symptom joined to it must be clear too (see incident-health.ts).
+        const health = acted.ok && b === batches.length - 1 ? await incidentHealth(deps, incidentId, { target: service }) : undefined;
+        const batchHealthy = () => batch.every((instance) => deps.control.isHealthy(service, instance));
         const result = acted.ok
-          ? await verifyHealthy(() => batch.every((instance) => deps.control.isHealthy(service, instance)), { healthyForMs: policy.verify.healthyFor, timeoutMs: policy.verify.timeout, signal })
+          ? await verifyHealthy(async () => batchHealthy() && (!health || (await health.check())), {
+              healthyForMs: policy.verify.healthyFor,
+              timeoutMs: policy.verify.timeout,
+              signal,
+              whyNot: () => (batchHealthy() ? (health?.failing() ?? '') : `${batch.join(', ')} not healthy`),
+            })
           : { ok: false, detail: `not verified: the action failed (${acted.detail})`, tookMs: 0 };
         release();
         await record('verification', { rung, batch: b, canary: b === 0, action: part, ...result });

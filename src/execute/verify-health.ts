@@ -1,27 +1,62 @@
 import { systemClock, type Clock } from '../resilience/clock.js';
 
+export interface VerifyHealthyOptions {
+  healthyForMs: number;
+  timeoutMs: number;
+  /** Default 100 ms. */
+  pollMs?: number;
+  clock?: Clock;
+  signal?: AbortSignal;
+  /**
+   * Fail at the first relapse (default true): once the check has passed, a failure inside
+   * the window ends verification at once — the action did not hold, and waiting out the
+   * timeout only delays the next rung. Before the check ever passed it keeps waiting up to
+   * `timeoutMs` (a restarted process takes time to become ready).
+   */
+  failFast?: boolean;
+  /** What is failing now, for the detail of a failed verification (e.g. "nginx probes failing"). */
+  whyNot?: () => string;
+}
+
+export interface VerifyHealthyResult {
+  ok: boolean;
+  detail: string;
+  tookMs: number;
+  /** It was healthy, then failed again inside the window (with `failFast`). */
+  relapsed?: boolean;
+}
+
 /**
  * Wait until `isHealthy()` has held for `healthyForMs` without a break, or `timeoutMs`
- * passes. Polls every `pollMs` (default 100 ms).
+ * passes, or — with `failFast` (the default) — it fails again after having passed.
+ * Polls every `pollMs` (default 100 ms).
  * @example await verifyHealthy(() => control.isHealthy('api'), { healthyForMs: 2_000, timeoutMs: 30_000 }) // { ok: true, … }
  * @example await verifyHealthy(() => false, { healthyForMs: 1, timeoutMs: 500 }) // { ok: false, detail: 'not healthy for 1 ms within 500 ms' }
+ * @example // healthy at 1 s, failing again at 3 s: { ok: false, relapsed: true, detail: 'relapsed: healthy for 2000 ms, then failing again 3000 ms after verification began …' } at 3 s, not at the timeout
  */
-export async function verifyHealthy(
-  isHealthy: () => boolean,
-  options: { healthyForMs: number; timeoutMs: number; pollMs?: number; clock?: Clock; signal?: AbortSignal },
-): Promise<{ ok: boolean; detail: string; tookMs: number }> {
+export async function verifyHealthy(isHealthy: () => boolean | Promise<boolean>, options: VerifyHealthyOptions): Promise<VerifyHealthyResult> {
   const clock = options.clock ?? systemClock;
+  const failFast = options.failFast ?? true;
+  const because = () => {
+    const why = options.whyNot?.();
+    return why ? `: ${why}` : '';
+  };
   const started = clock.now();
   let healthySince: number | undefined;
   for (;;) {
+    const healthy = await isHealthy();
     const now = clock.now();
-    if (isHealthy()) {
+    if (healthy) {
       healthySince ??= now;
       if (now - healthySince >= options.healthyForMs) return { ok: true, detail: `healthy for ${options.healthyForMs} ms`, tookMs: now - started };
     } else {
+      if (failFast && healthySince !== undefined) {
+        const detail = `relapsed: healthy for ${now - healthySince} ms, then failing again ${now - started} ms after verification began (needed ${options.healthyForMs} ms)${because()}`;
+        return { ok: false, detail, tookMs: now - started, relapsed: true };
+      }
       healthySince = undefined;
     }
-    if (now - started >= options.timeoutMs) return { ok: false, detail: `not healthy for ${options.healthyForMs} ms within ${options.timeoutMs} ms`, tookMs: now - started };
+    if (now - started >= options.timeoutMs) return { ok: false, detail: `not healthy for ${options.healthyForMs} ms within ${options.timeoutMs} ms${because()}`, tookMs: now - started };
     await clock.sleep(options.pollMs ?? 100, options.signal);
   }
 }

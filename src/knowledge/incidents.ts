@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncidentEntryKind, IncidentEntryRecord, IncidentRecord, IncidentStatus } from '../store/records.js';
+import type { IncidentEntryKind, IncidentEntryRecord, IncidentRecord, IncidentResolution, IncidentStatus } from '../store/records.js';
 import type { KnowledgeStore } from '../store/store.js';
 import type { AuditLog } from './audit-log.js';
 import { canonicalJson } from './canonical-json.js';
@@ -13,6 +13,9 @@ export interface NewIncident {
   symptom: string;
   summary: string;
 }
+
+/** Told of a resolution: the incident as it was written, resolved. */
+export type ResolvedListener = (incident: IncidentRecord) => void;
 
 /** An incident with its explanation chain, entries parsed, oldest first. */
 export interface IncidentExplanation {
@@ -32,6 +35,8 @@ export interface IncidentExplanation {
  * await incidents.record('missing', 'note', {}); // writes an entry for an unknown id: callers pass ids they opened
  */
 export class Incidents {
+  private readonly resolvedListeners = new Set<ResolvedListener>();
+
   constructor(
     private readonly store: KnowledgeStore,
     private readonly audit: AuditLog,
@@ -51,6 +56,10 @@ export class Incidents {
       openedAt: at,
       updatedAt: at,
       resolvedAt: null,
+      resolution: null,
+      resolvedBy: null,
+      acknowledgedAt: null,
+      acknowledgedBy: null,
     });
     if (result.created) await this.audit.append('controller', 'incident.opened', result.incident.id, { key: incident.key, element: incident.element, symptom: incident.symptom, summary: incident.summary });
     if (signal) await this.record(result.incident.id, 'signal', signal);
@@ -73,16 +82,46 @@ export class Incidents {
     await this.store.appendIncidentEntries(entries.map((e) => ({ incidentId, at, kind: e.kind, data: canonicalJson(redact(e.data)) })));
   }
 
-  async setStatus(id: string, status: IncidentStatus, summary?: string): Promise<IncidentRecord | undefined> {
-    const at = this.now();
-    const updated = await this.store.updateIncident(id, {
-      status,
-      updatedAt: at,
-      ...(summary !== undefined ? { summary } : {}),
-      ...(status === 'resolved' ? { resolvedAt: at } : {}),
-    });
+  /** Move an unresolved incident along (`resolve` ends it: it must say how and by whom). */
+  async setStatus(id: string, status: Exclude<IncidentStatus, 'resolved'>, summary?: string): Promise<IncidentRecord | undefined> {
+    const updated = await this.store.updateIncident(id, { status, updatedAt: this.now(), ...(summary !== undefined ? { summary } : {}) });
     if (updated) await this.audit.append('controller', `incident.${status}`, id, summary !== undefined ? { summary } : {});
     return updated;
+  }
+
+  /**
+   * Resolve an incident, saying how ({@link IncidentResolution}) and by whom: the action
+   * that healed it, or the operator who closed it (`by` null when it recovered externally).
+   * Audited under `actor`: the controller, or the operator.
+   * @example await incidents.resolve(id, { resolution: 'action', by: 'restart api#0', summary: 'restart api#0 helped: healthy for 2000 ms' })
+   * @example await incidents.resolve(id, { resolution: 'operator', by: 'alice', actor: 'alice', summary: 'closed by alice: fixed the disk by hand' })
+   */
+  async resolve(id: string, how: { resolution: IncidentResolution; by: string | null; summary: string; actor?: string }): Promise<IncidentRecord | undefined> {
+    const at = this.now();
+    const updated = await this.store.updateIncident(id, { status: 'resolved', updatedAt: at, resolvedAt: at, summary: how.summary, resolution: how.resolution, resolvedBy: how.by });
+    if (updated) {
+      await this.audit.append(how.actor ?? 'controller', 'incident.resolved', id, { summary: how.summary, resolution: how.resolution, by: how.by });
+      for (const listener of this.resolvedListeners) {
+        try {
+          listener(updated);
+        } catch {
+          // A listener's failure is its own (it logs it): the resolution is written and stands.
+        }
+      }
+    }
+    return updated;
+  }
+
+  /**
+   * Be told of every resolution written through {@link resolve} (an action, externally, an
+   * operator's close), after it is stored and audited. Listeners are called synchronously
+   * and must not throw; work they start is theirs (the escalation notifier sends resolves).
+   * Returns the function that unsubscribes.
+   * @example const off = incidents.onResolved((incident) => void notifier.resolved(incident.id));
+   */
+  onResolved(listener: ResolvedListener): () => void {
+    this.resolvedListeners.add(listener);
+    return () => this.resolvedListeners.delete(listener);
   }
 
   /**

@@ -69,13 +69,15 @@ test(
     assert.equal(again.incident.id, first.incident.id);
     await knowledge.incidents.setDiagnosis(first.incident.id, { cause: 'crash', confidence: 1 });
     await knowledge.incidents.record(first.incident.id, 'action', { kind: 'restart', headers: { authorization: 'Bearer abcdefghijk' } });
-    await knowledge.incidents.setStatus(first.incident.id, 'resolved', 'restarted and healthy');
+    await knowledge.incidents.resolve(first.incident.id, { resolution: 'action', by: 'restart api#0', summary: 'restarted and healthy' });
     const explained = (await knowledge.incidents.explain(first.incident.id))!;
     assert.deepEqual(explained.entries.map((e) => e.kind), ['signal', 'diagnosis', 'action']);
     assert.deepEqual(explained.entries[0]!.data.lastLines, ['DB_PASSWORD=[REDACTED]']);
     assert.deepEqual(explained.entries[2]!.data.headers, { authorization: '[REDACTED]' });
     assert.equal(explained.incident.status, 'resolved');
     assert.ok(explained.incident.resolvedAt);
+    assert.equal(explained.incident.resolution, 'action');
+    assert.equal(explained.incident.resolvedBy, 'restart api#0');
     const reopened = await knowledge.incidents.open({ key: 'api:crash', element: 'api', symptom: 'process-crashed', summary: 'new' });
     assert.equal(reopened.created, true, 'a resolved incident does not absorb new symptoms');
     const actions = (await knowledge.store.listAudit()).map((e) => e.action);

@@ -3,7 +3,7 @@
  * straight into the records' camelCase shape (both dialects accept the quoted aliases).
  */
 export const INCIDENT_COLUMNS =
-  'id, key, element, symptom, status, summary, diagnosis, opened_at AS "openedAt", updated_at AS "updatedAt", resolved_at AS "resolvedAt"';
+  'id, key, element, symptom, status, summary, diagnosis, opened_at AS "openedAt", updated_at AS "updatedAt", resolved_at AS "resolvedAt", resolution, resolved_by AS "resolvedBy", acknowledged_at AS "acknowledgedAt", acknowledged_by AS "acknowledgedBy"';
 export const ENTRY_COLUMNS = 'id, incident_id AS "incidentId", at, kind, data';
 export const APPROVAL_COLUMNS =
   'id, incident_id AS "incidentId", action, status, requested_at AS "requestedAt", expires_at AS "expiresAt", decided_at AS "decidedAt", decided_by AS "decidedBy", reason';

@@ -121,6 +121,15 @@ export interface Leadership {
   expiresAt: number;
 }
 
+/** Who holds a lease now, and where its API listens: what a follower tells a client or forwards to. */
+export interface LeaseHolder {
+  holder: string;
+  token: number;
+  /** The URL the holder advertised when it took the lease (its API); null when it serves none. */
+  apiUrl: string | null;
+  expiresAt: number;
+}
+
 /** A leader's claim to act: the lease name and the token of its term. */
 export interface LeaderFence {
   name: string;
@@ -200,7 +209,21 @@ export interface IncidentRecord {
   openedAt: number;
   updatedAt: number;
   resolvedAt: number | null;
+  /** How it was resolved (null while unresolved); see {@link IncidentResolution}. */
+  resolution: IncidentResolution | null;
+  /** Who or what resolved it: the action that healed it (`restart api#0`), the operator who closed it; null when external. */
+  resolvedBy: string | null;
+  /** When an operator acknowledged it (took it on), and who; null until then. */
+  acknowledgedAt: number | null;
+  acknowledgedBy: string | null;
 }
+
+/**
+ * How an incident came to be resolved: `action`, a verified action of homeostat's healed it;
+ * `external`, it became healthy with no action of ours that helped (a human fixed it by hand, it
+ * recovered by itself): never credited to an action; `operator`, a named operator closed it.
+ */
+export type IncidentResolution = 'action' | 'external' | 'operator';
 
 export interface IncidentFilter {
   status?: IncidentStatus[];
@@ -220,6 +243,10 @@ export interface IncidentUpdate {
   summary?: string;
   diagnosis?: string | null;
   resolvedAt?: number | null;
+  resolution?: IncidentResolution | null;
+  resolvedBy?: string | null;
+  acknowledgedAt?: number | null;
+  acknowledgedBy?: string | null;
   updatedAt: number;
 }
 

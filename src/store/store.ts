@@ -26,6 +26,7 @@ import type {
   Fence,
   LeaderFence,
   Leadership,
+  LeaseHolder,
   NewRun,
   RunFilter,
   RunRecord,
@@ -118,8 +119,11 @@ export interface Store extends KnowledgeStore, ApiTokenStore, NodeStore {
   /**
    * Campaign for the lease `name`: take it when it is free or lapsed (`expiresAt < now`),
    * extend it when `holder` already has it. A change of holder bumps the fencing token.
+   * `apiUrl` is recorded with the lease when taken (where followers send what only the leader handles).
    */
-  acquireLeadership(name: string, holder: string, ttlMs: number, now: number): Promise<Leadership>;
+  acquireLeadership(name: string, holder: string, ttlMs: number, now: number, apiUrl?: string | null): Promise<Leadership>;
+  /** The unexpired holder of lease `name` at `now`, with its advertised API URL; undefined when nobody leads. */
+  currentLeader(name: string, now: number): Promise<LeaseHolder | undefined>;
   /** Extend a held, unexpired lease of this term. False when the term is over. */
   renewLeadership(name: string, holder: string, token: number, ttlMs: number, now: number): Promise<boolean>;
   /** Give the lease up at once so a standby need not wait for it to lapse. */

@@ -17,7 +17,8 @@ export type ElementEvent =
   | ResourceRecovered
   | Failover
   | Scaled
-  | LeftoverStopped;
+  | LeftoverStopped
+  | DependencyTimeout;
 
 interface Base {
   /** Milliseconds since the epoch. */
@@ -159,6 +160,18 @@ export interface LeftoverStopped extends Base {
   /** The pid of the supervisor that had spawned it. */
   ownerPid: number;
   stoppedBy: 'stop-signal' | 'SIGKILL';
+}
+
+/**
+ * At start-up (or a reload): the services this one `dependsOn` were not ready within
+ * `startup.dependencyTimeout`, so it was started anyway (its own probes and restarts
+ * handle the missing dependency).
+ */
+export interface DependencyTimeout extends Base {
+  kind: 'dependency-timeout';
+  /** The dependencies still not ready. */
+  dependencies: string[];
+  waitedMs: number;
 }
 
 export type ElementEventKind = ElementEvent['kind'];

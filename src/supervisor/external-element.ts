@@ -52,6 +52,12 @@ export class ExternalElement {
     this.runners = [];
   }
 
+  /** Its dependents may start: its readiness probe passes, or it has none (homeostat does not start it). */
+  isReady(): boolean {
+    const readiness = this.runners.find((runner) => runner.name === 'readiness');
+    return readiness === undefined || readiness.state === 'passing';
+  }
+
   isHealthy(): boolean {
     return this.runners.every((runner) => runner.state !== 'failing');
   }

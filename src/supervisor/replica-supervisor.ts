@@ -169,9 +169,21 @@ export class ReplicaSupervisor {
   /**
    * Healthy: running, started, and no probe failing. `verified` also requires every
    * probe to have passed (a process spawned a moment ago is not yet a failover target).
+   * A process asked to exit (a restart in its grace period) is not healthy: verification
+   * after a restart must not take the old process's last moments for a recovery.
    */
+  /**
+   * Ready for its dependents to start: running (its startup probe, if any, passed) with its
+   * readiness probe passing, or just running when it has no readiness probe.
+   */
+  isReady(): boolean {
+    if (!this.proc?.alive || this.phase !== 'running') return false;
+    const readiness = this.probes.find((probe) => probe.name === 'readiness');
+    return readiness === undefined || readiness.state === 'passing';
+  }
+
   isHealthy(verified = false): boolean {
-    if (!this.proc?.alive || this.phase === 'stopping' || !this.startupPassed) return false;
+    if (!this.proc?.alive || this.phase === 'stopping' || this.killReason !== undefined || !this.startupPassed) return false;
     return this.probes.every((probe) => (verified ? probe.state === 'passing' : probe.state !== 'failing'));
   }
 

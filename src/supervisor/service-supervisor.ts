@@ -73,6 +73,11 @@ export class ServiceSupervisor {
     await Promise.all(this.replicas.map((replica) => replica.stop()));
   }
 
+  /** Its dependents may start: a replica is ready (see {@link ReplicaSupervisor.isReady}), or it is scaled to 0 (nothing to wait for). */
+  isReady(): boolean {
+    return this.config.replicas === 0 || this.replicas.some((replica) => replica.isReady());
+  }
+
   /** Any replica healthy (`verified`: with every probe passing, see {@link ReplicaSupervisor.isHealthy}). */
   hasHealthyReplica(verified = false): boolean {
     return this.replicas.some((replica) => replica.isHealthy(verified));

@@ -17,6 +17,7 @@ import { ProcessLedger } from './process-ledger.js';
 import { HEARTBEAT_SECRET_LENGTH, HeartbeatRegistry, HeartbeatServer } from './probes/heartbeat-probe.js';
 import { ReplicaSupervisor, type ReplicaSnapshot } from './replica-supervisor.js';
 import { ResourceSampler } from './resource-sampler.js';
+import { startInDependencyOrder, stopInReverseDependencyOrder } from './start-order.js';
 import { spawnabilityProblems, type ServiceSpawnProblem } from './config-spawnability.js';
 import { ServiceSupervisor, type ServiceRole, type SpawnFailure } from './service-supervisor.js';
 import { ReloadFailedError, UnknownServiceError } from './supervisor-errors.js';
@@ -81,6 +82,8 @@ export class Supervisor {
   private stateDirty = true;
   private failoverQueued = false;
   private running = false;
+  /** Aborted by {@link stop}: services still waiting for their dependencies are not started. */
+  private startup = new AbortController();
   /** The config in force: the constructor's, then each {@link reload}'s. */
   private config: HomeostatConfig;
   /** Live processes in `<stateDir>/processes/`: what the next start-up stops if this process is killed. */
@@ -118,6 +121,7 @@ export class Supervisor {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
+    this.startup = new AbortController();
     const { config } = this;
     const usesHeartbeats = Object.values(config.services).some((service) => Object.values(service.probes).some((probe) => probe?.heartbeat));
     if (usesHeartbeats) {
@@ -141,7 +145,8 @@ export class Supervisor {
     }
     this.pairFailovers();
     for (const external of this.externals.values()) external.start();
-    await Promise.all([...this.services.values()].map((service) => service.start()));
+    await this.startInOrder([...this.services.keys()], false);
+    if (!this.running) return; // stopped while services waited for their dependencies
     const sampleEvery = Math.max(100, config.resources.sampleEvery);
     this.sampleTimer = setInterval(() => this.sample(), sampleEvery);
     this.stateTimer = setInterval(() => void this.saveStates(false), 250);
@@ -149,14 +154,25 @@ export class Supervisor {
     await this.saveStates(true);
   }
 
+  /**
+   * Start nothing more that still waits for its dependencies (`up` got SIGINT or SIGTERM
+   * while starting): {@link start} returns at once, and the {@link stop} that follows stops
+   * what did start, instead of a wait of up to `startup.dependencyTimeout` first.
+   */
+  abandonStartup(): void {
+    this.startup.abort();
+  }
+
   /** Stop every process gracefully (stop signal, then SIGKILL after its grace period). */
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    this.startup.abort();
     if (this.sampleTimer) clearInterval(this.sampleTimer);
     if (this.stateTimer) clearInterval(this.stateTimer);
+    // Dependents first, so none runs without what it calls (externals are only probed).
+    await this.stopInOrder([...this.services.keys()]);
     for (const external of this.externals.values()) external.stop();
-    await Promise.all([...this.services.values()].map((service) => service.stop()));
     process.removeListener('exit', this.killAllOnExit);
     this.ledger.close();
     if (this.reaperTimer) clearTimeout(this.reaperTimer);
@@ -244,24 +260,43 @@ export class Supervisor {
   private async replaceServices(stop: string[], start: string[], trial: boolean): Promise<SpawnFailure[]> {
     const { config } = this;
     const roles = new Map([...this.services].map(([name, service]) => [name, service.role] as const));
-    await Promise.all(
-      stop.map(async (name) => {
-        await this.services.get(name)?.stop();
-        this.services.delete(name);
-      }),
-    );
-    const started = start.map((name) => {
-      const service = new ServiceSupervisor(name, config.services[name]!, (ctx) => this.newReplica(name, ctx.replica, ctx.port), this.emit, () => this.clock.now());
-      this.services.set(name, service);
-      return service;
-    });
+    // The order of the config they were started from: `this.config` may already be the next one.
+    const stopping = new Map(stop.flatMap((name) => (this.services.has(name) ? [[name, this.services.get(name)!] as const] : [])));
+    await stopInReverseDependencyOrder([...stopping.keys()], (name) => stopping.get(name)!.stop(), (name) => stopping.get(name)?.config.dependsOn ?? []);
+    for (const name of stopping.keys()) this.services.delete(name);
+    for (const name of start) {
+      this.services.set(name, new ServiceSupervisor(name, config.services[name]!, (ctx) => this.newReplica(name, ctx.replica, ctx.port), this.emit, () => this.clock.now()));
+    }
     this.failovers.length = 0;
     this.pairFailovers();
     for (const [name, role] of roles) {
       const service = this.services.get(name);
       if (service) service.role = role;
     }
-    return (await Promise.all(started.map((service) => service.start({ trial })))).flat();
+    return this.startInOrder(start, trial);
+  }
+
+  /**
+   * Start `names` in `dependsOn` order (see {@link startInDependencyOrder}): each after the
+   * services it depends on are ready, or after `startup.dependencyTimeout` with a
+   * `dependency-timeout` event; the replicas that could not be started.
+   */
+  private async startInOrder(names: string[], trial: boolean): Promise<SpawnFailure[]> {
+    const results = await startInDependencyOrder(names, (name) => this.services.get(name)!.start({ trial }), {
+      dependsOn: (name) => this.config.services[name]?.dependsOn ?? [],
+      isReady: (name) => this.externals.get(name)?.isReady() ?? this.services.get(name)?.isReady() ?? true,
+      timeoutMs: this.config.startup.dependencyTimeout,
+      onTimeout: (name, notReady, waitedMs) => this.emit({ kind: 'dependency-timeout', at: this.clock.now(), element: name, dependencies: notReady, waitedMs }),
+      now: () => this.clock.now(),
+      sleep: (ms, signal) => this.clock.sleep(ms, signal),
+      signal: this.startup.signal,
+    });
+    return [...results.values()].flat();
+  }
+
+  /** Stop `names`, dependents before the services they depend on. */
+  private async stopInOrder(names: string[]): Promise<void> {
+    await stopInReverseDependencyOrder(names, (name) => this.services.get(name)?.stop() ?? Promise.resolve(), (name) => this.services.get(name)?.config.dependsOn ?? []);
   }
 
   /**

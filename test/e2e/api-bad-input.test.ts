@@ -57,6 +57,9 @@ test('malformed input gets a 4xx with a clear message, never a 500', async () =>
 test('garbage bodies against every mutating route: 4xx, never a 500', async () => {
   const h = await ApiHarness.open({ bodyLimit: 4 * 1024 });
   const routes = [
+    ['POST', '/api/incidents/i/acknowledge'],
+    ['POST', '/api/incidents/i/notes'],
+    ['POST', '/api/incidents/i/close'],
     ['POST', '/api/approvals/a:1/approve'],
     ['POST', '/api/approvals/a:1/deny'],
     ['PUT', '/api/pauses/api'],
@@ -72,7 +75,7 @@ test('garbage bodies against every mutating route: 4xx, never a 500', async () =
     for (const [method, url] of routes) {
       for (const body of garbage) {
         // These take an optional body: JSON null means "no options".
-        if (body === 'null' && (url.includes('/approvals/') || url.includes('/pauses/') || url.endsWith('/redrive'))) continue;
+        if (body === 'null' && (url.endsWith('/acknowledge') || url.includes('/approvals/') || url.includes('/pauses/') || url.endsWith('/redrive'))) continue;
         const res = await h.call('admin', method, url, body, { 'content-type': 'application/json' });
         assert.ok(res.status >= 400 && res.status < 500, `${method} ${url} with ${JSON.stringify(body.slice(0, 30))}: ${res.status} ${res.text}`);
         assert.equal(typeof res.json?.error?.message, 'string', `${method} ${url}: a clear message`);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { ConfigControl } from '../../src/api/api-context.js';
+import type { LeadershipView } from '../../src/api/leader-forwarding.js';
 import { buildApi } from '../../src/api/api-server.js';
 import { ApiTokens } from '../../src/api/api-tokens.js';
 import { LiveEventHub } from '../../src/api/live-events.js';
@@ -51,7 +52,7 @@ export class ApiHarness {
     },
   };
 
-  static async open(options: { bodyLimit?: number; withoutConfigs?: boolean; dashboardRoot?: string; streamTokenCheckMs?: number } = {}): Promise<ApiHarness> {
+  static async open(options: { bodyLimit?: number; withoutConfigs?: boolean; dashboardRoot?: string; streamTokenCheckMs?: number; leadership?: LeadershipView } = {}): Promise<ApiHarness> {
     const h = new ApiHarness();
     h.engine = await Engine.open({ store: h.store, workflows: [gated as never, failing as never] });
     for (const role of ['viewer', 'operator', 'admin'] as const) h.token[role] = (await h.tokens.create(`${role}-bot`, role, 'test')).token;
@@ -69,6 +70,7 @@ export class ApiHarness {
         now: Date.now,
         ...(options.streamTokenCheckMs ? { streamTokenCheckMs: options.streamTokenCheckMs } : {}),
         ...(options.withoutConfigs ? {} : { configs: h.configs }),
+        ...(options.leadership ? { leadership: options.leadership } : {}),
       },
       { ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}), ...(options.dashboardRoot ? { dashboardRoot: options.dashboardRoot } : {}), onInternalError: (error) => console.error('internal error in test', error) },
     );

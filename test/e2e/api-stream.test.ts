@@ -40,7 +40,7 @@ test('the SSE stream sends element events, incident changes and finished runs; i
     h.live.publish({ type: 'run-finished', runId: 'r1', workflow: 'w', status: 'completed' });
     const { incident } = await h.knowledge.incidents.open({ key: 'api:crash', element: 'api', symptom: 'process-crashed', summary: 'api exited' });
     await waitFor(() => received.some((e) => e.event === 'incident'));
-    await h.knowledge.incidents.setStatus(incident.id, 'resolved');
+    await h.knowledge.incidents.resolve(incident.id, { resolution: 'external', by: null, summary: 'recovered' });
     await waitFor(() => received.some((e) => e.event === 'incident' && (e.data.incident as { status: string }).status === 'resolved'));
     assert.deepEqual(received.slice(0, 2).map((e) => e.event), ['element', 'run-finished']);
     assert.equal((received[0]!.data.event as { kind: string }).kind, 'process-exited');

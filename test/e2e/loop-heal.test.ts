@@ -32,7 +32,7 @@ policies:
   }
 });
 
-test('case 3: a remediation that does not help → next rung → escalation webhook; slow retries continue', async () => {
+test('case 3: a remediation that does not help → next rung → escalation webhook; slow retries continue without paging again', async () => {
   const hook = await webhookReceiver();
   const h = new UpHarness(`services:${service('broken', '\n    env: { CRASH_ON_START: "1" }\n    restartBackoff: { initial: 100ms, max: 500ms }')}
 policies:
@@ -55,9 +55,11 @@ escalation:
     assert.equal(pd.dedup_key, incident.id);
     assert.ok(pd.payload.custom_details.explanation.some((line) => /verification/.test(line)), JSON.stringify(pd));
     assert.match(String((hook.received.find((r) => r.path === '/slack')!.body as { text: string }).text), /broken/);
-    // Slow retries: the ladder runs again after retryEvery, and escalates again.
+    // Slow retries: the ladder runs again after retryEvery and escalates again, without a
+    // second page while the first is outstanding (issue 14).
     await h.waitFor(async () => (await h.knowledge().incidents.explain(incident.id))!.entries.some((e) => e.kind === 'note' && /slow retry 1/.test(String(e.data.detail))), 15_000, 'a slow retry');
-    await h.waitFor(() => hook.received.length >= 4, 15_000, 'a second escalation after the slow retry');
+    await h.waitFor(async () => (await h.knowledge().incidents.explain(incident.id))!.entries.some((e) => e.kind === 'escalation' && /^already paged at/.test(String(e.data.detail))), 15_000, 'the slow retry escalating again');
+    assert.equal(hook.received.length, 2, 'one page per webhook');
     const explained = (await h.knowledge().incidents.explain(incident.id))!;
     const verifications = explained.entries.filter((e) => e.kind === 'verification');
     assert.ok(verifications.length >= 3 && verifications.every((v) => v.data.ok === false), JSON.stringify(verifications));

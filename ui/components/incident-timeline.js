@@ -58,9 +58,15 @@ export function describeEntry(entry) {
     case 'verification':
       return `${rung(d)}${str(d.action)}: ${d.ok ? 'verified' : 'not verified'}${d.detail ? ` — ${str(d.detail)}` : ''}`;
     case 'escalation':
+      if (d.event === 'resolve') return `page resolved${d.ok ? '' : ' (not delivered to every webhook)'}${d.detail ? `: ${str(d.detail)}` : ''}`;
+      if (d.paged === false) return `not paged again${d.detail ? `: ${str(d.detail)}` : ''}`;
       return `escalated${d.reason ? ` (${str(d.reason)})` : ''}${d.detail ? `: ${str(d.detail)}` : ''}`;
     case 'outcome':
       return `${str(d.outcome)}${d.by ? ` by ${str(d.by)}` : ''}${d.detail ? ` — ${str(d.detail)}` : ''}`;
+    case 'note':
+      // An operator's note says who wrote it; the loop's own notes carry a `detail`.
+      if (typeof d.text === 'string') return `${d.by ? `${str(d.by)}: ` : ''}${d.text}`;
+      return str(d.detail ?? oneLine(d, 200));
     default:
       return str(d.detail ?? d.text ?? oneLine(d, 200));
   }
@@ -70,7 +76,7 @@ export function describeEntry(entry) {
 function toneOfEntry(entry) {
   const d = entry.data ?? {};
   if (entry.kind === 'signal' || entry.kind === 'symptom') return 'bad';
-  if (entry.kind === 'escalation') return 'bad';
+  if (entry.kind === 'escalation') return d.event === 'resolve' && d.ok ? 'ok' : 'bad';
   if (entry.kind === 'guard') return d.allowed ? 'ok' : 'bad';
   if (entry.kind === 'action' && d.uncertain) return 'warn';
   if (entry.kind === 'action' || entry.kind === 'verification') return d.ok ? 'ok' : 'bad';

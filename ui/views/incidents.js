@@ -2,16 +2,20 @@
 import { empty, h, replace } from '../dom.js';
 import { duration } from '../format.js';
 import { badge } from '../components/health.js';
+import { incidentActions } from '../components/incident-actions.js';
 import { incidentTimeline } from '../components/incident-timeline.js';
 import { relTime } from '../components/relative-time.js';
 import { loading, panel, refresher, viewHeader } from '../view-kit.js';
 import { approvalButtons } from './approvals.js';
 
+/** How each resolution reads after "resolved", as `homeostat incident show` says it. */
+const RESOLUTION_TEXT = { action: 'by the action', external: 'externally (no action of ours helped)', operator: 'by hand: closed by' };
+
 function incidentTable(incidents, label) {
   return h(
     'table',
     { class: 'grid', 'aria-label': label },
-    h('thead', null, h('tr', null, ['status', 'incident', 'service', 'symptom', 'summary', 'opened', 'took'].map((c) => h('th', { scope: 'col' }, c)))),
+    h('thead', null, h('tr', null, ['status', 'incident', 'service', 'symptom', 'summary', 'opened', 'took', 'acknowledged'].map((c) => h('th', { scope: 'col' }, c)))),
     h(
       'tbody',
       null,
@@ -26,6 +30,7 @@ function incidentTable(incidents, label) {
           h('td', { class: 'wrap' }, incident.summary),
           h('td', null, relTime(incident.openedAt)),
           h('td', { class: 'num' }, incident.resolvedAt ? duration(incident.resolvedAt - incident.openedAt) : h('span', { class: 'muted' }, `${duration(Date.now() - incident.openedAt)} so far`)),
+          h('td', null, incident.acknowledgedBy ?? h('span', { class: 'muted' }, '–')),
         ),
       ),
     ),
@@ -61,10 +66,12 @@ export function mountDetail(root, ctx, { match }) {
   const id = decodeURIComponent(match[1]);
   const head = h('div', null, loading());
   const approvals = h('div');
+  const actions = h('div');
   const chain = h('div');
-  replace(root, h('p', { class: 'crumbs' }, h('a', { href: '#/incidents' }, '← Incidents')), head, approvals, panel('chain', 'What happened', chain));
+  replace(root, h('p', { class: 'crumbs' }, h('a', { href: '#/incidents' }, '← Incidents')), head, actions, approvals, panel('chain', 'What happened', chain));
   let lastUpdated;
   let shownPending;
+  let shownActions;
   const state = refresher(
     ctx.guard('incident', async () => {
       const { incident, entries, approvals: requested } = await ctx.api.get(`/api/incidents/${encodeURIComponent(id)}`);
@@ -86,9 +93,18 @@ export function mountDetail(root, ctx, { match }) {
             h('dd', null, relTime(incident.openedAt)),
             h('dt', null, incident.resolvedAt ? 'resolved after' : 'open for'),
             h('dd', null, duration((incident.resolvedAt ?? Date.now()) - incident.openedAt)),
+            h('dt', null, 'acknowledged'),
+            h('dd', { class: 'acknowledged' }, incident.acknowledgedBy ? [`by ${incident.acknowledgedBy} `, relTime(incident.acknowledgedAt)] : h('span', { class: 'muted' }, 'not yet')),
+            incident.resolution ? [h('dt', null, 'resolved'), h('dd', { class: 'resolution' }, RESOLUTION_TEXT[incident.resolution] ?? incident.resolution, incident.resolvedBy ? ` ${incident.resolvedBy}` : '')] : null,
           ),
         ),
       );
+      // Rebuilt only when what it offers changes, so a half-typed note or reason survives a refresh.
+      const offered = `${incident.status === 'resolved'}:${incident.acknowledgedBy ?? ''}`;
+      if (offered !== shownActions) {
+        shownActions = offered;
+        replace(actions, incidentActions(incident, ctx, () => state.now()));
+      }
       const pending = requested.filter((a) => a.status === 'pending');
       // Rebuilt only when the pending set changes, so a half-typed reason survives a refresh.
       if (pending.map((a) => a.id).join(',') !== shownPending) {

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { DEFAULT_PUSH_MAX_SERIES, ingestPushedMetrics } from '../../monitor/metric-scraper.js';
 import { ApiError } from '../api-error.js';
+import { forwardToLeader } from '../leader-forwarding.js';
 import type { ApiContext } from '../api-context.js';
 import { anyObject, responses } from '../schemas.js';
 
@@ -9,7 +10,9 @@ import { anyObject, responses } from '../schemas.js';
  * `symptoms:` rules see them. Not audited: it is telemetry, not a decision, and it can
  * arrive every second. Each token is its own source with its own series budget, and
  * timestamps outside the window around now are dropped (counted, and returned by
- * reason), so one pusher can neither fill the series cap nor blind a rule.
+ * reason), so one pusher can neither fill the series cap nor blind a rule. Only the
+ * leader's rules read the series: a follower forwards the push to the leader's API, or
+ * answers 503 naming the leader (see leader-forwarding.ts) — never a 202 for a dropped push.
  */
 export const metricRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
   app.post<{ Body: unknown }>('/api/metrics', {
@@ -39,9 +42,10 @@ export const metricRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
           },
         },
       },
-      response: responses({ 202: anyObject }),
+      response: responses({ 202: anyObject, 503: anyObject }),
     },
     handler: async (request, reply) => {
+      if (ctx.leadership && !ctx.leadership.isLeader()) return forwardToLeader(ctx.leadership, request, reply);
       const source = { name: `push:${request.principal!.token.id}`, maxSeries: ctx.pushMaxSeries ?? DEFAULT_PUSH_MAX_SERIES };
       const result = ingestPushedMetrics(request.body, ctx.series, ctx.now(), source);
       if ('error' in result) throw new ApiError('HS_API_INVALID_REQUEST', 400, result.error);

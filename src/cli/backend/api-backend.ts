@@ -5,6 +5,7 @@ import { RunFailedError, type RunDetails } from '../../workflow/engine.js';
 import { CancelledError, InvalidInputError } from '../../workflow/errors.js';
 import { ApiAnswerError, ApiUnreachableError, type ApiClient } from '../api-client.js';
 import type { CliBackend, ConfigPlan, IncidentDetails } from './cli-backend.js';
+import type { Acknowledged, ClosedIncident } from '../../execute/operate-incident.js';
 import { formatHead, type AuditHead } from '../../knowledge/audit-head.js';
 
 /** What the API says about one service (`GET /api/services`). */
@@ -106,6 +107,18 @@ export class ApiBackend implements CliBackend {
   decideApproval(id: string, decision: 'approved' | 'denied', reason: string | null): Promise<ApprovalRecord> {
     const verb = decision === 'approved' ? 'approve' : 'deny';
     return this.change(`the ${verb}`, async () => (await this.client.request<{ approval: ApprovalRecord }>('POST', `/api/approvals/${encodeURIComponent(id)}/${verb}`, reason === null ? {} : { reason })).approval);
+  }
+
+  acknowledgeIncident(id: string): Promise<Acknowledged> {
+    return this.change('the acknowledgement', () => this.client.request<Acknowledged>('POST', `/api/incidents/${encodeURIComponent(id)}/acknowledge`, {}));
+  }
+
+  annotateIncident(id: string, text: string): Promise<IncidentRecord> {
+    return this.change('the note', async () => (await this.client.request<{ incident: IncidentRecord }>('POST', `/api/incidents/${encodeURIComponent(id)}/notes`, { text })).incident);
+  }
+
+  closeIncident(id: string, reason: string): Promise<ClosedIncident> {
+    return this.change(`closing ${id}`, () => this.client.request<ClosedIncident>('POST', `/api/incidents/${encodeURIComponent(id)}/close`, { reason }));
   }
 
   pause(scope: string, reason: string): Promise<void> {

@@ -1,6 +1,7 @@
 import type { ApiTokenView } from '../../api/api-tokens.js';
 import type { AuditHead } from '../../knowledge/audit-head.js';
 import type { AuditVerification } from '../../knowledge/audit-log.js';
+import type { Acknowledged, ClosedIncident } from '../../execute/operate-incident.js';
 import type { IncidentExplanation } from '../../knowledge/incidents.js';
 import type { ApiRole, ApprovalRecord, ElementStateRecord, IncidentRecord, IncidentStatus, PauseRecord, RunRecord, RunStatus } from '../../store/records.js';
 import type { RunDetails } from '../../workflow/engine.js';
@@ -27,6 +28,12 @@ export interface CliBackend {
   incident(id: string): Promise<IncidentDetails | undefined>;
   /** Approve or deny by approval or incident id; `by` is who the store records (store only). */
   decideApproval(id: string, decision: 'approved' | 'denied', reason: string | null, by: string): Promise<ApprovalRecord>;
+  /** Acknowledge an unresolved incident.  `by`: who the store records (store only). */
+  acknowledgeIncident(id: string, by: string): Promise<Acknowledged>;
+  /** Append an operator's note to the explanation chain. */
+  annotateIncident(id: string, text: string, by: string): Promise<IncidentRecord>;
+  /** Close (resolve) by hand: remediation in flight cancelled, pending approvals denied. */
+  closeIncident(id: string, reason: string, by: string): Promise<ClosedIncident>;
   pause(scope: string, reason: string, by: string): Promise<void>;
   /** Resume; answers the pauses still in place. */
   resume(scope: string, by: string): Promise<PauseRecord[]>;

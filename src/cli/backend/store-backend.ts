@@ -4,6 +4,7 @@ import { refuseInternalWorkflow } from '../../workflow/internal-workflows.js';
 import { parseConfig } from '../../config/load-config.js';
 import type { HomeostatConfig } from '../../config/schema/root.js';
 import { decideApproval } from '../../execute/decide-approval.js';
+import { acknowledgeIncident, annotateIncident, closeIncident, type Acknowledged, type ClosedIncident, type OperateIncidentDeps } from '../../execute/operate-incident.js';
 import type { AuditVerification } from '../../knowledge/audit-log.js';
 import { AUDIT_HEAD_FILE, auditKeyFromEnv, type AuditAnchorOptions, type AuditHead } from '../../knowledge/audit-head.js';
 import { Knowledge } from '../../knowledge/knowledge.js';
@@ -60,6 +61,23 @@ export class StoreBackend implements CliBackend {
 
   async decideApproval(id: string, decision: 'approved' | 'denied', reason: string | null, by: string): Promise<ApprovalRecord> {
     return decideApproval({ store: await this.store(), engine: await this.engine() }, id, decision, by, reason);
+  }
+
+  private async operateDeps(): Promise<OperateIncidentDeps> {
+    const store = await this.store();
+    return { store, knowledge: new Knowledge(store), engine: await this.engine() };
+  }
+
+  async acknowledgeIncident(id: string, by: string): Promise<Acknowledged> {
+    return redact(await acknowledgeIncident(await this.operateDeps(), id, by));
+  }
+
+  async annotateIncident(id: string, text: string, by: string): Promise<IncidentRecord> {
+    return redact(await annotateIncident(await this.operateDeps(), id, text, by));
+  }
+
+  async closeIncident(id: string, reason: string, by: string): Promise<ClosedIncident> {
+    return redact(await closeIncident(await this.operateDeps(), id, reason, by));
   }
 
   async pause(scope: string, reason: string, by: string): Promise<void> {

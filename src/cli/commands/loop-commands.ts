@@ -5,11 +5,12 @@ import { withBackend } from '../backend/open-backend.js';
 import { UsageError } from '../cli-error.js';
 import type { CommandContext } from '../command.js';
 import { incidentReport } from '../incident-report.js';
+import { incidentAction, incidentActionUsages } from './incident-actions.js';
 import { formatDuration, formatTime, oneLine, table } from '../output.js';
 import { parseHead } from '../../knowledge/audit-head.js';
 
 export const incidentsUsage = 'homeostat incidents [--status open|resolved|…] [--all] [--limit N] [--json]';
-export const incidentUsage = 'homeostat incident show <id> [--json]';
+export const incidentUsage = ['homeostat incident show <id> [--json]', ...incidentActionUsages].join('\n       ');
 export const approveUsage = 'homeostat approve <incident-or-approval-id> [--by NAME] [--reason TEXT]';
 export const denyUsage = 'homeostat deny <incident-or-approval-id> [--by NAME] [--reason TEXT]';
 export const pauseUsage = 'homeostat pause [service] [--reason TEXT] [--by NAME]';
@@ -50,18 +51,19 @@ export async function incidentsCommand(ctx: CommandContext): Promise<number> {
     const now = Date.now();
     ctx.out(
       table(
-        ['id', 'service', 'status', 'symptom', 'opened', 'for', 'summary'],
-        incidents.map((i) => [i.id, i.element, i.status, i.symptom, formatTime(i.openedAt), formatDuration((i.resolvedAt ?? now) - i.openedAt), oneLine(i.summary, 70)]),
+        ['id', 'service', 'status', 'symptom', 'opened', 'for', 'acknowledged', 'summary'],
+        incidents.map((i) => [i.id, i.element, i.status, i.symptom, formatTime(i.openedAt), formatDuration((i.resolvedAt ?? now) - i.openedAt), i.acknowledgedBy ?? '-', oneLine(i.summary, 70)]),
       ),
     );
     return 0;
   });
 }
 
-/** `homeostat incident show <id>`: the explanation chain in sentences. */
+/** `homeostat incident show <id>`: the explanation chain in sentences; `ack`, `note`, `close`: see incident-actions. */
 export async function incidentCommand(ctx: CommandContext): Promise<number> {
   const [sub, id] = ctx.positionals;
-  if (sub !== 'show' || !id) throw new UsageError(`usage: ${incidentUsage}`);
+  if (!id || (sub !== 'show' && sub !== 'ack' && sub !== 'note' && sub !== 'close')) throw new UsageError(`usage: ${incidentUsage}`);
+  if (sub !== 'show') return withBackend(ctx, (backend) => incidentAction(ctx, backend, sub, id, actor(ctx)));
   return withBackend(ctx, async (backend) => {
     const details = await backend.incident(id);
     if (!details) throw new LoopCommandError('HS_INCIDENT_NOT_FOUND', `no incident ${id} (homeostat incidents --all lists them)`);

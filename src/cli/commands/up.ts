@@ -80,6 +80,8 @@ export async function upCommand(ctx: CommandContext): Promise<number> {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
   });
+  // A stop during start-up must not wait for slow dependencies first (startup.dependencyTimeout).
+  void stopRequested.then(() => supervisor.abandonStartup());
   let runtime: ControllerRuntime;
   try {
     runtime = await ControllerRuntime.start({

@@ -18,6 +18,16 @@ export const apiSchema = z
       .array(z.string().min(1).max(253))
       .default([])
       .describe('Host names (as clients send them in `Host`) the API answers to besides loopback names and `host`; any other is refused with 421, so DNS rebinding cannot reach the API.'),
+    publicUrl: z
+      .url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://homeostat.example.com' })
+      .optional()
+      .describe(
+        'The address people reach the dashboard at (`https://homeostat.example.com`, behind your TLS proxy): escalations link to the incident\'s page there (PagerDuty `links`, Slack, JSON `link`). Unset: no link.',
+      ),
+    advertiseUrl: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .describe('The URL other `homeostat up` on the same store reach this API at, when it leads (they forward metric pushes to it); default: the address it listens on.'),
     pushMaxSeries: z.number().int().min(1).default(1_000).describe('Series one push token may hold through `POST /api/metrics` (its own budget; the monitor\'s `maxSeries` caps all).'),
   })
   .superRefine((api, ctx) => {

@@ -1,6 +1,16 @@
 import { z } from 'zod';
 import { byteSizeSchema, durationSchema } from './units.js';
 
+/**
+ * Side effects outside homeostat are run at most once by default: a crash (or a leader
+ * failover) in the middle leaves their outcome unknown and they are not repeated. Only
+ * the author of the command or the receiver of the webhook knows that a repeat is harmless.
+ */
+const idempotentSchema = z
+  .boolean()
+  .default(false)
+  .describe('Safe to run twice: when a crash or a leader failover interrupts it, the resumed remediation runs it again (default false: at most once, the outcome is recorded as unknown and verification decides).');
+
 /** One rung of a remediation ladder: `{ action: restart }`, `{ action: command, run: … }` … */
 export const actionSchema = z
   .discriminatedUnion('action', [
@@ -31,6 +41,7 @@ export const actionSchema = z
         action: z.literal('command'),
         run: z.string().min(1).describe('A shell command (`sh -c`), run in its own process group with `HOMEOSTAT_SERVICE`, `HOMEOSTAT_INSTANCE` and `HOMEOSTAT_INCIDENT` set; exit code 0 succeeds.'),
         timeout: durationSchema.default(30_000).describe('It is stopped, and the rung fails, after this long.'),
+        idempotent: idempotentSchema,
       })
       .describe('Run a command.'),
     z
@@ -38,6 +49,7 @@ export const actionSchema = z
         action: z.literal('webhook'),
         url: z.url().describe('Where the incident and its explanation are POSTed as JSON.'),
         timeout: durationSchema.default(5_000).describe('The request fails after this long.'),
+        idempotent: idempotentSchema,
       })
       .describe('Call a webhook.'),
     z
@@ -86,7 +98,7 @@ export const policySchema = z
       ),
     verify: z
       .strictObject({
-        healthyFor: durationSchema.default(2_000).describe('After each action the element must stay healthy this long …'),
+        healthyFor: durationSchema.default(2_000).describe('After each action every symptom of the incident must stay clear this long (its elements healthy, its metric rules clear; a relapse fails at once) …'),
         timeout: durationSchema.default(30_000).describe('… within this long, else the next rung runs.'),
       })
       .prefault({})

@@ -29,6 +29,14 @@ export const configSchema = z
       })
       .prefault({})
       .describe('Resource sampling of supervised processes (for `maxMemory` and `limits`).'),
+    startup: z
+      .strictObject({
+        dependencyTimeout: durationSchema
+          .default(60_000)
+          .describe('How long a service waits for the services it `dependsOn` to be ready (readiness probe passing, or running without one) before it starts anyway, with a `dependency-timeout` event.'),
+      })
+      .prefault({})
+      .describe('Start-up order: services start after what they `dependsOn` is ready, and stop before it.'),
     services: servicesSchema,
     environment: z.string().min(1).default('default').describe('The environment this config runs in (`prod`, `staging`): selects policies\' `environments` overrides.'),
     monitor: monitorSchema,

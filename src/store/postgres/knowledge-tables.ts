@@ -88,6 +88,10 @@ export class PostgresKnowledgeTables {
     if (update.summary !== undefined) set('summary', update.summary);
     if (update.diagnosis !== undefined) set('diagnosis', update.diagnosis);
     if (update.resolvedAt !== undefined) set('resolved_at', update.resolvedAt);
+    if (update.resolution !== undefined) set('resolution', update.resolution);
+    if (update.resolvedBy !== undefined) set('resolved_by', update.resolvedBy);
+    if (update.acknowledgedAt !== undefined) set('acknowledged_at', update.acknowledgedAt);
+    if (update.acknowledgedBy !== undefined) set('acknowledged_by', update.acknowledgedBy);
     const { rows } = await this.db.query<IncidentRecord>('updating an incident', `UPDATE incidents SET ${sets.join(', ')} WHERE id = $1 RETURNING ${INCIDENT_COLUMNS}`, params);
     return rows[0];
   }

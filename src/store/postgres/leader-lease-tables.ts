@@ -1,4 +1,4 @@
-import type { LeaderFence, Leadership } from '../records.js';
+import type { LeaderFence, Leadership, LeaseHolder } from '../records.js';
 import { NotLeaderError } from '../store-errors.js';
 import type { ConnectionPool } from './connection.js';
 import * as sql from './statements.js';
@@ -12,14 +12,23 @@ import * as sql from './statements.js';
 export class PostgresLeaderLeases {
   constructor(private readonly db: ConnectionPool) {}
 
-  async acquire(name: string, holder: string, ttlMs: number, now: number): Promise<Leadership> {
+  async acquire(name: string, holder: string, ttlMs: number, now: number, apiUrl: string | null): Promise<Leadership> {
     const { rows } = await this.db.query<{ holder: string | null; token: number; expires_at: number }>(
       'campaigning for leadership',
       sql.ACQUIRE_LEASE,
-      [name, holder, now + ttlMs, now],
+      [name, holder, now + ttlMs, now, apiUrl],
     );
     const row = rows[0]!;
     return { leader: row.holder === holder, holder: row.holder, token: row.token, expiresAt: row.expires_at };
+  }
+
+  async holderOf(name: string, now: number): Promise<LeaseHolder | undefined> {
+    const { rows } = await this.db.query<LeaseHolder>(
+      'reading the leader',
+      'SELECT holder, token, api_url AS "apiUrl", expires_at AS "expiresAt" FROM leader_leases WHERE name = $1 AND holder IS NOT NULL AND expires_at >= $2',
+      [name, now],
+    );
+    return rows[0];
   }
 
   async renew(name: string, holder: string, token: number, ttlMs: number, now: number): Promise<boolean> {

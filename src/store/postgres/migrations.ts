@@ -235,9 +235,27 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    // How an incident was resolved (a verified action, externally, or closed by an operator)
+    // and who acknowledged it: "resolved" alone credited every recovery to the last action.
+    name: '0007_incident_resolution',
+    sql: `
+      ALTER TABLE incidents ADD COLUMN resolution TEXT;
+      ALTER TABLE incidents ADD COLUMN resolved_by TEXT;
+      ALTER TABLE incidents ADD COLUMN acknowledged_at BIGINT;
+      ALTER TABLE incidents ADD COLUMN acknowledged_by TEXT;
+    `,
+  },
+  {
+    // Followers' APIs send pushed metrics on to the leader's: the lease names where it listens.
+    name: '0008_leader_api_url',
+    sql: `
+      ALTER TABLE leader_leases ADD COLUMN api_url TEXT;
+    `,
+  },
+  {
     // Several `up` on one store: node liveness, followers' symptoms for the leader's loop,
     // and actions the leader asks a node's agent to take on that node's processes.
-    name: '0007_nodes',
+    name: '0009_nodes',
     sql: `
       CREATE TABLE nodes (
         name TEXT PRIMARY KEY,

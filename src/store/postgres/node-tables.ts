@@ -3,7 +3,7 @@ import type { NewNodeActionRecord, NewNodeSymptomRecord, NodeActionRecord, NodeR
 import type { ConnectionPool } from './connection.js';
 
 /**
- * The node tables (`nodes`, `node_symptoms`, `node_actions`, migration 0007_nodes) on
+ * The node tables (`nodes`, `node_symptoms`, `node_actions`, migration 0009_nodes) on
  * PostgreSQL: as `SqliteNodeTables`. Takes and claims lock the rows they move
  * (`FOR UPDATE SKIP LOCKED`), so two takers never get the same row.
  */

@@ -9,6 +9,7 @@ import type {
   Fence,
   LeaderFence,
   Leadership,
+  LeaseHolder,
   NewElementEventRecord,
   NewRun,
   RunFilter,
@@ -336,8 +337,12 @@ export class PostgresStore implements Store {
     });
   }
 
-  acquireLeadership(name: string, holder: string, ttlMs: number, now: number): Promise<Leadership> {
-    return this.leases.acquire(name, holder, ttlMs, now);
+  acquireLeadership(name: string, holder: string, ttlMs: number, now: number, apiUrl: string | null = null): Promise<Leadership> {
+    return this.leases.acquire(name, holder, ttlMs, now, apiUrl);
+  }
+
+  currentLeader(name: string, now: number): Promise<LeaseHolder | undefined> {
+    return this.leases.holderOf(name, now);
   }
 
   renewLeadership(name: string, holder: string, token: number, ttlMs: number, now: number): Promise<boolean> {

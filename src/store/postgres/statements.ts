@@ -161,12 +161,12 @@ export const REDRIVE = `
 /** A holder extends its unexpired term; anyone takes a free or lapsed lease, bumping the token. */
 export const ACQUIRE_LEASE = `
   WITH campaign AS (
-    INSERT INTO leader_leases AS l (name, holder, token, expires_at, acquired_at, renewed_at)
-    VALUES ($1, $2, 1, $3, $4, $4)
+    INSERT INTO leader_leases AS l (name, holder, token, expires_at, acquired_at, renewed_at, api_url)
+    VALUES ($1, $2, 1, $3, $4, $4, $5)
     ON CONFLICT (name) DO UPDATE SET
       token = CASE WHEN l.holder = $2 AND l.expires_at >= $4 THEN l.token ELSE l.token + 1 END,
       acquired_at = CASE WHEN l.holder = $2 AND l.expires_at >= $4 THEN l.acquired_at ELSE $4 END,
-      holder = $2, expires_at = $3, renewed_at = $4
+      holder = $2, expires_at = $3, renewed_at = $4, api_url = $5
     WHERE l.holder = $2 OR l.holder IS NULL OR l.expires_at < $4
     RETURNING holder, token, expires_at)
   SELECT holder, token, expires_at FROM campaign

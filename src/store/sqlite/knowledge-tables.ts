@@ -102,6 +102,10 @@ export class SqliteKnowledgeTables {
     if (update.summary !== undefined) set('summary', 'summary', update.summary);
     if (update.diagnosis !== undefined) set('diagnosis', 'diagnosis', update.diagnosis);
     if (update.resolvedAt !== undefined) set('resolved_at', 'resolvedAt', update.resolvedAt);
+    if (update.resolution !== undefined) set('resolution', 'resolution', update.resolution);
+    if (update.resolvedBy !== undefined) set('resolved_by', 'resolvedBy', update.resolvedBy);
+    if (update.acknowledgedAt !== undefined) set('acknowledged_at', 'acknowledgedAt', update.acknowledgedAt);
+    if (update.acknowledgedBy !== undefined) set('acknowledged_by', 'acknowledgedBy', update.acknowledgedBy);
     return this.prepare(`UPDATE incidents SET ${sets.join(', ')} WHERE id = @id RETURNING ${INCIDENT_COLUMNS}`).get(params) as IncidentRecord | undefined;
   }
 

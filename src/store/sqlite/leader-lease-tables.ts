@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { LeaderFence, Leadership } from '../records.js';
+import type { LeaderFence, Leadership, LeaseHolder } from '../records.js';
 import { NotLeaderError } from '../store-errors.js';
 
 /**
@@ -9,6 +9,7 @@ import { NotLeaderError } from '../store-errors.js';
  */
 export class SqliteLeaderLeases {
   private readonly getLease: Database.Statement;
+  private readonly getHolder: Database.Statement;
   private readonly acquireLease: Database.Statement;
   private readonly renewLease: Database.Statement;
   private readonly resignLease: Database.Statement;
@@ -17,14 +18,15 @@ export class SqliteLeaderLeases {
 
   constructor(private readonly db: Database.Database) {
     this.getLease = db.prepare('SELECT holder, token, expires_at FROM leader_leases WHERE name = ?');
+    this.getHolder = db.prepare('SELECT holder, token, api_url AS apiUrl, expires_at AS expiresAt FROM leader_leases WHERE name = ? AND holder IS NOT NULL AND expires_at >= ?');
     // A holder extends its unexpired term; anyone takes a free or lapsed lease, bumping the token.
     this.acquireLease = db.prepare(`
-      INSERT INTO leader_leases AS l (name, holder, token, expires_at, acquired_at, renewed_at)
-      VALUES (@name, @holder, 1, @expiresAt, @now, @now)
+      INSERT INTO leader_leases AS l (name, holder, token, expires_at, acquired_at, renewed_at, api_url)
+      VALUES (@name, @holder, 1, @expiresAt, @now, @now, @apiUrl)
       ON CONFLICT (name) DO UPDATE SET
         token = CASE WHEN l.holder = @holder AND l.expires_at >= @now THEN l.token ELSE l.token + 1 END,
         acquired_at = CASE WHEN l.holder = @holder AND l.expires_at >= @now THEN l.acquired_at ELSE @now END,
-        holder = @holder, expires_at = @expiresAt, renewed_at = @now
+        holder = @holder, expires_at = @expiresAt, renewed_at = @now, api_url = @apiUrl
       WHERE l.holder = @holder OR l.holder IS NULL OR l.expires_at < @now`);
     this.renewLease = db.prepare(`
       UPDATE leader_leases SET expires_at = @expiresAt, renewed_at = @now
@@ -41,12 +43,16 @@ export class SqliteLeaderLeases {
     );
   }
 
-  acquire(name: string, holder: string, ttlMs: number, now: number): Leadership {
+  acquire(name: string, holder: string, ttlMs: number, now: number, apiUrl: string | null): Leadership {
     return this.db.transaction(() => {
-      this.acquireLease.run({ name, holder, expiresAt: now + ttlMs, now });
+      this.acquireLease.run({ name, holder, expiresAt: now + ttlMs, now, apiUrl });
       const row = this.getLease.get(name) as { holder: string | null; token: number; expires_at: number };
       return { leader: row.holder === holder, holder: row.holder, token: row.token, expiresAt: row.expires_at };
     }).immediate();
+  }
+
+  holderOf(name: string, now: number): LeaseHolder | undefined {
+    return this.getHolder.get(name, now) as LeaseHolder | undefined;
   }
 
   renew(name: string, holder: string, token: number, ttlMs: number, now: number): boolean {

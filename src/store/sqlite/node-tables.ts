@@ -3,7 +3,7 @@ import { NODE_ACTION_COLUMNS, NODE_COLUMNS } from '../node-columns.js';
 import type { NewNodeActionRecord, NewNodeSymptomRecord, NodeActionRecord, NodeRecord, NodeSymptomRecord } from '../records.js';
 
 /**
- * The node tables (`nodes`, `node_symptoms`, `node_actions`, migration 0007_nodes) in
+ * The node tables (`nodes`, `node_symptoms`, `node_actions`, migration 0009_nodes) in
  * SQLite: what several `up` on one store share (see `NodeStore` in store.ts). SQLite's
  * write lock makes each take and claim atomic.
  */

@@ -12,6 +12,7 @@ import type {
   Fence,
   LeaderFence,
   Leadership,
+  LeaseHolder,
   NewRun,
   RunFilter,
   RunRecord,
@@ -451,8 +452,12 @@ export class SqliteStore implements Store {
     }).immediate();
   }
 
-  async acquireLeadership(name: string, holder: string, ttlMs: number, now: number): Promise<Leadership> {
-    return this.leases.acquire(name, holder, ttlMs, now);
+  async acquireLeadership(name: string, holder: string, ttlMs: number, now: number, apiUrl: string | null = null): Promise<Leadership> {
+    return this.leases.acquire(name, holder, ttlMs, now, apiUrl);
+  }
+
+  async currentLeader(name: string, now: number): Promise<LeaseHolder | undefined> {
+    return this.leases.holderOf(name, now);
   }
 
   async renewLeadership(name: string, holder: string, token: number, ttlMs: number, now: number): Promise<boolean> {

@@ -52,6 +52,7 @@ async function harness(yaml: string, healsAfterRestarts: number) {
   loop.start();
   return {
     ...element,
+    guardrails,
     store,
     knowledge,
     engine,
@@ -194,6 +195,38 @@ escalation: { retryEvery: 1h }
     await h.engine.signal(pending!.id.slice(0, pending!.id.lastIndexOf(':')), `approval:${pending!.id.slice(pending!.id.lastIndexOf(':') + 1)}`, 'approved');
     await waitFor(async () => (await h.incident())?.status === 'resolved', 10_000);
     assert.deepEqual(h.state.actions, ['restart api#0']);
+  } finally {
+    await h.close();
+  }
+});
+
+/**
+ * A run cancelled after its guard reserved the replica (an operator closed the incident
+ * while the action waited for approval) gives the reservation back: it held the blast
+ * radius for an hour, so no other replica of the service could be remediated.
+ */
+test('a run cancelled while waiting for approval releases its blast-radius reservation', async () => {
+  const h = await harness(`${SERVICES}
+policies:
+  crash:
+    match: { symptom: [process-crashed] }
+    ladder: [{ action: restart, scope: instance }]
+    approval: { required: true, ttl: 1h }
+guardrails: { blastRadius: { maxReplicas: 1 } }
+escalation: { retryEvery: 1h }
+`, 1);
+  try {
+    h.crash();
+    await waitFor(async () => (await h.store.listApprovals(['pending'])).length === 1, 10_000);
+    const [pending] = await h.store.listApprovals(['pending']);
+    const runId = pending!.id.slice(0, pending!.id.lastIndexOf(':'));
+    const other = { service: 'api', instance: 'api#1', replicas: 2, dryRun: false };
+    const held = await h.guardrails.check(other);
+    assert.equal(held.allowed, false, 'while the run waits, api#0 holds the one slot');
+    await h.engine.cancel(runId);
+    await waitFor(async () => (await h.engine.getRun(runId))?.status === 'cancelled', 10_000);
+    await waitFor(async () => (await h.guardrails.check(other)).allowed, 10_000);
+    assert.deepEqual(h.state.actions, [], 'the cancelled run acted on nothing');
   } finally {
     await h.close();
   }

@@ -11,7 +11,7 @@ type It = (title: string, body: (store: Store) => Promise<void>) => void;
 const T0 = 2_000_000;
 
 function incident(id: string, key: string, overrides: Partial<IncidentRecord> = {}): IncidentRecord {
-  return { id, key, element: 'api', symptom: 'process-crashed', status: 'open', summary: `incident ${id}`, diagnosis: null, openedAt: T0, updatedAt: T0, resolvedAt: null, ...overrides };
+  return { id, key, element: 'api', symptom: 'process-crashed', status: 'open', summary: `incident ${id}`, diagnosis: null, openedAt: T0, updatedAt: T0, resolvedAt: null, resolution: null, resolvedBy: null, acknowledgedAt: null, acknowledgedBy: null, ...overrides };
 }
 
 export function knowledgeConformance(it: It): void {

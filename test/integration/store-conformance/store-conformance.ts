@@ -396,6 +396,17 @@ export function storeConformance(name: string, open: () => Promise<StoreUnderTes
     ]);
   });
 
+  it('leadership: the lease names the current holder\'s API URL; nobody once it lapses or is resigned', async (store) => {
+    assert.equal(await store.currentLeader('ctl', T0), undefined);
+    await store.acquireLeadership('ctl', 'a', 1_000, T0, 'http://10.0.0.1:7000');
+    assert.deepEqual(await store.currentLeader('ctl', T0 + 500), { holder: 'a', token: 1, apiUrl: 'http://10.0.0.1:7000', expiresAt: T0 + 1_000 });
+    assert.equal(await store.currentLeader('ctl', T0 + 1_001), undefined, 'lapsed');
+    await store.acquireLeadership('ctl', 'b', 1_000, T0 + 1_001);
+    assert.deepEqual(await store.currentLeader('ctl', T0 + 1_002), { holder: 'b', token: 2, apiUrl: null, expiresAt: T0 + 2_001 }, 'a new holder without an API: not the old URL');
+    await store.resignLeadership('ctl', 'b', 2, T0 + 1_100);
+    assert.equal(await store.currentLeader('ctl', T0 + 1_100), undefined, 'resigned');
+  });
+
   it('leadership: concurrent campaigns elect exactly one holder', async (store) => {
     const results = await Promise.all(['a', 'b', 'c', 'd', 'e', 'f'].map((holder) => store.acquireLeadership('ctl', holder, 1_000, T0)));
     const leaders = results.filter((r) => r.leader);

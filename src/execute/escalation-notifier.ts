@@ -1,0 +1,108 @@
+import type { EscalationConfig } from '../config/schema/policies.js';
+import type { Incidents } from '../knowledge/incidents.js';
+import { postJson, type EscalationOutcome } from './actuators.js';
+import { resolveDue } from './escalation-episode.js';
+import { webhookPayload, type EscalationMessage } from './escalation-payloads.js';
+
+export interface EscalationNotifierOptions {
+  incidents: Pick<Incidents, 'explain' | 'record' | 'onResolved'>;
+  /** The escalation config applied now (webhooks follow config versions). */
+  escalation: () => EscalationConfig;
+  /** The incident and its explanation, as the trigger page had them (with the dashboard link). */
+  escalationMessage: (incidentId: string, severity: EscalationMessage['severity']) => Promise<EscalationMessage>;
+  /** Sends per webhook before giving up (default 4). */
+  attempts?: number;
+  /** The wait before the first retry, doubled for each next one (default 1 s: 1 + 2 + 4 s in all). */
+  backoffMs?: number;
+  /** A resolve was sent (or given up on), as recorded. */
+  onSent?: (incidentId: string, outcome: EscalationOutcome) => void;
+  /** Reading or recording failed: the resolve may not have been sent. */
+  onError?: (incidentId: string, error: unknown) => void;
+}
+
+/**
+ * Closes the page when a paged incident resolves, however it resolved (an action, externally,
+ * an operator's close): one resolve to each escalation webhook — PagerDuty `resolve` with the
+ * incident id as dedup key, a Slack "✅ resolved" message, JSON `event: 'resolve'`.
+ *
+ * Subscribed to {@link Incidents.onResolved}, so the knowledge layer stays free of HTTP. At
+ * most once: the send is recorded as an `escalation` entry with `event: 'resolve'`, which
+ * also ends the incident's paging episode (see escalation-episode.ts), and a resolution of an
+ * incident the webhooks were not told of (no page, no approval-expiry warning) sends nothing. A webhook that fails is retried with
+ * doubling backoff a bounded number of times; what still failed is recorded as such.
+ *
+ * @example const notifier = new EscalationNotifier({ incidents, escalation: () => live.config.escalation, escalationMessage }); notifier.start(); … await notifier.stop();
+ */
+export class EscalationNotifier {
+  private readonly pending = new Map<string, Promise<EscalationOutcome | undefined>>();
+  private readonly stopping = new AbortController();
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(private readonly options: EscalationNotifierOptions) {}
+
+  start(): void {
+    this.unsubscribe ??= this.options.incidents.onResolved((incident) => {
+      void this.resolved(incident.id).catch((error: unknown) => this.options.onError?.(incident.id, error));
+    });
+  }
+
+  /** Stop listening and cut short the retries in flight (a resolve not yet sent is then not recorded). */
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    this.stopping.abort(new Error('the escalation notifier is stopping'));
+    await Promise.allSettled(this.pending.values());
+  }
+
+  /**
+   * Send the resolve for `incidentId` if the webhooks were told of it ({@link resolveDue});
+   * undefined when not (never paged nor warned, or its resolve already recorded). Concurrent calls for one incident share one send.
+   */
+  resolved(incidentId: string): Promise<EscalationOutcome | undefined> {
+    const running = this.pending.get(incidentId);
+    if (running) return running;
+    const sending = this.send(incidentId).finally(() => this.pending.delete(incidentId));
+    this.pending.set(incidentId, sending);
+    return sending;
+  }
+
+  private async send(incidentId: string): Promise<EscalationOutcome | undefined> {
+    const { incidents } = this.options;
+    const explained = await incidents.explain(incidentId);
+    if (!explained || !resolveDue(explained.entries)) return undefined;
+    const hooks = this.options.escalation().webhooks;
+    const message = { ...(await this.options.escalationMessage(incidentId, 'info')), event: 'resolve' as const };
+    const results = await Promise.all(hooks.map((hook) => this.deliver(hook.url, webhookPayload(message, hook))));
+    const delivered = results.filter((r) => r.ok).length;
+    const outcome: EscalationOutcome = {
+      ok: delivered === results.length,
+      delivered,
+      detail: hooks.length === 0 ? 'resolved (no webhooks configured)' : results.map((r) => (r.attempts > 1 ? `${r.detail} (${r.attempts} attempts)` : r.detail)).join('; '),
+    };
+    if (this.stopping.signal.aborted && !outcome.ok) return undefined;
+    await incidents.record(incidentId, 'escalation', { event: 'resolve', ...outcome });
+    this.options.onSent?.(incidentId, outcome);
+    return outcome;
+  }
+
+  /** POST with bounded retries: `attempts` sends at most, waiting `backoffMs`, then twice as long, … in between. */
+  private async deliver(url: string, body: unknown): Promise<{ ok: boolean; detail: string; attempts: number }> {
+    const attempts = this.options.attempts ?? 4;
+    let wait = this.options.backoffMs ?? 1_000;
+    const signal = this.stopping.signal;
+    for (let attempt = 1; ; attempt++) {
+      const result = await postJson(url, body, 5_000, signal);
+      if (result.ok || attempt >= attempts || signal.aborted) return { ...result, attempts: attempt };
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, wait);
+        function done() {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', done);
+          resolve();
+        }
+        signal.addEventListener('abort', done, { once: true });
+      });
+      wait *= 2;
+    }
+  }
+}
