@@ -27,6 +27,8 @@ services:
     command: $NODE
     args: [api.js, --port, "{{port}}"]
     cwd: $EXAMPLES
+    # A hung process ignores SIGTERM: SIGKILL it soon, verification need not wait out 5 s.
+    gracePeriod: 1s
     probes:
       # Readiness, not liveness: the supervisor restarts a process whose liveness fails on its
       # own, and then the loop's restart has nothing left to do. Here only the loop heals it.
@@ -36,7 +38,7 @@ policies:
     match: { symptom: [readiness-failing] }
     ladder: [{ action: restart, scope: instance }]
     approval: { required: true, ttl: 10m, warnBefore: 0s }
-    verify: { healthyFor: 500ms, timeout: 20s }
+    verify: { healthyFor: 500ms, timeout: 40s }
 `;
 
 interface WebState {
@@ -55,7 +57,7 @@ test('two ups on PostgreSQL: the owning node restarts its own web#0; a killed le
   const b = new UpHarness(nodeConfig(schema.url, 'node-b'));
   let a2: UpHarness | undefined;
   let bAgain: UpHarness | undefined;
-  const waitFor = <T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 45_000) => b.waitFor(check, timeoutMs, what);
+  const waitFor = <T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 60_000) => b.waitFor(check, timeoutMs, what);
   const web = async (node: string): Promise<WebState | undefined> => {
     const row = (await store.listElementStates()).find((s) => s.owner === node && s.instance === 'web#0');
     if (!row) return undefined;
