@@ -313,7 +313,14 @@ export class ControllerRuntime {
     );
     // … and the leader's: an action on another node's process is that node's agent's to execute.
     const goneAfterMs = () => live.config.node.goneAfter;
-    const actuator = nodeRoutedActuator({ store, self: this.node, local: localActuator, goneAfterMs, actionTimeoutMs: () => live.config.node.actionTimeout });
+    const actuator = nodeRoutedActuator({
+      store,
+      self: this.node,
+      local: localActuator,
+      goneAfterMs,
+      actionTimeoutMs: () => live.config.node.actionTimeout,
+      syncedWith: async (node, at) => this.agent?.syncedWith(node, at),
+    });
     this.agent = new NodeAgent({
       store,
       self: this.node,

@@ -72,7 +72,25 @@ export class NodeAgent {
     await Promise.allSettled([...this.running]);
   }
 
-  private async beat(): Promise<void> {
+  /**
+   * Wait until `node` has saved its element states at or after `at` (its own clock, as
+   * the outcome it wrote), then read the others' states again: verification right after
+   * an action on that node must not read its states from before the action (a stale
+   * "healthy" followed by the restart's "starting" reads as a relapse). At most `timeoutMs`.
+   */
+  async syncedWith(node: string, at: number, timeoutMs = 3_000): Promise<void> {
+    const deadline = this.now() + timeoutMs;
+    for (;;) {
+      const states = (await this.options.store.listElementStates()).filter((state) => state.owner === node);
+      if (states.some((state) => state.updatedAt >= at) || this.now() >= deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await this.beat(true);
+  }
+
+  private async beat(force = false): Promise<void> {
+    // A forced read waits for a heartbeat under way rather than skipping.
+    while (force && this.beating) await new Promise((resolve) => setTimeout(resolve, 20));
     if (this.beating) return;
     this.beating = true;
     const { store, self } = this.options;

@@ -23,6 +23,8 @@ export interface NodeRoutingOptions {
   goneAfterMs: () => number;
   /** How long to wait for another node's agent to answer. */
   actionTimeoutMs: () => number;
+  /** After another node answered: wait until its saved states are from after the action (`at`, its clock), so verification reads them fresh. */
+  syncedWith?: (node: string, at: number) => Promise<void>;
   /** How often a pending request is looked at (default 100 ms). */
   pollMs?: number;
   now?: () => number;
@@ -63,7 +65,10 @@ export function nodeRoutedActuator(options: NodeRoutingOptions): Actuator {
     const deadline = Math.max(request.requestedAt + options.actionTimeoutMs(), now() + 2 * pollMs);
     for (let row: NodeActionRecord | undefined = request; ; row = await store.getNodeAction(request.id)) {
       if (!row) return { ok: false, node, detail: `the request to ${label} on node ${node} disappeared from the store: outcome unknown` };
-      if (row.status === 'done') return { ...parseOutcome(row.outcome), node };
+      if (row.status === 'done') {
+        if (node !== self.name) await options.syncedWith?.(node, row.finishedAt ?? row.requestedAt).catch(() => undefined);
+        return { ...parseOutcome(row.outcome), node };
+      }
       if (row.status === 'refused') return { ok: false, node, ...parseRefusal(row.outcome) };
       const live = await liveness(node);
       if (row.status === 'pending') {
