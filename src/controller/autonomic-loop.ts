@@ -423,8 +423,10 @@ export class AutonomicLoop {
     await knowledge.incidents.record(incident.id, 'policy', { matched: matched.name, reason: matched.reason, ladder: matched.policy.ladder.map((a) => a.action), approval: matched.policy.approval.required, dryRun: matched.policy.dryRun || config.guardrails.dryRun });
     await knowledge.incidents.setStatus(incident.id, 'remediating');
     const instance = trigger.element === service ? trigger.instance : undefined;
+    // Several `up` on one store: the instance is the one on the node that saw it (`labels.node`).
+    const node = trigger.element === service ? trigger.labels.node : undefined;
     // The run gets the policy's name only: it reads the ladder from the applied config itself.
-    const remediation: RemediationInput = { incidentId: incident.id, service, ...(instance ? { instance } : {}), diagnosis: diagnosis.cause, policyName: matched.name };
+    const remediation: RemediationInput = { incidentId: incident.id, service, ...(instance ? { instance } : {}), ...(node ? { node } : {}), diagnosis: diagnosis.cause, policyName: matched.name };
     await engine.start(REMEDIATION_WORKFLOW, remediation, { id: runIdFor(incident.key, incident.id, cycle) });
   }
 

@@ -5,6 +5,8 @@ import { symptomOf, type Symptom } from '../analyze/symptom.js';
 import { createActuator, type ActionOutcome, type ActionTarget, type Actuator } from '../execute/actuators.js';
 import { supervisorControl, type ElementControl } from '../execute/element-control.js';
 import { EscalationNotifier } from '../execute/escalation-notifier.js';
+import { nodeRoutedActuator } from '../execute/node-routed-actuator.js';
+import { nodeRoutedControl } from '../execute/node-routed-control.js';
 import type { EscalationMessage } from '../execute/escalation-payloads.js';
 import { REMEDIATION_WORKFLOW, appliedPolicies, remediationWorkflow } from '../execute/remediation-workflow.js';
 import type { ServedApi } from '../api/serve-api.js';
@@ -26,6 +28,8 @@ import { AutonomicLoop } from './autonomic-loop.js';
 import { ConfigManager } from './config-manager.js';
 import { LeaderElector } from './leader-election.js';
 import { MetricWatch } from './metric-watch.js';
+import { NodeAgent } from './node-agent.js';
+import { nodeIdentity, type NodeIdentity } from './node-identity.js';
 import { ResourceSeries } from './resource-series.js';
 import { RootCauseDiagnoser } from './root-cause-diagnoser.js';
 import { symptomsClearedHealth } from './symptoms-cleared-health.js';
@@ -46,6 +50,12 @@ export interface ControllerRuntimeOptions {
   rollback?: (target: ActionTarget) => Promise<ActionOutcome>;
   /** Where the audit chain's heads are exported (`<stateDir>/audit-head`, the log) and the audit key. */
   auditAnchor?: AuditAnchorOptions;
+  /**
+   * This node's name among several `up` on one store (default: `node.name`, else the host
+   * name and a suffix of the state dir); the supervisor's `owner` should be the same, so
+   * the other nodes read its saved states as this node's.
+   */
+  node?: string;
 }
 
 /**
@@ -54,6 +64,10 @@ export interface ControllerRuntimeOptions {
  * while this process is the leader ({@link LeaderElector}, SQLite or PostgreSQL);
  * remediations run as durable workflows on an engine worker over the same store;
  * homeostat's own metrics are served at `/metrics` on 127.0.0.1; pino logs every decision.
+ * Several `up` may share one store, each a node supervising its own processes: every
+ * symptom carries its node (`labels.node`), a follower queues its symptoms in the store
+ * for the leader's loop, and an action on a node's process is executed by that node's
+ * {@link NodeAgent} (see node-routed-actuator.ts and docs/architecture.md, "Several nodes on one store").
  *
  * @example
  * const runtime = await ControllerRuntime.start({ loaded, store, supervisor, logger });
@@ -80,9 +94,21 @@ export class ControllerRuntime {
   private onEngineEvent: EngineEventListener = () => undefined;
   private elector!: LeaderElector;
   private loop: AutonomicLoop | undefined;
+  /** This node: its name in symptoms and action requests, and this run of it. */
+  readonly node: NodeIdentity;
+  /** This node's own processes (its supervisor, or the control a test brings). */
+  private readonly localControl: ElementControl;
+  /** What the loop and the remediations read: this node's control, with the other live nodes' health. */
   private readonly control: ElementControl;
+  private agent: NodeAgent | undefined;
+  /** This node's symptoms seen while another process leads, on their way to the store (at most {@link EARLY_SYMPTOMS}). */
+  private readonly outbox: Symptom[] = [];
+  private outboxBusy = false;
+  private drainBusy = false;
+  private outboxTimer: NodeJS.Timeout | undefined;
+  private lastOutboxWarning = 0;
   private readonly guardrails: Guardrails;
-  /** Symptoms seen before this process leads (at most {@link EARLY_SYMPTOMS}). */
+  /** Symptoms about no node (failed workflow runs) seen before this process leads (at most {@link EARLY_SYMPTOMS}). */
   private readonly early: Symptom[] = [];
   /** The last exit per instance, in memory: the store gets events in batches, evidence cannot wait. */
   private readonly recentExits = new Map<string, { at: number; kind: string; data: Record<string, unknown> }>();
@@ -99,7 +125,9 @@ export class ControllerRuntime {
 
   private constructor(private readonly options: ControllerRuntimeOptions) {
     this.knowledge = new Knowledge(options.store, Date.now, options.auditAnchor);
-    this.control = options.control ?? supervisorControl(options.supervisor);
+    this.node = nodeIdentity(options.node ?? options.loaded.config.node.name, options.loaded.stateDir);
+    this.localControl = options.control ?? supervisorControl(options.supervisor);
+    this.control = nodeRoutedControl(this.localControl, () => this.agent?.others ?? { states: new Map(), known: new Set() });
     this.guardrails = new Guardrails(options.loaded.config.guardrails, this.knowledge);
     const r = this.registry;
     this.m = {
@@ -155,13 +183,77 @@ export class ControllerRuntime {
     return runtime;
   }
 
-  /** A symptom, from the supervisor, a metric rule or a test. Buffered until this process leads. */
+  /**
+   * A symptom of this node's own processes, from the supervisor, a metric rule or a test:
+   * it carries this node (`labels.node`). The leader's loop gets it at once; a follower
+   * queues it in the store, where the leader takes it from.
+   */
   observe(symptom: Symptom): void {
-    this.m.symptoms.inc({ name: symptom.name });
-    this.options.logger.info({ symptom: symptom.name, element: symptom.element, instance: symptom.instance, labels: symptom.labels }, 'symptom');
+    const own: Symptom = symptom.labels.node ? symptom : { ...symptom, labels: { ...symptom.labels, node: this.node.name } };
+    this.count(own);
+    if (this.loop) this.loop.observe(own);
+    else if (this.outbox.length < EARLY_SYMPTOMS) this.outbox.push(own);
+    else this.drops.drop('early-symptoms');
+  }
+
+  /** A symptom about no node's processes (a failed workflow run): buffered until this process leads. */
+  private observeShared(symptom: Symptom): void {
+    this.count(symptom);
     if (this.loop) this.loop.observe(symptom);
     else if (this.early.length < EARLY_SYMPTOMS) this.early.push(symptom);
     else this.drops.drop('early-symptoms');
+  }
+
+  private count(symptom: Symptom): void {
+    this.m.symptoms.inc({ name: symptom.name });
+    this.options.logger.info({ symptom: symptom.name, element: symptom.element, instance: symptom.instance, labels: symptom.labels }, 'symptom');
+  }
+
+  /** A follower's queued symptoms go to the store; on the leader they go to the loop. */
+  private async flushOutbox(): Promise<void> {
+    if (this.outboxBusy || this.outbox.length === 0) return;
+    if (this.loop) {
+      for (const symptom of this.outbox.splice(0)) this.loop.observe(symptom);
+      return;
+    }
+    this.outboxBusy = true;
+    const batch = this.outbox.slice(0, 500);
+    try {
+      await this.options.store.appendNodeSymptoms(batch.map((symptom) => ({ node: this.node.name, symptom: JSON.stringify(symptom), at: symptom.at })));
+      this.outbox.splice(0, batch.length);
+    } catch (error) {
+      // Kept and sent again at the next tick (the outbox is bounded: the newest are dropped).
+      this.warnEvery(error, 'queueing symptoms for the leader failed (retrying)');
+    } finally {
+      this.outboxBusy = false;
+    }
+  }
+
+  /** The leader takes the symptoms the other nodes queued, into its loop. */
+  private async drainNodeSymptoms(): Promise<void> {
+    if (this.drainBusy || !this.loop) return;
+    this.drainBusy = true;
+    try {
+      const taken = await this.options.store.takeNodeSymptoms(500);
+      const symptoms = taken.flatMap((row) => parseSymptom(row.symptom) ?? []);
+      const loop = this.loop;
+      if (!loop) {
+        // Deposed meanwhile: give them back for the next leader.
+        if (taken.length > 0) await this.options.store.appendNodeSymptoms(taken.map(({ node, symptom, at }) => ({ node, symptom, at })));
+        return;
+      }
+      for (const symptom of symptoms) loop.observe(symptom);
+    } catch (error) {
+      this.warnEvery(error, "taking the other nodes' symptoms failed (retrying)");
+    } finally {
+      this.drainBusy = false;
+    }
+  }
+
+  private warnEvery(error: unknown, message: string): void {
+    if (Date.now() - this.lastOutboxWarning < 10_000) return;
+    this.lastOutboxWarning = Date.now();
+    this.options.logger.warn({ err: error }, message);
   }
 
   get isLeader(): boolean {
@@ -201,9 +293,10 @@ export class ControllerRuntime {
     // Every resolution this process writes — a verified action, the loop's external one, an
     // operator's close through this process's API — is counted, timed and said once, here.
     this.unsubscribe.push(this.knowledge.incidents.onResolved((incident) => void this.noteResolved(incident).catch((error: unknown) => logger.error({ err: error }, 'reading a resolved incident failed'))));
-    const actuator = this.instrument(
+    // This node's own actions (its agent executes them, for whichever node leads) …
+    const localActuator = this.instrument(
       createActuator({
-        control: this.control,
+        control: this.localControl,
         get escalation() {
           return live.config.escalation;
         },
@@ -214,6 +307,25 @@ export class ControllerRuntime {
         guardProcess: (pid, target) => supervisor.guard(pid, target.service, `command:${target.incidentId}`),
       }),
     );
+    // … and the leader's: an action on another node's process is that node's agent's to execute.
+    const goneAfterMs = () => live.config.node.goneAfter;
+    const actuator = nodeRoutedActuator({
+      store,
+      self: this.node,
+      local: localActuator,
+      goneAfterMs,
+      actionTimeoutMs: () => live.config.node.actionTimeout,
+      syncedWith: async (node, at) => this.agent?.syncedWith(node, at),
+    });
+    this.agent = new NodeAgent({
+      store,
+      self: this.node,
+      actuator: localActuator,
+      goneAfterMs,
+      onError: (error, what) => this.warnEvery(error, `node agent: ${what} failed (retrying)`),
+      onExecuted: (request, outcome) => logger.info({ request: request.id, incident: request.incidentId, node: this.node.name, ok: outcome.ok }, 'node action executed for the leader'),
+    });
+    await this.agent.start();
     const workflow = remediationWorkflow({
       knowledge: this.knowledge,
       // Ladders come from the applied config only, by the name of the policy the loop matched.
@@ -280,8 +392,13 @@ export class ControllerRuntime {
     );
     this.watch.start();
     this.resources.start();
-    this.workflowWatch = new WorkflowWatch({ store, observe: (symptom) => this.observe(symptom), onError: (error) => logger.warn({ err: error }, 'reading failed workflow runs failed (retrying)') });
+    this.workflowWatch = new WorkflowWatch({ store, observe: (symptom) => this.observeShared(symptom), onError: (error) => logger.warn({ err: error }, 'reading failed workflow runs failed (retrying)') });
     this.workflowWatch.start();
+    this.outboxTimer = setInterval(() => {
+      void this.flushOutbox();
+      void this.drainNodeSymptoms();
+    }, 200);
+    this.outboxTimer.unref();
     this.elector = new LeaderElector(store, {
       name: LEASE,
       ...(this.apiUrl ? { apiUrl: config.api.advertiseUrl ?? this.apiUrl } : {}),
@@ -306,7 +423,10 @@ export class ControllerRuntime {
     this.loop = undefined;
     await loop?.stop();
     await this.elector.stop();
+    clearInterval(this.outboxTimer);
+    await this.flushOutbox().catch(() => undefined);
     await this.remediationWorker?.close(2_000);
+    await this.agent?.stop();
     await this.notifier?.stop();
     await this.engine.close(2_000);
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
@@ -352,7 +472,7 @@ export class ControllerRuntime {
     loop.start();
     this.m.leader.set({}, 1);
     logger.info({ token }, 'elected leader: the loop runs here');
-    for (const symptom of this.early.splice(0)) loop.observe(symptom);
+    for (const symptom of [...this.early.splice(0), ...this.outbox.splice(0)]) loop.observe(symptom);
     await loop.resync();
     await this.refreshUnresolved();
   }
@@ -501,6 +621,13 @@ const LEASE = 'controller';
 
 /** Symptoms kept while another process leads; the oldest are kept, they open the incidents. */
 const EARLY_SYMPTOMS = 1_000;
+
+/** A queued symptom read back; undefined when it cannot be read (not from a node of this version). */
+function parseSymptom(text: string): Symptom | undefined {
+  const parsed = safeParse(text) as Partial<Symptom>;
+  if (typeof parsed.name !== 'string' || typeof parsed.element !== 'string' || typeof parsed.at !== 'number') return undefined;
+  return { name: parsed.name, element: parsed.element, ...(typeof parsed.instance === 'string' ? { instance: parsed.instance } : {}), at: parsed.at, labels: (parsed.labels ?? {}) as Record<string, string>, signal: (parsed.signal ?? {}) as Record<string, unknown> };
+}
 
 function safeParse(text: string): Record<string, unknown> {
   try {

@@ -13,6 +13,13 @@ export interface ActionTarget {
   since?: number;
   /** When this incident's own remediation last restarted the target: a process started since is that restart's, not the supervisor's. */
   ownRestartAt?: number;
+  /**
+   * The node that supervises `instance` (several `up` on one store): an action on a process
+   * is executed by that node's agent (see node-routed-actuator.ts). Absent: this node.
+   */
+  node?: string;
+  /** This action of this run (`<run>:<rung>`): stable across a resume, so a node executes it once. */
+  requestId?: string;
 }
 
 export interface ActionOutcome {
@@ -39,6 +46,8 @@ export interface ActionOutcome {
    * action-intent.ts): `ok` is false, yet verification of health still decides.
    */
   uncertain?: boolean;
+  /** The node whose process it acted on (several `up` on one store). */
+  node?: string;
 }
 
 /**

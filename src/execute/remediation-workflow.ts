@@ -26,6 +26,8 @@ export interface RemediationInput {
   incidentId: string;
   service: string;
   instance?: string;
+  /** The node that supervises `instance` (several `up` on one store): its agent executes actions on it. */
+  node?: string;
   diagnosis: string;
   policyName: string;
 }
@@ -210,7 +212,8 @@ export function remediationWorkflow(deps: RemediationDeps): WorkflowDefinition<R
           if (resumed?.recorded) return resumed.outcome;
           const { since, ownRestartAt } = restartSince(await knowledge.incidents.explain(incidentId));
           if (!resumed) await recordIntent(intent);
-          const target = { incidentId, service, ...(instance ? { instance } : {}), ...(since !== undefined ? { since } : {}), ...(ownRestartAt !== undefined ? { ownRestartAt } : {}) };
+          // The node and this rung's request id: the owning node's agent executes it, once (node-routed-actuator.ts).
+          const target = { incidentId, service, ...(instance ? { instance } : {}), ...(since !== undefined ? { since } : {}), ...(ownRestartAt !== undefined ? { ownRestartAt } : {}), ...(input.node ? { node: input.node } : {}), requestId: `${ctx.runId}:${rung}` };
           const outcome = resumed?.outcome ?? (await deps.actuator.execute(action, target, signal));
           await record(incidentId, 'action', { rung, run: ctx.runId, action: label, ...(leaderTerm === undefined ? {} : { leaderTerm }), ...outcome });
           await knowledge.audit.append('controller', `action.${action.action}`, incidentId, { rung, target: instance ?? service, ...authority, ...(approvedBy ? { approvedBy } : {}), ...outcome });

@@ -371,3 +371,56 @@ export interface ApiTokenRecord {
   createdBy: string;
   revokedAt: number | null;
 }
+
+// ---- Nodes (several `homeostat up` on one store: each supervises its own processes) ----
+
+/** One `homeostat up` that heartbeats in the store: the node that supervises its own processes. */
+export interface NodeRecord {
+  /** `node.name` in the config (default: host name and a suffix of the state dir). */
+  name: string;
+  /** This run of `up` (a new one after every restart): a request claimed by an older one died with it. */
+  incarnation: string;
+  startedAt: number;
+  lastSeenAt: number;
+}
+
+/** A symptom a follower observed on its own processes, queued for the leader's loop. */
+export interface NodeSymptomRecord {
+  id: number;
+  node: string;
+  /** JSON text of the symptom (labels.node names the node). */
+  symptom: string;
+  at: number;
+}
+
+export type NewNodeSymptomRecord = Omit<NodeSymptomRecord, 'id'>;
+
+/**
+ * `pending`: written by the leader, waiting for the node's agent; `claimed`: the agent is
+ * executing it; `done`: its outcome is recorded; `refused`: never executed (the node was
+ * gone, or did not claim it in time).
+ */
+export type NodeActionStatus = 'pending' | 'claimed' | 'done' | 'refused';
+
+/** An action on a node's process, requested by the leader and executed by that node's agent. */
+export interface NodeActionRecord {
+  /** `<remediation run>:<rung>`: stable, so a resumed run finds the request its dead leader wrote. */
+  id: string;
+  node: string;
+  incidentId: string;
+  /** JSON text of the action (a ladder rung). */
+  action: string;
+  /** JSON text of the target (service, instance, since). */
+  target: string;
+  status: NodeActionStatus;
+  requestedAt: number;
+  /** The incarnation of the node that claimed it. */
+  claimedBy: string | null;
+  claimedAt: number | null;
+  finishedAt: number | null;
+  /** JSON text of the outcome (`done`) or the refusal (`refused`). */
+  outcome: string | null;
+}
+
+/** A request to write: `pending` for another node's agent, or `claimed` by the leader's own node, which executes it at once. */
+export type NewNodeActionRecord = Pick<NodeActionRecord, 'id' | 'node' | 'incidentId' | 'action' | 'target' | 'requestedAt'> & { claimedBy?: string };

@@ -10,7 +10,8 @@ const STALE_AFTER_MS = 10_000;
 
 /**
  * `homeostat status`: one row per supervised replica and external service, read from
- * the store — works while `homeostat up` runs in another process.
+ * the store — works while `homeostat up` runs in another process. With several nodes on
+ * the store, a first column names the node each row belongs to.
  */
 export async function statusCommand(ctx: CommandContext): Promise<number> {
   return withBackend(ctx, async (backend) => {
@@ -24,6 +25,8 @@ export async function statusCommand(ctx: CommandContext): Promise<number> {
       return 0;
     }
     const now = Date.now();
+    // Several `up` on one store: each node's `web#0` is its own, so the node (the state's owner) is shown.
+    const nodes = new Set(states.map((state) => state.owner)).size > 1;
     const rows = states.map((state) => {
       const data = JSON.parse(state.data) as {
         role?: string;
@@ -37,6 +40,7 @@ export async function statusCommand(ctx: CommandContext): Promise<number> {
       };
       const stale = now - state.updatedAt > STALE_AFTER_MS;
       return [
+        ...(nodes ? [state.owner] : []),
         state.instance,
         data.kind === 'external' ? 'external' : (data.role ?? 'active'),
         stale ? `${state.state} (stale)` : state.state,
@@ -49,7 +53,7 @@ export async function statusCommand(ctx: CommandContext): Promise<number> {
         data.lastExit ? `${formatExit(data.lastExit)}, ${formatDuration(now - data.lastExit.at)} ago` : '-',
       ];
     });
-    ctx.out(table(['element', 'role', 'state', 'health', 'restarts', 'uptime', 'pid', 'rss', 'cpu', 'last exit'], rows));
+    ctx.out(table([...(nodes ? ['node'] : []), 'element', 'role', 'state', 'health', 'restarts', 'uptime', 'pid', 'rss', 'cpu', 'last exit'], rows));
     const newest = Math.max(...states.map((state) => state.updatedAt));
     if (now - newest > STALE_AFTER_MS) ctx.out(`\nlast update ${formatDuration(now - newest)} ago: the supervisor is probably not running`);
     return 0;

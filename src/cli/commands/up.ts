@@ -1,8 +1,8 @@
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { remoteExposureWarning } from '../../api/remote-exposure.js';
 import { ensurePrivateDir, ensurePrivateFile, widenedStatePaths } from '../../config/private-state.js';
 import { ControllerRuntime } from '../../controller/controller-runtime.js';
+import { nodeName } from '../../controller/node-identity.js';
 import { AUDIT_HEAD_FILE, auditKeyFromEnv } from '../../knowledge/audit-head.js';
 import { displayStoreUrl, openStore } from '../../store/open-store.js';
 import { isSymptom } from '../../supervisor/element-events.js';
@@ -51,12 +51,14 @@ export async function upCommand(ctx: CommandContext): Promise<number> {
   if (widened.length > 10) ctx.err(`homeostat up: warning: … and ${widened.length - 10} more paths in ${loaded.stateDir} readable by group or others`);
   const out = json ? () => undefined : ctx.out;
   const store = await openStore(storeUrl);
+  // Several `up` may share the store: the node names this one's saved states, symptoms and actions.
+  const node = nodeName(loaded.config.node.name, loaded.stateDir);
   const supervisor = new Supervisor({
     config: loaded.config,
     baseDir: loaded.baseDir,
     stateDir: loaded.stateDir,
     store,
-    owner: `${hostname()}:${loaded.file}`,
+    owner: node,
     // Called at every failed write (events each second, states every 250 ms): said once per
     // 30 s at most; a store that tracks its health announces each fault itself (watchDiskHealth).
     onStoreError: throttled(30_000, (error, repeats) => {
@@ -87,6 +89,7 @@ export async function upCommand(ctx: CommandContext): Promise<number> {
       store,
       supervisor,
       logger,
+      node,
       say: (line) => out(`loop: ${line}`),
       // Each audit head goes to a file and the log stream, outside the database (docs/architecture.md, "The audit chain and its anchors").
       auditAnchor: {
@@ -115,7 +118,7 @@ export async function upCommand(ctx: CommandContext): Promise<number> {
   }
   const count = Object.keys(loaded.config.services).length;
   logger.info({ services: count, config: loaded.file, store: displayStoreUrl(storeUrl), metrics: runtime.metricsUrl, api: runtime.apiUrl }, 'homeostat up');
-  out(`homeostat up: supervising ${count} service${count === 1 ? '' : 's'} from ${loaded.file} (state in ${loaded.stateDir}, store ${displayStoreUrl(storeUrl)})`);
+  out(`homeostat up: supervising ${count} service${count === 1 ? '' : 's'} from ${loaded.file} as node ${node} (state in ${loaded.stateDir}, store ${displayStoreUrl(storeUrl)})`);
   out(`homeostat up: loop metrics at ${runtime.metricsUrl}, JSON logs in ${join(loaded.stateDir, 'homeostat.log')}`);
   if (runtime.apiUrl) out(`homeostat up: API at ${runtime.apiUrl} (bearer tokens: homeostat token create --role viewer --name NAME)`);
   const exposure = runtime.apiUrl ? remoteExposureWarning(loaded.config.api, runtime.apiUrl) : undefined;

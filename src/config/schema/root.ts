@@ -5,6 +5,7 @@ import { symptomRuleSchema } from './symptom-rules.js';
 import { durationSchema } from './units.js';
 import { apiSchema } from './api.js';
 import { correlationSchema } from './correlation.js';
+import { nodeSchema } from './node.js';
 
 /**
  * The whole `homeostat.yaml`. Each part lives in its own file under `schema/`; later
@@ -15,6 +16,7 @@ export const configSchema = z
     version: z.literal(1).default(1).describe('The format of this file; 1.'),
     stateDir: z.string().min(1).default('.homeostat').describe('Where logs, the ledger and the default SQLite store go; relative to the config file.'),
     store: z.string().min(1).optional().describe('Store URL: `sqlite:<path>` or `postgres://…` (many machines); default `sqlite:<stateDir>/homeostat.db`.'),
+    node: nodeSchema,
     heartbeat: z
       .strictObject({
         port: z.number().int().min(0).max(65_535).default(0).describe('TCP port (127.0.0.1) of the heartbeat endpoint; 0 picks a free one.'),

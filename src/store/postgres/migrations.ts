@@ -252,4 +252,39 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE leader_leases ADD COLUMN api_url TEXT;
     `,
   },
+  {
+    // Several `up` on one store: node liveness, followers' symptoms for the leader's loop,
+    // and actions the leader asks a node's agent to take on that node's processes.
+    name: '0009_nodes',
+    sql: `
+      CREATE TABLE nodes (
+        name TEXT PRIMARY KEY,
+        incarnation TEXT NOT NULL,
+        started_at BIGINT NOT NULL,
+        last_seen_at BIGINT NOT NULL
+      );
+
+      CREATE TABLE node_symptoms (
+        id BIGSERIAL PRIMARY KEY,
+        node TEXT NOT NULL,
+        symptom TEXT NOT NULL,
+        at BIGINT NOT NULL
+      );
+
+      CREATE TABLE node_actions (
+        id TEXT PRIMARY KEY,
+        node TEXT NOT NULL,
+        incident_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL,
+        status TEXT NOT NULL,
+        requested_at BIGINT NOT NULL,
+        claimed_by TEXT,
+        claimed_at BIGINT,
+        finished_at BIGINT,
+        outcome TEXT
+      );
+      CREATE INDEX node_actions_pending ON node_actions (node, requested_at) WHERE status = 'pending';
+    `,
+  },
 ];

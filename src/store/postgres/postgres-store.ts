@@ -18,11 +18,17 @@ import type {
   SerializedError,
   StepRecord,
   WakeConditions,
+  NewNodeActionRecord,
+  NewNodeSymptomRecord,
+  NodeActionRecord,
+  NodeRecord,
+  NodeSymptomRecord,
 } from '../records.js';
 import { FencedError, InvalidRunStateError, RunNotFoundError, StoreOpenError, StoreUnavailableError } from '../store-errors.js';
 import { ConnectionPool, parsePostgresUrl, redact, type PostgresStoreOptions, type PostgresTarget } from './connection.js';
 import { PostgresElementTables } from './element-tables.js';
 import { PostgresLeaderLeases } from './leader-lease-tables.js';
+import { PostgresNodeTables } from './node-tables.js';
 import { PostgresKnowledgeTables } from './knowledge-tables.js';
 import { PostgresApiTokenTables } from './api-token-tables.js';
 import type {
@@ -67,6 +73,7 @@ export class PostgresStore implements Store {
   private readonly notifiers = new Set<WorkNotifier>();
   private readonly elements: PostgresElementTables;
   private readonly leases: PostgresLeaderLeases;
+  private readonly nodes: PostgresNodeTables;
   private readonly knowledge: PostgresKnowledgeTables;
   private readonly apiTokens: PostgresApiTokenTables;
 
@@ -78,6 +85,7 @@ export class PostgresStore implements Store {
     this.checkpointCommit = target.durability === 'normal' ? 'off' : 'on';
     this.elements = new PostgresElementTables(db);
     this.leases = new PostgresLeaderLeases(db);
+    this.nodes = new PostgresNodeTables(db);
     this.knowledge = new PostgresKnowledgeTables(db);
     this.apiTokens = new PostgresApiTokenTables(db);
   }
@@ -456,6 +464,47 @@ export class PostgresStore implements Store {
 
   loadGuardState(key: string): Promise<string | undefined> {
     return this.knowledge.loadGuardState(key);
+  }
+
+  // Nodes (node-tables.ts)
+  heartbeatNode(node: string, incarnation: string, now: number): Promise<void> {
+    return this.nodes.heartbeatNode(node, incarnation, now);
+  }
+
+  getNode(name: string): Promise<NodeRecord | undefined> {
+    return this.nodes.getNode(name);
+  }
+
+  listNodes(): Promise<NodeRecord[]> {
+    return this.nodes.listNodes();
+  }
+
+  appendNodeSymptoms(symptoms: NewNodeSymptomRecord[]): Promise<void> {
+    return this.nodes.appendNodeSymptoms(symptoms);
+  }
+
+  takeNodeSymptoms(limit: number): Promise<NodeSymptomRecord[]> {
+    return this.nodes.takeNodeSymptoms(limit);
+  }
+
+  requestNodeAction(request: NewNodeActionRecord, now: number): Promise<{ request: NodeActionRecord; created: boolean }> {
+    return this.nodes.requestNodeAction(request, now);
+  }
+
+  getNodeAction(id: string): Promise<NodeActionRecord | undefined> {
+    return this.nodes.getNodeAction(id);
+  }
+
+  claimNodeActions(node: string, incarnation: string, limit: number, now: number): Promise<NodeActionRecord[]> {
+    return this.nodes.claimNodeActions(node, incarnation, limit, now);
+  }
+
+  finishNodeAction(id: string, incarnation: string, outcome: string, now: number): Promise<boolean> {
+    return this.nodes.finishNodeAction(id, incarnation, outcome, now);
+  }
+
+  refuseNodeAction(id: string, reason: string, now: number): Promise<boolean> {
+    return this.nodes.refuseNodeAction(id, reason, now);
   }
 
   // API tokens (api-token-tables.ts)

@@ -254,4 +254,39 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE leader_leases ADD COLUMN api_url TEXT;
     `,
   },
+  {
+    // Several `up` on one store: node liveness, followers' symptoms for the leader's loop,
+    // and actions the leader asks a node's agent to take on that node's processes.
+    name: '0009_nodes',
+    sql: `
+      CREATE TABLE nodes (
+        name TEXT PRIMARY KEY,
+        incarnation TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        last_seen_at INTEGER NOT NULL
+      ) STRICT;
+
+      CREATE TABLE node_symptoms (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        node TEXT NOT NULL,
+        symptom TEXT NOT NULL,
+        at INTEGER NOT NULL
+      ) STRICT;
+
+      CREATE TABLE node_actions (
+        id TEXT PRIMARY KEY,
+        node TEXT NOT NULL,
+        incident_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL,
+        status TEXT NOT NULL,
+        requested_at INTEGER NOT NULL,
+        claimed_by TEXT,
+        claimed_at INTEGER,
+        finished_at INTEGER,
+        outcome TEXT
+      ) STRICT;
+      CREATE INDEX node_actions_pending ON node_actions (node, requested_at) WHERE status = 'pending';
+    `,
+  },
 ];

@@ -20,6 +20,11 @@ import type {
   SerializedError,
   StepRecord,
   WakeConditions,
+  NewNodeActionRecord,
+  NewNodeSymptomRecord,
+  NodeActionRecord,
+  NodeRecord,
+  NodeSymptomRecord,
 } from '../records.js';
 import { FencedError, InvalidRunStateError, RunNotFoundError, StoreOpenError } from '../store-errors.js';
 import { StoreHealth } from '../store-health.js';
@@ -29,6 +34,7 @@ import { GroupCommit } from './group-commit.js';
 import { toAttemptRecord, toRunRecord, toStepRecord, type AttemptRow, type RunRow, type StepRow } from '../rows.js';
 import { SqliteElementTables } from './element-tables.js';
 import { SqliteLeaderLeases } from './leader-lease-tables.js';
+import { SqliteNodeTables } from './node-tables.js';
 import { SqliteKnowledgeTables } from './knowledge-tables.js';
 import { SqliteApiTokenTables } from './api-token-tables.js';
 import type {
@@ -93,6 +99,7 @@ export class SqliteStore implements Store {
   private readonly commits: GroupCommit;
   private readonly elements: SqliteElementTables;
   private readonly leases: SqliteLeaderLeases;
+  private readonly nodes: SqliteNodeTables;
   private readonly knowledge: SqliteKnowledgeTables;
   private readonly apiTokens: SqliteApiTokenTables;
 
@@ -104,6 +111,7 @@ export class SqliteStore implements Store {
     this.commits = new GroupCommit(db);
     this.elements = new SqliteElementTables(db);
     this.leases = new SqliteLeaderLeases(db);
+    this.nodes = new SqliteNodeTables(db);
     this.knowledge = new SqliteKnowledgeTables(db);
     this.apiTokens = new SqliteApiTokenTables(db);
   }
@@ -573,6 +581,47 @@ export class SqliteStore implements Store {
 
   async loadGuardState(key: string): Promise<string | undefined> {
     return this.knowledge.loadGuardState(key);
+  }
+
+  // Nodes (node-tables.ts)
+  async heartbeatNode(node: string, incarnation: string, now: number): Promise<void> {
+    return this.nodes.heartbeatNode(node, incarnation, now);
+  }
+
+  async getNode(name: string): Promise<NodeRecord | undefined> {
+    return this.nodes.getNode(name);
+  }
+
+  async listNodes(): Promise<NodeRecord[]> {
+    return this.nodes.listNodes();
+  }
+
+  async appendNodeSymptoms(symptoms: NewNodeSymptomRecord[]): Promise<void> {
+    return this.nodes.appendNodeSymptoms(symptoms);
+  }
+
+  async takeNodeSymptoms(limit: number): Promise<NodeSymptomRecord[]> {
+    return this.nodes.takeNodeSymptoms(limit);
+  }
+
+  async requestNodeAction(request: NewNodeActionRecord, now: number): Promise<{ request: NodeActionRecord; created: boolean }> {
+    return this.nodes.requestNodeAction(request, now);
+  }
+
+  async getNodeAction(id: string): Promise<NodeActionRecord | undefined> {
+    return this.nodes.getNodeAction(id);
+  }
+
+  async claimNodeActions(node: string, incarnation: string, limit: number, now: number): Promise<NodeActionRecord[]> {
+    return this.nodes.claimNodeActions(node, incarnation, limit, now);
+  }
+
+  async finishNodeAction(id: string, incarnation: string, outcome: string, now: number): Promise<boolean> {
+    return this.nodes.finishNodeAction(id, incarnation, outcome, now);
+  }
+
+  async refuseNodeAction(id: string, reason: string, now: number): Promise<boolean> {
+    return this.nodes.refuseNodeAction(id, reason, now);
   }
 
   // API tokens (api-token-tables.ts)

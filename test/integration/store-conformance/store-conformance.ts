@@ -9,6 +9,7 @@ import type { Store } from '../../../src/store/store.js';
 import type { StepRecord } from '../../../src/store/records.js';
 import { knowledgeConformance } from './knowledge-conformance.js';
 import { apiTokenConformance } from './api-token-conformance.js';
+import { nodeConformance } from './node-conformance.js';
 
 export interface StoreUnderTest {
   store: Store;
@@ -443,4 +444,5 @@ export function storeConformance(name: string, open: () => Promise<StoreUnderTes
 
   knowledgeConformance(it);
   apiTokenConformance(it);
+  nodeConformance(it);
 }
