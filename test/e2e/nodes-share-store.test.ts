@@ -22,6 +22,8 @@ const nodeConfig = (store: string, node: string) => `
 store: "${store}"
 node: { name: ${node}, goneAfter: 6s }
 api: { enabled: false }
+# Each phase's fault is its own incident (re-opening the previous phase's would hide which run acted).
+correlation: { reopenWithin: 0s }
 services:
   web:
     command: $NODE
