@@ -82,8 +82,8 @@ interface TrackedIncident {
  * Correlation: a symptom joins the unresolved incident that already has a symptom of its
  * service; failing that, in a `dependsOn` group, the newest incident of the group whose
  * latest symptom is at most `correlation.window` older; failing that, it re-opens its
- * service's incident resolved at most `correlation.reopenWithin` before it (the fault came
- * back); otherwise it opens one with key = its service. The incident's element is the top
+ * service's incident resolved at most `correlation.reopenWithin` before it when it is a kind
+ * of symptom that incident had (the fault came back); otherwise it opens one with key = its service. The incident's element is the top
  * root-cause candidate and the remediation targets it.
  *
  * Life cycle (docs/detection-and-diagnosis.md, "The incident life cycle"): open →
@@ -548,7 +548,8 @@ export class AutonomicLoop {
 
   /**
    * Re-open the incident of the symptoms' service resolved at most `correlation.reopenWithin`
-   * before the first of them: the fault came back, so its resolution did not hold. It is
+   * before the first of them, when they re-fire a kind of symptom it had: the fault came
+   * back, so its resolution did not hold. It is
    * planned again at once (its next cycle). An action credited with that resolution gets a
    * failure counted in its outcome statistics (its success stays: it did heal, for a while).
    * 'given-back': another incident of the key is unresolved (a race): the symptoms are
@@ -563,6 +564,10 @@ export class AutonomicLoop {
     // A symptom from before the incident opened (replayed after a change of leader) is no
     // recurrence; an incident a person closed stays closed (their call): a new one opens.
     if (!last || last.status !== 'resolved' || last.resolution === 'operator' || last.resolvedAt === null || first.at < last.openedAt || first.at - last.resolvedAt > within) return undefined;
+    // The same fault coming back re-fires a kind of symptom the incident had; another kind
+    // (a hang after a crash was healed) is a new fault, with its own incident and policy.
+    const kinds = new Set([last.symptom, ...((await knowledge.incidents.explain(last.id))?.entries ?? []).filter((e) => e.kind === 'symptom').map((e) => String(e.data.name))]);
+    if (!symptoms.some((s) => kinds.has(s.name))) return undefined;
     const afterMs = Math.max(0, first.at - last.resolvedAt);
     const by = last.resolution === 'external' ? 'recovering externally' : (last.resolvedBy ?? 'an action');
     const detail = `re-opened: ${first.name} on ${first.element} ${(afterMs / 1_000).toFixed(1)} s after it was resolved by ${by}`;

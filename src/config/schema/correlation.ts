@@ -21,7 +21,7 @@ export const correlationSchema = z
     reopenWithin: durationSchema
       .default(300_000)
       .describe(
-        'A symptom of an element whose incident was resolved at most this long ago re-opens that incident (it came back: the resolution did not hold) rather than opening a new one; an incident an operator closed is not re-opened. 0 never re-opens.',
+        'A symptom of an element whose incident was resolved at most this long ago, of a kind that incident had, re-opens it (the fault came back: the resolution did not hold) rather than opening a new one; another kind of symptom is a new fault with its own incident; an incident an operator closed is not re-opened. 0 never re-opens.',
       ),
   })
   .prefault({})

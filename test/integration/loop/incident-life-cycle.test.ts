@@ -118,6 +118,39 @@ test('a symptom within correlation.reopenWithin re-opens the resolved incident, 
   }
 });
 
+/** {@link REOPEN} with a second policy, for hangs. */
+const REOPEN_TWO_KINDS = `
+services:
+  api: { command: node, args: [a.js] }
+correlation: { reopenWithin: 8s }
+policies:
+  crash:
+    match: { symptom: [process-crashed] }
+    ladder: [{ action: restart, scope: instance }]
+    verify: { healthyFor: 100ms, timeout: 5s }
+  hang:
+    match: { symptom: [liveness-failing] }
+    ladder: [{ action: restart, scope: instance }]
+    verify: { healthyFor: 100ms, timeout: 5s }
+escalation: { retryEvery: 10m }
+`;
+
+test('within correlation.reopenWithin, a different kind of symptom is a new fault: it opens its own incident, the resolved one stays resolved', async () => {
+  const h = await harness(REOPEN_TWO_KINDS);
+  try {
+    h.symptom('process-crashed', 'api');
+    const first = await waitFor(async () => (await h.all()).find((i) => i.status === 'resolved'), 20_000, 'the crash resolved');
+    h.symptom('liveness-failing', 'api');
+    const second = await waitFor(async () => (await h.all()).find((i) => i.id !== first.id && i.status === 'resolved'), 20_000, 'the hang: its own incident, resolved');
+    assert.equal(second.symptom, 'liveness-failing');
+    const kept = (await h.knowledge.incidents.get(first.id))!;
+    assert.deepEqual([kept.status, kept.resolvedAt], ['resolved', first.resolvedAt], 'the crash incident was not re-opened');
+    assert.ok(!(await h.knowledge.incidents.explain(first.id))!.entries.some((e) => e.kind === 'note' && e.data.reopened === true));
+  } finally {
+    await h.close();
+  }
+});
+
 test('a re-opening whose reconcile fails after the incident is open again still plans its next cycle', async () => {
   const faults = new StoreFaults();
   const h = await harness(REOPEN, { wrapStore: (store) => faults.wrap(store) });
