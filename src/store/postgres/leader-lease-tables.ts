@@ -18,7 +18,11 @@ export class PostgresLeaderLeases {
       sql.ACQUIRE_LEASE,
       [name, holder, now + ttlMs, now, apiUrl],
     );
-    const row = rows[0]!;
+    // A campaign that lost to one committed while it ran sees no row: ON CONFLICT waited for
+    // the winner's insert, but the statement's fallback SELECT reads the snapshot taken
+    // before it (READ COMMITTED). A second statement sees the winner.
+    const row = rows[0] ?? (await this.db.query<{ holder: string | null; token: number; expires_at: number }>('reading the lease after a lost campaign', 'SELECT holder, token, expires_at FROM leader_leases WHERE name = $1', [name])).rows[0];
+    if (!row) throw new Error(`leader lease ${name} has no row after a campaign`);
     return { leader: row.holder === holder, holder: row.holder, token: row.token, expiresAt: row.expires_at };
   }
 
