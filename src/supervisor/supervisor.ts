@@ -43,6 +43,8 @@ export interface SupervisorOptions {
   reaper?: boolean;
   /** The reaper or the process ledger failed (supervision goes on, less protected). */
   onGuardError?: (error: unknown) => void;
+  /** A reaper that died was replaced and handed every protected group: protection is back. */
+  onGuardRestored?: (reaperPid: number | undefined, groups: number) => void;
 }
 
 /** One row of `homeostat status`: a replica or an external service, with its service's view. */
@@ -431,8 +433,11 @@ export class Supervisor {
       this.reaperTimer = setTimeout(() => this.startReaper(), Math.max(0, this.reaperStartedAt + 10_000 - Date.now()));
       this.reaperTimer.unref();
     });
+    const replacing = this.reaper !== undefined;
     this.reaper = reaper;
     for (const [pgid, group] of this.protectedGroups) reaper.add(pgid, group.signal, group.graceMs);
+    // Said after the groups were handed over: from here a SIGKILL of this process is covered again.
+    if (replacing) this.options.onGuardRestored?.(reaper.pid, this.protectedGroups.size);
   }
 
   private protect(pgid: number, signal: NodeJS.Signals, graceMs: number): void {

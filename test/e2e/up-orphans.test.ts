@@ -97,6 +97,8 @@ test('a reaper killed while up runs is replaced, and the replacement still stops
       const pid = reaperPid(h);
       return pid !== undefined && pid !== first && pid;
     }, 20_000, 'a new reaper');
+    // The new reaper exists a moment before up has handed it the groups: up says when it has.
+    await h.waitForLine(new RegExp(`orphan protection restored: a new reaper \\(pid ${second}\\) guards 2 process groups`), 10_000);
     await h.down('SIGKILL');
     await h.waitFor(() => pids.every((pid) => !alive(pid)), 15_000, `the replicas ${pids.join(', ')} stopped by the new reaper (pid ${second})`);
   } finally {

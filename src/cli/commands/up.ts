@@ -71,6 +71,10 @@ export async function upCommand(ctx: CommandContext): Promise<number> {
       logger.warn({ err: error }, 'orphan protection degraded');
       if (!json) ctx.err(`homeostat up: orphan protection degraded: ${(error as Error).message}`);
     },
+    onGuardRestored: (pid, groups) => {
+      logger.info({ reaper: pid, groups }, 'orphan protection restored');
+      if (!json) ctx.err(`homeostat up: orphan protection restored: a new reaper (pid ${pid}) guards ${groups} process group${groups === 1 ? '' : 's'}`);
+    },
   });
   supervisor.on((event) => {
     logger.info({ event }, event.kind);
