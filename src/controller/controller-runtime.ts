@@ -475,6 +475,19 @@ export class ControllerRuntime {
     for (const symptom of [...this.early.splice(0), ...this.outbox.splice(0)]) loop.observe(symptom);
     await loop.resync();
     await this.refreshUnresolved();
+    void this.catchUpResolves().catch((error: unknown) => logger.warn({ err: error }, 'sending late escalation resolves failed'));
+  }
+
+  /**
+   * The resolves a paged incident was due and never got — the process that resolved it died
+   * first, or a CLI closed it with `--local` while no `up` ran — sent by the new leader
+   * (only the leader, so two nodes do not both send). Incidents resolved in the last day.
+   */
+  private async catchUpResolves(): Promise<void> {
+    const since = Date.now() - RESOLVE_CATCH_UP_MS;
+    const resolved = (await this.knowledge.store.listIncidents({ status: ['resolved'], limit: 500 })).filter((i) => (i.resolvedAt ?? 0) >= since);
+    const sent = (await this.notifier?.catchUp(resolved.map((i) => i.id))) ?? 0;
+    if (sent > 0) this.options.logger.info({ sent }, 'escalation resolves sent late (resolved while no controller listened)');
   }
 
   /** Root-cause ranking over the resource and scraped series, for one config version. */
@@ -618,6 +631,9 @@ export class ControllerRuntime {
 
 /** The lease the loop's leader holds; its row names the leader's API. */
 const LEASE = 'controller';
+
+/** How far back a new leader looks for resolves that were due and never sent. */
+const RESOLVE_CATCH_UP_MS = 24 * 3_600_000;
 
 /** Symptoms kept while another process leads; the oldest are kept, they open the incidents. */
 const EARLY_SYMPTOMS = 1_000;

@@ -85,6 +85,26 @@ export class EscalationNotifier {
     return outcome;
   }
 
+  /**
+   * Send the resolves that were due and never sent: the process that resolved them died
+   * between the resolution and the send, or the resolution was written with no `up` running
+   * (a CLI close with `--local`). Called by a controller when it starts leading, with the
+   * incidents resolved lately; {@link resolveDue} skips those sent already and those never
+   * paged, so a catch-up sends nothing twice. Returns how many resolves it sent.
+   */
+  async catchUp(incidentIds: string[]): Promise<number> {
+    let sent = 0;
+    for (const id of incidentIds) {
+      if (this.stopping.signal.aborted) break;
+      const outcome = await this.resolved(id).catch((error: unknown) => {
+        this.options.onError?.(id, error);
+        return undefined;
+      });
+      if (outcome) sent++;
+    }
+    return sent;
+  }
+
   /** POST with bounded retries: `attempts` sends at most, waiting `backoffMs`, then twice as long, … in between. */
   private async deliver(url: string, body: unknown): Promise<{ ok: boolean; detail: string; attempts: number }> {
     const attempts = this.options.attempts ?? 4;

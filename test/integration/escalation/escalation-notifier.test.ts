@@ -119,3 +119,26 @@ test('a resolve that keeps failing is retried a bounded number of times, and the
     await t.close();
   }
 });
+
+test('a resolve that was due and never sent (resolved where no notifier listened: a CLI close with --local, or up died first) is sent by a catch-up, once', async () => {
+  const t = await setup();
+  try {
+    const incident = await t.open('api');
+    await t.page(incident.id);
+    t.hooks.received.length = 0;
+    // Another process on the same store, with no notifier: the CLI closing it with --local.
+    const cli = new Knowledge(t.knowledge.store);
+    await cli.incidents.resolve(incident.id, { resolution: 'operator', by: 'alice', actor: 'alice', summary: 'closed by alice' });
+    const never = await t.open('db');
+    await cli.incidents.resolve(never.id, { resolution: 'action', by: 'restart db#0', summary: 'restart db#0 helped' });
+    assert.equal(t.hooks.received.length, 0, 'nobody listened');
+
+    assert.equal(await t.notifier.catchUp([incident.id, never.id]), 1, 'only the paged one was due');
+    assert.deepEqual(t.hooks.received.map((r) => r.path).sort(), ['/json', '/pd', '/slack']);
+    assert.equal((await t.resolveEntries(incident.id)).length, 1);
+    assert.equal(await t.notifier.catchUp([incident.id, never.id]), 0, 'a second catch-up sends nothing');
+    assert.equal(t.hooks.received.length, 3);
+  } finally {
+    await t.close();
+  }
+});
