@@ -117,7 +117,8 @@ export function remediationWorkflow(deps: RemediationDeps): WorkflowDefinition<R
       }
       const rolling = await ctx.step(`rollout-check:${rung}`, () => isRollout(policy, action, deps.control.instances(service).length));
       if (rolling) {
-        const since = await ctx.step(`since:${rung}`, () => symptomSince(knowledge, incidentId));
+        // The same rule as a single restart (restart-since.ts): a replica our own earlier restart started is not "already restarted".
+        const since = await ctx.step(`since:${rung}`, async () => restartSince(await knowledge.incidents.explain(incidentId)).since);
         const rolled = await rollout(ctx, deps, { input, policy, authority, rung, action, label, fence: (kind, target, signal) => fenceOrWait(deps, kind, target, signal), ...(since !== undefined ? { since } : {}) });
         if (rolled.executed) attempted.executed = true;
         if (rolled.dryRun) attempted.dryRun = true;
@@ -333,13 +334,6 @@ async function fenceOrWait(deps: RemediationDeps, action: string, target: string
     });
     throw error;
   }
-}
-
-/** When the incident's first signal happened (its symptom), else when it opened. */
-async function symptomSince(knowledge: Knowledge, incidentId: string): Promise<number | undefined> {
-  const explained = await knowledge.incidents.explain(incidentId);
-  const at = explained?.entries.find((e) => e.kind === 'signal')?.data.at;
-  return typeof at === 'number' ? at : explained?.incident.openedAt;
 }
 
 /** The symptoms verification waited for, for the explanation ("readiness-failing on nginx"). */
