@@ -3,10 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { UpHarness, webhookReceiver } from './loop-harness.js';
-
-const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
+import { fileReadyService, UpHarness, webhookReceiver } from './loop-harness.js';
 
 type Post = { path: string; body: Record<string, unknown> };
 const pdTriggers = (posts: Post[]) => posts.filter((p) => p.path === '/pd' && p.body.event_action === 'trigger');
@@ -26,13 +23,7 @@ test('an incident that stays unhealthy is paged once per webhook, and resolved o
   const unready = join(control, 'unready');
   writeFileSync(unready, 'until the test deletes this file');
   const h = new UpHarness(`services:
-  app:
-    command: $NODE
-    args: [file-ready-server.js, --port, "{{port}}", --unready-file, "${unready}"]
-    cwd: ${FIXTURES}
-    probes:
-      readiness: { http: /healthz, period: 250ms, timeout: 1s, failureThreshold: 2 }
-policies:
+${fileReadyService('app', unready)}policies:
   unready:
     match: { symptom: [readiness-failing] }
     ladder: [{ action: restart }, { action: escalate }]

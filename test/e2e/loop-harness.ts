@@ -197,6 +197,22 @@ export function exampleApiService(name = 'api', probeTimeout = '500ms'): string 
 }
 
 /**
+ * A service (YAML lines under `services:`) whose readiness fails while `unreadyFile` exists
+ * (`fixtures/file-ready-server.ts`): no restart heals it; the test "fixes it by hand" by
+ * deleting the file.
+ * @example new UpHarness(`services:\n${fileReadyService('app', unready)}policies: …`)
+ */
+export function fileReadyService(name: string, unreadyFile: string): string {
+  return `  ${name}:
+    command: $NODE
+    args: [file-ready-server.js, --port, "{{port}}", --unready-file, "${unreadyFile}"]
+    cwd: ${FIXTURES}
+    probes:
+      readiness: { http: /healthz, period: 250ms, timeout: 1s, failureThreshold: 2 }
+`;
+}
+
+/**
  * A fixture exporter (`test/e2e/fixtures/<script>`, compiled) as service `app`, scraped every
  * 300 ms, with the rule `app-errors` on its error rate (5 s rate above 5/s).
  */

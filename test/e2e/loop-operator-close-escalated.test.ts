@@ -3,12 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ApiDiscovery } from '../../src/cli/api-discovery.js';
 import { runIdFor } from '../../src/controller/autonomic-loop.js';
-import { UpHarness, webhookReceiver } from './loop-harness.js';
+import { fileReadyService, UpHarness, webhookReceiver } from './loop-harness.js';
 
-const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
 /**
  * Two services that stay unready: `app`'s policy restarts it and then verifies for a minute
@@ -22,13 +20,7 @@ test('an operator closes a remediating incident (its run stopped mid-verify) and
   const control = mkdtempSync(join(tmpdir(), 'homeostat-unready-'));
   const unready = join(control, 'unready');
   writeFileSync(unready, 'until the operator fixes it by hand');
-  const service = (name: string) => `  ${name}:
-    command: $NODE
-    args: [file-ready-server.js, --port, "{{port}}", --unready-file, "${unready}"]
-    cwd: ${FIXTURES}
-    probes:
-      readiness: { http: /healthz, period: 250ms, timeout: 1s, failureThreshold: 2 }
-`;
+  const service = (name: string) => fileReadyService(name, unready);
   const h = new UpHarness(`services:
 ${service('app')}${service('lonely')}policies:
   unready:

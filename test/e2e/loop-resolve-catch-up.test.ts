@@ -3,10 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { UpHarness, webhookReceiver } from './loop-harness.js';
-
-const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
+import { fileReadyService, UpHarness, webhookReceiver } from './loop-harness.js';
 
 /**
  * A paged incident closed while no `up` runs (the CLI on the store, `--local`) has nobody to
@@ -19,13 +16,7 @@ test('a paged incident closed with --local while up is stopped gets its resolve 
   const unready = join(control, 'unready');
   writeFileSync(unready, 'until the test deletes this file');
   const h = new UpHarness(`services:
-  app:
-    command: $NODE
-    args: [file-ready-server.js, --port, "{{port}}", --unready-file, "${unready}"]
-    cwd: ${FIXTURES}
-    probes:
-      readiness: { http: /healthz, period: 250ms, timeout: 1s, failureThreshold: 2 }
-policies:
+${fileReadyService('app', unready)}policies:
   unready:
     match: { symptom: [readiness-failing] }
     ladder: [{ action: escalate }]

@@ -2,22 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { UpHarness } from './loop-harness.js';
-
-const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
+import { fileReadyService, UpHarness } from './loop-harness.js';
 
 /** `web` is not ready while the file `broken` exists: a restart cannot heal it, a human (deleting it) can. */
 function config(unreadyFile: string): string {
   return `
 services:
-  web:
-    command: $NODE
-    args: [file-ready-server.js, --port, "{{port}}", --unready-file, "${unreadyFile}"]
-    cwd: ${FIXTURES}
-    probes:
-      readiness: { http: /healthz, period: 250ms, timeout: 1s, failureThreshold: 2 }
-policies:
+${fileReadyService('web', unreadyFile)}policies:
   not-ready:
     match: { symptom: [readiness-failing] }
     ladder: [{ action: restart, scope: instance }, { action: escalate }]
