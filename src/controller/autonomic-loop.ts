@@ -178,7 +178,7 @@ export class AutonomicLoop {
 
   /** Look at every service with an unresolved incident (after a controller restart). */
   async resync(): Promise<void> {
-    for (const incident of await this.options.knowledge.store.listIncidents({ unresolved: true, limit: 1_000 })) this.loop.enqueue(this.groups.queueKey(incident.key));
+    for (const incident of await this.options.knowledge.incidents.list({ unresolved: true, limit: 1_000 })) this.loop.enqueue(this.groups.queueKey(incident.key));
   }
 
   /**
@@ -243,11 +243,11 @@ export class AutonomicLoop {
 
   /** The unresolved incidents reconciled under `key` (each keyed by the service that opened it). */
   private async unresolvedOf(key: string): Promise<IncidentRecord[]> {
-    const store = this.options.knowledge.store;
+    const incidents = this.options.knowledge.incidents;
     // One service: at most one is unresolved, and a unique index finds it.
-    if (!this.groups.isGroup(key)) return store.listIncidents({ key, unresolved: true, limit: 1 });
+    if (!this.groups.isGroup(key)) return incidents.list({ key, unresolved: true, limit: 1 });
     const services = new Set(this.groups.servicesOf(key));
-    return (await store.listIncidents({ unresolved: true, limit: 1_000 })).filter((i) => services.has(i.key)).sort((a, b) => b.openedAt - a.openedAt);
+    return (await incidents.list({ unresolved: true, limit: 1_000 })).filter((i) => services.has(i.key)).sort((a, b) => b.openedAt - a.openedAt);
   }
 
   /** Which symptoms join which unresolved incident, and which open new ones (grouped by the incident they will open). */
@@ -560,7 +560,7 @@ export class AutonomicLoop {
     const first = symptoms[0]!;
     const within = config.correlation.reopenWithin;
     if (within <= 0) return undefined;
-    const [last] = await knowledge.store.listIncidents({ key: first.element, limit: 1 });
+    const [last] = await knowledge.incidents.list({ key: first.element, limit: 1 });
     // A symptom from before the incident opened (replayed after a change of leader) is no
     // recurrence; an incident a person closed stays closed (their call): a new one opens.
     if (!last || last.status !== 'resolved' || last.resolution === 'operator' || last.resolvedAt === null || first.at < last.openedAt || first.at - last.resolvedAt > within) return undefined;

@@ -485,7 +485,7 @@ export class ControllerRuntime {
    */
   private async catchUpResolves(): Promise<void> {
     const since = Date.now() - RESOLVE_CATCH_UP_MS;
-    const resolved = (await this.knowledge.store.listIncidents({ status: ['resolved'], limit: 500 })).filter((i) => (i.resolvedAt ?? 0) >= since);
+    const resolved = (await this.knowledge.incidents.list({ status: ['resolved'], limit: 500 })).filter((i) => (i.resolvedAt ?? 0) >= since);
     const sent = (await this.notifier?.catchUp(resolved.map((i) => i.id))) ?? 0;
     if (sent > 0) this.options.logger.info({ sent }, 'escalation resolves sent late (resolved while no controller listened)');
   }
@@ -560,7 +560,7 @@ export class ControllerRuntime {
   }
 
   private async refreshUnresolved(): Promise<void> {
-    this.unresolved = (await this.knowledge.store.listIncidents({ unresolved: true, limit: 10_000 })).length;
+    this.unresolved = (await this.knowledge.incidents.list({ unresolved: true, limit: 10_000 })).length;
   }
 
   /** Count and time every executed action, and log it. */

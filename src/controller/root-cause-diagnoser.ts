@@ -84,7 +84,7 @@ export class RootCauseDiagnoser implements Diagnoser {
   private async history(element: string, except: string | undefined): Promise<PastIncident[]> {
     const knowledge = this.options.knowledge;
     if (!knowledge) return [];
-    const incidents = await knowledge.store.listIncidents({ element, limit: 20 });
+    const incidents = await knowledge.incidents.list({ element, limit: 20 });
     // The summary of a resolved incident names the action that helped: "restart api#0 helped: …".
     return incidents
       .filter((i) => i.id !== except)

@@ -83,7 +83,7 @@ test('never started: run it; started, outcome unknown: a command is not repeated
     assert.match(resumed!.outcome.detail, /^uncertain: started at .* not repeated \(command is not safe to run twice\)/);
     // Another run (a later cycle) of the same ladder is not confused with this one.
     assert.equal(await resumeInterrupted({ ...command, runId: 'remediate:api:x:1' }), undefined);
-    const audit = await knowledge.store.listAudit({ afterSeq: 0, limit: 10 });
+    const audit = await knowledge.audit.list({ afterSeq: 0, limit: 10 });
     assert.deepEqual(
       audit.filter((a) => a.action === 'action.started').map((a) => a.actor),
       ['controller'],

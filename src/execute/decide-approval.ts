@@ -1,5 +1,5 @@
 import { HomeostatError } from '../errors/homeostat-error.js';
-import { AuditLog } from '../knowledge/audit-log.js';
+import { Knowledge } from '../knowledge/knowledge.js';
 import type { ApprovalRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 
@@ -26,14 +26,13 @@ export async function decideApproval(
   by: string,
   reason: string | null,
 ): Promise<ApprovalRecord> {
-  const { store, engine } = deps;
-  const now = deps.now ?? Date.now;
-  const approval = (await store.getApproval(id)) ?? (await store.listApprovals(['pending'])).filter((a) => a.incidentId === id).at(-1);
+  const { engine } = deps;
+  const approvals = new Knowledge(deps.store, deps.now ?? Date.now).approvals;
+  const approval = (await approvals.get(id)) ?? (await approvals.list(['pending'])).filter((a) => a.incidentId === id).at(-1);
   if (!approval) throw new HomeostatError('HS_APPROVAL_NOT_FOUND', `no pending approval for ${id} (homeostat incident show ${id} says what the incident waits for)`);
   if (approval.status !== 'pending') throw new HomeostatError('HS_APPROVAL_DECIDED', `approval ${approval.id} is already ${approval.status}${approval.decidedBy ? ` (by ${approval.decidedBy})` : ''}`);
-  const decided = await store.decideApproval(approval.id, decision, by, reason, now());
-  if (!decided || decided.status !== decision) throw new HomeostatError('HS_APPROVAL_DECIDED', `approval ${approval.id} was decided meanwhile: ${decided?.status ?? 'gone'}`);
-  await new AuditLog(store, now).append(by, `approval.${decision}`, approval.incidentId, { approval: approval.id, action: approval.action, reason });
+  const decided = await approvals.decide(approval.id, decision, by, reason);
+  if (!decided || decided.status !== decision || decided.decidedBy !== by) throw new HomeostatError('HS_APPROVAL_DECIDED', `approval ${approval.id} was decided meanwhile: ${decided?.status ?? 'gone'}`);
   // Approval ids are `<runId>:<rung>`; the remediation run waits for signal `approval:<rung>`.
   const cut = approval.id.lastIndexOf(':');
   await engine.signal(approval.id.slice(0, cut), `approval:${approval.id.slice(cut + 1)}`, decision);

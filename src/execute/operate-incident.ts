@@ -161,7 +161,6 @@ export async function closeIncident(deps: OperateIncidentDeps, id: string, reaso
 
 async function closeNow(deps: OperateIncidentDeps, id: string, why: string, by: string): Promise<ClosedIncident> {
   const { store, knowledge, engine } = deps;
-  const now = deps.now ?? Date.now;
   const incident = await existing(deps, id);
   refuseResolved(incident);
 
@@ -180,11 +179,9 @@ async function closeNow(deps: OperateIncidentDeps, id: string, why: string, by: 
   for (const run of cancelledRuns) run.stopped = await waitStopped(engine, run.id, deps.stopWaitMs ?? 5_000);
 
   const deniedApprovals: string[] = [];
-  for (const approval of (await store.listApprovals(['pending'])).filter((a) => a.incidentId === id)) {
-    const decided = await store.decideApproval(approval.id, 'denied', by, `incident closed by ${by}: ${why}`, now());
-    if (decided?.status !== 'denied') continue;
-    deniedApprovals.push(approval.id);
-    await knowledge.audit.append(by, 'approval.denied', id, { approval: approval.id, action: approval.action, reason: `incident closed: ${why}` });
+  for (const approval of (await knowledge.approvals.list(['pending'])).filter((a) => a.incidentId === id)) {
+    const decided = await knowledge.approvals.decide(approval.id, 'denied', by, `incident closed by ${by}: ${why}`);
+    if (decided?.status === 'denied' && decided.decidedBy === by) deniedApprovals.push(approval.id);
   }
 
   // The run may have healed it while it was being stopped: then that stands.

@@ -166,11 +166,9 @@ export function remediationWorkflow(deps: RemediationDeps): WorkflowDefinition<R
       if (policy.approval.required) {
         const approvalId = `${ctx.runId}:${rung}`;
         await ctx.step(`approval-request:${rung}`, async () => {
-          const now = Date.now();
-          await knowledge.store.requestApproval({ id: approvalId, incidentId, action: label, status: 'pending', requestedAt: now, expiresAt: now + policy.approval.ttl, decidedAt: null, decidedBy: null, reason: null });
+          await knowledge.approvals.request({ id: approvalId, incidentId, action: label, ttlMs: policy.approval.ttl }, 'controller');
           await knowledge.incidents.setStatus(incidentId, 'awaiting-approval', `waiting for approval to ${label} (homeostat approve ${incidentId})`);
           await record(incidentId, 'approval', { rung, action: label, approval: approvalId, status: 'pending', ttlMs: policy.approval.ttl });
-          await knowledge.audit.append('controller', 'approval.requested', incidentId, { approval: approvalId, action: label });
         });
         const firstWait = Math.max(0, policy.approval.ttl - policy.approval.warnBefore);
         let answer = await ctx.waitForSignal<string>(`approval:${rung}`, { timeout: firstWait });
@@ -183,7 +181,7 @@ export function remediationWorkflow(deps: RemediationDeps): WorkflowDefinition<R
           answer = await ctx.waitForSignal<string>(`approval:${rung}`, { timeout: Math.min(policy.approval.warnBefore, policy.approval.ttl) });
         }
         const decision = await ctx.step(`approval-decision:${rung}`, async () => {
-          const decided = answer === undefined ? await knowledge.store.decideApproval(approvalId, 'expired', 'controller', 'no answer before the TTL (default deny)', Date.now()) : await knowledge.store.getApproval(approvalId);
+          const decided = answer === undefined ? await knowledge.approvals.decide(approvalId, 'expired', 'controller', 'no answer before the TTL (default deny)') : await knowledge.approvals.get(approvalId);
           const final = decided?.status ?? 'expired';
           await record(incidentId, 'approval', { rung, action: label, approval: approvalId, status: final, by: decided?.decidedBy ?? null, reason: decided?.reason ?? null });
           await knowledge.incidents.setStatus(incidentId, 'remediating');

@@ -79,6 +79,11 @@ export class AuditLog {
     return record;
   }
 
+  /** Entries oldest first, from `afterSeq` (exclusive), at most `limit` (default all). */
+  list(options?: { afterSeq?: number; limit?: number }): Promise<AuditEntryRecord[]> {
+    return this.store.listAudit(options);
+  }
+
   /**
    * Recompute every hash and link, oldest first (the first bad entry is named), and
    * check the chain against the head file and `expect`.

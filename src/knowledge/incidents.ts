@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncidentEntryKind, IncidentEntryRecord, IncidentRecord, IncidentResolution, IncidentStatus } from '../store/records.js';
+import type { IncidentEntryKind, IncidentEntryRecord, IncidentFilter, IncidentRecord, IncidentResolution, IncidentStatus } from '../store/records.js';
 import type { KnowledgeStore } from '../store/store.js';
 import type { AuditLog } from './audit-log.js';
 import { canonicalJson } from './canonical-json.js';
@@ -68,6 +68,11 @@ export class Incidents {
 
   get(id: string): Promise<IncidentRecord | undefined> {
     return this.store.getIncident(id);
+  }
+
+  /** Newest first. */
+  list(filter?: IncidentFilter): Promise<IncidentRecord[]> {
+    return this.store.listIncidents(filter);
   }
 
   /** Append one entry to the explanation chain. */

@@ -25,7 +25,7 @@ test(
   'the audit chain verifies, and names the first entry edited in the database',
   withKnowledge(async (knowledge, dbPath) => {
     for (let i = 0; i < 5; i++) await knowledge.audit.append('controller', 'action.restart', `inc-${i}`, { attempt: i, password: 'p' });
-    const entries = await knowledge.store.listAudit();
+    const entries = await knowledge.audit.list();
     assert.deepEqual(await knowledge.audit.verify(), { ok: true, checked: 5, head: `5:${entries[4]!.hash}`, anchors: [] });
     assert.equal(entries[0]!.prevHash, '');
     assert.equal(entries[1]!.prevHash, entries[0]!.hash);
@@ -80,7 +80,7 @@ test(
     assert.equal(explained.incident.resolvedBy, 'restart api#0');
     const reopened = await knowledge.incidents.open({ key: 'api:crash', element: 'api', symptom: 'process-crashed', summary: 'new' });
     assert.equal(reopened.created, true, 'a resolved incident does not absorb new symptoms');
-    const actions = (await knowledge.store.listAudit()).map((e) => e.action);
+    const actions = (await knowledge.audit.list()).map((e) => e.action);
     assert.deepEqual(actions, ['incident.opened', 'incident.resolved', 'incident.opened']);
     assert.equal((await knowledge.audit.verify()).ok, true);
   }),

@@ -1,5 +1,6 @@
 import type { KnowledgeStore } from '../store/store.js';
 import type { AuditAnchorOptions } from './audit-head.js';
+import { Approvals } from './approvals.js';
 import { AuditLog } from './audit-log.js';
 import { ConfigVersions } from './config-versions.js';
 import { Incidents } from './incidents.js';
@@ -19,9 +20,10 @@ export class Knowledge {
   readonly audit: AuditLog;
   readonly incidents: Incidents;
   readonly configVersions: ConfigVersions;
+  readonly approvals: Approvals;
 
   constructor(
-    readonly store: KnowledgeStore,
+    private readonly store: KnowledgeStore,
     readonly now: () => number = Date.now,
     /** Where the audit chain's heads are exported (`homeostat up`: `<stateDir>/audit-head`, the log, the audit key). */
     auditAnchor: AuditAnchorOptions = {},
@@ -29,6 +31,7 @@ export class Knowledge {
     this.audit = new AuditLog(store, now, auditAnchor);
     this.incidents = new Incidents(store, this.audit, now);
     this.configVersions = new ConfigVersions(store, this.audit, now);
+    this.approvals = new Approvals(store, this.audit, now);
   }
 
   /** Count whether `action` helped for `diagnosis`. */
@@ -58,5 +61,15 @@ export class Knowledge {
   async resume(scope: string, by: string): Promise<void> {
     await this.store.setPause(scope, false, by, '', this.now());
     await this.audit.append(by, 'remediation.resumed', scope, {});
+  }
+
+  /** A guardrail's saved state (its `toJSON()` text), by key; undefined when never saved. */
+  loadGuardState(key: string): Promise<string | undefined> {
+    return this.store.loadGuardState(key);
+  }
+
+  /** Save a guardrail's state, so a restarted controller still counts what it counted. */
+  saveGuardState(key: string, json: string): Promise<void> {
+    return this.store.saveGuardState(key, json, this.now());
   }
 }

@@ -175,7 +175,7 @@ export class Guardrails {
   private async load(): Promise<void> {
     if (this.loaded) return;
     this.loaded = true;
-    const saved = await this.knowledge.store.loadGuardState('guardrails');
+    const saved = await this.knowledge.loadGuardState('guardrails');
     if (!saved) return;
     try {
       for (const [key, value] of Object.entries(JSON.parse(saved) as Record<string, unknown>)) {
@@ -210,6 +210,6 @@ export class Guardrails {
     for (const [service, active] of this.underRemediation) {
       if (active.size > 0) state[`blast:${service}`] = Object.fromEntries([...active].map((replica) => [replica, this.remediatingSince.get(`${service}|${replica}`) ?? this.clock.now()]));
     }
-    await this.knowledge.store.saveGuardState('guardrails', JSON.stringify(state), this.clock.now());
+    await this.knowledge.saveGuardState('guardrails', JSON.stringify(state));
   }
 }

@@ -22,7 +22,7 @@ async function setup(statuses: number[] = [], attempts = 3) {
     await store.close();
     await hooks.close();
   };
-  return { hooks, knowledge, notifier, sent, open, page, resolveEntries, close };
+  return { hooks, store, knowledge, notifier, sent, open, page, resolveEntries, close };
 }
 
 async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
@@ -127,7 +127,7 @@ test('a resolve that was due and never sent (resolved where no notifier listened
     await t.page(incident.id);
     t.hooks.received.length = 0;
     // Another process on the same store, with no notifier: the CLI closing it with --local.
-    const cli = new Knowledge(t.knowledge.store);
+    const cli = new Knowledge(t.store);
     await cli.incidents.resolve(incident.id, { resolution: 'operator', by: 'alice', actor: 'alice', summary: 'closed by alice' });
     const never = await t.open('db');
     await cli.incidents.resolve(never.id, { resolution: 'action', by: 'restart db#0', summary: 'restart db#0 helped' });
