@@ -7,7 +7,8 @@ import { matchPolicy, type MatchedPolicy } from '../plan/policy-matcher.js';
 import type { Engine } from '../workflow/engine.js';
 import type { ElementControl } from '../execute/element-control.js';
 import { REMEDIATION_WORKFLOW, type RemediationInput } from '../execute/remediation-workflow.js';
-import { incidentLink, type EscalationMessage } from '../execute/escalation-payloads.js';
+import type { EscalationMessage } from '../execute/escalation-payloads.js';
+import { escalationMessage } from '../execute/escalation-message.js';
 import { pageOnce } from '../execute/page-once.js';
 import { DependencyGroups } from './dependency-groups.js';
 import { ReconcileLoop } from './reconcile-loop.js';
@@ -610,16 +611,9 @@ export class AutonomicLoop {
     return { run: found, cycle };
   }
 
-  /** The escalation message: the incident and its explanation chain in a few lines, and its dashboard link (`api.publicUrl`). */
+  /** The escalation message (escalation-message.ts), with the applied config's `api.publicUrl`. */
   async escalationMessage(incidentId: string, severity: EscalationMessage['severity']): Promise<EscalationMessage> {
-    const explained = await this.options.knowledge.incidents.explain(incidentId);
-    if (!explained) throw new Error(`no incident ${incidentId}`);
-    const lines = explained.entries
-      .filter((e) => e.kind !== 'signal' && e.kind !== 'evidence')
-      .slice(-12)
-      .map((e) => `${e.kind}: ${summarize(e.data)}`);
-    const link = incidentLink(this.options.config.api.publicUrl, incidentId);
-    return { incident: explained.incident, explanation: lines, severity, event: 'trigger', ...(link ? { link } : {}) };
+    return escalationMessage({ knowledge: this.options.knowledge, publicUrl: this.options.config.api.publicUrl }, incidentId, severity);
   }
 }
 
@@ -648,9 +642,4 @@ function parseDiagnosis(text: string | null): Diagnosis | undefined {
   } catch {
     return undefined;
   }
-}
-
-function summarize(data: Record<string, unknown>): string {
-  const pick = ['description', 'action', 'detail', 'reason', 'cause', 'matched', 'status', 'outcome'].filter((key) => data[key] !== undefined && data[key] !== null);
-  return pick.map((key) => `${key}=${typeof data[key] === 'string' ? data[key] : JSON.stringify(data[key])}`).join(' ').slice(0, 300);
 }
