@@ -1,0 +1,57 @@
+import type { Diagnoser } from '../../analyze/symptom.js';
+import type { HomeostatConfig } from '../../config/schema/root.js';
+import type { ElementControl } from '../../execute/element-control.js';
+import type { Knowledge } from '../../knowledge/knowledge.js';
+import type { IncidentRecord } from '../../store/records.js';
+import type { Logger } from '../../telemetry/logger.js';
+import type { Engine } from '../../workflow/engine.js';
+import { AutonomicLoop, type LoopBuffer } from '../autonomic-loop.js';
+import { symptomsClearedHealth } from '../symptoms-cleared-health.js';
+import type { IncidentAccounting } from './incident-accounting.js';
+
+export interface LeaderLoopDeps {
+  /** The config version applied now (read when this process starts leading). */
+  applied: () => HomeostatConfig;
+  knowledge: Knowledge;
+  control: ElementControl;
+  /** The loop's diagnoser for a config version. */
+  diagnoserFor: (config: HomeostatConfig) => Diagnoser;
+  accounting: Pick<IncidentAccounting, 'opened' | 'reopened' | 'retargeted' | 'escalatedWithoutPolicy'>;
+  /** A new incident may follow a recent config change: name it as a candidate cause. */
+  noteCandidate: (incident: IncidentRecord) => Promise<void>;
+  /** Whether rule `symptom` stopped firing on `service` (before a slow retry). */
+  symptomCleared: (service: string, symptom: string) => boolean;
+  onDropped: (buffer: LoopBuffer, count: number) => void;
+  logger: Pick<Logger, 'error' | 'warn'>;
+}
+
+/**
+ * The loop a new leader runs, on its own engine worker: the applied config version, the
+ * runtime's control and diagnoser, and every turn of an incident's life counted and said
+ * by the {@link IncidentAccounting}.
+ */
+export function leaderLoop(deps: LeaderLoopDeps): (worker: Engine) => AutonomicLoop {
+  const { knowledge, control, accounting, logger } = deps;
+  return (worker) => {
+    const config = deps.applied();
+    return new AutonomicLoop({
+      config,
+      knowledge,
+      // Started on the leader's own worker: executed at once, no poll in between.
+      engine: worker,
+      control,
+      onError: (key, error) => logger.error({ key, err: error }, 'reconcile failed (re-queued)'),
+      onDropped: deps.onDropped,
+      diagnoser: deps.diagnoserFor(config),
+      onIncidentOpened: (incident, symptom) => {
+        accounting.opened(incident, symptom);
+        void deps.noteCandidate(incident).catch((error: unknown) => logger.warn({ err: error }, 'noting a config change failed'));
+      },
+      // Swappable: how "healthy now" is decided before a slow retry.
+      incidentHealth: symptomsClearedHealth({ knowledge, control, symptomCleared: deps.symptomCleared }),
+      onReopened: (incident, symptom) => accounting.reopened(incident, symptom),
+      onRetargeted: (incident, from) => accounting.retargeted(incident, from),
+      onEscalated: (incident) => accounting.escalatedWithoutPolicy(incident),
+    });
+  };
+}
