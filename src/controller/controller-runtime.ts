@@ -4,7 +4,7 @@ import { symptomOf, type Symptom } from '../analyze/symptom.js';
 import type { ActionOutcome, ActionTarget } from '../execute/actuators.js';
 import { supervisorControl, type ElementControl } from '../execute/element-control.js';
 import { escalationMessage } from '../execute/escalation-message.js';
-import { EscalationNotifier } from '../execute/escalation-notifier.js';
+import type { EscalationNotifier } from '../execute/escalation-notifier.js';
 import type { EscalationMessage } from '../execute/escalation-payloads.js';
 import { nodeRoutedControl } from '../execute/node-routed-control.js';
 import { appliedPolicies, remediationWorkflow } from '../execute/remediation-workflow.js';
@@ -28,8 +28,8 @@ import { ResourceSeries } from './resource-series.js';
 import { RootCauseDiagnoser } from './root-cause-diagnoser.js';
 import { ActionEvidence } from './runtime/action-evidence.js';
 import { engineEventDispatcher } from './runtime/engine-event-dispatcher.js';
+import { escalationResolves } from './runtime/escalation-resolves.js';
 import { IncidentAccounting } from './runtime/incident-accounting.js';
-import { sendLateResolves } from './runtime/late-resolves.js';
 import { leaderLoop } from './runtime/leader-loop.js';
 import { Leadership } from './runtime/leadership.js';
 import { nodeActuation } from './runtime/node-actuation.js';
@@ -149,19 +149,18 @@ export class ControllerRuntime {
     const warn = throttledWarning(logger);
     const outbox = new SymptomOutbox({ store, node: node.name, onDropped: () => drops.drop('early-symptoms'), warn });
     const intake = symptomIntake({ node: node.name, symptoms: metrics.symptoms, logger, outbox });
-    const { observe } = intake;
     const watch = new MetricWatch({
       config,
       series,
       endpoints: (service) => supervisor.status().filter((s) => s.element === service && s.kind === 'process').map((s) => ({ instance: s.instance, port: s.port })),
-      observe,
+      observe: intake.observe,
       onScrape: (result) => metrics.scrapes.inc({ outcome: result.ok ? 'ok' : result.limit ? `${result.limit}_limit` : 'failed' }),
       onCleared: (rule, instance, value) => logger.info({ rule, instance, value }, 'metric rule cleared'),
     });
     const leadership = new Leadership<AutonomicLoop>({ store, lease: LEASE, outbox, leaderGauge: metrics.leader, logger });
     const metricsServer = await serveMetrics({ port: config.monitor.metricsPort, registry, isLeader: () => leadership.isLeader });
     const accounting = new IncidentAccounting({ knowledge, metrics, readRun: (runId) => store.getRun(runId), logger, say });
-    const configs = await ConfigManager.start({ loaded, knowledge, supervisor, logger, say, quiet: () => accounting.unresolved === 0 && !watch.anyFiring(), observe });
+    const configs = await ConfigManager.start({ loaded, knowledge, supervisor, logger, say, quiet: () => accounting.unresolved === 0 && !watch.anyFiring(), observe: intake.observe });
     // Everything that decides reads the applied version when it decides: a new version is enforced whole.
     const live = configs.live;
     const message = (id: string, severity: EscalationMessage['severity']) => escalationMessage({ knowledge, publicUrl: config.api.publicUrl }, id, severity);
@@ -203,16 +202,7 @@ export class ControllerRuntime {
         logger.info({ version: next.version, source: next.source }, 'config version enforced: policies, guardrails, escalation, rules and scrapes follow it');
       }),
     ];
-    // Every resolution goes through Incidents.resolve, in whichever process made it (the
-    // leader's remediation, the API's operator close): that process sends the resolve.
-    const notifier = new EscalationNotifier({
-      incidents: knowledge.incidents,
-      escalation: () => live.config.escalation,
-      escalationMessage: message,
-      onSent: (incident, outcome) => logger.info({ incident, ok: outcome.ok, detail: outcome.detail }, 'escalation resolve sent'),
-      onError: (incident, error) => logger.error({ incident, err: error }, 'sending the escalation resolve failed'),
-    });
-    notifier.start();
+    const resolves = escalationResolves({ knowledge, escalation: () => live.config.escalation, escalationMessage: message, logger });
     // Every resolution this process writes — a verified action, the loop's external one, an
     // operator's close through this process's API — is counted, timed and said once, here.
     unsubscribe.push(knowledge.incidents.onResolved((incident) => void accounting.resolved(incident).catch((error: unknown) => logger.error({ err: error }, 'reading a resolved incident failed'))));
@@ -254,19 +244,18 @@ export class ControllerRuntime {
         onInternalError: (error, route) => logger.error({ err: error, route }, 'API request failed'),
       });
     }
-    const served = api;
     const onEngineEvent = engineEventDispatcher({
       stepSeconds: metrics.stepSeconds,
       remediationSeconds: metrics.remediationSeconds,
       logger,
-      onRunFinished: (event) => served?.live.publish({ type: 'run-finished', runId: event.runId, workflow: event.workflow, status: event.status }),
+      onRunFinished: (event) => api?.live.publish({ type: 'run-finished', runId: event.runId, workflow: event.workflow, status: event.status }),
       onRemediationFinished: (runId, status) => accounting.remediationFinished(runId, status),
     });
     unsubscribe.push(
       supervisor.on((event) => {
         evidence.remember(event);
         const symptom = symptomOf(event);
-        if (symptom) observe(symptom);
+        if (symptom) intake.observe(symptom);
       }),
     );
     watch.start();
@@ -276,27 +265,17 @@ export class ControllerRuntime {
     workflowWatch.start();
     outbox.start();
     leadership.campaign({
-      ...(served ? { apiUrl: config.api.advertiseUrl ?? served.url } : {}),
+      ...(api ? { apiUrl: config.api.advertiseUrl ?? api.url } : {}),
       ttlMs: options.leaderTtlMs ?? 2_000,
       remediation,
       onEngineEvent,
-      newLoop: leaderLoop({
-        applied: () => live.config,
-        knowledge,
-        control,
-        diagnoserFor,
-        accounting,
-        noteCandidate: (incident) => configs.noteCandidate(incident),
-        symptomCleared: (service, symptom) => !watch.isFiring(symptom, service),
-        onDropped: (buffer, dropped) => drops.drop(buffer, dropped),
-        logger,
-      }),
+      newLoop: leaderLoop({ configs, knowledge, control, diagnoserFor, accounting, watch, drops, logger }),
       onLed: async () => {
         await accounting.refresh();
-        void sendLateResolves({ knowledge, catchUp: (ids) => notifier.catchUp(ids), logger }).catch((error: unknown) => logger.warn({ err: error }, 'sending late escalation resolves failed'));
+        void resolves.sendLate().catch((error: unknown) => logger.warn({ err: error }, 'sending late escalation resolves failed'));
       },
     });
-    return new ControllerRuntime({ knowledge, registry, watch, drops, resources, node, configs, metricsServer, api, engine, leadership, outbox, agent: actuation.agent, notifier, workflowWatch, unsubscribe, observe });
+    return new ControllerRuntime({ knowledge, registry, watch, drops, resources, node, configs, metricsServer, api, engine, leadership, outbox, agent: actuation.agent, notifier: resolves.notifier, workflowWatch, unsubscribe, observe: intake.observe });
   }
 
   /**

@@ -42,7 +42,7 @@ test('the new leader\'s loop runs the applied config with its diagnoser, and an 
     const diagnosed: HomeostatConfig[] = [];
     const candidates: IncidentRecord[] = [];
     const newLoop = leaderLoop({
-      applied: () => config,
+      configs: { live: { config }, noteCandidate: async (incident) => void candidates.push(incident) },
       knowledge,
       control,
       diagnoserFor: (applied): Diagnoser => {
@@ -55,9 +55,8 @@ test('the new leader\'s loop runs the applied config with its diagnoser, and an 
         retargeted: () => void events.push('retargeted'),
         escalatedWithoutPolicy: (incident) => void events.push(`escalated ${incident.element}`),
       },
-      noteCandidate: async (incident) => void candidates.push(incident),
-      symptomCleared: () => false,
-      onDropped: () => undefined,
+      watch: { isFiring: () => true },
+      drops: { drop: () => undefined },
       logger: pino({ level: 'silent' }),
     });
     const loop = newLoop(engine);

@@ -6,22 +6,21 @@ import type { IncidentRecord } from '../../store/records.js';
 import type { Logger } from '../../telemetry/logger.js';
 import type { Engine } from '../../workflow/engine.js';
 import { AutonomicLoop, type LoopBuffer } from '../autonomic-loop.js';
+import type { MetricWatch } from '../metric-watch.js';
 import { symptomsClearedHealth } from '../symptoms-cleared-health.js';
 import type { IncidentAccounting } from './incident-accounting.js';
 
 export interface LeaderLoopDeps {
-  /** The config version applied now (read when this process starts leading). */
-  applied: () => HomeostatConfig;
+  /** The config versions: the one applied when this process starts leading, and the candidate causes of a new incident. */
+  configs: { live: { config: HomeostatConfig }; noteCandidate(incident: IncidentRecord): Promise<void> };
   knowledge: Knowledge;
   control: ElementControl;
   /** The loop's diagnoser for a config version. */
   diagnoserFor: (config: HomeostatConfig) => Diagnoser;
   accounting: Pick<IncidentAccounting, 'opened' | 'reopened' | 'retargeted' | 'escalatedWithoutPolicy'>;
-  /** A new incident may follow a recent config change: name it as a candidate cause. */
-  noteCandidate: (incident: IncidentRecord) => Promise<void>;
-  /** Whether rule `symptom` stopped firing on `service` (before a slow retry). */
-  symptomCleared: (service: string, symptom: string) => boolean;
-  onDropped: (buffer: LoopBuffer, count: number) => void;
+  /** Whether a metric rule still fires on a service (an incident is healthy only once its rules cleared). */
+  watch: Pick<MetricWatch, 'isFiring'>;
+  drops: { drop(buffer: LoopBuffer, count: number): void };
   logger: Pick<Logger, 'error' | 'warn'>;
 }
 
@@ -31,9 +30,9 @@ export interface LeaderLoopDeps {
  * by the {@link IncidentAccounting}.
  */
 export function leaderLoop(deps: LeaderLoopDeps): (worker: Engine) => AutonomicLoop {
-  const { knowledge, control, accounting, logger } = deps;
+  const { configs, knowledge, control, accounting, watch, logger } = deps;
   return (worker) => {
-    const config = deps.applied();
+    const config = configs.live.config;
     return new AutonomicLoop({
       config,
       knowledge,
@@ -41,14 +40,14 @@ export function leaderLoop(deps: LeaderLoopDeps): (worker: Engine) => AutonomicL
       engine: worker,
       control,
       onError: (key, error) => logger.error({ key, err: error }, 'reconcile failed (re-queued)'),
-      onDropped: deps.onDropped,
+      onDropped: (buffer, count) => deps.drops.drop(buffer, count),
       diagnoser: deps.diagnoserFor(config),
       onIncidentOpened: (incident, symptom) => {
         accounting.opened(incident, symptom);
-        void deps.noteCandidate(incident).catch((error: unknown) => logger.warn({ err: error }, 'noting a config change failed'));
+        void configs.noteCandidate(incident).catch((error: unknown) => logger.warn({ err: error }, 'noting a config change failed'));
       },
       // Swappable: how "healthy now" is decided before a slow retry.
-      incidentHealth: symptomsClearedHealth({ knowledge, control, symptomCleared: deps.symptomCleared }),
+      incidentHealth: symptomsClearedHealth({ knowledge, control, symptomCleared: (service, symptom) => !watch.isFiring(symptom, service) }),
       onReopened: (incident, symptom) => accounting.reopened(incident, symptom),
       onRetargeted: (incident, from) => accounting.retargeted(incident, from),
       onEscalated: (incident) => accounting.escalatedWithoutPolicy(incident),
