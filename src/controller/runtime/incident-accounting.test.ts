@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { pino } from 'pino';
 import type { Symptom } from '../../analyze/symptom.js';
 import { Knowledge } from '../../knowledge/knowledge.js';
 import type { RunRecord } from '../../store/records.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
-import { pino } from 'pino';
 import { MetricsRegistry } from '../../telemetry/metrics.js';
 import { IncidentAccounting } from './incident-accounting.js';
 import { runtimeMetrics } from './runtime-metrics.js';

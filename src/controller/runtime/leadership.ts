@@ -1,3 +1,4 @@
+import type { LeaderFence } from '../../store/records.js';
 import type { Store } from '../../store/store.js';
 import { NotLeaderError } from '../../store/store-errors.js';
 import type { Logger } from '../../telemetry/logger.js';
@@ -6,7 +7,6 @@ import type { WorkflowDefinition } from '../../workflow/define-workflow.js';
 import { Engine } from '../../workflow/engine.js';
 import type { EngineEventListener } from '../../workflow/engine-events.js';
 import { LeaderElector } from '../leader-election.js';
-import type { LeaderFence } from '../../store/records.js';
 import type { SymptomOutbox, SymptomSink } from './symptom-outbox.js';
 
 /** What runs only while this process leads: the autonomic loop (a stand-in in tests). */
