@@ -40,8 +40,10 @@ escalation:
     await h.waitFor(() => hook.received.some((p) => p.body.event_action === 'resolve'), 30_000, 'the resolve sent by the next up');
     const resolves = hook.received.filter((p) => p.body.event_action === 'resolve');
     assert.deepEqual(resolves.map((p) => p.body.dedup_key), [incident.id]);
-    const recorded = (await h.knowledge().incidents.explain(incident.id))!.entries.filter((e) => e.kind === 'escalation' && e.data.event === 'resolve');
-    assert.equal(recorded.length, 1);
+    // The notifier records the send after the receiver answered: wait for the record, not only the POST.
+    const resolveRecords = async () => (await h.knowledge().incidents.explain(incident.id))!.entries.filter((e) => e.kind === 'escalation' && e.data.event === 'resolve');
+    await h.waitFor(async () => (await resolveRecords()).length > 0, 10_000, 'the resolve recorded on the incident');
+    assert.equal((await resolveRecords()).length, 1);
   } finally {
     await h.close();
     await hook.close();
