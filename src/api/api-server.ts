@@ -95,7 +95,7 @@ export async function buildApi(context: ApiContext, options: ApiServerOptions = 
   app.addHook('onRequest', async (request) => {
     const host = hostNameOf(request.headers.host);
     if (host === undefined || !allowedHosts.has(host)) {
-      throw new ApiError('HS_API_HOST_NOT_ALLOWED', 421, `this server does not answer to the host name ${JSON.stringify((request.headers.host ?? '').slice(0, 100))} (api.allowedHosts lists the names it answers to besides loopback)`);
+      throw new ApiError('HS_API_HOST_NOT_ALLOWED', `this server does not answer to the host name ${JSON.stringify((request.headers.host ?? '').slice(0, 100))} (api.allowedHosts lists the names it answers to besides loopback)`);
     }
   });
 
@@ -103,11 +103,11 @@ export async function buildApi(context: ApiContext, options: ApiServerOptions = 
     const needed = request.routeOptions.config.role;
     if (!needed) return;
     const header = request.headers.authorization;
-    if (!header) throw new ApiError('HS_API_UNAUTHORIZED', 401, 'missing bearer token: send "Authorization: Bearer hst_…" (homeostat token create makes one)');
-    if (!/^Bearer /i.test(header)) throw new ApiError('HS_API_UNAUTHORIZED', 401, 'the Authorization header must use the Bearer scheme: "Authorization: Bearer hst_…"');
+    if (!header) throw new ApiError('HS_API_UNAUTHORIZED', 'missing bearer token: send "Authorization: Bearer hst_…" (homeostat token create makes one)');
+    if (!/^Bearer /i.test(header)) throw new ApiError('HS_API_UNAUTHORIZED', 'the Authorization header must use the Bearer scheme: "Authorization: Bearer hst_…"');
     const token = await context.tokens.authenticate(header);
-    if (!token) throw new ApiError('HS_API_UNAUTHORIZED', 401, 'invalid or revoked bearer token');
-    if (!roleAllows(token.role, needed)) throw new ApiError('HS_API_FORBIDDEN', 403, `this needs the ${needed} role; token "${token.name}" is ${token.role}`);
+    if (!token) throw new ApiError('HS_API_UNAUTHORIZED', 'invalid or revoked bearer token');
+    if (!roleAllows(token.role, needed)) throw new ApiError('HS_API_FORBIDDEN', `this needs the ${needed} role; token "${token.name}" is ${token.role}`);
     request.principal = { token, actor: `api:${token.name}` };
   });
 

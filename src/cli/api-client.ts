@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../errors/error-codes.js';
 import { HomeostatError } from '../errors/homeostat-error.js';
 
 /**
@@ -22,7 +23,8 @@ export class ApiAnswerError extends HomeostatError {
     message: string,
     readonly status: number,
   ) {
-    super(code, message, { retryable: false });
+    // Relayed as the server sent it: a code of this registry, unless the server runs another version.
+    super(code as ErrorCode, message, { retryable: false });
   }
 }
 

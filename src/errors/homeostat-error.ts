@@ -1,12 +1,15 @@
+import { ERROR_CODES, type ErrorCode } from './error-codes.js';
+
 /**
- * The base of every error homeostat throws. Each carries a stable string `code`
- * (documented in docs/errors.md, never reused) and says whether retrying may help.
+ * The base of every error homeostat throws. Each carries a stable `code` from the registry
+ * (error-codes.ts, rendered as docs/errors.md) and says whether retrying may help: the
+ * registry's default for the code unless the thrower knows better.
  *
  * Guards check the `code` field rather than `instanceof`, so errors that crossed a
  * process boundary (deserialised from the store) or come from a second copy of the
  * package are still recognised.
  *
- * This folder is a leaf: it imports nothing, so every other folder — `resilience/`
+ * This folder is a leaf: it imports nothing from outside it, so every other folder — `resilience/`
  * included — may use it.
  *
  * @example
@@ -15,14 +18,14 @@
  * if (isHomeostatError(error, 'HS_TIMEOUT')) retryLater();
  */
 export class HomeostatError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly retryable: boolean;
 
-  constructor(code: string, message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
-    this.retryable = options.retryable ?? false;
+    this.retryable = options.retryable ?? ERROR_CODES[code].retryable;
   }
 }
 
@@ -37,7 +40,9 @@ export interface CodedError {
  * True when `error` carries a homeostat code (and, if given, this exact code).
  * @example isHomeostatError(err, 'HS_CANCELLED')
  */
-export function isHomeostatError(error: unknown, code?: string): error is CodedError & Error {
+export function isHomeostatError<Code extends ErrorCode>(error: unknown, code: Code): error is CodedError & Error & { code: Code };
+export function isHomeostatError(error: unknown): error is CodedError & Error;
+export function isHomeostatError(error: unknown, code?: ErrorCode): error is CodedError & Error {
   if (typeof error !== 'object' || error === null) return false;
   const candidate = error as { code?: unknown };
   if (typeof candidate.code !== 'string' || !candidate.code.startsWith('HS_')) return false;

@@ -1,5 +1,5 @@
 import { runIdFor } from '../controller/autonomic-loop.js';
-import { HomeostatError } from '../errors/homeostat-error.js';
+import { HomeostatError, isHomeostatError } from '../errors/homeostat-error.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
 import type { IncidentRecord, RunRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
@@ -171,7 +171,7 @@ async function closeNow(deps: OperateIncidentDeps, id: string, why: string, by: 
     if (!IN_FLIGHT.has(run.status)) continue;
     const requested = await engine.cancel(run.id).catch((error: unknown) => {
       // Finished between the look and the cancel: nothing left to stop.
-      if ((error as { code?: string }).code === 'HS_INVALID_RUN_STATE') return undefined;
+      if (isHomeostatError(error, 'HS_INVALID_RUN_STATE')) return undefined;
       throw error;
     });
     if (requested && (requested.status === 'cancelled' || IN_FLIGHT.has(requested.status))) cancelledRuns.push({ id: run.id, stopped: false });

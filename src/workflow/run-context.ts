@@ -1,3 +1,4 @@
+import { isHomeostatError } from '../errors/homeostat-error.js';
 import type { Clock } from '../resilience/clock.js';
 import { toMillis, type Duration } from '../resilience/duration.js';
 import type { Random } from '../resilience/random.js';
@@ -417,7 +418,7 @@ export class RunContext implements WorkflowContext {
   }
 
   private haltOnStoreError(error: unknown): Promise<never> {
-    if ((error as { code?: unknown })?.code === 'HS_FENCED') return this.haltWith({ kind: 'fenced', error: error as Error });
+    if (isHomeostatError(error, 'HS_FENCED')) return this.haltWith({ kind: 'fenced', error });
     return this.haltWith({ kind: 'store-error', error });
   }
 

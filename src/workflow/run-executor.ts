@@ -1,3 +1,4 @@
+import { isHomeostatError } from '../errors/homeostat-error.js';
 import type { Clock } from '../resilience/clock.js';
 import type { Random } from '../resilience/random.js';
 import type { RunRecord, RunStatus, SerializedError } from '../store/records.js';
@@ -94,7 +95,7 @@ export async function executeRun(
     }
     return await failAndCompensate(ctx, run, outcome.error, deps);
   } catch (error) {
-    if ((error as { code?: unknown })?.code === 'HS_FENCED') return lost(run, deps);
+    if (isHomeostatError(error, 'HS_FENCED')) return lost(run, deps);
     throw error;
   } finally {
     if (deadlineTimer) clearTimeout(deadlineTimer);
@@ -123,7 +124,7 @@ async function failAndCompensate(ctx: RunContext, run: RunRecord, error: unknown
   const original = serializeError(error);
   const failures = await ctx.compensate();
   if (ctx.haltState) return applyHalt(ctx.haltState, run, deps);
-  const wasCancelled = original.code === 'HS_CANCELLED';
+  const wasCancelled = isHomeostatError(original, 'HS_CANCELLED');
   const status = wasCancelled && failures.length === 0 ? 'cancelled' : 'failed';
   const recorded: SerializedError = failures.length ? serializeError(new CompensationFailedError(run.id, failures, original)) : original;
   await deps.store.finishRun(fence, { status, output: null, error: recorded }, deps.clock.now());

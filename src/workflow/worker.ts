@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { isHomeostatError } from '../errors/homeostat-error.js';
 import type { RunRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { WorkflowDefinition } from './define-workflow.js';
@@ -234,7 +235,7 @@ export class Worker {
         try {
           await this.store.suspendRun({ runId: run.id, epoch: run.epoch }, now + this.errorRetryDelayMs, {}, now);
         } catch (releaseError) {
-          if ((releaseError as { code?: unknown })?.code !== 'HS_FENCED') this.retryLater(run);
+          if (!isHomeostatError(releaseError, 'HS_FENCED')) this.retryLater(run);
         }
         return undefined;
       } finally {

@@ -21,7 +21,7 @@ export const configRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
     schema: { tags: ['config'], summary: 'The applied config version (secrets in its text replaced by "[REDACTED]", in place)', response: responses({ 200: anyObject }) },
     handler: async () => {
       const current = await ctx.knowledge.configVersions.current();
-      if (!current) throw new ApiError('HS_API_NO_CONFIG', 404, 'no config version applied yet (homeostat up applies one)');
+      if (!current) throw new ApiError('HS_API_NO_CONFIG', 'no config version applied yet (homeostat up applies one)');
       return { version: viewOf(current), lastKnownGood: (await ctx.knowledge.configVersions.lastKnownGood())?.version ?? null };
     },
   });
@@ -42,7 +42,7 @@ export const configRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
     },
     handler: async (request) => {
       const version = (await ctx.knowledge.configVersions.list()).find((v) => v.version === Number(request.params.version));
-      if (!version) throw new ApiError('HS_API_NO_CONFIG', 404, `no config version ${request.params.version}`);
+      if (!version) throw new ApiError('HS_API_NO_CONFIG', `no config version ${request.params.version}`);
       return { version: viewOf(version) };
     },
   });
@@ -60,7 +60,7 @@ export const configRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
       try {
         after = parseConfig(request.body.yaml, { file: 'homeostat.yaml', displayName: 'the posted config' }).config;
       } catch (error) {
-        throw new ApiError('HS_API_INVALID_REQUEST', 400, (error as Error).message);
+        throw new ApiError('HS_API_INVALID_REQUEST', (error as Error).message);
       }
       // Served by `up`: the processes it would start are checked as `up` would spawn them (400 HS_CONFIG_NOT_SPAWNABLE).
       ctx.configs?.checkSpawnable?.(request.body.yaml, 'the posted config');
@@ -77,7 +77,7 @@ export const configRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
   });
 
   const configs = () => {
-    if (!ctx.configs) throw new ApiError('HS_API_NOT_SERVED', 503, 'applying and rolling back config needs the API of a running homeostat up');
+    if (!ctx.configs) throw new ApiError('HS_API_NOT_SERVED', 'applying and rolling back config needs the API of a running homeostat up');
     return ctx.configs;
   };
 
@@ -95,17 +95,10 @@ export const configRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
       try {
         parseConfig(request.body.yaml, { file: 'homeostat.yaml', displayName: 'the posted config' });
       } catch (error) {
-        throw new ApiError('HS_API_INVALID_REQUEST', 400, (error as Error).message);
+        throw new ApiError('HS_API_INVALID_REQUEST', (error as Error).message);
       }
-      let change: Awaited<ReturnType<typeof control.apply>>;
-      try {
-        change = await control.apply(request.body.yaml, request.principal!.actor, { by: request.principal!.actor, displayName: 'the posted config' });
-      } catch (error) {
-        if (isHomeostatError(error, 'HS_CONFIG_NEEDS_RESTART')) throw new ApiError(error.code, 409, error.message);
-        // Valid, but its processes did not start: the previous version is back, the version marked failed.
-        if (isHomeostatError(error, 'HS_CONFIG_APPLY_FAILED')) throw new ApiError('HS_CONFIG_APPLY_FAILED', 422, error.message);
-        throw error;
-      }
+      // HS_CONFIG_NEEDS_RESTART answers 409; HS_CONFIG_APPLY_FAILED 422 (valid, but its processes did not start: the previous version is back, this one marked failed).
+      const change = await control.apply(request.body.yaml, request.principal!.actor, { by: request.principal!.actor, displayName: 'the posted config' });
       await ctx.knowledge.audit.append(request.principal!.actor, 'config.apply-requested', `config:v${change.version}`, { previous: change.previous, services: change.services });
       return { applied: change };
     },
@@ -122,9 +115,16 @@ export const configRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
     handler: async (request) => {
       const control = configs();
       const incidentId = request.body?.incident ?? `requested by ${request.principal!.actor}`;
-      const outcome = await control.rollback({ incidentId, service: '*' });
+      let outcome: Awaited<ReturnType<typeof control.rollback>>;
+      try {
+        outcome = await control.rollback({ incidentId, service: '*' });
+      } catch (error) {
+        // The re-apply of a rollback that fails answers 400 like every other config error, not the apply route's 409/422.
+        if (isHomeostatError(error, 'HS_CONFIG_NEEDS_RESTART') || isHomeostatError(error, 'HS_CONFIG_APPLY_FAILED')) throw new ApiError(error.code, error.message, 400);
+        throw error;
+      }
       await ctx.knowledge.audit.append(request.principal!.actor, 'config.rollback-requested', 'config', { ok: outcome.ok, detail: outcome.detail });
-      if (!outcome.ok) throw new ApiError('HS_API_ROLLBACK_REFUSED', 409, outcome.detail);
+      if (!outcome.ok) throw new ApiError('HS_API_ROLLBACK_REFUSED', outcome.detail);
       return outcome;
     },
   });

@@ -41,7 +41,7 @@ export const incidentRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) =
     schema: { tags: ['incidents'], summary: 'One incident with its explanation chain (oldest entry first), its diagnosis (ranked root-cause candidates, classification) and its approvals', params: idParams, response: responses({ 200: anyObject }) },
     handler: async (request) => {
       const explained = await ctx.knowledge.incidents.explain(request.params.id);
-      if (!explained) throw new ApiError('HS_INCIDENT_NOT_FOUND', 404, `no incident ${request.params.id}`);
+      if (!explained) throw new ApiError('HS_INCIDENT_NOT_FOUND', `no incident ${request.params.id}`);
       const approvals = (await ctx.store.listApprovals()).filter((a) => a.incidentId === request.params.id);
       // The diagnosis parsed: `diagnosis.candidates[0]` is the root cause the incident targets.
       return { ...explained, diagnosis: parseDiagnosis(explained.incident.diagnosis), approvals };

@@ -48,7 +48,7 @@ export const metricRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
       if (ctx.leadership && !ctx.leadership.isLeader()) return forwardToLeader(ctx.leadership, request, reply);
       const source = { name: `push:${request.principal!.token.id}`, maxSeries: ctx.pushMaxSeries ?? DEFAULT_PUSH_MAX_SERIES };
       const result = ingestPushedMetrics(request.body, ctx.series, ctx.now(), source);
-      if ('error' in result) throw new ApiError('HS_API_INVALID_REQUEST', 400, result.error);
+      if ('error' in result) throw new ApiError('HS_API_INVALID_REQUEST', result.error);
       return reply.status(202).send(result);
     },
   });

@@ -73,7 +73,7 @@ export const serviceMetricRoutes: FastifyPluginAsync<ApiContext> = async (app, c
       const scraped = view(ctx.series, ctx.series.select({ service: name }, limit), 'scraped', since, maxPoints);
       const series = [...own, ...scraped].slice(0, limit);
       if (series.length === 0 && !(await ctx.store.listElementStates()).some((s) => s.element === name)) {
-        throw new ApiError('HS_API_SERVICE_NOT_FOUND', 404, `no service ${name} has reported state or metrics`);
+        throw new ApiError('HS_API_SERVICE_NOT_FOUND', `no service ${name} has reported state or metrics`);
       }
       return { service: name, since, series };
     },

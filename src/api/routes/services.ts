@@ -107,7 +107,7 @@ export const serviceRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) =>
     },
     handler: async (request) => {
       const states = (await ctx.store.listElementStates()).filter((s) => s.element === request.params.name);
-      if (states.length === 0) throw new ApiError('HS_API_SERVICE_NOT_FOUND', 404, `no service ${request.params.name} has reported state`);
+      if (states.length === 0) throw new ApiError('HS_API_SERVICE_NOT_FOUND', `no service ${request.params.name} has reported state`);
       const incidents = await ctx.store.listIncidents({ element: request.params.name, unresolved: true });
       return { ...group(states, await topology())[0], incidents };
     },

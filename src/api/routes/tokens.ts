@@ -32,7 +32,7 @@ export const tokenRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
     config: { role: 'admin' },
     schema: { tags: ['tokens'], summary: 'Revoke a token (audited)', params: idParams, response: responses({ 200: anyObject }) },
     handler: async (request) => {
-      if (!(await ctx.tokens.revoke(request.params.id))) throw new ApiError('HS_API_TOKEN_NOT_FOUND', 404, `no live token ${request.params.id}`);
+      if (!(await ctx.tokens.revoke(request.params.id))) throw new ApiError('HS_API_TOKEN_NOT_FOUND', `no live token ${request.params.id}`);
       await ctx.knowledge.audit.append(request.principal!.actor, 'token.revoked', `token:${request.params.id}`, {});
       return { revoked: request.params.id };
     },
