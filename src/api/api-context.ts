@@ -38,7 +38,7 @@ export interface ConfigControl {
    * process it would start cannot be spawned (`HS_CONFIG_NOT_SPAWNABLE`, nothing changed),
    * or when one did not start (`HS_CONFIG_APPLY_FAILED`, the previous version back).
    */
-  apply(text: string, source: string, options?: { by?: string; displayName?: string }): Promise<{ version: number; previous: number; services: string[] }>;
+  apply(text: string, source: string, options?: { by?: string; displayName?: string }): Promise<{ version: number; previous: number; services: string[]; at?: number; source?: string }>;
   /** Throws `HS_CONFIG_NOT_SPAWNABLE` when applying `text` would start a process that cannot be spawned. */
   checkSpawnable?(text: string, displayName: string): void;
   /** Mark the applied version bad and re-apply the last known good one. */

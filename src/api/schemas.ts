@@ -1,17 +1,16 @@
 /** JSON schemas shared by the routes (and the OpenAPI document). */
 
+/** The body of every error answer: `{ error: { code, message } }` (codes in docs/errors.md). */
 export const errorSchema = {
   type: 'object',
   required: ['error'],
-  properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } } },
+  additionalProperties: false,
+  properties: { error: { type: 'object', required: ['code', 'message'], additionalProperties: false, properties: { code: { type: 'string' }, message: { type: 'string' } } } },
 } as const;
 
-/** Any JSON object: for responses whose records are documented in `docs/api.md`. */
-export const anyObject = { type: 'object', additionalProperties: true } as const;
-
-/** Responses every authenticated route can give. */
+/** Responses every authenticated route can give: its own answers, and the error body for refusals and failures. */
 export function responses(ok: Record<number, unknown>): Record<number, unknown> {
-  return { ...ok, 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 413: errorSchema };
+  return { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 413: errorSchema, 500: errorSchema, 503: errorSchema, ...ok };
 }
 
 /** A positive integer in a query string (query values stay strings: bodies are never coerced). */

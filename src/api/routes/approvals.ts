@@ -2,7 +2,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import { decideApproval } from '../../execute/decide-approval.js';
 import type { ApprovalStatus } from '../../store/records.js';
 import type { ApiContext } from '../api-context.js';
-import { anyObject, idParams, reasonBody, responses } from '../schemas.js';
+import { idParams, reasonBody, responses } from '../schemas.js';
+import { approvalSchema, approvalShape } from '../shapes/approval.js';
+import { arrayOf, closedObject } from '../shapes/json-schema.js';
 
 const STATUSES = '(pending|approved|denied|expired)';
 
@@ -14,11 +16,12 @@ export const approvalRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) =
       tags: ['approvals'],
       summary: 'Approvals, oldest first (default: pending ones)',
       querystring: { type: 'object', additionalProperties: false, properties: { status: { type: 'string', pattern: `^(all|${STATUSES}(,${STATUSES})*)$` } } },
-      response: responses({ 200: anyObject }),
+      response: responses({ 200: closedObject({ approvals: arrayOf(approvalSchema) }) }),
     },
     handler: async (request) => {
       const status = request.query.status ?? 'pending';
-      return { approvals: await ctx.store.listApprovals(status === 'all' ? undefined : (status.split(',') as ApprovalStatus[])) };
+      const approvals = await ctx.store.listApprovals(status === 'all' ? undefined : (status.split(',') as ApprovalStatus[]));
+      return { approvals: approvals.map(approvalShape) };
     },
   });
 
@@ -33,11 +36,11 @@ export const approvalRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) =
         summary: `${verb === 'approve' ? 'Approve' : 'Deny'} a pending action, by approval id or incident id (audited; the remediation run is signalled)`,
         params: idParams,
         body: reasonBody,
-        response: responses({ 200: anyObject }),
+        response: responses({ 200: closedObject({ approval: approvalSchema }) }),
       },
       handler: async (request) => {
         const approval = await decideApproval({ store: ctx.store, engine: ctx.engine, now: ctx.now }, request.params.id, decision, request.principal!.actor, request.body?.reason ?? null);
-        return { approval };
+        return { approval: approvalShape(approval) };
       },
     });
   }

@@ -4,11 +4,18 @@ import type { HomeostatConfig } from '../../config/schema/root.js';
 import { diffConfigs } from '../../cli/commands/config-plan.js';
 import { restartOnlyChanges } from '../../controller/applied-config.js';
 import { isHomeostatError } from '../../errors/homeostat-error.js';
-import { redactYaml } from '../../knowledge/redact-yaml.js';
-import type { ConfigVersionRecord } from '../../store/records.js';
 import { ApiError } from '../api-error.js';
 import type { ApiContext } from '../api-context.js';
-import { anyObject, errorSchema, responses } from '../schemas.js';
+import { errorSchema, responses } from '../schemas.js';
+import { configVersionSchema, configVersionShape, configVersionSummarySchema, configVersionSummaryShape } from '../shapes/config-version.js';
+import { arrayOf, boolean, closedObject, nullable, nullableNumber, number, text } from '../shapes/json-schema.js';
+
+const currentSchema = closedObject({ version: configVersionSchema, lastKnownGood: nullableNumber });
+/** `changes`: one line per changed key (null when the applied version no longer parses, `note` says so); `needsRestart`: keys only a restart of `up` applies. */
+const planSchema = closedObject({ valid: boolean, against: nullableNumber, changes: nullable({ type: 'array', items: text }), needsRestart: arrayOf(text), note: text }, ['needsRestart', 'note']);
+/** The version applied, the one before it, the services whose spec changed; `at` and `source` as `homeostat up`'s config manager reports them. */
+const appliedSchema = closedObject({ applied: closedObject({ version: number, previous: number, services: arrayOf(text), at: number, source: text }, ['at', 'source']) });
+const rollbackSchema = closedObject({ ok: boolean, detail: text });
 
 /**
  * `/api/config` (admin): the applied version, every version, a plan of a new file
@@ -18,18 +25,18 @@ import { anyObject, errorSchema, responses } from '../schemas.js';
 export const configRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
   app.get('/api/config', {
     config: { role: 'admin' },
-    schema: { tags: ['config'], summary: 'The applied config version (secrets in its text replaced by "[REDACTED]", in place)', response: responses({ 200: anyObject }) },
+    schema: { tags: ['config'], summary: 'The applied config version (secrets in its text replaced by "[REDACTED]", in place)', response: responses({ 200: currentSchema }) },
     handler: async () => {
       const current = await ctx.knowledge.configVersions.current();
       if (!current) throw new ApiError('HS_API_NO_CONFIG', 'no config version applied yet (homeostat up applies one)');
-      return { version: viewOf(current), lastKnownGood: (await ctx.knowledge.configVersions.lastKnownGood())?.version ?? null };
+      return { version: configVersionShape(current), lastKnownGood: (await ctx.knowledge.configVersions.lastKnownGood())?.version ?? null };
     },
   });
 
   app.get('/api/config/versions', {
     config: { role: 'admin' },
-    schema: { tags: ['config'], summary: 'Every applied version, oldest first, without the text', response: responses({ 200: anyObject }) },
-    handler: async () => ({ versions: (await ctx.knowledge.configVersions.list()).map(({ text: _text, ...rest }) => rest) }),
+    schema: { tags: ['config'], summary: 'Every applied version, oldest first, without the text', response: responses({ 200: closedObject({ versions: arrayOf(configVersionSummarySchema) }) }) },
+    handler: async () => ({ versions: (await ctx.knowledge.configVersions.list()).map(configVersionSummaryShape) }),
   });
 
   app.get<{ Params: { version: string } }>('/api/config/versions/:version', {
@@ -38,12 +45,12 @@ export const configRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
       tags: ['config'],
       summary: 'One version with its (redacted) text',
       params: { type: 'object', required: ['version'], properties: { version: { type: 'string', pattern: '^[1-9][0-9]{0,8}$' } } },
-      response: responses({ 200: anyObject }),
+      response: responses({ 200: closedObject({ version: configVersionSchema }) }),
     },
     handler: async (request) => {
       const version = (await ctx.knowledge.configVersions.list()).find((v) => v.version === Number(request.params.version));
       if (!version) throw new ApiError('HS_API_NO_CONFIG', `no config version ${request.params.version}`);
-      return { version: viewOf(version) };
+      return { version: configVersionShape(version) };
     },
   });
 
@@ -53,7 +60,7 @@ export const configRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
       tags: ['config'],
       summary: 'Validate a homeostat.yaml and list what applying it would change against the applied version',
       body: { type: 'object', required: ['yaml'], additionalProperties: false, properties: { yaml: { type: 'string', minLength: 1 } } },
-      response: responses({ 200: anyObject }),
+      response: responses({ 200: planSchema }),
     },
     handler: async (request) => {
       let after: HomeostatConfig;
@@ -88,7 +95,7 @@ export const configRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
       summary:
         'Validate and apply a homeostat.yaml as a new version (services whose spec changed restart) (audited). The file on disk is not changed. 400 HS_CONFIG_NOT_SPAWNABLE: a process it would start cannot be spawned (nothing changed); 422 HS_CONFIG_APPLY_FAILED: one did not start, the previous version is back and this one is marked failed.',
       body: { type: 'object', required: ['yaml'], additionalProperties: false, properties: { yaml: { type: 'string', minLength: 1 } } },
-      response: responses({ 200: anyObject, 422: errorSchema, 503: errorSchema }),
+      response: responses({ 200: appliedSchema, 422: errorSchema }),
     },
     handler: async (request) => {
       const control = configs();
@@ -100,7 +107,8 @@ export const configRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
       // HS_CONFIG_NEEDS_RESTART answers 409; HS_CONFIG_APPLY_FAILED 422 (valid, but its processes did not start: the previous version is back, this one marked failed).
       const change = await control.apply(request.body.yaml, request.principal!.actor, { by: request.principal!.actor, displayName: 'the posted config' });
       await ctx.knowledge.audit.append(request.principal!.actor, 'config.apply-requested', `config:v${change.version}`, { previous: change.previous, services: change.services });
-      return { applied: change };
+      const { version, previous, services, at, source } = change;
+      return { applied: { version, previous, services, ...(at === undefined ? {} : { at }), ...(source === undefined ? {} : { source }) } };
     },
   });
 
@@ -110,7 +118,7 @@ export const configRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
       tags: ['config'],
       summary: 'Mark the applied version bad and re-apply the last known good one (audited); 409 when there is none',
       body: { type: ['object', 'null'], additionalProperties: false, properties: { incident: { type: 'string', minLength: 1, maxLength: 200 } } },
-      response: responses({ 200: anyObject, 503: errorSchema }),
+      response: responses({ 200: rollbackSchema }),
     },
     handler: async (request) => {
       const control = configs();
@@ -125,16 +133,7 @@ export const configRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
       }
       await ctx.knowledge.audit.append(request.principal!.actor, 'config.rollback-requested', 'config', { ok: outcome.ok, detail: outcome.detail });
       if (!outcome.ok) throw new ApiError('HS_API_ROLLBACK_REFUSED', outcome.detail);
-      return outcome;
+      return { ok: outcome.ok, detail: outcome.detail };
     },
   });
 };
-
-/**
- * A version as the API shows it: the store keeps the real text (rollback re-applies it),
- * every view gets it with secrets replaced in place, so it still parses. Admins who need
- * the values read the config file itself.
- */
-function viewOf(version: ConfigVersionRecord): ConfigVersionRecord {
-  return { ...version, text: redactYaml(version.text) };
-}

@@ -2,6 +2,10 @@ import type { FastifyPluginAsync } from 'fastify';
 import { redact } from '../../knowledge/redact.js';
 import type { ApiContext } from '../api-context.js';
 import type { LiveEvent } from '../live-events.js';
+import { responses } from '../schemas.js';
+
+/** The stream itself is not JSON: one `event:`/`data:` frame per event; refusals are the usual error body. */
+const streamResponses = responses({ 200: { description: 'text/event-stream of `event: <type>` and `data: <JSON>` frames', content: { 'text/event-stream': { schema: { type: 'string' } } } } });
 
 /**
  * `GET /api/stream` (viewer): server-sent events — `element` (supervisor events),
@@ -15,7 +19,7 @@ import type { LiveEvent } from '../live-events.js';
 export const eventRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
   app.get('/api/stream', {
     config: { role: 'viewer' },
-    schema: { tags: ['events'], summary: 'Live events as text/event-stream: element, incident, run-finished' },
+    schema: { tags: ['events'], summary: 'Live events as text/event-stream: element, incident, run-finished', response: streamResponses },
     handler: async (request, reply) => {
       reply.hijack();
       const raw = reply.raw;

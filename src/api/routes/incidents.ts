@@ -2,9 +2,15 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { IncidentStatus } from '../../store/records.js';
 import { ApiError } from '../api-error.js';
 import type { ApiContext } from '../api-context.js';
-import { anyObject, idParams, limitOf, positiveIntText, responses } from '../schemas.js';
+import { idParams, limitOf, positiveIntText, responses } from '../schemas.js';
+import { approvalSchema, approvalShape } from '../shapes/approval.js';
+import { incidentEntrySchema, incidentEntryShape, incidentSchema, incidentShape } from '../shapes/incident.js';
+import { anyJson, arrayOf, closedObject } from '../shapes/json-schema.js';
 
 const STATUSES = '(open|remediating|awaiting-approval|escalated|resolved)';
+
+/** One incident, its explanation chain, its diagnosis parsed (ranked root-cause candidates, classification) and its approvals. */
+const incidentDetailSchema = closedObject({ incident: incidentSchema, entries: arrayOf(incidentEntrySchema), diagnosis: anyJson, approvals: arrayOf(approvalSchema) });
 
 /** `/api/incidents`: incidents, and one with its explanation chain and approvals. */
 export const incidentRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
@@ -23,7 +29,7 @@ export const incidentRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) =
           limit: positiveIntText,
         },
       },
-      response: responses({ 200: anyObject }),
+      response: responses({ 200: closedObject({ incidents: arrayOf(incidentSchema) }) }),
     },
     handler: async (request) => {
       const q = request.query;
@@ -32,19 +38,19 @@ export const incidentRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) =
         ...(q.element ? { element: q.element } : {}),
         ...(q.status ? { status: q.status.split(',') as IncidentStatus[] } : q.all === 'true' ? {} : { unresolved: true }),
       });
-      return { incidents };
+      return { incidents: incidents.map(incidentShape) };
     },
   });
 
   app.get<{ Params: { id: string } }>('/api/incidents/:id', {
     config: { role: 'viewer' },
-    schema: { tags: ['incidents'], summary: 'One incident with its explanation chain (oldest entry first), its diagnosis (ranked root-cause candidates, classification) and its approvals', params: idParams, response: responses({ 200: anyObject }) },
+    schema: { tags: ['incidents'], summary: 'One incident with its explanation chain (oldest entry first), its diagnosis (ranked root-cause candidates, classification) and its approvals', params: idParams, response: responses({ 200: incidentDetailSchema }) },
     handler: async (request) => {
       const explained = await ctx.knowledge.incidents.explain(request.params.id);
       if (!explained) throw new ApiError('HS_INCIDENT_NOT_FOUND', `no incident ${request.params.id}`);
       const approvals = (await ctx.store.listApprovals()).filter((a) => a.incidentId === request.params.id);
       // The diagnosis parsed: `diagnosis.candidates[0]` is the root cause the incident targets.
-      return { ...explained, diagnosis: parseDiagnosis(explained.incident.diagnosis), approvals };
+      return { incident: incidentShape(explained.incident), entries: explained.entries.map(incidentEntryShape), diagnosis: parseDiagnosis(explained.incident.diagnosis), approvals: approvals.map(approvalShape) };
     },
   });
 };

@@ -3,7 +3,13 @@ import { DEFAULT_PUSH_MAX_SERIES, ingestPushedMetrics } from '../../monitor/metr
 import { ApiError } from '../api-error.js';
 import { forwardToLeader } from '../leader-forwarding.js';
 import type { ApiContext } from '../api-context.js';
-import { anyObject, responses } from '../schemas.js';
+import { responses } from '../schemas.js';
+import { closedObject, number, nullableText, text } from '../shapes/json-schema.js';
+
+/** What a push stored, and the samples dropped by reason (`stale`, `series_limit` …). */
+const pushedSchema = closedObject({ stored: number, dropped: { type: 'object', additionalProperties: number } });
+/** A follower that cannot forward the push names the leader (`error.leader`: its API URL, null when unknown); other 503s are the plain error body. */
+const notLeaderSchema = closedObject({ error: closedObject({ code: text, message: text, leader: nullableText }, ['leader']) });
 
 /**
  * `POST /api/metrics` (operator): JSON metrics into the monitor's series, where the
@@ -42,14 +48,14 @@ export const metricRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
           },
         },
       },
-      response: responses({ 202: anyObject, 503: anyObject }),
+      response: responses({ 202: pushedSchema, 503: notLeaderSchema }),
     },
     handler: async (request, reply) => {
       if (ctx.leadership && !ctx.leadership.isLeader()) return forwardToLeader(ctx.leadership, request, reply);
       const source = { name: `push:${request.principal!.token.id}`, maxSeries: ctx.pushMaxSeries ?? DEFAULT_PUSH_MAX_SERIES };
       const result = ingestPushedMetrics(request.body, ctx.series, ctx.now(), source);
       if ('error' in result) throw new ApiError('HS_API_INVALID_REQUEST', result.error);
-      return reply.status(202).send(result);
+      return reply.status(202).send({ stored: result.stored, dropped: result.dropped });
     },
   });
 };

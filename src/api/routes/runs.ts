@@ -1,11 +1,16 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { RunStatus } from '../../store/records.js';
 import type { ApiContext } from '../api-context.js';
-import { anyObject, idParams, limitOf, positiveIntText, responses } from '../schemas.js';
-import { safeJson } from './services.js';
+import { idParams, limitOf, positiveIntText, responses } from '../schemas.js';
+import { arrayOf, boolean, closedObject, text } from '../shapes/json-schema.js';
+import { attemptShape, runDetailAnswerSchema, runDetailShape, runSchema, runShape, stepShape } from '../shapes/run.js';
 import { refuseInternalWorkflow } from '../../workflow/internal-workflows.js';
 
 const STATUSES = '(pending|running|waiting|completed|failed|cancelled|parked)';
+
+/** A cancel or a redrive: the run as it is after the request. */
+const runAnswerSchema = closedObject({ run: runSchema });
+const startedSchema = closedObject({ id: text, created: boolean });
 
 /** `/api/runs`: workflow runs — list, show (steps and attempts), start, signal, cancel, redrive. */
 export const runRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
@@ -21,21 +26,21 @@ export const runRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
         additionalProperties: false,
         properties: { status: { type: 'string', pattern: `^${STATUSES}(,${STATUSES})*$` }, workflow: { type: 'string', maxLength: 200 }, limit: positiveIntText },
       },
-      response: responses({ 200: anyObject }),
+      response: responses({ 200: closedObject({ runs: arrayOf(runSchema) }) }),
     },
     handler: async (request) => {
       const q = request.query;
       const runs = await ctx.engine.listRuns({ limit: limitOf(q.limit, 50), ...(q.status ? { status: q.status.split(',') as RunStatus[] } : {}), ...(q.workflow ? { workflow: q.workflow } : {}) });
-      return { runs };
+      return { runs: runs.map(runShape) };
     },
   });
 
   app.get<{ Params: { id: string } }>('/api/runs/:id', {
     config: { role: 'viewer' },
-    schema: { tags: ['runs'], summary: 'One run with its steps and failed attempts (the per-step timeline)', params: idParams, response: responses({ 200: anyObject }) },
+    schema: { tags: ['runs'], summary: 'One run with its steps and failed attempts (the per-step timeline)', params: idParams, response: responses({ 200: runDetailAnswerSchema }) },
     handler: async (request) => {
       const { run, steps, attempts } = await ctx.engine.describe(request.params.id);
-      return { run: { ...run, input: safeJson(run.input), output: safeJson(run.output) }, steps: steps.map((s) => ({ ...s, output: safeJson(s.output) })), attempts };
+      return { run: runDetailShape(run), steps: steps.map(stepShape), attempts: attempts.map(attemptShape) };
     },
   });
 
@@ -55,7 +60,7 @@ export const runRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
           timeout: { type: 'string', minLength: 1, maxLength: 50, description: 'deadline of the whole run, like "10m", overriding the workflow\'s' },
         },
       },
-      response: responses({ 201: anyObject, 200: anyObject }),
+      response: responses({ 201: startedSchema, 200: startedSchema }),
     },
     handler: async (request, reply) => {
       const { workflow, input, id, timeout } = request.body;
@@ -73,7 +78,7 @@ export const runRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
       summary: 'Send a signal to a run (queued until it waits for it) (audited)',
       params: idParams,
       body: { type: 'object', required: ['name'], additionalProperties: false, properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, payload: {} } },
-      response: responses({ 202: anyObject }),
+      response: responses({ 202: closedObject({ id: text, signal: text }) }),
     },
     handler: async (request, reply) => {
       await refuseInternalRun(ctx, request.params.id, 'signal');
@@ -85,12 +90,12 @@ export const runRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
 
   app.post<{ Params: { id: string } }>('/api/runs/:id/cancel', {
     config: { role: 'operator' },
-    schema: { tags: ['runs'], summary: 'Cancel a run: it stops at its next durable operation and compensates (audited)', params: idParams, response: responses({ 202: anyObject }) },
+    schema: { tags: ['runs'], summary: 'Cancel a run: it stops at its next durable operation and compensates (audited)', params: idParams, response: responses({ 202: runAnswerSchema }) },
     handler: async (request, reply) => {
       await refuseInternalRun(ctx, request.params.id, 'cancel');
       const run = await ctx.engine.cancel(request.params.id);
       await audit(request.principal!.actor, 'run.cancel-requested', run.id, { status: run.status });
-      return reply.status(202).send({ run });
+      return reply.status(202).send({ run: runShape(run) });
     },
   });
 
@@ -105,14 +110,14 @@ export const runRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
         additionalProperties: false,
         properties: { fromStep: { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string', minLength: 1, maxLength: 200 }] } },
       },
-      response: responses({ 202: anyObject }),
+      response: responses({ 202: runAnswerSchema }),
     },
     handler: async (request, reply) => {
       await refuseInternalRun(ctx, request.params.id, 'redrive');
       const fromStep = request.body?.fromStep;
       const run = await ctx.engine.redrive(request.params.id, fromStep === undefined ? {} : { fromStep });
       await audit(request.principal!.actor, 'run.redriven', run.id, { fromStep: fromStep ?? null, generation: run.generation });
-      return reply.status(202).send({ run });
+      return reply.status(202).send({ run: runShape(run) });
     },
   });
 };

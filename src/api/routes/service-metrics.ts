@@ -8,6 +8,7 @@ import { countText, limitOf, positiveIntText, responses } from '../schemas.js';
 const seriesSchema = {
   type: 'object',
   required: ['name', 'labels', 'source', 'points'],
+  additionalProperties: false,
   properties: {
     name: { type: 'string' },
     labels: { type: 'object', additionalProperties: { type: 'string' } },
@@ -19,6 +20,7 @@ const seriesSchema = {
 const metricsResponse = {
   type: 'object',
   required: ['service', 'since', 'series'],
+  additionalProperties: false,
   properties: { service: { type: 'string' }, since: { type: 'number' }, series: { type: 'array', items: seriesSchema } },
 } as const;
 

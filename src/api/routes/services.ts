@@ -3,21 +3,15 @@ import { parse as parseYaml } from 'yaml';
 import type { ElementStateRecord } from '../../store/records.js';
 import { ApiError } from '../api-error.js';
 import type { ApiContext } from '../api-context.js';
-import { anyObject, countText, limitOf, positiveIntText, responses } from '../schemas.js';
+import { countText, limitOf, positiveIntText, responses } from '../schemas.js';
+import { elementEventSchema, elementEventShape } from '../shapes/element-event.js';
+import { incidentSchema, incidentShape } from '../shapes/incident.js';
+import { arrayOf, closedObject } from '../shapes/json-schema.js';
+import { instanceShape, serviceProperties, serviceSchema, type ServiceShape } from '../shapes/service.js';
 
 // Worst first. `down`: an instance that should run has no live process (crashed, in restart
 // backoff); the supervisor reports its health as '-', which must not read as better than healthy.
 const HEALTH_ORDER = ['down', 'unhealthy', 'crash-looping', 'not-ready', 'starting', 'unprobed', 'healthy'];
-
-function instanceView(state: ElementStateRecord) {
-  let details: unknown;
-  try {
-    details = JSON.parse(state.data);
-  } catch {
-    details = {};
-  }
-  return { instance: state.instance, state: state.state, health: state.health, owner: state.owner, updatedAt: state.updatedAt, details };
-}
 
 function stoppedOnPurpose(state: ElementStateRecord): boolean {
   return state.state === 'stopped' || state.state === 'stopping';
@@ -46,7 +40,7 @@ interface Topology {
   standby: ReadonlyMap<string, string>;
 }
 
-function group(states: ElementStateRecord[], topology: Topology) {
+function group(states: ElementStateRecord[], topology: Topology): ServiceShape[] {
   const byService = new Map<string, ElementStateRecord[]>();
   for (const state of states) byService.set(state.element, [...(byService.get(state.element) ?? []), state]);
   return [...byService].map(([name, instances]) => ({
@@ -54,7 +48,7 @@ function group(states: ElementStateRecord[], topology: Topology) {
     health: serviceHealth(instances),
     dependsOn: topology.dependsOn.get(name) ?? [],
     standby: topology.standby.get(name) ?? null,
-    instances: instances.map(instanceView),
+    instances: instances.map(instanceShape),
   }));
 }
 
@@ -93,7 +87,7 @@ export const serviceRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) =>
   const topology = topologyReader(ctx);
   app.get('/api/services', {
     config: { role: 'viewer' },
-    schema: { tags: ['services'], summary: 'Services, the health of their instances and the services each depends on (`dependsOn`: the dependency graph) and its standby', response: responses({ 200: anyObject }) },
+    schema: { tags: ['services'], summary: 'Services, the health of their instances and the services each depends on (`dependsOn`: the dependency graph) and its standby', response: responses({ 200: closedObject({ services: arrayOf(serviceSchema) }) }) },
     handler: async () => ({ services: group(await ctx.store.listElementStates(), await topology()) }),
   });
 
@@ -103,13 +97,13 @@ export const serviceRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) =>
       tags: ['services'],
       summary: 'One service, its instances and open incidents',
       params: { type: 'object', required: ['name'], properties: { name: { type: 'string', minLength: 1, maxLength: 200 } } },
-      response: responses({ 200: anyObject }),
+      response: responses({ 200: closedObject({ ...serviceProperties, incidents: arrayOf(incidentSchema) }) }),
     },
     handler: async (request) => {
       const states = (await ctx.store.listElementStates()).filter((s) => s.element === request.params.name);
       if (states.length === 0) throw new ApiError('HS_API_SERVICE_NOT_FOUND', `no service ${request.params.name} has reported state`);
       const incidents = await ctx.store.listIncidents({ element: request.params.name, unresolved: true });
-      return { ...group(states, await topology())[0], incidents };
+      return { ...group(states, await topology())[0]!, incidents: incidents.map(incidentShape) };
     },
   });
 
@@ -123,7 +117,7 @@ export const serviceRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) =>
         additionalProperties: false,
         properties: { element: { type: 'string', maxLength: 200 }, kinds: { type: 'string', maxLength: 1_000 }, sinceId: countText, limit: positiveIntText },
       },
-      response: responses({ 200: anyObject }),
+      response: responses({ 200: closedObject({ events: arrayOf(elementEventSchema) }) }),
     },
     handler: async (request) => {
       const q = request.query;
@@ -133,16 +127,7 @@ export const serviceRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) =>
         ...(q.kinds ? { kinds: q.kinds.split(',') } : {}),
         ...(q.sinceId ? { sinceId: Number(q.sinceId) } : {}),
       });
-      return { events: events.map((e) => ({ ...e, data: safeJson(e.data) })) };
+      return { events: events.map(elementEventShape) };
     },
   });
 };
-
-export function safeJson(text: string | null): unknown {
-  if (text === null) return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
-}

@@ -1,0 +1,141 @@
+import type { AttemptRecord, RunRecord, StepRecord } from '../../store/records.js';
+import { anyJson, arrayOf, boolean, closedObject, nullableNumber, nullableText, number, oneOf, text, type JsonSchema } from './json-schema.js';
+import { nullableErrorShape, serializedErrorSchema, serializedErrorShape, type SerializedErrorShape } from './serialized-error.js';
+
+const RUN_STATUSES = ['pending', 'running', 'waiting', 'completed', 'failed', 'cancelled', 'parked'] as const;
+const STEP_KINDS = ['step', 'sleep', 'signal', 'now', 'random', 'child-start', 'child-result', 'compensation'] as const;
+const nullableError: JsonSchema = { ...serializedErrorSchema, type: ['object', 'null'] };
+
+function runProperties(payload: JsonSchema): Record<string, JsonSchema> {
+  return {
+    id: text,
+    workflow: text,
+    input: payload,
+    status: oneOf(RUN_STATUSES),
+    output: payload,
+    error: nullableError,
+    ownerId: nullableText,
+    epoch: number,
+    wakeAt: nullableNumber,
+    parentId: nullableText,
+    deadlineAt: nullableNumber,
+    cancelRequested: boolean,
+    generation: number,
+    createdAt: number,
+    updatedAt: number,
+    finishedAt: nullableNumber,
+  };
+}
+
+/** A run in a list, or as a cancel or redrive answers it: input and output as the JSON text stored. */
+export const runSchema = closedObject(runProperties(nullableText));
+/** A run shown alone: input and output parsed (text that is not JSON stays text). */
+export const runDetailSchema = closedObject(runProperties(anyJson));
+
+export interface RunShape<Payload = string | null> {
+  id: string;
+  workflow: string;
+  input: Payload;
+  status: RunRecord['status'];
+  output: Payload;
+  error: SerializedErrorShape | null;
+  ownerId: string | null;
+  epoch: number;
+  wakeAt: number | null;
+  parentId: string | null;
+  deadlineAt: number | null;
+  cancelRequested: boolean;
+  generation: number;
+  createdAt: number;
+  updatedAt: number;
+  finishedAt: number | null;
+}
+
+export function runShape(run: RunRecord): RunShape {
+  return runWith(run, run.input, run.output);
+}
+
+export function runDetailShape(run: RunRecord): RunShape<unknown> {
+  return runWith(run, parsedPayload(run.input), parsedPayload(run.output));
+}
+
+function runWith<Payload>(run: RunRecord, input: Payload, output: Payload): RunShape<Payload> {
+  return {
+    id: run.id,
+    workflow: run.workflow,
+    input,
+    status: run.status,
+    output,
+    error: nullableErrorShape(run.error),
+    ownerId: run.ownerId,
+    epoch: run.epoch,
+    wakeAt: run.wakeAt,
+    parentId: run.parentId,
+    deadlineAt: run.deadlineAt,
+    cancelRequested: run.cancelRequested,
+    generation: run.generation,
+    createdAt: run.createdAt,
+    updatedAt: run.updatedAt,
+    finishedAt: run.finishedAt,
+  };
+}
+
+/** One entry of a run's history; `output` parsed. */
+export const stepSchema = closedObject({
+  runId: text,
+  seq: number,
+  name: text,
+  kind: oneOf(STEP_KINDS),
+  status: oneOf(['completed', 'failed', 'waiting']),
+  output: anyJson,
+  error: nullableError,
+  attempts: number,
+  startedAt: number,
+  finishedAt: nullableNumber,
+});
+
+export function stepShape(step: StepRecord) {
+  return {
+    runId: step.runId,
+    seq: step.seq,
+    name: step.name,
+    kind: step.kind,
+    status: step.status,
+    output: parsedPayload(step.output),
+    error: nullableErrorShape(step.error),
+    attempts: step.attempts,
+    startedAt: step.startedAt,
+    finishedAt: step.finishedAt,
+  };
+}
+
+/** One failed attempt of a step. */
+export const attemptSchema = closedObject({ runId: text, seq: number, generation: number, attempt: number, startedAt: number, finishedAt: number, error: serializedErrorSchema });
+
+export function attemptShape(attempt: AttemptRecord) {
+  return {
+    runId: attempt.runId,
+    seq: attempt.seq,
+    generation: attempt.generation,
+    attempt: attempt.attempt,
+    startedAt: attempt.startedAt,
+    finishedAt: attempt.finishedAt,
+    error: serializedErrorShape(attempt.error),
+  };
+}
+
+export const runDetailAnswerSchema = closedObject({ run: runDetailSchema, steps: arrayOf(stepSchema), attempts: arrayOf(attemptSchema) });
+
+/**
+ * JSON text as the value it holds; text that is not JSON as it is.
+ * @example parsedPayload('{"a":1}') // { a: 1 }
+ * @example parsedPayload('not json') // 'not json'
+ */
+export function parsedPayload(text: string | null): unknown {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
