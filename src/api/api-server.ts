@@ -29,6 +29,23 @@ export interface ApiServerOptions {
   dashboardRoot?: string;
   /** `Host` names answered (default: loopback names only); see {@link allowedHostNames}. */
   allowedHosts?: Set<string>;
+  /**
+   * Told about every JSON answer as it is about to be serialized through its route's
+   * response schema (which leaves out any field the schema does not declare): the tests
+   * check each one against that schema, so an undeclared field fails there instead of
+   * silently disappearing from the API.
+   */
+  onAnswer?: (answer: ApiAnswer) => void;
+}
+
+/** One answer of a route before serialization: `responseSchemas` is the route's declared `schema.response`. */
+export interface ApiAnswer {
+  method: string;
+  /** The route's URL pattern (`/api/runs/:id`); undefined for a request no route matched. */
+  route: string | undefined;
+  status: number;
+  payload: unknown;
+  responseSchemas: Record<string, unknown> | undefined;
 }
 
 /**
@@ -114,7 +131,11 @@ export async function buildApi(context: ApiContext, options: ApiServerOptions = 
   // Every answer of an `/api/` route is redacted on its way out, whatever the route and
   // the role: run inputs, step outputs, audit data, incident entries and error messages
   // hold what callers and services put there, and only the store keeps it as it was.
-  app.addHook('preSerialization', async (request, _reply, payload) => (request.routeOptions.config?.role && !request.routeOptions.config.revealsSecrets ? redact(payload) : payload));
+  app.addHook('preSerialization', async (request, reply, payload) => {
+    const answer = request.routeOptions.config?.role && !request.routeOptions.config.revealsSecrets ? redact(payload) : payload;
+    options.onAnswer?.({ method: request.method, route: request.routeOptions.url, status: reply.statusCode, payload: answer, responseSchemas: request.routeOptions.schema?.response as Record<string, unknown> | undefined });
+    return answer;
+  });
 
   app.setErrorHandler((error, request, reply) => {
     const { status, code, message } = statusOf(error);

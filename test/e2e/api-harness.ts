@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { ConfigControl } from '../../src/api/api-context.js';
 import type { LeadershipView } from '../../src/api/leader-forwarding.js';
-import { buildApi } from '../../src/api/api-server.js';
+import assert from 'node:assert/strict';
+import { buildApi, type ApiAnswer } from '../../src/api/api-server.js';
 import { ApiTokens } from '../../src/api/api-tokens.js';
 import { LiveEventHub } from '../../src/api/live-events.js';
 import { Knowledge } from '../../src/knowledge/knowledge.js';
@@ -13,6 +14,7 @@ import type { ApiRole } from '../../src/store/records.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { defineWorkflow } from '../../src/workflow/define-workflow.js';
 import { Engine } from '../../src/workflow/engine.js';
+import { schemaViolations } from './response-schema-check.js';
 
 /** Waits for signal `approval:1` and returns it: a stand-in for an approval-gated remediation. */
 export const gated = defineWorkflow('api-test-gated', async (ctx) => ctx.waitForSignal<string>('approval:1', { timeout: '30s' }));
@@ -29,6 +31,8 @@ export class ApiHarness {
   engine!: Engine;
   app!: FastifyInstance;
   readonly token: Record<ApiRole, string> = { viewer: '', operator: '', admin: '' };
+  /** Every JSON answer the API gave, as its handler returned it: checked against the route's response schema at close. */
+  readonly answers: ApiAnswer[] = [];
   revoked = '';
 
   constructor() {
@@ -72,7 +76,7 @@ export class ApiHarness {
         ...(options.withoutConfigs ? {} : { configs: h.configs }),
         ...(options.leadership ? { leadership: options.leadership } : {}),
       },
-      { ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}), ...(options.dashboardRoot ? { dashboardRoot: options.dashboardRoot } : {}), onInternalError: (error) => console.error('internal error in test', error) },
+      { ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}), ...(options.dashboardRoot ? { dashboardRoot: options.dashboardRoot } : {}), onInternalError: (error) => console.error('internal error in test', error), onAnswer: (answer) => h.answers.push(answer) },
     );
     return h;
   }
@@ -97,10 +101,13 @@ export class ApiHarness {
     return { status: response.statusCode, json, headers: response.headers, text: response.body };
   }
 
+  /** Closes everything, then fails when an answer given during the test does not match its route's response schema. */
   async close(): Promise<void> {
     this.live.close();
     await this.app.close();
     await this.engine.close(500);
     await this.store.close();
+    const { violations } = await schemaViolations(this.answers);
+    assert.deepEqual(violations, [], 'answers that do not match their route\'s response schema');
   }
 }
