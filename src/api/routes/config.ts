@@ -8,6 +8,7 @@ import { ApiError } from '../api-error.js';
 import type { ApiContext } from '../api-context.js';
 import { errorSchema, responses } from '../schemas.js';
 import { configVersionSchema, configVersionShape, configVersionSummarySchema, configVersionSummaryShape } from '../shapes/config-version.js';
+import { pickFields } from '../shapes/pick-fields.js';
 import { arrayOf, boolean, closedObject, nullable, nullableNumber, number, text } from '../shapes/json-schema.js';
 
 const currentSchema = closedObject({ version: configVersionSchema, lastKnownGood: nullableNumber });
@@ -107,8 +108,7 @@ export const configRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
       // HS_CONFIG_NEEDS_RESTART answers 409; HS_CONFIG_APPLY_FAILED 422 (valid, but its processes did not start: the previous version is back, this one marked failed).
       const change = await control.apply(request.body.yaml, request.principal!.actor, { by: request.principal!.actor, displayName: 'the posted config' });
       await ctx.knowledge.audit.append(request.principal!.actor, 'config.apply-requested', `config:v${change.version}`, { previous: change.previous, services: change.services });
-      const { version, previous, services, at, source } = change;
-      return { applied: { version, previous, services, ...(at === undefined ? {} : { at }), ...(source === undefined ? {} : { source }) } };
+      return { applied: pickFields(change, ['version', 'previous', 'at', 'services', 'source']) };
     },
   });
 

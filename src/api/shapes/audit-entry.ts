@@ -1,6 +1,7 @@
 import type { AuditVerification } from '../../knowledge/audit-log.js';
 import type { AuditEntryRecord } from '../../store/records.js';
 import { anyJson, arrayOf, boolean, closedObject, nullableText, number, oneOf, text } from './json-schema.js';
+import { pickFields } from './pick-fields.js';
 import { parsedPayload } from './run.js';
 
 const auditProperties = { seq: number, at: number, actor: text, action: text, subject: text, prevHash: text, hash: text };
@@ -30,9 +31,9 @@ export function auditVerificationShape(verification: AuditVerification) {
   return {
     ok: verification.ok,
     checked: verification.checked,
-    ...(firstBad ? { firstBad: { seq: firstBad.seq, reason: firstBad.reason, entry: { ...storedAuditEntry(firstBad.entry) } } } : {}),
+    ...(firstBad ? { firstBad: { ...pickFields(firstBad, ['seq', 'reason']), entry: storedAuditEntry(firstBad.entry) } } : {}),
     head: verification.head,
-    anchors: verification.anchors.map((anchor) => ({ source: anchor.source, ok: anchor.ok, finding: anchor.finding, detail: anchor.detail, ...(anchor.seq === undefined ? {} : { seq: anchor.seq }) })),
+    anchors: verification.anchors.map((anchor) => pickFields(anchor, ['source', 'ok', 'finding', 'detail', 'seq'])),
   };
 }
 

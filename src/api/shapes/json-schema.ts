@@ -1,8 +1,7 @@
 /**
- * Small builders for the JSON schemas of API answers. fastify serializes every answer
- * through its route's response schema and leaves out what the schema does not list, so
- * each shape is closed (`additionalProperties: false`): a field that is not declared is
- * never answered, and the response check in the tests flags a handler that returns one.
+ * Small builders for the JSON schemas of API answers. Each shape is closed
+ * (`additionalProperties: false`): the response check in the tests flags an answer with a
+ * field its schema does not document.
  */
 
 export type JsonSchema = Record<string, unknown>;

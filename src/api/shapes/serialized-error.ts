@@ -1,5 +1,6 @@
 import type { SerializedError } from '../../store/records.js';
 import { boolean, closedObject, text } from './json-schema.js';
+import { pickFields } from './pick-fields.js';
 
 /** A stored error as the API shows it (a run's, a step's, an attempt's). */
 export const serializedErrorSchema = closedObject({ name: text, message: text, code: text, retryable: boolean, stack: text, step: text }, ['code', 'retryable', 'stack', 'step']);
@@ -13,15 +14,9 @@ export interface SerializedErrorShape {
   step?: string;
 }
 
+/** Its writers order the fields differently (`serializeError`, a signal timeout's): kept as written. */
 export function serializedErrorShape(error: SerializedError): SerializedErrorShape {
-  return {
-    name: error.name,
-    message: error.message,
-    ...(error.code === undefined ? {} : { code: error.code }),
-    ...(error.retryable === undefined ? {} : { retryable: error.retryable }),
-    ...(error.stack === undefined ? {} : { stack: error.stack }),
-    ...(error.step === undefined ? {} : { step: error.step }),
-  };
+  return pickFields(error, ['name', 'message', 'code', 'retryable', 'stack', 'step']);
 }
 
 export function nullableErrorShape(error: SerializedError | null): SerializedErrorShape | null {
