@@ -10,6 +10,7 @@ import { REMEDIATION_WORKFLOW, type RemediationInput } from '../execute/remediat
 import type { EscalationMessage } from '../execute/escalation-payloads.js';
 import { escalationMessage } from '../execute/escalation-message.js';
 import { pageOnce } from '../execute/page-once.js';
+import { runIdFor } from '../execute/remediation-run-id.js';
 import { DependencyGroups } from './dependency-groups.js';
 import { ReconcileLoop } from './reconcile-loop.js';
 import { RootCauseDiagnoser } from './root-cause-diagnoser.js';
@@ -617,10 +618,6 @@ export class AutonomicLoop {
   }
 }
 
-/** Remediation run ids: `remediate:<incident key>:<incident>:<cycle>` (the key, the service that opened it, is read back from it). */
-export function runIdFor(service: string, incidentId: string, cycle: number): string {
-  return `remediate:${service}:${incidentId}:${cycle}`;
-}
 
 function serviceOfRun(runId: string): string | undefined {
   const parts = runId.split(':');

@@ -1,8 +1,8 @@
-import { runIdFor } from '../controller/autonomic-loop.js';
 import { HomeostatError } from '../errors/homeostat-error.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
 import type { IncidentRecord, RunRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
+import { runIdFor } from './remediation-run-id.js';
 
 /** Longest operator note, in UTF-8 bytes: a note explains, a log goes elsewhere. */
 export const NOTE_MAX_BYTES = 2_048;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runIdFor } from '../../src/controller/autonomic-loop.js';
+import { runIdFor } from '../../src/execute/remediation-run-id.js';
 import type { LiveEvent } from '../../src/api/live-events.js';
 import { ApiHarness, failing, gated } from './api-harness.js';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { runIdFor } from '../../src/controller/autonomic-loop.js';
+import { runIdFor } from '../../src/execute/remediation-run-id.js';
 import { launchBrowser, openPage, screenshot } from './dashboard-harness.js';
 import { UpHarness } from './loop-harness.js';
 

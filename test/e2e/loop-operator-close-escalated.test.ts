@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ApiDiscovery } from '../../src/cli/api-discovery.js';
-import { runIdFor } from '../../src/controller/autonomic-loop.js';
+import { runIdFor } from '../../src/execute/remediation-run-id.js';
 import { fileReadyService, UpHarness, webhookReceiver } from './loop-harness.js';
 
 

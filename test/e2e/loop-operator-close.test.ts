@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApiDiscovery } from '../../src/cli/api-discovery.js';
-import { runIdFor } from '../../src/controller/autonomic-loop.js';
+import { runIdFor } from '../../src/execute/remediation-run-id.js';
 import { UpHarness } from './loop-harness.js';
 
 // An approval-gated restart: after a crash the remediation run waits, in flight, for a person.

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { dirname, resolve } from 'node:path';
-import { ensurePrivateDir, ensurePrivateFile } from '../../config/private-state.js';
+import { ensurePrivateDir, ensurePrivateFile } from '../private-state.js';
 import type { Store } from '../store.js';
 import type {
   ApiTokenRecord,
