@@ -1,4 +1,5 @@
 import type { HomeostatConfig } from '../config/schema/root.js';
+import { storedDiagnosis } from '../analyze/diagnosis-codec.js';
 import { symptomStrength } from '../analyze/incident-diagnosis.js';
 import { describeSymptom, type Diagnoser, type Diagnosis, type Symptom } from '../analyze/symptom.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
@@ -390,7 +391,7 @@ export class AutonomicLoop {
 
   private async diagnose(incident: IncidentRecord, tracked: TrackedIncident, fresh = false): Promise<Diagnosis> {
     const diagnosis = await this.diagnoser.diagnose(tracked.symptoms, { incidentId: incident.id, openedAt: incident.openedAt, fresh });
-    await this.options.knowledge.incidents.setDiagnosis(incident.id, { ...diagnosis });
+    await this.options.knowledge.incidents.setDiagnosis(incident.id, diagnosis);
     return diagnosis;
   }
 
@@ -485,7 +486,7 @@ export class AutonomicLoop {
     if (await this.resolveIfHealthy(incident)) return;
     await knowledge.incidents.record(incident.id, 'note', { detail: `slow retry ${cycle + 1} of the ladder` });
     // Planned again, not repeated: the target may have been re-ranked and the applied config may have changed since.
-    await this.plan(incident, parseDiagnosis(incident.diagnosis) ?? (await this.diagnose(incident, tracked)), tracked, cycle + 1);
+    await this.plan(incident, storedDiagnosis(incident.diagnosis) ?? (await this.diagnose(incident, tracked)), tracked, cycle + 1);
   }
 
   /**
@@ -532,7 +533,7 @@ export class AutonomicLoop {
     // The same kind again on a fault that recurs after our restarts (a crash loop) is that
     // fault, not a new one: its slow retries stand, the ladder does not run back to back.
     const sameKind = known.has(trigger.name);
-    if (sameKind && parseDiagnosis(incident.diagnosis)?.classification === 'persistent') return false;
+    if (sameKind && storedDiagnosis(incident.diagnosis)?.classification === 'persistent') return false;
     const tracked = await this.track(incident);
     const diagnosis = await this.diagnose(incident, tracked);
     if (sameKind && diagnosis.classification === 'persistent') return false;
@@ -583,7 +584,7 @@ export class AutonomicLoop {
     await knowledge.incidents.recordMany(incident.id, symptoms.flatMap(symptomEntries));
     for (const symptom of symptoms) unrecorded.delete(symptom);
     const action = last.resolution === 'action' ? last.resolvedBy?.split(' ')[0] : undefined;
-    const cause = parseDiagnosis(last.diagnosis)?.cause;
+    const cause = storedDiagnosis(last.diagnosis)?.cause;
     if (action && cause) {
       await knowledge.outcome(cause, action, false);
       await knowledge.incidents.record(incident.id, 'note', { detail: `the resolution by ${last.resolvedBy} held ${(afterMs / 1_000).toFixed(1)} s: a failure of ${action} for ${cause} is counted` });
@@ -635,11 +636,3 @@ function symptomEntries(symptom: Symptom) {
   ];
 }
 
-function parseDiagnosis(text: string | null): Diagnosis | undefined {
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text) as Diagnosis;
-  } catch {
-    return undefined;
-  }
-}

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { encodeDiagnosis } from '../analyze/diagnosis-codec.js';
+import type { Diagnosis } from '../analyze/symptom.js';
 import type { IncidentEntryKind, IncidentEntryRecord, IncidentFilter, IncidentRecord, IncidentResolution, IncidentStatus } from '../store/records.js';
 import type { KnowledgeStore } from '../store/store.js';
 import type { AuditLog } from './audit-log.js';
@@ -160,9 +162,10 @@ export class Incidents {
     return updated;
   }
 
-  async setDiagnosis(id: string, diagnosis: Record<string, unknown>): Promise<void> {
-    await this.store.updateIncident(id, { diagnosis: canonicalJson(redact(diagnosis)), updatedAt: this.now() });
-    await this.record(id, 'diagnosis', diagnosis);
+  /** Store the incident's diagnosis (redacted, in the one text form of diagnosis-codec.ts) and add it to the explanation. */
+  async setDiagnosis(id: string, diagnosis: Diagnosis): Promise<void> {
+    await this.store.updateIncident(id, { diagnosis: encodeDiagnosis(redact(diagnosis)), updatedAt: this.now() });
+    await this.record(id, 'diagnosis', { ...diagnosis });
   }
 
   async explain(id: string): Promise<IncidentExplanation | undefined> {
