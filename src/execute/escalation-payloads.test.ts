@@ -22,6 +22,7 @@ const incident: IncidentRecord = {
   resolvedBy: null,
   acknowledgedAt: null,
   acknowledgedBy: null,
+  remediation: null,
 };
 const message = (extra: Partial<EscalationMessage> = {}): EscalationMessage => ({ incident, explanation: ['action: restart api#0', 'verification: NOT verified'], severity: 'critical', event: 'trigger', ...extra });
 const LINK = 'https://homeostat.example.com/#/incidents/inc-1a2b3c4d';

@@ -62,6 +62,7 @@ export class Incidents {
       resolvedBy: null,
       acknowledgedAt: null,
       acknowledgedBy: null,
+      remediation: null,
     });
     if (result.created) await this.audit.append('controller', 'incident.opened', result.incident.id, { key: incident.key, element: incident.element, symptom: incident.symptom, summary: incident.summary });
     if (signal) await this.record(result.incident.id, 'signal', signal);
