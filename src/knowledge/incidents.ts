@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { encodeDiagnosis } from '../analyze/diagnosis-codec.js';
 import type { Diagnosis } from '../analyze/symptom.js';
-import type { IncidentEntryKind, IncidentEntryRecord, IncidentFilter, IncidentRecord, IncidentResolution, IncidentStatus } from '../store/records.js';
+import type { IncidentEntryKind, IncidentEntryRecord, IncidentFilter, IncidentRecord, IncidentResolution, IncidentStatus, RemediationReference } from '../store/records.js';
 import type { KnowledgeStore } from '../store/store.js';
 import type { AuditLog } from './audit-log.js';
 import { canonicalJson } from './canonical-json.js';
@@ -161,6 +161,14 @@ export class Incidents {
       await this.record(id, 'note', { retargeted: element, detail });
     }
     return updated;
+  }
+
+  /**
+   * Make `reference` the incident's current remediation run (see `RemediationReference`):
+   * written when a cycle is planned, before its run is started.
+   */
+  async setRemediation(id: string, reference: RemediationReference): Promise<IncidentRecord | undefined> {
+    return this.store.updateIncident(id, { remediation: reference, updatedAt: this.now() });
   }
 
   /** Store the incident's diagnosis (redacted, in the one text form of diagnosis-codec.ts) and add it to the explanation. */
