@@ -204,7 +204,7 @@ export interface IncidentRecord {
   status: IncidentStatus;
   /** A one-line, human summary (updated as it progresses). */
   summary: string;
-  /** JSON text of the diagnosis (null until diagnosed). */
+  /** The diagnosis as text (null until diagnosed): written and read only through analyze/diagnosis-codec.ts. */
   diagnosis: string | null;
   openedAt: number;
   updatedAt: number;
