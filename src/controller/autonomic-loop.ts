@@ -462,7 +462,8 @@ export class AutonomicLoop {
     const { run, next } = await this.currentRemediation(incident.id);
     if (!run) {
       // 'remediating' without a run: the reconcile that planned it failed before the run
-      // started (a store error), so it is planned again rather than left for a slow retry.
+      // started (a store error, or the loop died after writing the reference), so it is
+      // planned again, with the referenced cycle, rather than left for a slow retry.
       if (incident.status !== 'open' && incident.status !== 'remediating') {
         // Escalated because no policy matched: nothing to retry, but it may have recovered meanwhile.
         const due = incident.updatedAt + config.escalation.retryEvery - this.now();
