@@ -204,7 +204,7 @@ export interface IncidentRecord {
   status: IncidentStatus;
   /** A one-line, human summary (updated as it progresses). */
   summary: string;
-  /** JSON text of the diagnosis (null until diagnosed). */
+  /** The diagnosis as text (null until diagnosed): written and read only through analyze/diagnosis-codec.ts. */
   diagnosis: string | null;
   openedAt: number;
   updatedAt: number;
@@ -216,6 +216,19 @@ export interface IncidentRecord {
   /** When an operator acknowledged it (took it on), and who; null until then. */
   acknowledgedAt: number | null;
   acknowledgedBy: string | null;
+  /** Its current remediation run (null until the loop plans one); see {@link RemediationReference}. */
+  remediation: RemediationReference | null;
+}
+
+/**
+ * Which remediation run is an incident's current one: the loop writes it when it plans a
+ * cycle, and every reader (the loop, an operator's close) looks the run up by it. A run id
+ * is only ever built, never taken apart.
+ */
+export interface RemediationReference {
+  runId: string;
+  /** 0 for the first plan; each re-plan (slow retry, re-target, re-open) is the next. */
+  cycle: number;
 }
 
 /**
@@ -247,6 +260,7 @@ export interface IncidentUpdate {
   resolvedBy?: string | null;
   acknowledgedAt?: number | null;
   acknowledgedBy?: string | null;
+  remediation?: RemediationReference | null;
   updatedAt: number;
   /**
    * Only while the incident is unresolved (the update is skipped, undefined returned, for a

@@ -18,6 +18,8 @@ import {
   CONFIG_COLUMNS,
   ENTRY_COLUMNS,
   INCIDENT_COLUMNS,
+  incidentFromRow,
+  type IncidentRow,
   OUTCOME_COLUMNS,
   PAUSE_COLUMNS,
 } from '../knowledge-columns.js';
@@ -33,21 +35,21 @@ export class PostgresKnowledgeTables {
 
   async openIncident(incident: IncidentRecord): Promise<{ incident: IncidentRecord; created: boolean }> {
     return this.db.transaction('opening an incident', async (client) => {
-      const inserted = await client.query<IncidentRecord>(
-        `INSERT INTO incidents (id, key, element, symptom, status, summary, diagnosis, opened_at, updated_at, resolved_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+      const inserted = await client.query<IncidentRow>(
+        `INSERT INTO incidents (id, key, element, symptom, status, summary, diagnosis, opened_at, updated_at, resolved_at, remediation_run_id, remediation_cycle)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
          ON CONFLICT (key) WHERE status <> 'resolved' DO NOTHING RETURNING ${INCIDENT_COLUMNS}`,
-        [incident.id, incident.key, incident.element, incident.symptom, incident.status, incident.summary, incident.diagnosis, incident.openedAt, incident.updatedAt, incident.resolvedAt],
+        [incident.id, incident.key, incident.element, incident.symptom, incident.status, incident.summary, incident.diagnosis, incident.openedAt, incident.updatedAt, incident.resolvedAt, incident.remediation?.runId ?? null, incident.remediation?.cycle ?? null],
       );
-      if (inserted.rows[0]) return { incident: inserted.rows[0], created: true };
-      const existing = await client.query<IncidentRecord>(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE key = $1 AND status <> 'resolved'`, [incident.key]);
-      return { incident: existing.rows[0]!, created: false };
+      if (inserted.rows[0]) return { incident: incidentFromRow(inserted.rows[0]), created: true };
+      const existing = await client.query<IncidentRow>(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE key = $1 AND status <> 'resolved'`, [incident.key]);
+      return { incident: incidentFromRow(existing.rows[0]!), created: false };
     });
   }
 
   async getIncident(id: string): Promise<IncidentRecord | undefined> {
-    const { rows } = await this.db.query<IncidentRecord>('reading an incident', `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = $1`, [id]);
-    return rows[0];
+    const { rows } = await this.db.query<IncidentRow>('reading an incident', `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = $1`, [id]);
+    return rows[0] && incidentFromRow(rows[0]);
   }
 
   async listIncidents(filter: IncidentFilter = {}): Promise<IncidentRecord[]> {
@@ -68,28 +70,28 @@ export class PostgresKnowledgeTables {
     if (filter.unresolved) where.push(`status <> 'resolved'`);
     params.push(filter.limit ?? 100);
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const { rows } = await this.db.query<IncidentRecord>(
+    const { rows } = await this.db.query<IncidentRow>(
       'listing incidents',
       `SELECT ${INCIDENT_COLUMNS} FROM incidents ${clause} ORDER BY opened_at DESC, id DESC LIMIT $${params.length}`,
       params,
     );
-    return rows;
+    return rows.map(incidentFromRow);
   }
 
   async reopenIncident(id: string, at: number): Promise<{ incident: IncidentRecord; reopened: boolean } | undefined> {
     return this.db.transaction('re-opening an incident', async (client) => {
-      const found = await client.query<IncidentRecord>(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = $1 FOR UPDATE`, [id]);
-      const incident = found.rows[0];
+      const found = await client.query<IncidentRow>(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = $1 FOR UPDATE`, [id]);
+      const incident = found.rows[0] && incidentFromRow(found.rows[0]);
       if (!incident || incident.status !== 'resolved') return incident && { incident, reopened: false };
       // The partial unique index on key (status <> 'resolved') decides a race with an opening: nothing is updated then.
-      const updated = await client.query<IncidentRecord>(
+      const updated = await client.query<IncidentRow>(
         `UPDATE incidents SET status = 'open', updated_at = $2, resolved_at = NULL, resolution = NULL, resolved_by = NULL
          WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM incidents WHERE key = $3 AND status <> 'resolved') RETURNING ${INCIDENT_COLUMNS}`,
         [id, at, incident.key],
       );
-      if (updated.rows[0]) return { incident: updated.rows[0], reopened: true };
-      const other = await client.query<IncidentRecord>(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE key = $1 AND status <> 'resolved'`, [incident.key]);
-      return { incident: other.rows[0] ?? incident, reopened: false };
+      if (updated.rows[0]) return { incident: incidentFromRow(updated.rows[0]), reopened: true };
+      const other = await client.query<IncidentRow>(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE key = $1 AND status <> 'resolved'`, [incident.key]);
+      return { incident: other.rows[0] ? incidentFromRow(other.rows[0]) : incident, reopened: false };
     });
   }
 
@@ -109,8 +111,12 @@ export class PostgresKnowledgeTables {
     if (update.resolvedBy !== undefined) set('resolved_by', update.resolvedBy);
     if (update.acknowledgedAt !== undefined) set('acknowledged_at', update.acknowledgedAt);
     if (update.acknowledgedBy !== undefined) set('acknowledged_by', update.acknowledgedBy);
-    const { rows } = await this.db.query<IncidentRecord>('updating an incident', `UPDATE incidents SET ${sets.join(', ')} WHERE id = $1${update.unlessResolved ? ` AND status <> 'resolved'` : ''} RETURNING ${INCIDENT_COLUMNS}`, params);
-    return rows[0];
+    if (update.remediation !== undefined) {
+      set('remediation_run_id', update.remediation?.runId ?? null);
+      set('remediation_cycle', update.remediation?.cycle ?? null);
+    }
+    const { rows } = await this.db.query<IncidentRow>('updating an incident', `UPDATE incidents SET ${sets.join(', ')} WHERE id = $1${update.unlessResolved ? ` AND status <> 'resolved'` : ''} RETURNING ${INCIDENT_COLUMNS}`, params);
+    return rows[0] && incidentFromRow(rows[0]);
   }
 
   async appendIncidentEntries(entries: NewIncidentEntryRecord[]): Promise<void> {

@@ -20,6 +20,8 @@ import {
   CONFIG_COLUMNS,
   ENTRY_COLUMNS,
   INCIDENT_COLUMNS,
+  incidentFromRow,
+  type IncidentRow,
   OUTCOME_COLUMNS,
   PAUSE_COLUMNS,
 } from '../knowledge-columns.js';
@@ -53,21 +55,22 @@ export class SqliteKnowledgeTables {
   openIncident(incident: IncidentRecord): { incident: IncidentRecord; created: boolean } {
     return this.db
       .transaction(() => {
-        const existing = this.prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE key = ? AND status <> 'resolved'`).get(incident.key) as IncidentRecord | undefined;
-        if (existing) return { incident: existing, created: false };
+        const existing = this.prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE key = ? AND status <> 'resolved'`).get(incident.key) as IncidentRow | undefined;
+        if (existing) return { incident: incidentFromRow(existing), created: false };
         this
           .prepare(
-            `INSERT INTO incidents (id, key, element, symptom, status, summary, diagnosis, opened_at, updated_at, resolved_at)
-             VALUES (@id, @key, @element, @symptom, @status, @summary, @diagnosis, @openedAt, @updatedAt, @resolvedAt)`,
+            `INSERT INTO incidents (id, key, element, symptom, status, summary, diagnosis, opened_at, updated_at, resolved_at, remediation_run_id, remediation_cycle)
+             VALUES (@id, @key, @element, @symptom, @status, @summary, @diagnosis, @openedAt, @updatedAt, @resolvedAt, @remediationRunId, @remediationCycle)`,
           )
-          .run(incident);
+          .run({ ...incident, remediation: null, remediationRunId: incident.remediation?.runId ?? null, remediationCycle: incident.remediation?.cycle ?? null });
         return { incident, created: true };
       })
       .immediate();
   }
 
   getIncident(id: string): IncidentRecord | undefined {
-    return this.prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = ?`).get(id) as IncidentRecord | undefined;
+    const row = this.prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = ?`).get(id) as IncidentRow | undefined;
+    return row && incidentFromRow(row);
   }
 
   listIncidents(filter: IncidentFilter = {}): IncidentRecord[] {
@@ -87,7 +90,7 @@ export class SqliteKnowledgeTables {
     }
     if (filter.unresolved) where.push(`status <> 'resolved'`);
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    return this.prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents ${clause} ORDER BY opened_at DESC, rowid DESC LIMIT @limit`).all(params) as IncidentRecord[];
+    return (this.prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents ${clause} ORDER BY opened_at DESC, rowid DESC LIMIT @limit`).all(params) as IncidentRow[]).map(incidentFromRow);
   }
 
   reopenIncident(id: string, at: number): { incident: IncidentRecord; reopened: boolean } | undefined {
@@ -95,8 +98,8 @@ export class SqliteKnowledgeTables {
       .transaction(() => {
         const incident = this.getIncident(id);
         if (!incident || incident.status !== 'resolved') return incident && { incident, reopened: false };
-        const other = this.prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE key = ? AND status <> 'resolved'`).get(incident.key) as IncidentRecord | undefined;
-        if (other) return { incident: other, reopened: false };
+        const other = this.prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE key = ? AND status <> 'resolved'`).get(incident.key) as IncidentRow | undefined;
+        if (other) return { incident: incidentFromRow(other), reopened: false };
         const reopened = this.updateIncident(id, { status: 'open', updatedAt: at, resolvedAt: null, resolution: null, resolvedBy: null });
         return { incident: reopened!, reopened: true };
       })
@@ -119,7 +122,12 @@ export class SqliteKnowledgeTables {
     if (update.resolvedBy !== undefined) set('resolved_by', 'resolvedBy', update.resolvedBy);
     if (update.acknowledgedAt !== undefined) set('acknowledged_at', 'acknowledgedAt', update.acknowledgedAt);
     if (update.acknowledgedBy !== undefined) set('acknowledged_by', 'acknowledgedBy', update.acknowledgedBy);
-    return this.prepare(`UPDATE incidents SET ${sets.join(', ')} WHERE id = @id${update.unlessResolved ? ` AND status <> 'resolved'` : ''} RETURNING ${INCIDENT_COLUMNS}`).get(params) as IncidentRecord | undefined;
+    if (update.remediation !== undefined) {
+      set('remediation_run_id', 'remediationRunId', update.remediation?.runId ?? null);
+      set('remediation_cycle', 'remediationCycle', update.remediation?.cycle ?? null);
+    }
+    const row = this.prepare(`UPDATE incidents SET ${sets.join(', ')} WHERE id = @id${update.unlessResolved ? ` AND status <> 'resolved'` : ''} RETURNING ${INCIDENT_COLUMNS}`).get(params) as IncidentRow | undefined;
+    return row && incidentFromRow(row);
   }
 
   appendIncidentEntries(entries: NewIncidentEntryRecord[]): void {
