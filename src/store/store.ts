@@ -30,7 +30,7 @@ import type {
   NewRun,
   RunFilter,
   RunRecord,
-  RunStatus,
+  TerminalRunStatus,
   SerializedError,
   StepRecord,
   WakeConditions,
@@ -93,7 +93,7 @@ export interface Store extends KnowledgeStore, ApiTokenStore, NodeStore {
   /** Finish the run and wake its parent, if it is waiting. */
   finishRun(
     fence: Fence,
-    outcome: { status: Extract<RunStatus, 'completed' | 'failed' | 'cancelled' | 'parked'>; output: string | null; error: SerializedError | null },
+    outcome: { status: TerminalRunStatus; output: string | null; error: SerializedError | null },
     now: number,
   ): Promise<void>;
 

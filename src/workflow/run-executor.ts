@@ -1,6 +1,6 @@
 import type { Clock } from '../resilience/clock.js';
 import type { Random } from '../resilience/random.js';
-import type { RunRecord, RunStatus, SerializedError } from '../store/records.js';
+import type { RunRecord, SerializedError, TerminalRunStatus } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { WorkflowDefinition } from './define-workflow.js';
 import { CancelledError, CompensationFailedError, DeterminismError, WorkflowTimeoutError } from './errors.js';
@@ -23,7 +23,7 @@ export interface ExecutorDeps {
 
 /** How one execution of a run ended, from this worker's point of view. */
 export type ExecutionResult =
-  | { kind: 'finished'; status: Extract<RunStatus, 'completed' | 'failed' | 'cancelled' | 'parked'> }
+  | { kind: 'finished'; status: TerminalRunStatus }
   | { kind: 'suspended'; wakeAt: number | null }
   | { kind: 'lost' };
 

@@ -14,7 +14,7 @@ import type {
   NewRun,
   RunFilter,
   RunRecord,
-  RunStatus,
+  TerminalRunStatus,
   SerializedError,
   StepRecord,
   WakeConditions,
@@ -24,6 +24,7 @@ import type {
   NodeRecord,
   NodeSymptomRecord,
 } from '../records.js';
+import { isRedrivable } from '../records.js';
 import { FencedError, InvalidRunStateError, RunNotFoundError, StoreOpenError, StoreUnavailableError } from '../store-errors.js';
 import { ConnectionPool, parsePostgresUrl, redact, type PostgresStoreOptions, type PostgresTarget } from './connection.js';
 import { PostgresElementTables } from './element-tables.js';
@@ -278,7 +279,7 @@ export class PostgresStore implements Store {
 
   async finishRun(
     fence: Fence,
-    outcome: { status: Extract<RunStatus, 'completed' | 'failed' | 'cancelled' | 'parked'>; output: string | null; error: SerializedError | null },
+    outcome: { status: TerminalRunStatus; output: string | null; error: SerializedError | null },
     now: number,
   ): Promise<void> {
     const { rows } = await this.db.query<{ finished: number }>(
@@ -330,7 +331,7 @@ export class PostgresStore implements Store {
       const { rows } = await client.query<RunRow>('SELECT * FROM runs WHERE id = $1 FOR UPDATE', [runId]);
       const row = rows[0];
       if (!row) throw new RunNotFoundError(runId);
-      if (!['failed', 'parked', 'cancelled'].includes(row.status)) throw new InvalidRunStateError(runId, row.status, 'redrive');
+      if (!isRedrivable(row.status)) throw new InvalidRunStateError(runId, row.status, 'redrive');
       await client.query("DELETE FROM steps WHERE run_id = $1 AND (seq >= $2 OR kind = 'compensation')", [runId, fromSeq]);
       const updated = await client.query<RunRow>(sql.REDRIVE, [runId, now, this.channel]);
       return toRunRecord(updated.rows[0]!);

@@ -1,3 +1,5 @@
+import { TERMINAL_RUN_STATUSES_SQL } from '../sql/sql-lists.js';
+
 /**
  * The PostgreSQL store's statements. Conventions:
  * - A fenced write locks the run row `FOR SHARE` in a CTE whose condition is the epoch,
@@ -10,7 +12,6 @@
  *   durability `normal` (the setting lasts for this statement's transaction only).
  */
 
-const TERMINAL = "('completed', 'failed', 'cancelled', 'parked')";
 
 export const CREATE_RUN = `
   WITH created AS (
@@ -99,7 +100,7 @@ export const SUSPEND_RUN = `
   WITH due AS (
     SELECT CASE
       WHEN EXISTS (SELECT 1 FROM signals WHERE run_id = $1 AND name = ANY($3::text[]) AND consumed_at IS NULL)
-        OR EXISTS (SELECT 1 FROM runs WHERE id = ANY($4::text[]) AND status IN ${TERMINAL})
+        OR EXISTS (SELECT 1 FROM runs WHERE id = ANY($4::text[]) AND status IN ${TERMINAL_RUN_STATUSES_SQL})
         -- a cancel requested while the run executed (REQUEST_CANCEL only wakes waiting runs)
         OR EXISTS (SELECT 1 FROM runs WHERE id = $1 AND cancel_requested)
         OR (SELECT cancel_requested FROM runs WHERE id = $1)

@@ -16,7 +16,7 @@ import type {
   NewRun,
   RunFilter,
   RunRecord,
-  RunStatus,
+  TerminalRunStatus,
   SerializedError,
   StepRecord,
   WakeConditions,
@@ -26,6 +26,8 @@ import type {
   NodeRecord,
   NodeSymptomRecord,
 } from '../records.js';
+import { isRedrivable } from '../records.js';
+import { TERMINAL_RUN_STATUSES_SQL } from '../sql/sql-lists.js';
 import { FencedError, InvalidRunStateError, RunNotFoundError, StoreOpenError } from '../store-errors.js';
 import { StoreHealth } from '../store-health.js';
 import { guardStore } from './store-guard.js';
@@ -217,7 +219,7 @@ export class SqliteStore implements Store {
       ),
       consumeSignal: db.prepare('UPDATE signals SET consumed_at = ? WHERE id = ?'),
       childFinished: db.prepare(
-        "SELECT 1 FROM runs WHERE id = ? AND status IN ('completed', 'failed', 'cancelled', 'parked')",
+        `SELECT 1 FROM runs WHERE id = ? AND status IN ${TERMINAL_RUN_STATUSES_SQL}`,
       ),
       finish: db.prepare(`
         UPDATE runs SET status = @status, output = @output, error = @error, owner_id = NULL, wake_at = NULL,
@@ -383,7 +385,7 @@ export class SqliteStore implements Store {
 
   async finishRun(
     fence: Fence,
-    outcome: { status: Extract<RunStatus, 'completed' | 'failed' | 'cancelled' | 'parked'>; output: string | null; error: SerializedError | null },
+    outcome: { status: TerminalRunStatus; output: string | null; error: SerializedError | null },
     now: number,
   ): Promise<void> {
     return this.commits.run(fence.runId, () => this.finishRunNow(fence, outcome, now));
@@ -391,7 +393,7 @@ export class SqliteStore implements Store {
 
   private finishRunNow(
     fence: Fence,
-    outcome: { status: Extract<RunStatus, 'completed' | 'failed' | 'cancelled' | 'parked'>; output: string | null; error: SerializedError | null },
+    outcome: { status: TerminalRunStatus; output: string | null; error: SerializedError | null },
     now: number,
   ): void {
     this.db.transaction(() => {
@@ -445,7 +447,7 @@ export class SqliteStore implements Store {
     return this.db.transaction(() => {
       const row = this.statements.getRun.get(runId) as RunRow | undefined;
       if (!row) throw new RunNotFoundError(runId);
-      if (!['failed', 'parked', 'cancelled'].includes(row.status)) throw new InvalidRunStateError(runId, row.status, 'redrive');
+      if (!isRedrivable(row.status)) throw new InvalidRunStateError(runId, row.status, 'redrive');
       this.statements.deleteStepsFrom.run(runId, fromSeq);
       this.statements.redrive.run({ runId, now });
       return toRunRecord(this.statements.getRun.get(runId) as RunRow);
