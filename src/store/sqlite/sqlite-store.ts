@@ -376,10 +376,13 @@ export class SqliteStore extends SharedTablesStore implements Store {
 
   async consumeSignal(fence: Fence, name: string, step: StepRecord): Promise<{ payload: string | null } | undefined> {
     return this.db.transaction(() => {
+      // The fence first, as for every owner write: a deposed owner is told so even when
+      // no signal is queued (it would otherwise go on to wait for one).
+      if (this.statements.checkEpoch.get(fence.runId) !== fence.epoch) throw new FencedError(fence.runId, fence.epoch);
       const signal = this.statements.pendingSignal.get(fence.runId, name) as { id: number; payload: string | null } | undefined;
       if (!signal) return undefined;
       const info = this.statements.upsertStep.run(stepParams(fence, { ...step, output: signal.payload }));
-      if (info.changes === 0) this.refuse(fence, step);
+      if (info.changes === 0) throw new InvalidRunStateError(fence.runId, `already recorded at step #${step.seq}`, 'record a step of');
       this.statements.consumeSignal.run(step.finishedAt ?? step.startedAt, signal.id);
       return { payload: signal.payload };
     }).immediate();
