@@ -1,9 +1,4 @@
-import type {
-  ElementEventFilter,
-  ElementEventRecord,
-  ElementStateRecord,
-  NewElementEventRecord,
-} from '../records.js';
+import type { ElementEventFilter, ElementEventRecord, ElementStateRecord, NewElementEventRecord } from '../records.js';
 
 /** The supervisor's element events and the last known state of every managed element instance. */
 export interface ElementStore {

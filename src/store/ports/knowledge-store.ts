@@ -1,17 +1,4 @@
-import type {
-  ApprovalRecord,
-  ApprovalStatus,
-  AuditEntryRecord,
-  ConfigVersionRecord,
-  IncidentEntryRecord,
-  IncidentFilter,
-  IncidentRecord,
-  IncidentUpdate,
-  NewAuditEntryRecord,
-  NewIncidentEntryRecord,
-  OutcomeStatRecord,
-  PauseRecord,
-} from '../records.js';
+import type { ApprovalRecord, ApprovalStatus, AuditEntryRecord, ConfigVersionRecord, IncidentEntryRecord, IncidentFilter, IncidentRecord, IncidentUpdate, NewAuditEntryRecord, NewIncidentEntryRecord, OutcomeStatRecord, PauseRecord } from '../records.js';
 
 /**
  * The autonomic loop's memory (`src/knowledge` builds on it): incidents and their

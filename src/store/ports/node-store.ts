@@ -1,10 +1,4 @@
-import type {
-  NewNodeActionRecord,
-  NewNodeSymptomRecord,
-  NodeActionRecord,
-  NodeRecord,
-  NodeSymptomRecord,
-} from '../records.js';
+import type { NewNodeActionRecord, NewNodeSymptomRecord, NodeActionRecord, NodeRecord, NodeSymptomRecord } from '../records.js';
 
 /**
  * Several `homeostat up` on one store (see docs/architecture.md, "Several nodes"): each

@@ -1,14 +1,4 @@
-import type {
-  AttemptRecord,
-  Fence,
-  NewRun,
-  RunFilter,
-  RunRecord,
-  SerializedError,
-  StepRecord,
-  TerminalRunStatus,
-  WakeConditions,
-} from '../records.js';
+import type { AttemptRecord, Fence, NewRun, RunFilter, RunRecord, SerializedError, StepRecord, TerminalRunStatus, WakeConditions } from '../records.js';
 
 /**
  * Runs and their histories: what the workflow engine persists (runs, workflow types,

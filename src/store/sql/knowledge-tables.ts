@@ -1,27 +1,6 @@
-import type {
-  ApprovalRecord,
-  ApprovalStatus,
-  AuditEntryRecord,
-  ConfigVersionRecord,
-  IncidentEntryRecord,
-  IncidentFilter,
-  IncidentRecord,
-  IncidentUpdate,
-  NewAuditEntryRecord,
-  NewIncidentEntryRecord,
-  OutcomeStatRecord,
-  PauseRecord,
-} from '../records.js';
+import type { ApprovalRecord, ApprovalStatus, AuditEntryRecord, ConfigVersionRecord, IncidentEntryRecord, IncidentFilter, IncidentRecord, IncidentUpdate, NewAuditEntryRecord, NewIncidentEntryRecord, OutcomeStatRecord, PauseRecord } from '../records.js';
 import type { KnowledgeStore } from '../ports/knowledge-store.js';
-import {
-  APPROVAL_COLUMNS,
-  AUDIT_COLUMNS,
-  CONFIG_COLUMNS,
-  ENTRY_COLUMNS,
-  INCIDENT_COLUMNS,
-  OUTCOME_COLUMNS,
-  PAUSE_COLUMNS,
-} from '../knowledge-columns.js';
+import { APPROVAL_COLUMNS, AUDIT_COLUMNS, CONFIG_COLUMNS, ENTRY_COLUMNS, INCIDENT_COLUMNS, OUTCOME_COLUMNS, PAUSE_COLUMNS } from '../knowledge-columns.js';
 import { count, rows, type SqlExecutor } from './sql-executor.js';
 import type { SqlColumn } from './sql-dialect.js';
 
