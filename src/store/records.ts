@@ -7,7 +7,24 @@
 /** Where a run is in its life. `failed` and `parked` runs form the dead-letter queue. */
 export type RunStatus = 'pending' | 'running' | 'waiting' | 'completed' | 'failed' | 'cancelled' | 'parked';
 
-export const TERMINAL_STATUSES: readonly RunStatus[] = ['completed', 'failed', 'cancelled', 'parked'];
+/** The statuses a run ends in: nothing more executes until a redrive. The one list of them. */
+export const TERMINAL_RUN_STATUSES = ['completed', 'failed', 'cancelled', 'parked'] as const satisfies readonly RunStatus[];
+
+/** A status a run ends in (see {@link TERMINAL_RUN_STATUSES}). */
+export type TerminalRunStatus = (typeof TERMINAL_RUN_STATUSES)[number];
+
+/** True when a run with this status has ended. */
+export function isTerminal(status: RunStatus): status is TerminalRunStatus {
+  return (TERMINAL_RUN_STATUSES as readonly RunStatus[]).includes(status);
+}
+
+/** The ended runs a redrive may put back in the queue: all but the completed ones. */
+export const REDRIVABLE_RUN_STATUSES = ['failed', 'parked', 'cancelled'] as const satisfies readonly TerminalRunStatus[];
+
+/** True when a run with this status may be redriven. */
+export function isRedrivable(status: RunStatus): boolean {
+  return (REDRIVABLE_RUN_STATUSES as readonly RunStatus[]).includes(status);
+}
 
 /** What produced a history entry; replay checks the kind as well as the name. */
 export type StepKind = 'step' | 'sleep' | 'signal' | 'now' | 'random' | 'child-start' | 'child-result' | 'compensation';
