@@ -17,7 +17,7 @@ export const LAYERS = {
   config: ['errors', 'resilience', 'analyze'],
   monitor: ['errors', 'resilience'],
   supervisor: ['errors', 'resilience', 'config', 'store'],
-  knowledge: ['errors', 'config', 'store'],
+  knowledge: ['errors', 'analyze', 'config', 'store'],
   plan: ['errors', 'resilience', 'config', 'knowledge'],
   execute: ['errors', 'resilience', 'telemetry', 'store', 'workflow', 'analyze', 'config', 'monitor', 'supervisor', 'knowledge', 'plan'],
   // The API is served by the controller's runtime: the API may not reach back into it.
