@@ -2,6 +2,7 @@
 // (a forgotten await silently drops a checkpoint write).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { layerImportsRule } from './scripts/lint/layer-imports-rule.js';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'dist-*/**', 'node_modules/**', 'bench/node_modules/**', 'bench/dist/**', '.homeostat/**', 'ui/dist/**'] },
@@ -22,6 +23,12 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
+  },
+  {
+    // Who may import whom: scripts/lint/layers.js, drawn in docs/architecture.md.
+    files: ['src/**/*.ts', 'examples/**/*.ts'],
+    plugins: { homeostat: { rules: { 'layer-imports': layerImportsRule(import.meta.dirname) } } },
+    rules: { 'homeostat/layer-imports': 'error' },
   },
   {
     files: ['**/*.js', '**/*.mjs'],

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openStore } from '../../src/store/open-store.js';
+import { openStore } from '../../src/index.js';
 
 const bin = fileURLToPath(new URL('../../src/cli/bin.js', import.meta.url));
 const config = fileURLToPath(new URL('../../../examples/system/homeostat.yaml', import.meta.url));

@@ -1,8 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ThresholdRule } from './threshold-rule.js';
-import { symptomOf } from './symptom.js';
-import type { ProcessExited } from '../supervisor/element-events.js';
 
 test('fires after the minimum duration, clears only below the hysteresis level', () => {
   const rule = new ThresholdRule({ above: 0.5, clearBelow: 0.2, forMs: 2_000 });
@@ -16,13 +14,4 @@ test('fires after the minimum duration, clears only below the hysteresis level',
   assert.equal(rule.update(5_000, 0.3), undefined, 'still firing above clearBelow');
   assert.equal(rule.update(6_000, 0.2), 'cleared');
   assert.equal(rule.update(7_000, NaN), undefined);
-});
-
-test('element events map to symptoms; clean stops are not symptoms', () => {
-  const exited: ProcessExited = { kind: 'process-exited', at: 1, element: 'api', instance: 'api#0', pid: 1, code: 1, signal: null, reason: 'exited', uptimeMs: 5, lastLines: [] };
-  assert.equal(symptomOf(exited)?.name, 'process-crashed');
-  assert.equal(symptomOf({ ...exited, reason: 'liveness', code: null, signal: 'SIGKILL' })?.name, 'liveness-failing');
-  assert.equal(symptomOf({ ...exited, reason: 'stopped' }), undefined);
-  assert.equal(symptomOf({ ...exited, code: 0 }), undefined);
-  assert.equal(symptomOf({ kind: 'probe-changed', at: 1, element: 'api', instance: 'api#0', probe: 'liveness', from: 'passing', to: 'failing', message: 'timed out' })?.name, 'liveness-failing');
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { BUILT_IN_SYMPTOMS } from '../analyze/built-in-symptoms.js';
-import { symptomOf } from '../analyze/symptom.js';
+import { symptomOf } from '../controller/element-symptoms.js';
 import { symptomOfRun } from '../controller/workflow-watch.js';
 import type { RunRecord } from '../store/records.js';
 import type { ElementEvent } from '../supervisor/element-events.js';

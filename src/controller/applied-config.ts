@@ -1,5 +1,4 @@
 import type { HomeostatConfig } from '../config/schema/root.js';
-import { canonicalJson } from '../knowledge/canonical-json.js';
 
 /** The config version `up` enforces now: what policies, guardrails, escalation and rules read. */
 export interface AppliedVersion {
@@ -7,34 +6,6 @@ export interface AppliedVersion {
   version: number;
   /** Who applied it (`homeostat up`, `api:alice`, the config file, a rollback). */
   source: string;
-}
-
-/**
- * Keys `up` reads once at start-up: the store, the state dir, its own listeners and the
- * in-memory series sizes. A version that changes one is refused with the list, since
- * applying the rest would leave the running process enforcing a config that is not the
- * one recorded as applied.
- */
-const RESTART_ONLY: readonly (readonly string[])[] = [
-  ['version'],
-  ['stateDir'],
-  ['store'],
-  ['heartbeat'],
-  ['resources'],
-  ['api'],
-  ['monitor', 'retention'],
-  ['monitor', 'maxSeries'],
-  ['monitor', 'metricsPort'],
-  ['monitor', 'configGoodAfter'],
-];
-
-/**
- * The keys whose change needs a restart of `up`, as dotted paths.
- * @example restartOnlyChanges(before, { ...before, api: { ...before.api, port: 9 } }) // ['api']
- */
-export function restartOnlyChanges(before: HomeostatConfig, after: HomeostatConfig): string[] {
-  const at = (config: unknown, path: readonly string[]) => path.reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], config);
-  return RESTART_ONLY.filter((path) => canonicalJson(at(before, path) ?? null) !== canonicalJson(at(after, path) ?? null)).map((path) => path.join('.'));
 }
 
 /**

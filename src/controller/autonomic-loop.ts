@@ -1,12 +1,14 @@
 import type { HomeostatConfig } from '../config/schema/root.js';
+import { storedDiagnosis } from '../analyze/diagnosis-codec.js';
 import { symptomStrength } from '../analyze/incident-diagnosis.js';
 import { describeSymptom, type Diagnoser, type Diagnosis, type Symptom } from '../analyze/symptom.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
-import type { IncidentRecord } from '../store/records.js';
+import type { IncidentRecord, RunRecord } from '../store/records.js';
 import { matchPolicy, type MatchedPolicy } from '../plan/policy-matcher.js';
 import type { Engine } from '../workflow/engine.js';
 import type { ElementControl } from '../execute/element-control.js';
 import { REMEDIATION_WORKFLOW, type RemediationInput } from '../execute/remediation-workflow.js';
+import { incidentOfRun, remediationReference } from '../execute/remediation-reference.js';
 import type { EscalationMessage } from '../execute/escalation-payloads.js';
 import { escalationMessage } from '../execute/escalation-message.js';
 import { pageOnce } from '../execute/page-once.js';
@@ -109,6 +111,8 @@ export class AutonomicLoop {
   private diagnoser: Diagnoser;
   private readonly now: () => number;
   private unsubscribe: (() => void) | undefined;
+  /** Between start() and stop(): a run that finishes after stop() is not looked up. */
+  private running = false;
 
   constructor(private readonly options: AutonomicLoopOptions) {
     this.groups = new DependencyGroups(options.config.services);
@@ -127,18 +131,28 @@ export class AutonomicLoop {
   }
 
   start(): void {
+    this.running = true;
     this.unsubscribe = this.options.engine.on((event) => {
       if (event.type === 'run-finished' && event.workflow === REMEDIATION_WORKFLOW) {
-        const service = serviceOfRun(event.runId);
-        if (service) this.loop.enqueue(this.groups.queueKey(service));
+        this.enqueueIncidentOf(event.runId).catch((error: unknown) => {
+          if (this.running) this.options.onError?.(event.runId, error);
+        });
       }
     });
     this.loop.start();
   }
 
   async stop(): Promise<void> {
+    this.running = false;
     this.unsubscribe?.();
     await this.loop.stop();
+  }
+
+  /** A remediation run ended: look at its incident's key (the run's input names the incident). */
+  private async enqueueIncidentOf(runId: string): Promise<void> {
+    const incidentId = incidentOfRun(await this.options.engine.getRun(runId));
+    const incident = incidentId === undefined ? undefined : await this.options.knowledge.incidents.get(incidentId);
+    if (incident && this.running) this.loop.enqueue(this.groups.queueKey(incident.key));
   }
 
   /**
@@ -373,7 +387,7 @@ export class AutonomicLoop {
     const from = incident.element;
     const updated = await knowledge.incidents.retarget(incident.id, target, `${describeSymptom(newcomers[0]!)} joined; the root cause is now ranked on ${target}, not ${from}`);
     if (updated) this.options.onRetargeted?.(updated, from);
-    const { run, cycle } = await this.latestRun(incident.key, incident.id);
+    const { run, next } = await this.currentRemediation(incident.id);
     if (!run || !(run.status === 'pending' || run.status === 'running' || run.status === 'waiting')) return true;
     // Acting on the victim is wasted (and its guard reservation must be released by its own
     // run): the run is replaced only while nothing was reserved or executed.
@@ -384,13 +398,13 @@ export class AutonomicLoop {
     }
     await this.options.engine.cancel(run.id);
     await knowledge.incidents.record(incident.id, 'note', { detail: `remediation ${run.id} on ${from} cancelled before it acted; remediating ${target} instead` });
-    await this.plan(updated ?? incident, diagnosis, tracked, cycle + 1);
+    await this.plan(updated ?? incident, diagnosis, tracked, next);
     return true;
   }
 
   private async diagnose(incident: IncidentRecord, tracked: TrackedIncident, fresh = false): Promise<Diagnosis> {
     const diagnosis = await this.diagnoser.diagnose(tracked.symptoms, { incidentId: incident.id, openedAt: incident.openedAt, fresh });
-    await this.options.knowledge.incidents.setDiagnosis(incident.id, { ...diagnosis });
+    await this.options.knowledge.incidents.setDiagnosis(incident.id, diagnosis);
     return diagnosis;
   }
 
@@ -428,7 +442,13 @@ export class AutonomicLoop {
     const node = trigger.element === service ? trigger.labels.node : undefined;
     // The run gets the policy's name only: it reads the ladder from the applied config itself.
     const remediation: RemediationInput = { incidentId: incident.id, service, ...(instance ? { instance } : {}), ...(node ? { node } : {}), diagnosis: diagnosis.cause, policyName: matched.name };
-    await engine.start(REMEDIATION_WORKFLOW, remediation, { id: runIdFor(incident.key, incident.id, cycle) });
+    const reference = remediationReference(incident, cycle);
+    // The reference is written before the run starts: a loop that dies in between leaves a
+    // reference to a run that does not exist yet, and its next reconcile plans that same
+    // cycle again (see currentRemediation), whose start is idempotent by run id. Written
+    // after, a crash would leave a run in flight that no reader knows of.
+    await knowledge.incidents.setRemediation(incident.id, reference);
+    await engine.start(REMEDIATION_WORKFLOW, remediation, { id: reference.runId });
   }
 
   /** What is next for an unresolved incident: start its remediation once settled, wait for its run, or retry slowly. */
@@ -439,10 +459,11 @@ export class AutonomicLoop {
       return;
     }
     const tracked = await this.track(incident);
-    const { run, cycle } = await this.latestRun(incident.key, incident.id);
+    const { run, next } = await this.currentRemediation(incident.id);
     if (!run) {
       // 'remediating' without a run: the reconcile that planned it failed before the run
-      // started (a store error), so it is planned again rather than left for a slow retry.
+      // started (a store error, or the loop died after writing the reference), so it is
+      // planned again, with the referenced cycle, rather than left for a slow retry.
       if (incident.status !== 'open' && incident.status !== 'remediating') {
         // Escalated because no policy matched: nothing to retry, but it may have recovered meanwhile.
         const due = incident.updatedAt + config.escalation.retryEvery - this.now();
@@ -460,7 +481,7 @@ export class AutonomicLoop {
         current = (await knowledge.incidents.retarget(incident.id, target, `after settling, the root cause is ranked on ${target}, not ${incident.element}`)) ?? incident;
         this.options.onRetargeted?.(current, incident.element);
       }
-      await this.plan(current, diagnosis, tracked, 0);
+      await this.plan(current, diagnosis, tracked, next);
       return;
     }
     if (run.status === 'pending' || run.status === 'running' || run.status === 'waiting') return;
@@ -475,7 +496,7 @@ export class AutonomicLoop {
       // re-opened it failed before its next cycle started. Read again after the run: a run
       // resolves its incident before it completes.
       if ((await knowledge.incidents.get(incident.id))?.status === 'resolved') return;
-      await this.plan(incident, await this.diagnose(incident, tracked), tracked, cycle + 1);
+      await this.plan(incident, await this.diagnose(incident, tracked), tracked, next);
       return;
     }
     const dueAt = (run.finishedAt ?? run.updatedAt) + config.escalation.retryEvery;
@@ -483,9 +504,9 @@ export class AutonomicLoop {
     if (wait > 0) return wait;
     // Healed meanwhile without us (someone fixed it by hand): resolved externally, the ladder does not run again.
     if (await this.resolveIfHealthy(incident)) return;
-    await knowledge.incidents.record(incident.id, 'note', { detail: `slow retry ${cycle + 1} of the ladder` });
+    await knowledge.incidents.record(incident.id, 'note', { detail: `slow retry ${next} of the ladder` });
     // Planned again, not repeated: the target may have been re-ranked and the applied config may have changed since.
-    await this.plan(incident, parseDiagnosis(incident.diagnosis) ?? (await this.diagnose(incident, tracked)), tracked, cycle + 1);
+    await this.plan(incident, storedDiagnosis(incident.diagnosis) ?? (await this.diagnose(incident, tracked)), tracked, next);
   }
 
   /**
@@ -517,7 +538,7 @@ export class AutonomicLoop {
     const { knowledge } = this.options;
     const incident = await knowledge.incidents.get(id);
     if (!incident || incident.status !== 'escalated') return false;
-    const { run, cycle } = await this.latestRun(incident.key, incident.id);
+    const { run, next } = await this.currentRemediation(incident.id);
     if (run && !(run.status === 'completed' || run.status === 'failed' || run.status === 'parked')) return false;
     if (run?.output && (JSON.parse(run.output) as { outcome?: string }).outcome === 'dry-run') return false;
     // The chain is read only when a known kind may still count (after the last action): joins are the loop's hot path.
@@ -532,7 +553,7 @@ export class AutonomicLoop {
     // The same kind again on a fault that recurs after our restarts (a crash loop) is that
     // fault, not a new one: its slow retries stand, the ladder does not run back to back.
     const sameKind = known.has(trigger.name);
-    if (sameKind && parseDiagnosis(incident.diagnosis)?.classification === 'persistent') return false;
+    if (sameKind && storedDiagnosis(incident.diagnosis)?.classification === 'persistent') return false;
     const tracked = await this.track(incident);
     const diagnosis = await this.diagnose(incident, tracked);
     if (sameKind && diagnosis.classification === 'persistent') return false;
@@ -543,7 +564,7 @@ export class AutonomicLoop {
     }
     const why = !run ? 'the incident no policy matched' : sameKind ? 'the escalated incident after its last action' : 'the escalated incident (a new kind of symptom)';
     await knowledge.incidents.record(id, 'note', { replanned: true, detail: `re-planning at once: ${describeSymptom(trigger)} joined ${why}; policy "${matched.name}" matches it` });
-    await this.plan(incident, diagnosis, tracked, cycle + 1, trigger);
+    await this.plan(incident, diagnosis, tracked, next, trigger);
     return true;
   }
 
@@ -583,7 +604,7 @@ export class AutonomicLoop {
     await knowledge.incidents.recordMany(incident.id, symptoms.flatMap(symptomEntries));
     for (const symptom of symptoms) unrecorded.delete(symptom);
     const action = last.resolution === 'action' ? last.resolvedBy?.split(' ')[0] : undefined;
-    const cause = parseDiagnosis(last.diagnosis)?.cause;
+    const cause = storedDiagnosis(last.diagnosis)?.cause;
     if (action && cause) {
       await knowledge.outcome(cause, action, false);
       await knowledge.incidents.record(incident.id, 'note', { detail: `the resolution by ${last.resolvedBy} held ${(afterMs / 1_000).toFixed(1)} s: a failure of ${action} for ${cause} is counted` });
@@ -592,39 +613,30 @@ export class AutonomicLoop {
     const tracked = await this.track(incident);
     tracked.settleUntil = 0;
     this.options.onReopened?.(incident, first);
-    const { cycle } = await this.latestRun(incident.key, incident.id);
+    const { next } = await this.currentRemediation(incident.id);
     const diagnosis = await this.diagnose(incident, tracked);
     const trigger = symptoms.filter((s) => s.element === incident.element).sort((a, b) => symptomStrength(b) - symptomStrength(a))[0];
-    await this.plan(incident, diagnosis, tracked, cycle + 1, trigger);
+    await this.plan(incident, diagnosis, tracked, next, trigger);
     return 'reopened';
   }
 
-  private async latestRun(key: string, incidentId: string) {
-    let found;
-    let cycle = -1;
-    for (let n = 0; ; n++) {
-      const run = await this.options.engine.getRun(runIdFor(key, incidentId, n));
-      if (!run) break;
-      found = run;
-      cycle = n;
-    }
-    return { run: found, cycle };
+  /**
+   * The incident's current remediation run, by its reference (read from the store: a cycle
+   * may have been planned since the caller read the incident), and the cycle to plan next:
+   * the reference's own when its run was never started (the loop died between writing the
+   * reference and starting the run, see plan), else the one after it; 0 with no reference.
+   */
+  private async currentRemediation(incidentId: string): Promise<{ run: RunRecord | undefined; next: number }> {
+    const reference = (await this.options.knowledge.incidents.get(incidentId))?.remediation;
+    if (!reference) return { run: undefined, next: 0 };
+    const run = await this.options.engine.getRun(reference.runId);
+    return { run, next: run ? reference.cycle + 1 : reference.cycle };
   }
 
   /** The escalation message (escalation-message.ts), with the applied config's `api.publicUrl`. */
   async escalationMessage(incidentId: string, severity: EscalationMessage['severity']): Promise<EscalationMessage> {
     return escalationMessage({ knowledge: this.options.knowledge, publicUrl: this.options.config.api.publicUrl }, incidentId, severity);
   }
-}
-
-/** Remediation run ids: `remediate:<incident key>:<incident>:<cycle>` (the key, the service that opened it, is read back from it). */
-export function runIdFor(service: string, incidentId: string, cycle: number): string {
-  return `remediate:${service}:${incidentId}:${cycle}`;
-}
-
-function serviceOfRun(runId: string): string | undefined {
-  const parts = runId.split(':');
-  return parts[0] === 'remediate' && parts.length >= 4 ? parts.slice(1, -2).join(':') : undefined;
 }
 
 /** The explanation entries of a new symptom: its raw signal, and the symptom (enough to rebuild it after a restart). */
@@ -635,11 +647,3 @@ function symptomEntries(symptom: Symptom) {
   ];
 }
 
-function parseDiagnosis(text: string | null): Diagnosis | undefined {
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text) as Diagnosis;
-  } catch {
-    return undefined;
-  }
-}

@@ -11,7 +11,8 @@ import { notSpawnableError } from '../supervisor/config-spawnability.js';
 import { ReloadFailedError } from '../supervisor/supervisor-errors.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import type { Logger } from '../telemetry/logger.js';
-import { AppliedConfig, restartOnlyChanges } from './applied-config.js';
+import { restartOnlyChanges } from '../knowledge/restart-only-changes.js';
+import { AppliedConfig } from './applied-config.js';
 
 export interface ConfigManagerOptions {
   loaded: LoadedConfig;

@@ -1,6 +1,6 @@
 import type { LoadedConfig } from '../config/load-config.js';
 import type { HomeostatConfig } from '../config/schema/root.js';
-import { symptomOf, type Symptom } from '../analyze/symptom.js';
+import type { Symptom } from '../analyze/symptom.js';
 import type { ActionOutcome, ActionTarget } from '../execute/actuators.js';
 import { supervisorControl, type ElementControl } from '../execute/element-control.js';
 import { escalationMessage } from '../execute/escalation-message.js';
@@ -21,6 +21,7 @@ import { MetricsRegistry } from '../telemetry/metrics.js';
 import { Engine } from '../workflow/engine.js';
 import type { AutonomicLoop } from './autonomic-loop.js';
 import { ConfigManager } from './config-manager.js';
+import { symptomOf } from './element-symptoms.js';
 import { MetricWatch } from './metric-watch.js';
 import type { NodeAgent } from './node-agent.js';
 import { nodeIdentity, type NodeIdentity } from './node-identity.js';

@@ -438,6 +438,13 @@ export const ERROR_CODES = {
     meaning: 'A detector configuration is impossible (an unknown `kind`, `alpha` outside (0, 1], a window of 0, an empty ensemble). The message names the detector and option.',
     whatToDo: 'Fix the detector\'s options in `homeostat.yaml` or the code.',
   },
+  HS_DIAGNOSIS_MALFORMED: {
+    section: 'analysis',
+    retryable: false,
+    httpStatus: 500,
+    meaning: 'A stored incident diagnosis does not decode (not JSON, or a field of the diagnosis missing or of the wrong type); the message names the field. Also thrown when a diagnoser returns such a diagnosis, before it is stored. The loop then diagnoses the incident again; the API shows no diagnosis, an escalation payload its raw text.',
+    whatToDo: 'Nothing for a stored one (the next diagnosis replaces it); a custom diagnoser must return a valid `Diagnosis`.',
+  },
   HS_AUDIT_HEAD_INVALID: {
     section: 'audit',
     retryable: false,

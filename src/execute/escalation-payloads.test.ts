@@ -1,9 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { apiSchema } from '../config/schema/api.js';
+import { encodeDiagnosis } from '../analyze/diagnosis-codec.js';
+import type { Diagnosis } from '../analyze/symptom.js';
 import type { IncidentRecord } from '../store/records.js';
 import { incidentLink, jsonPayload, pagerDutyPayload, slackPayload, type EscalationMessage } from './escalation-payloads.js';
 
+const diagnosis: Diagnosis = { cause: 'process-crashed', confidence: 0.9, evidence: ['its own symptom: process-crashed on api#0'], candidates: [{ element: 'api', kind: 'element', score: 1, confidence: 0.9, evidence: [] }] };
 const incident: IncidentRecord = {
   id: 'inc-1a2b3c4d',
   key: 'api',
@@ -11,7 +14,7 @@ const incident: IncidentRecord = {
   symptom: 'process-crashed',
   status: 'escalated',
   summary: 'no action helped; escalated, retrying slowly',
-  diagnosis: JSON.stringify({ cause: 'process-crashed', confidence: 0.9, candidates: [{ element: 'api', score: 1 }] }),
+  diagnosis: encodeDiagnosis(diagnosis),
   openedAt: Date.UTC(2026, 0, 2, 3, 4, 5),
   updatedAt: Date.UTC(2026, 0, 2, 3, 5, 0),
   resolvedAt: null,
@@ -19,6 +22,7 @@ const incident: IncidentRecord = {
   resolvedBy: null,
   acknowledgedAt: null,
   acknowledgedBy: null,
+  remediation: null,
 };
 const message = (extra: Partial<EscalationMessage> = {}): EscalationMessage => ({ incident, explanation: ['action: restart api#0', 'verification: NOT verified'], severity: 'critical', event: 'trigger', ...extra });
 const LINK = 'https://homeostat.example.com/#/incidents/inc-1a2b3c4d';
@@ -39,7 +43,7 @@ test('JSON payload: versioned, the diagnosis an object (not JSON text), times IS
       resolvedAt: null,
       resolution: null,
       resolvedBy: null,
-      diagnosis: { cause: 'process-crashed', confidence: 0.9, candidates: [{ element: 'api', score: 1 }] },
+      diagnosis: { cause: 'process-crashed', confidence: 0.9, evidence: ['its own symptom: process-crashed on api#0'], candidates: [{ element: 'api', kind: 'element', score: 1, confidence: 0.9, evidence: [] }] },
     },
     explanation: ['action: restart api#0', 'verification: NOT verified'],
   });
@@ -52,6 +56,11 @@ test('JSON payload of a resolve: the resolution and who made it; an undiagnosed 
   const body = jsonPayload(message({ incident: resolved, event: 'resolve', severity: 'info' }));
   assert.equal(body.event, 'resolve');
   assert.deepEqual({ resolvedAt: body.incident.resolvedAt, resolution: body.incident.resolution, resolvedBy: body.incident.resolvedBy, diagnosis: body.incident.diagnosis }, { resolvedAt: '2026-01-02T03:06:00.000Z', resolution: 'action', resolvedBy: 'restart api#0', diagnosis: null });
+});
+
+test('JSON payload: a stored diagnosis that does not decode is shown as its text, not dropped', () => {
+  const damaged = { ...incident, diagnosis: '{"cause":"process-crashed"' };
+  assert.deepEqual(jsonPayload(message({ incident: damaged })).incident.diagnosis, { text: '{"cause":"process-crashed"' });
 });
 
 test('PagerDuty: links only with a public URL; a resolve has the same dedup key and no payload', () => {

@@ -1,3 +1,5 @@
+import { decodeDiagnosis } from '../analyze/diagnosis-codec.js';
+import type { Diagnosis } from '../analyze/symptom.js';
 import type { IncidentRecord } from '../store/records.js';
 
 /** What an escalation says: the incident and its explanation in a few lines. */
@@ -107,12 +109,11 @@ export function webhookPayload(message: EscalationMessage, hook: { format: 'page
   return jsonPayload(message);
 }
 
-/** The stored diagnosis text as an object; text that is not a JSON object is kept under `text`. */
-function parseDiagnosis(text: string | null): Record<string, unknown> | null {
+/** The stored diagnosis as an object; text that does not decode is kept under `text`, so the page still shows it. */
+function parseDiagnosis(text: string | null): Diagnosis | { text: string } | null {
   if (text === null) return null;
   try {
-    const parsed: unknown = JSON.parse(text);
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { text };
+    return decodeDiagnosis(text);
   } catch {
     return { text };
   }

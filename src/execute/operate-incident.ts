@@ -1,4 +1,3 @@
-import { runIdFor } from '../controller/autonomic-loop.js';
 import { HomeostatError, isHomeostatError } from '../errors/homeostat-error.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
 import type { IncidentRecord, RunRecord } from '../store/records.js';
@@ -9,7 +8,7 @@ export const NOTE_MAX_BYTES = 2_048;
 /** Longest reason for closing an incident by hand (same bound as a note). */
 export const CLOSE_REASON_MAX_BYTES = NOTE_MAX_BYTES;
 
-/** What closing an incident needs from the engine: find its remediation runs, and cancel them. */
+/** What closing an incident needs from the engine: read its remediation run, and cancel it. */
 export interface RunCanceller {
   getRun(runId: string): Promise<RunRecord | undefined>;
   cancel(runId: string): Promise<RunRecord>;
@@ -136,15 +135,15 @@ export async function annotateIncident(deps: OperateIncidentDeps, id: string, te
 /** What closing an incident did besides resolving it. */
 export interface ClosedIncident {
   incident: IncidentRecord;
-  /** Remediation runs that were in flight, and whether each had stopped before the incident was resolved. */
+  /** The remediation run that was in flight (none or one), and whether it had stopped before the incident was resolved. */
   cancelledRuns: { id: string; stopped: boolean }[];
   /** Pending approvals of the incident, now denied. */
   deniedApprovals: string[];
 }
 
 /**
- * Close an incident by hand, as `by`, for `reason`: its remediation runs still in flight
- * are cancelled (and given a moment to stop), its pending approvals denied, what was
+ * Close an incident by hand, as `by`, for `reason`: its current remediation run (the one
+ * `IncidentRecord.remediation` names), still in flight, is cancelled (and given a moment to stop), its pending approvals denied, what was
  * cancelled recorded in the explanation, and the incident resolved through
  * `Incidents.resolve` with resolution `operator` (so whatever hooks resolution — a resolve
  * sent to a pager — covers manual closes too). Closing a resolved incident is a 409.
@@ -165,10 +164,11 @@ async function closeNow(deps: OperateIncidentDeps, id: string, why: string, by: 
   refuseResolved(incident);
 
   const cancelledRuns: ClosedIncident['cancelledRuns'] = [];
-  for (let cycle = 0; ; cycle++) {
-    const run = await engine.getRun(runIdFor(incident.key, incident.id, cycle));
-    if (!run) break;
-    if (!IN_FLIGHT.has(run.status)) continue;
+  // The current run is the one that may act: the loop starts a cycle once the previous
+  // run has finished or after it cancelled it (a re-target). A reference whose run is not
+  // started yet has no run to cancel.
+  const run = incident.remediation && (await engine.getRun(incident.remediation.runId));
+  if (run && IN_FLIGHT.has(run.status)) {
     const requested = await engine.cancel(run.id).catch((error: unknown) => {
       // Finished between the look and the cancel: nothing left to stop.
       if (isHomeostatError(error, 'HS_INVALID_RUN_STATE')) return undefined;

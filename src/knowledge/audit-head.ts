@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { HomeostatError } from '../errors/homeostat-error.js';
-import { PRIVATE_FILE_MODE } from '../config/private-state.js';
+import { PRIVATE_FILE_MODE } from '../store/private-state.js';
 
 /**
  * The head of the audit chain: the newest entry's sequence number and hash. The hash

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { IncidentEntryKind, IncidentEntryRecord, IncidentFilter, IncidentRecord, IncidentResolution, IncidentStatus } from '../store/records.js';
+import { encodeDiagnosis } from '../analyze/diagnosis-codec.js';
+import type { Diagnosis } from '../analyze/symptom.js';
+import type { IncidentEntryKind, IncidentEntryRecord, IncidentFilter, IncidentRecord, IncidentResolution, IncidentStatus, RemediationReference } from '../store/records.js';
 import type { KnowledgeStore } from '../store/store.js';
 import type { AuditLog } from './audit-log.js';
 import { canonicalJson } from './canonical-json.js';
@@ -60,6 +62,7 @@ export class Incidents {
       resolvedBy: null,
       acknowledgedAt: null,
       acknowledgedBy: null,
+      remediation: null,
     });
     if (result.created) await this.audit.append('controller', 'incident.opened', result.incident.id, { key: incident.key, element: incident.element, symptom: incident.symptom, summary: incident.summary });
     if (signal) await this.record(result.incident.id, 'signal', signal);
@@ -160,9 +163,18 @@ export class Incidents {
     return updated;
   }
 
-  async setDiagnosis(id: string, diagnosis: Record<string, unknown>): Promise<void> {
-    await this.store.updateIncident(id, { diagnosis: canonicalJson(redact(diagnosis)), updatedAt: this.now() });
-    await this.record(id, 'diagnosis', diagnosis);
+  /**
+   * Make `reference` the incident's current remediation run (see `RemediationReference`):
+   * written when a cycle is planned, before its run is started.
+   */
+  async setRemediation(id: string, reference: RemediationReference): Promise<IncidentRecord | undefined> {
+    return this.store.updateIncident(id, { remediation: reference, updatedAt: this.now() });
+  }
+
+  /** Store the incident's diagnosis (redacted, in the one text form of diagnosis-codec.ts) and add it to the explanation. */
+  async setDiagnosis(id: string, diagnosis: Diagnosis): Promise<void> {
+    await this.store.updateIncident(id, { diagnosis: encodeDiagnosis(redact(diagnosis)), updatedAt: this.now() });
+    await this.record(id, 'diagnosis', { ...diagnosis });
   }
 
   async explain(id: string): Promise<IncidentExplanation | undefined> {

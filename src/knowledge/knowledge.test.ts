@@ -67,7 +67,7 @@ test(
     assert.equal(first.created, true);
     assert.equal(again.created, false);
     assert.equal(again.incident.id, first.incident.id);
-    await knowledge.incidents.setDiagnosis(first.incident.id, { cause: 'crash', confidence: 1 });
+    await knowledge.incidents.setDiagnosis(first.incident.id, { cause: 'crash', confidence: 1, evidence: [] });
     await knowledge.incidents.record(first.incident.id, 'action', { kind: 'restart', headers: { authorization: 'Bearer abcdefghijk' } });
     await knowledge.incidents.resolve(first.incident.id, { resolution: 'action', by: 'restart api#0', summary: 'restarted and healthy' });
     const explained = (await knowledge.incidents.explain(first.incident.id))!;

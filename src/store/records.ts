@@ -7,7 +7,24 @@
 /** Where a run is in its life. `failed` and `parked` runs form the dead-letter queue. */
 export type RunStatus = 'pending' | 'running' | 'waiting' | 'completed' | 'failed' | 'cancelled' | 'parked';
 
-export const TERMINAL_STATUSES: readonly RunStatus[] = ['completed', 'failed', 'cancelled', 'parked'];
+/** The statuses a run ends in: nothing more executes until a redrive. The one list of them. */
+export const TERMINAL_RUN_STATUSES = ['completed', 'failed', 'cancelled', 'parked'] as const satisfies readonly RunStatus[];
+
+/** A status a run ends in (see {@link TERMINAL_RUN_STATUSES}). */
+export type TerminalRunStatus = (typeof TERMINAL_RUN_STATUSES)[number];
+
+/** True when a run with this status has ended. */
+export function isTerminal(status: RunStatus): status is TerminalRunStatus {
+  return (TERMINAL_RUN_STATUSES as readonly RunStatus[]).includes(status);
+}
+
+/** The ended runs a redrive may put back in the queue: all but the completed ones. */
+export const REDRIVABLE_RUN_STATUSES = ['failed', 'parked', 'cancelled'] as const satisfies readonly TerminalRunStatus[];
+
+/** True when a run with this status may be redriven. */
+export function isRedrivable(status: RunStatus): boolean {
+  return (REDRIVABLE_RUN_STATUSES as readonly RunStatus[]).includes(status);
+}
 
 /** What produced a history entry; replay checks the kind as well as the name. */
 export type StepKind = 'step' | 'sleep' | 'signal' | 'now' | 'random' | 'child-start' | 'child-result' | 'compensation';
@@ -204,7 +221,7 @@ export interface IncidentRecord {
   status: IncidentStatus;
   /** A one-line, human summary (updated as it progresses). */
   summary: string;
-  /** JSON text of the diagnosis (null until diagnosed). */
+  /** The diagnosis as text (null until diagnosed): written and read only through analyze/diagnosis-codec.ts. */
   diagnosis: string | null;
   openedAt: number;
   updatedAt: number;
@@ -216,6 +233,19 @@ export interface IncidentRecord {
   /** When an operator acknowledged it (took it on), and who; null until then. */
   acknowledgedAt: number | null;
   acknowledgedBy: string | null;
+  /** Its current remediation run (null until the loop plans one); see {@link RemediationReference}. */
+  remediation: RemediationReference | null;
+}
+
+/**
+ * Which remediation run is an incident's current one: the loop writes it when it plans a
+ * cycle, and every reader (the loop, an operator's close) looks the run up by it. A run id
+ * is only ever built, never taken apart.
+ */
+export interface RemediationReference {
+  runId: string;
+  /** 0 for the first plan; each re-plan (slow retry, re-target, re-open) is the next. */
+  cycle: number;
 }
 
 /**
@@ -247,6 +277,7 @@ export interface IncidentUpdate {
   resolvedBy?: string | null;
   acknowledgedAt?: number | null;
   acknowledgedBy?: string | null;
+  remediation?: RemediationReference | null;
   updatedAt: number;
   /**
    * Only while the incident is unresolved (the update is skipped, undefined returned, for a

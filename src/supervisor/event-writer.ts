@@ -1,4 +1,4 @@
-import type { Store } from '../store/store.js';
+import type { ElementStore } from '../store/store.js';
 import type { NewElementEventRecord } from '../store/records.js';
 import type { ElementEvent } from './element-events.js';
 
@@ -24,7 +24,7 @@ export class EventWriter {
   dropped = 0;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: ElementStore,
     private readonly options: { flushEveryMs?: number; maxBatch?: number; maxPending?: number; onError?: (error: unknown) => void } = {},
   ) {}
 

@@ -1,6 +1,6 @@
 import { closeSync, existsSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../config/private-state.js';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../store/private-state.js';
 
 export interface LogRotation {
   /** Rotate `current.log` once it passes this many bytes. */

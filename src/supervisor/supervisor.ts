@@ -5,7 +5,7 @@ import { systemClock, type Clock } from '../resilience/clock.js';
 import { EventEmitter, type Listener } from '../resilience/events.js';
 import type { Random } from '../resilience/random.js';
 import type { ElementStateRecord } from '../store/records.js';
-import type { Store } from '../store/store.js';
+import type { ElementStore } from '../store/store.js';
 import type { ElementEvent } from './element-events.js';
 import { EventWriter } from './event-writer.js';
 import { ExternalElement } from './external-element.js';
@@ -29,7 +29,7 @@ export interface SupervisorOptions {
   /** Logs (and the heartbeat socket) go here. */
   stateDir: string;
   /** Where events and element states are written; without it they are only emitted. */
-  store?: Store;
+  store?: ElementStore;
   /** Names this supervisor's rows in `element_states` (default `<hostname>:<pid>`). */
   owner?: string;
   clock?: Clock;

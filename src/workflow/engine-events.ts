@@ -1,9 +1,9 @@
-import type { RunStatus, SerializedError } from '../store/records.js';
+import type { SerializedError, TerminalRunStatus } from '../store/records.js';
 
 /** What the engine reports as it works; the monitor subscribes to these. */
 export type EngineEvent =
   | { type: 'run-started'; runId: string; workflow: string }
-  | { type: 'run-finished'; runId: string; workflow: string; status: Extract<RunStatus, 'completed' | 'failed' | 'cancelled' | 'parked'>; error?: SerializedError }
+  | { type: 'run-finished'; runId: string; workflow: string; status: TerminalRunStatus; error?: SerializedError }
   | { type: 'run-lost'; runId: string; workflow: string; epoch: number }
   | { type: 'run-claimed'; runId: string; workflow: string; epoch: number; takeover: boolean }
   /** A step was checkpointed (first execution only, never on replay). */

@@ -4,7 +4,7 @@ import { toMillis, type Duration } from '../resilience/duration.js';
 import type { Random } from '../resilience/random.js';
 import { openStore } from '../store/open-store.js';
 import type { AttemptRecord, RunFilter, RunRecord, StepRecord } from '../store/records.js';
-import { TERMINAL_STATUSES } from '../store/records.js';
+import { isTerminal } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { RunNotFoundError } from '../store/store-errors.js';
 import type { WorkflowDefinition } from './define-workflow.js';
@@ -204,7 +204,7 @@ export class Engine {
       if (!run) throw new RunNotFoundError(runId);
       if (run.status === 'completed') return decodePayload<O>(run.output);
       if (run.status === 'cancelled') throw new CancelledError(runId);
-      if (TERMINAL_STATUSES.includes(run.status)) throw new RunFailedError(run);
+      if (isTerminal(run.status)) throw new RunFailedError(run);
       const remaining = deadline - this.clock.now();
       if (remaining <= 0) {
         throw new HomeostatError('HS_TIMEOUT', `run ${runId} did not finish within the wait (it is ${run.status})`, { retryable: true });

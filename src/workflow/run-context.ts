@@ -3,7 +3,7 @@ import type { Clock } from '../resilience/clock.js';
 import { toMillis, type Duration } from '../resilience/duration.js';
 import type { Random } from '../resilience/random.js';
 import type { Fence, RunRecord, StepKind, StepRecord, WakeConditions } from '../store/records.js';
-import type { Store } from '../store/store.js';
+import type { RunStore } from '../store/store.js';
 import type { WorkflowDefinition } from './define-workflow.js';
 import type { EngineEvents } from './engine-events.js';
 import { CancelledError, ChildFailedError, DeterminismError, ExecutionHaltedError, StepFailedError } from './errors.js';
@@ -27,7 +27,7 @@ export type Halt =
   | { kind: 'store-error'; error: unknown };
 
 export interface RunContextDeps {
-  store: Store;
+  store: RunStore;
   clock: Clock;
   random: Random;
   payloadLimit: number;

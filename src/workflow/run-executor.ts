@@ -1,8 +1,8 @@
 import { isHomeostatError } from '../errors/homeostat-error.js';
 import type { Clock } from '../resilience/clock.js';
 import type { Random } from '../resilience/random.js';
-import type { RunRecord, RunStatus, SerializedError } from '../store/records.js';
-import type { Store } from '../store/store.js';
+import type { RunRecord, SerializedError, TerminalRunStatus } from '../store/records.js';
+import type { RunStore } from '../store/store.js';
 import type { WorkflowDefinition } from './define-workflow.js';
 import { CancelledError, CompensationFailedError, DeterminismError, WorkflowTimeoutError } from './errors.js';
 import { decodePayload, encodePayload, serializeError } from './payload.js';
@@ -13,7 +13,7 @@ import type { EngineEvents } from './engine-events.js';
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface ExecutorDeps {
-  store: Store;
+  store: RunStore;
   clock: Clock;
   random: Random;
   payloadLimit: number;
@@ -24,7 +24,7 @@ export interface ExecutorDeps {
 
 /** How one execution of a run ended, from this worker's point of view. */
 export type ExecutionResult =
-  | { kind: 'finished'; status: Extract<RunStatus, 'completed' | 'failed' | 'cancelled' | 'parked'> }
+  | { kind: 'finished'; status: TerminalRunStatus }
   | { kind: 'suspended'; wakeAt: number | null }
   | { kind: 'lost' };
 

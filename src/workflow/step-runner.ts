@@ -4,7 +4,7 @@ import { timeout as timeoutPolicy } from '../resilience/timeout.js';
 import type { Clock } from '../resilience/clock.js';
 import { toMillis } from '../resilience/duration.js';
 import type { Random } from '../resilience/random.js';
-import type { Store } from '../store/store.js';
+import type { RunStore } from '../store/store.js';
 import type { Fence, SerializedError } from '../store/records.js';
 import { encodePayload, serializeError } from './payload.js';
 import type { ErrorMatcher, StepContext, StepOptions, StepRetryOptions } from './workflow-context.js';
@@ -39,7 +39,7 @@ export type StepRunOutcome =
  */
 export async function runStep<T>(
   request: StepRunRequest<T>,
-  store: Store,
+  store: RunStore,
   fence: Fence,
   clock: Clock,
   random: Random,

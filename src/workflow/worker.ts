@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { isHomeostatError } from '../errors/homeostat-error.js';
 import type { RunRecord } from '../store/records.js';
-import type { Store } from '../store/store.js';
+import type { RunStore } from '../store/store.js';
 import type { WorkflowDefinition } from './define-workflow.js';
 import { CancelledError } from './errors.js';
 import { serializeError } from './payload.js';
@@ -35,7 +35,7 @@ export interface WorkerOptions {
  */
 export class Worker {
   readonly id: string;
-  private readonly store: Store;
+  private readonly store: RunStore;
   private readonly workflows: Map<string, WorkflowDefinition>;
   private readonly deps: ExecutorDeps;
   private readonly concurrency: number;
@@ -56,7 +56,7 @@ export class Worker {
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private unwatch: (() => Promise<void>) | undefined;
 
-  constructor(store: Store, workflows: Map<string, WorkflowDefinition>, deps: ExecutorDeps, options: WorkerOptions = {}) {
+  constructor(store: RunStore, workflows: Map<string, WorkflowDefinition>, deps: ExecutorDeps, options: WorkerOptions = {}) {
     this.id = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.store = store;
     this.workflows = workflows;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runIdFor } from '../../src/controller/autonomic-loop.js';
+import { remediationReference } from '../../src/execute/remediation-reference.js';
 import type { LiveEvent } from '../../src/api/live-events.js';
 import { ApiHarness, failing, gated } from './api-harness.js';
 
@@ -101,8 +101,10 @@ test('close: the remediation run in flight is cancelled, its approval denied, th
   const h = await ApiHarness.open();
   try {
     const incident = await openIncident(h);
-    // A remediation waiting for approval, named as the loop names them.
-    const runId = runIdFor(incident.key, incident.id, 0);
+    // A remediation waiting for approval, named and referenced by its incident as the loop does it.
+    const reference = remediationReference(incident, 0);
+    await h.knowledge.incidents.setRemediation(incident.id, reference);
+    const runId = reference.runId;
     await h.engine.start(gated, undefined, { id: runId });
     await until('the run waiting', async () => (await h.engine.getRun(runId))?.status === 'waiting');
     await h.store.requestApproval({ id: `${runId}:1`, incidentId: incident.id, action: 'restart db', status: 'pending', requestedAt: Date.now(), expiresAt: Date.now() + 600_000, decidedAt: null, decidedBy: null, reason: null });
@@ -153,7 +155,9 @@ test('close an escalated incident whose remediation already ended: nothing to ca
   const h = await ApiHarness.open();
   try {
     const incident = await openIncident(h, 'cache');
-    const runId = runIdFor(incident.key, incident.id, 0);
+    const reference = remediationReference(incident, 0);
+    await h.knowledge.incidents.setRemediation(incident.id, reference);
+    const runId = reference.runId;
     const ended = await h.engine.start(failing, undefined, { id: runId });
     await assert.rejects(ended.result({ timeout: 20_000 }));
     await h.knowledge.incidents.setStatus(incident.id, 'escalated', 'no rung helped; escalated');

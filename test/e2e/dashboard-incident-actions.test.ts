@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { runIdFor } from '../../src/controller/autonomic-loop.js';
+import { remediationReference } from '../../src/execute/remediation-reference.js';
 import { launchBrowser, openPage, screenshot } from './dashboard-harness.js';
 import { UpHarness } from './loop-harness.js';
 
@@ -34,7 +34,7 @@ test('dashboard: from the incident view an operator acknowledges, adds a note an
     await h.healthy('api');
     await h.fault('api#0', 'crash');
     const incident = await h.waitForIncident((i) => i.status === 'awaiting-approval', 30_000, 'the incident awaiting approval');
-    const runId = runIdFor(incident.key, incident.id, 0);
+    const runId = remediationReference(incident, 0).runId;
 
     browser = await launchBrowser();
     const { page, problems } = await openPage(browser);

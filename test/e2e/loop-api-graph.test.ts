@@ -22,7 +22,7 @@ test('GET /api/services carries each service\'s dependsOn and standby (from the 
     assert.deepEqual(paired.json.services.map((s: { name: string; standby: string | null }) => [s.name, s.standby]), [['api', 'db'], ['db', 'api']]);
 
     const { incident } = await h.knowledge.incidents.open({ key: 'api', element: 'db', symptom: 'api-errors', summary: 'api errors' });
-    const candidates = [{ element: 'db', kind: 'element', score: 1.2, confidence: 0.7, evidence: ['its own symptom: liveness-failing on db#0'] }];
+    const candidates = [{ element: 'db', kind: 'element' as const, score: 1.2, confidence: 0.7, evidence: ['its own symptom: liveness-failing on db#0'] }];
     await h.knowledge.incidents.setDiagnosis(incident.id, { cause: 'liveness-failing', confidence: 0.7, evidence: [], candidates, classification: 'transient' });
     const shown = await h.call('viewer', 'GET', `/api/incidents/${incident.id}`);
     assert.equal(shown.json.diagnosis.candidates[0].element, 'db');

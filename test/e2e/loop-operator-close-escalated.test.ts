@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ApiDiscovery } from '../../src/cli/api-discovery.js';
-import { runIdFor } from '../../src/controller/autonomic-loop.js';
+import { remediationReference } from '../../src/execute/remediation-reference.js';
 import { fileReadyService, UpHarness, webhookReceiver } from './loop-harness.js';
 
 
@@ -36,7 +36,7 @@ escalation:
     await h.up();
     const apiActor = `api:local-up-${(JSON.parse(readFileSync(join(h.dir, 'state', 'api.json'), 'utf8')) as ApiDiscovery).pid}`;
     const remediating = await h.waitForIncident((i) => i.element === 'app' && i.status === 'remediating', 60_000, 'app remediating');
-    const runId = runIdFor(remediating.key, remediating.id, 0);
+    const runId = remediationReference(remediating, 0).runId;
     const entries = async (id: string) => (await h.knowledge().incidents.explain(id))!.entries;
     await h.waitFor(async () => (await entries(remediating.id)).some((e) => e.kind === 'action' && e.data.ok === true), 30_000, "app's restart done, its verification under way");
     assert.equal((await h.db().getRun(runId))?.status, 'running');

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApiDiscovery } from '../../src/cli/api-discovery.js';
-import { runIdFor } from '../../src/controller/autonomic-loop.js';
+import { remediationReference } from '../../src/execute/remediation-reference.js';
 import { UpHarness } from './loop-harness.js';
 
 // An approval-gated restart: after a crash the remediation run waits, in flight, for a person.
@@ -33,7 +33,7 @@ test('an operator acknowledges, annotates and closes an incident whose remediati
 
     await h.fault('api#0', 'crash');
     const waiting = await h.waitForIncident((i) => i.status === 'awaiting-approval', 30_000, 'the incident awaiting approval');
-    const runId = runIdFor(waiting.key, waiting.id, 0);
+    const runId = remediationReference(waiting, 0).runId;
     // The approval is asked for in a step; the run suspends right after.
     await h.waitFor(async () => (await h.db().getRun(runId))?.status === 'waiting', 20_000, 'the remediation run waiting for the approval');
 
@@ -74,7 +74,7 @@ test('an operator acknowledges, annotates and closes an incident whose remediati
     await h.healthy('api');
     await h.fault('api#0', 'crash');
     const second = await h.waitForIncident((i) => i.id !== waiting.id && i.status === 'awaiting-approval', 30_000, 'a second incident awaiting approval');
-    const secondRun = runIdFor(second.key, second.id, 0);
+    const secondRun = remediationReference(second, 0).runId;
     await h.waitFor(async () => (await h.db().getRun(secondRun))?.status === 'waiting', 20_000, 'the second remediation run waiting for the approval');
     assert.equal((await h.cli('incident', 'ack', second.id, '--local', '--by', 'alice')).status, 0);
     const closedLocally = await h.cli('incident', 'close', second.id, '--local', '--by', 'alice', '--reason', 'handled in the maintenance window');

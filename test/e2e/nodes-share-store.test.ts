@@ -195,10 +195,9 @@ test('two ups on PostgreSQL: the owning node restarts its own web#0; a killed le
   }
 });
 
-/** The remediation run of an incident (`remediate:<key>:<incident>:<cycle>`), newest cycle. */
+/** The current remediation run of an incident, as its reference names it. */
 async function runOf(store: PostgresStore, incidentId: string): Promise<string | undefined> {
-  const runs = await store.listRuns({ limit: 100 });
-  return runs.filter((r) => r.id.includes(`:${incidentId}:`)).sort((x, y) => y.createdAt - x.createdAt)[0]?.id;
+  return (await store.getIncident(incidentId))?.remediation?.runId;
 }
 
 /** The node action request of an incident's run, while it is pending. */

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { parseConfig } from '../../config/load-config.js';
 import type { HomeostatConfig } from '../../config/schema/root.js';
-import { diffConfigs } from '../../cli/commands/config-plan.js';
-import { restartOnlyChanges } from '../../controller/applied-config.js';
+import { diffConfigs } from '../../knowledge/config-diff.js';
+import { restartOnlyChanges } from '../../knowledge/restart-only-changes.js';
 import { isHomeostatError } from '../../errors/homeostat-error.js';
 import { ApiError } from '../api-error.js';
 import type { ApiContext } from '../api-context.js';

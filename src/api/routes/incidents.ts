@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { storedDiagnosis } from '../../analyze/diagnosis-codec.js';
 import type { IncidentStatus } from '../../store/records.js';
 import { ApiError } from '../api-error.js';
 import type { ApiContext } from '../api-context.js';
@@ -50,16 +51,8 @@ export const incidentRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) =
       if (!explained) throw new ApiError('HS_INCIDENT_NOT_FOUND', `no incident ${request.params.id}`);
       const approvals = (await ctx.store.listApprovals()).filter((a) => a.incidentId === request.params.id);
       // The diagnosis parsed: `diagnosis.candidates[0]` is the root cause the incident targets.
-      return { incident: incidentShape(explained.incident), entries: explained.entries.map(incidentEntryShape), diagnosis: parseDiagnosis(explained.incident.diagnosis), approvals: approvals.map(approvalShape) };
+      return { incident: incidentShape(explained.incident), entries: explained.entries.map(incidentEntryShape), diagnosis: storedDiagnosis(explained.incident.diagnosis) ?? null, approvals: approvals.map(approvalShape) };
     },
   });
 };
 
-function parseDiagnosis(text: string | null): unknown {
-  if (text === null) return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return null;
-  }
-}

@@ -20,6 +20,7 @@ export const incidentSchema = closedObject({
   resolvedBy: nullableText,
   acknowledgedAt: nullableNumber,
   acknowledgedBy: nullableText,
+  remediation: { ...closedObject({ runId: text, cycle: number }), type: ['object', 'null'], description: 'its current remediation run, null until the loop plans one' },
 });
 
 export function incidentShape(incident: IncidentRecord) {
@@ -38,6 +39,7 @@ export function incidentShape(incident: IncidentRecord) {
     resolvedBy: incident.resolvedBy,
     acknowledgedAt: incident.acknowledgedAt,
     acknowledgedBy: incident.acknowledgedBy,
+    remediation: incident.remediation && { runId: incident.remediation.runId, cycle: incident.remediation.cycle },
   };
 }
 

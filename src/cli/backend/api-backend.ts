@@ -1,6 +1,7 @@
 import type { ApiTokenView } from '../../api/api-tokens.js';
 import type { AuditVerification } from '../../knowledge/audit-log.js';
 import type { ApiRole, ApprovalRecord, ConfigVersionRecord, ElementStateRecord, IncidentRecord, IncidentStatus, PauseRecord, RunRecord, RunStatus, StepRecord } from '../../store/records.js';
+import { isTerminal } from '../../store/records.js';
 import { RunFailedError, type RunDetails } from '../../workflow/engine.js';
 import { CancelledError, InvalidInputError } from '../../workflow/errors.js';
 import { ApiAnswerError, ApiUnreachableError, type ApiClient } from '../api-client.js';
@@ -13,8 +14,6 @@ interface ServiceView {
   name: string;
   instances: { instance: string; state: string; health: string; owner: string; updatedAt: number; details: unknown }[];
 }
-
-const TERMINAL: RunStatus[] = ['completed', 'failed', 'cancelled', 'parked'];
 
 export interface ApiBackendOptions {
   /** Where reads go when the API stops answering (a discovered server); none for `--api URL`. */
@@ -178,7 +177,7 @@ export class ApiBackend implements CliBackend {
       const { run } = await this.describeRun(id);
       if (run.status === 'completed') return run.output === null ? undefined : (JSON.parse(run.output) as unknown);
       if (run.status === 'cancelled') throw new CancelledError(id);
-      if (TERMINAL.includes(run.status)) throw new RunFailedError(run);
+      if (isTerminal(run.status)) throw new RunFailedError(run);
       await new Promise((resolve) => setTimeout(resolve, pollMs));
       pollMs = Math.min(pollMs * 2, 1_000);
     }

@@ -14,7 +14,7 @@ import type { ApiRole, ApprovalRecord, ElementStateRecord, IncidentRecord, Incid
 import type { Store } from '../../store/store.js';
 import { notSpawnableError, spawnabilityProblems } from '../../supervisor/config-spawnability.js';
 import { Engine, type RunDetails } from '../../workflow/engine.js';
-import { diffConfigs } from '../config-diff.js';
+import { diffConfigs } from '../../knowledge/config-diff.js';
 import type { CliBackend, ConfigPlan, IncidentDetails } from './cli-backend.js';
 
 /**

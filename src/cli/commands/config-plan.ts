@@ -4,9 +4,6 @@ import { UsageError } from '../cli-error.js';
 import type { CommandContext } from '../command.js';
 import { findConfig } from '../config-location.js';
 
-// The API's plan route uses it from here.
-export { diffConfigs } from '../config-diff.js';
-
 export const configUsage = 'homeostat config plan -c new.yaml [--store URL]';
 
 /**

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { remoteExposureWarning } from '../../api/remote-exposure.js';
-import { ensurePrivateDir, ensurePrivateFile, widenedStatePaths } from '../../config/private-state.js';
+import { ensurePrivateDir, ensurePrivateFile, widenedStatePaths } from '../../store/private-state.js';
 import { ControllerRuntime } from '../../controller/controller-runtime.js';
 import { nodeName } from '../../controller/node-identity.js';
 import { AUDIT_HEAD_FILE, auditKeyFromEnv } from '../../knowledge/audit-head.js';

@@ -70,11 +70,14 @@ test('a finished remediation: an exhausted ladder counts an escalation and is sa
     const { incident } = await knowledge.incidents.open({ key: 'api', element: 'api', symptom: 'process-crashed', summary: 'no action helped' });
     const first = `remediate:api:${incident.id}:0`;
     const second = `remediate:api:${incident.id}:1`;
-    runs[first] = { output: JSON.stringify({ outcome: 'escalated' }) };
-    runs[second] = { output: JSON.stringify({ outcome: 'dry-run' }) };
+    const input = (incidentId: string) => JSON.stringify({ incidentId, service: 'api', diagnosis: 'process-crashed', policyName: 'p' });
+    runs[first] = { input: input(incident.id), output: JSON.stringify({ outcome: 'escalated' }) };
+    runs[second] = { input: input(incident.id), output: JSON.stringify({ outcome: 'dry-run' }) };
+    runs['remediate:api:inc-unknown:0'] = { input: input('inc-unknown'), output: JSON.stringify({ outcome: 'escalated' }) };
     await accounting.remediationFinished(first, 'completed');
     await accounting.remediationFinished(second, 'completed');
     await accounting.remediationFinished('remediate:api:inc-unknown:0', 'completed');
+    await accounting.remediationFinished('not-a-remediation', 'completed');
     assert.match(registry.render(), /^homeostat_incidents_escalated_total\{reason="ladder-exhausted"\} 1$/m);
     assert.deepEqual(said, [`incident ${incident.id} escalated: no action helped (see homeostat incident show ${incident.id})`, `incident ${incident.id}: dry-run, decision recorded, nothing executed`]);
     assert.equal(accounting.unresolved, 1, 'read from the store');

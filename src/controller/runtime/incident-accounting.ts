@@ -1,4 +1,5 @@
 import type { Symptom } from '../../analyze/symptom.js';
+import { incidentOfRun } from '../../execute/remediation-reference.js';
 import { incidentTimes } from '../../knowledge/incident-times.js';
 import type { Knowledge } from '../../knowledge/knowledge.js';
 import type { IncidentRecord, RunRecord } from '../../store/records.js';
@@ -57,14 +58,14 @@ export class IncidentAccounting {
     this.options.say(`incident ${incident.id} on ${incident.element}: no policy matches; escalated`);
   }
 
-  /** A remediation run ended (its id: `remediate:<key>:<incident>:<cycle>`): an exhausted ladder is an escalation, a dry run is said. */
+  /** A remediation run ended (its input names its incident): an exhausted ladder is an escalation, a dry run is said. */
   async remediationFinished(runId: string, status: string): Promise<void> {
     const { knowledge, metrics, logger, say } = this.options;
-    const incidentId = runId.split(':').at(-2);
+    const run = await this.options.readRun(runId);
+    const incidentId = incidentOfRun(run);
     if (!incidentId) return;
     const incident = await knowledge.incidents.get(incidentId);
     if (!incident) return;
-    const run = await this.options.readRun(runId);
     const outcome = run?.output ? ((JSON.parse(run.output) as { outcome?: string }).outcome ?? status) : status;
     logger.info({ incident: incident.id, run: runId, status, outcome, incidentStatus: incident.status }, 'remediation finished');
     // A resolution is counted and said by resolved(), whoever resolved it.

@@ -287,4 +287,25 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX node_actions_pending ON node_actions (node, requested_at) WHERE status = 'pending';
     `,
   },
+  {
+    // An incident's current remediation run, as a reference the loop writes when it plans a
+    // cycle (see RemediationReference): readers look the run up by it instead of building
+    // run ids for cycles 0, 1, 2, … until one is missing. Incidents from before this
+    // migration get theirs here, once, from their runs: remediation runs of an incident are
+    // 'remediate:<key>:<incident>:<cycle>' with cycles 0..n, so there are n + 1 of them and
+    // the current one is built from n. This is the only place that relies on that form.
+    name: '0010_incident_remediation',
+    sql: `
+      ALTER TABLE incidents ADD COLUMN remediation_run_id TEXT;
+      ALTER TABLE incidents ADD COLUMN remediation_cycle INTEGER;
+      -- starts_with, not a range: a range on text follows the database's collation, which may not order ':' before ';'.
+      UPDATE incidents SET remediation_cycle = counted.runs - 1, remediation_run_id = 'remediate:' || incidents.key || ':' || incidents.id || ':' || (counted.runs - 1)
+      FROM (
+        SELECT i.id, COUNT(*) AS runs FROM incidents i JOIN runs r
+          ON starts_with(r.id, 'remediate:' || i.key || ':' || i.id || ':') AND r.workflow = 'homeostat.remediate' AND r.parent_id IS NULL
+        GROUP BY i.id
+      ) counted
+      WHERE counted.id = incidents.id;
+    `,
+  },
 ];

@@ -1,51 +1,12 @@
 import type pg from 'pg';
 import type { Store } from '../store.js';
-import type {
-  ApiTokenRecord,
-  AttemptRecord,
-  ElementEventFilter,
-  ElementEventRecord,
-  ElementStateRecord,
-  Fence,
-  LeaderFence,
-  Leadership,
-  LeaseHolder,
-  NewElementEventRecord,
-  NewRun,
-  RunFilter,
-  RunRecord,
-  RunStatus,
-  SerializedError,
-  StepRecord,
-  WakeConditions,
-  NewNodeActionRecord,
-  NewNodeSymptomRecord,
-  NodeActionRecord,
-  NodeRecord,
-  NodeSymptomRecord,
-} from '../records.js';
+import type { AttemptRecord, Fence, NewRun, RunFilter, RunRecord, SerializedError, StepRecord, TerminalRunStatus, WakeConditions } from '../records.js';
+import { isRedrivable } from '../records.js';
 import { FencedError, InvalidRunStateError, RunNotFoundError, StoreOpenError, StoreUnavailableError } from '../store-errors.js';
 import { ConnectionPool, parsePostgresUrl, redact, type PostgresStoreOptions, type PostgresTarget } from './connection.js';
-import { PostgresElementTables } from './element-tables.js';
-import { PostgresLeaderLeases } from './leader-lease-tables.js';
-import { PostgresNodeTables } from './node-tables.js';
-import { PostgresKnowledgeTables } from './knowledge-tables.js';
-import { PostgresApiTokenTables } from './api-token-tables.js';
-import type {
-  ApprovalRecord,
-  ApprovalStatus,
-  AuditEntryRecord,
-  ConfigVersionRecord,
-  IncidentEntryRecord,
-  IncidentFilter,
-  IncidentRecord,
-  IncidentUpdate,
-  NewAuditEntryRecord,
-  NewIncidentEntryRecord,
-  OutcomeStatRecord,
-  PauseRecord,
-} from '../records.js';
 import { migrate } from './migrate.js';
+import { PostgresExecutor } from './postgres-executor.js';
+import { SharedTablesStore } from '../sql/shared-tables-store.js';
 import { toAttemptRecord, toRunRecord, toStepRecord, type AttemptRow, type RunRow, type StepRow } from '../rows.js';
 import { WorkNotifier, workChannel } from './work-notifier.js';
 import * as sql from './statements.js';
@@ -60,8 +21,10 @@ export type { PostgresStoreOptions, PostgresDurability } from './connection.js';
  *
  * Connection failures surface as `HS_STORE_UNAVAILABLE` (retryable) and never leave a
  * half-written change: the engine hands the run back and retries it from its history.
+ * The runs are written here (statements.ts: row locks, NOTIFY, per-statement durability);
+ * every other port comes from {@link SharedTablesStore}.
  */
-export class PostgresStore implements Store {
+export class PostgresStore extends SharedTablesStore implements Store {
   readonly schema: string;
   private readonly db: ConnectionPool;
   private readonly target: PostgresTarget;
@@ -71,23 +34,14 @@ export class PostgresStore implements Store {
   /** For each run executing here: the server incarnation its history was loaded from. */
   private readonly loadedIn = new Map<string, number>();
   private readonly notifiers = new Set<WorkNotifier>();
-  private readonly elements: PostgresElementTables;
-  private readonly leases: PostgresLeaderLeases;
-  private readonly nodes: PostgresNodeTables;
-  private readonly knowledge: PostgresKnowledgeTables;
-  private readonly apiTokens: PostgresApiTokenTables;
 
   private constructor(target: PostgresTarget, db: ConnectionPool) {
+    super(new PostgresExecutor(db));
     this.target = target;
     this.db = db;
     this.schema = target.schema;
     this.channel = workChannel(target.schema);
     this.checkpointCommit = target.durability === 'normal' ? 'off' : 'on';
-    this.elements = new PostgresElementTables(db);
-    this.leases = new PostgresLeaderLeases(db);
-    this.nodes = new PostgresNodeTables(db);
-    this.knowledge = new PostgresKnowledgeTables(db);
-    this.apiTokens = new PostgresApiTokenTables(db);
   }
 
   /**
@@ -278,7 +232,7 @@ export class PostgresStore implements Store {
 
   async finishRun(
     fence: Fence,
-    outcome: { status: Extract<RunStatus, 'completed' | 'failed' | 'cancelled' | 'parked'>; output: string | null; error: SerializedError | null },
+    outcome: { status: TerminalRunStatus; output: string | null; error: SerializedError | null },
     now: number,
   ): Promise<void> {
     const { rows } = await this.db.query<{ finished: number }>(
@@ -330,198 +284,11 @@ export class PostgresStore implements Store {
       const { rows } = await client.query<RunRow>('SELECT * FROM runs WHERE id = $1 FOR UPDATE', [runId]);
       const row = rows[0];
       if (!row) throw new RunNotFoundError(runId);
-      if (!['failed', 'parked', 'cancelled'].includes(row.status)) throw new InvalidRunStateError(runId, row.status, 'redrive');
+      if (!isRedrivable(row.status)) throw new InvalidRunStateError(runId, row.status, 'redrive');
       await client.query("DELETE FROM steps WHERE run_id = $1 AND (seq >= $2 OR kind = 'compensation')", [runId, fromSeq]);
       const updated = await client.query<RunRow>(sql.REDRIVE, [runId, now, this.channel]);
       return toRunRecord(updated.rows[0]!);
     });
-  }
-
-  acquireLeadership(name: string, holder: string, ttlMs: number, now: number, apiUrl: string | null = null): Promise<Leadership> {
-    return this.leases.acquire(name, holder, ttlMs, now, apiUrl);
-  }
-
-  currentLeader(name: string, now: number): Promise<LeaseHolder | undefined> {
-    return this.leases.holderOf(name, now);
-  }
-
-  renewLeadership(name: string, holder: string, token: number, ttlMs: number, now: number): Promise<boolean> {
-    return this.leases.renew(name, holder, token, ttlMs, now);
-  }
-
-  resignLeadership(name: string, holder: string, token: number, now: number): Promise<void> {
-    return this.leases.resign(name, holder, token, now);
-  }
-
-  recordLeaderAction(fence: LeaderFence, action: string, payload: string | null, now: number): Promise<void> {
-    return this.leases.recordAction(fence, action, payload, now);
-  }
-
-  listLeaderActions(name: string) {
-    return this.leases.listActionsOf(name);
-  }
-
-  appendEvents(events: NewElementEventRecord[]): Promise<void> {
-    return this.elements.appendEvents(events);
-  }
-
-  listEvents(filter?: ElementEventFilter): Promise<ElementEventRecord[]> {
-    return this.elements.listEvents(filter);
-  }
-
-  saveElementStates(owner: string, states: ElementStateRecord[]): Promise<void> {
-    return this.elements.saveElementStates(owner, states);
-  }
-
-  listElementStates(): Promise<ElementStateRecord[]> {
-    return this.elements.listElementStates();
-  }
-
-  // Knowledge (knowledge-tables.ts)
-  openIncident(incident: IncidentRecord): Promise<{ incident: IncidentRecord; created: boolean }> {
-    return this.knowledge.openIncident(incident);
-  }
-
-  getIncident(id: string): Promise<IncidentRecord | undefined> {
-    return this.knowledge.getIncident(id);
-  }
-
-  listIncidents(filter?: IncidentFilter): Promise<IncidentRecord[]> {
-    return this.knowledge.listIncidents(filter);
-  }
-
-  reopenIncident(id: string, at: number): Promise<{ incident: IncidentRecord; reopened: boolean } | undefined> {
-    return this.knowledge.reopenIncident(id, at);
-  }
-
-  updateIncident(id: string, update: IncidentUpdate): Promise<IncidentRecord | undefined> {
-    return this.knowledge.updateIncident(id, update);
-  }
-
-  appendIncidentEntries(entries: NewIncidentEntryRecord[]): Promise<void> {
-    return this.knowledge.appendIncidentEntries(entries);
-  }
-
-  listIncidentEntries(incidentId: string): Promise<IncidentEntryRecord[]> {
-    return this.knowledge.listIncidentEntries(incidentId);
-  }
-
-  requestApproval(approval: ApprovalRecord): Promise<ApprovalRecord> {
-    return this.knowledge.requestApproval(approval);
-  }
-
-  decideApproval(id: string, decision: Exclude<ApprovalStatus, 'pending'>, by: string, reason: string | null, now: number): Promise<ApprovalRecord | undefined> {
-    return this.knowledge.decideApproval(id, decision, by, reason, now);
-  }
-
-  getApproval(id: string): Promise<ApprovalRecord | undefined> {
-    return this.knowledge.getApproval(id);
-  }
-
-  listApprovals(status?: ApprovalStatus[]): Promise<ApprovalRecord[]> {
-    return this.knowledge.listApprovals(status);
-  }
-
-  saveConfigVersion(version: Omit<ConfigVersionRecord, 'version'>): Promise<ConfigVersionRecord> {
-    return this.knowledge.saveConfigVersion(version);
-  }
-
-  markConfigVersion(version: number, status: ConfigVersionRecord['status']): Promise<void> {
-    return this.knowledge.markConfigVersion(version, status);
-  }
-
-  listConfigVersions(): Promise<ConfigVersionRecord[]> {
-    return this.knowledge.listConfigVersions();
-  }
-
-  appendAudit(entry: NewAuditEntryRecord, seal: (link: { seq: number; prevHash: string }) => string): Promise<AuditEntryRecord> {
-    return this.knowledge.appendAudit(entry, seal);
-  }
-
-  listAudit(options?: { afterSeq?: number; limit?: number }): Promise<AuditEntryRecord[]> {
-    return this.knowledge.listAudit(options);
-  }
-
-  recordOutcome(diagnosis: string, action: string, success: boolean, now: number): Promise<void> {
-    return this.knowledge.recordOutcome(diagnosis, action, success, now);
-  }
-
-  listOutcomeStats(): Promise<OutcomeStatRecord[]> {
-    return this.knowledge.listOutcomeStats();
-  }
-
-  setPause(scope: string, paused: boolean, by: string, reason: string, now: number): Promise<void> {
-    return this.knowledge.setPause(scope, paused, by, reason, now);
-  }
-
-  listPauses(): Promise<PauseRecord[]> {
-    return this.knowledge.listPauses();
-  }
-
-  saveGuardState(key: string, json: string, now: number): Promise<void> {
-    return this.knowledge.saveGuardState(key, json, now);
-  }
-
-  loadGuardState(key: string): Promise<string | undefined> {
-    return this.knowledge.loadGuardState(key);
-  }
-
-  // Nodes (node-tables.ts)
-  heartbeatNode(node: string, incarnation: string, now: number): Promise<void> {
-    return this.nodes.heartbeatNode(node, incarnation, now);
-  }
-
-  getNode(name: string): Promise<NodeRecord | undefined> {
-    return this.nodes.getNode(name);
-  }
-
-  listNodes(): Promise<NodeRecord[]> {
-    return this.nodes.listNodes();
-  }
-
-  appendNodeSymptoms(symptoms: NewNodeSymptomRecord[]): Promise<void> {
-    return this.nodes.appendNodeSymptoms(symptoms);
-  }
-
-  takeNodeSymptoms(limit: number): Promise<NodeSymptomRecord[]> {
-    return this.nodes.takeNodeSymptoms(limit);
-  }
-
-  requestNodeAction(request: NewNodeActionRecord, now: number): Promise<{ request: NodeActionRecord; created: boolean }> {
-    return this.nodes.requestNodeAction(request, now);
-  }
-
-  getNodeAction(id: string): Promise<NodeActionRecord | undefined> {
-    return this.nodes.getNodeAction(id);
-  }
-
-  claimNodeActions(node: string, incarnation: string, limit: number, now: number): Promise<NodeActionRecord[]> {
-    return this.nodes.claimNodeActions(node, incarnation, limit, now);
-  }
-
-  finishNodeAction(id: string, incarnation: string, outcome: string, now: number): Promise<boolean> {
-    return this.nodes.finishNodeAction(id, incarnation, outcome, now);
-  }
-
-  refuseNodeAction(id: string, reason: string, now: number): Promise<boolean> {
-    return this.nodes.refuseNodeAction(id, reason, now);
-  }
-
-  // API tokens (api-token-tables.ts)
-  createApiToken(token: ApiTokenRecord): Promise<void> {
-    return this.apiTokens.createApiToken(token);
-  }
-
-  getApiToken(id: string): Promise<ApiTokenRecord | undefined> {
-    return this.apiTokens.getApiToken(id);
-  }
-
-  listApiTokens(): Promise<ApiTokenRecord[]> {
-    return this.apiTokens.listApiTokens();
-  }
-
-  revokeApiToken(id: string, now: number): Promise<boolean> {
-    return this.apiTokens.revokeApiToken(id, now);
   }
 
   /**

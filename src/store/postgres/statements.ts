@@ -1,3 +1,5 @@
+import { TERMINAL_RUN_STATUSES_SQL } from '../sql/sql-lists.js';
+
 /**
  * The PostgreSQL store's statements. Conventions:
  * - A fenced write locks the run row `FOR SHARE` in a CTE whose condition is the epoch,
@@ -10,7 +12,6 @@
  *   durability `normal` (the setting lasts for this statement's transaction only).
  */
 
-const TERMINAL = "('completed', 'failed', 'cancelled', 'parked')";
 
 export const CREATE_RUN = `
   WITH created AS (
@@ -99,7 +100,7 @@ export const SUSPEND_RUN = `
   WITH due AS (
     SELECT CASE
       WHEN EXISTS (SELECT 1 FROM signals WHERE run_id = $1 AND name = ANY($3::text[]) AND consumed_at IS NULL)
-        OR EXISTS (SELECT 1 FROM runs WHERE id = ANY($4::text[]) AND status IN ${TERMINAL})
+        OR EXISTS (SELECT 1 FROM runs WHERE id = ANY($4::text[]) AND status IN ${TERMINAL_RUN_STATUSES_SQL})
         -- a cancel requested while the run executed (REQUEST_CANCEL only wakes waiting runs)
         OR EXISTS (SELECT 1 FROM runs WHERE id = $1 AND cancel_requested)
         OR (SELECT cancel_requested FROM runs WHERE id = $1)
@@ -157,35 +158,3 @@ export const REDRIVE = `
     WHERE id = $1
     RETURNING *)
   SELECT redriven.*, pg_notify($3, '') AS notified FROM redriven`;
-
-/** A holder extends its unexpired term; anyone takes a free or lapsed lease, bumping the token. */
-export const ACQUIRE_LEASE = `
-  WITH campaign AS (
-    INSERT INTO leader_leases AS l (name, holder, token, expires_at, acquired_at, renewed_at, api_url)
-    VALUES ($1, $2, 1, $3, $4, $4, $5)
-    ON CONFLICT (name) DO UPDATE SET
-      token = CASE WHEN l.holder = $2 AND l.expires_at >= $4 THEN l.token ELSE l.token + 1 END,
-      acquired_at = CASE WHEN l.holder = $2 AND l.expires_at >= $4 THEN l.acquired_at ELSE $4 END,
-      holder = $2, expires_at = $3, renewed_at = $4, api_url = $5
-    WHERE l.holder = $2 OR l.holder IS NULL OR l.expires_at < $4
-    RETURNING holder, token, expires_at)
-  SELECT holder, token, expires_at FROM campaign
-  UNION ALL
-  SELECT holder, token, expires_at FROM leader_leases WHERE name = $1 AND NOT EXISTS (SELECT 1 FROM campaign)`;
-
-export const RENEW_LEASE = `
-  UPDATE leader_leases SET expires_at = $4, renewed_at = $5
-  WHERE name = $1 AND holder = $2 AND token = $3 AND expires_at >= $5`;
-
-export const RESIGN_LEASE = `
-  UPDATE leader_leases SET holder = NULL, expires_at = $4, renewed_at = $4
-  WHERE name = $1 AND holder = $2 AND token = $3`;
-
-/**
- * The lease row is locked FOR SHARE with the token as condition: a takeover (which
- * updates the row) waits for this action to commit, or this action sees the new token.
- */
-export const RECORD_LEADER_ACTION = `
-  WITH lease AS (SELECT 1 FROM leader_leases WHERE name = $1 AND token = $2 FOR SHARE)
-  INSERT INTO leader_actions (lease_name, token, action, payload, recorded_at)
-  SELECT $1, $2, $3, $4, $5 FROM lease`;

@@ -289,4 +289,26 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX node_actions_pending ON node_actions (node, requested_at) WHERE status = 'pending';
     `,
   },
+  {
+    // An incident's current remediation run, as a reference the loop writes when it plans a
+    // cycle (see RemediationReference): readers look the run up by it instead of building
+    // run ids for cycles 0, 1, 2, … until one is missing. Incidents from before this
+    // migration get theirs here, once, from their runs: remediation runs of an incident are
+    // 'remediate:<key>:<incident>:<cycle>' with cycles 0..n, so there are n + 1 of them and
+    // the current one is built from n. This is the only place that relies on that form.
+    name: '0010_incident_remediation',
+    sql: `
+      ALTER TABLE incidents ADD COLUMN remediation_run_id TEXT;
+      ALTER TABLE incidents ADD COLUMN remediation_cycle INTEGER;
+      -- The ids of an incident's runs are the primary key range [prefix, prefix with its last ':' as ';').
+      UPDATE incidents SET remediation_cycle = (
+        SELECT COUNT(*) - 1 FROM runs
+        WHERE runs.id >= 'remediate:' || incidents.key || ':' || incidents.id || ':'
+          AND runs.id < 'remediate:' || incidents.key || ':' || incidents.id || ';'
+          AND runs.workflow = 'homeostat.remediate' AND runs.parent_id IS NULL
+      );
+      UPDATE incidents SET remediation_cycle = NULL WHERE remediation_cycle < 0;
+      UPDATE incidents SET remediation_run_id = 'remediate:' || key || ':' || id || ':' || remediation_cycle WHERE remediation_cycle IS NOT NULL;
+    `,
+  },
 ];

@@ -1,56 +1,18 @@
 import Database from 'better-sqlite3';
 import { dirname, resolve } from 'node:path';
-import { ensurePrivateDir, ensurePrivateFile } from '../../config/private-state.js';
+import { ensurePrivateDir, ensurePrivateFile } from '../private-state.js';
 import type { Store } from '../store.js';
-import type {
-  ApiTokenRecord,
-  AttemptRecord,
-  ElementEventFilter,
-  ElementEventRecord,
-  ElementStateRecord,
-  NewElementEventRecord,
-  Fence,
-  LeaderFence,
-  Leadership,
-  LeaseHolder,
-  NewRun,
-  RunFilter,
-  RunRecord,
-  RunStatus,
-  SerializedError,
-  StepRecord,
-  WakeConditions,
-  NewNodeActionRecord,
-  NewNodeSymptomRecord,
-  NodeActionRecord,
-  NodeRecord,
-  NodeSymptomRecord,
-} from '../records.js';
+import type { AttemptRecord, Fence, NewRun, RunFilter, RunRecord, SerializedError, StepRecord, TerminalRunStatus, WakeConditions } from '../records.js';
+import { isRedrivable } from '../records.js';
+import { TERMINAL_RUN_STATUSES_SQL } from '../sql/sql-lists.js';
 import { FencedError, InvalidRunStateError, RunNotFoundError, StoreOpenError } from '../store-errors.js';
 import { StoreHealth } from '../store-health.js';
 import { guardStore } from './store-guard.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { GroupCommit } from './group-commit.js';
+import { SqliteExecutor } from './sqlite-executor.js';
+import { SharedTablesStore } from '../sql/shared-tables-store.js';
 import { toAttemptRecord, toRunRecord, toStepRecord, type AttemptRow, type RunRow, type StepRow } from '../rows.js';
-import { SqliteElementTables } from './element-tables.js';
-import { SqliteLeaderLeases } from './leader-lease-tables.js';
-import { SqliteNodeTables } from './node-tables.js';
-import { SqliteKnowledgeTables } from './knowledge-tables.js';
-import { SqliteApiTokenTables } from './api-token-tables.js';
-import type {
-  ApprovalRecord,
-  ApprovalStatus,
-  AuditEntryRecord,
-  ConfigVersionRecord,
-  IncidentEntryRecord,
-  IncidentFilter,
-  IncidentRecord,
-  IncidentUpdate,
-  NewAuditEntryRecord,
-  NewIncidentEntryRecord,
-  OutcomeStatRecord,
-  PauseRecord,
-} from '../records.js';
 
 /**
  * How much a commit survives.
@@ -88,8 +50,10 @@ const CLAIMABLE = `
 /**
  * The embedded store: one SQLite file in WAL mode, shared safely by any number of
  * worker processes on one machine (SQLite's write lock serialises the fenced writes).
+ * The runs are written here, on statements prepared once (the benchmarked hot path, with
+ * its group commit); every other port comes from {@link SharedTablesStore}.
  */
-export class SqliteStore implements Store {
+export class SqliteStore extends SharedTablesStore implements Store {
   readonly path: string;
   /** Faults seen by this store's calls (full disk, lost file, corruption), for metrics and warnings. */
   readonly health: StoreHealth;
@@ -97,23 +61,15 @@ export class SqliteStore implements Store {
   private readonly statements: ReturnType<SqliteStore['prepare']>;
   /** Commits the writes of concurrent runs together (see GroupCommit). */
   private readonly commits: GroupCommit;
-  private readonly elements: SqliteElementTables;
-  private readonly leases: SqliteLeaderLeases;
-  private readonly nodes: SqliteNodeTables;
-  private readonly knowledge: SqliteKnowledgeTables;
-  private readonly apiTokens: SqliteApiTokenTables;
 
   private constructor(path: string, db: Database.Database, health: StoreHealth) {
+    const commits = new GroupCommit(db);
+    super(new SqliteExecutor(db, commits));
     this.path = path;
     this.health = health;
     this.db = db;
     this.statements = this.prepare();
-    this.commits = new GroupCommit(db);
-    this.elements = new SqliteElementTables(db);
-    this.leases = new SqliteLeaderLeases(db);
-    this.nodes = new SqliteNodeTables(db);
-    this.knowledge = new SqliteKnowledgeTables(db);
-    this.apiTokens = new SqliteApiTokenTables(db);
+    this.commits = commits;
   }
 
   /**
@@ -217,7 +173,7 @@ export class SqliteStore implements Store {
       ),
       consumeSignal: db.prepare('UPDATE signals SET consumed_at = ? WHERE id = ?'),
       childFinished: db.prepare(
-        "SELECT 1 FROM runs WHERE id = ? AND status IN ('completed', 'failed', 'cancelled', 'parked')",
+        `SELECT 1 FROM runs WHERE id = ? AND status IN ${TERMINAL_RUN_STATUSES_SQL}`,
       ),
       finish: db.prepare(`
         UPDATE runs SET status = @status, output = @output, error = @error, owner_id = NULL, wake_at = NULL,
@@ -383,7 +339,7 @@ export class SqliteStore implements Store {
 
   async finishRun(
     fence: Fence,
-    outcome: { status: Extract<RunStatus, 'completed' | 'failed' | 'cancelled' | 'parked'>; output: string | null; error: SerializedError | null },
+    outcome: { status: TerminalRunStatus; output: string | null; error: SerializedError | null },
     now: number,
   ): Promise<void> {
     return this.commits.run(fence.runId, () => this.finishRunNow(fence, outcome, now));
@@ -391,7 +347,7 @@ export class SqliteStore implements Store {
 
   private finishRunNow(
     fence: Fence,
-    outcome: { status: Extract<RunStatus, 'completed' | 'failed' | 'cancelled' | 'parked'>; output: string | null; error: SerializedError | null },
+    outcome: { status: TerminalRunStatus; output: string | null; error: SerializedError | null },
     now: number,
   ): void {
     this.db.transaction(() => {
@@ -420,10 +376,13 @@ export class SqliteStore implements Store {
 
   async consumeSignal(fence: Fence, name: string, step: StepRecord): Promise<{ payload: string | null } | undefined> {
     return this.db.transaction(() => {
+      // The fence first, as for every owner write: a deposed owner is told so even when
+      // no signal is queued (it would otherwise go on to wait for one).
+      if (this.statements.checkEpoch.get(fence.runId) !== fence.epoch) throw new FencedError(fence.runId, fence.epoch);
       const signal = this.statements.pendingSignal.get(fence.runId, name) as { id: number; payload: string | null } | undefined;
       if (!signal) return undefined;
       const info = this.statements.upsertStep.run(stepParams(fence, { ...step, output: signal.payload }));
-      if (info.changes === 0) this.refuse(fence, step);
+      if (info.changes === 0) throw new InvalidRunStateError(fence.runId, `already recorded at step #${step.seq}`, 'record a step of');
       this.statements.consumeSignal.run(step.finishedAt ?? step.startedAt, signal.id);
       return { payload: signal.payload };
     }).immediate();
@@ -445,200 +404,11 @@ export class SqliteStore implements Store {
     return this.db.transaction(() => {
       const row = this.statements.getRun.get(runId) as RunRow | undefined;
       if (!row) throw new RunNotFoundError(runId);
-      if (!['failed', 'parked', 'cancelled'].includes(row.status)) throw new InvalidRunStateError(runId, row.status, 'redrive');
+      if (!isRedrivable(row.status)) throw new InvalidRunStateError(runId, row.status, 'redrive');
       this.statements.deleteStepsFrom.run(runId, fromSeq);
       this.statements.redrive.run({ runId, now });
       return toRunRecord(this.statements.getRun.get(runId) as RunRow);
     }).immediate();
-  }
-
-  async acquireLeadership(name: string, holder: string, ttlMs: number, now: number, apiUrl: string | null = null): Promise<Leadership> {
-    return this.leases.acquire(name, holder, ttlMs, now, apiUrl);
-  }
-
-  async currentLeader(name: string, now: number): Promise<LeaseHolder | undefined> {
-    return this.leases.holderOf(name, now);
-  }
-
-  async renewLeadership(name: string, holder: string, token: number, ttlMs: number, now: number): Promise<boolean> {
-    return this.leases.renew(name, holder, token, ttlMs, now);
-  }
-
-  async resignLeadership(name: string, holder: string, token: number, now: number): Promise<void> {
-    this.leases.resign(name, holder, token, now);
-  }
-
-  async recordLeaderAction(fence: LeaderFence, action: string, payload: string | null, now: number): Promise<void> {
-    this.leases.recordAction(fence, action, payload, now);
-  }
-
-  async listLeaderActions(name: string) {
-    return this.leases.listActionsOf(name);
-  }
-
-  async appendEvents(events: NewElementEventRecord[]): Promise<void> {
-    this.elements.appendEvents(events);
-  }
-
-  async listEvents(filter?: ElementEventFilter): Promise<ElementEventRecord[]> {
-    return this.elements.listEvents(filter);
-  }
-
-  async saveElementStates(owner: string, states: ElementStateRecord[]): Promise<void> {
-    this.elements.saveElementStates(owner, states);
-  }
-
-  async listElementStates(): Promise<ElementStateRecord[]> {
-    return this.elements.listElementStates();
-  }
-
-  // Knowledge (knowledge-tables.ts)
-  async openIncident(incident: IncidentRecord): Promise<{ incident: IncidentRecord; created: boolean }> {
-    return this.knowledge.openIncident(incident);
-  }
-
-  async getIncident(id: string): Promise<IncidentRecord | undefined> {
-    return this.knowledge.getIncident(id);
-  }
-
-  async listIncidents(filter?: IncidentFilter): Promise<IncidentRecord[]> {
-    return this.knowledge.listIncidents(filter);
-  }
-
-  async reopenIncident(id: string, at: number): Promise<{ incident: IncidentRecord; reopened: boolean } | undefined> {
-    return this.knowledge.reopenIncident(id, at);
-  }
-
-  async updateIncident(id: string, update: IncidentUpdate): Promise<IncidentRecord | undefined> {
-    return this.knowledge.updateIncident(id, update);
-  }
-
-  async appendIncidentEntries(entries: NewIncidentEntryRecord[]): Promise<void> {
-    // Through the group commit: the loop's many reconciles in one turn share a commit
-    // (each still resolves only after its own entries are committed).
-    return this.commits.run(`incident:${entries[0]?.incidentId ?? ''}`, () => this.knowledge.appendIncidentEntries(entries));
-  }
-
-  async listIncidentEntries(incidentId: string): Promise<IncidentEntryRecord[]> {
-    return this.knowledge.listIncidentEntries(incidentId);
-  }
-
-  async requestApproval(approval: ApprovalRecord): Promise<ApprovalRecord> {
-    return this.knowledge.requestApproval(approval);
-  }
-
-  async decideApproval(id: string, decision: Exclude<ApprovalStatus, 'pending'>, by: string, reason: string | null, now: number): Promise<ApprovalRecord | undefined> {
-    return this.knowledge.decideApproval(id, decision, by, reason, now);
-  }
-
-  async getApproval(id: string): Promise<ApprovalRecord | undefined> {
-    return this.knowledge.getApproval(id);
-  }
-
-  async listApprovals(status?: ApprovalStatus[]): Promise<ApprovalRecord[]> {
-    return this.knowledge.listApprovals(status);
-  }
-
-  async saveConfigVersion(version: Omit<ConfigVersionRecord, 'version'>): Promise<ConfigVersionRecord> {
-    return this.knowledge.saveConfigVersion(version);
-  }
-
-  async markConfigVersion(version: number, status: ConfigVersionRecord['status']): Promise<void> {
-    return this.knowledge.markConfigVersion(version, status);
-  }
-
-  async listConfigVersions(): Promise<ConfigVersionRecord[]> {
-    return this.knowledge.listConfigVersions();
-  }
-
-  async appendAudit(entry: NewAuditEntryRecord, seal: (link: { seq: number; prevHash: string }) => string): Promise<AuditEntryRecord> {
-    return this.knowledge.appendAudit(entry, seal);
-  }
-
-  async listAudit(options?: { afterSeq?: number; limit?: number }): Promise<AuditEntryRecord[]> {
-    return this.knowledge.listAudit(options);
-  }
-
-  async recordOutcome(diagnosis: string, action: string, success: boolean, now: number): Promise<void> {
-    return this.knowledge.recordOutcome(diagnosis, action, success, now);
-  }
-
-  async listOutcomeStats(): Promise<OutcomeStatRecord[]> {
-    return this.knowledge.listOutcomeStats();
-  }
-
-  async setPause(scope: string, paused: boolean, by: string, reason: string, now: number): Promise<void> {
-    return this.knowledge.setPause(scope, paused, by, reason, now);
-  }
-
-  async listPauses(): Promise<PauseRecord[]> {
-    return this.knowledge.listPauses();
-  }
-
-  async saveGuardState(key: string, json: string, now: number): Promise<void> {
-    return this.knowledge.saveGuardState(key, json, now);
-  }
-
-  async loadGuardState(key: string): Promise<string | undefined> {
-    return this.knowledge.loadGuardState(key);
-  }
-
-  // Nodes (node-tables.ts)
-  async heartbeatNode(node: string, incarnation: string, now: number): Promise<void> {
-    return this.nodes.heartbeatNode(node, incarnation, now);
-  }
-
-  async getNode(name: string): Promise<NodeRecord | undefined> {
-    return this.nodes.getNode(name);
-  }
-
-  async listNodes(): Promise<NodeRecord[]> {
-    return this.nodes.listNodes();
-  }
-
-  async appendNodeSymptoms(symptoms: NewNodeSymptomRecord[]): Promise<void> {
-    return this.nodes.appendNodeSymptoms(symptoms);
-  }
-
-  async takeNodeSymptoms(limit: number): Promise<NodeSymptomRecord[]> {
-    return this.nodes.takeNodeSymptoms(limit);
-  }
-
-  async requestNodeAction(request: NewNodeActionRecord, now: number): Promise<{ request: NodeActionRecord; created: boolean }> {
-    return this.nodes.requestNodeAction(request, now);
-  }
-
-  async getNodeAction(id: string): Promise<NodeActionRecord | undefined> {
-    return this.nodes.getNodeAction(id);
-  }
-
-  async claimNodeActions(node: string, incarnation: string, limit: number, now: number): Promise<NodeActionRecord[]> {
-    return this.nodes.claimNodeActions(node, incarnation, limit, now);
-  }
-
-  async finishNodeAction(id: string, incarnation: string, outcome: string, now: number): Promise<boolean> {
-    return this.nodes.finishNodeAction(id, incarnation, outcome, now);
-  }
-
-  async refuseNodeAction(id: string, reason: string, now: number): Promise<boolean> {
-    return this.nodes.refuseNodeAction(id, reason, now);
-  }
-
-  // API tokens (api-token-tables.ts)
-  async createApiToken(token: ApiTokenRecord): Promise<void> {
-    this.apiTokens.createApiToken(token);
-  }
-
-  async getApiToken(id: string): Promise<ApiTokenRecord | undefined> {
-    return this.apiTokens.getApiToken(id);
-  }
-
-  async listApiTokens(): Promise<ApiTokenRecord[]> {
-    return this.apiTokens.listApiTokens();
-  }
-
-  async revokeApiToken(id: string, now: number): Promise<boolean> {
-    return this.apiTokens.revokeApiToken(id, now);
   }
 
   /**

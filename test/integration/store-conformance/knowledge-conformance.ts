@@ -11,7 +11,7 @@ type It = (title: string, body: (store: Store) => Promise<void>) => void;
 const T0 = 2_000_000;
 
 function incident(id: string, key: string, overrides: Partial<IncidentRecord> = {}): IncidentRecord {
-  return { id, key, element: 'api', symptom: 'process-crashed', status: 'open', summary: `incident ${id}`, diagnosis: null, openedAt: T0, updatedAt: T0, resolvedAt: null, resolution: null, resolvedBy: null, acknowledgedAt: null, acknowledgedBy: null, ...overrides };
+  return { id, key, element: 'api', symptom: 'process-crashed', status: 'open', summary: `incident ${id}`, diagnosis: null, openedAt: T0, updatedAt: T0, resolvedAt: null, resolution: null, resolvedBy: null, acknowledgedAt: null, acknowledgedBy: null, remediation: null, ...overrides };
 }
 
 export function knowledgeConformance(it: It): void {
@@ -65,6 +65,24 @@ export function knowledgeConformance(it: It): void {
     await store.openIncident(incident('u1', 'k'));
     const updated = await store.updateIncident('u1', { status: 'remediating', diagnosis: '{"cause":"crash"}', updatedAt: T0 + 5 });
     assert.deepEqual(updated, { ...incident('u1', 'k'), status: 'remediating', diagnosis: '{"cause":"crash"}', updatedAt: T0 + 5 });
+  });
+
+  it('an incident keeps its remediation reference: none when opened, set and replaced by updateIncident, kept by other updates and by a re-open', async (store) => {
+    const opened = await store.openIncident(incident('m1', 'db'));
+    assert.equal(opened.incident.remediation, null);
+    const first = { runId: 'remediate:db:m1:0', cycle: 0 };
+    assert.deepEqual((await store.updateIncident('m1', { remediation: first, updatedAt: T0 + 1 }))?.remediation, first);
+    assert.deepEqual((await store.updateIncident('m1', { status: 'escalated', updatedAt: T0 + 2 }))?.remediation, first, 'an update without it leaves it');
+    const second = { runId: 'remediate:db:m1:1', cycle: 1 };
+    await store.updateIncident('m1', { remediation: second, updatedAt: T0 + 3 });
+    assert.deepEqual((await store.getIncident('m1'))?.remediation, second);
+    assert.deepEqual((await store.listIncidents({ key: 'db' }))[0]?.remediation, second);
+    await store.updateIncident('m1', { status: 'resolved', resolvedAt: T0 + 4, resolution: 'action', resolvedBy: 'restart db#0', updatedAt: T0 + 4 });
+    assert.deepEqual((await store.reopenIncident('m1', T0 + 5))?.incident.remediation, second, 'a re-opened incident plans its next cycle from it');
+    assert.deepEqual((await store.openIncident(incident('m2', 'db'))).incident.remediation, second, 'the unresolved incident of the key, as it is');
+    const carried = await store.openIncident(incident('m3', 'web', { remediation: { runId: 'r-web', cycle: 4 } }));
+    assert.deepEqual((await store.getIncident(carried.incident.id))?.remediation, { runId: 'r-web', cycle: 4 });
+    assert.equal((await store.updateIncident('m3', { remediation: null, updatedAt: T0 + 6 }))?.remediation, null);
   });
 
   it('incident entries are appended in order and listed per incident', async (store) => {

@@ -198,6 +198,20 @@ export function storeConformance(name: string, open: () => Promise<StoreUnderTes
     assert.deepEqual(await store.consumeSignal(current, 'go', step('r1', 2, { kind: 'signal', output: null })), { payload: '"x"' });
   });
 
+  it('consumeSignal checks the fence first: a stale owner is refused with HS_FENCED whether or not a signal is queued', async (store) => {
+    const stale = await claimed(store, 'r1', 'old');
+    await store.heartbeat('new', T0 + 60_000, T0);
+    const [taken] = await store.claimRuns('new', [WF], 10, T0 + 20_000);
+    assert.equal(taken?.epoch, stale.epoch + 1);
+    await rejectsWith(store.consumeSignal(stale, 'go', step('r1', 1, { kind: 'signal' })), 'HS_FENCED');
+    await store.sendSignal('r1', 'go', '"x"', T0);
+    await rejectsWith(store.consumeSignal(stale, 'go', step('r1', 1, { kind: 'signal' })), 'HS_FENCED');
+    assert.deepEqual(await store.listSteps('r1'), []);
+    const current = { runId: 'r1', epoch: taken!.epoch };
+    assert.equal(await store.consumeSignal(current, 'other', step('r1', 1, { kind: 'signal' })), undefined, 'the current owner finds no signal of another name');
+    assert.deepEqual(await store.consumeSignal(current, 'go', step('r1', 1, { kind: 'signal', output: null })), { payload: '"x"' });
+  });
+
   it('signals queue per run and name, are consumed oldest first and only once', async (store) => {
     assert.equal(await store.sendSignal('missing', 'go', null, T0), false);
     const fence = await claimed(store, 'r1');

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { symptomOf } from '../../../src/analyze/symptom.js';
+import { symptomOf } from '../../../src/controller/element-symptoms.js';
 import { parseConfig } from '../../../src/config/load-config.js';
 import { isHomeostatError } from '../../../src/errors/homeostat-error.js';
 import type { ReloadFailedError } from '../../../src/supervisor/supervisor-errors.js';

@@ -1,6 +1,6 @@
 import type { HomeostatConfig } from '../config/schema/root.js';
-import { canonicalJson } from '../knowledge/canonical-json.js';
-import { isSecretKey, redact, REDACTED } from '../knowledge/redact.js';
+import { canonicalJson } from './canonical-json.js';
+import { isSecretKey, redact, REDACTED } from './redact.js';
 
 /** Human lines: `+ services.cache (new)`, `- policies.old`, `~ services.api.replicas: 2 → 3`. */
 export function diffConfigs(before: HomeostatConfig, after: HomeostatConfig): string[] {

@@ -1,0 +1,30 @@
+// Who may import whom between the folders of src/: the layer rules of
+// docs/architecture.md, as data. The lint rule in layer-imports-rule.js enforces them and a
+// test (test/lint/layer-imports.test.ts) checks the table in the docs against this one.
+//
+// A folder may always import its own files. Tests (`*.test.ts`, `test/`) may import
+// anything: they reach into a layer to test it.
+
+/** Folder under src/ → the folders under src/ its files may import. */
+export const LAYERS = {
+  errors: [],
+  telemetry: [],
+  resilience: ['errors'],
+  testing: ['errors', 'resilience'],
+  store: ['errors'],
+  workflow: ['errors', 'resilience', 'store'],
+  analyze: ['errors'],
+  config: ['errors', 'resilience', 'analyze'],
+  monitor: ['errors', 'resilience'],
+  supervisor: ['errors', 'resilience', 'config', 'store'],
+  knowledge: ['errors', 'analyze', 'config', 'store'],
+  plan: ['errors', 'resilience', 'config', 'knowledge'],
+  execute: ['errors', 'resilience', 'telemetry', 'store', 'workflow', 'analyze', 'config', 'monitor', 'supervisor', 'knowledge', 'plan'],
+  // The API is served by the controller's runtime: the API may not reach back into it.
+  api: ['errors', 'resilience', 'telemetry', 'store', 'workflow', 'analyze', 'config', 'monitor', 'supervisor', 'knowledge', 'plan', 'execute'],
+  controller: ['errors', 'resilience', 'telemetry', 'store', 'workflow', 'analyze', 'config', 'monitor', 'supervisor', 'knowledge', 'plan', 'execute', 'api'],
+  cli: ['errors', 'resilience', 'telemetry', 'store', 'workflow', 'analyze', 'config', 'monitor', 'supervisor', 'knowledge', 'plan', 'execute', 'api', 'controller'],
+};
+
+/** `src/index.ts`, the public API, may export from any folder; examples may import only it. */
+export const PUBLIC_API = 'src/index.ts';
