@@ -107,9 +107,9 @@ export async function main(argv: string[], out = console.log, err = console.erro
     const storeUrl = (values.store as string | undefined) ?? process.env.HOMEOSTAT_STORE ?? DEFAULT_STORE_URL;
     return await command.run({ positionals, options: values, storeUrl, out, err });
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'HS_USAGE' || code?.startsWith('ERR_PARSE_ARGS')) {
-      err(`homeostat ${name}: ${(error as Error).message}${code === 'HS_USAGE' ? '' : `\nusage: ${command.usage}`}`);
+    const usage = isHomeostatError(error, 'HS_USAGE');
+    if (usage || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      err(`homeostat ${name}: ${(error as Error).message}${usage ? '' : `\nusage: ${command.usage}`}`);
       return 2;
     }
     if (isHomeostatError(error)) {
