@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { liveElementEventSchema, liveEventSchema } from '../../src/api/shapes/live-event.js';
 import { ApiHarness } from './api-harness.js';
 
 /**
@@ -15,6 +16,7 @@ import { ApiHarness } from './api-harness.js';
  * the schemas /openapi.json publishes: a field that is not a declared property fails —
  * also inside an open map that documents its keys (an instance's `details`). Maps of data
  * the API does not shape (an incident entry's `data`, a run's `output`) are not walked.
+ * The event stream's frames are checked the same way against `liveEventSchema`.
  */
 
 // Compiled to dist/test/e2e/: the repository root is three folders up.
@@ -38,10 +40,15 @@ const ATTEMPT = `${RUN_DETAIL}attempts[]`;
 const RUN_ERROR = `${RUN}.error`;
 const AUDIT_ENTRY = 'GET /api/audit#entries[]';
 const VERIFICATION = 'GET /api/audit/verify#';
+/** A frame of the event stream, and the supervisor event of an `element` frame (not in /openapi.json: the stream is not JSON). */
+const STREAM = 'stream#';
+const STREAM_ELEMENT = 'stream#event';
+const STREAM_SCHEMAS: Record<string, Schema> = { [STREAM]: liveEventSchema as Schema, [STREAM_ELEMENT]: liveElementEventSchema as Schema };
 
 /** Per file: what an identifier holds (any of these places), and fields the view adds itself. */
 const READS: Record<string, Record<string, { at: string[]; local?: string[] }>> = {
-  'ui/app.js': { open: { at: ['GET /api/incidents#'] }, pending: { at: ['GET /api/approvals#'] } },
+  'ui/app.js': { open: { at: ['GET /api/incidents#'] }, pending: { at: ['GET /api/approvals#'] }, event: { at: [STREAM] } },
+  'ui/live-events.js': { event: { at: [STREAM] } },
   'ui/views/overview.js': {
     servicesAnswer: { at: ['GET /api/services#'] },
     incidentsAnswer: { at: ['GET /api/incidents#'] },
@@ -55,16 +62,20 @@ const READS: Record<string, Record<string, { at: string[]; local?: string[] }>> 
     series: { at: [SERIES] },
     d: { at: [DETAILS] },
     incident: { at: [INCIDENT] },
+    // `onEvent(event)` gets a frame; `statusFromEvent(event)` the supervisor event of an element frame.
+    event: { at: [STREAM, STREAM_ELEMENT] },
   },
   'ui/views/incidents.js': {
     openAnswer: { at: ['GET /api/incidents#'] },
     pastAnswer: { at: ['GET /api/incidents#'] },
     incident: { at: [INCIDENT] },
     a: { at: [APPROVAL] },
+    event: { at: [STREAM] },
   },
-  'ui/views/approvals.js': { approval: { at: [APPROVAL] }, a: { at: [APPROVAL] }, b: { at: [APPROVAL] } },
-  'ui/views/runs.js': { run: { at: [RUN, `${RUN_DETAIL}run`] }, details: { at: [RUN_DETAIL] }, s: { at: [STEP] }, answer: { at: ['POST /api/runs/{id}/redrive#'] } },
-  'ui/views/audit.js': { verification: { at: [VERIFICATION] }, v: { at: [VERIFICATION] }, e: { at: [AUDIT_ENTRY] } },
+  // `event.currentTarget`: the click of a decision button, not a frame.
+  'ui/views/approvals.js': { approval: { at: [APPROVAL] }, a: { at: [APPROVAL] }, b: { at: [APPROVAL] }, event: { at: [STREAM], local: ['currentTarget'] } },
+  'ui/views/runs.js': { run: { at: [RUN, `${RUN_DETAIL}run`] }, details: { at: [RUN_DETAIL] }, s: { at: [STEP] }, answer: { at: ['POST /api/runs/{id}/redrive#'] }, event: { at: [STREAM] } },
+  'ui/views/audit.js': { verification: { at: [VERIFICATION] }, v: { at: [VERIFICATION] }, e: { at: [AUDIT_ENTRY] }, event: { at: [STREAM] } },
   'ui/components/run-timeline.js': { run: { at: [`${RUN_DETAIL}run`] }, step: { at: [STEP] }, s: { at: [STEP] }, attempt: { at: [ATTEMPT] }, a: { at: [ATTEMPT] }, error: { at: [RUN_ERROR] } },
   'ui/components/incident-timeline.js': { incident: { at: [`${INCIDENT_DETAIL}incident`] }, entry: { at: [ENTRY] } },
   'ui/components/incident-actions.js': { incident: { at: [`${INCIDENT_DETAIL}incident`] } },
@@ -89,6 +100,7 @@ function uiFiles(dir = join(root, 'ui')): string[] {
 
 /** The schema at `METHOD /path#pointer` of the published document. */
 function schemaAt(paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: Schema }> }> }>>, place: string): Schema {
+  if (STREAM_SCHEMAS[place]) return STREAM_SCHEMAS[place];
   const [route, pointer] = place.split('#') as [string, string];
   const [method, path] = route.split(' ') as [string, string];
   const responses = paths[path]?.[method.toLowerCase()]?.responses;

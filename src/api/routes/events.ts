@@ -3,9 +3,15 @@ import { redact } from '../../knowledge/redact.js';
 import type { ApiContext } from '../api-context.js';
 import type { LiveEvent } from '../live-events.js';
 import { responses } from '../schemas.js';
+import { liveEventShape } from '../shapes/live-event.js';
 
-/** The stream itself is not JSON: one `event:`/`data:` frame per event; refusals are the usual error body. */
-const streamResponses = responses({ 200: { description: 'text/event-stream of `event: <type>` and `data: <JSON>` frames', content: { 'text/event-stream': { schema: { type: 'string' } } } } });
+/**
+ * The stream itself is not JSON: one `event:`/`data:` frame per event (each `data` is
+ * documented by `liveEventSchema`); refusals are the usual error body.
+ */
+const streamResponses = responses({
+  200: { description: 'text/event-stream of `event: <type>` and `data: <JSON>` frames (see shapes/live-event.ts)', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+});
 
 /**
  * `GET /api/stream` (viewer): server-sent events — `element` (supervisor events),
@@ -25,7 +31,7 @@ export const eventRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
       const raw = reply.raw;
       raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
       raw.write(': homeostat live events\n\n');
-      const frame = (event: LiveEvent) => `event: ${event.type}\ndata: ${JSON.stringify(redact(event))}\n\n`;
+      const frame = (event: LiveEvent) => `event: ${event.type}\ndata: ${JSON.stringify(redact(liveEventShape(event)))}\n\n`;
       const off = ctx.live.subscribeOutput(raw, frame, (count) => `event: dropped\ndata: ${JSON.stringify({ type: 'dropped', count })}\n\n`);
       const keepAlive = setInterval(() => raw.write(': keep-alive\n\n'), 15_000);
       keepAlive.unref();
