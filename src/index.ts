@@ -4,6 +4,7 @@
  */
 export * from './resilience/index.js';
 export { HomeostatError, isHomeostatError, type CodedError } from './errors/homeostat-error.js';
+export { ERROR_CODES, isErrorCode, type ErrorCode, type ErrorCodeEntry } from './errors/error-codes.js';
 
 export { defineWorkflow, isWorkflowDefinition, type WorkflowDefinition, type WorkflowFunction, type WorkflowOptions } from './workflow/define-workflow.js';
 export type {

@@ -2,7 +2,7 @@ import type { AuditVerification } from '../../knowledge/audit-log.js';
 import type { AuditEntryRecord } from '../../store/records.js';
 import { anyJson, arrayOf, boolean, closedObject, nullableText, number, oneOf, text } from './json-schema.js';
 import { pickFields } from './pick-fields.js';
-import { parsedPayload } from './run.js';
+import { parsedPayload } from './parsed-payload.js';
 
 const auditProperties = { seq: number, at: number, actor: text, action: text, subject: text, prevHash: text, hash: text };
 

@@ -1,5 +1,6 @@
 import type { AttemptRecord, RunRecord, StepRecord } from '../../store/records.js';
 import { anyJson, arrayOf, boolean, closedObject, nullableNumber, nullableText, number, oneOf, text, type JsonSchema } from './json-schema.js';
+import { parsedPayload } from './parsed-payload.js';
 import { nullableErrorShape, serializedErrorSchema, serializedErrorShape, type SerializedErrorShape } from './serialized-error.js';
 
 const RUN_STATUSES = ['pending', 'running', 'waiting', 'completed', 'failed', 'cancelled', 'parked'] as const;
@@ -125,17 +126,3 @@ export function attemptShape(attempt: AttemptRecord) {
 }
 
 export const runDetailAnswerSchema = closedObject({ run: runDetailSchema, steps: arrayOf(stepSchema), attempts: arrayOf(attemptSchema) });
-
-/**
- * JSON text as the value it holds; text that is not JSON as it is.
- * @example parsedPayload('{"a":1}') // { a: 1 }
- * @example parsedPayload('not json') // 'not json'
- */
-export function parsedPayload(text: string | null): unknown {
-  if (text === null) return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
-}
