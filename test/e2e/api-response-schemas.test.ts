@@ -131,3 +131,37 @@ test('every route answers, when it succeeds, what its response schema declares',
     await h.close();
   }
 });
+
+test('answers carry every field of the records they show, in the store\'s order: a new store field needs a decision in src/api/shapes/', async () => {
+  const h = await ApiHarness.open();
+  try {
+    await h.store.saveElementStates('sup', [{ instance: 'api#0', element: 'api', owner: 'sup', state: 'running', health: 'healthy', data: '{}', updatedAt: 1 }]);
+    await h.store.appendEvents([{ at: 5, element: 'api', kind: 'process-exited', data: '{"code":1}' }]);
+    const { incident } = await h.knowledge.incidents.open({ key: 'api:crash', element: 'api', symptom: 'process-crashed', summary: 'api#0 exited' }, { code: 1 });
+    await h.store.requestApproval({ id: 'run-x:1', incidentId: incident.id, action: 'restart api', status: 'pending', requestedAt: 1, expiresAt: 2, decidedAt: null, decidedBy: null, reason: null });
+    await h.knowledge.pause('api', 'test', 'deploy');
+    await h.knowledge.configVersions.applied('services:\n  api: { command: node }\n', 'test');
+    const failed = await h.engine.start(failing, undefined, { id: 'run-f' });
+    await assert.rejects(failed.result({ timeout: 5_000 }));
+
+    const keys = (value: unknown) => Object.keys(value as object);
+    const same = (what: string, answered: unknown, record: unknown, notAnswered: string[] = []) =>
+      assert.deepEqual(keys(answered), keys(record).filter((key) => !notAnswered.includes(key)), `${what}: the answer's fields are not the record's`);
+    same('incident', (await h.call('viewer', 'GET', '/api/incidents')).json.incidents[0], await h.store.getIncident(incident.id));
+    same('approval', (await h.call('viewer', 'GET', '/api/approvals')).json.approvals[0], (await h.store.listApprovals())[0]);
+    same('pause', (await h.call('viewer', 'GET', '/api/pauses')).json.pauses[0], (await h.store.listPauses())[0]);
+    same('config version', (await h.call('admin', 'GET', '/api/config')).json.version, await h.knowledge.configVersions.current());
+    same('element event', (await h.call('viewer', 'GET', '/api/events')).json.events[0], (await h.store.listEvents({}))[0]);
+    same('audit entry', (await h.call('viewer', 'GET', '/api/audit')).json.entries[0], (await h.store.listAudit({}))[0]);
+    same('token', (await h.call('admin', 'GET', '/api/tokens')).json.tokens[0], (await h.tokens.list())[0], ['salt', 'hash']);
+    const described = await h.engine.describe('run-f');
+    const shown = (await h.call('viewer', 'GET', '/api/runs/run-f')).json;
+    same('run', (await h.call('viewer', 'GET', '/api/runs')).json.runs[0], described.run);
+    same('run shown', shown.run, described.run);
+    same('run error', shown.run.error, described.run.error);
+    same('step', shown.steps[0], described.steps[0]);
+    same('attempt', shown.attempts[0] ?? {}, described.attempts[0] ?? {});
+  } finally {
+    await h.close();
+  }
+});
