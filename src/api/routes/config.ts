@@ -8,8 +8,8 @@ import { ApiError } from '../api-error.js';
 import type { ApiContext } from '../api-context.js';
 import { errorSchema, responses } from '../schemas.js';
 import { configVersionSchema, configVersionShape, configVersionSummarySchema, configVersionSummaryShape } from '../shapes/config-version.js';
-import { pickFields } from '../shapes/pick-fields.js';
 import { arrayOf, boolean, closedObject, nullable, nullableNumber, number, text } from '../shapes/json-schema.js';
+import { pickFields } from '../shapes/pick-fields.js';
 
 const currentSchema = closedObject({ version: configVersionSchema, lastKnownGood: nullableNumber });
 /** `changes`: one line per changed key (null when the applied version no longer parses, `note` says so); `needsRestart`: keys only a restart of `up` applies. */
