@@ -34,6 +34,18 @@ function fakeServices(names: string[], replicas: (service: string) => number) {
   return { healthy, stuck, actions, control };
 }
 
+/** One service, `api`, restarted on a crash and verified healthy for 100 ms: the loop's smallest full remediation. */
+export const CRASH_RESTARTS_API = `
+services:
+  api: { command: node, args: [a.js] }
+policies:
+  crash:
+    match: { symptom: [process-crashed] }
+    ladder: [{ action: restart }]
+    verify: { healthyFor: 100ms, timeout: 2s }
+escalation: { retryEvery: 1h }
+`;
+
 /**
  * The autonomic loop in-process over a SQLite store, with services whose health the test
  * scripts (`symptom()` makes one unhealthy; a restart heals it unless it is `stuck`).

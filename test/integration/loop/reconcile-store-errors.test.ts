@@ -3,19 +3,8 @@ import assert from 'node:assert/strict';
 import { StoreUnavailableError } from '../../../src/store/store-errors.js';
 import type { Store } from '../../../src/store/store.js';
 import { waitUntil } from '../helpers/wait.js';
-import { loopHarness } from './loop-harness.js';
+import { CRASH_RESTARTS_API, loopHarness } from './loop-harness.js';
 import { StoreFaults } from './store-faults.js';
-
-const SYSTEM = `
-services:
-  api: { command: node, args: [a.js] }
-policies:
-  crash:
-    match: { symptom: [process-crashed] }
-    ladder: [{ action: restart }]
-    verify: { healthyFor: 100ms, timeout: 2s }
-escalation: { retryEvery: 1h }
-`;
 
 /**
  * One crash of `api` while the store fails `times` calls of `method` in the reconcile that
@@ -24,7 +13,7 @@ escalation: { retryEvery: 1h }
  */
 async function crashDuringStoreErrors(method: keyof Store, times: number) {
   const faults = new StoreFaults();
-  const h = await loopHarness(SYSTEM, { wrapStore: (store) => faults.wrap(store) });
+  const h = await loopHarness(CRASH_RESTARTS_API, { wrapStore: (store) => faults.wrap(store) });
   try {
     faults.failNext(method, times);
     const observedAt = Date.now();
@@ -67,7 +56,7 @@ test('a reconcile that fails after opening the incident, before recording its sy
 
 test('symptoms observed while a failing reconcile holds theirs are kept too, oldest first', async () => {
   const faults = new StoreFaults();
-  const h = await loopHarness(SYSTEM, { wrapStore: (store) => faults.wrap(store), worker: false });
+  const h = await loopHarness(CRASH_RESTARTS_API, { wrapStore: (store) => faults.wrap(store), worker: false });
   try {
     faults.failNext('listIncidents', 2);
     h.symptom('process-crashed', 'api', { attempt: 'first' });
@@ -86,7 +75,7 @@ test('symptoms observed while a failing reconcile holds theirs are kept too, old
 });
 
 test('a reconcile that fails to start the remediation run it planned plans it again on the retry, instead of leaving the incident remediating with no run', async () => {
-  const h = await loopHarness(SYSTEM);
+  const h = await loopHarness(CRASH_RESTARTS_API);
   try {
     // The engine's store write of the new run fails once (the incident is already marked remediating).
     const start = h.engine.start.bind(h.engine);

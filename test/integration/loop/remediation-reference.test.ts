@@ -2,22 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { incidentOfRun, remediationReference } from '../../../src/execute/remediation-reference.js';
 import { waitUntil } from '../helpers/wait.js';
-import { loopHarness } from './loop-harness.js';
-
-const SYSTEM = `
-services:
-  api: { command: node, args: [a.js] }
-policies:
-  crash:
-    match: { symptom: [process-crashed] }
-    ladder: [{ action: restart }]
-    verify: { healthyFor: 100ms, timeout: 2s }
-escalation: { retryEvery: 1h }
-`;
+import { CRASH_RESTARTS_API, loopHarness } from './loop-harness.js';
 
 test('the loop references the run it starts on the incident, and the run names its incident in its input', async () => {
   // Without a worker the run stays pending: the reference is looked at before anything acts.
-  const h = await loopHarness(SYSTEM, { worker: false });
+  const h = await loopHarness(CRASH_RESTARTS_API, { worker: false });
   try {
     h.symptom('process-crashed', 'api');
     const incident = await waitUntil(async () => (await h.all()).find((i) => i.remediation !== null), { timeoutMs: 8_000, message: 'an incident with a remediation reference' });
@@ -32,7 +21,7 @@ test('the loop references the run it starts on the incident, and the run names i
 });
 
 test('a loop that died between writing the remediation reference and starting its run starts that same cycle when it looks again', async () => {
-  const h = await loopHarness(SYSTEM, { worker: false });
+  const h = await loopHarness(CRASH_RESTARTS_API, { worker: false });
   try {
     // What a loop leaves when it dies right after writing the reference: a remediating incident whose referenced run does not exist.
     const { incident } = await h.knowledge.incidents.open({ key: 'api', element: 'api', symptom: 'process-crashed', summary: 'api#0 exited with code 1' });
