@@ -9,7 +9,6 @@ import type { Engine } from '../workflow/engine.js';
 import type { ElementControl } from '../execute/element-control.js';
 import { REMEDIATION_WORKFLOW, type RemediationInput } from '../execute/remediation-workflow.js';
 import { incidentOfRun, remediationReference } from '../execute/remediation-reference.js';
-import type { EscalationMessage } from '../execute/escalation-payloads.js';
 import { escalationMessage } from '../execute/escalation-message.js';
 import { pageOnce } from '../execute/page-once.js';
 import { DependencyGroups } from './dependency-groups.js';
@@ -430,7 +429,7 @@ export class AutonomicLoop {
     if (!matched) {
       await knowledge.incidents.record(incident.id, 'policy', { matched: null, reason: `no policy matches symptom ${trigger.name} on ${service}: escalating` });
       // A slow retry that still matches no policy does not page again while the page is outstanding.
-      await pageOnce({ escalation: config.escalation, escalationMessage: (id, severity) => this.escalationMessage(id, severity) }, knowledge.incidents, incident.id, 'error');
+      await pageOnce({ escalation: config.escalation, escalationMessage: (id, severity) => escalationMessage({ knowledge, publicUrl: config.api.publicUrl }, id, severity) }, knowledge.incidents, incident.id, 'error');
       await knowledge.incidents.setStatus(incident.id, 'escalated', `${incident.summary} — no policy; escalated`);
       this.options.onEscalated?.(incident);
       return;
@@ -631,11 +630,6 @@ export class AutonomicLoop {
     if (!reference) return { run: undefined, next: 0 };
     const run = await this.options.engine.getRun(reference.runId);
     return { run, next: run ? reference.cycle + 1 : reference.cycle };
-  }
-
-  /** The escalation message (escalation-message.ts), with the applied config's `api.publicUrl`. */
-  async escalationMessage(incidentId: string, severity: EscalationMessage['severity']): Promise<EscalationMessage> {
-    return escalationMessage({ knowledge: this.options.knowledge, publicUrl: this.options.config.api.publicUrl }, incidentId, severity);
   }
 }
 

@@ -10,6 +10,8 @@ import { AutonomicLoop, type AutonomicLoopOptions } from '../../../src/controlle
 import type { Store } from '../../../src/store/store.js';
 import type { Symptom } from '../../../src/analyze/symptom.js';
 import { tempDir } from '../temp-store.js';
+import { escalationMessage as messageOf } from '../../../src/execute/escalation-message.js';
+import type { EscalationMessage } from '../../../src/execute/escalation-payloads.js';
 
 /** Services whose health the test sets; a restart heals the restarted service unless it is `stuck`. */
 function fakeServices(names: string[], replicas: (service: string) => number) {
@@ -58,14 +60,12 @@ export async function loopHarness(yaml: string, options: { worker?: boolean; wra
   const { config } = parseConfig(yaml, { file: `${tmp.dir}/homeostat.yaml` });
   const knowledge = new Knowledge(options.wrapStore ? options.wrapStore(store) : store);
   const services = fakeServices(Object.keys(config.services), (service) => config.services[service]?.replicas ?? 1);
-  const loopRef: { current?: AutonomicLoop } = {};
-  const escalationMessage = (id: string, severity: 'critical' | 'error' | 'warning' | 'info') => loopRef.current!.escalationMessage(id, severity);
+  const escalationMessage = (id: string, severity: EscalationMessage['severity']) => messageOf({ knowledge, publicUrl: config.api.publicUrl }, id, severity);
   const actuator = createActuator({ control: services.control, escalation: config.escalation, escalationMessage });
   const workflow = remediationWorkflow({ knowledge, appliedPolicy: appliedPolicies(() => ({ config, version: 1, source: 'test' })), guardrails: new Guardrails(config.guardrails, knowledge), actuator, control: services.control, escalation: config.escalation, escalationMessage, evidence: async () => ({}) });
   // Without a worker, remediation runs stay pending: what the loop decides can be looked at before anything acts.
   const engine = await Engine.open({ store, workflows: [workflow as never], ...(options.worker === false ? { worker: false as const } : {}) });
   const loop = new AutonomicLoop({ config, knowledge, engine, control: services.control, ...(options.onDropped ? { onDropped: options.onDropped } : {}), ...(options.incidentHealth ? { incidentHealth: options.incidentHealth } : {}) });
-  loopRef.current = loop;
   loop.start();
   return {
     ...services,

@@ -12,6 +12,8 @@ import type { ElementControl } from '../../../src/execute/element-control.js';
 import { AutonomicLoop } from '../../../src/controller/autonomic-loop.js';
 import { tempDir } from '../temp-store.js';
 import { waitUntil } from '../helpers/wait.js';
+import { escalationMessage as messageOf } from '../../../src/execute/escalation-message.js';
+import type { EscalationMessage } from '../../../src/execute/escalation-payloads.js';
 
 const waitFor = (check: () => boolean | Promise<boolean>, timeoutMs: number) => waitUntil(check, { timeoutMs, message: String(check) });
 
@@ -42,13 +44,11 @@ async function harness(yaml: string, healsAfterRestarts: number) {
   const knowledge = new Knowledge(store);
   const element = fakeElement(healsAfterRestarts);
   const guardrails = new Guardrails(config.guardrails, knowledge);
-  const loopRef: { current?: AutonomicLoop } = {};
-  const escalationMessage = (id: string, severity: 'critical' | 'error' | 'warning' | 'info') => loopRef.current!.escalationMessage(id, severity);
+  const escalationMessage = (id: string, severity: EscalationMessage['severity']) => messageOf({ knowledge, publicUrl: config.api.publicUrl }, id, severity);
   const actuator = createActuator({ control: element.control, escalation: config.escalation, escalationMessage });
   const workflow = remediationWorkflow({ knowledge, appliedPolicy: appliedPolicies(() => ({ config, version: 1, source: 'test' })), guardrails, actuator, control: element.control, escalation: config.escalation, escalationMessage, evidence: async () => ({ lastLines: ['api: fatal: token=abc123'] }) });
   const engine = await Engine.open({ store, workflows: [workflow as never] });
   const loop = new AutonomicLoop({ config, knowledge, engine, control: element.control });
-  loopRef.current = loop;
   loop.start();
   return {
     ...element,
