@@ -41,14 +41,32 @@ specific policies first and a catch-all (\`match: {}\`) last.
 
 export const SCRAPING_SECTION = `## What scraping covers
 
-Each \`monitor.scrape\` entry scrapes **every replica of one supervised service** at
-\`http://127.0.0.1:<replica port><path>\` every \`every\` (each scrape gives up after 1 s),
-in the Prometheus text format. Samples get the labels \`service\` and \`instance\` (\`api#0\`)
-added. External (\`url:\`) services are not scraped; push their metrics with
-\`POST /api/metrics\` instead (docs/api.md).
+A \`monitor.scrape\` entry is one of two kinds:
 
-- Scraped series feed the \`symptoms:\` rules of that service and root-cause ranking; they
-  are kept in memory for \`monitor.retention\`, never in the store.
+- **\`service: api\`** scrapes **every replica of one supervised service** at
+  \`http://127.0.0.1:<replica port><path>\` every \`every\`. Samples get the labels
+  \`service\` and \`instance\` (\`api#0\`).
+- **\`url: http://127.0.0.1:9121/metrics\`** scrapes any endpoint (an exporter, another
+  program), and needs \`element\`: the element its series belong to (their \`service\`
+  label), so redis_exporter's series are \`redis\`'s and a rule on them opens an incident
+  on \`redis\`. Its series get \`job\` (default the element), \`instance\` (\`<host>:<port>\`)
+  and \`labels\`. \`elementFrom\`/\`instanceFrom\` read the element/instance from a label of
+  each series instead; \`honorLabels\` keeps the exposition's own \`job\`/\`instance\`
+  (otherwise theirs are kept as \`exported_<name>\`). A symptom rule's \`service\` may name
+  such an element even when homeostat does not supervise it.
+
+Both accept the Prometheus text format (0.0.4) and OpenMetrics (asked for first; exemplars,
+\`# UNIT\`, \`# EOF\`, info, stateset, gaugehistogram, unknown); a timestamp is read as ms
+or as seconds by the answer's Content-Type. A malformed line is skipped, counted and logged
+with its line number; the rest of the scrape is stored. NaN and ±Inf samples are kept.
+Each scrape gives up after \`timeout\` and adds the target's \`up\` (1/0) and
+\`scrape_duration_seconds\` series; \`/metrics\` has \`homeostat_scrape_up{target}\` and
+friends (docs/integrations.md, "Scraping").
+
+- Scraped series feed the \`symptoms:\` rules of that element and root-cause ranking; they
+  are kept in memory for \`monitor.retention\`, never in the store. External (\`url:\`)
+  services are not scraped by their \`service\` entry; give them a \`url\` target or push
+  their metrics with \`POST /api/metrics\` (docs/api.md).
 - Limits per target: \`maxBodyBytes\` (the body is read as a stream and cut off past it) and
   \`maxSeries\` (samples per exposition); a scrape over either stores nothing. All sources
   together are capped by \`monitor.maxSeries\`.

@@ -1,3 +1,4 @@
+import { scrapeHealth } from './runtime/scrape-health.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { HomeostatConfig } from '../config/schema/root.js';
 import type { Symptom } from '../analyze/symptom.js';
@@ -150,12 +151,16 @@ export class ControllerRuntime {
     const warn = throttledWarning(logger);
     const outbox = new SymptomOutbox({ store, node: node.name, onDropped: () => drops.drop('early-symptoms'), warn });
     const intake = symptomIntake({ node: node.name, symptoms: metrics.symptoms, logger, outbox });
+    const scrapes = scrapeHealth(registry, { logger });
     const watch = new MetricWatch({
       config,
       series,
       endpoints: (service) => supervisor.status().filter((s) => s.element === service && s.kind === 'process').map((s) => ({ instance: s.instance, port: s.port })),
       observe: intake.observe,
-      onScrape: (result) => metrics.scrapes.inc({ outcome: result.ok ? 'ok' : result.limit ? `${result.limit}_limit` : 'failed' }),
+      onScrape: (result) => {
+        metrics.scrapes.inc({ outcome: result.ok ? 'ok' : result.limit ? `${result.limit}_limit` : 'failed' });
+        scrapes.record(result);
+      },
       onCleared: (rule, instance, value) => logger.info({ rule, instance, value }, 'metric rule cleared'),
     });
     const leadership = new Leadership<AutonomicLoop>({ store, lease: LEASE, outbox, leaderGauge: metrics.leader, logger });

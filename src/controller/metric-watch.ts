@@ -5,7 +5,8 @@ import { createDetector } from '../analyze/detectors/create-detector.js';
 import { ScoreRule } from '../analyze/score-rule.js';
 import { ThresholdRule } from '../analyze/threshold-rule.js';
 import { TrendRule } from '../analyze/trend-rule.js';
-import { scrapeOnce, type ScrapeResult } from '../monitor/metric-scraper.js';
+import { recordTargetHealth, scrapeOnce, type ScrapeResult } from '../monitor/metric-scraper.js';
+import { staticScrapeTarget, type ScrapeTargetConfig } from './static-scrape-target.js';
 import { TimeSeriesStore } from '../monitor/time-series.js';
 import { canonicalJson } from '../knowledge/canonical-json.js';
 import { systemClock, type Clock } from '../resilience/clock.js';
@@ -92,8 +93,12 @@ export class MetricWatch {
         if (busy) return;
         busy = true;
         try {
-          await this.scrape(target.service, target.path, { maxBodyBytes: target.maxBodyBytes, maxSeries: target.maxSeries });
-          this.evaluate(target.service, this.clock.now());
+          if (target.service !== undefined) {
+            await this.scrape(target.service, target.path, { maxBodyBytes: target.maxBodyBytes, maxSeries: target.maxSeries, timeoutMs: target.timeout });
+            this.evaluate(target.service, this.clock.now());
+          } else {
+            await this.scrapeStatic(target);
+          }
         } finally {
           busy = false;
         }
@@ -113,15 +118,31 @@ export class MetricWatch {
   }
 
   /** Scrape every replica of `service` once; each replica is its own source, with its own limits. */
-  async scrape(service: string, path: string, limits: { maxBodyBytes?: number; maxSeries?: number } = {}): Promise<void> {
+  async scrape(service: string, path: string, limits: { maxBodyBytes?: number; maxSeries?: number; timeoutMs?: number } = {}): Promise<void> {
     const endpoints = this.options.endpoints(service).filter((e) => e.port !== null);
     await Promise.all(
       endpoints.map(async (endpoint) => {
-        const target = { url: `http://127.0.0.1:${endpoint.port}${path}`, labels: { service, instance: endpoint.instance }, timeoutMs: 1_000, source: `scrape:${endpoint.instance}`, ...limits };
+        const target = { url: `http://127.0.0.1:${endpoint.port}${path}`, labels: { service, instance: endpoint.instance }, name: endpoint.instance, timeoutMs: 1_000, source: `scrape:${endpoint.instance}`, ...limits };
         const result = await scrapeOnce(target, this.series, this.clock, this.abort.signal);
+        recordTargetHealth(result, this.series, this.clock.now());
         this.options.onScrape?.(result);
       }),
     );
+  }
+
+  /**
+   * Scrape one static (`url:`) target, then evaluate the rules of the elements its series
+   * may belong to: its `element`, and with `elementFrom` every rule's element not supervised here.
+   */
+  async scrapeStatic(config: ScrapeTargetConfig): Promise<void> {
+    const result = await scrapeOnce(staticScrapeTarget(config), this.series, this.clock, this.abort.signal);
+    recordTargetHealth(result, this.series, this.clock.now());
+    this.options.onScrape?.(result);
+    const { services, symptoms } = this.options.config;
+    const elements = new Set([config.element!]);
+    if (config.elementFrom) for (const rule of Object.values(symptoms)) if (!services[rule.service]) elements.add(rule.service);
+    const now = this.clock.now();
+    for (const element of elements) this.evaluate(element, now);
   }
 
   /**

@@ -1,5 +1,6 @@
 import { systemClock, type Clock } from '../resilience/clock.js';
-import { parsePrometheusTextInSlices, TooManySamplesError, type MetricFamily } from './prometheus-parser.js';
+import { formatOfContentType, parsePrometheusTextInSlices, TooManySamplesError, type MetricFamily, type SkippedLine } from './prometheus-parser.js';
+import { mapScrapedLabels, type ScrapeMapping } from './scrape-mapping.js';
 import type { SeriesSource, TimeSeriesStore } from './time-series.js';
 
 /** Largest scrape body by default: thousands of series fit; a runaway exporter does not. */
@@ -7,10 +8,17 @@ export const DEFAULT_SCRAPE_MAX_BODY_BYTES = 4 * 1_048_576;
 /** Samples one scrape target may send by default (and so series it may hold). */
 export const DEFAULT_SCRAPE_MAX_SERIES = 2_000;
 
-/** One endpoint to scrape; `labels` are added to every sample (service, instance). */
+/** What a scrape asks for: OpenMetrics first, the text format as fallback (as Prometheus asks). */
+const ACCEPT = 'application/openmetrics-text;version=1.0.0;q=0.9,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+
+/** One endpoint to scrape; `labels` are the target's (service, instance, job), given to every sample by `mapping`. */
 export interface ScrapeTarget {
   url: string;
   labels: Record<string, string>;
+  /** The target's name in logs and `homeostat_scrape_*{target}` (default the URL). */
+  name?: string;
+  /** How the exposition's own labels meet the target's (default: the target's win; the exposition's are kept as `exported_<name>`). */
+  mapping?: Omit<ScrapeMapping, 'targetLabels'>;
   timeoutMs?: number;
   /** Bytes of body read at most; past it the connection is dropped and nothing stored (default 4 MiB). */
   maxBodyBytes?: number;
@@ -28,6 +36,11 @@ export interface ScrapeResult {
   /** Set when the scrape was refused for a limit rather than failing. */
   limit?: 'body' | 'series';
   families?: MetricFamily[];
+  /** Lines of the exposition left out (at most 100 reported; `skippedCount` counts them all). */
+  skipped?: SkippedLine[];
+  skippedCount?: number;
+  /** Request to stored, in ms. */
+  durationMs: number;
 }
 
 /** The body was larger than the target allows. */
@@ -71,12 +84,35 @@ async function readBodyWithin(response: Response, maxBytes: number): Promise<str
  * (await scrapeOnce({ url: 'http://127.0.0.1:1/metrics', labels: {} }, series)).ok // false, error 'fetch failed …'
  */
 export async function scrapeOnce(target: ScrapeTarget, series: TimeSeriesStore, clock: Clock = systemClock, signal?: AbortSignal): Promise<ScrapeResult> {
+  const started = clock.now();
+  const result = await scrapeInto(target, series, clock, signal);
+  return { ...result, durationMs: Math.max(0, clock.now() - started) };
+}
+
+/**
+ * The target's own series, as Prometheus writes them: `up` (1 when the scrape stored
+ * something, 0 otherwise) and `scrape_duration_seconds`, with the target's labels, so a rule
+ * can fire on a target that stopped answering. Apart from {@link scrapeOnce}, which stores
+ * only what the target sent.
+ *
+ * @example
+ * recordTargetHealth(await scrapeOnce(target, series), series, Date.now()) // up{…target.labels} 1
+ */
+export function recordTargetHealth(result: ScrapeResult, series: TimeSeriesStore, now: number): void {
+  const { target, ok, durationMs } = result;
+  const source: SeriesSource = { name: target.source ?? `scrape:${target.url}`, maxSeries: (target.maxSeries ?? DEFAULT_SCRAPE_MAX_SERIES) + 2 };
+  series.ingest(source, 'up', target.labels, ok ? 1 : 0, undefined, now);
+  series.ingest(source, 'scrape_duration_seconds', target.labels, durationMs / 1_000, undefined, now);
+}
+
+async function scrapeInto(target: ScrapeTarget, series: TimeSeriesStore, clock: Clock, signal?: AbortSignal): Promise<Omit<ScrapeResult, 'durationMs'>> {
   try {
     const timeout = AbortSignal.timeout(target.timeoutMs ?? 1_000);
-    const response = await fetch(target.url, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+    const response = await fetch(target.url, { headers: { accept: ACCEPT }, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
     const maxBodyBytes = target.maxBodyBytes ?? DEFAULT_SCRAPE_MAX_BODY_BYTES;
     const maxSeries = target.maxSeries ?? DEFAULT_SCRAPE_MAX_SERIES;
-    const source: SeriesSource = { name: target.source ?? `scrape:${target.url}`, maxSeries };
+    // Two more for the target's own `up` and `scrape_duration_seconds`.
+    const source: SeriesSource = { name: target.source ?? `scrape:${target.url}`, maxSeries: maxSeries + 2 };
     if (!response.ok) {
       await response.body?.cancel().catch(() => undefined);
       return { target, ok: false, samples: 0, error: `HTTP ${response.status}` };
@@ -89,22 +125,31 @@ export async function scrapeOnce(target: ScrapeTarget, series: TimeSeriesStore, 
       series.countDropped(source.name, 'scrape_body_limit');
       return { target, ok: false, samples: 0, limit: 'body', error: `the body is larger than ${maxBodyBytes} bytes (monitor.scrape[].maxBodyBytes); the scrape was cut off and nothing stored` };
     }
-    let families: MetricFamily[];
+    let parsed: Awaited<ReturnType<typeof parsePrometheusTextInSlices>>;
     try {
-      families = await parsePrometheusTextInSlices(text, { maxSamples: maxSeries });
+      parsed = await parsePrometheusTextInSlices(text, { maxSamples: maxSeries, format: formatOfContentType(response.headers.get('content-type')) });
     } catch (error) {
       if (!(error instanceof TooManySamplesError)) throw error;
       series.countDropped(source.name, 'target_series_limit', maxSeries + 1);
       return { target, ok: false, samples: 0, limit: 'series', error: error.message };
     }
+    const { families, skipped } = parsed;
+    const skippedReport = skipped.length > 0 ? { skipped, skippedCount: parsed.skippedCount } : {};
+    const sampleCount = families.reduce((n, f) => n + f.samples.length, 0);
+    // Nothing but bad lines (an HTML error page served with 200, a wrong path) is a failed scrape, not an empty one.
+    if (sampleCount === 0 && skipped.length > 0) {
+      const first = skipped[0]!;
+      return { target, ok: false, samples: 0, error: `not a metrics exposition: line ${first.line}: ${first.reason}`, ...skippedReport };
+    }
     const now = clock.now();
+    const mapping = { ...target.mapping, targetLabels: target.labels };
     let samples = 0;
     for (const family of families) {
       for (const sample of family.samples) {
-        if (series.ingest(source, sample.name, { ...sample.labels, ...target.labels }, sample.value, sample.timestamp, now) === null) samples++;
+        if (series.ingest(source, sample.name, mapScrapedLabels(sample.labels, mapping), sample.value, sample.timestamp, now) === null) samples++;
       }
     }
-    return { target, ok: true, samples, families };
+    return { target, ok: true, samples, families, ...skippedReport };
   } catch (error) {
     return { target, ok: false, samples: 0, error: (error as Error).message };
   }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiHarness } from './api-harness.js';
 
-type Series = { name: string; labels: Record<string, string>; source: string; points: [number, number][] };
+type Series = { name: string; labels: Record<string, string>; source: string; points: [number, number | string][] };
 
 async function withStates(h: ApiHarness, at: number): Promise<void> {
   await h.store.saveElementStates('test-supervisor', [
@@ -75,6 +75,29 @@ test('GET /api/services/:name/metrics: every role may read, no token may not; ba
     assert.equal(unknown.json.error.code, 'HS_API_SERVICE_NOT_FOUND');
     assert.equal((await h.call('viewer', 'GET', `/api/services/${'x'.repeat(250)}/metrics`)).status, 400);
     assert.equal((await h.call('operator', 'POST', '/api/services/api/metrics', {})).status, 404);
+  } finally {
+    await h.close();
+  }
+});
+
+test('GET /api/services/:name/metrics: NaN, +Inf and -Inf samples are answered as the strings "NaN", "+Inf", "-Inf", not a 500', async () => {
+  const h = await ApiHarness.open();
+  try {
+    const now = Date.now();
+    const labels = { service: 'api', instance: 'api#0' };
+    h.series.append('quantile_seconds', labels, Number.NaN, now - 3_000);
+    h.series.append('quantile_seconds', labels, 0.25, now - 2_000);
+    h.series.append('quantile_seconds', labels, Number.POSITIVE_INFINITY, now - 1_000);
+    h.series.append('quantile_seconds', labels, Number.NEGATIVE_INFINITY, now);
+    const answer = await h.call('viewer', 'GET', '/api/services/api/metrics');
+    assert.equal(answer.status, 200, answer.text);
+    const series = (answer.json.series as Series[]).find((s) => s.name === 'quantile_seconds')!;
+    assert.deepEqual(series.points, [
+      [now - 3_000, 'NaN'],
+      [now - 2_000, 0.25],
+      [now - 1_000, '+Inf'],
+      [now, '-Inf'],
+    ]);
   } finally {
     await h.close();
   }

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Point, SeriesId, TimeSeriesStore } from '../../monitor/time-series.js';
+import { sampleValueJson, sampleValueJsonSchema } from '../../monitor/sample-value-json.js';
 import { ApiError } from '../api-error.js';
 import type { ApiContext } from '../api-context.js';
 import { ResourceHistory } from '../resource-history.js';
@@ -13,7 +14,11 @@ const seriesSchema = {
     name: { type: 'string' },
     labels: { type: 'object', additionalProperties: { type: 'string' } },
     source: { type: 'string', enum: ['supervisor', 'scraped'] },
-    points: { type: 'array', items: { type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2 }, description: '[at (ms since the epoch), value], oldest first' },
+    points: {
+      type: 'array',
+      items: { type: 'array', items: sampleValueJsonSchema, minItems: 2, maxItems: 2 },
+      description: '[at (ms since the epoch), value], oldest first; value is a number, or "NaN", "+Inf", "-Inf" as strings',
+    },
   },
 } as const;
 
@@ -34,7 +39,7 @@ function thin(points: Point[], max: number): Point[] {
 
 function view(store: TimeSeriesStore, ids: SeriesId[], source: 'supervisor' | 'scraped', since: number, maxPoints: number) {
   return ids
-    .map((id) => ({ name: id.name, labels: { ...id.labels }, source, points: thin(store.points(id.key, since), maxPoints).map((p) => [p.at, p.value]) }))
+    .map((id) => ({ name: id.name, labels: { ...id.labels }, source, points: thin(store.points(id.key, since), maxPoints).map((p) => [p.at, sampleValueJson(p.value)]) }))
     .filter((s) => s.points.length > 0);
 }
 

@@ -183,14 +183,33 @@ export const monitorSchema = z
   .strictObject({
     scrape: z
       .array(
-        z.strictObject({
-          service: z.string().min(1).describe('The service whose replicas are scraped (each at its own port).'),
-          path: z.string().startsWith('/').default('/metrics').describe('The Prometheus text exposition path.'),
-          every: durationSchema.default(1_000).describe('How often.'),
-          maxBodyBytes: byteSizeSchema.default(4 * 1_048_576).describe('Largest exposition read from one replica; past it the scrape is cut off, nothing stored, and counted.'),
-          maxSeries: z.number().int().min(1).default(2_000).describe('Samples one replica\'s exposition may hold (and series it may keep); past it the scrape is refused and counted.'),
-        })
-        .describe('One scrape target: a service\'s replicas.'),
+        z
+          .strictObject({
+            service: z.string().min(1).optional().describe('The service whose replicas are scraped (each at `http://127.0.0.1:<its port><path>`). One of `service` or `url`.'),
+            url: z.url({ protocol: /^https?$/ }).optional().describe('A static target: any Prometheus or OpenMetrics endpoint (an exporter, another program). One of `service` or `url`; needs `element`.'),
+            element: z.string().min(1).optional().describe('With `url`: the element its series belong to (their `service` label), e.g. `redis` for redis_exporter; symptom rules name it as their `service`.'),
+            name: z.string().min(1).optional().describe('With `url`: the target\'s name in logs and `homeostat_scrape_*{target}` (default the URL).'),
+            job: z.string().min(1).optional().describe('With `url`: the `job` label of its series (default `element`).'),
+            labels: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/), z.string()).default({}).describe('With `url`: more labels given to every series of the target (`instance` overrides the default `<host>:<port>`).'),
+            honorLabels: z.boolean().default(false).describe('Like Prometheus\' `honor_labels`: true keeps the exposition\'s own value of a label the target also sets (`instance`, `job`, `service`); false gives the target\'s and keeps theirs as `exported_<name>`.'),
+            elementFrom: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/).optional().describe('With `url`: a label of the series whose value names the element they belong to (one exporter for many elements); series without it belong to `element`.'),
+            instanceFrom: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/).optional().describe('With `url`: a label of the series whose value names their instance; series without it keep the target\'s.'),
+            timeout: durationSchema.default(1_000).describe('A scrape that has not answered in this long fails (`up` 0).'),
+            path: z.string().startsWith('/').default('/metrics').describe('With `service`: the Prometheus text exposition path.'),
+            every: durationSchema.default(1_000).describe('How often.'),
+            maxBodyBytes: byteSizeSchema.default(4 * 1_048_576).describe('Largest exposition read from one replica; past it the scrape is cut off, nothing stored, and counted.'),
+            maxSeries: z.number().int().min(1).default(2_000).describe('Samples one replica\'s exposition may hold (and series it may keep); past it the scrape is refused and counted.'),
+          })
+          .superRefine((target, ctx) => {
+            if ((target.service === undefined) === (target.url === undefined)) ctx.addIssue({ code: 'custom', path: ['url'], message: 'a scrape target has exactly one of `service` (its replicas) or `url` (a static target)' });
+            if (target.url !== undefined && target.element === undefined) ctx.addIssue({ code: 'custom', path: ['element'], message: 'a `url` target names the `element` its series belong to' });
+            if (target.service !== undefined) {
+              for (const key of ['element', 'name', 'job', 'elementFrom', 'instanceFrom'] as const) {
+                if (target[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `\`${key}\` is for \`url\` targets; a \`service\` target's series belong to that service` });
+              }
+            }
+          })
+        .describe('One scrape target: a service\'s replicas, or a static URL mapped to an element.'),
       )
       .default([])
       .describe('Prometheus endpoints to scrape: the series symptom rules read.'),

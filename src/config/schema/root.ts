@@ -54,14 +54,19 @@ export const configSchema = z
     api: apiSchema,
   })
   .superRefine((config, ctx) => {
+    const scrapedElements = new Set(config.monitor.scrape.flatMap((target) => (target.element ? [target.element] : [])));
+    const anyElementFrom = config.monitor.scrape.some((target) => target.elementFrom !== undefined);
     for (const [name, rule] of Object.entries(config.symptoms)) {
-      if (!config.services[rule.service]) ctx.addIssue({ code: 'custom', path: ['symptoms', name, 'service'], message: `"${rule.service}" is not a service in this file` });
+      if (!config.services[rule.service]) {
+        // A rule may also watch an element a static scrape target maps series to (one not supervised here).
+        if (!scrapedElements.has(rule.service) && !anyElementFrom) ctx.addIssue({ code: 'custom', path: ['symptoms', name, 'service'], message: `"${rule.service}" is not a service in this file, nor the element of a monitor.scrape url target` });
+      }
       else if (rule.trend?.limit === 'maxMemory' && config.services[rule.service]!.maxMemory === undefined) {
         ctx.addIssue({ code: 'custom', path: ['symptoms', name, 'trend', 'limit'], message: `service "${rule.service}" has no maxMemory to predict` });
       }
     }
     for (const [index, target] of config.monitor.scrape.entries()) {
-      if (!config.services[target.service]) ctx.addIssue({ code: 'custom', path: ['monitor', 'scrape', index, 'service'], message: `"${target.service}" is not a service in this file` });
+      if (target.service !== undefined && !config.services[target.service]) ctx.addIssue({ code: 'custom', path: ['monitor', 'scrape', index, 'service'], message: `"${target.service}" is not a service in this file` });
     }
     for (const [name, service] of Object.entries(config.services)) {
       if (!service.standby) continue;

@@ -1,3 +1,4 @@
+import { sampleValueJson, type SampleValueJson } from '../../monitor/sample-value-json.js';
 import type { TimeSeriesStore } from '../../monitor/time-series.js';
 import type { Store } from '../../store/store.js';
 import type { ElementEvent } from '../../supervisor/element-events.js';
@@ -56,10 +57,10 @@ export class ActionEvidence {
       .filter((e) => instance === undefined || e.data.instance === instance)
       .slice(-3);
     const lastLines = (exits.at(-1)?.data.lastLines as string[] | undefined) ?? [];
-    const metrics: Record<string, number> = {};
+    const metrics: Record<string, SampleValueJson> = {};
     for (const id of series.select({ service, ...(instance ? { instance } : {}) }, 30)) {
       const latest = series.latest(id.key);
-      if (latest) metrics[id.key] = latest.value;
+      if (latest) metrics[id.key] = sampleValueJson(latest.value);
     }
     const states = this.options
       .status()
