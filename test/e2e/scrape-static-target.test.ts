@@ -58,6 +58,8 @@ symptoms:
     const last = (series: Series[], name: string, labels: Record<string, string> = {}) =>
       series.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.points.at(-1)?.[1];
 
+    // Until the first scrape, nobody has reported redis: 404.
+    await h.waitFor(async () => (await fetch(`${apiUrl}/api/services/redis/metrics`, { headers: { authorization: `Bearer ${token}` } })).status === 200, 10_000, 'the first scrape');
     const series = await h.waitFor(async () => {
       const found = await seriesOf();
       return found.some((s) => s.name === 'redis_role') && found;

@@ -50,16 +50,28 @@ export function scrapeHealth(registry: MetricsRegistry, options: ScrapeHealthOpt
           state.unlogged++;
           return;
         }
-        options.logger.warn({ target, url: result.target.url, error: result.error, ...badLine, ...(state ? { failuresSinceLastLog: state.unlogged } : {}) }, 'scrape failed');
+        options.logger.warn({ target, url: withoutUserinfo(result.target.url), error: result.error, ...badLine, ...(state ? { failuresSinceLastLog: state.unlogged } : {}) }, 'scrape failed');
         failing.set(target, { loggedAt: now(), unlogged: 0 });
         return;
       }
-      if (failing.delete(target)) options.logger.info({ target, url: result.target.url }, 'scrape target answers again');
+      if (failing.delete(target)) options.logger.info({ target, url: withoutUserinfo(result.target.url) }, 'scrape target answers again');
       // A stored scrape with bad lines: said once per period per target too.
       if (firstSkipped && now() - (skipLoggedAt.get(target) ?? -Infinity) >= everyMs) {
         skipLoggedAt.set(target, now());
-        options.logger.warn({ target, url: result.target.url, ...badLine }, 'scrape skipped malformed lines');
+        options.logger.warn({ target, url: withoutUserinfo(result.target.url), ...badLine }, 'scrape skipped malformed lines');
       }
     },
   };
+}
+
+/** A URL for the log: a password in it stays out. */
+function withoutUserinfo(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.href;
+  } catch {
+    return url;
+  }
 }
