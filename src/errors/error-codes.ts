@@ -470,8 +470,8 @@ export const ERROR_CODES = {
     section: 'monitor',
     retryable: false,
     httpStatus: 500,
-    meaning: 'A Prometheus text exposition could not be parsed; the message names the line and what is wrong (unterminated label value, invalid value or timestamp, unknown type, `# TYPE` after samples …). A scrape that hits it is reported as a failed scrape, never a crash.',
-    whatToDo: 'Fix the exporter\'s output at the named line.',
+    meaning: 'A line of a Prometheus text or OpenMetrics exposition could not be parsed; the message names the line and what is wrong (unterminated label value, invalid value or timestamp, unknown type, `# TYPE` after samples, text after `# EOF` …). A scrape skips such a line and stores the rest, reporting it (line number, reason, text) in the log and in `homeostat_scrape_skipped_lines_total{target}`; a body with no valid sample at all is a failed scrape (`up` 0), never a crash.',
+    whatToDo: 'Fix the exporter\'s output at the named line (the log line `scrape skipped malformed lines` or `scrape failed` has it).',
   },
   HS_METRICS_LIMIT: {
     section: 'monitor',

@@ -44,6 +44,7 @@ test('an instance that is not running is down whatever its last probe said; a se
 test('counters become per-second rates (a drop is a restart); standbys pair by field or by name', async () => {
   const { rates } = await load('components/sparkline.js');
   assert.deepEqual(rates([[0, 0], [1_000, 10], [3_000, 30], [4_000, 5]]), [[1_000, 10], [3_000, 10], [4_000, 5]]);
+  assert.deepEqual(rates([[0, 0], [1_000, 'NaN'], [2_000, 10], [3_000, 20]]), [[3_000, 10]], 'a NaN sample (the string) makes no rate on either side');
   const { standbyPairs } = await load('components/graph.js');
   assert.deepEqual(standbyPairs([{ name: 'db' }, { name: 'db-standby' }, { name: 'cache', standby: 'cache-b' }, { name: 'cache-b' }, { name: 'lone', standby: 'missing' }]), [['db', 'db-standby'], ['cache', 'cache-b']]);
 });

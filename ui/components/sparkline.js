@@ -11,7 +11,7 @@ export function rates(points) {
     const [at0, v0] = points[i - 1];
     const [at1, v1] = points[i];
     const seconds = (at1 - at0) / 1_000;
-    if (seconds <= 0) continue;
+    if (seconds <= 0 || typeof v0 !== 'number' || typeof v1 !== 'number') continue;
     out.push([at1, (v1 >= v0 ? v1 - v0 : v1) / seconds]);
   }
   return out;
@@ -21,9 +21,12 @@ export function rates(points) {
  * `points`: [[at, value], …] oldest first. `format` renders the latest value.
  * Without enough points it says so instead of drawing a flat lie.
  */
-export function sparkline(points, { label, format = String, width = 120, height = 28, tone = 'info', bare = false } = {}) {
+export function sparkline(all, { label, format = String, width = 120, height = 28, tone = 'info', bare = false } = {}) {
+  const newest = all.at(-1);
+  // NaN and ±Inf arrive as the strings "NaN", "+Inf", "-Inf": said as the latest value, never drawn.
+  const value = newest ? (typeof newest[1] === 'number' ? format(newest[1]) : newest[1]) : '–';
+  const points = all.filter((p) => typeof p[1] === 'number');
   const last = points.at(-1);
-  const value = last ? format(last[1]) : '–';
   const wrap = h('figure', { class: ['spark', `tone-${tone}`, bare ? 'bare' : null] });
   // Bare: the column header already names it; the label stays for screen readers.
   const caption = () => h('figcaption', null, bare ? null : h('span', { class: 'spark-label' }, label), h('span', { class: 'spark-value' }, value));
