@@ -18,8 +18,12 @@ export interface MetricHistoryOptions {
   maxSeriesPerService?: number;
 }
 
-/** Series that say nothing about health: they grow while all is well, or reset on every restart. */
-const NOT_HEALTH = /uptime|start_time|_bucket$|_created$/;
+/**
+ * Series that say nothing about health: they grow while all is well, or reset on every
+ * restart, or (`scrape_duration_seconds`) measure the scraper's round trip, jitter of the
+ * host rather than of the element. A target's `up` stays: a target that stops answering is evidence.
+ */
+const NOT_HEALTH = /uptime|start_time|_bucket$|_created$|^scrape_duration_seconds$/;
 /** Counters: ranked by their per-second rate, not their ever-growing value. */
 const COUNTER = /_(total|count|sum)$/;
 
