@@ -49,7 +49,8 @@ export function metricHistory(stores: readonly TimeSeriesStore[], options: Metri
   for (const service of options.services) {
     const ids = stores.flatMap((series) => series.select({ service }).map((id) => ({ series, id })));
     for (const { series, id } of ids.filter(({ id }) => !NOT_HEALTH.test(id.name)).slice(0, options.maxSeriesPerService ?? 40)) {
-      let points = series.points(id.key, from - step * 3);
+      // NaN and ±Inf samples are no value to rank on (as for rules): a table's NaN means "no data" already.
+      let points = series.points(id.key, from - step * 3).filter((p) => Number.isFinite(p.value));
       if (COUNTER.test(id.name)) points = rates(points);
       if (points.length === 0) continue;
       const name = `${options.alias(service)}_${id.key}`;
