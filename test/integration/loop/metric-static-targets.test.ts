@@ -77,3 +77,35 @@ test('a dead static target reads up 0 on its element, and a rule over its series
   assert.match(results.at(-1)!.error ?? '', /fetch failed|ECONNREFUSED/);
   watch.stop();
 });
+
+test('a scrape asks for OpenMetrics, and reads a timestamp as seconds or ms by the Content-Type of the answer', async () => {
+  const at = Date.now() - 2_000;
+  let accept = '';
+  let openMetrics = true;
+  const server = createServer((req, res) => {
+    accept = req.headers.accept ?? '';
+    if (openMetrics) {
+      res.writeHead(200, { 'content-type': 'application/openmetrics-text; version=1.0.0; charset=utf-8' });
+      res.end(`jobs_waiting 7 ${(at / 1_000).toFixed(3)}\n# EOF\n`);
+    } else {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+      res.end(`jobs_waiting 9 ${at + 1_000}\n`);
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/metrics`;
+    const { config } = parseConfig(`monitor:\n  scrape:\n    - { url: "${url}", element: queue }\n`, { file: '/tmp/x/homeostat.yaml' });
+    const watch = new MetricWatch({ config, endpoints: () => [], observe: () => undefined });
+    await watch.scrapeStatic(config.monitor.scrape[0]!);
+    assert.match(accept, /^application\/openmetrics-text/);
+    const id = watch.series.select({ service: 'queue' }, 10).find((s) => s.name === 'jobs_waiting')!;
+    assert.deepEqual(watch.series.latest(id.key), { at, value: 7 });
+    openMetrics = false;
+    await watch.scrapeStatic(config.monitor.scrape[0]!);
+    assert.deepEqual(watch.series.latest(id.key), { at: at + 1_000, value: 9 });
+    watch.stop();
+  } finally {
+    server.close();
+  }
+});
