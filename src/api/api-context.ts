@@ -8,6 +8,7 @@ import type { LeadershipView } from './leader-forwarding.js';
 import type { LiveEventHub } from './live-events.js';
 import type { ReceivedAlerts } from './alerts/alert-receiver.js';
 import type { AlertmanagerPayload } from './alerts/alertmanager-payload.js';
+import type { GenericAlertPayload } from './alerts/generic-alert-payload.js';
 
 /** What the API's routes work on: the same objects `homeostat up` runs. */
 export interface ApiContext {
@@ -38,6 +39,8 @@ export interface ApiContext {
 /** What the alert routes need: the receiver, its credential and its body limit (`alerts:` in the config). */
 export interface AlertIntake {
   receive(payload: AlertmanagerPayload): ReceivedAlerts;
+  /** The generic webhook's body (`POST /api/alerts/webhook`). */
+  receiveGeneric(payload: GenericAlertPayload): ReceivedAlerts;
   /** Whether `presented` (the bearer credential sent) is the configured shared secret; false when none is. */
   secretMatches(presented: string): boolean;
   /** Largest body, in bytes (`alerts.bodyLimit`). */

@@ -167,3 +167,31 @@ test('an API without an alert receiver answers 503, and a follower forwards or n
     await follower.close();
   }
 });
+
+test('the generic webhook: the same mapping, credential and de-duplication in its own shape; unknown fields are a 400', async () => {
+  const { h, seen, alerts } = await open();
+  const WEBHOOK = '/api/alerts/webhook';
+  try {
+    const firing = { status: 'firing', name: 'QueueStuck', service: 'web', instance: '127.0.0.1:8080', startsAt: '2026-12-07T15:00:00Z', id: 'grafana-17', labels: { team: 'core' }, summary: 'queue not draining' };
+    const first = await h.call({ authorization: `Bearer ${SECRET}` }, 'POST', WEBHOOK, { alerts: [firing] });
+    assert.equal(first.status, 202, first.text);
+    assert.deepEqual(first.json, { fired: 1, resolved: 0, duplicates: 0, ignored: [] });
+    assert.deepEqual((await h.call('operator', 'POST', WEBHOOK, { alerts: [firing] })).json, { fired: 0, resolved: 0, duplicates: 1, ignored: [] });
+    assert.equal(seen.length, 1);
+    assert.deepEqual([seen[0]!.name, seen[0]!.element, seen[0]!.instance, seen[0]!.labels.source, seen[0]!.labels.team, seen[0]!.signal.message], ['QueueStuck', 'web', 'web#0', 'webhook', 'core', 'queue not draining']);
+    assert.equal(alerts.isFiring('web', 'QueueStuck'), true);
+    assert.deepEqual((await h.call('operator', 'POST', WEBHOOK, { alerts: [{ ...firing, status: 'resolved' }] })).json, { fired: 0, resolved: 1, duplicates: 0, ignored: [] });
+    assert.equal(alerts.isFiring('web', 'QueueStuck'), false);
+
+    const unknown = await h.call('operator', 'POST', WEBHOOK, { alerts: [{ ...firing, severity: 'high' }] });
+    assert.equal(unknown.status, 400, 'a misspelt or unknown field is refused, not ignored');
+    assert.equal((await h.call('operator', 'POST', WEBHOOK, { alerts: [{ ...firing, startsAt: undefined }] })).status, 400);
+    assert.equal((await h.call('none', 'POST', WEBHOOK, { alerts: [firing] })).status, 401);
+    assert.equal((await h.call('viewer', 'POST', WEBHOOK, { alerts: [firing] })).status, 403);
+    const nowhere = await h.call('operator', 'POST', WEBHOOK, { alerts: [{ ...firing, service: 'nginx', id: 'x' }] });
+    assert.deepEqual(nowhere.json.ignored.map((a: { reason: string }) => a.reason), ['no-service']);
+    assert.equal(seen.length, 1);
+  } finally {
+    await h.close();
+  }
+});

@@ -27,6 +27,7 @@ export function alertReception(options: AlertReceiverOptions, env: NodeJS.Proces
   return {
     bodyLimit: config.bodyLimit,
     receive: (payload) => receiver.receive(payload),
+    receiveGeneric: (payload) => receiver.receiveGeneric(payload),
     isFiring: (service, symptom) => receiver.isFiring(service, symptom),
     secretMatches: (presented) => secret !== undefined && sameDigest(presented, secret),
   };

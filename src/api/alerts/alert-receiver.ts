@@ -1,8 +1,9 @@
 import type { Symptom } from '../../analyze/symptom.js';
 import type { AlertsConfig } from '../../config/schema/alerts.js';
 import { AlertBook } from './alert-book.js';
-import { mapAlert, type AlertElements, type IgnoredReason } from './alert-mapping.js';
+import { mapAlert, type AlertElements, type IgnoredReason, type MappedAlert } from './alert-mapping.js';
 import type { AlertmanagerAlert, AlertmanagerPayload } from './alertmanager-payload.js';
+import { asAlertmanagerAlert, type GenericAlertPayload } from './generic-alert-payload.js';
 
 /** An alert that changed nothing, and why (answered to the poster, who can fix its labels). */
 export interface IgnoredAlert {
@@ -56,8 +57,20 @@ export class AlertReceiver {
   }
 
   receive(payload: AlertmanagerPayload): ReceivedAlerts {
+    return this.take(payload.alerts, 'alertmanager', payload.groupKey);
+  }
+
+  /** The generic webhook's alerts, mapped by the same `alerts:` rules (see generic-alert-payload.ts). */
+  receiveGeneric(payload: GenericAlertPayload): ReceivedAlerts {
+    return this.take(
+      payload.alerts.map((alert) => asAlertmanagerAlert(alert, this.options.config)),
+      'webhook',
+    );
+  }
+
+  private take(alerts: AlertmanagerAlert[], source: AlertSource, groupKey?: string): ReceivedAlerts {
     const answer: ReceivedAlerts = { fired: 0, resolved: 0, duplicates: 0, ignored: [] };
-    for (const alert of payload.alerts) {
+    for (const alert of alerts) {
       const mapping = mapAlert(alert, this.options.config, this.options.elements);
       if ('ignored' in mapping) {
         this.ignore(answer, { fingerprint: mapping.fingerprint, reason: mapping.ignored, detail: mapping.detail });
@@ -71,7 +84,7 @@ export class AlertReceiver {
         this.ignore(answer, { fingerprint: mapped.fingerprint, reason: 'too-many-firing', detail: `${mapped.symptom}: ${this.options.config.maxFiring} alerts are firing already (alerts.maxFiring)` });
       } else {
         answer.fired++;
-        this.options.observe(symptomOf(alert, mapped.symptom, mapped.service, mapped.instance, payload, this.now()));
+        this.options.observe(symptomOf(alert, mapped, source, groupKey, this.now()));
       }
     }
     return answer;
@@ -88,22 +101,25 @@ export class AlertReceiver {
   }
 }
 
-function symptomOf(alert: AlertmanagerAlert, name: string, service: string, instance: string | undefined, payload: AlertmanagerPayload, at: number): Symptom {
-  const labels: Record<string, string> = { source: 'alertmanager' };
+/** Where an alert came from: the symptom's `source` label. */
+export type AlertSource = 'alertmanager' | 'webhook';
+
+function symptomOf(alert: AlertmanagerAlert, mapped: MappedAlert, source: AlertSource, groupKey: string | undefined, at: number): Symptom {
+  const labels: Record<string, string> = { source };
   for (const [key, value] of Object.entries(alert.labels).slice(0, MAX_SYMPTOM_LABELS)) if (!RESERVED_LABELS.has(key)) labels[key] = value;
   const summary = alert.annotations?.summary ?? alert.annotations?.description;
   return {
-    name,
-    element: service,
-    ...(instance ? { instance } : {}),
+    name: mapped.symptom,
+    element: mapped.service,
+    ...(mapped.instance ? { instance: mapped.instance } : {}),
     at,
     labels,
     signal: {
-      source: 'alertmanager',
-      fingerprint: alert.fingerprint ?? null,
+      source,
+      fingerprint: mapped.fingerprint,
       startsAt: alert.startsAt,
       ...(alert.generatorURL ? { generatorURL: alert.generatorURL } : {}),
-      ...(payload.groupKey ? { groupKey: payload.groupKey } : {}),
+      ...(groupKey ? { groupKey } : {}),
       ...(summary ? { message: summary } : {}),
     },
   };

@@ -3,6 +3,7 @@ import { ApiError } from '../api-error.js';
 import type { ApiContext } from '../api-context.js';
 import type { AlertmanagerPayload } from '../alerts/alertmanager-payload.js';
 import { alertmanagerPayloadSchema } from '../alerts/alertmanager-payload.js';
+import { genericAlertPayloadSchema, type GenericAlertPayload } from '../alerts/generic-alert-payload.js';
 import { forwardToLeader } from '../leader-forwarding.js';
 import { responses } from '../schemas.js';
 import { arrayOf, closedObject, nullableText, number, oneOf, text } from '../shapes/json-schema.js';
@@ -41,6 +42,24 @@ export const alertRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
       if (!alerts) throw new ApiError('HS_API_NOT_SERVED', 'receiving alerts needs the API of a running homeostat up');
       if (ctx.leadership && !ctx.leadership.isLeader()) return forwardToLeader(ctx.leadership, request, reply);
       return reply.status(202).send(alerts.receive(request.body));
+    },
+  });
+
+  // The same for any other source, in a documented shape of its own (docs/integrations.md#generic-json-webhook):
+  // the same credential, de-duplication, mapping and answer.
+  app.post<{ Body: GenericAlertPayload }>('/api/alerts/webhook', {
+    config: { role: 'operator', ...(alerts ? { sharedSecret: (presented: string) => alerts.secretMatches(presented) } : {}) },
+    ...(alerts ? { bodyLimit: alerts.bodyLimit } : {}),
+    schema: {
+      tags: ['alerts'],
+      summary: 'Generic alert webhook: {"alerts": [{"status", "name", "service", "startsAt", "instance"?, "id"?, "labels"?, "summary"?}]}',
+      body: genericAlertPayloadSchema,
+      response: responses({ 202: receivedSchema, 503: notLeaderSchema }),
+    },
+    handler: async (request, reply) => {
+      if (!alerts) throw new ApiError('HS_API_NOT_SERVED', 'receiving alerts needs the API of a running homeostat up');
+      if (ctx.leadership && !ctx.leadership.isLeader()) return forwardToLeader(ctx.leadership, request, reply);
+      return reply.status(202).send(alerts.receiveGeneric(request.body));
     },
   });
 };
