@@ -5,7 +5,8 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /**
- * `alerts:` — how alerts posted by Alertmanager (`POST /api/alerts/alertmanager`) become
+ * `alerts:` — how alerts posted by Alertmanager (`POST /api/alerts/alertmanager`) or the
+ * generic webhook (`POST /api/alerts/webhook`) become
  * symptoms: which labels name the service and the replica, what the symptom is called,
  * and the credential a poster may use besides an operator token. The secret itself never
  * sits in this file: only the name of the environment variable that holds it. Read once
@@ -48,6 +49,6 @@ export const alertsSchema = z
       .describe('Firing alerts remembered at once (for de-duplication and for knowing when a symptom cleared); an alert beyond it is ignored, counted and named in the answer, never a forgotten firing one.'),
   })
   .prefault({})
-  .describe('Alerts from Alertmanager as symptoms (docs/integrations.md): the labels that map an alert to a service and replica, its symptom name, and the shared secret\'s environment variable.');
+  .describe('Alerts from Alertmanager and the generic webhook as symptoms (docs/integrations.md): the labels that map an alert to a service and replica, its symptom name, and the shared secret\'s environment variable.');
 
 export type AlertsConfig = z.output<typeof alertsSchema>;
