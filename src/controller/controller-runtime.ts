@@ -39,6 +39,7 @@ import { runtimeDrops } from './runtime/runtime-drops.js';
 import { memoryMetrics, runtimeMetrics } from './runtime/runtime-metrics.js';
 import { symptomIntake } from './runtime/symptom-intake.js';
 import { countedAlerts } from './runtime/counted-alerts.js';
+import { assumeOpenAlertSymptoms } from './runtime/open-alert-symptoms.js';
 import { alertReception } from '../api/alerts/alert-intake.js';
 import { SymptomOutbox } from './runtime/symptom-outbox.js';
 import { throttledWarning } from './runtime/throttled-warning.js';
@@ -286,6 +287,9 @@ export class ControllerRuntime {
     const workflowWatch = new WorkflowWatch({ store, observe: intake.observeShared, onError: (error) => logger.warn({ err: error }, 'reading failed workflow runs failed (retrying)') });
     workflowWatch.start();
     outbox.start();
+    // Before this process can lead: what fired before it started still fires until Alertmanager says otherwise.
+    const assumeAlerts = () => assumeOpenAlertSymptoms(knowledge, alerts).catch((error: unknown) => logger.warn({ err: error }, 'reading the open incidents\' alert symptoms failed'));
+    await assumeAlerts();
     leadership.campaign({
       ...(api ? { apiUrl: config.api.advertiseUrl ?? api.url } : {}),
       ttlMs: options.leaderTtlMs ?? 2_000,
@@ -293,6 +297,7 @@ export class ControllerRuntime {
       onEngineEvent,
       newLoop: leaderLoop({ configs, knowledge, control, diagnoserFor, accounting, symptomCleared, drops, logger }),
       onLed: async () => {
+        await assumeAlerts();
         await accounting.refresh();
         void resolves.sendLate().catch((error: unknown) => logger.warn({ err: error }, 'sending late escalation resolves failed'));
       },

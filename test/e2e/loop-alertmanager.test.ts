@@ -80,3 +80,38 @@ escalation: { retryEvery: 1s }
     await h.close();
   }
 });
+
+test('after a restart of up, an open incident\'s alert symptom still counts as firing until the resolved notice comes', async () => {
+  const h = new UpHarness(`services:
+${exampleApiService()}
+alerts:
+  secretEnv: HOMEOSTAT_E2E_ALERT_SECRET
+  services: { api-exporter: api }
+escalation: { retryEvery: 1s }
+`);
+  process.env.HOMEOSTAT_E2E_ALERT_SECRET = SECRET;
+  try {
+    await h.up();
+    const post = async (apiUrl: string, body: unknown) =>
+      fetch(`${apiUrl}/api/alerts/alertmanager`, { method: 'POST', headers: { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const firstUrl = /API at (\S+) /.exec(await h.waitForLine(/API at (\S+) /))![1]!;
+    await h.healthy('api');
+    assert.equal((await post(firstUrl, notification('firing'))).status, 202);
+    const incident = await h.waitForIncident((i) => i.symptom === 'ApiErrorsHigh' && i.status === 'escalated', 20_000, 'the incident the alert opened');
+
+    await h.down();
+    const from = h.lines.length;
+    await h.up();
+    const secondUrl = /API at (\S+) /.exec(await h.waitForLine(/API at (\S+) /, 15_000, from))![1]!;
+    // Several slow retries (1 s) of the restarted loop: the alert was not heard again, and is assumed to fire still.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    assert.equal((await h.incidents()).find((i) => i.id === incident.id)!.status, 'escalated', 'not taken for cleared because the new process has not heard the alert yet');
+
+    assert.deepEqual(await (await post(secondUrl, notification('resolved'))).json(), { fired: 0, resolved: 1, duplicates: 0, ignored: [] });
+    const resolved = await h.waitForIncident((i) => i.id === incident.id && i.status === 'resolved', 20_000, 'resolved after the resolved notice');
+    assert.equal(resolved.resolution, 'external');
+  } finally {
+    delete process.env.HOMEOSTAT_E2E_ALERT_SECRET;
+    await h.close();
+  }
+});

@@ -54,3 +54,23 @@ test('resolved episodes are remembered up to the bound, the oldest forgotten fir
   assert.equal(book.record(firing('c')), 'duplicate');
   assert.equal(book.record(firing('a')), 'fired', 'the oldest resolved episode was forgotten');
 });
+
+test('an assumed firing symptom (an open incident\'s, after a restart) fires until its time passes or an alert of it is heard', () => {
+  let now = 1_000;
+  const book = new AlertBook(10, () => now);
+  book.assumeFiring('web', 'HighErrors', 5_000);
+  assert.equal(book.isFiring('web', 'HighErrors'), true);
+  now = 5_001;
+  assert.equal(book.isFiring('web', 'HighErrors'), false, 'not heard again within resendWithin: taken as cleared');
+
+  book.assumeFiring('web', 'HighErrors', 10_000);
+  book.record(resolved(firing('a')));
+  assert.equal(book.isFiring('web', 'HighErrors'), false, 'a resolved notice ends the assumption at once');
+  book.assumeFiring('web', 'HighErrors', 10_000);
+  assert.equal(book.isFiring('web', 'HighErrors'), false, 'nothing is assumed of a symptom the book has heard about');
+
+  book.assumeFiring('web', 'Other', 10_000);
+  book.record(firing('b', 't0', 'Other'));
+  book.record(resolved(firing('b', 't0', 'Other')));
+  assert.equal(book.isFiring('web', 'Other'), false, 'heard firing then resolved: cleared');
+});

@@ -36,10 +36,33 @@ export class AlertBook {
   private readonly resolved = new Map<string, true>();
   /** Firing episodes per `service|symptom`: a symptom is clear when none is left. */
   private readonly firingBySymptom = new Map<string, number>();
+  /** Symptoms taken as firing until a time, though no alert of them was heard yet (see {@link assumeFiring}). */
+  private readonly assumed = new Map<string, number>();
+  /** Symptoms some alert was heard about (firing or resolved): nothing is assumed of them, the book knows. Bounded: forgotten whole past 2 × maxFiring. */
+  private readonly heard = new Set<string>();
 
-  constructor(private readonly maxFiring: number) {}
+  constructor(
+    private readonly maxFiring: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /**
+   * Take `symptom` on `service` as firing until `until` (ms), or until an alert of it is
+   * heard: what a restarted receiver assumes of the alert symptoms of incidents still open,
+   * which Alertmanager re-sends only at its next `repeat_interval`. Without it, a restart
+   * would make every such symptom look cleared.
+   */
+  assumeFiring(service: string, symptom: string, until: number): void {
+    const key = `${service}|${symptom}`;
+    if (!this.heard.has(key)) this.assumed.set(key, until);
+  }
 
   record(alert: MappedAlert): AlertOutcome {
+    // The source spoke about this symptom: what it says replaces the assumption.
+    const key = `${alert.service}|${alert.symptom}`;
+    this.assumed.delete(key);
+    if (this.heard.size >= 2 * this.maxFiring) this.heard.clear();
+    this.heard.add(key);
     const episode = `${alert.fingerprint}|${alert.startsAt}`;
     if (alert.status === 'firing') {
       if (this.firing.has(episode) || this.resolved.has(episode)) return 'duplicate';
@@ -59,9 +82,15 @@ export class AlertBook {
     return 'resolved';
   }
 
-  /** Whether an alert still fires as `symptom` on `service` (false for a symptom no alert raised). */
+  /** Whether an alert still fires as `symptom` on `service`, or is assumed to (false for a symptom no alert raised). */
   isFiring(service: string, symptom: string): boolean {
-    return (this.firingBySymptom.get(`${service}|${symptom}`) ?? 0) > 0;
+    const key = `${service}|${symptom}`;
+    if ((this.firingBySymptom.get(key) ?? 0) > 0) return true;
+    const until = this.assumed.get(key);
+    if (until === undefined) return false;
+    if (until > this.now()) return true;
+    this.assumed.delete(key);
+    return false;
   }
 
   /** Firing episodes remembered now. */

@@ -10,6 +10,8 @@ export const MIN_SECRET_LENGTH = 16;
 /** The API's alert intake and the runtime's view of it: which alert symptoms still fire. */
 export interface AlertReception extends AlertIntake {
   isFiring(service: string, symptom: string): boolean;
+  /** See {@link AlertReceiver.assumeFiring}. */
+  assumeFiring(service: string, symptom: string): void;
 }
 
 /**
@@ -29,6 +31,7 @@ export function alertReception(options: AlertReceiverOptions, env: NodeJS.Proces
     receive: (payload) => receiver.receive(payload),
     receiveGeneric: (payload) => receiver.receiveGeneric(payload),
     isFiring: (service, symptom) => receiver.isFiring(service, symptom),
+    assumeFiring: (service, symptom) => receiver.assumeFiring(service, symptom),
     secretMatches: (presented) => secret !== undefined && sameDigest(presented, secret),
   };
 }

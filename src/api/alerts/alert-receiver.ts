@@ -52,8 +52,8 @@ export class AlertReceiver {
   private readonly now: () => number;
 
   constructor(private readonly options: AlertReceiverOptions) {
-    this.book = new AlertBook(options.config.maxFiring);
     this.now = options.now ?? Date.now;
+    this.book = new AlertBook(options.config.maxFiring, this.now);
   }
 
   receive(payload: AlertmanagerPayload): ReceivedAlerts {
@@ -88,6 +88,15 @@ export class AlertReceiver {
       }
     }
     return answer;
+  }
+
+  /**
+   * Take the alert symptom `symptom` on `service` (of an incident still open when this
+   * process started or began to lead) as firing until Alertmanager says otherwise or
+   * `alerts.resendWithin` passes: it re-sends firing alerts only every `repeat_interval`.
+   */
+  assumeFiring(service: string, symptom: string): void {
+    this.book.assumeFiring(service, symptom, this.now() + this.options.config.resendWithin);
   }
 
   /** Whether an alert still fires as `symptom` on `service`: its symptom has not cleared. */

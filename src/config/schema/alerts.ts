@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { byteSizeSchema } from './units.js';
+import { byteSizeSchema, durationSchema } from './units.js';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -40,6 +40,11 @@ export const alertsSchema = z
       .regex(LABEL_NAME)
       .default('alertname')
       .describe('The alert label whose value is the symptom\'s name (what policies match in `symptom:`).'),
+    resendWithin: durationSchema
+      .default(14_400_000)
+      .describe(
+        'How long after `up` starts (or begins to lead) an alert symptom of a still-open incident counts as firing without being heard again: Alertmanager re-sends firing alerts only every `repeat_interval` (default 4h), so set this to yours plus a margin. A resolved notice, or the alert heard again, ends it sooner.',
+      ),
     bodyLimit: byteSizeSchema.default(1_048_576).describe('Largest webhook body; a larger one is refused with 413 (lower Alertmanager\'s `max_alerts` if you reach it).'),
     maxFiring: z
       .number()
