@@ -6,6 +6,9 @@ import type { Engine } from '../workflow/engine.js';
 import type { ApiTokens } from './api-tokens.js';
 import type { LeadershipView } from './leader-forwarding.js';
 import type { LiveEventHub } from './live-events.js';
+import type { ReceivedAlerts } from './alerts/alert-receiver.js';
+import type { AlertmanagerPayload } from './alerts/alertmanager-payload.js';
+import type { GenericAlertPayload } from './alerts/generic-alert-payload.js';
 
 /** What the API's routes work on: the same objects `homeostat up` runs. */
 export interface ApiContext {
@@ -29,6 +32,19 @@ export interface ApiContext {
   leadership?: LeadershipView;
   /** Apply and roll back config versions (`homeostat up`'s config manager); without it those routes answer 503. */
   configs?: ConfigControl;
+  /** Where posted alerts go (`homeostat up`'s alert receiver); without it the alert routes answer 503. */
+  alerts?: AlertIntake;
+}
+
+/** What the alert routes need: the receiver, its credential and its body limit (`alerts:` in the config). */
+export interface AlertIntake {
+  receive(payload: AlertmanagerPayload): ReceivedAlerts;
+  /** The generic webhook's body (`POST /api/alerts/webhook`). */
+  receiveGeneric(payload: GenericAlertPayload): ReceivedAlerts;
+  /** Whether `presented` (the bearer credential sent) is the configured shared secret; false when none is. */
+  secretMatches(presented: string): boolean;
+  /** Largest body, in bytes (`alerts.bodyLimit`). */
+  bodyLimit: number;
 }
 
 /** What the config routes need from the config manager. */
@@ -61,5 +77,7 @@ declare module 'fastify' {
     role?: ApiRole;
     /** The answer carries a secret on purpose (a new token): it is not redacted. Every other `/api/` answer is. */
     revealsSecrets?: boolean;
+    /** A credential the route takes besides a token of its role (the alert receiver's shared secret): true lets the request in with no principal. */
+    sharedSecret?: (presented: string) => boolean;
   }
 }

@@ -13,6 +13,7 @@ import { configRoutes } from './routes/config.js';
 import { eventRoutes } from './routes/events.js';
 import { incidentActionRoutes } from './routes/incident-actions.js';
 import { incidentRoutes } from './routes/incidents.js';
+import { alertRoutes } from './routes/alerts.js';
 import { metricRoutes } from './routes/metrics.js';
 import { pauseRoutes } from './routes/pauses.js';
 import { runRoutes } from './routes/runs.js';
@@ -126,6 +127,8 @@ export async function buildApi(context: ApiContext, options: ApiServerOptions = 
     const header = request.headers.authorization;
     if (!header) throw new ApiError('HS_API_UNAUTHORIZED', 'missing bearer token: send "Authorization: Bearer hst_…" (homeostat token create makes one)');
     if (!/^Bearer /i.test(header)) throw new ApiError('HS_API_UNAUTHORIZED', 'the Authorization header must use the Bearer scheme: "Authorization: Bearer hst_…"');
+    // A route's shared secret (the alert receiver's, from an environment variable) stands in for a token.
+    if (request.routeOptions.config.sharedSecret?.(header.slice('Bearer '.length).trim())) return;
     const token = await context.tokens.authenticate(header);
     if (!token) throw new ApiError('HS_API_UNAUTHORIZED', 'invalid or revoked bearer token');
     if (!roleAllows(token.role, needed)) throw new ApiError('HS_API_FORBIDDEN', `this needs the ${needed} role; token "${token.name}" is ${token.role}`);
@@ -154,7 +157,7 @@ export async function buildApi(context: ApiContext, options: ApiServerOptions = 
   });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  for (const routes of [serviceRoutes, serviceMetricRoutes, incidentRoutes, incidentActionRoutes, approvalRoutes, pauseRoutes, runRoutes, auditRoutes, configRoutes, metricRoutes, eventRoutes, tokenRoutes]) {
+  for (const routes of [serviceRoutes, serviceMetricRoutes, incidentRoutes, incidentActionRoutes, approvalRoutes, pauseRoutes, runRoutes, auditRoutes, configRoutes, metricRoutes, alertRoutes, eventRoutes, tokenRoutes]) {
     await app.register(routes, context);
   }
   // The dashboard's page and assets: public, the data behind them is not.

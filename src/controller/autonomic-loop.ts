@@ -335,7 +335,8 @@ export class AutonomicLoop {
     const { knowledge } = this.options;
     const first = symptoms[0]!;
     const reopened = await this.reopenRecent(symptoms, unrecorded);
-    if (reopened === 'reopened') return;
+    // Looked at again after `retryEvery`: a re-opened incident escalated again (no policy) gets its slow retry too.
+    if (reopened === 'reopened') return this.options.config.escalation.retryEvery;
     if (reopened === 'given-back') return 0;
     const { incident, created } = await knowledge.incidents.open({ key: first.element, element: first.element, symptom: first.name, summary: describeSymptom(first) });
     if (!created) {
@@ -361,7 +362,7 @@ export class AutonomicLoop {
       await knowledge.incidents.record(incident.id, 'note', { detail: `waiting ${this.options.config.correlation.settle} ms for related symptoms before remediating ${target}` });
       return tracked.settleUntil - this.now();
     }
-    await this.plan(current, diagnosis, tracked, 0);
+    return this.plan(current, diagnosis, tracked, 0);
   }
 
   /** Symptoms join an unresolved incident; a new element among them means a new diagnosis, maybe a new target (true: it changed). */
@@ -419,7 +420,7 @@ export class AutonomicLoop {
    * matching: escalate). The policy is matched for `trigger` when given (a symptom that
    * re-planned or re-opened the incident), else for the target's strongest symptom.
    */
-  private async plan(incident: IncidentRecord, diagnosis: Diagnosis, tracked: TrackedIncident, cycle: number, trigger?: Symptom): Promise<void> {
+  private async plan(incident: IncidentRecord, diagnosis: Diagnosis, tracked: TrackedIncident, cycle: number, trigger?: Symptom): Promise<number | void> {
     const { knowledge, engine, config } = this.options;
     const service = incident.element;
     const own = tracked.symptoms.filter((s) => s.element === service);
@@ -432,7 +433,8 @@ export class AutonomicLoop {
       await pageOnce({ escalation: config.escalation, escalationMessage: (id, severity) => escalationMessage({ knowledge, publicUrl: config.api.publicUrl }, id, severity) }, knowledge.incidents, incident.id, 'error');
       await knowledge.incidents.setStatus(incident.id, 'escalated', `${incident.summary} — no policy; escalated`);
       this.options.onEscalated?.(incident);
-      return;
+      // Looked at again after `retryEvery`: healthy by then (its alert resolved, someone fixed it), it is resolved externally.
+      return config.escalation.retryEvery;
     }
     await knowledge.incidents.record(incident.id, 'policy', { matched: matched.name, reason: matched.reason, ladder: matched.policy.ladder.map((a) => a.action), approval: matched.policy.approval.required, dryRun: matched.policy.dryRun || config.guardrails.dryRun });
     await knowledge.incidents.setStatus(incident.id, 'remediating');
@@ -480,8 +482,7 @@ export class AutonomicLoop {
         current = (await knowledge.incidents.retarget(incident.id, target, `after settling, the root cause is ranked on ${target}, not ${incident.element}`)) ?? incident;
         this.options.onRetargeted?.(current, incident.element);
       }
-      await this.plan(current, diagnosis, tracked, next);
-      return;
+      return this.plan(current, diagnosis, tracked, next);
     }
     if (run.status === 'pending' || run.status === 'running' || run.status === 'waiting') return;
     if (run.status === 'cancelled') return; // replaced by a re-targeted cycle
@@ -495,8 +496,7 @@ export class AutonomicLoop {
       // re-opened it failed before its next cycle started. Read again after the run: a run
       // resolves its incident before it completes.
       if ((await knowledge.incidents.get(incident.id))?.status === 'resolved') return;
-      await this.plan(incident, await this.diagnose(incident, tracked), tracked, next);
-      return;
+      return this.plan(incident, await this.diagnose(incident, tracked), tracked, next);
     }
     const dueAt = (run.finishedAt ?? run.updatedAt) + config.escalation.retryEvery;
     const wait = dueAt - Date.now();
@@ -505,7 +505,7 @@ export class AutonomicLoop {
     if (await this.resolveIfHealthy(incident)) return;
     await knowledge.incidents.record(incident.id, 'note', { detail: `slow retry ${next} of the ladder` });
     // Planned again, not repeated: the target may have been re-ranked and the applied config may have changed since.
-    await this.plan(incident, storedDiagnosis(incident.diagnosis) ?? (await this.diagnose(incident, tracked)), tracked, next);
+    return this.plan(incident, storedDiagnosis(incident.diagnosis) ?? (await this.diagnose(incident, tracked)), tracked, next);
   }
 
   /**

@@ -39,6 +39,9 @@ import { serveMetrics, type MetricsServer } from './runtime/metrics-server.js';
 import { runtimeDrops } from './runtime/runtime-drops.js';
 import { memoryMetrics, runtimeMetrics } from './runtime/runtime-metrics.js';
 import { symptomIntake } from './runtime/symptom-intake.js';
+import { countedAlerts } from './runtime/counted-alerts.js';
+import { assumeOpenAlertSymptoms } from './runtime/open-alert-symptoms.js';
+import { alertReception } from '../api/alerts/alert-intake.js';
 import { SymptomOutbox } from './runtime/symptom-outbox.js';
 import { throttledWarning } from './runtime/throttled-warning.js';
 import { WorkflowWatch } from './workflow-watch.js';
@@ -163,6 +166,24 @@ export class ControllerRuntime {
       },
       onCleared: (rule, instance, value) => logger.info({ rule, instance, value }, 'metric rule cleared'),
     });
+    // Alertmanager's alerts as symptoms (POST /api/alerts/alertmanager): counted by outcome,
+    // and an alert that maps to no element logged with why.
+    const alertsReceived = registry.counter('homeostat_alerts_received_total', 'Alerts posted by Alertmanager, by outcome (fired, resolved, duplicate, ignored).');
+    const alerts = alertReception(
+      {
+        config: config.alerts,
+        elements: {
+          isService: (name) => Object.hasOwn(configs.live.config.services, name),
+          replicas: (service) => supervisor.status().filter((s) => s.element === service && s.kind === 'process').map((s) => ({ instance: s.instance, ...(typeof s.port === 'number' ? { port: s.port } : {}) })),
+        },
+        observe: intake.observe,
+        onIgnored: (alert) => logger.warn({ fingerprint: alert.fingerprint, reason: alert.reason }, `alert ignored: ${alert.detail}`),
+      },
+      process.env,
+    );
+    const alertIntake = countedAlerts(alerts, alertsReceived);
+    // A symptom clears when its metric rule stopped firing and no alert of that name fires on the service.
+    const symptomCleared = (service: string, symptom: string) => !watch.isFiring(symptom, service) && !alerts.isFiring(service, symptom);
     const leadership = new Leadership<AutonomicLoop>({ store, lease: LEASE, outbox, leaderGauge: metrics.leader, logger });
     const metricsServer = await serveMetrics({ port: config.monitor.metricsPort, registry, isLeader: () => leadership.isLeader });
     const accounting = new IncidentAccounting({ knowledge, metrics, readRun: (runId) => store.getRun(runId), logger, say });
@@ -226,7 +247,7 @@ export class ControllerRuntime {
       },
       escalationMessage: message,
       evidence: (service, instance) => evidence.gather(service, instance),
-      symptomCleared: (service, symptom) => !watch.isFiring(symptom, service),
+      symptomCleared,
       fenceAction: async (action, target) => (await leadership.recordAction(action, target)).token,
     });
     // This engine starts and reads runs; remediation runs execute only on the leader's
@@ -247,6 +268,7 @@ export class ControllerRuntime {
         // Only the leader's metric rules read pushed series: a follower forwards pushes there.
         // A process holding the term keeps them even while its loop is still starting.
         leadership: { isLeader: () => leadership.holdsTerm, leader: () => store.currentLeader(LEASE, Date.now()) },
+        alerts: alertIntake,
         onInternalError: (error, route) => logger.error({ err: error, route }, 'API request failed'),
       });
     }
@@ -270,13 +292,17 @@ export class ControllerRuntime {
     const workflowWatch = new WorkflowWatch({ store, observe: intake.observeShared, onError: (error) => logger.warn({ err: error }, 'reading failed workflow runs failed (retrying)') });
     workflowWatch.start();
     outbox.start();
+    // Before this process can lead: what fired before it started still fires until Alertmanager says otherwise.
+    const assumeAlerts = () => assumeOpenAlertSymptoms(knowledge, alerts).catch((error: unknown) => logger.warn({ err: error }, 'reading the open incidents\' alert symptoms failed'));
+    await assumeAlerts();
     leadership.campaign({
       ...(api ? { apiUrl: config.api.advertiseUrl ?? api.url } : {}),
       ttlMs: options.leaderTtlMs ?? 2_000,
       remediation,
       onEngineEvent,
-      newLoop: leaderLoop({ configs, knowledge, control, diagnoserFor, accounting, watch, drops, logger }),
+      newLoop: leaderLoop({ configs, knowledge, control, diagnoserFor, accounting, symptomCleared, drops, logger }),
       onLed: async () => {
+        await assumeAlerts();
         await accounting.refresh();
         void resolves.sendLate().catch((error: unknown) => logger.warn({ err: error }, 'sending late escalation resolves failed'));
       },

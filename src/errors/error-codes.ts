@@ -302,7 +302,7 @@ export const ERROR_CODES = {
     section: 'config',
     retryable: false,
     httpStatus: 409,
-    meaning: '409 in the API: a config version applied to a running `homeostat up` (file change, `POST /api/config/apply`) changes keys read only at start-up: `stateDir`, `store`, `heartbeat`, `resources`, `api`, `monitor.retention`, `monitor.maxSeries`, `monitor.metricsPort`, `monitor.configGoodAfter`. Nothing of it was applied or recorded; the message names the keys. `config plan` lists them as `needsRestart`.',
+    meaning: '409 in the API: a config version applied to a running `homeostat up` (file change, `POST /api/config/apply`) changes keys read only at start-up: `stateDir`, `store`, `heartbeat`, `resources`, `api`, `alerts`, `monitor.retention`, `monitor.maxSeries`, `monitor.metricsPort`, `monitor.configGoodAfter`. Nothing of it was applied or recorded; the message names the keys. `config plan` lists them as `needsRestart`.',
     whatToDo: 'Restart `up` with the new file, or apply it without changing those keys.',
   },
   HS_CONFIG_INVALID: {
@@ -311,6 +311,13 @@ export const ERROR_CODES = {
     httpStatus: 400,
     meaning: 'The YAML does not match the homeostat schema. Every problem is listed as `file:line:column: field.path: what was expected` (unknown fields, wrong types, durations like `soon`, a standby that is not a service, unknown `{{placeholders}}`, a `dependsOn` name that is not a service or that closes a cycle, an unknown detector or detector option in a `symptoms:` rule).',
     whatToDo: 'Fix each field named; nothing was started.',
+  },
+  HS_CONFIG_ALERT_SECRET_MISSING: {
+    section: 'config',
+    retryable: false,
+    httpStatus: 500,
+    meaning: '`alerts.secretEnv` names an environment variable that is unset or empty when `homeostat up` starts (or shorter than 16 characters): the alert receiver would accept a guessable secret. Nothing was started.',
+    whatToDo: 'Export the variable with a long random secret (`openssl rand -hex 32`) before `homeostat up`, or remove `alerts.secretEnv` to accept operator tokens only.',
   },
   HS_CONFIG_TOO_LARGE: {
     section: 'config',
@@ -484,7 +491,7 @@ export const ERROR_CODES = {
     section: 'api',
     retryable: false,
     httpStatus: 401,
-    meaning: '401: no `Authorization: Bearer …` header, a bare token without the `Bearer` scheme, or a token that is malformed, unknown, revoked or has the wrong secret. An open event stream whose token is revoked gets it as an `error` event and ends.',
+    meaning: '401: no `Authorization: Bearer …` header, a bare token without the `Bearer` scheme, or a token that is malformed, unknown, revoked or has the wrong secret (on `POST /api/alerts/alertmanager`: neither a live token nor the `alerts.secretEnv` shared secret). An open event stream whose token is revoked gets it as an `error` event and ends.',
     whatToDo: 'Send a live token; `homeostat token create --role viewer --name NAME` makes one.',
   },
   HS_API_HOST_NOT_ALLOWED: {
@@ -519,7 +526,7 @@ export const ERROR_CODES = {
     section: 'api',
     retryable: false,
     httpStatus: 413,
-    meaning: '413: the body is over `api.bodyLimit` (default 1MB).',
+    meaning: '413: the body is over `api.bodyLimit` (default 1MB), or over `alerts.bodyLimit` on the alert routes. Nothing of it was read.',
     whatToDo: 'Send less, or raise `api.bodyLimit`.',
   },
   HS_API_UNSUPPORTED_MEDIA_TYPE: {
@@ -533,7 +540,7 @@ export const ERROR_CODES = {
     section: 'api',
     retryable: true,
     httpStatus: 503,
-    meaning: '503 from a follower\'s `POST /api/metrics` (several `up` on one store): it could not forward the push to the leader — no leader now, the leader\'s API did not answer within 5 s, or the push had already been forwarded once during a hand-over. Nothing was stored. `error.leader` and the `x-homeostat-leader` header name the leader\'s API URL when known.',
+    meaning: '503 from a follower\'s `POST /api/metrics` or `POST /api/alerts/alertmanager` (several `up` on one store): it could not forward the push to the leader — no leader now, the leader\'s API did not answer within 5 s, or the push had already been forwarded once during a hand-over. Nothing was stored (no alert taken). `error.leader` and the `x-homeostat-leader` header name the leader\'s API URL when known.',
     whatToDo: 'Retry, or push to `error.leader`. Set `api.advertiseUrl` when the address `up` listens on is not how the other nodes reach it.',
   },
   HS_API_NO_ROUTE: {
@@ -582,7 +589,7 @@ export const ERROR_CODES = {
     section: 'api',
     retryable: false,
     httpStatus: 503,
-    meaning: '503: config apply or rollback was asked of an API that has no config manager (one not served by `homeostat up`).',
+    meaning: '503: config apply or rollback, or an alert post, was asked of an API that has no config manager or alert receiver (one not served by `homeostat up`).',
     whatToDo: 'Ask the API of the running `homeostat up`.',
   },
   HS_API_ROLLBACK_REFUSED: {

@@ -14,6 +14,7 @@ const RESTART_ONLY: readonly (readonly string[])[] = [
   ['heartbeat'],
   ['resources'],
   ['api'],
+  ['alerts'],
   ['monitor', 'retention'],
   ['monitor', 'maxSeries'],
   ['monitor', 'metricsPort'],

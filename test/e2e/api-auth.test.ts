@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ApiRole } from '../../src/store/records.js';
+import { alertReception } from '../../src/api/alerts/alert-intake.js';
+import { alertsSchema } from '../../src/config/schema/alerts.js';
 import { ApiHarness } from './api-harness.js';
 
 /** Every route, the least role it needs, and a well-formed request. */
@@ -35,6 +37,8 @@ const ROUTES: { method: string; url: string; role: ApiRole; body?: unknown }[] =
   { method: 'POST', url: '/api/config/apply', role: 'admin', body: { yaml: 'services:\n  api: { command: node }\n' } },
   { method: 'POST', url: '/api/config/rollback', role: 'admin', body: {} },
   { method: 'POST', url: '/api/metrics', role: 'operator', body: { metrics: [{ name: 'queue_depth', value: 3 }] } },
+  { method: 'POST', url: '/api/alerts/alertmanager', role: 'operator', body: { version: '4', status: 'firing', alerts: [{ status: 'firing', labels: { alertname: 'X', job: 'api' }, startsAt: '2026-12-07T15:00:00Z' }] } },
+  { method: 'POST', url: '/api/alerts/webhook', role: 'operator', body: { alerts: [{ status: 'firing', name: 'X', service: 'api', startsAt: '2026-12-07T15:00:00Z' }] } },
   { method: 'GET', url: '/api/tokens', role: 'admin' },
   { method: 'POST', url: '/api/tokens', role: 'admin', body: { name: 'made', role: 'viewer' } },
   { method: 'DELETE', url: '/api/tokens/0000000000000000', role: 'admin' },
@@ -44,7 +48,8 @@ const ROUTES: { method: string; url: string; role: ApiRole; body?: unknown }[] =
 const RANK: ApiRole[] = ['viewer', 'operator', 'admin'];
 
 test('every route × every role: 401 without or with a bad token, 403 below its role, served (never 5xx) at or above it', async () => {
-  const h = await ApiHarness.open();
+  const alerts = alertReception({ config: alertsSchema.parse({}), elements: { isService: (name) => name === 'api', replicas: () => [] }, observe: () => undefined }, {});
+  const h = await ApiHarness.open({ alerts });
   try {
     const openapi = await h.call('none', 'GET', '/openapi.json');
     const documented = Object.entries(openapi.json.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));

@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { alertReception } from '../../src/api/alerts/alert-intake.js';
+import { alertsSchema } from '../../src/config/schema/alerts.js';
 import { ApiHarness, failing, gated } from './api-harness.js';
 import { declaredSchema, schemaViolations } from './response-schema-check.js';
 
@@ -62,7 +64,8 @@ test('/openapi.json declares for every route a JSON answer for success and the e
 });
 
 test('every route answers, when it succeeds, what its response schema declares', async () => {
-  const h = await ApiHarness.open();
+  const alerts = alertReception({ config: alertsSchema.parse({}), elements: { isService: (name) => name === 'api', replicas: () => [] }, observe: () => undefined }, {});
+  const h = await ApiHarness.open({ alerts });
   try {
     await h.store.saveElementStates('sup', [{ instance: 'api#0', element: 'api', owner: 'sup', state: 'running', health: 'healthy', data: '{"pid":1,"restarts":0}', updatedAt: 1 }]);
     await h.store.appendEvents([{ at: 5, element: 'api', kind: 'process-exited', data: '{"code":1}' }]);
@@ -108,6 +111,20 @@ test('every route answers, when it succeeds, what its response schema declares',
       ['admin', 'POST', '/api/config/apply', { yaml: `${yaml}  web: { command: node }\n` }],
       ['admin', 'POST', '/api/config/rollback', {}],
       ['operator', 'POST', '/api/metrics', { metrics: [{ name: 'queue_depth', value: 3, labels: { service: 'api' } }, { name: 'old', value: 1, timestamp: 1 }] }],
+      [
+        'operator',
+        'POST',
+        '/api/alerts/alertmanager',
+        {
+          version: '4',
+          status: 'firing',
+          alerts: [
+            { status: 'firing', labels: { alertname: 'HighErrors', job: 'api' }, startsAt: '2026-12-07T15:00:00Z', fingerprint: 'a1' },
+            { status: 'firing', labels: { alertname: 'DiskFull', job: 'node' }, startsAt: '2026-12-07T15:00:00Z', fingerprint: 'a2' },
+          ],
+        },
+      ],
+      ['operator', 'POST', '/api/alerts/webhook', { alerts: [{ status: 'firing', name: 'QueueStuck', service: 'api', startsAt: '2026-12-07T15:00:00Z' }] }],
       ['admin', 'POST', '/api/tokens', { name: 'ci', role: 'viewer' }],
       ['admin', 'GET', '/api/tokens'],
       ['viewer', 'GET', '/api/audit'],

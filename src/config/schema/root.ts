@@ -6,6 +6,7 @@ import { durationSchema } from './units.js';
 import { apiSchema } from './api.js';
 import { correlationSchema } from './correlation.js';
 import { nodeSchema } from './node.js';
+import { alertsSchema } from './alerts.js';
 
 /**
  * The whole `homeostat.yaml`. Each part lives in its own file under `schema/`; later
@@ -52,6 +53,7 @@ export const configSchema = z
     guardrails: guardrailsSchema,
     escalation: escalationSchema,
     api: apiSchema,
+    alerts: alertsSchema,
   })
   .superRefine((config, ctx) => {
     const scrapedElements = new Set(config.monitor.scrape.flatMap((target) => (target.element ? [target.element] : [])));
@@ -77,6 +79,9 @@ export const configSchema = z
       else if (config.services[target]!.standby) {
         ctx.addIssue({ code: 'custom', path, message: `standby "${target}" declares a standby of its own; chains are not supported` });
       }
+    }
+    for (const [value, service] of Object.entries(config.alerts.services)) {
+      if (!config.services[service]) ctx.addIssue({ code: 'custom', path: ['alerts', 'services', value], message: `"${service}" is not a service in this file` });
     }
     for (const issue of dependsOnIssues(config.services)) ctx.addIssue({ code: 'custom', ...issue });
   });

@@ -55,7 +55,7 @@ test('the new leader\'s loop runs the applied config with its diagnoser, and an 
         retargeted: () => void events.push('retargeted'),
         escalatedWithoutPolicy: (incident) => void events.push(`escalated ${incident.element}`),
       },
-      watch: { isFiring: () => true },
+      symptomCleared: () => false,
       drops: { drop: () => undefined },
       logger: pino({ level: 'silent' }),
     });

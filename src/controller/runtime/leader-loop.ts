@@ -6,7 +6,6 @@ import type { IncidentRecord } from '../../store/records.js';
 import type { Logger } from '../../telemetry/logger.js';
 import type { Engine } from '../../workflow/engine.js';
 import { AutonomicLoop, type LoopBuffer } from '../autonomic-loop.js';
-import type { MetricWatch } from '../metric-watch.js';
 import { symptomsClearedHealth } from '../symptoms-cleared-health.js';
 import type { IncidentAccounting } from './incident-accounting.js';
 
@@ -18,8 +17,8 @@ export interface LeaderLoopDeps {
   /** The loop's diagnoser for a config version. */
   diagnoserFor: (config: HomeostatConfig) => Diagnoser;
   accounting: Pick<IncidentAccounting, 'opened' | 'reopened' | 'retargeted' | 'escalatedWithoutPolicy'>;
-  /** Whether a metric rule still fires on a service (an incident is healthy only once its rules cleared). */
-  watch: Pick<MetricWatch, 'isFiring'>;
+  /** Whether symptom `symptom` (a metric rule's, an alert's) has cleared on `service`: an incident is healthy only once its symptoms cleared. */
+  symptomCleared: (service: string, symptom: string) => boolean;
   drops: { drop(buffer: LoopBuffer, count: number): void };
   logger: Pick<Logger, 'error' | 'warn'>;
 }
@@ -30,7 +29,7 @@ export interface LeaderLoopDeps {
  * by the {@link IncidentAccounting}.
  */
 export function leaderLoop(deps: LeaderLoopDeps): (worker: Engine) => AutonomicLoop {
-  const { configs, knowledge, control, accounting, watch, logger } = deps;
+  const { configs, knowledge, control, accounting, symptomCleared, logger } = deps;
   return (worker) => {
     const config = configs.live.config;
     return new AutonomicLoop({
@@ -47,7 +46,7 @@ export function leaderLoop(deps: LeaderLoopDeps): (worker: Engine) => AutonomicL
         void configs.noteCandidate(incident).catch((error: unknown) => logger.warn({ err: error }, 'noting a config change failed'));
       },
       // Swappable: how "healthy now" is decided before a slow retry.
-      incidentHealth: symptomsClearedHealth({ knowledge, control, symptomCleared: (service, symptom) => !watch.isFiring(symptom, service) }),
+      incidentHealth: symptomsClearedHealth({ knowledge, control, symptomCleared }),
       onReopened: (incident, symptom) => accounting.reopened(incident, symptom),
       onRetargeted: (incident, from) => accounting.retargeted(incident, from),
       onEscalated: (incident) => accounting.escalatedWithoutPolicy(incident),

@@ -171,3 +171,30 @@ test('a re-opening whose reconcile fails after the incident is open again still 
     await h.close();
   }
 });
+
+test('an incident escalated at opening (no policy matches) is checked every retryEvery without a new symptom, and resolved externally once healthy', async () => {
+  let cleared = false;
+  const checks: string[] = [];
+  const h = await harness(SYSTEM.replace('retryEvery: 10m', 'retryEvery: 200ms'), {
+    incidentHealth: async (incident) => {
+      checks.push(incident.id);
+      return cleared ? { healthy: true, detail: 'every symptom cleared (AlertFiring on redis) and redis healthy' } : { healthy: false, detail: 'rule AlertFiring still firing on redis' };
+    },
+  });
+  try {
+    h.symptom('AlertFiring', 'redis');
+    const escalated = await waitFor(async () => (await h.all()).find((i) => i.status === 'escalated'), 20_000, 'the no-policy incident escalated');
+    await waitFor(() => checks.length >= 2, 20_000, 'slow-retry health checks with no new symptom');
+    assert.equal((await h.knowledge.incidents.get(escalated.id))?.status, 'escalated', 'not resolved while not healthy');
+    cleared = true;
+    const resolved = await waitFor(async () => {
+      const incident = await h.knowledge.incidents.get(escalated.id);
+      return incident?.status === 'resolved' && incident;
+    }, 20_000, 'resolved externally at a later check');
+    assert.equal(resolved.resolution, 'external');
+    assert.equal(resolved.resolvedBy, null);
+    assert.deepEqual(h.actions, []);
+  } finally {
+    await h.close();
+  }
+});
