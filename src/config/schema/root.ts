@@ -43,7 +43,7 @@ export const configSchema = z
     symptoms: z
       .record(z.string(), symptomRuleSchema)
       .default({})
-      .describe('Symptom rules over metrics, by name (the name is the symptom\'s, for policies to match): each one of `above` (threshold), `detector` or `trend`.'),
+      .describe('Symptom rules over metrics, by name (the name is the symptom\'s, for policies to match): each one of `above` / `below` (thresholds), `absent`, `detector` or `trend`, over a value, a `rate` or a `ratio` of two series.'),
     policies: z
       .record(z.string(), policySchema)
       .default({})
