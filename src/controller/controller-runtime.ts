@@ -36,6 +36,7 @@ import { Leadership } from './runtime/leadership.js';
 import { nodeActuation } from './runtime/node-actuation.js';
 import { serveMetrics, type MetricsServer } from './runtime/metrics-server.js';
 import { runtimeDrops } from './runtime/runtime-drops.js';
+import { healthMetrics } from './runtime/health-metrics.js';
 import { memoryMetrics, runtimeMetrics } from './runtime/runtime-metrics.js';
 import { symptomIntake } from './runtime/symptom-intake.js';
 import { SymptomOutbox } from './runtime/symptom-outbox.js';
@@ -164,6 +165,15 @@ export class ControllerRuntime {
     const configs = await ConfigManager.start({ loaded, knowledge, supervisor, logger, say, quiet: () => accounting.unresolved === 0 && !watch.anyFiring(), observe: intake.observe });
     // Everything that decides reads the applied version when it decides: a new version is enforced whole.
     const live = configs.live;
+    const incidentsWarning = throttledWarning(logger);
+    const health = healthMetrics(registry, {
+      status: () => supervisor.status(),
+      rules: () => Object.entries(live.config.symptoms).map(([rule, definition]) => ({ rule, element: definition.service })),
+      firing: () => watch.firingRules(),
+      unresolved: () => knowledge.incidents.list({ unresolved: true, limit: 10_000 }),
+      // Its own throttle: a failing read must not silence the outbox's and agent's warnings.
+      onError: (error) => incidentsWarning(error, 'reading unresolved incidents for homeostat_incidents failed (retrying)'),
+    });
     const message = (id: string, severity: EscalationMessage['severity']) => escalationMessage({ knowledge, publicUrl: config.api.publicUrl }, id, severity);
     // A `workflow` action starts its workflow on the engine opened below, which needs the remediation that runs the action.
     let engineOpened: (engine: Engine) => void = () => undefined;
@@ -207,6 +217,7 @@ export class ControllerRuntime {
     // Every resolution this process writes — a verified action, the loop's external one, an
     // operator's close through this process's API — is counted, timed and said once, here.
     unsubscribe.push(knowledge.incidents.onResolved((incident) => void accounting.resolved(incident).catch((error: unknown) => logger.error({ err: error }, 'reading a resolved incident failed'))));
+    unsubscribe.push(knowledge.incidents.onResolved(() => void health.refresh()), () => health.stop());
     await actuation.agent.start();
     const evidence = new ActionEvidence({ store, series: watch.series, status: () => supervisor.status(), onDropped: () => drops.drop('recent-exits') });
     const remediation = remediationWorkflow({
