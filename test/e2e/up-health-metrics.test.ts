@@ -32,7 +32,7 @@ policies:
     verify: { healthyFor: 1s, timeout: 20s }
 escalation: { retryEvery: 1h }
 `);
-  const healthy = 'homeostat_element_healthy{element="api",instance="api#0"}';
+  const healthy = 'homeostat_element_healthy{element="api",replica="api#0"}';
   const firing = 'homeostat_rule_firing{element="api",rule="api-leaking"}';
   try {
     await h.up();

@@ -27,7 +27,7 @@ export interface HealthMetrics {
 
 /**
  * homeostat's own state as gauges, for a Prometheus to alert on the healer:
- * - `homeostat_element_healthy{element,instance}` 1/0 per supervised replica and external
+ * - `homeostat_element_healthy{element,replica}` 1/0 per supervised replica (`api#0`) and external
  *   service, read from the supervisor at scrape time;
  * - `homeostat_rule_firing{rule,element}` 1/0 for every configured `symptoms:` rule, read
  *   from the metric watch at scrape time (every rule has a series, so `== 1` and `== 0` both
@@ -41,8 +41,8 @@ export interface HealthMetrics {
 export function healthMetrics(r: MetricsRegistry, options: HealthMetricsOptions): HealthMetrics {
   const now = options.now ?? Date.now;
   let byState = new Map<string, { count: number; oldestOpenedAt: number | undefined }>();
-  r.gauge('homeostat_element_healthy', 'Per supervised replica and external service: 1 while it runs with no probe failing (external: no probe failing), else 0.', () =>
-    options.status().map((s) => ({ labels: { element: s.element, instance: s.instance }, value: isHealthy(s) ? 1 : 0 })),
+  r.gauge('homeostat_element_healthy', 'Per supervised replica (replica="api#0"; not "instance", which Prometheus sets to the target) and external service: 1 while it runs with no probe failing (external: no probe failing), else 0.', () =>
+    options.status().map((s) => ({ labels: { element: s.element, replica: s.instance }, value: isHealthy(s) ? 1 : 0 })),
   );
   r.gauge('homeostat_rule_firing', 'Per configured symptoms: rule and its service: 1 while it fires on any series, else 0.', () => {
     const firing = new Set(options.firing().map((f) => `${f.rule}|${f.element}`));
