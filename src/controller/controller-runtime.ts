@@ -23,6 +23,7 @@ import type { AutonomicLoop } from './autonomic-loop.js';
 import { ConfigManager } from './config-manager.js';
 import { symptomOf } from './element-symptoms.js';
 import { MetricWatch } from './metric-watch.js';
+import { PromqlWatch } from './promql-watch.js';
 import type { NodeAgent } from './node-agent.js';
 import { nodeIdentity, type NodeIdentity } from './node-identity.js';
 import { ResourceSeries } from './resource-series.js';
@@ -74,6 +75,7 @@ interface Started {
   knowledge: Knowledge;
   registry: MetricsRegistry;
   watch: MetricWatch;
+  promql: PromqlWatch;
   drops: DropCounter;
   resources: ResourceSeries;
   node: NodeIdentity;
@@ -159,6 +161,18 @@ export class ControllerRuntime {
       onScrape: (result) => metrics.scrapes.inc({ outcome: result.ok ? 'ok' : result.limit ? `${result.limit}_limit` : 'failed' }),
       onCleared: (rule, instance, value) => logger.info({ rule, instance, value }, 'metric rule cleared'),
     });
+    const promqlWarning = throttledWarning(logger);
+    const promqlQueries = registry.counter('homeostat_promql_queries_total', 'PromQL rule queries to prometheus.url, by rule and outcome (ok, failed: the rule is unknown until one answers).');
+    const promql = new PromqlWatch({
+      config,
+      observe: intake.observe,
+      onQuery: (rule, outcome, error) => {
+        promqlQueries.inc({ rule, outcome });
+        // One warning per 10 s: a Prometheus that is down fails every rule's query each `every`.
+        if (error) promqlWarning(new Error(error), `PromQL rule ${rule}: query failed (the rule is unknown until one answers)`);
+      },
+      onCleared: (rule, series, value) => logger.info({ rule, series, value }, 'PromQL rule cleared'),
+    });
     const leadership = new Leadership<AutonomicLoop>({ store, lease: LEASE, outbox, leaderGauge: metrics.leader, logger });
     const metricsServer = await serveMetrics({ port: config.monitor.metricsPort, registry, isLeader: () => leadership.isLeader });
     const accounting = new IncidentAccounting({ knowledge, metrics, readRun: (runId) => store.getRun(runId), logger, say });
@@ -169,7 +183,7 @@ export class ControllerRuntime {
     const health = healthMetrics(registry, {
       status: () => supervisor.status(),
       rules: () => Object.entries(live.config.symptoms).map(([rule, definition]) => ({ rule, element: definition.service })),
-      firing: () => watch.firingRules(),
+      firing: () => [...watch.firingRules(), ...promql.firingRules()],
       unresolved: () => knowledge.incidents.list({ unresolved: true, limit: 10_000 }),
       // Its own throttle: a failing read must not silence the outbox's and agent's warnings.
       onError: (error) => incidentsWarning(error, 'reading unresolved incidents for homeostat_incidents failed (retrying)'),
@@ -208,6 +222,7 @@ export class ControllerRuntime {
       live.onChange((next) => {
         guardrails.reconfigure(next.config.guardrails);
         watch.reconfigure(next.config);
+        promql.reconfigure(next.config);
         const loop = leadership.loop;
         if (loop) void loop.reconfigure(next.config, diagnoserFor(next.config)).catch((error: unknown) => logger.error({ err: error }, 'reconfiguring the loop failed'));
         logger.info({ version: next.version, source: next.source }, 'config version enforced: policies, guardrails, escalation, rules and scrapes follow it');
@@ -232,7 +247,7 @@ export class ControllerRuntime {
       },
       escalationMessage: message,
       evidence: (service, instance) => evidence.gather(service, instance),
-      symptomCleared: (service, symptom) => !watch.isFiring(symptom, service),
+      symptomCleared: (service, symptom) => !watch.isFiring(symptom, service) && !promql.isFiring(symptom, service),
       fenceAction: async (action, target) => (await leadership.recordAction(action, target)).token,
     });
     // This engine starts and reads runs; remediation runs execute only on the leader's
@@ -271,6 +286,7 @@ export class ControllerRuntime {
       }),
     );
     watch.start();
+    promql.start();
     resources.start();
     // Failed workflow runs are about no node's processes: only the leader's loop takes them.
     const workflowWatch = new WorkflowWatch({ store, observe: intake.observeShared, onError: (error) => logger.warn({ err: error }, 'reading failed workflow runs failed (retrying)') });
@@ -287,7 +303,7 @@ export class ControllerRuntime {
         void resolves.sendLate().catch((error: unknown) => logger.warn({ err: error }, 'sending late escalation resolves failed'));
       },
     });
-    return new ControllerRuntime({ knowledge, registry, watch, drops, resources, node, configs, metricsServer, api, engine, leadership, outbox, agent: actuation.agent, notifier: resolves.notifier, workflowWatch, unsubscribe, observe: intake.observe });
+    return new ControllerRuntime({ knowledge, registry, watch, promql, drops, resources, node, configs, metricsServer, api, engine, leadership, outbox, agent: actuation.agent, notifier: resolves.notifier, workflowWatch, unsubscribe, observe: intake.observe });
   }
 
   /**
@@ -304,11 +320,12 @@ export class ControllerRuntime {
   }
 
   async stop(): Promise<void> {
-    const { api, configs, workflowWatch, watch, resources, unsubscribe, leadership, outbox, agent, notifier, engine, metricsServer, drops } = this.started;
+    const { api, configs, workflowWatch, watch, promql, resources, unsubscribe, leadership, outbox, agent, notifier, engine, metricsServer, drops } = this.started;
     await api?.close();
     configs.stop();
     workflowWatch.stop();
     watch.stop();
+    promql.stop();
     resources.stop();
     for (const off of unsubscribe) off();
     await leadership.stop();

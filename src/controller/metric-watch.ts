@@ -158,8 +158,10 @@ export class MetricWatch {
 
   /** Evaluate the `symptoms:` rules of `service` over what has been scraped. */
   evaluate(service: string, now: number): void {
-    for (const [name, rule] of Object.entries(this.options.config.symptoms)) {
-      if (rule.service !== service) continue;
+    for (const [name, any] of Object.entries(this.options.config.symptoms)) {
+      // PromQL rules read their series from Prometheus (promql-watch.ts), not from scrapes.
+      if (any.service !== service || !isSeriesRule(any)) continue;
+      const rule = any;
       if (rule.absent !== undefined) this.evaluateAbsence(name, rule, service, now);
       else if (rule.ratio) {
         for (const reading of ratioReadings(this.series, rule, service, now)) {
@@ -177,7 +179,7 @@ export class MetricWatch {
   }
 
   /** One rule over one series (or one instance's ratio): update its state, raise or clear the symptom. */
-  private step(name: string, rule: SymptomRuleConfig, service: string, seriesKey: string, instance: string | undefined, at: number, now: number, value: number | undefined, extra: Record<string, unknown> = {}): void {
+  private step(name: string, rule: SeriesRuleConfig, service: string, seriesKey: string, instance: string | undefined, at: number, now: number, value: number | undefined, extra: Record<string, unknown> = {}): void {
     const stateKey = `${name}|${seriesKey}`;
     let state = this.rules.get(stateKey) as ValueRule | undefined;
     if (!state) {
@@ -203,7 +205,7 @@ export class MetricWatch {
   }
 
   /** An `absent` rule watches its whole selector: any matching series' sample counts as present. */
-  private evaluateAbsence(name: string, rule: SymptomRuleConfig, service: string, now: number): void {
+  private evaluateAbsence(name: string, rule: SeriesRuleConfig, service: string, now: number): void {
     const stateKey = `${name}|absent`;
     let state = this.rules.get(stateKey) as AbsenceRule | undefined;
     if (!state) {
@@ -244,6 +246,13 @@ export class MetricWatch {
   }
 }
 
+/** A rule over scraped or pushed series (not a PromQL `query`): it names its metric. */
+export type SeriesRuleConfig = SymptomRuleConfig & { metric: string };
+
+export function isSeriesRule(rule: SymptomRuleConfig): rule is SeriesRuleConfig {
+  return rule.metric !== undefined;
+}
+
 /** One rule's state over one series (threshold, detector score, or trend), or over a selector (absence). */
 type SeriesRule = ValueRule | AbsenceRule;
 
@@ -259,7 +268,7 @@ function kindOf(rule: SymptomRuleConfig): string {
 }
 
 /** The symptom's message and the numbers behind it. */
-function describe(rule: SymptomRuleConfig, state: ValueRule, value: number): { message: string; detail: Record<string, unknown> } {
+function describe(rule: SeriesRuleConfig, state: ValueRule, value: number): { message: string; detail: Record<string, unknown> } {
   const rate = rule.aggregate === 'rate' ? ` rate over ${rule.window} ms` : '';
   const what = rule.ratio ? `${rule.metric}${rate} ÷ ${rule.ratio.metric}${rate}` : `${rule.metric}${rate}`;
   if (state instanceof ScoreRule) {
@@ -280,7 +289,7 @@ function describe(rule: SymptomRuleConfig, state: ValueRule, value: number): { m
   return { message: `${what} is ${round(value)}, above ${rule.above}`, detail: { above: rule.above } };
 }
 
-function forecastLimit(rule: SymptomRuleConfig, state: TrendRule): number {
+function forecastLimit(rule: SeriesRuleConfig, state: TrendRule): number {
   return state.limit ?? (typeof rule.trend?.limit === 'number' ? rule.trend.limit : Number.NaN);
 }
 

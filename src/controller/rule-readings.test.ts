@@ -9,7 +9,7 @@ function ratioRule(aggregate: 'value' | 'rate') {
     `services:\n  api: { command: node }\nsymptoms:\n  errors:\n    service: api\n    metric: errors_total\n    aggregate: ${aggregate}\n    window: 10s\n    ratio: { metric: requests_total }\n    above: 0.1\n`,
     { file: '/tmp/x/homeostat.yaml' },
   );
-  return config.symptoms.errors!;
+  return { ...config.symptoms.errors!, metric: 'errors_total' };
 }
 
 test('a ratio sums the numerator series of each instance and divides by the denominator of the same instance', () => {

@@ -23,7 +23,7 @@ export interface RatioReading {
  * denominator that is zero, missing or not yet readable (one sample of a rate) is no value,
  * so the rule holds its state rather than reading an infinity or a false "healthy" 0.
  */
-export function ratioReadings(series: TimeSeriesStore, rule: SymptomRuleConfig, service: string, now: number): RatioReading[] {
+export function ratioReadings(series: TimeSeriesStore, rule: SymptomRuleConfig & { metric: string }, service: string, now: number): RatioReading[] {
   const ratio = rule.ratio!;
   const sums = (ids: SeriesId[]): Map<string, number | undefined> => {
     const byInstance = new Map<string, number | undefined>();

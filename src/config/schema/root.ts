@@ -6,6 +6,7 @@ import { durationSchema } from './units.js';
 import { apiSchema } from './api.js';
 import { correlationSchema } from './correlation.js';
 import { nodeSchema } from './node.js';
+import { prometheusSchema } from './prometheus.js';
 
 /**
  * The whole `homeostat.yaml`. Each part lives in its own file under `schema/`; later
@@ -40,6 +41,7 @@ export const configSchema = z
     services: servicesSchema,
     environment: z.string().min(1).default('default').describe('The environment this config runs in (`prod`, `staging`): selects policies\' `environments` overrides.'),
     monitor: monitorSchema,
+    prometheus: prometheusSchema,
     symptoms: z
       .record(z.string(), symptomRuleSchema)
       .default({})
@@ -56,6 +58,7 @@ export const configSchema = z
   .superRefine((config, ctx) => {
     for (const [name, rule] of Object.entries(config.symptoms)) {
       if (!config.services[rule.service]) ctx.addIssue({ code: 'custom', path: ['symptoms', name, 'service'], message: `"${rule.service}" is not a service in this file` });
+      if (rule.query !== undefined && !config.prometheus) ctx.addIssue({ code: 'custom', path: ['symptoms', name, 'query'], message: 'a PromQL rule needs prometheus: { url } in this file' });
       else if (rule.trend?.limit === 'maxMemory' && config.services[rule.service]!.maxMemory === undefined) {
         ctx.addIssue({ code: 'custom', path: ['symptoms', name, 'trend', 'limit'], message: `service "${rule.service}" has no maxMemory to predict` });
       }

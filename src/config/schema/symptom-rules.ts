@@ -49,7 +49,16 @@ const ratioSchema = z
 export const symptomRuleSchema = z
   .strictObject({
     service: z.string().min(1).describe('The service whose series it reads (the symptom is on that service).'),
-    metric: z.string().min(1).describe('The metric name (scraped or pushed).'),
+    metric: z.string().min(1).optional().describe('The metric name (scraped or pushed); not with `query`.'),
+    query: z
+      .string()
+      .min(1)
+      .max(4_096)
+      .optional()
+      .describe(
+        'PromQL rule: an instant query against `prometheus.url`, run every `every`; each series of its answer is read with `above`/`below`, `for` and hysteresis like a scraped series. A failed query is counted and logged and leaves the rule as it was (unknown, never healthy).',
+      ),
+    every: durationSchema.default(15_000).describe('PromQL rules: how often the query runs.'),
     labels: z.record(z.string(), z.string()).default({}).describe('Only series with these label values.'),
     aggregate: z.enum(['value', 'rate']).default('value').describe('`rate`: per-second increase of a counter over `window` (a drop is a counter reset: the new value counts as the increase; fewer than two samples is no value); `value`: the latest value.'),
     window: durationSchema.default(10_000).describe('The window `rate` is computed over.'),
@@ -73,6 +82,15 @@ export const symptomRuleSchema = z
     trend: trendSchema.optional(),
   })
   .superRefine((rule, ctx) => {
+    if ((rule.metric === undefined) === (rule.query === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['metric'], message: rule.metric === undefined ? 'a symptom rule needs a metric (or a PromQL query)' : 'a symptom rule takes a metric or a query, not both' });
+      return;
+    }
+    if (rule.query !== undefined) {
+      if (rule.above === undefined && rule.below === undefined) ctx.addIssue({ code: 'custom', path: ['query'], message: 'a PromQL rule takes above or below (with their hysteresis)' });
+      for (const key of ['ratio', 'absent', 'detector', 'trend'] as const) if (rule[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `a PromQL rule takes no ${key}: write it in the query` });
+      if (rule.aggregate !== 'value') ctx.addIssue({ code: 'custom', path: ['aggregate'], message: 'a PromQL rule takes no aggregate: use rate() in the query' });
+    }
     const kinds = [
       rule.above !== undefined && 'above',
       rule.below !== undefined && 'below',
