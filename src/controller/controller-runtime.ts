@@ -24,6 +24,7 @@ import type { AutonomicLoop } from './autonomic-loop.js';
 import { ConfigManager } from './config-manager.js';
 import { symptomOf } from './element-symptoms.js';
 import { MetricWatch } from './metric-watch.js';
+import { PromqlWatch } from './promql-watch.js';
 import type { NodeAgent } from './node-agent.js';
 import { nodeIdentity, type NodeIdentity } from './node-identity.js';
 import { ResourceSeries } from './resource-series.js';
@@ -37,6 +38,7 @@ import { Leadership } from './runtime/leadership.js';
 import { nodeActuation } from './runtime/node-actuation.js';
 import { serveMetrics, type MetricsServer } from './runtime/metrics-server.js';
 import { runtimeDrops } from './runtime/runtime-drops.js';
+import { healthMetrics } from './runtime/health-metrics.js';
 import { memoryMetrics, runtimeMetrics } from './runtime/runtime-metrics.js';
 import { symptomIntake } from './runtime/symptom-intake.js';
 import { countedAlerts } from './runtime/counted-alerts.js';
@@ -77,6 +79,7 @@ interface Started {
   knowledge: Knowledge;
   registry: MetricsRegistry;
   watch: MetricWatch;
+  promql: PromqlWatch;
   drops: DropCounter;
   resources: ResourceSeries;
   node: NodeIdentity;
@@ -182,14 +185,36 @@ export class ControllerRuntime {
       process.env,
     );
     const alertIntake = countedAlerts(alerts, alertsReceived);
-    // A symptom clears when its metric rule stopped firing and no alert of that name fires on the service.
-    const symptomCleared = (service: string, symptom: string) => !watch.isFiring(symptom, service) && !alerts.isFiring(service, symptom);
+    const promqlWarning = throttledWarning(logger);
+    const promqlQueries = registry.counter('homeostat_promql_queries_total', 'PromQL rule queries to prometheus.url, by rule and outcome (ok, failed: the rule is unknown until one answers).');
+    const promql = new PromqlWatch({
+      config,
+      observe: intake.observe,
+      onQuery: (rule, outcome, error) => {
+        promqlQueries.inc({ rule, outcome });
+        // One warning per 10 s: a Prometheus that is down fails every rule's query each `every`.
+        if (error) promqlWarning(new Error(error), `PromQL rule ${rule}: query failed (the rule is unknown until one answers)`);
+      },
+      onCleared: (rule, series, value) => logger.info({ rule, series, value }, 'PromQL rule cleared'),
+    });
+    // A symptom clears when its metric rule and its PromQL rule stopped firing (an unknown PromQL
+    // rule counts as firing) and no alert of that name fires on the service.
+    const symptomCleared = (service: string, symptom: string) => !watch.isFiring(symptom, service) && !promql.isFiring(symptom, service) && !alerts.isFiring(service, symptom);
     const leadership = new Leadership<AutonomicLoop>({ store, lease: LEASE, outbox, leaderGauge: metrics.leader, logger });
     const metricsServer = await serveMetrics({ port: config.monitor.metricsPort, registry, isLeader: () => leadership.isLeader });
     const accounting = new IncidentAccounting({ knowledge, metrics, readRun: (runId) => store.getRun(runId), logger, say });
     const configs = await ConfigManager.start({ loaded, knowledge, supervisor, logger, say, quiet: () => accounting.unresolved === 0 && !watch.anyFiring(), observe: intake.observe });
     // Everything that decides reads the applied version when it decides: a new version is enforced whole.
     const live = configs.live;
+    const incidentsWarning = throttledWarning(logger);
+    const health = healthMetrics(registry, {
+      status: () => supervisor.status(),
+      rules: () => Object.entries(live.config.symptoms).map(([rule, definition]) => ({ rule, element: definition.service })),
+      firing: () => [...watch.firingRules(), ...promql.firingRules()],
+      unresolved: () => knowledge.incidents.list({ unresolved: true, limit: 10_000 }),
+      // Its own throttle: a failing read must not silence the outbox's and agent's warnings.
+      onError: (error) => incidentsWarning(error, 'reading unresolved incidents for homeostat_incidents failed (retrying)'),
+    });
     const message = (id: string, severity: EscalationMessage['severity']) => escalationMessage({ knowledge, publicUrl: config.api.publicUrl }, id, severity);
     // A `workflow` action starts its workflow on the engine opened below, which needs the remediation that runs the action.
     let engineOpened: (engine: Engine) => void = () => undefined;
@@ -224,6 +249,7 @@ export class ControllerRuntime {
       live.onChange((next) => {
         guardrails.reconfigure(next.config.guardrails);
         watch.reconfigure(next.config);
+        promql.reconfigure(next.config);
         const loop = leadership.loop;
         if (loop) void loop.reconfigure(next.config, diagnoserFor(next.config)).catch((error: unknown) => logger.error({ err: error }, 'reconfiguring the loop failed'));
         logger.info({ version: next.version, source: next.source }, 'config version enforced: policies, guardrails, escalation, rules and scrapes follow it');
@@ -233,6 +259,7 @@ export class ControllerRuntime {
     // Every resolution this process writes — a verified action, the loop's external one, an
     // operator's close through this process's API — is counted, timed and said once, here.
     unsubscribe.push(knowledge.incidents.onResolved((incident) => void accounting.resolved(incident).catch((error: unknown) => logger.error({ err: error }, 'reading a resolved incident failed'))));
+    unsubscribe.push(knowledge.incidents.onResolved(() => void health.refresh()), () => health.stop());
     await actuation.agent.start();
     const evidence = new ActionEvidence({ store, series: watch.series, status: () => supervisor.status(), onDropped: () => drops.drop('recent-exits') });
     const remediation = remediationWorkflow({
@@ -287,6 +314,7 @@ export class ControllerRuntime {
       }),
     );
     watch.start();
+    promql.start();
     resources.start();
     // Failed workflow runs are about no node's processes: only the leader's loop takes them.
     const workflowWatch = new WorkflowWatch({ store, observe: intake.observeShared, onError: (error) => logger.warn({ err: error }, 'reading failed workflow runs failed (retrying)') });
@@ -307,7 +335,7 @@ export class ControllerRuntime {
         void resolves.sendLate().catch((error: unknown) => logger.warn({ err: error }, 'sending late escalation resolves failed'));
       },
     });
-    return new ControllerRuntime({ knowledge, registry, watch, drops, resources, node, configs, metricsServer, api, engine, leadership, outbox, agent: actuation.agent, notifier: resolves.notifier, workflowWatch, unsubscribe, observe: intake.observe });
+    return new ControllerRuntime({ knowledge, registry, watch, promql, drops, resources, node, configs, metricsServer, api, engine, leadership, outbox, agent: actuation.agent, notifier: resolves.notifier, workflowWatch, unsubscribe, observe: intake.observe });
   }
 
   /**
@@ -324,11 +352,12 @@ export class ControllerRuntime {
   }
 
   async stop(): Promise<void> {
-    const { api, configs, workflowWatch, watch, resources, unsubscribe, leadership, outbox, agent, notifier, engine, metricsServer, drops } = this.started;
+    const { api, configs, workflowWatch, watch, promql, resources, unsubscribe, leadership, outbox, agent, notifier, engine, metricsServer, drops } = this.started;
     await api?.close();
     configs.stop();
     workflowWatch.stop();
     watch.stop();
+    promql.stop();
     resources.stop();
     for (const off of unsubscribe) off();
     await leadership.stop();

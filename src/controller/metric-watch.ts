@@ -5,8 +5,10 @@ import { createDetector } from '../analyze/detectors/create-detector.js';
 import { ScoreRule } from '../analyze/score-rule.js';
 import { ThresholdRule } from '../analyze/threshold-rule.js';
 import { TrendRule } from '../analyze/trend-rule.js';
+import { AbsenceRule } from '../analyze/absence-rule.js';
 import { recordTargetHealth, scrapeOnce, type ScrapeResult } from '../monitor/metric-scraper.js';
 import { staticScrapeTarget, type ScrapeTargetConfig } from './static-scrape-target.js';
+import { ratioReadings, seriesReading } from './rule-readings.js';
 import { TimeSeriesStore } from '../monitor/time-series.js';
 import { canonicalJson } from '../knowledge/canonical-json.js';
 import { systemClock, type Clock } from '../resilience/clock.js';
@@ -34,8 +36,9 @@ export interface MetricWatchOptions {
 /**
  * The metric half of Monitor → Analyze: scrapes each `monitor.scrape` service's replicas
  * on their own timer into a bounded {@link TimeSeriesStore}, then evaluates every
- * `symptoms:` rule of that service with a {@link ThresholdRule} per series (hysteresis,
- * `for`), turning a firing rule into a symptom named after the rule.
+ * `symptoms:` rule of that service — a {@link ThresholdRule} (above / below), detector or
+ * trend per series or per instance's ratio (hysteresis, `for`), an {@link AbsenceRule} per
+ * selector — turning a firing rule into a symptom named after the rule.
  *
  * @example
  * const watch = new MetricWatch({ config, endpoints: (s) => supervisor.status()…, observe: (s) => loop.observe(s) });
@@ -161,42 +164,97 @@ export class MetricWatch {
     return false;
   }
 
+  /**
+   * The rules firing now, one entry per rule and service (however many of its series fire):
+   * homeostat's `/metrics` renders them, so their number is bounded by the config's rules.
+   */
+  firingRules(): { rule: string; element: string }[] {
+    const firing = new Set<string>();
+    for (const [key, state] of this.rules) if (state.state === 'firing') firing.add(key.slice(0, key.indexOf('|')));
+    return [...firing].flatMap((rule) => {
+      const service = this.options.config.symptoms[rule]?.service;
+      return service ? [{ rule, element: service }] : [];
+    });
+  }
+
   /** Evaluate the `symptoms:` rules of `service` over what has been scraped. */
   evaluate(service: string, now: number): void {
-    for (const [name, rule] of Object.entries(this.options.config.symptoms)) {
-      if (rule.service !== service) continue;
-      for (const id of this.series.find(rule.metric, { ...rule.labels, service })) {
-        const value = valueOf(this.series, id.key, rule, now);
-        const stateKey = `${name}|${id.key}`;
-        let state = this.rules.get(stateKey);
-        if (!state) {
-          state = this.ruleFor(rule);
-          this.rules.set(stateKey, state);
+    for (const [name, any] of Object.entries(this.options.config.symptoms)) {
+      // PromQL rules read their series from Prometheus (promql-watch.ts), not from scrapes.
+      if (any.service !== service || !isSeriesRule(any)) continue;
+      const rule = any;
+      if (rule.absent !== undefined) this.evaluateAbsence(name, rule, service, now);
+      else if (rule.ratio) {
+        for (const reading of ratioReadings(this.series, rule, service, now)) {
+          this.step(name, rule, service, `ratio:${reading.instance ?? ''}`, reading.instance, now, now, reading.value, { numerator: reading.numerator, denominator: reading.denominator ?? null });
         }
-        // Detectors see every sample once: a rule evaluated between scrapes reads the same point again.
-        const at = rule.aggregate === 'value' ? this.series.latest(id.key)?.at : now;
-        if (at === undefined || (state.lastAt !== undefined && at <= state.lastAt && !(state instanceof ThresholdRule))) continue;
-        state.lastAt = at;
-        const change = state.update(at, value);
-        const instance = id.labels.instance;
-        if (change === 'fired' && value !== undefined) {
-          const { message, detail } = describe(rule, state, value);
-          this.options.observe({
-            name,
-            element: service,
-            ...(instance ? { instance } : {}),
-            at: now,
-            labels: { metric: rule.metric, aggregate: rule.aggregate, kind: rule.detector ? 'detector' : rule.trend ? 'trend' : 'threshold' },
-            signal: { kind: 'metric-rule', rule: name, metric: rule.metric, series: id.key, value, message, ...detail },
-          });
-        } else if (change === 'cleared' && value !== undefined) {
-          this.options.onCleared?.(name, instance ?? service, value);
+      } else {
+        for (const id of this.series.find(rule.metric, { ...rule.labels, service })) {
+          // Detectors see every sample once: a rule evaluated between scrapes reads the same point again.
+          const at = rule.aggregate === 'value' ? this.series.latest(id.key)?.at : now;
+          if (at === undefined) continue;
+          this.step(name, rule, service, id.key, id.labels.instance, at, now, seriesReading(this.series, id.key, rule, now));
         }
       }
     }
   }
 
-  private ruleFor(rule: SymptomRuleConfig): SeriesRule {
+  /** One rule over one series (or one instance's ratio): update its state, raise or clear the symptom. */
+  private step(name: string, rule: SeriesRuleConfig, service: string, seriesKey: string, instance: string | undefined, at: number, now: number, value: number | undefined, extra: Record<string, unknown> = {}): void {
+    const stateKey = `${name}|${seriesKey}`;
+    let state = this.rules.get(stateKey) as ValueRule | undefined;
+    if (!state) {
+      state = this.ruleFor(rule);
+      this.rules.set(stateKey, state);
+    }
+    if (state.lastAt !== undefined && at <= state.lastAt && !(state instanceof ThresholdRule)) return;
+    state.lastAt = at;
+    const change = state.update(at, value);
+    if (change === 'fired' && value !== undefined) {
+      const { message, detail } = describe(rule, state, value);
+      this.options.observe({
+        name,
+        element: service,
+        ...(instance ? { instance } : {}),
+        at: now,
+        labels: { metric: rule.metric, aggregate: rule.ratio ? 'ratio' : rule.aggregate, kind: kindOf(rule) },
+        signal: { kind: 'metric-rule', rule: name, metric: rule.metric, series: seriesKey, value, message, ...detail, ...extra },
+      });
+    } else if (change === 'cleared' && value !== undefined) {
+      this.options.onCleared?.(name, instance ?? service, value);
+    }
+  }
+
+  /** An `absent` rule watches its whole selector: any matching series' sample counts as present. */
+  private evaluateAbsence(name: string, rule: SeriesRuleConfig, service: string, now: number): void {
+    const stateKey = `${name}|absent`;
+    let state = this.rules.get(stateKey) as AbsenceRule | undefined;
+    if (!state) {
+      state = new AbsenceRule(rule.absent!, now);
+      this.rules.set(stateKey, state);
+    }
+    let latest: number | undefined;
+    for (const id of this.series.find(rule.metric, { ...rule.labels, service })) {
+      const at = this.series.latest(id.key)?.at;
+      if (at !== undefined && (latest === undefined || at > latest)) latest = at;
+    }
+    const silentSince = state.lastSeenAt;
+    const change = state.update(now, latest);
+    if (change === 'fired') {
+      const selector = `${rule.metric}${Object.keys(rule.labels).length > 0 ? JSON.stringify(rule.labels) : ''}`;
+      this.options.observe({
+        name,
+        element: service,
+        at: now,
+        labels: { metric: rule.metric, aggregate: 'value', kind: 'absent' },
+        signal: { kind: 'metric-rule', rule: name, metric: rule.metric, series: selector, value: 0, message: `no samples of ${selector} for ${Math.round((now - silentSince) / 1_000)} s (absent after ${rule.absent} ms)`, absentMs: rule.absent, lastSampleAt: latest ?? null },
+      });
+    } else if (change === 'cleared') {
+      this.options.onCleared?.(name, service, 1);
+    }
+  }
+
+  private ruleFor(rule: SymptomRuleConfig): ValueRule {
     if (rule.detector) {
       return new ScoreRule(createDetector(rule.detector.config), { raiseAt: rule.raiseAt ?? 0.999, clearBelow: rule.clearBelow ?? 0.99, forMs: rule.for, clearForMs: rule.clearFor });
     }
@@ -204,16 +262,36 @@ export class MetricWatch {
       const limit = rule.trend.limit === 'maxMemory' ? (this.options.config.services[rule.service]?.maxMemory ?? Number.POSITIVE_INFINITY) : rule.trend.limit;
       return new TrendRule({ limit, withinMs: rule.trend.within, direction: rule.trend.direction, window: rule.trend.window, minSamples: rule.trend.minSamples, minFit: rule.trend.minFit });
     }
+    if (rule.below !== undefined) return new ThresholdRule({ below: rule.below, ...(rule.clearAbove !== undefined ? { clearAbove: rule.clearAbove } : {}), forMs: rule.for });
     return new ThresholdRule({ above: rule.above!, ...(rule.clearBelow !== undefined ? { clearBelow: rule.clearBelow } : {}), forMs: rule.for });
   }
 }
 
-/** One rule's state over one series (threshold, detector score, or trend). */
-type SeriesRule = (ThresholdRule | ScoreRule | TrendRule) & { lastAt?: number };
+/** A rule over scraped or pushed series (not a PromQL `query`): it names its metric. */
+export type SeriesRuleConfig = SymptomRuleConfig & { metric: string };
+
+export function isSeriesRule(rule: SymptomRuleConfig): rule is SeriesRuleConfig {
+  return rule.metric !== undefined;
+}
+
+/** One rule's state over one series (threshold, detector score, or trend), or over a selector (absence). */
+type SeriesRule = ValueRule | AbsenceRule;
+
+/** A rule over the values of one series (threshold, detector score, or trend). */
+type ValueRule = (ThresholdRule | ScoreRule | TrendRule) & { lastAt?: number };
+
+/** The `kind` label of a rule's symptom. */
+function kindOf(rule: SymptomRuleConfig): string {
+  if (rule.detector) return 'detector';
+  if (rule.trend) return 'trend';
+  if (rule.absent !== undefined) return 'absent';
+  return rule.below !== undefined ? 'below' : 'threshold';
+}
 
 /** The symptom's message and the numbers behind it. */
-function describe(rule: SymptomRuleConfig, state: SeriesRule, value: number): { message: string; detail: Record<string, unknown> } {
-  const what = `${rule.metric}${rule.aggregate === 'rate' ? ` rate over ${rule.window} ms` : ''}`;
+function describe(rule: SeriesRuleConfig, state: ValueRule, value: number): { message: string; detail: Record<string, unknown> } {
+  const rate = rule.aggregate === 'rate' ? ` rate over ${rule.window} ms` : '';
+  const what = rule.ratio ? `${rule.metric}${rate} ÷ ${rule.ratio.metric}${rate}` : `${rule.metric}${rate}`;
   if (state instanceof ScoreRule) {
     return {
       message: `${what} is ${round(value)}: ${rule.detector!.name} anomaly score ${state.lastScore.toFixed(4)} ≥ ${rule.raiseAt ?? 0.999} for ${state.samplesToRaise} samples`,
@@ -228,20 +306,16 @@ function describe(rule: SymptomRuleConfig, state: SeriesRule, value: number): { 
       detail: { predictive: true, timeToLimitMs: Math.round(left), crossesAt: forecast ? Math.round(forecast.crossesAt) : null },
     };
   }
+  if (rule.below !== undefined) return { message: `${what} is ${round(value)}, below ${rule.below}`, detail: { below: rule.below } };
   return { message: `${what} is ${round(value)}, above ${rule.above}`, detail: { above: rule.above } };
 }
 
-function forecastLimit(rule: SymptomRuleConfig, state: TrendRule): number {
+function forecastLimit(rule: SeriesRuleConfig, state: TrendRule): number {
   return state.limit ?? (typeof rule.trend?.limit === 'number' ? rule.trend.limit : Number.NaN);
 }
 
 function formatLeft(ms: number): string {
   return ms >= 120_000 ? `${(ms / 60_000).toFixed(1)} min` : `${(ms / 1_000).toFixed(1)} s`;
-}
-
-function valueOf(series: TimeSeriesStore, key: string, rule: SymptomRuleConfig, now: number): number | undefined {
-  if (rule.aggregate === 'rate') return series.rate(key, rule.window, now);
-  return series.latest(key)?.value;
 }
 
 function round(value: number): string {

@@ -44,6 +44,12 @@ export class PrivatePrometheus {
     return body.data!.result;
   }
 
+  /** The alerts its rules hold now (`/api/v1/alerts`): pending or firing, with their labels. */
+  async alerts(): Promise<{ labels: Record<string, string>; state: 'pending' | 'firing'; value: string }[]> {
+    const body = (await (await fetch(`${this.url}/api/v1/alerts`)).json()) as { data: { alerts: { labels: Record<string, string>; state: 'pending' | 'firing'; value: string }[] } };
+    return body.data.alerts;
+  }
+
   async waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {

@@ -7,6 +7,7 @@ import { apiSchema } from './api.js';
 import { correlationSchema } from './correlation.js';
 import { nodeSchema } from './node.js';
 import { alertsSchema } from './alerts.js';
+import { prometheusSchema } from './prometheus.js';
 
 /**
  * The whole `homeostat.yaml`. Each part lives in its own file under `schema/`; later
@@ -41,10 +42,11 @@ export const configSchema = z
     services: servicesSchema,
     environment: z.string().min(1).default('default').describe('The environment this config runs in (`prod`, `staging`): selects policies\' `environments` overrides.'),
     monitor: monitorSchema,
+    prometheus: prometheusSchema,
     symptoms: z
       .record(z.string(), symptomRuleSchema)
       .default({})
-      .describe('Symptom rules over metrics, by name (the name is the symptom\'s, for policies to match): each one of `above` (threshold), `detector` or `trend`.'),
+      .describe('Symptom rules over metrics, by name (the name is the symptom\'s, for policies to match): each one of `above` / `below` (thresholds), `absent`, `detector` or `trend`, over a value, a `rate` or a `ratio` of two series.'),
     policies: z
       .record(z.string(), policySchema)
       .default({})
@@ -63,6 +65,7 @@ export const configSchema = z
         // A rule may also watch an element a static scrape target maps series to (one not supervised here).
         if (!scrapedElements.has(rule.service) && !anyElementFrom) ctx.addIssue({ code: 'custom', path: ['symptoms', name, 'service'], message: `"${rule.service}" is not a service in this file, nor the element of a monitor.scrape url target` });
       }
+      if (rule.query !== undefined && !config.prometheus) ctx.addIssue({ code: 'custom', path: ['symptoms', name, 'query'], message: 'a PromQL rule needs prometheus: { url } in this file' });
       else if (rule.trend?.limit === 'maxMemory' && config.services[rule.service]!.maxMemory === undefined) {
         ctx.addIssue({ code: 'custom', path: ['symptoms', name, 'trend', 'limit'], message: `service "${rule.service}" has no maxMemory to predict` });
       }

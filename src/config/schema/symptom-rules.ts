@@ -28,9 +28,20 @@ const trendSchema = z
   })
   .describe('Trend rule (predictive): raised when the series is forecast to cross `limit` within `within`.');
 
+/** `ratio: { metric: http_requests_total }`: the rule's series divided by these, per instance. */
+const ratioSchema = z
+  .strictObject({
+    metric: z.string().min(1).describe('The denominator\'s metric name (same service).'),
+    labels: z.record(z.string(), z.string()).default({}).describe('Only denominator series with these label values.'),
+  })
+  .describe(
+    'Ratio: the rule reads (sum of its series) ÷ (sum of these series) per instance, each taken by `aggregate` (`rate` for errors ÷ requests over `window`); a zero or missing denominator is no value (the rule holds its state), not infinity; no numerator series at all is 0.',
+  );
+
 /**
- * A symptom over a metric, one of three kinds:
- * - threshold: `above` (with `clearBelow` as hysteresis and `for`);
+ * A symptom over a metric, one of five kinds:
+ * - threshold: `above` (with `clearBelow` as hysteresis and `for`), or `below` (with `clearAbove`);
+ * - absence: `absent`, no samples of any matching series for that long;
  * - detector: a streaming detector's score in [0, 1], raised at `raiseAt` and cleared below
  *   `clearBelow`, each after `for` / `clearFor` and at least two samples;
  * - trend: raised when `trend.limit` is forecast within `trend.within` (predictive).
@@ -38,11 +49,26 @@ const trendSchema = z
 export const symptomRuleSchema = z
   .strictObject({
     service: z.string().min(1).describe('The service whose series it reads (the symptom is on that service).'),
-    metric: z.string().min(1).describe('The metric name (scraped or pushed).'),
+    metric: z.string().min(1).optional().describe('The metric name (scraped or pushed); not with `query`.'),
+    query: z
+      .string()
+      .min(1)
+      .max(4_096)
+      .optional()
+      .describe(
+        'PromQL rule: an instant query against `prometheus.url`, run every `every`; each series of its answer is read with `above`/`below`, `for` and hysteresis like a scraped series. A failed query is counted and logged and leaves the rule as it was (unknown, never healthy).',
+      ),
+    every: durationSchema.default(15_000).describe('PromQL rules: how often the query runs.'),
     labels: z.record(z.string(), z.string()).default({}).describe('Only series with these label values.'),
-    aggregate: z.enum(['value', 'rate']).default('value').describe('`rate`: per-second increase of a counter over `window`; `value`: the latest value.'),
+    aggregate: z.enum(['value', 'rate']).default('value').describe('`rate`: per-second increase of a counter over `window` (a drop is a counter reset: the new value counts as the increase; fewer than two samples is no value); `value`: the latest value.'),
     window: durationSchema.default(10_000).describe('The window `rate` is computed over.'),
+    ratio: ratioSchema.optional(),
     above: z.number().optional().describe('Threshold rule: raised when the value is above this.'),
+    below: z.number().optional().describe('Threshold rule: raised when the value is below this.'),
+    clearAbove: z.number().optional().describe('Hysteresis of a `below` rule: it clears at or above this (default `below`).'),
+    absent: durationSchema
+      .optional()
+      .describe('Absence rule: raised when no matching series had a sample for this long (counted from homeostat\'s start for series never seen), cleared by the next sample; evaluated at each scrape of the service.'),
     detector: detectorSchema.optional(),
     raiseAt: z.number().gt(0).max(1).optional().describe('Detector rules: a score at or above this raises the symptom (default 0.999).'),
     clearBelow: z
@@ -56,14 +82,41 @@ export const symptomRuleSchema = z
     trend: trendSchema.optional(),
   })
   .superRefine((rule, ctx) => {
-    const kinds = [rule.above !== undefined && 'above', rule.detector !== undefined && 'detector', rule.trend !== undefined && 'trend'].filter(Boolean);
-    if (kinds.length !== 1) {
-      ctx.addIssue({ code: 'custom', message: kinds.length === 0 ? 'a symptom rule needs one of above (threshold), detector or trend' : `a symptom rule takes one of above, detector or trend, not ${kinds.join(' and ')}` });
+    if ((rule.metric === undefined) === (rule.query === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['metric'], message: rule.metric === undefined ? 'a symptom rule needs a metric (or a PromQL query)' : 'a symptom rule takes a metric or a query, not both' });
       return;
+    }
+    if (rule.query !== undefined) {
+      if (rule.above === undefined && rule.below === undefined) ctx.addIssue({ code: 'custom', path: ['query'], message: 'a PromQL rule takes above or below (with their hysteresis)' });
+      for (const key of ['ratio', 'absent', 'detector', 'trend'] as const) if (rule[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `a PromQL rule takes no ${key}: write it in the query` });
+      if (rule.aggregate !== 'value') ctx.addIssue({ code: 'custom', path: ['aggregate'], message: 'a PromQL rule takes no aggregate: use rate() in the query' });
+    }
+    const kinds = [
+      rule.above !== undefined && 'above',
+      rule.below !== undefined && 'below',
+      rule.absent !== undefined && 'absent',
+      rule.detector !== undefined && 'detector',
+      rule.trend !== undefined && 'trend',
+    ].filter(Boolean);
+    if (kinds.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message: kinds.length === 0 ? 'a symptom rule needs one of above, below (thresholds), absent, detector or trend' : `a symptom rule takes one of above, below, absent, detector or trend, not ${kinds.join(' and ')}`,
+      });
+      return;
+    }
+    if (rule.clearAbove !== undefined && rule.below === undefined) ctx.addIssue({ code: 'custom', path: ['clearAbove'], message: 'clearAbove is the hysteresis of below rules only (above rules clear with clearBelow)' });
+    if (rule.below !== undefined && rule.clearAbove !== undefined && rule.clearAbove < rule.below) ctx.addIssue({ code: 'custom', path: ['clearAbove'], message: `clearAbove (${rule.clearAbove}) must not be lower than below (${rule.below})` });
+    if (rule.below !== undefined && rule.clearBelow !== undefined) ctx.addIssue({ code: 'custom', path: ['clearBelow'], message: 'a below rule clears with clearAbove, not clearBelow' });
+    if (rule.absent !== undefined) {
+      if (rule.clearBelow !== undefined) ctx.addIssue({ code: 'custom', path: ['clearBelow'], message: 'an absent rule clears on the next sample; it takes no clearBelow' });
+      if (rule.for > 0) ctx.addIssue({ code: 'custom', path: ['for'], message: 'an absent rule\'s duration is its for: set absent, not for' });
+      if (rule.aggregate !== 'value') ctx.addIssue({ code: 'custom', path: ['aggregate'], message: 'an absent rule watches samples, not their rate' });
+      if (rule.ratio !== undefined) ctx.addIssue({ code: 'custom', path: ['ratio'], message: 'an absent rule watches samples of one selector, not a ratio' });
     }
     if (rule.raiseAt !== undefined && rule.detector === undefined) ctx.addIssue({ code: 'custom', path: ['raiseAt'], message: 'raiseAt applies to detector rules only' });
     if (rule.above !== undefined && rule.clearBelow !== undefined && rule.clearBelow > rule.above) ctx.addIssue({ code: 'custom', path: ['clearBelow'], message: 'clearBelow must not exceed above' });
     if (rule.detector !== undefined && rule.clearBelow !== undefined && rule.clearBelow > (rule.raiseAt ?? 0.999)) ctx.addIssue({ code: 'custom', path: ['clearBelow'], message: 'clearBelow must not exceed raiseAt' });
   })
-  .describe('One symptom rule over a service\'s metric: exactly one of `above`, `detector` and `trend`.');
+  .describe('One symptom rule over a service\'s metric: exactly one of `above`, `below`, `absent`, `detector` and `trend`.');
 export type SymptomRuleConfig = z.output<typeof symptomRuleSchema>;

@@ -140,7 +140,7 @@ symptoms:
   e: { service: api, metric: m, above: 1, detector: { name: ewma } }
   f: { service: api, metric: m, trend: { limit: maxMemory, within: 1m } }
 `), [
-    'homeostat.yaml:4:6: symptoms.e: a symptom rule takes one of above, detector or trend, not above and detector',
+    'homeostat.yaml:4:6: symptoms.e: a symptom rule takes one of above, below, absent, detector or trend, not above and detector',
     'homeostat.yaml:5:49: symptoms.f.trend.limit: service "api" has no maxMemory to predict',
   ]);
 });

@@ -1,0 +1,126 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseConfig } from '../../../src/config/load-config.js';
+import { PromqlWatch } from '../../../src/controller/promql-watch.js';
+import { instantQuery } from '../../../src/monitor/prometheus-query.js';
+import type { Symptom } from '../../../src/analyze/symptom.js';
+
+/** A stand-in Prometheus HTTP API answering `/api/v1/query` with whatever `answer` holds now. */
+async function fakePrometheus() {
+  const state = { status: 200, body: '' as string, queries: [] as string[] };
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    state.queries.push(url.searchParams.get('query') ?? '');
+    res.writeHead(state.status, { 'content-type': 'application/json' }).end(state.body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const vector = (...series: [Record<string, string>, string][]) => {
+    state.status = 200;
+    state.body = JSON.stringify({ status: 'success', data: { resultType: 'vector', result: series.map(([metric, value]) => ({ metric, value: [1, value] })) } });
+  };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, state, vector, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+test('instantQuery: vectors, scalars, NaN and ±Inf are answers; errors, non-JSON and an unreachable Prometheus are failures that say why', async () => {
+  const p = await fakePrometheus();
+  try {
+    p.vector([{ job: 'api' }, '0.25'], [{ job: 'db' }, '+Inf'], [{ job: 'x' }, 'NaN']);
+    const answer = await instantQuery(p.url, 'rate(x[1m])', 1_000);
+    assert.ok(answer.ok);
+    assert.deepEqual(answer.series.map((s) => s.value), [0.25, Infinity, NaN]);
+    assert.equal(p.state.queries.at(-1), 'rate(x[1m])');
+    p.state.body = JSON.stringify({ status: 'success', data: { resultType: 'scalar', result: [1, '-Inf'] } });
+    assert.deepEqual(await instantQuery(p.url, '1', 1_000), { ok: true, series: [{ labels: {}, value: -Infinity }] });
+    p.state.status = 400;
+    p.state.body = JSON.stringify({ status: 'error', errorType: 'bad_data', error: 'parse error at char 3' });
+    assert.deepEqual(await instantQuery(p.url, 'up{', 1_000), { ok: false, error: 'bad_data: parse error at char 3' });
+    p.state.status = 502;
+    p.state.body = '<html>bad gateway</html>';
+    assert.match((await instantQuery(p.url, 'up', 1_000) as { error: string }).error, /HTTP 502: not JSON/);
+    p.state.status = 200;
+    p.state.body = JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [] } });
+    assert.match((await instantQuery(p.url, 'up[1m]', 1_000) as { error: string }).error, /answers a matrix/);
+  } finally {
+    await p.close();
+  }
+  assert.match((await instantQuery(p.url, 'up', 1_000) as { error: string }).error, /cannot reach/);
+});
+
+test('a PromQL rule fires per answered series after for:, holds through hysteresis, is unknown (not healthy) while queries fail, and clears', async () => {
+  const p = await fakePrometheus();
+  let now = 0;
+  const observed: Symptom[] = [];
+  const cleared: string[] = [];
+  const outcomes: string[] = [];
+  const { config } = parseConfig(
+    `services:\n  api: { command: node }\nprometheus: { url: "${p.url}", timeout: 1s }\nsymptoms:\n  api-errors:\n    service: api\n    query: sum by (job) (rate(errors_total[1m]))\n    above: 1\n    clearBelow: 0.5\n    for: 2s\n`,
+    { file: '/tmp/x/homeostat.yaml' },
+  );
+  const watch = new PromqlWatch({ config, observe: (s) => observed.push(s), onCleared: (rule, series) => cleared.push(series), onQuery: (_rule, outcome, error) => outcomes.push(error ? `${outcome}: ${error}` : outcome), clock: { now: () => now } });
+  try {
+    assert.equal(watch.isFiring('api-errors', 'api'), true, 'never answered: unknown, not healthy');
+    p.vector([{ job: 'api' }, '3']);
+    await watch.evaluate('api-errors');
+    assert.equal(watch.isFiring('api-errors', 'api'), true, 'pending');
+    now = 2_000;
+    await watch.evaluate('api-errors');
+    assert.equal(observed.length, 1);
+    assert.equal(observed[0]!.element, 'api');
+    assert.equal(observed[0]!.labels.aggregate, 'promql');
+    assert.match(String(observed[0]!.signal.message), /PromQL sum by \(job\) \(rate\(errors_total\[1m\]\)\) is 3 for \{"job":"api"\}, above 1/);
+    assert.deepEqual(watch.firingRules(), [{ rule: 'api-errors', element: 'api' }]);
+    now = 3_000;
+    p.vector([{ job: 'api' }, '0.7']);
+    await watch.evaluate('api-errors');
+    assert.deepEqual(cleared, [], 'above clearBelow: still firing');
+    p.state.status = 503;
+    p.state.body = 'down';
+    await watch.evaluate('api-errors');
+    assert.match(outcomes.at(-1)!, /^failed: HTTP 503/);
+    p.vector([{ job: 'api' }, 'NaN']);
+    await watch.evaluate('api-errors');
+    assert.deepEqual(cleared, [], 'NaN is no value');
+    p.vector([{ job: 'api' }, '0.1']);
+    await watch.evaluate('api-errors');
+    assert.deepEqual(cleared, ['api-errors{job="api"}']);
+    assert.equal(watch.isFiring('api-errors', 'api'), false, 'known and clear');
+    p.state.status = 500;
+    p.state.body = JSON.stringify({ status: 'error', errorType: 'timeout', error: 'query timed out' });
+    await watch.evaluate('api-errors');
+    assert.equal(watch.isFiring('api-errors', 'api'), true, 'a failed query makes the rule unknown again: verification does not pass on it');
+    assert.deepEqual(outcomes.filter((o) => o === 'ok').length, 5);
+    // A series that fired and then vanished from the answer is over.
+    now = 10_000;
+    p.vector([{ job: 'db' }, '9']);
+    await watch.evaluate('api-errors');
+    now = 12_000;
+    await watch.evaluate('api-errors');
+    assert.equal(observed.length, 2);
+    p.vector();
+    await watch.evaluate('api-errors');
+    assert.deepEqual(cleared, ['api-errors{job="api"}', 'api-errors{job="db"}']);
+    assert.equal(watch.isFiring('api-errors', 'api'), false);
+  } finally {
+    watch.stop();
+    await p.close();
+  }
+});
+
+test('PromQL rule settings that cannot work are config errors at their line', () => {
+  const errors = (yaml: string) => {
+    try {
+      parseConfig(`services:\n  api: { command: node }\n${yaml}`, { file: '/tmp/x/homeostat.yaml' });
+      return '';
+    } catch (error) {
+      return (error as Error).message;
+    }
+  };
+  assert.match(errors('symptoms:\n  q: { service: api, query: up, below: 1 }\n'), /homeostat\.yaml:4:\d+: symptoms\.q\.query: a PromQL rule needs prometheus: \{ url \} in this file/);
+  assert.match(errors('prometheus: { url: "http://p:9090" }\nsymptoms:\n  q: { service: api, query: up, metric: up, below: 1 }\n'), /symptoms\.q\.metric: a symptom rule takes a metric or a query, not both/);
+  assert.match(errors('prometheus: { url: "http://p:9090" }\nsymptoms:\n  q: { service: api, query: up, absent: 1m }\n'), /a PromQL rule takes above or below/);
+  assert.match(errors('prometheus: { url: "http://p:9090" }\nsymptoms:\n  q: { service: api, query: up, above: 1, aggregate: rate }\n'), /symptoms\.q\.aggregate: a PromQL rule takes no aggregate: use rate\(\) in the query/);
+  assert.match(errors('symptoms:\n  q: { service: api, above: 1 }\n'), /symptoms\.q\.metric: a symptom rule needs a metric \(or a PromQL query\)/);
+  assert.equal(errors('prometheus: { url: "http://p:9090" }\nsymptoms:\n  q: { service: api, query: up, below: 1, every: 5s }\n'), '');
+});
