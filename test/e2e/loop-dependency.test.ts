@@ -69,7 +69,11 @@ test('a dependency outage is ONE incident whose top candidate is the dependency;
     assert.equal(diagnosis.cause, 'liveness-failing');
     const explained = (await h.knowledge().incidents.explain(incident.id))!;
     const actions = explained.entries.filter((e) => e.kind === 'action').map((e) => String(e.data.action));
-    assert.deepEqual(actions, ['restart dependency#0']);
+    // One restart, of the dependency's one replica: named by the replica when the dependency's own
+    // symptom had joined before the re-target, by the service when the ranking (its failing
+    // scrape's `up`, its latency) re-targeted first — the same process either way.
+    assert.equal(actions.length, 1, `one action: ${actions.join(', ')}`);
+    assert.match(actions[0]!, /^restart dependency(#0)?$/);
     const elements = new Set(explained.entries.filter((e) => e.kind === 'symptom').map((e) => e.data.element));
     assert.ok(elements.has('dependency') && elements.size >= 2, `the dependents' symptoms joined: ${[...elements].join(', ')}`);
     const shown = await h.cli('incident', 'show', incident.id);
