@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { stopChild } from './stop-child.js';
 
 /**
  * A private node_exporter (Debian's `prometheus-node-exporter`) on a loopback port, with only
@@ -33,10 +34,6 @@ export class PrivateNodeExporter {
   }
 
   async close(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.kill('SIGTERM');
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    await stopChild(this.child);
   }
 }
