@@ -9,6 +9,7 @@ import { alertReception } from '../../src/api/alerts/alert-intake.js';
 import type { Symptom } from '../../src/analyze/symptom.js';
 import { alertsSchema } from '../../src/config/schema/alerts.js';
 import { ApiHarness } from './api-harness.js';
+import { alertmanagerNotification } from './alertmanager-notification.js';
 
 const SECRET = 'shared-secret-for-alertmanager-0123';
 const URL = '/api/alerts/alertmanager';
@@ -27,28 +28,11 @@ async function open(options: { bodyLimit?: string } = {}) {
 }
 
 function notification(status: 'firing' | 'resolved', fingerprint = 'c0ffee') {
-  return {
-    version: '4',
-    groupKey: '{}:{alertname="HighErrors"}',
-    truncatedAlerts: 0,
+  return alertmanagerNotification(
     status,
-    receiver: 'homeostat',
-    groupLabels: { alertname: 'HighErrors' },
-    commonLabels: { alertname: 'HighErrors', job: 'web' },
-    commonAnnotations: {},
-    externalURL: 'http://127.0.0.1:9093',
-    alerts: [
-      {
-        status,
-        labels: { alertname: 'HighErrors', job: 'web', instance: '127.0.0.1:8080' },
-        annotations: { summary: 'error ratio above 5%' },
-        startsAt: '2026-12-07T15:00:00.000Z',
-        endsAt: status === 'resolved' ? '2026-12-07T15:05:00.000Z' : '0001-01-01T00:00:00Z',
-        generatorURL: 'http://127.0.0.1:9090/graph',
-        fingerprint,
-      },
-    ],
-  };
+    { labels: { alertname: 'HighErrors', job: 'web', instance: '127.0.0.1:8080' }, summary: 'error ratio above 5%', fingerprint, endsAt: '2026-12-07T15:05:00.000Z' },
+    { externalURL: 'http://127.0.0.1:9093', commonLabels: { alertname: 'HighErrors', job: 'web' } },
+  );
 }
 
 test('a firing alert posted with the shared secret or an operator token is one symptom; its replay is a 202 that changes nothing', async () => {

@@ -7,32 +7,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { exampleApiService, UpHarness } from './loop-harness.js';
+import { alertmanagerNotification } from './alertmanager-notification.js';
 
 const SECRET = 'e2e-alertmanager-shared-secret-9f3a';
 
 function notification(status: 'firing' | 'resolved') {
-  return {
-    version: '4',
-    groupKey: '{}:{alertname="ApiErrorsHigh"}',
-    truncatedAlerts: 0,
+  return alertmanagerNotification(
     status,
-    receiver: 'homeostat',
-    groupLabels: { alertname: 'ApiErrorsHigh' },
-    commonLabels: { alertname: 'ApiErrorsHigh', job: 'api-exporter' },
-    commonAnnotations: {},
-    externalURL: 'http://127.0.0.1:1',
-    alerts: [
-      {
-        status,
-        labels: { alertname: 'ApiErrorsHigh', job: 'api-exporter', severity: 'page' },
-        annotations: { summary: 'api answers 5xx' },
-        startsAt: '2026-12-07T15:00:00.000Z',
-        endsAt: status === 'resolved' ? '2026-12-07T15:01:00.000Z' : '0001-01-01T00:00:00Z',
-        generatorURL: 'http://127.0.0.1:1/graph',
-        fingerprint: '5e1f0c4a2b7d9e31',
-      },
-    ],
-  };
+    { labels: { alertname: 'ApiErrorsHigh', job: 'api-exporter', severity: 'page' }, summary: 'api answers 5xx', fingerprint: '5e1f0c4a2b7d9e31', endsAt: '2026-12-07T15:01:00.000Z' },
+    { externalURL: 'http://127.0.0.1:1', commonLabels: { alertname: 'ApiErrorsHigh', job: 'api-exporter' } },
+  );
 }
 
 test('a firing alert opens an incident; replayed it is one symptom; resolved, the incident resolves externally at the next check', async () => {
