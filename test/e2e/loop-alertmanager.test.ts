@@ -19,21 +19,28 @@ function notification(status: 'firing' | 'resolved') {
   );
 }
 
-test('a firing alert opens an incident; replayed it is one symptom; resolved, the incident resolves externally at the next check', async () => {
-  const h = new UpHarness(`services:
+/** The api service, whose exporter's alerts (`job: api-exporter`) are its symptoms, with the shared secret from the environment. */
+const SYSTEM = `services:
 ${exampleApiService()}
 alerts:
   secretEnv: HOMEOSTAT_E2E_ALERT_SECRET
   services: { api-exporter: api }
 escalation: { retryEvery: 1s }
-`);
+`;
+
+/** Post a notification to a running up's receiver, as Alertmanager does with `credentials`. */
+function postAlerts(apiUrl: string, body: unknown, secret: string): Promise<Response> {
+  return fetch(`${apiUrl}/api/alerts/alertmanager`, { method: 'POST', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}
+
+test('a firing alert opens an incident; replayed it is one symptom; resolved, the incident resolves externally at the next check', async () => {
+  const h = new UpHarness(SYSTEM);
   process.env.HOMEOSTAT_E2E_ALERT_SECRET = SECRET;
   try {
     await h.up();
     const apiUrl = /API at (\S+) /.exec(await h.waitForLine(/API at (\S+) /))![1]!;
     await h.healthy('api');
-    const post = async (body: unknown, secret = SECRET) =>
-      fetch(`${apiUrl}/api/alerts/alertmanager`, { method: 'POST', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (body: unknown, secret = SECRET) => postAlerts(apiUrl, body, secret);
 
     assert.equal((await post(notification('firing'), 'not-the-secret')).status, 401);
     const fired = await post(notification('firing'));
@@ -66,18 +73,11 @@ escalation: { retryEvery: 1s }
 });
 
 test('after a restart of up, an open incident\'s alert symptom still counts as firing until the resolved notice comes', async () => {
-  const h = new UpHarness(`services:
-${exampleApiService()}
-alerts:
-  secretEnv: HOMEOSTAT_E2E_ALERT_SECRET
-  services: { api-exporter: api }
-escalation: { retryEvery: 1s }
-`);
+  const h = new UpHarness(SYSTEM);
   process.env.HOMEOSTAT_E2E_ALERT_SECRET = SECRET;
   try {
     await h.up();
-    const post = async (apiUrl: string, body: unknown) =>
-      fetch(`${apiUrl}/api/alerts/alertmanager`, { method: 'POST', headers: { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (apiUrl: string, body: unknown) => postAlerts(apiUrl, body, SECRET);
     const firstUrl = /API at (\S+) /.exec(await h.waitForLine(/API at (\S+) /))![1]!;
     await h.healthy('api');
     assert.equal((await post(firstUrl, notification('firing'))).status, 202);
