@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../e2e/dashboard-harness.js';
-import { UpHarness } from '../e2e/loop-harness.js';
+import { UpHarness, webhookReceiver } from '../e2e/loop-harness.js';
 import { PrivateAlertmanager } from './alertmanager.js';
 import { PrivatePrometheus } from './prometheus.js';
 
@@ -14,12 +14,14 @@ const SECRET = 'stack-test-alertmanager-secret-4e7b1c';
 /**
  * The whole chain with the real thing: homeostat supervises `app`, a real Prometheus scrapes
  * it and evaluates a real alerting rule, a real Alertmanager posts to homeostat's receiver
- * with the shared secret; the incident opens from the alert, the policy's command fixes the
- * app, verification waits until the alert has resolved, and the incident closes, credited
- * to the action.
+ * with the shared secret; the incident opens from the alert, the on-call is paged
+ * (PagerDuty-style, at a local listener) while the policy's command fixes the app,
+ * verification waits until the alert has resolved, the incident closes, credited to the
+ * action, and the page is resolved under the same dedup key.
  */
 test('real Prometheus + Alertmanager: a firing alert opens an incident, the remediation fixes it, the resolved alert lets verification pass', async () => {
   const [appPort, apiPort, prometheusPort, alertmanagerPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const pager = await webhookReceiver();
   const h = new UpHarness('');
   const brokenFile = join(h.dir, 'broken');
   writeFileSync(
@@ -39,8 +41,11 @@ alerts:
 policies:
   app-broken:
     match: { symptom: [AppBroken] }
-    ladder: [{ action: command, run: "rm -f ${brokenFile}", timeout: 5s }]
+    ladder: [{ action: escalate }, { action: command, run: "rm -f ${brokenFile}", timeout: 5s }]
     verify: { healthyFor: 1s, timeout: 40s }
+escalation:
+  retryEvery: 1h
+  webhooks: [{ url: "${pager.url}/v2/enqueue", format: pagerduty, routingKey: STACK }]
 `,
   );
   process.env.HOMEOSTAT_STACK_ALERT_SECRET = SECRET;
@@ -102,6 +107,14 @@ scrape_configs:
     assert.equal(symptoms.length, 1, `one symptom for the alert: ${JSON.stringify(symptoms.map((e) => e.data))}`);
     assert.equal(symptoms[0]!.data.instance, 'app#0', 'the alert\'s instance (127.0.0.1:<port>) is the replica');
     assert.equal((symptoms[0]!.data.labels as Record<string, string>).severity, 'page');
+
+    // One page while it was repaired, one resolve once it was: both under the incident's id.
+    await h.waitFor(() => pager.received.some((p) => p.body.event_action === 'resolve'), 20_000, 'the PagerDuty resolve');
+    const events = pager.received.map((p) => [p.path, p.body.event_action, p.body.dedup_key, p.body.routing_key]);
+    assert.deepEqual(events, [
+      ['/v2/enqueue', 'trigger', opened.id, 'STACK'],
+      ['/v2/enqueue', 'resolve', opened.id, 'STACK'],
+    ]);
     const metrics = await h.metrics();
     assert.match(metrics, /homeostat_alerts_received_total\{outcome="fired"\} 1/);
     assert.match(metrics, /homeostat_alerts_received_total\{outcome="resolved"\} 1/);
@@ -110,5 +123,6 @@ scrape_configs:
     await prometheus?.close();
     await alertmanager?.close();
     await h.close();
+    await pager.close();
   }
 });
