@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import type { ActionConfig, EscalationConfig } from '../config/schema/policies.js';
 import { redactText } from '../knowledge/redact.js';
+import { runCommandAction } from './command-action.js';
 import type { ElementControl } from './element-control.js';
 import { jsonPayload, webhookPayload, type EscalationMessage } from './escalation-payloads.js';
 
@@ -120,7 +120,11 @@ export function createActuator(deps: ActuatorDeps): Actuator {
         case 'rollback':
           return deps.rollback ? deps.rollback(target) : { ok: false, detail: 'cannot roll back: no config reload hook is wired in this process' };
         case 'command':
-          return runCommand(action.run, action.timeout, { HOMEOSTAT_SERVICE: target.service, HOMEOSTAT_INSTANCE: target.instance ?? '', HOMEOSTAT_INCIDENT: target.incidentId }, signal, deps.guardProcess && ((pid) => deps.guardProcess!(pid, target)));
+          return runCommandAction(
+            { run: action.run, timeoutMs: action.timeout, about: { service: target.service, instance: target.instance ?? '', incident: target.incidentId }, env: action.env, passEnv: action.passEnv, ...(action.user !== undefined ? { user: action.user } : {}) },
+            signal,
+            deps.guardProcess && ((pid) => deps.guardProcess!(pid, target)),
+          );
         case 'webhook': {
           const message = await deps.escalationMessage(target.incidentId, 'warning');
           return postJson(action.url, jsonPayload({ ...message, event: 'trigger' }), action.timeout, signal);
@@ -185,41 +189,4 @@ function skippedRestart(instance: string, afterMs: number, startedAt: number, la
   }
   if (lastExitReason === 'requested') return { ok: true, skipped: true, detail: `skipped: ${instance} was already restarted on request, not by this incident, ${started}` };
   return { ok: true, skipped: true, detail: `skipped: ${instance} already has a process started ${started}` };
-}
-
-function runCommand(command: string, timeoutMs: number, env: Record<string, string>, signal: AbortSignal, guard?: (pid: number) => () => void): Promise<ActionOutcome> {
-  return new Promise((resolve) => {
-    // Its own process group: a timeout, an abort or the reaper stops what it started too.
-    const child = spawn('sh', ['-c', command], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    const release = child.pid !== undefined && guard ? guard(child.pid) : undefined;
-    const killGroup = () => {
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // gone already
-      }
-    };
-    const timer = setTimeout(killGroup, timeoutMs);
-    if (signal.aborted) killGroup();
-    signal.addEventListener('abort', killGroup, { once: true });
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', killGroup);
-      killGroup(); // what it left running in the background
-      release?.();
-    };
-    let output = '';
-    const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-2_000));
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    child.on('error', (error) => {
-      done();
-      resolve({ ok: false, detail: `command failed to run: ${error.message}` });
-    });
-    child.on('close', (code, killed) => {
-      done();
-      const tail = redactText(output.trim().split('\n').slice(-5).join(' | '));
-      resolve({ ok: code === 0, detail: `\`${redactText(command)}\` exited ${code ?? killed}${tail ? `: ${tail}` : ''}` });
-    });
-  });
 }

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { byteSizeSchema, durationSchema } from './units.js';
 
+/** A POSIX environment variable name. */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 /**
  * Side effects outside homeostat are run at most once by default: a crash (or a leader
  * failover) in the middle leaves their outcome unknown and they are not repeated. Only
@@ -39,8 +42,16 @@ export const actionSchema = z
     z
       .strictObject({
         action: z.literal('command'),
-        run: z.string().min(1).describe('A shell command (`sh -c`), run in its own process group with `HOMEOSTAT_SERVICE`, `HOMEOSTAT_INSTANCE` and `HOMEOSTAT_INCIDENT` set; exit code 0 succeeds.'),
+        run: z
+          .string()
+          .min(1)
+          .describe(
+            'A shell command (`sh -c`), run in its own process group; exit code 0 succeeds. Its environment is only `PATH`, `HOMEOSTAT_SERVICE`, `HOMEOSTAT_INSTANCE`, `HOMEOSTAT_INCIDENT`, what `passEnv` and `env` name, and `HOME`/`USER`/`LOGNAME` with `user` — not `up`\'s own environment (its tokens and secrets).',
+          ),
         timeout: durationSchema.default(30_000).describe('It is stopped, and the rung fails, after this long.'),
+        env: z.record(z.string().regex(ENV_NAME, 'an environment variable name: letters, digits and _, not starting with a digit'), z.string()).default({}).describe('Variables set for the command, by value (`{ MODE: repair }`); they win over `passEnv`.'),
+        passEnv: z.array(z.string().regex(ENV_NAME, 'an environment variable name: letters, digits and _, not starting with a digit')).default([]).describe('Variables copied from `up`\'s environment by name (`[PGHOST, PGUSER]`); a name `up` does not have is left out.'),
+        user: z.string().regex(/^[a-z_][a-z0-9_.-]*\$?$/i, 'a local user name').optional().describe('Run as this local user (from /etc/passwd; `up` must be root to switch). Default: the user `up` runs as.'),
         idempotent: idempotentSchema,
       })
       .describe('Run a command.'),
