@@ -38,9 +38,10 @@ export interface ApiContext {
 
 /** What the alert routes need: the receiver, its credential and its body limit (`alerts:` in the config). */
 export interface AlertIntake {
-  receive(payload: AlertmanagerPayload): ReceivedAlerts;
+  /** `postedBy`: who posted it (`api:<token>`, or `alerts:shared-secret`), recorded with each symptom it raises. */
+  receive(payload: AlertmanagerPayload, postedBy: string): ReceivedAlerts;
   /** The generic webhook's body (`POST /api/alerts/webhook`). */
-  receiveGeneric(payload: GenericAlertPayload): ReceivedAlerts;
+  receiveGeneric(payload: GenericAlertPayload, postedBy: string): ReceivedAlerts;
   /** Whether `presented` (the bearer credential sent) is the configured shared secret; false when none is. */
   secretMatches(presented: string): boolean;
   /** Largest body, in bytes (`alerts.bodyLimit`). */

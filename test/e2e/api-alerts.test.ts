@@ -46,6 +46,7 @@ test('a firing alert posted with the shared secret or an operator token is one s
     assert.deepEqual(replay.json, { fired: 0, resolved: 0, duplicates: 1, ignored: [] });
     assert.equal(seen.length, 1, 'one symptom for two deliveries');
     assert.equal(seen[0]!.instance, 'web#0');
+    assert.equal(seen[0]!.signal.postedBy, 'alerts:shared-secret', 'the symptom says who raised it');
     assert.equal(alerts.isFiring('web', 'HighErrors'), true);
 
     const resolved = await h.call({ authorization: `Bearer ${SECRET}` }, 'POST', URL, notification('resolved'));
@@ -175,6 +176,11 @@ test('the generic webhook: the same mapping, credential and de-duplication in it
     const nowhere = await h.call('operator', 'POST', WEBHOOK, { alerts: [{ ...firing, service: 'nginx', id: 'x' }] });
     assert.deepEqual(nowhere.json.ignored.map((a: { reason: string }) => a.reason), ['no-service']);
     assert.equal(seen.length, 1);
+
+    // Posted with a token, the symptom names the token.
+    assert.deepEqual((await h.call('operator', 'POST', WEBHOOK, { alerts: [{ ...firing, id: 'grafana-18', startsAt: '2026-12-07T16:00:00Z' }] })).json, { fired: 1, resolved: 0, duplicates: 0, ignored: [] });
+    assert.equal(seen.length, 2);
+    assert.match(String(seen[1]!.signal.postedBy), /^api:/);
   } finally {
     await h.close();
   }

@@ -28,8 +28,8 @@ export function alertReception(options: AlertReceiverOptions, env: NodeJS.Proces
   const secret = sharedSecretOf(config, env);
   return {
     bodyLimit: config.bodyLimit,
-    receive: (payload) => receiver.receive(payload),
-    receiveGeneric: (payload) => receiver.receiveGeneric(payload),
+    receive: (payload, postedBy) => receiver.receive(payload, postedBy),
+    receiveGeneric: (payload, postedBy) => receiver.receiveGeneric(payload, postedBy),
     isFiring: (service, symptom) => receiver.isFiring(service, symptom),
     assumeFiring: (service, symptom) => receiver.assumeFiring(service, symptom),
     secretMatches: (presented) => secret !== undefined && sameDigest(presented, secret),

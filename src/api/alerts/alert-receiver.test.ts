@@ -22,8 +22,8 @@ test('a firing alert becomes one symptom of its element, with its labels for pol
   const seen: Symptom[] = [];
   const receiver = new AlertReceiver({ config: alertsSchema.parse({}), elements, observe: (s) => seen.push(s), now: () => 42 });
   const post = payload('firing', [{ fingerprint: 'f1', labels: { alertname: 'HighErrors', job: 'web', instance: '127.0.0.1:8080', severity: 'page', node: 'n9' } }]);
-  assert.deepEqual(receiver.receive(post), { fired: 1, resolved: 0, duplicates: 0, ignored: [] });
-  assert.deepEqual(receiver.receive(post), { fired: 0, resolved: 0, duplicates: 1, ignored: [] });
+  assert.deepEqual(receiver.receive(post, 'api:alertmanager-token'), { fired: 1, resolved: 0, duplicates: 0, ignored: [] });
+  assert.deepEqual(receiver.receive(post, 'api:alertmanager-token'), { fired: 0, resolved: 0, duplicates: 1, ignored: [] });
   assert.equal(seen.length, 1);
   const [symptom] = seen;
   assert.equal(symptom!.name, 'HighErrors');
@@ -33,8 +33,9 @@ test('a firing alert becomes one symptom of its element, with its labels for pol
   assert.deepEqual(symptom!.labels, { source: 'alertmanager', alertname: 'HighErrors', job: 'web', instance: '127.0.0.1:8080', severity: 'page' }, 'the alert cannot name the node that acts');
   assert.equal(symptom!.signal.message, 'errors above 5%');
   assert.equal(symptom!.signal.fingerprint, 'f1');
+  assert.equal(symptom!.signal.postedBy, 'api:alertmanager-token', 'who posted it, for the explanation');
   assert.equal(receiver.isFiring('web', 'HighErrors'), true);
-  assert.deepEqual(receiver.receive(payload('resolved', [{ fingerprint: 'f1', labels: { alertname: 'HighErrors', job: 'web' } }])), { fired: 0, resolved: 1, duplicates: 0, ignored: [] });
+  assert.deepEqual(receiver.receive(payload('resolved', [{ fingerprint: 'f1', labels: { alertname: 'HighErrors', job: 'web' } }]), 'api:alertmanager-token'), { fired: 0, resolved: 1, duplicates: 0, ignored: [] });
   assert.equal(receiver.isFiring('web', 'HighErrors'), false);
 });
 
@@ -45,7 +46,7 @@ test('alerts of one group that map to nothing are ignored with why, the others s
   const answer = receiver.receive(payload('firing', [
     { fingerprint: 'f1', labels: { alertname: 'DiskFull', job: 'node' } },
     { fingerprint: 'f2', labels: { alertname: 'HighErrors', service: 'web' } },
-  ]));
+  ]), 'alerts:shared-secret');
   assert.equal(answer.fired, 1);
   assert.deepEqual(answer.ignored.map((a) => [a.fingerprint, a.reason]), [['f1', 'no-service']]);
   assert.deepEqual(ignored, ['no-service']);

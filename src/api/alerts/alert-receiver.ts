@@ -45,7 +45,7 @@ export interface AlertReceiverOptions {
  * counts as cleared ({@link isFiring}) once no alert keeps it firing. A post can only raise
  * symptoms: what is done about them is the loop's and the policies' decision.
  *
- * @example const receiver = new AlertReceiver({ config: config.alerts, elements, observe }); receiver.receive(payload) // { fired: 1, resolved: 0, duplicates: 0, ignored: [] }
+ * @example const receiver = new AlertReceiver({ config: config.alerts, elements, observe }); receiver.receive(payload, 'api:alertmanager') // { fired: 1, resolved: 0, duplicates: 0, ignored: [] }
  */
 export class AlertReceiver {
   private readonly book: AlertBook;
@@ -56,19 +56,20 @@ export class AlertReceiver {
     this.book = new AlertBook(options.config.maxFiring, this.now);
   }
 
-  receive(payload: AlertmanagerPayload): ReceivedAlerts {
-    return this.take(payload.alerts, 'alertmanager', payload.groupKey);
+  /** `postedBy`: who posted the notification (`api:<token>`, or `alerts:shared-secret`), kept in each symptom's signal. */
+  receive(payload: AlertmanagerPayload, postedBy: string): ReceivedAlerts {
+    return this.take(payload.alerts, { source: 'alertmanager', postedBy, ...(payload.groupKey ? { groupKey: payload.groupKey } : {}) });
   }
 
   /** The generic webhook's alerts, mapped by the same `alerts:` rules (see generic-alert-payload.ts). */
-  receiveGeneric(payload: GenericAlertPayload): ReceivedAlerts {
+  receiveGeneric(payload: GenericAlertPayload, postedBy: string): ReceivedAlerts {
     return this.take(
       payload.alerts.map((alert) => asAlertmanagerAlert(alert, this.options.config)),
-      'webhook',
+      { source: 'webhook', postedBy },
     );
   }
 
-  private take(alerts: AlertmanagerAlert[], source: AlertSource, groupKey?: string): ReceivedAlerts {
+  private take(alerts: AlertmanagerAlert[], post: Post): ReceivedAlerts {
     const answer: ReceivedAlerts = { fired: 0, resolved: 0, duplicates: 0, ignored: [] };
     for (const alert of alerts) {
       const mapping = mapAlert(alert, this.options.config, this.options.elements);
@@ -84,7 +85,7 @@ export class AlertReceiver {
         this.ignore(answer, { fingerprint: mapped.fingerprint, reason: 'too-many-firing', detail: `${mapped.symptom}: ${this.options.config.maxFiring} alerts are firing already (alerts.maxFiring)` });
       } else {
         answer.fired++;
-        this.options.observe(symptomOf(alert, mapped, source, groupKey, this.now()));
+        this.options.observe(symptomOf(alert, mapped, post, this.now()));
       }
     }
     return answer;
@@ -110,10 +111,21 @@ export class AlertReceiver {
   }
 }
 
+/** Who posted a notification authenticated by `alerts.secretEnv` rather than a token. */
+export const SHARED_SECRET_POSTER = 'alerts:shared-secret';
+
 /** Where an alert came from: the symptom's `source` label. */
 export type AlertSource = 'alertmanager' | 'webhook';
 
-function symptomOf(alert: AlertmanagerAlert, mapped: MappedAlert, source: AlertSource, groupKey: string | undefined, at: number): Symptom {
+/** One notification: its route, who posted it (attribution: each symptom says who raised it), its Alertmanager group. */
+interface Post {
+  source: AlertSource;
+  postedBy: string;
+  groupKey?: string;
+}
+
+function symptomOf(alert: AlertmanagerAlert, mapped: MappedAlert, post: Post, at: number): Symptom {
+  const { source, postedBy, groupKey } = post;
   const labels: Record<string, string> = { source };
   for (const [key, value] of Object.entries(alert.labels).slice(0, MAX_SYMPTOM_LABELS)) if (!RESERVED_LABELS.has(key)) labels[key] = value;
   const summary = alert.annotations?.summary ?? alert.annotations?.description;
@@ -125,6 +137,7 @@ function symptomOf(alert: AlertmanagerAlert, mapped: MappedAlert, source: AlertS
     labels,
     signal: {
       source,
+      postedBy,
       fingerprint: mapped.fingerprint,
       startsAt: alert.startsAt,
       ...(alert.generatorURL ? { generatorURL: alert.generatorURL } : {}),

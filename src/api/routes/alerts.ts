@@ -4,6 +4,7 @@ import type { ApiContext } from '../api-context.js';
 import type { AlertmanagerPayload } from '../alerts/alertmanager-payload.js';
 import { alertmanagerPayloadSchema } from '../alerts/alertmanager-payload.js';
 import { genericAlertPayloadSchema, type GenericAlertPayload } from '../alerts/generic-alert-payload.js';
+import { SHARED_SECRET_POSTER } from '../alerts/alert-receiver.js';
 import { forwardToLeader } from '../leader-forwarding.js';
 import { responses } from '../schemas.js';
 import { arrayOf, closedObject, nullableText, number, oneOf, text } from '../shapes/json-schema.js';
@@ -23,7 +24,8 @@ const notLeaderSchema = closedObject({ error: closedObject({ code: text, message
  * labels name; a resolved one clears it; a redelivery changes nothing (see
  * alert-receiver.ts). A post can raise symptoms only, never run an action: what happens
  * next is the loop's and the policies' decision, as for any symptom. Not audited itself
- * (the incident it opens is). Only the leader's loop keeps the firing alerts: a follower
+ * (the incident it opens is; at thousands of alerts a second, an audit row per post would
+ * be the bottleneck), but each symptom it raises records who posted it (`postedBy`). Only the leader's loop keeps the firing alerts: a follower
  * forwards the post to the leader, or answers 503 naming it — never a 202 for alerts not
  * taken.
  */
@@ -41,7 +43,7 @@ export const alertRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
     handler: async (request, reply) => {
       if (!alerts) throw new ApiError('HS_API_NOT_SERVED', 'receiving alerts needs the API of a running homeostat up');
       if (ctx.leadership && !ctx.leadership.isLeader()) return forwardToLeader(ctx.leadership, request, reply);
-      return reply.status(202).send(alerts.receive(request.body));
+      return reply.status(202).send(alerts.receive(request.body, postedBy(request.principal)));
     },
   });
 
@@ -59,7 +61,12 @@ export const alertRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
     handler: async (request, reply) => {
       if (!alerts) throw new ApiError('HS_API_NOT_SERVED', 'receiving alerts needs the API of a running homeostat up');
       if (ctx.leadership && !ctx.leadership.isLeader()) return forwardToLeader(ctx.leadership, request, reply);
-      return reply.status(202).send(alerts.receiveGeneric(request.body));
+      return reply.status(202).send(alerts.receiveGeneric(request.body, postedBy(request.principal)));
     },
   });
 };
+
+/** Who posted a notification: the token's actor, or the shared secret (which names nobody in particular). */
+function postedBy(principal: { actor: string } | null | undefined): string {
+  return principal?.actor ?? SHARED_SECRET_POSTER;
+}

@@ -11,8 +11,8 @@ export function countedAlerts(intake: AlertIntake, received: Counter): AlertInta
   return {
     bodyLimit: intake.bodyLimit,
     secretMatches: (presented) => intake.secretMatches(presented),
-    receive: (payload) => counted(intake.receive(payload), received),
-    receiveGeneric: (payload) => counted(intake.receiveGeneric(payload), received),
+    receive: (payload, postedBy) => counted(intake.receive(payload, postedBy), received),
+    receiveGeneric: (payload, postedBy) => counted(intake.receiveGeneric(payload, postedBy), received),
   };
 }
 
