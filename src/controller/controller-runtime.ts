@@ -47,6 +47,8 @@ import { alertReception } from '../api/alerts/alert-intake.js';
 import { SymptomOutbox } from './runtime/symptom-outbox.js';
 import { throttledWarning } from './runtime/throttled-warning.js';
 import { WorkflowWatch } from './workflow-watch.js';
+import { loadRunbookModules, warnUnknownRunbooks } from './runtime/runbook-modules.js';
+import { redriveIncidentRuns } from '../execute/redrive-runs.js';
 
 export interface ControllerRuntimeOptions {
   loaded: LoadedConfig;
@@ -140,6 +142,8 @@ export class ControllerRuntime {
   static async start(options: ControllerRuntimeOptions): Promise<ControllerRuntime> {
     const { loaded, store, supervisor, logger } = options;
     const { config } = loaded;
+    // First: a runbook module that does not load refuses the start before anything runs.
+    const runbooks = await loadRunbookModules(loaded);
     const say = (line: string) => options.say?.(line);
     const registry = new MetricsRegistry();
     const metrics = runtimeMetrics(registry);
@@ -226,6 +230,7 @@ export class ControllerRuntime {
       applied: () => live.config,
       escalationMessage: message,
       runWorkflow: async (name, input, id, timeoutMs) => (await (await openedEngine).start(name, input, { id })).result({ timeout: timeoutMs }),
+      redriveRuns: async (incidentId, timeoutMs, signal) => redriveIncidentRuns({ knowledge, engine: await openedEngine }, incidentId, timeoutMs, signal),
       rollback: options.rollback ?? ((target) => configs.rollback(target)),
       // A remediation command dies with `up` like a supervised process.
       guardProcess: (pid, target) => supervisor.guard(pid, target.service, `command:${target.incidentId}`),
@@ -279,8 +284,12 @@ export class ControllerRuntime {
     });
     // This engine starts and reads runs; remediation runs execute only on the leader's
     // worker (see leadership.ts), so a deposed controller never acts.
-    const engine = await Engine.open({ store, workflows: [remediation], worker: false });
+    const engine = await Engine.open({ store, workflows: [remediation, ...runbooks], worker: false });
     engineOpened(engine);
+    await warnUnknownRunbooks(loaded, store, runbooks, (line) => {
+      logger.warn(line);
+      say(`warning: ${line}`);
+    });
     if (config.api.enabled) {
       // Loaded only when served: fastify costs every other CLI command a few hundred ms to import.
       const { serveApi } = await import('../api/serve-api.js');
@@ -327,6 +336,7 @@ export class ControllerRuntime {
       ...(api ? { apiUrl: config.api.advertiseUrl ?? api.url } : {}),
       ttlMs: options.leaderTtlMs ?? 2_000,
       remediation,
+      runbooks,
       onEngineEvent,
       newLoop: leaderLoop({ configs, knowledge, control, diagnoserFor, accounting, symptomCleared, drops, logger }),
       onLed: async () => {

@@ -1,3 +1,4 @@
+import { workflowElement } from '../analyze/workflow-element.js';
 import type { Symptom } from '../analyze/symptom.js';
 import { isInternalWorkflow } from '../workflow/internal-workflows.js';
 import type { RunRecord } from '../store/records.js';
@@ -15,10 +16,6 @@ export interface WorkflowWatchOptions {
   onError?: (error: unknown) => void;
 }
 
-/** The element a workflow's symptoms are about: `workflow:<name>`. */
-export function workflowElement(workflow: string): string {
-  return `workflow:${workflow}`;
-}
 
 /**
  * Workflow-engine events as symptoms: a run that ends `failed` (retries exhausted, or a

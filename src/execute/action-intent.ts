@@ -25,8 +25,11 @@ export function resumeRule(action: ActionConfig): ResumeRule {
       // `replicas: 3` sets a count; `by: 1` would add a second replica.
       return action.replicas !== undefined ? 'repeat' : 'once';
     case 'workflow':
-      // Started with a stable run id (`runbook-<incident>-<name>`): starting it again joins
+      // Started with a stable run id (`runbook:<remediation run>:<rung>:<name>`): starting it again joins
       // the run already started, it does not start a second one.
+      return 'repeat';
+    case 'redrive':
+      // Redrives only runs still failed or parked, then waits: a second time waits for the same runs.
       return 'repeat';
     case 'command':
     case 'webhook':

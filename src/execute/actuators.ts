@@ -48,6 +48,16 @@ export interface ActionOutcome {
   uncertain?: boolean;
   /** The node whose process it acted on (several `up` on one store). */
   node?: string;
+  /** A `workflow` rung's run: its id, and its output (JSON, redacted, cut at 2,000 characters) or its error — part of the explanation. */
+  runbook?: RunbookOutcome;
+}
+
+/** What a runbook run gave back, for the incident's explanation. */
+export interface RunbookOutcome {
+  runId: string;
+  workflow: string;
+  output?: string;
+  error?: string;
 }
 
 /**
@@ -62,8 +72,10 @@ export interface Actuator {
 export interface ActuatorDeps {
   control: ElementControl;
   escalation: EscalationConfig;
-  /** Start a runbook workflow and wait for it (the engine's `start` + `result`). */
+  /** Start a runbook workflow and wait for it (the engine's `start` + `result`); starting an id that exists joins that run. */
   runWorkflow?: (name: string, input: unknown, id: string, timeoutMs: number) => Promise<unknown>;
+  /** Redrive the failed or dead-lettered runs incident `incidentId` is about and wait for them (see redrive-runs.ts). */
+  redriveRuns?: (incidentId: string, timeoutMs: number, signal: AbortSignal) => Promise<ActionOutcome>;
   /** Roll the config back to the last known good version and apply it. */
   rollback?: (target: ActionTarget) => Promise<ActionOutcome>;
   /** The escalation message for an incident (its explanation). */
@@ -131,9 +143,23 @@ export function createActuator(deps: ActuatorDeps): Actuator {
         }
         case 'workflow': {
           if (!deps.runWorkflow) return { ok: false, detail: 'no engine to run the runbook workflow' };
-          const output = await deps.runWorkflow(action.name, action.input ?? { incidentId: target.incidentId, service: target.service, instance: target.instance }, `runbook-${target.incidentId}-${action.name}`, action.timeout);
-          return { ok: true, detail: `runbook ${action.name} completed: ${JSON.stringify(output)?.slice(0, 200)}` };
+          // One run per remediation run and rung: a resumed rung joins it, while a re-opened incident's
+          // next remediation runs the runbook again (joining the earlier, completed run would repair nothing).
+          const runId = `runbook:${target.requestId ?? target.incidentId}:${action.name}`;
+          try {
+            const output = await deps.runWorkflow(action.name, action.input ?? { incidentId: target.incidentId, service: target.service, instance: target.instance }, runId, action.timeout);
+            const text = redactText(JSON.stringify(output) ?? 'undefined').slice(0, 2_000);
+            return { ok: true, detail: `runbook ${action.name} completed (run ${runId}): ${text.slice(0, 200)}`, runbook: { runId, workflow: action.name, output: text } };
+          } catch (error) {
+            // `up` is stopping: the run goes on under the next leader, which joins it — not a failed rung.
+            if (signal.aborted) throw error;
+            const message = redactText((error as Error).message).slice(0, 2_000);
+            return { ok: false, detail: `runbook ${action.name} did not complete (run ${runId}): ${message}`, runbook: { runId, workflow: action.name, error: message } };
+          }
         }
+        case 'redrive':
+          if (!deps.redriveRuns) return { ok: false, detail: 'no engine to redrive workflow runs' };
+          return deps.redriveRuns(target.incidentId, action.timeout, signal);
         case 'escalate':
           return escalate(deps, target.incidentId, 'critical', signal);
         default:

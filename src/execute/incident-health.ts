@@ -1,3 +1,4 @@
+import { isWorkflowElement } from '../analyze/workflow-element.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
 import { systemClock, type Clock } from '../resilience/clock.js';
 import type { ElementControl } from './element-control.js';
@@ -125,7 +126,8 @@ export async function incidentSymptoms(knowledge: Knowledge, incidentId: string)
 
 /** What is not clear now, one phrase per element or rule, target first. */
 function stillFailing(deps: IncidentHealthDeps, symptoms: IncidentSymptom[], options: IncidentHealthOptions): string[] {
-  const probed = new Map<string, string[]>([[options.target, []]]);
+  // A workflow element has no probes: its symptoms are events (CLEARED_BY), and so is it as a target.
+  const probed = new Map<string, string[]>(isWorkflowElement(options.target) ? [] : [[options.target, []]]);
   const rules: IncidentSymptom[] = [];
   for (const symptom of symptoms) {
     const clearance = clearanceOf(symptom.name);

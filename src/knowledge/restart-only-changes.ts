@@ -15,6 +15,7 @@ const RESTART_ONLY: readonly (readonly string[])[] = [
   ['resources'],
   ['api'],
   ['alerts'],
+  ['workflows'],
   ['monitor', 'retention'],
   ['monitor', 'maxSeries'],
   ['monitor', 'metricsPort'],

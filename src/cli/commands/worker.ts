@@ -1,8 +1,7 @@
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { displayStoreUrl } from '../../store/open-store.js';
 import { Engine } from '../../workflow/engine.js';
-import { isWorkflowDefinition, type WorkflowDefinition } from '../../workflow/define-workflow.js';
+import type { WorkflowDefinition } from '../../workflow/define-workflow.js';
+import { WorkflowModuleError, workflowsOfModule } from '../../workflow/workflow-modules.js';
 import { UsageError } from '../cli-error.js';
 import type { CommandContext } from '../command.js';
 
@@ -43,21 +42,10 @@ export async function workerCommand(ctx: CommandContext): Promise<number> {
 }
 
 async function loadWorkflows(modulePath: string): Promise<WorkflowDefinition[]> {
-  if (/\.(c|m)?tsx?$/.test(modulePath)) {
-    throw new UsageError(`${modulePath} is TypeScript: compile it first (tsc) and pass the .js file`);
-  }
-  let loaded: Record<string, unknown>;
   try {
-    loaded = (await import(pathToFileURL(resolve(modulePath)).href)) as Record<string, unknown>;
-  } catch (cause) {
-    throw new UsageError(`cannot load ${modulePath}: ${(cause as Error).message}`);
+    return await workflowsOfModule(modulePath);
+  } catch (error) {
+    if (error instanceof WorkflowModuleError) throw new UsageError(error.message);
+    throw error;
   }
-  const found = new Map<string, WorkflowDefinition>();
-  for (const value of Object.values(loaded)) {
-    for (const candidate of Array.isArray(value) ? value : [value]) {
-      if (isWorkflowDefinition(candidate)) found.set(candidate.name, candidate);
-    }
-  }
-  if (found.size === 0) throw new UsageError(`${modulePath} exports no workflows (export what defineWorkflow returns)`);
-  return [...found.values()];
 }

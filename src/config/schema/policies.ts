@@ -66,14 +66,20 @@ export const actionSchema = z
     z
       .strictObject({
         action: z.literal('workflow'),
-        name: z.string().min(1).describe('A registered workflow (not an internal `homeostat.*` one).'),
+        name: z.string().min(1).describe('A workflow `up` loads from `workflows.modules`, or one a `homeostat worker` registered in the store (not an internal `homeostat.*` one).'),
         input: z.unknown().optional().describe('Its input (default `{ incidentId, service, instance }`).'),
         timeout: durationSchema.default(300_000).describe('The rung fails if the run has not completed after this long.'),
       })
       .describe('Start a durable workflow run and wait for it.'),
+    z
+      .strictObject({
+        action: z.literal('redrive'),
+        timeout: durationSchema.default(300_000).describe('The rung fails if the redriven runs have not all completed after this long.'),
+      })
+      .describe('Redrive the failed or dead-lettered workflow runs the incident is about (its `workflow-failed` / `workflow-dead-lettered` symptoms), each from its failed step, and wait for them to complete.'),
     z.strictObject({ action: z.literal('escalate') }).describe('Hand the incident to people (the `escalation` webhooks).'),
   ])
-  .describe('One rung: `action` is `restart`, `stop-start`, `scale`, `rollback`, `failover`, `command`, `webhook`, `workflow` or `escalate`; the other keys depend on it.');
+  .describe('One rung: `action` is `restart`, `stop-start`, `scale`, `rollback`, `failover`, `command`, `webhook`, `workflow`, `redrive` or `escalate`; the other keys depend on it.');
 export type ActionConfig = z.output<typeof actionSchema>;
 
 const approvalSchema = z.strictObject({

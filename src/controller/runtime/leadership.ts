@@ -36,6 +36,8 @@ export interface Campaign<L extends LeaderLoop> {
   ttlMs: number;
   /** The workflow the leader's engine worker executes. */
   remediation: WorkflowDefinition<never, unknown>;
+  /** The user's workflows (`workflows.modules`): runbooks run on the leader's worker too. */
+  runbooks?: readonly WorkflowDefinition[];
   onEngineEvent: EngineEventListener;
   /** The loop to run, starting its remediations on the leader's own `worker`. */
   newLoop: (worker: Engine) => L;
@@ -112,7 +114,7 @@ export class Leadership<L extends LeaderLoop> {
   private async lead(token: number, plan: Campaign<L>): Promise<void> {
     if (this.current) return;
     const { store, logger, outbox } = this.options;
-    this.worker ??= await Engine.open({ store, workflows: [plan.remediation], onEvent: plan.onEngineEvent });
+    this.worker ??= await Engine.open({ store, workflows: [plan.remediation, ...(plan.runbooks ?? [])], onEvent: plan.onEngineEvent });
     const worker = this.worker;
     if (!this.elector?.term) {
       // Deposed while the worker was opening: hand it back rather than lead without a term.

@@ -8,7 +8,7 @@ import type { NodeIdentity } from '../node-identity.js';
 import { instrumentedActuator } from './instrumented-actuator.js';
 import type { RuntimeMetrics } from './runtime-metrics.js';
 
-export interface NodeActuationDeps extends Pick<ActuatorDeps, 'escalationMessage' | 'runWorkflow' | 'rollback' | 'guardProcess'> {
+export interface NodeActuationDeps extends Pick<ActuatorDeps, 'escalationMessage' | 'runWorkflow' | 'redriveRuns' | 'rollback' | 'guardProcess'> {
   store: NodeRoutingOptions['store'] & NodeAgentStore;
   self: NodeIdentity;
   /** This node's own processes. */
@@ -42,6 +42,7 @@ export function nodeActuation(deps: NodeActuationDeps): NodeActuation {
       },
       escalationMessage: deps.escalationMessage,
       ...(deps.runWorkflow ? { runWorkflow: deps.runWorkflow } : {}),
+      ...(deps.redriveRuns ? { redriveRuns: deps.redriveRuns } : {}),
       ...(deps.rollback ? { rollback: deps.rollback } : {}),
       ...(deps.guardProcess ? { guardProcess: deps.guardProcess } : {}),
     }),
