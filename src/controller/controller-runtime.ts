@@ -47,6 +47,7 @@ import { alertReception } from '../api/alerts/alert-intake.js';
 import { SymptomOutbox } from './runtime/symptom-outbox.js';
 import { throttledWarning } from './runtime/throttled-warning.js';
 import { WorkflowWatch } from './workflow-watch.js';
+import { Autoscaler } from './autoscaler.js';
 import { loadRunbookModules, warnUnknownRunbooks } from './runtime/runbook-modules.js';
 import { redriveIncidentRuns } from '../execute/redrive-runs.js';
 
@@ -322,6 +323,19 @@ export class ControllerRuntime {
         if (symptom) intake.observe(symptom);
       }),
     );
+    // Replicas from load: only the leader scales, through the guardrails, audited and verified.
+    const autoscaler = new Autoscaler({
+      config: () => live.config,
+      series: watch.series,
+      control: localControl,
+      guardrails,
+      audit: (actor, action, target, data) => knowledge.audit.append(actor, action, target, data),
+      isLeader: () => leadership.isLeader,
+      say,
+      onError: (error, service) => warn(error, `autoscaling ${service} failed (retrying)`),
+    });
+    autoscaler.start();
+    unsubscribe.push(() => void autoscaler.stop());
     watch.start();
     promql.start();
     resources.start();

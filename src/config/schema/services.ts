@@ -1,3 +1,4 @@
+import { autoscaleSchema } from './autoscale.js';
 import { z } from 'zod';
 import { probesSchema } from './probes.js';
 import { byteSizeSchema, durationSchema, percentSchema, textSchema } from './units.js';
@@ -76,6 +77,7 @@ export const serviceSchema = z
     logs: logsSchema,
     probes: probesSchema.describe('Health checks: `startup`, `liveness`, `readiness`.'),
     standby: standbySchema.optional(),
+    autoscale: autoscaleSchema.optional(),
     dependsOn: z
       .array(z.string().min(1))
       .default([])
@@ -88,7 +90,7 @@ export const serviceSchema = z
       ctx.addIssue({ code: 'custom', message: 'a service needs either command (supervised) or url (external, probed only), not both' });
     }
     if (service.url !== undefined) {
-      for (const key of ['args', 'cwd', 'port', 'maxMemory', 'limits'] as const) {
+      for (const key of ['args', 'cwd', 'port', 'maxMemory', 'limits', 'autoscale'] as const) {
         const value = service[key];
         if (value !== undefined && !(Array.isArray(value) && value.length === 0)) {
           ctx.addIssue({ code: 'custom', path: [key], message: `${key} does not apply to an external (url) service` });
@@ -105,6 +107,9 @@ export const serviceSchema = z
     service.args.forEach((arg, i) => check(arg, ['args', i]));
     for (const [key, value] of Object.entries(service.env)) check(value, ['env', key]);
     if (service.cwd !== undefined) check(service.cwd, ['cwd']);
+    if (service.autoscale && (service.replicas < service.autoscale.min || service.replicas > service.autoscale.max)) {
+      ctx.addIssue({ code: 'custom', path: ['replicas'], message: `${service.replicas} replicas is outside autoscale's ${service.autoscale.min}..${service.autoscale.max}` });
+    }
   })
   .describe('One service: exactly one of `command` (supervised) and `url` (external, probed only).');
 
