@@ -7,6 +7,7 @@ import { supervisorControl, type ElementControl } from '../execute/element-contr
 import { escalationMessage } from '../execute/escalation-message.js';
 import type { EscalationNotifier } from '../execute/escalation-notifier.js';
 import type { EscalationMessage } from '../execute/escalation-payloads.js';
+import { webhookSender } from '../execute/webhook-sender.js';
 import { nodeRoutedControl } from '../execute/node-routed-control.js';
 import { appliedPolicies, remediationWorkflow } from '../execute/remediation-workflow.js';
 import type { ServedApi } from '../api/serve-api.js';
@@ -215,6 +216,9 @@ export class ControllerRuntime {
       // Its own throttle: a failing read must not silence the outbox's and agent's warnings.
       onError: (error) => incidentsWarning(error, 'reading unresolved incidents for homeostat_incidents failed (retrying)'),
     });
+    // Every outgoing webhook (pages, resolves, `webhook` rungs): signed, retried, counted, and a dead letter recorded when a target stays down.
+    const deliveries = registry.counter('homeostat_webhook_deliveries_total', 'Outgoing webhook deliveries (pages, resolves, webhook actions), by outcome: delivered, dead-lettered (still failing after the last attempt: see the incident\'s dead-letter entry), aborted (stopped by the stop of up).');
+    const webhooks = webhookSender({ incidents: knowledge.incidents, audit: knowledge.audit, onOutcome: (outcome) => deliveries.inc({ outcome }) });
     const message = (id: string, severity: EscalationMessage['severity']) => escalationMessage({ knowledge, publicUrl: config.api.publicUrl }, id, severity);
     // A `workflow` action starts its workflow on the engine opened below, which needs the remediation that runs the action.
     let engineOpened: (engine: Engine) => void = () => undefined;
@@ -225,6 +229,7 @@ export class ControllerRuntime {
       control: localControl,
       applied: () => live.config,
       escalationMessage: message,
+      webhooks,
       runWorkflow: async (name, input, id, timeoutMs) => (await (await openedEngine).start(name, input, { id })).result({ timeout: timeoutMs }),
       rollback: options.rollback ?? ((target) => configs.rollback(target)),
       // A remediation command dies with `up` like a supervised process.
@@ -255,7 +260,7 @@ export class ControllerRuntime {
         logger.info({ version: next.version, source: next.source }, 'config version enforced: policies, guardrails, escalation, rules and scrapes follow it');
       }),
     ];
-    const resolves = escalationResolves({ knowledge, escalation: () => live.config.escalation, escalationMessage: message, logger });
+    const resolves = escalationResolves({ knowledge, escalation: () => live.config.escalation, escalationMessage: message, webhooks, logger });
     // Every resolution this process writes — a verified action, the loop's external one, an
     // operator's close through this process's API — is counted, timed and said once, here.
     unsubscribe.push(knowledge.incidents.onResolved((incident) => void accounting.resolved(incident).catch((error: unknown) => logger.error({ err: error }, 'reading a resolved incident failed'))));
@@ -273,6 +278,7 @@ export class ControllerRuntime {
         return live.config.escalation;
       },
       escalationMessage: message,
+      webhooks,
       evidence: (service, instance) => evidence.gather(service, instance),
       symptomCleared,
       fenceAction: async (action, target) => (await leadership.recordAction(action, target)).token,
@@ -328,7 +334,7 @@ export class ControllerRuntime {
       ttlMs: options.leaderTtlMs ?? 2_000,
       remediation,
       onEngineEvent,
-      newLoop: leaderLoop({ configs, knowledge, control, diagnoserFor, accounting, symptomCleared, drops, logger }),
+      newLoop: leaderLoop({ configs, knowledge, control, diagnoserFor, accounting, symptomCleared, drops, logger, webhooks }),
       onLed: async () => {
         await assumeAlerts();
         await accounting.refresh();
