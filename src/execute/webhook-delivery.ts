@@ -21,14 +21,15 @@ export interface PostResult {
 
 /**
  * POST `json` (already serialised: a signature covers these exact bytes) once; any answer
- * but 2xx, a timeout or a network error is `ok: false`.
+ * but 2xx (a redirect too), a timeout or a network error is `ok: false`.
  * @example await postJson('https://hooks.example.com/x', '{"a":1}', { timeoutMs: 5_000 }) // { ok: true, status: 200, detail: 'POST https://hooks.example.com/x → HTTP 200' }
  */
 export async function postJson(url: string, json: string, options: PostOptions): Promise<PostResult> {
   try {
     const timeout = AbortSignal.timeout(options.timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...options.headers }, body: json, signal });
+    // A redirect is not followed: the signed body and its headers go only to the configured URL, never where a receiver points.
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...options.headers }, body: json, signal, redirect: 'manual' });
     await response.arrayBuffer();
     const retryAfter = response.headers.get('retry-after');
     return { ok: response.ok, status: response.status, detail: `POST ${redactText(url)} → HTTP ${response.status}`, ...(retryAfter ? { retryAfter } : {}) };

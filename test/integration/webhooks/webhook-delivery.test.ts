@@ -90,6 +90,19 @@ test('a 400 is not retried; 408 and 429 are', async () => {
   }
 });
 
+test('a redirect is not followed: the signed body goes only to the configured URL', async () => {
+  const elsewhere = await webhookReceiver();
+  const redirecting = await webhookReceiver([{ status: 307, headers: { location: elsewhere.url } }]);
+  try {
+    const result = await deliverWebhook({ url: redirecting.url, body: {}, timeoutMs: 2_000, secret: SECRET }, FAST);
+    assert.deepEqual({ ok: result.ok, status: result.status, attempts: result.attempts }, { ok: false, status: 307, attempts: 1 });
+    assert.equal(elsewhere.received.length, 0);
+  } finally {
+    await redirecting.close();
+    await elsewhere.close();
+  }
+});
+
 test('a Retry-After is waited before the next attempt, even when the backoff is shorter', async () => {
   const hooks = await webhookReceiver([{ status: 429, headers: { 'retry-after': '1' } }]);
   try {
