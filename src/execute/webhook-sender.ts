@@ -39,7 +39,7 @@ export interface WebhookSenderDeps {
  * The one way out for webhooks ({@link deliverWebhook} plus what a process owes its
  * operator): a delivery that still failed after its last attempt — the target stayed down,
  * or refused it with a 4xx — is a dead letter, recorded durably as a `dead-letter` entry in
- * its incident's explanation (`homeostat incidents show`, `GET /api/incidents/<id>`) and in
+ * its incident's explanation (`homeostat incident show`, `GET /api/incidents/<id>`) and in
  * the audit log, with the redacted URL, the event, the attempts, the last error and the
  * delivery id. One stopped by the stop of `up` is not: nobody found the target down.
  *

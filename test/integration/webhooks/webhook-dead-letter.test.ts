@@ -35,7 +35,7 @@ async function setup() {
   return { store, knowledge, registry, webhooks, outcomes, incident };
 }
 
-test('a page to a target that stays down leaves one dead letter: attempts, last error, delivery id, in incidents show, the audit log and /metrics', async () => {
+test('a page to a target that stays down leaves one dead letter: attempts, last error, delivery id, in incident show, the audit log and /metrics', async () => {
   const down = await webhookReceiver([], 503);
   const t = await setup();
   try {
@@ -55,7 +55,7 @@ test('a page to a target that stays down leaves one dead letter: attempts, last 
     assert.match(String(letter.lastError), /→ HTTP 503 \(3 attempts\)$/);
     assert.match(String(letter.target), /token=\[REDACTED\]/);
 
-    // `homeostat incidents show` (the CLI's report of the explanation) names it.
+    // `homeostat incident show` (the CLI's report of the explanation) names it.
     const shown = incidentReport(explained).join('\n');
     assert.match(shown, new RegExp(`webhook NOT delivered \\(trigger, delivery ${deliveryId}, 3 attempt\\(s\\)\\): POST .*HTTP 503`));
 
