@@ -94,6 +94,37 @@ escalation:
   }
 });
 
+test('a config version naming an unset secretEnv is not applied: the API answers 400 at the field, the watched file logs it', async () => {
+  const service = `services:
+  app:
+    command: $NODE
+    args: [-e, "setInterval(() => {}, 1000)"]
+`;
+  const h = new UpHarness(service);
+  delete process.env.HOMEOSTAT_E2E_LATER_SECRET;
+  try {
+    await h.up();
+    const apiUrl = /API at (\S+) /.exec(await h.waitForLine(/API at (\S+) /))![1]!;
+    const created = await h.cli('token', 'create', '--role', 'admin', '--name', 'e2e-admin');
+    assert.equal(created.status, 0, created.out);
+    const token = created.out.split('\n')[0]!;
+    const withHook = `stateDir: state\n${service.replaceAll('$NODE', process.execPath)}escalation:\n  webhooks:\n    - { url: "https://hooks.example.com/x", secretEnv: HOMEOSTAT_E2E_LATER_SECRET }\n`;
+    for (const route of ['/api/config/plan', '/api/config/apply']) {
+      const response = await fetch(`${apiUrl}${route}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ yaml: withHook }) });
+      const answer = (await response.json()) as { error?: { code: string; message: string } };
+      assert.equal(response.status, 400, `${route}: ${JSON.stringify(answer)}`);
+      assert.equal(answer.error?.code, 'HS_CONFIG_WEBHOOK_SECRET_MISSING');
+      // API answers are redacted: a value after `secretEnv:` is, though this one is only a variable's name.
+      assert.match(answer.error!.message, /the posted config:8:\d+: escalation\.webhooks\[0\]\.secretEnv: \S+ is not set in homeostat up's environment/);
+    }
+    writeFileSync(h.configPath, withHook);
+    await h.waitForLine(/config change not applied: .*homeostat\.yaml:8:\d+: escalation\.webhooks\[0\]\.secretEnv: HOMEOSTAT_E2E_LATER_SECRET is not set/);
+    assert.equal((await h.knowledge().configVersions.list()).length, 1, 'no version recorded');
+  } finally {
+    await h.close();
+  }
+});
+
 /** A loopback port nothing listens on (bound, then released). */
 async function closedPort(): Promise<number> {
   const server = createServer();
