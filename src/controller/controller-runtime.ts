@@ -7,7 +7,7 @@ import { supervisorControl, type ElementControl } from '../execute/element-contr
 import { escalationMessage } from '../execute/escalation-message.js';
 import type { EscalationNotifier } from '../execute/escalation-notifier.js';
 import type { EscalationMessage } from '../execute/escalation-payloads.js';
-import { webhookSender } from '../execute/webhook-sender.js';
+import { DELIVERY_OUTCOMES, webhookSender } from '../execute/webhook-sender.js';
 import { nodeRoutedControl } from '../execute/node-routed-control.js';
 import { appliedPolicies, remediationWorkflow } from '../execute/remediation-workflow.js';
 import type { ServedApi } from '../api/serve-api.js';
@@ -218,6 +218,8 @@ export class ControllerRuntime {
     });
     // Every outgoing webhook (pages, resolves, `webhook` rungs): signed, retried, counted, and a dead letter recorded when a target stays down.
     const deliveries = registry.counter('homeostat_webhook_deliveries_total', 'Outgoing webhook deliveries (pages, resolves, webhook actions), by outcome: delivered, dead-lettered (still failing after the last attempt: see the incident\'s dead-letter entry), aborted (stopped by the stop of up).');
+    // Every outcome from the start at 0: an `increase(…{outcome="dead-lettered"}[15m]) > 0` alert sees the first one.
+    for (const outcome of DELIVERY_OUTCOMES) deliveries.inc({ outcome }, 0);
     const webhooks = webhookSender({ incidents: knowledge.incidents, audit: knowledge.audit, onOutcome: (outcome) => deliveries.inc({ outcome }) });
     const message = (id: string, severity: EscalationMessage['severity']) => escalationMessage({ knowledge, publicUrl: config.api.publicUrl }, id, severity);
     // A `workflow` action starts its workflow on the engine opened below, which needs the remediation that runs the action.

@@ -17,7 +17,8 @@ export interface WebhookSend {
 }
 
 /** How a delivery ended, as `homeostat_webhook_deliveries_total{outcome}` counts it. */
-export type DeliveryOutcome = 'delivered' | 'dead-lettered' | 'aborted';
+export const DELIVERY_OUTCOMES = ['delivered', 'dead-lettered', 'aborted'] as const;
+export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
 
 /** Sends every outgoing webhook of a process: signs, retries, counts, and dead-letters. */
 export interface WebhookSender {

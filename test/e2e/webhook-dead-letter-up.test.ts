@@ -60,6 +60,7 @@ escalation:
     const metrics = await h.metrics();
     assert.match(metrics, /homeostat_webhook_deliveries_total\{outcome="delivered"\} 1\b/);
     assert.match(metrics, /homeostat_webhook_deliveries_total\{outcome="dead-lettered"\} 1\b/);
+    assert.match(metrics, /homeostat_webhook_deliveries_total\{outcome="aborted"\} 0\b/);
 
     const written = [h.lines.join('\n'), readFileSync(join(h.dir, 'state', 'homeostat.log'), 'utf8'), shown.out, JSON.stringify(await h.knowledge().incidents.explain(incident.id)), JSON.stringify(await h.knowledge().audit.list()), JSON.stringify(await h.knowledge().configVersions.list())].join('\n');
     assert.ok(written.includes(SECRET_VARIABLE), 'the variable\'s name is in the stored config');
