@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { AuditLog } from '../knowledge/audit-log.js';
 import type { Incidents } from '../knowledge/incidents.js';
 import { redactText } from '../knowledge/redact.js';
@@ -56,10 +57,11 @@ export function webhookSender(deps: WebhookSenderDeps = {}): WebhookSender {
   return {
     async send(send) {
       const secret = send.secretEnv !== undefined ? (deps.env ?? process.env)[send.secretEnv] : undefined;
+      const deliveryId = randomUUID();
       const result: DeliveryResult =
         send.secretEnv !== undefined && !secret
-          ? { ok: false, attempts: 0, deliveryId: '', detail: `POST ${redactText(send.url)} not sent: its secretEnv ${send.secretEnv} is not set in homeostat up's environment (a request would go out unsigned)` }
-          : await deliverWebhook({ url: send.url, body: send.body, timeoutMs: send.timeoutMs, ...(secret ? { secret } : {}), ...(send.signal ? { signal: send.signal } : {}) }, policy);
+          ? { ok: false, attempts: 0, deliveryId, detail: `POST ${redactText(send.url)} not sent: its secretEnv ${send.secretEnv} is not set in homeostat up's environment (a request would go out unsigned)` }
+          : await deliverWebhook({ url: send.url, body: send.body, timeoutMs: send.timeoutMs, deliveryId, ...(secret ? { secret } : {}), ...(send.signal ? { signal: send.signal } : {}) }, policy);
       if (result.ok) {
         deps.onOutcome?.('delivered', result);
       } else if (result.aborted) {

@@ -110,7 +110,8 @@ test('a secretEnv unset when sending sends nothing unsigned: the delivery is a d
     assert.equal(hooks.received.length, 0);
     assert.match(result.detail, /not sent: its secretEnv UNSET_HOOK_SECRET is not set/);
     const letters = (await t.knowledge.incidents.explain(t.incident.id))!.entries.filter((e) => e.kind === 'dead-letter');
-    assert.deepEqual(letters.map((e) => [e.data.event, e.data.attempts]), [['action', 0]]);
+    assert.deepEqual(letters.map((e) => [e.data.event, e.data.attempts, e.data.deliveryId]), [['action', 0, result.deliveryId]]);
+    assert.match(result.deliveryId, /^[0-9a-f-]{36}$/);
   } finally {
     await t.store.close();
     await hooks.close();
