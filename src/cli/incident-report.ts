@@ -59,6 +59,8 @@ export function describeEntry(entry: Entry): string {
       if (d.event === 'resolve') return `page resolved${d.ok ? '' : ' (NOT delivered to every webhook)'}: ${str(d.detail)}`;
       if (d.paged === false) return `not paged again: ${str(d.detail)}`;
       return `escalated${d.reason ? ` (${str(d.reason)})` : ''}: ${str(d.detail)}`;
+    case 'dead-letter':
+      return `webhook NOT delivered (${str(d.event)}, delivery ${str(d.deliveryId)}, ${str(d.attempts)} attempt(s)): ${str(d.lastError)}`;
     case 'note':
       // An operator's note says who wrote it; the loop's own notes carry a `detail`.
       if (typeof d.text === 'string') return `${d.by ? `${str(d.by)}: ` : ''}${d.text}`;

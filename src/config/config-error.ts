@@ -21,15 +21,16 @@ export function formatIssue(issue: ConfigIssue): string {
  * The config could not be used: not found (`HS_CONFIG_NOT_FOUND`), over the size limit
  * (`HS_CONFIG_TOO_LARGE`), not YAML (`HS_CONFIG_SYNTAX`), not a valid homeostat config
  * (`HS_CONFIG_INVALID`), or valid but a service's command could not be started as written
- * (`HS_CONFIG_NOT_SPAWNABLE`). `issues` lists every problem found, each with file, line,
+ * (`HS_CONFIG_NOT_SPAWNABLE`), or a webhook's signing secret is missing from the environment
+ * (`HS_CONFIG_WEBHOOK_SECRET_MISSING`). `issues` lists every problem found, each with file, line,
  * column and field.
  */
 export class ConfigError extends HomeostatError {
   readonly issues: ConfigIssue[];
-  constructor(code: 'HS_CONFIG_NOT_FOUND' | 'HS_CONFIG_TOO_LARGE' | 'HS_CONFIG_SYNTAX' | 'HS_CONFIG_INVALID' | 'HS_CONFIG_NOT_SPAWNABLE', issues: ConfigIssue[], cause?: unknown) {
+  constructor(code: 'HS_CONFIG_NOT_FOUND' | 'HS_CONFIG_TOO_LARGE' | 'HS_CONFIG_SYNTAX' | 'HS_CONFIG_INVALID' | 'HS_CONFIG_NOT_SPAWNABLE' | 'HS_CONFIG_WEBHOOK_SECRET_MISSING', issues: ConfigIssue[], cause?: unknown) {
     const lines = issues.map(formatIssue);
     const count = `${issues.length} problem${issues.length === 1 ? '' : 's'}`;
-    const summary = code === 'HS_CONFIG_INVALID' ? `invalid config (${count}):\n` : code === 'HS_CONFIG_NOT_SPAWNABLE' ? `a service's process cannot be started as configured (${count}):\n` : '';
+    const summary = code === 'HS_CONFIG_INVALID' ? `invalid config (${count}):\n` : code === 'HS_CONFIG_NOT_SPAWNABLE' ? `a service's process cannot be started as configured (${count}):\n` : code === 'HS_CONFIG_WEBHOOK_SECRET_MISSING' ? `a webhook's signing secret is missing (${count}):\n` : '';
     super(code, `${summary}${lines.join('\n')}`, { retryable: false, cause });
     this.issues = issues;
   }

@@ -11,6 +11,7 @@ import { REMEDIATION_WORKFLOW, type RemediationInput } from '../execute/remediat
 import { incidentOfRun, remediationReference } from '../execute/remediation-reference.js';
 import { escalationMessage } from '../execute/escalation-message.js';
 import { pageOnce } from '../execute/page-once.js';
+import type { WebhookSender } from '../execute/webhook-sender.js';
 import { DependencyGroups } from './dependency-groups.js';
 import { ReconcileLoop } from './reconcile-loop.js';
 import { RootCauseDiagnoser } from './root-cause-diagnoser.js';
@@ -46,6 +47,8 @@ export interface AutonomicLoopOptions {
   onRetargeted?: (incident: IncidentRecord, from: string) => void;
   /** Symptoms dropped by a full bounded buffer (`homeostat_dropped_total{buffer}`; see {@link LoopBuffer}). */
   onDropped?: (buffer: LoopBuffer, count: number) => void;
+  /** Sends the page of an incident no policy matches (signed, retried, dead-lettered); default: unrecorded (tests). */
+  webhooks?: WebhookSender;
   now?: () => number;
 }
 
@@ -430,7 +433,7 @@ export class AutonomicLoop {
     if (!matched) {
       await knowledge.incidents.record(incident.id, 'policy', { matched: null, reason: `no policy matches symptom ${trigger.name} on ${service}: escalating` });
       // A slow retry that still matches no policy does not page again while the page is outstanding.
-      await pageOnce({ escalation: config.escalation, escalationMessage: (id, severity) => escalationMessage({ knowledge, publicUrl: config.api.publicUrl }, id, severity) }, knowledge.incidents, incident.id, 'error');
+      await pageOnce({ escalation: config.escalation, escalationMessage: (id, severity) => escalationMessage({ knowledge, publicUrl: config.api.publicUrl }, id, severity), ...(this.options.webhooks ? { webhooks: this.options.webhooks } : {}) }, knowledge.incidents, incident.id, 'error');
       await knowledge.incidents.setStatus(incident.id, 'escalated', `${incident.summary} — no policy; escalated`);
       this.options.onEscalated?.(incident);
       // Looked at again after `retryEvery`: healthy by then (its alert resolved, someone fixed it), it is resolved externally.

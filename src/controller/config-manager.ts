@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import type { Symptom } from '../analyze/symptom.js';
 import { parseConfig, readConfigText, type LoadedConfig } from '../config/load-config.js';
+import { checkWebhookSecrets } from '../config/webhook-secrets.js';
 import { HomeostatError, isHomeostatError } from '../errors/homeostat-error.js';
 import type { ActionOutcome, ActionTarget } from '../execute/actuators.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
@@ -28,6 +29,8 @@ export interface ConfigManagerOptions {
   pollMs?: number;
   /** A config change this recent is named as a candidate cause of a new incident (default 10 min). */
   candidateWindowMs?: number;
+  /** Where webhooks' `secretEnv` variables are checked (default: this process's environment). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** The last applied config change, for incidents that follow it. */
@@ -122,6 +125,7 @@ export class ConfigManager {
     const next = parseConfig(text, { file: this.options.loaded.file, displayName });
     const problems = this.options.supervisor.spawnProblems(next.config);
     if (problems.length > 0) throw notSpawnableError(problems, text, displayName);
+    checkWebhookSecrets(next.config, text, displayName, this.options.env ?? process.env);
   }
 
   /** The rollback actuator: mark the applied version bad, re-apply the last known good one. */
@@ -183,6 +187,7 @@ export class ConfigManager {
     // Before anything is recorded or stopped: a spec that cannot be spawned is a bad request.
     const problems = supervisor.spawnProblems(next.config);
     if (problems.length > 0) throw notSpawnableError(problems, text, options.displayName ?? loaded.file);
+    checkWebhookSecrets(next.config, text, options.displayName ?? loaded.file, this.options.env ?? process.env);
     // Attributed to who applied it: an admin's token, the config file, or the controller's rollback.
     const record = await knowledge.configVersions.applied(text, source, options.by ?? 'controller');
     this.texts.set(record.version, text);

@@ -7,6 +7,7 @@ import { supervisorControl, type ElementControl } from '../execute/element-contr
 import { escalationMessage } from '../execute/escalation-message.js';
 import type { EscalationNotifier } from '../execute/escalation-notifier.js';
 import type { EscalationMessage } from '../execute/escalation-payloads.js';
+import { DELIVERY_OUTCOMES, webhookSender } from '../execute/webhook-sender.js';
 import { nodeRoutedControl } from '../execute/node-routed-control.js';
 import { appliedPolicies, remediationWorkflow } from '../execute/remediation-workflow.js';
 import type { ServedApi } from '../api/serve-api.js';
@@ -220,6 +221,11 @@ export class ControllerRuntime {
       // Its own throttle: a failing read must not silence the outbox's and agent's warnings.
       onError: (error) => incidentsWarning(error, 'reading unresolved incidents for homeostat_incidents failed (retrying)'),
     });
+    // Every outgoing webhook (pages, resolves, `webhook` rungs): signed, retried, counted, and a dead letter recorded when a target stays down.
+    const deliveries = registry.counter('homeostat_webhook_deliveries_total', 'Outgoing webhook deliveries (pages, resolves, webhook actions), by outcome: delivered, dead-lettered (still failing after the last attempt: see the incident\'s dead-letter entry), aborted (stopped by the stop of up).');
+    // Every outcome from the start at 0: an `increase(…{outcome="dead-lettered"}[15m]) > 0` alert sees the first one.
+    for (const outcome of DELIVERY_OUTCOMES) deliveries.inc({ outcome }, 0);
+    const webhooks = webhookSender({ incidents: knowledge.incidents, audit: knowledge.audit, onOutcome: (outcome) => deliveries.inc({ outcome }) });
     const message = (id: string, severity: EscalationMessage['severity']) => escalationMessage({ knowledge, publicUrl: config.api.publicUrl }, id, severity);
     // A `workflow` action starts its workflow on the engine opened below, which needs the remediation that runs the action.
     let engineOpened: (engine: Engine) => void = () => undefined;
@@ -230,6 +236,7 @@ export class ControllerRuntime {
       control: localControl,
       applied: () => live.config,
       escalationMessage: message,
+      webhooks,
       runWorkflow: async (name, input, id, timeoutMs) => (await (await openedEngine).start(name, input, { id })).result({ timeout: timeoutMs }),
       redriveRuns: async (incidentId, timeoutMs, signal) => redriveIncidentRuns({ knowledge, engine: await openedEngine }, incidentId, timeoutMs, signal),
       rollback: options.rollback ?? ((target) => configs.rollback(target)),
@@ -261,7 +268,7 @@ export class ControllerRuntime {
         logger.info({ version: next.version, source: next.source }, 'config version enforced: policies, guardrails, escalation, rules and scrapes follow it');
       }),
     ];
-    const resolves = escalationResolves({ knowledge, escalation: () => live.config.escalation, escalationMessage: message, logger });
+    const resolves = escalationResolves({ knowledge, escalation: () => live.config.escalation, escalationMessage: message, webhooks, logger });
     // Every resolution this process writes — a verified action, the loop's external one, an
     // operator's close through this process's API — is counted, timed and said once, here.
     unsubscribe.push(knowledge.incidents.onResolved((incident) => void accounting.resolved(incident).catch((error: unknown) => logger.error({ err: error }, 'reading a resolved incident failed'))));
@@ -279,6 +286,7 @@ export class ControllerRuntime {
         return live.config.escalation;
       },
       escalationMessage: message,
+      webhooks,
       evidence: (service, instance) => evidence.gather(service, instance),
       symptomCleared,
       fenceAction: async (action, target) => (await leadership.recordAction(action, target)).token,
@@ -352,7 +360,7 @@ export class ControllerRuntime {
       remediation,
       runbooks,
       onEngineEvent,
-      newLoop: leaderLoop({ configs, knowledge, control, diagnoserFor, accounting, symptomCleared, drops, logger }),
+      newLoop: leaderLoop({ configs, knowledge, control, diagnoserFor, accounting, symptomCleared, drops, logger, webhooks }),
       onLed: async () => {
         await assumeAlerts();
         await accounting.refresh();

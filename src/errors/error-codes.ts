@@ -319,6 +319,13 @@ export const ERROR_CODES = {
     meaning: '`alerts.secretEnv` names an environment variable that is unset or empty when `homeostat up` starts (or shorter than 16 characters): the alert receiver would accept a guessable secret. Nothing was started.',
     whatToDo: 'Export the variable with a long random secret (`openssl rand -hex 32`) before `homeostat up`, or remove `alerts.secretEnv` to accept operator tokens only.',
   },
+  HS_CONFIG_WEBHOOK_SECRET_MISSING: {
+    section: 'config',
+    retryable: false,
+    httpStatus: 400,
+    meaning: 'A webhook\'s `secretEnv` (`escalation.webhooks[].secretEnv`, or a `webhook` rung\'s) names an environment variable that is unset, empty or shorter than 16 characters in `homeostat up`\'s environment: its requests could not be signed. Each problem is listed as `file:line:column: field.path: what`. Raised when `up` starts (nothing was started), and by `config plan` and an apply (API or the watched file) before anything is recorded or stopped.',
+    whatToDo: 'Export the variable with a long random secret (`openssl rand -hex 32`) before `homeostat up` and give the receiver the same one, or remove `secretEnv` to send unsigned.',
+  },
   HS_CONFIG_TOO_LARGE: {
     section: 'config',
     retryable: false,

@@ -3,6 +3,7 @@ import { redactText } from '../knowledge/redact.js';
 import { runCommandAction } from './command-action.js';
 import type { ElementControl } from './element-control.js';
 import { jsonPayload, webhookPayload, type EscalationMessage } from './escalation-payloads.js';
+import { webhookSender, type WebhookSender } from './webhook-sender.js';
 
 /** What an action is aimed at. */
 export interface ActionTarget {
@@ -85,6 +86,11 @@ export interface ActuatorDeps {
    * dies with `up`, even after a SIGKILL); returns the function that releases it.
    */
   guardProcess?: (pid: number, target: ActionTarget) => () => void;
+  /**
+   * Sends the `webhook` rungs and the escalation pages: signed, retried, dead-lettered and
+   * counted (webhook-sender.ts). Default: retried and signed, recorded nowhere (tests).
+   */
+  webhooks?: WebhookSender;
 }
 
 /** Actions that interrupt service: evidence is snapshotted before them. */
@@ -139,7 +145,8 @@ export function createActuator(deps: ActuatorDeps): Actuator {
           );
         case 'webhook': {
           const message = await deps.escalationMessage(target.incidentId, 'warning');
-          return postJson(action.url, jsonPayload({ ...message, event: 'trigger' }), action.timeout, signal);
+          const sent = await (deps.webhooks ?? webhookSender()).send({ incidentId: target.incidentId, event: 'action', url: action.url, body: jsonPayload({ ...message, event: 'trigger' }), timeoutMs: action.timeout, ...secretOf(action), signal });
+          return { ok: sent.ok, detail: sent.detail };
         }
         case 'workflow': {
           if (!deps.runWorkflow) return { ok: false, detail: 'no engine to run the runbook workflow' };
@@ -177,27 +184,25 @@ export interface EscalationOutcome extends ActionOutcome {
 
 /**
  * Send the incident's explanation to every escalation webhook (PagerDuty-, Slack- or
- * plain-JSON-shaped, see escalation-payloads.ts). Sends unconditionally: who pages when is
- * decided by `pageOnce` (page-once.ts) and the resolve notifier.
+ * plain-JSON-shaped, see escalation-payloads.ts), each delivery signed, retried and
+ * dead-lettered when it stays undelivered (webhook-sender.ts). Sends unconditionally: who
+ * pages when is decided by `pageOnce` (page-once.ts) and the resolve notifier.
  */
-export async function escalate(deps: Pick<ActuatorDeps, 'escalation' | 'escalationMessage'>, incidentId: string, severity: EscalationMessage['severity'], signal?: AbortSignal, event: EscalationMessage['event'] = 'trigger'): Promise<EscalationOutcome> {
+export async function escalate(deps: Pick<ActuatorDeps, 'escalation' | 'escalationMessage' | 'webhooks'>, incidentId: string, severity: EscalationMessage['severity'], signal?: AbortSignal, event: EscalationMessage['event'] = 'trigger'): Promise<EscalationOutcome> {
   const message = { ...(await deps.escalationMessage(incidentId, severity)), event };
   if (deps.escalation.webhooks.length === 0) return { ok: true, delivered: 0, detail: 'escalated (no webhooks configured: see `homeostat incidents`)' };
-  const results = await Promise.all(deps.escalation.webhooks.map((hook) => postJson(hook.url, webhookPayload(message, hook), 5_000, signal)));
+  const sender = deps.webhooks ?? webhookSender();
+  const results = await Promise.all(deps.escalation.webhooks.map((hook) => sender.send({ incidentId, event, url: hook.url, body: webhookPayload(message, hook), timeoutMs: ESCALATION_TIMEOUT_MS, ...secretOf(hook), ...(signal ? { signal } : {}) })));
   const delivered = results.filter((r) => r.ok).length;
   return { ok: delivered === results.length, delivered, detail: results.map((r) => r.detail).join('; ') };
 }
 
-/** POST `body` as JSON; any answer but 2xx, a timeout or a network error is `ok: false`. The URL is redacted in the detail. */
-export async function postJson(url: string, body: unknown, timeoutMs: number, signal?: AbortSignal): Promise<ActionOutcome> {
-  try {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
-    await response.arrayBuffer();
-    return { ok: response.ok, detail: `POST ${redactText(url)} → HTTP ${response.status}` };
-  } catch (error) {
-    return { ok: false, detail: `POST ${redactText(url)} failed: ${(error as Error).message}` };
-  }
+/** Each attempt to an escalation webhook fails after this long. */
+export const ESCALATION_TIMEOUT_MS = 5_000;
+
+/** The `secretEnv` of a webhook's config, when it has one, as a {@link WebhookSender} send takes it. */
+export function secretOf(hook: { secretEnv?: string | undefined }): { secretEnv?: string } {
+  return hook.secretEnv !== undefined ? { secretEnv: hook.secretEnv } : {};
 }
 
 /** Previous processes that the supervisor's restart policy replaced by itself (a crash, a failed probe, a memory limit). */

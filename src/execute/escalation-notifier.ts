@@ -1,8 +1,9 @@
 import type { EscalationConfig } from '../config/schema/policies.js';
 import type { Incidents } from '../knowledge/incidents.js';
-import { postJson, type EscalationOutcome } from './actuators.js';
+import { ESCALATION_TIMEOUT_MS, secretOf, type EscalationOutcome } from './actuators.js';
 import { resolveDue } from './escalation-episode.js';
 import { webhookPayload, type EscalationMessage } from './escalation-payloads.js';
+import { webhookSender, type WebhookSender } from './webhook-sender.js';
 
 export interface EscalationNotifierOptions {
   incidents: Pick<Incidents, 'explain' | 'record' | 'onResolved'>;
@@ -10,9 +11,11 @@ export interface EscalationNotifierOptions {
   escalation: () => EscalationConfig;
   /** The incident and its explanation, as the trigger page had them (with the dashboard link). */
   escalationMessage: (incidentId: string, severity: EscalationMessage['severity']) => Promise<EscalationMessage>;
-  /** Sends per webhook before giving up (default 4). */
+  /** Sends the resolves: signed, retried, dead-lettered when a target stays down (webhook-sender.ts). Default: one built from `attempts` and `backoffMs` that records nothing. */
+  webhooks?: WebhookSender;
+  /** Without `webhooks`: sends per webhook before giving up (default 4). */
   attempts?: number;
-  /** The wait before the first retry, doubled for each next one (default 1 s: 1 + 2 + 4 s in all). */
+  /** Without `webhooks`: the wait before the first retry, doubled (with jitter) for each next one (default 1 s). */
   backoffMs?: number;
   /** A resolve was sent (or given up on), as recorded. */
   onSent?: (incidentId: string, outcome: EscalationOutcome) => void;
@@ -28,8 +31,9 @@ export interface EscalationNotifierOptions {
  * Subscribed to {@link Incidents.onResolved}, so the knowledge layer stays free of HTTP. At
  * most once: the send is recorded as an `escalation` entry with `event: 'resolve'`, which
  * also ends the incident's paging episode (see escalation-episode.ts), and a resolution of an
- * incident the webhooks were not told of (no page, no approval-expiry warning) sends nothing. A webhook that fails is retried with
- * doubling backoff a bounded number of times; what still failed is recorded as such.
+ * incident the webhooks were not told of (no page, no approval-expiry warning) sends nothing. A webhook that fails is retried
+ * by the one delivery every webhook goes through (webhook-delivery.ts); what still failed
+ * is recorded as such, and as a dead letter.
  *
  * @example const notifier = new EscalationNotifier({ incidents, escalation: () => live.config.escalation, escalationMessage }); notifier.start(); … await notifier.stop();
  */
@@ -37,8 +41,12 @@ export class EscalationNotifier {
   private readonly pending = new Map<string, Promise<EscalationOutcome | undefined>>();
   private readonly stopping = new AbortController();
   private unsubscribe: (() => void) | undefined;
+  private readonly webhooks: WebhookSender;
 
-  constructor(private readonly options: EscalationNotifierOptions) {}
+  constructor(private readonly options: EscalationNotifierOptions) {
+    const policy = { ...(options.attempts !== undefined ? { attempts: options.attempts } : {}), ...(options.backoffMs !== undefined ? { backoffMs: options.backoffMs } : {}) };
+    this.webhooks = options.webhooks ?? webhookSender({ policy });
+  }
 
   start(): void {
     this.unsubscribe ??= this.options.incidents.onResolved((incident) => {
@@ -72,12 +80,13 @@ export class EscalationNotifier {
     if (!explained || !resolveDue(explained.entries)) return undefined;
     const hooks = this.options.escalation().webhooks;
     const message = { ...(await this.options.escalationMessage(incidentId, 'info')), event: 'resolve' as const };
-    const results = await Promise.all(hooks.map((hook) => this.deliver(hook.url, webhookPayload(message, hook))));
+    const signal = this.stopping.signal;
+    const results = await Promise.all(hooks.map((hook) => this.webhooks.send({ incidentId, event: 'resolve', url: hook.url, body: webhookPayload(message, hook), timeoutMs: ESCALATION_TIMEOUT_MS, ...secretOf(hook), signal })));
     const delivered = results.filter((r) => r.ok).length;
     const outcome: EscalationOutcome = {
       ok: delivered === results.length,
       delivered,
-      detail: hooks.length === 0 ? 'resolved (no webhooks configured)' : results.map((r) => (r.attempts > 1 ? `${r.detail} (${r.attempts} attempts)` : r.detail)).join('; '),
+      detail: hooks.length === 0 ? 'resolved (no webhooks configured)' : results.map((r) => r.detail).join('; '),
     };
     if (this.stopping.signal.aborted && !outcome.ok) return undefined;
     await incidents.record(incidentId, 'escalation', { event: 'resolve', ...outcome });
@@ -103,26 +112,5 @@ export class EscalationNotifier {
       if (outcome) sent++;
     }
     return sent;
-  }
-
-  /** POST with bounded retries: `attempts` sends at most, waiting `backoffMs`, then twice as long, … in between. */
-  private async deliver(url: string, body: unknown): Promise<{ ok: boolean; detail: string; attempts: number }> {
-    const attempts = this.options.attempts ?? 4;
-    let wait = this.options.backoffMs ?? 1_000;
-    const signal = this.stopping.signal;
-    for (let attempt = 1; ; attempt++) {
-      const result = await postJson(url, body, 5_000, signal);
-      if (result.ok || attempt >= attempts || signal.aborted) return { ...result, attempts: attempt };
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, wait);
-        function done() {
-          clearTimeout(timer);
-          signal.removeEventListener('abort', done);
-          resolve();
-        }
-        signal.addEventListener('abort', done, { once: true });
-      });
-      wait *= 2;
-    }
   }
 }

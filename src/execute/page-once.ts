@@ -15,7 +15,7 @@ import { outstandingPage } from './escalation-episode.js';
  * @example await pageOnce(deps, knowledge.incidents, id, 'critical') // again: { ok: true, alreadyPagedAt, detail: 'already paged at …' }, nothing sent
  */
 export async function pageOnce(
-  deps: Pick<ActuatorDeps, 'escalation' | 'escalationMessage'>,
+  deps: Pick<ActuatorDeps, 'escalation' | 'escalationMessage' | 'webhooks'>,
   incidents: Pick<Incidents, 'explain' | 'record'>,
   incidentId: string,
   severity: EscalationMessage['severity'],

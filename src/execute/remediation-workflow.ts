@@ -59,7 +59,7 @@ export interface RemediationOutput {
   rung?: number;
 }
 
-export interface RemediationDeps extends Pick<ActuatorDeps, 'escalation' | 'escalationMessage'> {
+export interface RemediationDeps extends Pick<ActuatorDeps, 'escalation' | 'escalationMessage' | 'webhooks'> {
   knowledge: Knowledge;
   /** The policy called `name` in the config applied now (its environment's overrides merged in); undefined when it has none. */
   appliedPolicy: (name: string) => AppliedPolicy | undefined;

@@ -301,6 +301,8 @@ export type IncidentEntryKind =
   | 'action'
   | 'verification'
   | 'escalation'
+  /** An outgoing webhook that was still not delivered after its last attempt (webhook-sender.ts). */
+  | 'dead-letter'
   | 'outcome'
   | 'note';
 

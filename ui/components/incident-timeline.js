@@ -20,6 +20,7 @@ const KIND_LABELS = {
   action: 'action',
   verification: 'verification',
   escalation: 'escalation',
+  'dead-letter': 'webhook not delivered',
   outcome: 'resolution',
   note: 'note',
 };
@@ -61,6 +62,8 @@ export function describeEntry(entry) {
       if (d.event === 'resolve') return `page resolved${d.ok ? '' : ' (not delivered to every webhook)'}${d.detail ? `: ${str(d.detail)}` : ''}`;
       if (d.paged === false) return `not paged again${d.detail ? `: ${str(d.detail)}` : ''}`;
       return `escalated${d.reason ? ` (${str(d.reason)})` : ''}${d.detail ? `: ${str(d.detail)}` : ''}`;
+    case 'dead-letter':
+      return `webhook NOT delivered (${str(d.event)}, delivery ${str(d.deliveryId)}, ${str(d.attempts)} attempt(s)): ${str(d.lastError)}`;
     case 'outcome':
       return `${str(d.outcome)}${d.by ? ` by ${str(d.by)}` : ''}${d.detail ? ` — ${str(d.detail)}` : ''}`;
     case 'note':
@@ -77,6 +80,7 @@ function toneOfEntry(entry) {
   const d = entry.data ?? {};
   if (entry.kind === 'signal' || entry.kind === 'symptom') return 'bad';
   if (entry.kind === 'escalation') return d.event === 'resolve' && d.ok ? 'ok' : 'bad';
+  if (entry.kind === 'dead-letter') return 'bad';
   if (entry.kind === 'guard') return d.allowed ? 'ok' : 'bad';
   if (entry.kind === 'action' && d.uncertain) return 'warn';
   if (entry.kind === 'action' || entry.kind === 'verification') return d.ok ? 'ok' : 'bad';

@@ -2,7 +2,7 @@ import type { IncidentEntryKind, IncidentRecord, IncidentStatus } from '../../st
 import { closedObject, nullableNumber, nullableText, number, oneOf, openObject, text, type JsonSchema } from './json-schema.js';
 
 const INCIDENT_STATUSES: readonly IncidentStatus[] = ['open', 'remediating', 'awaiting-approval', 'escalated', 'resolved'];
-const ENTRY_KINDS: readonly IncidentEntryKind[] = ['signal', 'symptom', 'diagnosis', 'policy', 'guard', 'approval', 'evidence', 'intent', 'action', 'verification', 'escalation', 'outcome', 'note'];
+const ENTRY_KINDS: readonly IncidentEntryKind[] = ['signal', 'symptom', 'diagnosis', 'policy', 'guard', 'approval', 'evidence', 'intent', 'action', 'verification', 'escalation', 'dead-letter', 'outcome', 'note'];
 
 /** An incident; `diagnosis` is the JSON text stored (the incident's detail answer adds it parsed). */
 export const incidentSchema = closedObject({

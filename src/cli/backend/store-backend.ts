@@ -10,6 +10,7 @@ import { AUDIT_HEAD_FILE, auditKeyFromEnv, type AuditAnchorOptions, type AuditHe
 import { Knowledge } from '../../knowledge/knowledge.js';
 import { redact, redactJsonText } from '../../knowledge/redact.js';
 import { openStore } from '../../store/open-store.js';
+import { checkWebhookSecrets } from '../../config/webhook-secrets.js';
 import type { ApiRole, ApprovalRecord, ElementStateRecord, IncidentRecord, IncidentStatus, PauseRecord, RunRecord, RunStatus } from '../../store/records.js';
 import type { Store } from '../../store/store.js';
 import { notSpawnableError, spawnabilityProblems } from '../../supervisor/config-spawnability.js';
@@ -152,6 +153,7 @@ export class StoreBackend implements CliBackend {
     const starts = Object.keys(after.services).filter((name) => JSON.stringify(before?.services[name]) !== JSON.stringify(after.services[name]));
     const problems = spawnabilityProblems({ config: after, baseDir: loaded.baseDir, services: starts });
     if (problems.length > 0) throw notSpawnableError(problems, yaml, file);
+    checkWebhookSecrets(after, yaml, file, process.env);
     if (!current) return { against: null, changes: [] };
     const against = { version: current.version, status: current.status, appliedAt: current.appliedAt };
     if (!before) return { against, changes: null };

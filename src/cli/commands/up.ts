@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { remoteExposureWarning } from '../../api/remote-exposure.js';
+import { readConfigText } from '../../config/load-config.js';
+import { checkWebhookSecrets } from '../../config/webhook-secrets.js';
 import { ensurePrivateDir, ensurePrivateFile, widenedStatePaths } from '../../store/private-state.js';
 import { ControllerRuntime } from '../../controller/controller-runtime.js';
 import { nodeName } from '../../controller/node-identity.js';
@@ -33,6 +35,8 @@ export const upUsage = 'homeostat up [-c homeostat.yaml] [--store URL] [--json] 
  */
 export async function upCommand(ctx: CommandContext): Promise<number> {
   const loaded = findConfig(ctx, true)!;
+  // Before anything is created or started: a webhook that could not sign refuses the start, at its file:line.
+  checkWebhookSecrets(loaded.config, readConfigText(loaded.file), loaded.file, process.env);
   const storeUrl = storeUrlFor(ctx, loaded);
   const json = ctx.options.json === true;
   const quiet = ctx.options.quiet === true;

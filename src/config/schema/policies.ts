@@ -14,6 +14,18 @@ const idempotentSchema = z
   .default(false)
   .describe('Safe to run twice: when a crash or a leader failover interrupts it, the resumed remediation runs it again (default false: at most once, the outcome is recorded as unknown and verification decides).');
 
+/**
+ * The environment variable holding a webhook's signing secret: the secret itself never sits
+ * in the config (nor in its stored versions, logs or API answers), only its variable's name.
+ */
+const webhookSecretEnvSchema = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name such as HOMEOSTAT_WEBHOOK_SECRET')
+  .optional()
+  .describe(
+    'The environment variable holding a shared secret (16 characters or more) that signs every request: `Homeostat-Timestamp` and `Homeostat-Signature: v1=<HMAC-SHA256 of "<timestamp>.<body>">` (docs/integrations.md, "Outgoing webhooks", shows the receiver\'s check). Unset: unsigned. Set but the variable missing or short when `up` starts or applies the config: refused (HS_CONFIG_WEBHOOK_SECRET_MISSING).',
+  );
+
 /** One rung of a remediation ladder: `{ action: restart }`, `{ action: command, run: … }` … */
 export const actionSchema = z
   .discriminatedUnion('action', [
@@ -58,8 +70,9 @@ export const actionSchema = z
     z
       .strictObject({
         action: z.literal('webhook'),
-        url: z.url().describe('Where the incident and its explanation are POSTed as JSON.'),
-        timeout: durationSchema.default(5_000).describe('The request fails after this long.'),
+        url: z.url().describe('Where the incident and its explanation are POSTed as JSON (retried after a network error, 5xx, 408 or 429, up to 4 attempts; a dead letter on the incident when none was accepted).'),
+        timeout: durationSchema.default(5_000).describe('Each attempt fails after this long.'),
+        secretEnv: webhookSecretEnvSchema,
         idempotent: idempotentSchema,
       })
       .describe('Call a webhook.'),
@@ -182,9 +195,10 @@ export const escalationSchema = z
     webhooks: z
       .array(
         z.strictObject({
-          url: z.url().describe('The endpoint.'),
+          url: z.url().describe('The endpoint (retried after a network error, 5xx, 408 or 429, up to 4 attempts; a dead letter on the incident when none was accepted).'),
           format: z.enum(['pagerduty', 'slack', 'json']).default('json').describe('The body\'s shape: PagerDuty Events v2, a Slack message, or the incident as JSON.'),
           routingKey: z.string().optional().describe('PagerDuty: the integration\'s routing key.'),
+          secretEnv: webhookSecretEnvSchema,
         })
         .describe('One webhook.'),
       )

@@ -11,6 +11,8 @@ export interface EscalationResolvesDeps {
   /** The escalation config applied now (webhooks follow config versions). */
   escalation: () => EscalationConfig;
   escalationMessage: EscalationNotifierOptions['escalationMessage'];
+  /** The process's webhook sender: resolves are signed, retried and dead-lettered like pages. */
+  webhooks?: EscalationNotifierOptions['webhooks'];
   logger: Pick<Logger, 'info' | 'error'>;
   /** Replaces the notifier's sends for the late ones (tests). */
   catchUp?: (incidentIds: string[]) => Promise<number>;
@@ -40,6 +42,7 @@ export function escalationResolves(deps: EscalationResolvesDeps): EscalationReso
     incidents: knowledge.incidents,
     escalation: deps.escalation,
     escalationMessage: deps.escalationMessage,
+    ...(deps.webhooks ? { webhooks: deps.webhooks } : {}),
     onSent: (incident, outcome) => logger.info({ incident, ok: outcome.ok, detail: outcome.detail }, 'escalation resolve sent'),
     onError: (incident, error) => logger.error({ incident, err: error }, 'sending the escalation resolve failed'),
   });

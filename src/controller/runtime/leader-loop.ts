@@ -1,6 +1,7 @@
 import type { Diagnoser } from '../../analyze/symptom.js';
 import type { HomeostatConfig } from '../../config/schema/root.js';
 import type { ElementControl } from '../../execute/element-control.js';
+import type { WebhookSender } from '../../execute/webhook-sender.js';
 import type { Knowledge } from '../../knowledge/knowledge.js';
 import type { IncidentRecord } from '../../store/records.js';
 import type { Logger } from '../../telemetry/logger.js';
@@ -21,6 +22,8 @@ export interface LeaderLoopDeps {
   symptomCleared: (service: string, symptom: string) => boolean;
   drops: { drop(buffer: LoopBuffer, count: number): void };
   logger: Pick<Logger, 'error' | 'warn'>;
+  /** The process's webhook sender (the page of an incident no policy matches). */
+  webhooks?: WebhookSender;
 }
 
 /**
@@ -50,6 +53,7 @@ export function leaderLoop(deps: LeaderLoopDeps): (worker: Engine) => AutonomicL
       onReopened: (incident, symptom) => accounting.reopened(incident, symptom),
       onRetargeted: (incident, from) => accounting.retargeted(incident, from),
       onEscalated: (incident) => accounting.escalatedWithoutPolicy(incident),
+      ...(deps.webhooks ? { webhooks: deps.webhooks } : {}),
     });
   };
 }

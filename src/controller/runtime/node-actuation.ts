@@ -8,7 +8,7 @@ import type { NodeIdentity } from '../node-identity.js';
 import { instrumentedActuator } from './instrumented-actuator.js';
 import type { RuntimeMetrics } from './runtime-metrics.js';
 
-export interface NodeActuationDeps extends Pick<ActuatorDeps, 'escalationMessage' | 'runWorkflow' | 'redriveRuns' | 'rollback' | 'guardProcess'> {
+export interface NodeActuationDeps extends Pick<ActuatorDeps, 'escalationMessage' | 'runWorkflow' | 'redriveRuns' | 'rollback' | 'guardProcess' | 'webhooks'> {
   store: NodeRoutingOptions['store'] & NodeAgentStore;
   self: NodeIdentity;
   /** This node's own processes. */
@@ -45,6 +45,7 @@ export function nodeActuation(deps: NodeActuationDeps): NodeActuation {
       ...(deps.redriveRuns ? { redriveRuns: deps.redriveRuns } : {}),
       ...(deps.rollback ? { rollback: deps.rollback } : {}),
       ...(deps.guardProcess ? { guardProcess: deps.guardProcess } : {}),
+      ...(deps.webhooks ? { webhooks: deps.webhooks } : {}),
     }),
     deps,
   );

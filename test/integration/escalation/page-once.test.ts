@@ -7,6 +7,7 @@ import { Knowledge } from '../../../src/knowledge/knowledge.js';
 import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
 import { messageFrom, receiver, threeWebhooks } from './escalation-kit.js';
 import { pageOnce } from '../../../src/execute/page-once.js';
+import { webhookSender } from '../../../src/execute/webhook-sender.js';
 
 test('one page per incident: a second escalation records "already paged at", also after a controller restart', async () => {
   const hooks = await receiver();
@@ -47,15 +48,19 @@ test('one page per incident: a second escalation records "already paged at", als
   }
 });
 
-test('a page no webhook accepted is sent again at the next escalation', async () => {
+test('a page no webhook accepted is dead-lettered, and sent again at the next escalation', async () => {
   const hooks = await receiver([500, 500, 500]);
   const store = SqliteStore.open(':memory:');
   try {
     const knowledge = new Knowledge(store);
     const { incident } = await knowledge.incidents.open({ key: 'api', element: 'api', symptom: 'process-crashed', summary: 'api#0 exited' });
-    const deps = { escalation: threeWebhooks(hooks.url), escalationMessage: messageFrom(knowledge) };
+    // One attempt each: the delivery's own retries are webhook-delivery.test.ts's; this is about the next escalation.
+    const webhooks = webhookSender({ incidents: knowledge.incidents, policy: { attempts: 1 } });
+    const deps = { escalation: threeWebhooks(hooks.url), escalationMessage: messageFrom(knowledge), webhooks };
     const failed = await pageOnce(deps, knowledge.incidents, incident.id, 'critical');
     assert.deepEqual({ ok: failed.ok, delivered: failed.delivered }, { ok: false, delivered: 0 });
+    const letters = (await knowledge.incidents.explain(incident.id))!.entries.filter((e) => e.kind === 'dead-letter');
+    assert.deepEqual(letters.map((e) => [e.data.event, e.data.attempts, e.data.status]), [['trigger', 1, 500], ['trigger', 1, 500], ['trigger', 1, 500]]);
     const retried = await pageOnce(deps, knowledge.incidents, incident.id, 'critical');
     assert.deepEqual({ ok: retried.ok, delivered: retried.delivered, posts: hooks.received.length }, { ok: true, delivered: 3, posts: 6 });
   } finally {
