@@ -34,6 +34,14 @@ export interface ApiContext {
   configs?: ConfigControl;
   /** Where posted alerts go (`homeostat up`'s alert receiver); without it the alert routes answer 503. */
   alerts?: AlertIntake;
+  /** Scale this node's services by hand (`homeostat up`); without it the scale route answers 503. */
+  scaling?: ServiceScaling;
+}
+
+/** What the scale route needs: see controller/runtime/manual-scaling.ts. */
+export interface ServiceScaling {
+  /** Scale `service` to `replicas`, audited as done by `by`; throws HS_UNKNOWN_SERVICE or HS_INVALID_REPLICAS. */
+  scale(service: string, replicas: number, by: string): Promise<{ service: string; from: number; to: number }>;
 }
 
 /** What the alert routes need: the receiver, its credential and its body limit (`alerts:` in the config). */

@@ -5,7 +5,7 @@ import type { TimeSeriesStore } from '../monitor/time-series.js';
 import type { Store } from '../store/store.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import type { Engine } from '../workflow/engine.js';
-import type { AlertIntake, ConfigControl } from './api-context.js';
+import type { AlertIntake, ConfigControl, ServiceScaling } from './api-context.js';
 import type { LeadershipView } from './leader-forwarding.js';
 import { buildApi } from './api-server.js';
 import { allowedHostNames } from './host-allow-list.js';
@@ -40,12 +40,13 @@ export async function serveApi(options: {
   configs?: ConfigControl;
   leadership?: LeadershipView;
   alerts?: AlertIntake;
+  scaling?: ServiceScaling;
   onInternalError?: (error: unknown, route: string) => void;
 }): Promise<ServedApi> {
   const { config, store, engine } = options;
   const live = new LiveEventHub(store);
   const app = await buildApi(
-    { store, knowledge: options.knowledge, engine, tokens: new ApiTokens(store), series: options.series, pushMaxSeries: config.pushMaxSeries, live, now: Date.now, ...(options.configs ? { configs: options.configs } : {}), ...(options.leadership ? { leadership: options.leadership } : {}), ...(options.alerts ? { alerts: options.alerts } : {}) },
+    { store, knowledge: options.knowledge, engine, tokens: new ApiTokens(store), series: options.series, pushMaxSeries: config.pushMaxSeries, live, now: Date.now, ...(options.configs ? { configs: options.configs } : {}), ...(options.leadership ? { leadership: options.leadership } : {}), ...(options.alerts ? { alerts: options.alerts } : {}), ...(options.scaling ? { scaling: options.scaling } : {}) },
     { bodyLimit: config.bodyLimit, allowedHosts: allowedHostNames(config.host, config.allowedHosts), ...(options.onInternalError ? { onInternalError: options.onInternalError } : {}) },
   );
   const offs = [

@@ -1,3 +1,4 @@
+import { scaleCommand, scaleUsage } from './commands/scale.js';
 import { parseArgs } from 'node:util';
 import { isHomeostatError } from '../errors/homeostat-error.js';
 import { DEFAULT_STORE_URL } from '../store/open-store.js';
@@ -29,6 +30,7 @@ const COMMANDS: Record<string, { run: Command; usage: string; help?: string }> =
   approve: { run: loop.approveCommand, usage: loop.approveUsage },
   deny: { run: loop.denyCommand, usage: loop.denyUsage },
   pause: { run: loop.pauseCommand, usage: loop.pauseUsage },
+  scale: { run: scaleCommand, usage: scaleUsage },
   resume: { run: loop.resumeCommand, usage: loop.resumeUsage },
   config: { run: configCommand, usage: configUsage },
   audit: { run: loop.auditCommand, usage: loop.auditUsage },

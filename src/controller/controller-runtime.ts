@@ -49,6 +49,7 @@ import { SymptomOutbox } from './runtime/symptom-outbox.js';
 import { throttledWarning } from './runtime/throttled-warning.js';
 import { WorkflowWatch } from './workflow-watch.js';
 import { Autoscaler } from './autoscaler.js';
+import { manualScaling } from './runtime/manual-scaling.js';
 import { loadRunbookModules, warnUnknownRunbooks } from './runtime/runbook-modules.js';
 import { redriveIncidentRuns } from '../execute/redrive-runs.js';
 
@@ -314,6 +315,7 @@ export class ControllerRuntime {
         // A process holding the term keeps them even while its loop is still starting.
         leadership: { isLeader: () => leadership.holdsTerm, leader: () => store.currentLeader(LEASE, Date.now()) },
         alerts: alertIntake,
+        scaling: manualScaling({ control: localControl, config: () => live.config, audit: (actor, action, target, data) => knowledge.audit.append(actor, action, target, data) }),
         onInternalError: (error, route) => logger.error({ err: error, route }, 'API request failed'),
       });
     }

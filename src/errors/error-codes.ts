@@ -561,7 +561,7 @@ export const ERROR_CODES = {
     section: 'api',
     retryable: false,
     httpStatus: 404,
-    meaning: '404: no supervisor has reported state for a service of that name.',
+    meaning: '404: no supervisor has reported state for a service of that name, or (scale) the node that answered does not supervise it.',
     whatToDo: '`GET /api/services` lists those that have.',
   },
   HS_API_NO_CONFIG: {
@@ -596,7 +596,7 @@ export const ERROR_CODES = {
     section: 'api',
     retryable: false,
     httpStatus: 503,
-    meaning: '503: config apply or rollback, or an alert post, was asked of an API that has no config manager or alert receiver (one not served by `homeostat up`).',
+    meaning: '503: config apply or rollback, an alert post, or a scale was asked of an API that has no config manager, alert receiver or supervisor (one not served by `homeostat up`).',
     whatToDo: 'Ask the API of the running `homeostat up`.',
   },
   HS_API_ROLLBACK_REFUSED: {

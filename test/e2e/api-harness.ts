@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { AlertIntake, ConfigControl } from '../../src/api/api-context.js';
+import type { AlertIntake, ConfigControl, ServiceScaling } from '../../src/api/api-context.js';
 import type { LeadershipView } from '../../src/api/leader-forwarding.js';
 import assert from 'node:assert/strict';
 import { buildApi, type ApiAnswer } from '../../src/api/api-server.js';
@@ -56,7 +56,7 @@ export class ApiHarness {
     },
   };
 
-  static async open(options: { bodyLimit?: number; withoutConfigs?: boolean; dashboardRoot?: string; streamTokenCheckMs?: number; leadership?: LeadershipView; alerts?: AlertIntake } = {}): Promise<ApiHarness> {
+  static async open(options: { bodyLimit?: number; withoutConfigs?: boolean; dashboardRoot?: string; streamTokenCheckMs?: number; leadership?: LeadershipView; alerts?: AlertIntake; scaling?: ServiceScaling } = {}): Promise<ApiHarness> {
     const h = new ApiHarness();
     h.engine = await Engine.open({ store: h.store, workflows: [gated as never, failing as never] });
     for (const role of ['viewer', 'operator', 'admin'] as const) h.token[role] = (await h.tokens.create(`${role}-bot`, role, 'test')).token;
@@ -76,6 +76,7 @@ export class ApiHarness {
         ...(options.withoutConfigs ? {} : { configs: h.configs }),
         ...(options.leadership ? { leadership: options.leadership } : {}),
         ...(options.alerts ? { alerts: options.alerts } : {}),
+        ...(options.scaling ? { scaling: options.scaling } : {}),
       },
       { ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}), ...(options.dashboardRoot ? { dashboardRoot: options.dashboardRoot } : {}), onInternalError: (error) => console.error('internal error in test', error), onAnswer: (answer) => h.answers.push(answer) },
     );

@@ -65,7 +65,8 @@ test('/openapi.json declares for every route a JSON answer for success and the e
 
 test('every route answers, when it succeeds, what its response schema declares', async () => {
   const alerts = alertReception({ config: alertsSchema.parse({}), elements: { isService: (name) => name === 'api', replicas: () => [] }, observe: () => undefined }, {});
-  const h = await ApiHarness.open({ alerts });
+  const scaling = { scale: async (service: string, replicas: number) => ({ service, from: 1, to: replicas }) };
+  const h = await ApiHarness.open({ alerts, scaling });
   try {
     await h.store.saveElementStates('sup', [{ instance: 'api#0', element: 'api', owner: 'sup', state: 'running', health: 'healthy', data: '{"pid":1,"restarts":0}', updatedAt: 1 }]);
     await h.store.appendEvents([{ at: 5, element: 'api', kind: 'process-exited', data: '{"code":1}' }]);
@@ -125,6 +126,7 @@ test('every route answers, when it succeeds, what its response schema declares',
         },
       ],
       ['operator', 'POST', '/api/alerts/webhook', { alerts: [{ status: 'firing', name: 'QueueStuck', service: 'api', startsAt: '2026-12-07T15:00:00Z' }] }],
+      ['operator', 'POST', '/api/services/api/scale', { replicas: 2 }],
       ['admin', 'POST', '/api/tokens', { name: 'ci', role: 'viewer' }],
       ['admin', 'GET', '/api/tokens'],
       ['viewer', 'GET', '/api/audit'],

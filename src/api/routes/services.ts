@@ -6,7 +6,8 @@ import type { ApiContext } from '../api-context.js';
 import { countText, limitOf, positiveIntText, responses } from '../schemas.js';
 import { elementEventSchema, elementEventShape } from '../shapes/element-event.js';
 import { incidentSchema, incidentShape } from '../shapes/incident.js';
-import { arrayOf, closedObject } from '../shapes/json-schema.js';
+import { arrayOf, closedObject, number, text } from '../shapes/json-schema.js';
+import { isHomeostatError } from '../../errors/homeostat-error.js';
 import { instanceShape, serviceProperties, serviceSchema, type ServiceShape } from '../shapes/service.js';
 
 // Worst first. `down`: an instance that should run has no live process (crashed, in restart
@@ -104,6 +105,27 @@ export const serviceRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) =>
       if (states.length === 0) throw new ApiError('HS_API_SERVICE_NOT_FOUND', `no service ${request.params.name} has reported state`);
       const incidents = await ctx.store.listIncidents({ element: request.params.name, unresolved: true });
       return { ...group(states, await topology())[0]!, incidents: incidents.map(incidentShape) };
+    },
+  });
+
+  // An operator scales a service of the node that answers (each `up` supervises its own); audited.
+  app.post<{ Params: { name: string }; Body: { replicas: number } }>('/api/services/:name/scale', {
+    config: { role: 'operator' },
+    schema: {
+      tags: ['services'],
+      summary: 'Scale a service this node supervises to a number of replicas (audited; within its autoscale bounds, if any)',
+      params: { type: 'object', required: ['name'], properties: { name: { type: 'string', minLength: 1, maxLength: 200 } } },
+      body: { type: 'object', additionalProperties: false, required: ['replicas'], properties: { replicas: { type: 'integer', minimum: 0, maximum: 1_000 } } },
+      response: responses({ 200: closedObject({ service: text, from: number, to: number }) }),
+    },
+    handler: async (request) => {
+      if (!ctx.scaling) throw new ApiError('HS_API_NOT_SERVED', 'scaling needs the API of the running homeostat up that supervises the service');
+      try {
+        return await ctx.scaling.scale(request.params.name, request.body.replicas, request.principal!.actor);
+      } catch (error) {
+        if (isHomeostatError(error, 'HS_UNKNOWN_SERVICE')) throw new ApiError('HS_API_SERVICE_NOT_FOUND', error.message);
+        throw error;
+      }
     },
   });
 

@@ -120,6 +120,10 @@ export class ApiBackend implements CliBackend {
     return this.change(`closing ${id}`, () => this.client.request<ClosedIncident>('POST', `/api/incidents/${encodeURIComponent(id)}/close`, { reason }));
   }
 
+  scaleService(service: string, replicas: number): Promise<{ service: string; from: number; to: number }> {
+    return this.change(`scaling ${service}`, () => this.client.request<{ service: string; from: number; to: number }>('POST', `/api/services/${encodeURIComponent(service)}/scale`, { replicas }));
+  }
+
   pause(scope: string, reason: string): Promise<void> {
     return this.change('the pause', async () => void (await this.client.request('PUT', `/api/pauses/${encodeURIComponent(scope)}`, { reason })));
   }

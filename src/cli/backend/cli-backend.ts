@@ -35,6 +35,8 @@ export interface CliBackend {
   /** Close (resolve) by hand: remediation in flight cancelled, pending approvals denied. */
   closeIncident(id: string, reason: string, by: string): Promise<ClosedIncident>;
   pause(scope: string, reason: string, by: string): Promise<void>;
+  /** Scale a service of the running `up` (its API only: the store cannot start a process). */
+  scaleService(service: string, replicas: number): Promise<{ service: string; from: number; to: number }>;
   /** Resume; answers the pauses still in place. */
   resume(scope: string, by: string): Promise<PauseRecord[]>;
   /** Check the chain, against the head file of the state dir and `expect` (a head recorded earlier). */

@@ -1,3 +1,4 @@
+import { UsageError } from '../cli-error.js';
 import { join } from 'node:path';
 import { ApiTokens, tokenView, type ApiTokenView } from '../../api/api-tokens.js';
 import { refuseInternalWorkflow } from '../../workflow/internal-workflows.js';
@@ -136,6 +137,10 @@ export class StoreBackend implements CliBackend {
   private async refuseInternalRun(id: string, operation: 'signal' | 'cancel' | 'redrive'): Promise<void> {
     const run = await (await this.engine()).getRun(id);
     if (run) refuseInternalWorkflow(run.workflow, operation, id);
+  }
+
+  async scaleService(service: string): Promise<{ service: string; from: number; to: number }> {
+    throw new UsageError(`scaling ${service} needs a running homeostat up (its API): the store alone cannot start or stop a process`);
   }
 
   async planConfig(yaml: string, file: string): Promise<ConfigPlan> {
