@@ -275,6 +275,8 @@ export class ControllerRuntime {
       escalationMessage: message,
       evidence: (service, instance) => evidence.gather(service, instance),
       symptomCleared,
+      // The Prometheus of the applied config: a policy's `verify.checks` ask it.
+      prometheus: () => live.config.prometheus,
       fenceAction: async (action, target) => (await leadership.recordAction(action, target)).token,
     });
     // This engine starts and reads runs; remediation runs execute only on the leader's

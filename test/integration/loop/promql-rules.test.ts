@@ -1,27 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { parseConfig } from '../../../src/config/load-config.js';
 import { PromqlWatch } from '../../../src/controller/promql-watch.js';
 import { instantQuery } from '../../../src/monitor/prometheus-query.js';
 import type { Symptom } from '../../../src/analyze/symptom.js';
-
-/** A stand-in Prometheus HTTP API answering `/api/v1/query` with whatever `answer` holds now. */
-async function fakePrometheus() {
-  const state = { status: 200, body: '' as string, queries: [] as string[] };
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    state.queries.push(url.searchParams.get('query') ?? '');
-    res.writeHead(state.status, { 'content-type': 'application/json' }).end(state.body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const vector = (...series: [Record<string, string>, string][]) => {
-    state.status = 200;
-    state.body = JSON.stringify({ status: 'success', data: { resultType: 'vector', result: series.map(([metric, value]) => ({ metric, value: [1, value] })) } });
-  };
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, state, vector, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
+import { fakePrometheus } from '../helpers/fake-prometheus.js';
 
 test('instantQuery: vectors, scalars, NaN and ±Inf are answers; errors, non-JSON and an unreachable Prometheus are failures that say why', async () => {
   const p = await fakePrometheus();
@@ -30,7 +13,7 @@ test('instantQuery: vectors, scalars, NaN and ±Inf are answers; errors, non-JSO
     const answer = await instantQuery(p.url, 'rate(x[1m])', 1_000);
     assert.ok(answer.ok);
     assert.deepEqual(answer.series.map((s) => s.value), [0.25, Infinity, NaN]);
-    assert.equal(p.state.queries.at(-1), 'rate(x[1m])');
+    assert.equal(p.queries().at(-1), 'rate(x[1m])');
     p.state.body = JSON.stringify({ status: 'success', data: { resultType: 'scalar', result: [1, '-Inf'] } });
     assert.deepEqual(await instantQuery(p.url, '1', 1_000), { ok: true, series: [{ labels: {}, value: -Infinity }] });
     p.state.status = 400;

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { durationSchema } from './units.js';
+
+/**
+ * Prometheus answers at most 11,000 points per series of a range query; a window finer than
+ * that is refused by Prometheus, so it is refused here, at load, with its line.
+ */
+const MAX_RANGE_POINTS = 11_000;
+
+/**
+ * `{ name: error-ratio, query: …, below: 0.01 }`: one verification check in PromQL, the
+ * verdict of an action the way an Argo Rollouts analysis template gives it. `below`/`above`
+ * say what PASSING is (the opposite of a symptom rule's, which say what fires).
+ */
+export const verifyCheckSchema = z
+  .strictObject({
+    name: z.string().min(1).max(100).describe('The check\'s name in the verification\'s detail and the explanation.'),
+    query: z.string().min(1).max(4_096).describe('PromQL against `prometheus.url`: every series of its answer must pass.'),
+    below: z.number().optional().describe('Passes when every value is strictly below this (`below: 0.01` for an error ratio). With `above` too: a band.'),
+    above: z.number().optional().describe('Passes when every value is strictly above this (`above: 0` for `up`-like series). With `below` too: a band.'),
+    range: durationSchema
+      .optional()
+      .describe(
+        'Range check: a `query_range` over the window since the action (at most this long, ending now), one point every `step`; it passes only when every point of every series passes. Without it: an instant query.',
+      ),
+    step: durationSchema.optional().describe('Range checks: the resolution of the window (default 15s, at most `range`).'),
+    noData: z
+      .enum(['fail', 'pass'])
+      .default('fail')
+      .describe('An answer with no series: `fail` (default: no data is not evidence of health, e.g. a selector that matches nothing) or `pass` (for queries that answer only what is wrong, like `errors > 0`).'),
+    every: durationSchema.default(1_000).describe('How often the query runs during verification (its last answer counts in between).'),
+  })
+  .superRefine((check, ctx) => {
+    if (check.below === undefined && check.above === undefined) ctx.addIssue({ code: 'custom', path: ['query'], message: 'a verification check takes below or above (or both): what passing is' });
+    if (check.below !== undefined && check.above !== undefined && check.above >= check.below) ctx.addIssue({ code: 'custom', path: ['above'], message: `above (${check.above}) must be lower than below (${check.below}): no value could pass` });
+    if (check.range !== undefined && check.range <= 0) ctx.addIssue({ code: 'custom', path: ['range'], message: 'range must be a positive duration' });
+    if (check.step !== undefined) {
+      if (check.range === undefined) ctx.addIssue({ code: 'custom', path: ['step'], message: 'step is for range checks: set range too' });
+      else if (check.step <= 0) ctx.addIssue({ code: 'custom', path: ['step'], message: 'step must be a positive duration' });
+      else if (check.step > check.range && check.range > 0) ctx.addIssue({ code: 'custom', path: ['step'], message: `step (${check.step} ms) must not exceed range (${check.range} ms)` });
+      else if (check.range / check.step > MAX_RANGE_POINTS) ctx.addIssue({ code: 'custom', path: ['step'], message: `range ÷ step is ${Math.ceil(check.range / check.step)} points; Prometheus answers at most ${MAX_RANGE_POINTS}` });
+    }
+    if (check.every <= 0) ctx.addIssue({ code: 'custom', path: ['every'], message: 'every must be a positive duration' });
+  })
+  .describe('One verification check in PromQL: the query, what passing is (`below` / `above`), instant or over a `range`.');
+export type VerifyCheckConfig = z.output<typeof verifyCheckSchema>;
+
+/** The default resolution of a range check. */
+export const DEFAULT_CHECK_STEP = 15_000;
