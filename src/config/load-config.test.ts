@@ -134,7 +134,7 @@ policies:
     'homeostat.yaml:8:34: policies.heal.verify.checks[0].query: a verification check takes below or above (or both): what passing is',
     'homeostat.yaml:12:18: policies.heal.verify.checks[1].range: expected a duration like "500ms", got "-2m"',
     'homeostat.yaml:13:67: policies.heal.verify.checks[2].step: step (120000 ms) must not exceed range (60000 ms)',
-    'homeostat.yaml:14:53: policies.heal.verify.checks[3].step: step is for range checks: set range too',
+    'homeostat.yaml:14:53: policies.heal.verify.checks[3].step: step is for range queries: set range too',
     'homeostat.yaml:15:64: policies.heal.verify.checks[4].step: range ÷ step is 36000000 points; Prometheus answers at most 11000',
   ]);
   const noPrometheus = errorsOf(`services:

@@ -7,6 +7,9 @@ import { durationSchema } from './units.js';
  */
 const MAX_RANGE_POINTS = 11_000;
 
+/** The default resolution of a range check or rule. */
+export const DEFAULT_CHECK_STEP = 15_000;
+
 /**
  * `{ name: error-ratio, query: …, below: 0.01 }`: one verification check in PromQL, the
  * verdict of an action the way an Argo Rollouts analysis template gives it. `below`/`above`
@@ -33,17 +36,27 @@ export const verifyCheckSchema = z
   .superRefine((check, ctx) => {
     if (check.below === undefined && check.above === undefined) ctx.addIssue({ code: 'custom', path: ['query'], message: 'a verification check takes below or above (or both): what passing is' });
     if (check.below !== undefined && check.above !== undefined && check.above >= check.below) ctx.addIssue({ code: 'custom', path: ['above'], message: `above (${check.above}) must be lower than below (${check.below}): no value could pass` });
-    if (check.range !== undefined && check.range <= 0) ctx.addIssue({ code: 'custom', path: ['range'], message: 'range must be a positive duration' });
-    if (check.step !== undefined) {
-      if (check.range === undefined) ctx.addIssue({ code: 'custom', path: ['step'], message: 'step is for range checks: set range too' });
-      else if (check.step <= 0) ctx.addIssue({ code: 'custom', path: ['step'], message: 'step must be a positive duration' });
-      else if (check.step > check.range && check.range > 0) ctx.addIssue({ code: 'custom', path: ['step'], message: `step (${check.step} ms) must not exceed range (${check.range} ms)` });
-      else if (check.range / check.step > MAX_RANGE_POINTS) ctx.addIssue({ code: 'custom', path: ['step'], message: `range ÷ step is ${Math.ceil(check.range / check.step)} points; Prometheus answers at most ${MAX_RANGE_POINTS}` });
-    }
+    for (const issue of rangeIssues(check.range, check.step)) ctx.addIssue({ code: 'custom', ...issue });
     if (check.every <= 0) ctx.addIssue({ code: 'custom', path: ['every'], message: 'every must be a positive duration' });
   })
   .describe('One verification check in PromQL: the query, what passing is (`below` / `above`), instant or over a `range`.');
 export type VerifyCheckConfig = z.output<typeof verifyCheckSchema>;
 
-/** The default resolution of a range check. */
-export const DEFAULT_CHECK_STEP = 15_000;
+/**
+ * What is wrong with a `range` / `step` pair (of a check or a PromQL rule), each at its key:
+ * a range that is not positive, a step without a range, not positive, longer than the range,
+ * or making more points than Prometheus answers.
+ */
+export function rangeIssues(range: number | undefined, step: number | undefined): { path: string[]; message: string }[] {
+  const issues: { path: string[]; message: string }[] = [];
+  if (range !== undefined && range <= 0) issues.push({ path: ['range'], message: 'range must be a positive duration' });
+  if (step === undefined) {
+    if (range !== undefined && range > 0 && range / DEFAULT_CHECK_STEP > MAX_RANGE_POINTS) issues.push({ path: ['range'], message: `range ÷ the default step (15s) is more than ${MAX_RANGE_POINTS} points: set a step` });
+    return issues;
+  }
+  if (range === undefined) issues.push({ path: ['step'], message: 'step is for range queries: set range too' });
+  else if (step <= 0) issues.push({ path: ['step'], message: 'step must be a positive duration' });
+  else if (step > range && range > 0) issues.push({ path: ['step'], message: `step (${step} ms) must not exceed range (${range} ms)` });
+  else if (range / step > MAX_RANGE_POINTS) issues.push({ path: ['step'], message: `range ÷ step is ${Math.ceil(range / step)} points; Prometheus answers at most ${MAX_RANGE_POINTS}` });
+  return issues;
+}

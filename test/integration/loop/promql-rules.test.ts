@@ -107,3 +107,56 @@ test('PromQL rule settings that cannot work are config errors at their line', ()
   assert.match(errors('symptoms:\n  q: { service: api, above: 1 }\n'), /symptoms\.q\.metric: a symptom rule needs a metric \(or a PromQL query\)/);
   assert.equal(errors('prometheus: { url: "http://p:9090" }\nsymptoms:\n  q: { service: api, query: up, below: 1, every: 5s }\n'), '');
 });
+
+test('a PromQL range rule fires only when every point of the window is past the threshold; a NaN point holds its state; the window is the last `range`', async () => {
+  const p = await fakePrometheus();
+  const now = 1_000_000;
+  const observed: Symptom[] = [];
+  const cleared: string[] = [];
+  const { config } = parseConfig(
+    `services:\n  api: { command: node }\nprometheus: { url: "${p.url}", timeout: 1s }\nsymptoms:\n  api-slow:\n    service: api\n    query: max(latency_seconds)\n    range: 2m\n    step: 30s\n    above: 0.5\n    clearBelow: 0.2\n`,
+    { file: '/tmp/x/homeostat.yaml' },
+  );
+  const watch = new PromqlWatch({ config, observe: (s) => observed.push(s), onCleared: (_rule, series) => cleared.push(series), clock: { now: () => now } });
+  try {
+    p.matrix([{}, [[880, '0.9'], [910, '0.4'], [940, '0.9'], [970, '0.9'], [1000, '0.9']]]);
+    await watch.evaluate('api-slow');
+    assert.deepEqual(p.state.requests.at(-1)!.params, { query: 'max(latency_seconds)', start: '880', end: '1000', step: '30' });
+    assert.equal(observed.length, 0, 'one point of the window was not above 0.5');
+    assert.equal(watch.isFiring('api-slow', 'api'), false);
+    p.matrix([{}, [[880, '0.9'], [910, '0.6'], [1000, '0.9']]]);
+    await watch.evaluate('api-slow');
+    assert.equal(observed.length, 1, 'every point above 0.5: fired');
+    assert.match(String(observed[0]!.signal.message), /^PromQL max\(latency_seconds\) over the last 120 s is 0\.6 for \{\}, above 0\.5$/);
+    p.matrix([{}, [[880, '0.9'], [910, 'NaN'], [1000, '0.1']]]);
+    await watch.evaluate('api-slow');
+    assert.deepEqual(cleared, [], 'a NaN point is no value: the state holds');
+    p.matrix([{}, [[880, '0.9'], [910, '0.3'], [1000, '0.9']]]);
+    await watch.evaluate('api-slow');
+    assert.deepEqual(cleared, [], '0.3 is not at or below clearBelow 0.2: still firing');
+    p.matrix([{}, [[880, '0.9'], [910, '0.1']]]);
+    await watch.evaluate('api-slow');
+    assert.equal(cleared.length, 1, 'a point at or below clearBelow clears it');
+    p.state.status = 503;
+    p.state.rangeBody = 'down';
+    await watch.evaluate('api-slow');
+    assert.equal(watch.isFiring('api-slow', 'api'), true, 'a failed range query is unknown, not healthy');
+  } finally {
+    await p.close();
+  }
+});
+
+test('range and step: only on PromQL rules, and a sound window', () => {
+  const errors = (rule: string) => {
+    try {
+      parseConfig(`services:\n  api: { command: node }\nprometheus: { url: "http://127.0.0.1:9090" }\nsymptoms:\n  r:\n    service: api\n${rule}`, { file: '/tmp/x/homeostat.yaml', displayName: 'homeostat.yaml' });
+      return [];
+    } catch (error) {
+      return (error as Error).message.split('\n').filter((line) => line.startsWith('homeostat.yaml'));
+    }
+  };
+  assert.deepEqual(errors('    metric: x\n    above: 1\n    range: 1m\n'), ['homeostat.yaml:9:12: symptoms.r.range: range is for PromQL rules (query:); a metric rule reads its window with window/for']);
+  assert.deepEqual(errors('    query: x\n    above: 1\n    range: 1m\n    step: 5m\n'), ['homeostat.yaml:10:11: symptoms.r.step: step (300000 ms) must not exceed range (60000 ms)']);
+  assert.deepEqual(errors('    query: x\n    above: 1\n    range: 0s\n'), ['homeostat.yaml:9:12: symptoms.r.range: range must be a positive duration']);
+  assert.deepEqual(errors('    query: x\n    above: 1\n    range: 1m\n    step: 10s\n'), []);
+});
