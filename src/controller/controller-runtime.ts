@@ -286,6 +286,8 @@ export class ControllerRuntime {
       escalationMessage: message,
       evidence: (service, instance) => evidence.gather(service, instance),
       symptomCleared,
+      // A PromQL rule symptom whose query is unanswered makes verification unknown, not failing.
+      symptomUnknown: (service, symptom) => promql.unknownReason(symptom, service),
       // The Prometheus of the applied config: a policy's `verify.checks` ask it.
       prometheus: () => live.config.prometheus,
       fenceAction: async (action, target) => (await leadership.recordAction(action, target)).token,

@@ -27,6 +27,8 @@ interface RuleState {
   series: Map<string, ThresholdRule>;
   /** False until a query answered, and after a failed one: the rule is unknown, not healthy. */
   known: boolean;
+  /** The last failed query's error, while the rule is unknown. */
+  error?: string;
   definition: string;
 }
 
@@ -110,10 +112,12 @@ export class PromqlWatch {
     }
     if (!answer.ok) {
       state.known = false;
+      state.error = answer.error;
       this.options.onQuery?.(name, 'failed', answer.error);
       return;
     }
     state.known = true;
+    delete state.error;
     this.options.onQuery?.(name, 'ok');
     const now = this.clock.now();
     const answered = new Set<string>();
@@ -171,6 +175,18 @@ export class PromqlWatch {
     const state = this.rules.get(name);
     if (!state || !state.known) return true;
     return [...state.series.values()].some((threshold) => threshold.state !== 'ok');
+  }
+
+  /**
+   * Why rule `name` of `service` is unknown now — its last query failed (the error), or none
+   * answered yet — or undefined when it is known (or not a PromQL rule of that service).
+   */
+  unknownReason(name: string, service: string): string | undefined {
+    const rule = this.options.config.symptoms[name];
+    if (rule?.query === undefined || rule.service !== service) return undefined;
+    const state = this.rules.get(name);
+    if (!state) return 'its query has not been answered yet';
+    return state.known ? undefined : `its query failed: ${state.error ?? 'no answer yet'}`;
   }
 
   /** The PromQL rules firing now (known and firing on a series). */

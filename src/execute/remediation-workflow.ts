@@ -76,6 +76,8 @@ export interface RemediationDeps extends Pick<ActuatorDeps, 'escalation' | 'esca
    * probes passing (see incident-health.ts). Without it, probes only.
    */
   symptomCleared?: (service: string, symptom: string) => boolean;
+  /** Why a metric symptom cannot be told now (its PromQL rule unanswered): verification is then unknown, not failing (see incident-health.ts). */
+  symptomUnknown?: (service: string, symptom: string) => string | undefined;
   /** The Prometheus a policy's `verify.checks` ask (the applied config's `prometheus`); without it, checks are unknown. */
   prometheus?: () => PrometheusConfig | undefined;
   /**
@@ -244,7 +246,7 @@ export function remediationWorkflow(deps: RemediationDeps): WorkflowDefinition<R
         async ({ signal }) => {
           // An uncertain action (interrupted by a crash, not repeated) may have worked: health decides.
           const health = acted.ok || acted.uncertain ? await incidentHealth(deps, incidentId, { target: acted.verifyOn ?? service, ...(acted.verifyOn ? { replaced: service } : {}) }) : undefined;
-          const joined = health && joinChecks(() => health.check(), () => health.failing(), policyChecks(deps, policy, signal));
+          const joined = health && joinChecks(() => health.read(), () => health.failing(), policyChecks(deps, policy, signal));
           const result = joined
             ? await verifyHealthy(() => joined.isHealthy(), { healthyForMs: policy.verify.healthyFor, timeoutMs: policy.verify.timeout, signal, whyNot: () => joined.whyNot() })
             : { ok: false, verdict: 'failing' as const, detail: `not verified: the action failed (${acted.detail})`, tookMs: 0 };

@@ -115,7 +115,7 @@ export async function rollout(ctx: WorkflowContext, deps: RemediationDeps, args:
         const health = acted.ok && b === batches.length - 1 ? await incidentHealth(deps, incidentId, { target: service }) : undefined;
         const batchHealthy = () => batch.every((instance) => deps.control.isHealthy(service, instance));
         const joined = joinChecks(
-          async () => batchHealthy() && (!health || (await health.check())),
+          async () => (!batchHealthy() ? false : health ? await health.read() : true),
           () => (batchHealthy() ? (health?.failing() ?? '') : `${batch.join(', ')} not healthy`),
           args.checks?.(signal),
         );

@@ -113,18 +113,19 @@ export interface JoinedHealth {
 
 /**
  * `clear` (the incident's symptoms) AND the checks: failing when either fails (a known
- * failure outweighs an unknown), unknown when the symptoms are clear and a check is unknown,
- * healthy only when both pass. Without checks, `clear` alone.
+ * failure outweighs an unknown), else unknown when either is (a PromQL rule or check
+ * unanswered), healthy only when both pass. Without checks, `clear` alone.
  * @example const joined = joinChecks(() => health.check(), () => health.failing(), checks); await verifyHealthy(() => joined.isHealthy(), { …, whyNot: joined.whyNot })
  */
-export function joinChecks(clear: () => boolean | Promise<boolean>, failing: () => string, checks: VerificationChecks | undefined): JoinedHealth {
+export function joinChecks(clear: () => HealthReading | Promise<HealthReading>, failing: () => string, checks: VerificationChecks | undefined): JoinedHealth {
   let checked: ChecksReading = { state: 'pass', detail: '' };
   return {
     async isHealthy() {
-      const symptomsClear = await clear();
+      const symptoms = await clear();
       if (checks) checked = await checks.read();
-      if (!symptomsClear || checked.state === 'fail') return false;
-      return checked.state === 'unknown' ? { unknown: checked.detail } : true;
+      if (symptoms === false || checked.state === 'fail') return false;
+      const unknown = [typeof symptoms === 'object' ? symptoms.unknown : '', checked.state === 'unknown' ? checked.detail : ''].filter(Boolean);
+      return unknown.length > 0 ? { unknown: unknown.join('; ') } : true;
     },
     whyNot: () => [failing(), checked.detail].filter(Boolean).join('; '),
   };

@@ -137,10 +137,13 @@ test('a PromQL range rule fires only when every point of the window is past the 
     p.matrix([{}, [[880, '0.9'], [910, '0.1']]]);
     await watch.evaluate('api-slow');
     assert.equal(cleared.length, 1, 'a point at or below clearBelow clears it');
+    assert.equal(watch.unknownReason('api-slow', 'api'), undefined, 'answered: known');
     p.state.status = 503;
     p.state.rangeBody = 'down';
     await watch.evaluate('api-slow');
     assert.equal(watch.isFiring('api-slow', 'api'), true, 'a failed range query is unknown, not healthy');
+    assert.equal(watch.unknownReason('api-slow', 'api'), 'its query failed: HTTP 503: not JSON: down', 'and says why, for verification');
+    assert.equal(watch.unknownReason('api-slow', 'db'), undefined, 'not a rule of db');
   } finally {
     await p.close();
   }

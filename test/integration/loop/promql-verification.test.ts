@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { instantQuery, rangeQuery } from '../../../src/monitor/prometheus-query.js';
-import { verificationChecks } from '../../../src/execute/verification-checks.js';
+import { joinChecks, verificationChecks } from '../../../src/execute/verification-checks.js';
 import { verifyCheckSchema } from '../../../src/config/schema/verify-checks.js';
 import { fakePrometheus } from '../helpers/fake-prometheus.js';
 import { loopHarness } from './loop-harness.js';
@@ -201,3 +201,24 @@ for (const outage of ['answers 503', 'is down (connection refused)'] as const) {
     }
   });
 }
+
+test('joined: a known failure of either side is failing; else an unknown symptom rule or check is unknown; healthy only when both pass', async () => {
+  const checks = (state: 'pass' | 'fail' | 'unknown') => ({ read: async () => ({ state, detail: state === 'pass' ? '' : `check c ${state}` }) });
+  const unknownRule = { unknown: 'rule app-errors on app unknown: its query failed' };
+  const cases = [
+    [true, 'pass', true],
+    [true, 'unknown', { unknown: 'check c unknown' }],
+    [unknownRule, 'pass', unknownRule],
+    [unknownRule, 'unknown', { unknown: 'rule app-errors on app unknown: its query failed; check c unknown' }],
+    [unknownRule, 'fail', false],
+    [false, 'unknown', false],
+    [false, 'pass', false],
+  ] as const;
+  for (const [symptoms, state, expected] of cases) {
+    const joined = joinChecks(() => symptoms, () => (symptoms === false ? 'api probes failing' : ''), checks(state));
+    assert.deepEqual(await joined.isHealthy(), expected, JSON.stringify([symptoms, state]));
+  }
+  const joined = joinChecks(() => false, () => 'api probes failing', checks('unknown'));
+  await joined.isHealthy();
+  assert.equal(joined.whyNot(), 'api probes failing; check c unknown');
+});
