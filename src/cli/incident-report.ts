@@ -54,7 +54,8 @@ export function describeEntry(entry: Entry): string {
     case 'action':
       return `${rung(d)}${str(d.action)}: ${d.dryRun ? 'NOT executed (dry-run)' : d.uncertain ? 'OUTCOME UNKNOWN' : d.ok ? 'done' : 'FAILED'} — ${str(d.detail)}`;
     case 'verification':
-      return `${rung(d)}${str(d.action)}: ${d.ok ? 'verified' : 'NOT verified'} — ${str(d.detail)}`;
+      // An unknown verdict (a PromQL check could not be answered) is not a failure of the action: said apart.
+      return `${rung(d)}${str(d.action)}: ${d.ok ? 'verified' : d.verdict === 'unknown' ? 'verdict UNKNOWN' : 'NOT verified'} — ${str(d.detail)}`;
     case 'escalation':
       if (d.event === 'resolve') return `page resolved${d.ok ? '' : ' (NOT delivered to every webhook)'}: ${str(d.detail)}`;
       if (d.paged === false) return `not paged again: ${str(d.detail)}`;

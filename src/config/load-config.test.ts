@@ -112,3 +112,46 @@ test('dependsOn: unknown services, self-references and cycles are errors at the 
   assert.deepEqual(config.services.db!.dependsOn, []);
   assert.equal(config.correlation.window, 30_000);
 });
+
+/** A config whose policy `heal` has these `verify.checks` lines (from line 8 on). */
+function withChecks(checks: string): string {
+  return `services:
+  api: { command: node }
+policies:
+  heal:
+    ladder: [{ action: restart }]
+    verify:
+      checks:
+${checks}`;
+}
+
+test('verify.checks: each bad PromQL check is an error at its line — no prometheus.url, no below/above, a negative range, a bad step, a name used twice', () => {
+  const errors = errorsOf(withChecks(`        - { name: errors, query: 'sum(rate(errors_total[1m]))' }
+        - name: up
+          query: up
+          above: 0
+          range: -2m
+        - { name: latency, query: 'x', below: 1, range: 1m, step: 2m }
+        - { name: fine, query: 'x', below: 1, step: 10s }
+        - { name: fine, query: 'x', below: 1, range: 1h, step: 0.1 }
+`));
+  assert.deepEqual(errors, [
+    'homeostat.yaml:8:34: policies.heal.verify.checks[0].query: a verification check takes below or above (or both): what passing is',
+    'homeostat.yaml:12:18: policies.heal.verify.checks[1].range: expected a duration like "500ms", got "-2m"',
+    'homeostat.yaml:13:67: policies.heal.verify.checks[2].step: step (120000 ms) must not exceed range (60000 ms)',
+    'homeostat.yaml:14:53: policies.heal.verify.checks[3].step: step is for range queries: set range too',
+    'homeostat.yaml:15:64: policies.heal.verify.checks[4].step: range ÷ step is 36000000 points; Prometheus answers at most 11000',
+  ]);
+  const noPrometheus = errorsOf(withChecks(`        - { name: errors, query: 'sum(rate(errors_total[1m]))', below: 0.01, range: 2m }
+        - { name: errors, query: 'up', above: 0 }
+`));
+  assert.deepEqual(noPrometheus, [
+    'homeostat.yaml:8:9: policies.heal.verify.checks: PromQL verification checks need prometheus: { url } in this file',
+    'homeostat.yaml:9:19: policies.heal.verify.checks[1].name: check "errors" is named twice',
+  ]);
+  const { config } = parseConfig(
+    `prometheus: { url: "http://127.0.0.1:9090" }\n${withChecks("        - { name: errors, query: 'sum(rate(errors_total[1m]))', below: 0.01, range: 2m }\n")}`,
+    { file: '/tmp/x/homeostat.yaml' },
+  );
+  assert.deepEqual(config.policies.heal!.verify.checks, [{ name: 'errors', query: 'sum(rate(errors_total[1m]))', below: 0.01, range: 120_000, noData: 'fail', every: 1_000 }], 'a valid check gets its defaults');
+});

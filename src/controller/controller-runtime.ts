@@ -26,6 +26,7 @@ import { ConfigManager } from './config-manager.js';
 import { symptomOf } from './element-symptoms.js';
 import { MetricWatch } from './metric-watch.js';
 import { PromqlWatch } from './promql-watch.js';
+import { promqlHistory } from './promql-history.js';
 import type { NodeAgent } from './node-agent.js';
 import { nodeIdentity, type NodeIdentity } from './node-identity.js';
 import { ResourceSeries } from './resource-series.js';
@@ -258,6 +259,16 @@ export class ControllerRuntime {
         configChanges: () => configs.recentChanges(),
         knowledge,
         replicas: (service) => control.instances(service).length,
+        // The scope's PromQL rules, read back from Prometheus: ranked like scraped series.
+        ...(applied.prometheus && Object.values(applied.symptoms).some((rule) => rule.query !== undefined)
+          ? {
+              promql: async (services, fromMs, nowMs, stepMs) => {
+                const { store, failed } = await promqlHistory(applied, { services, fromMs, nowMs, stepMs });
+                for (const { rule, error } of failed) promqlWarning(new Error(error), `PromQL rule ${rule}: its history for root-cause ranking could not be read (ranked without it)`);
+                return store;
+              },
+            }
+          : {}),
       });
     const unsubscribe = [
       live.onChange((next) => {
@@ -290,6 +301,10 @@ export class ControllerRuntime {
       webhooks,
       evidence: (service, instance) => evidence.gather(service, instance),
       symptomCleared,
+      // A PromQL rule symptom whose query is unanswered makes verification unknown, not failing.
+      symptomUnknown: (service, symptom) => promql.unknownReason(symptom, service),
+      // The Prometheus of the applied config: a policy's `verify.checks` ask it.
+      prometheus: () => live.config.prometheus,
       fenceAction: async (action, target) => (await leadership.recordAction(action, target)).token,
     });
     // This engine starts and reads runs; remediation runs execute only on the leader's

@@ -2,7 +2,8 @@ import type { HomeostatConfig } from '../config/schema/root.js';
 import type { SymptomRuleConfig } from '../config/schema/symptom-rules.js';
 import type { Symptom } from '../analyze/symptom.js';
 import { ThresholdRule } from '../analyze/threshold-rule.js';
-import { instantQuery, type QueryAnswer } from '../monitor/prometheus-query.js';
+import { DEFAULT_CHECK_STEP } from '../config/schema/verify-checks.js';
+import { instantQuery, rangeQuery, type QueryAnswer, type RangeAnswer, type RangeWindow } from '../monitor/prometheus-query.js';
 import { seriesKey } from '../monitor/time-series.js';
 import { canonicalJson } from '../knowledge/canonical-json.js';
 import { systemClock, type Clock } from '../resilience/clock.js';
@@ -17,6 +18,8 @@ export interface PromqlWatchOptions {
   onCleared?: (rule: string, series: string, value: number | undefined) => void;
   /** Replaces the HTTP query (tests). */
   query?: (baseUrl: string, query: string, timeoutMs: number, signal: AbortSignal) => Promise<QueryAnswer>;
+  /** Replaces the HTTP range query (tests). */
+  rangeQuery?: (baseUrl: string, query: string, window: RangeWindow, timeoutMs: number, signal: AbortSignal) => Promise<RangeAnswer>;
 }
 
 /** One PromQL rule's state: a threshold per answered series, and whether the last query answered. */
@@ -24,12 +27,15 @@ interface RuleState {
   series: Map<string, ThresholdRule>;
   /** False until a query answered, and after a failed one: the rule is unknown, not healthy. */
   known: boolean;
+  /** The last failed query's error, while the rule is unknown. */
+  error?: string;
   definition: string;
 }
 
 /**
- * PromQL symptom rules (`symptoms.<rule>.query`): every `every`, the instant query runs
- * against `prometheus.url`, and each series of the answer goes through a
+ * PromQL symptom rules (`symptoms.<rule>.query`): every `every`, the instant query (or,
+ * with `range`, the range query read as its least extreme points) runs against
+ * `prometheus.url`, and each series of the answer goes through a
  * {@link ThresholdRule} (`above`/`below`, `for`, hysteresis) like a scraped series; a fired
  * one is a symptom on the rule's service, with the series' labels. A series missing from a
  * later answer is over (as a Prometheus alert resolves): cleared if it fired. A failed
@@ -97,7 +103,7 @@ export class PromqlWatch {
     const { config } = this.options;
     const rule = config.symptoms[name];
     if (rule?.query === undefined || !config.prometheus) return;
-    const answer = await (this.options.query ?? instantQuery)(config.prometheus.url, rule.query, config.prometheus.timeout, this.abort.signal);
+    const answer = rule.range === undefined ? await (this.options.query ?? instantQuery)(config.prometheus.url, rule.query, config.prometheus.timeout, this.abort.signal) : await this.rangeAnswer(rule, config.prometheus);
     if (this.options.config.symptoms[name] !== rule) return; // reconfigured meanwhile: the answer is for an old rule
     let state = this.rules.get(name);
     if (!state) {
@@ -106,10 +112,12 @@ export class PromqlWatch {
     }
     if (!answer.ok) {
       state.known = false;
+      state.error = answer.error;
       this.options.onQuery?.(name, 'failed', answer.error);
       return;
     }
     state.known = true;
+    delete state.error;
     this.options.onQuery?.(name, 'ok');
     const now = this.clock.now();
     const answered = new Set<string>();
@@ -129,7 +137,7 @@ export class PromqlWatch {
           element: rule.service,
           at: now,
           labels: { kind: rule.below !== undefined ? 'below' : 'threshold', aggregate: 'promql' },
-          signal: { kind: 'metric-rule', rule: name, query: rule.query, series: key, seriesLabels: series.labels, value: series.value, message: `PromQL ${rule.query} is ${series.value} for ${canonicalJson(series.labels)}, ${level}` },
+          signal: { kind: 'metric-rule', rule: name, query: rule.query, series: key, seriesLabels: series.labels, value: series.value, message: `PromQL ${rule.query}${rule.range !== undefined ? ` over the last ${rule.range / 1_000} s` : ''} is ${series.value} for ${canonicalJson(series.labels)}, ${level}` },
         });
       } else if (change === 'cleared') {
         this.options.onCleared?.(name, key, series.value);
@@ -142,6 +150,24 @@ export class PromqlWatch {
     }
   }
 
+  /**
+   * A range rule's answer as an instant one: each series' least extreme point over the last
+   * `range` — the lowest for an `above` rule, the highest for a `below` one — so the
+   * threshold fires only when every point of the window is past it. A NaN point makes the
+   * series' value NaN (no value: its state is held); a series without points is left out.
+   */
+  private async rangeAnswer(rule: SymptomRuleConfig, prometheus: NonNullable<HomeostatConfig['prometheus']>): Promise<QueryAnswer> {
+    const endMs = this.clock.now();
+    const window: RangeWindow = { startMs: endMs - rule.range!, endMs, stepMs: rule.step ?? Math.min(DEFAULT_CHECK_STEP, rule.range!) };
+    const answer = await (this.options.rangeQuery ?? rangeQuery)(prometheus.url, rule.query!, window, prometheus.timeout, this.abort.signal);
+    if (!answer.ok) return answer;
+    const pick = rule.below !== undefined ? Math.max : Math.min;
+    return {
+      ok: true,
+      series: answer.series.filter((series) => series.samples.length > 0).map((series) => ({ labels: series.labels, value: series.samples.some(([, v]) => Number.isNaN(v)) ? Number.NaN : pick(...series.samples.map(([, v]) => v)) })),
+    };
+  }
+
   /** Whether rule `name` of `service` fires, is pending, or is unknown (never answered, or its last query failed). */
   isFiring(name: string, service: string): boolean {
     const rule = this.options.config.symptoms[name];
@@ -149,6 +175,18 @@ export class PromqlWatch {
     const state = this.rules.get(name);
     if (!state || !state.known) return true;
     return [...state.series.values()].some((threshold) => threshold.state !== 'ok');
+  }
+
+  /**
+   * Why rule `name` of `service` is unknown now — its last query failed (the error), or none
+   * answered yet — or undefined when it is known (or not a PromQL rule of that service).
+   */
+  unknownReason(name: string, service: string): string | undefined {
+    const rule = this.options.config.symptoms[name];
+    if (rule?.query === undefined || rule.service !== service) return undefined;
+    const state = this.rules.get(name);
+    if (!state) return 'its query has not been answered yet';
+    return state.known ? undefined : `its query failed: ${state.error ?? 'no answer yet'}`;
   }
 
   /** The PromQL rules firing now (known and firing on a series). */

@@ -4,6 +4,8 @@ import { parseConfig } from '../config/load-config.js';
 import { TimeSeriesStore } from '../monitor/time-series.js';
 import { RootCauseDiagnoser } from './root-cause-diagnoser.js';
 import { INSTANCE_CPU } from './resource-series.js';
+import { promqlHistory } from './promql-history.js';
+import type { RangeAnswer, RangeWindow } from '../monitor/prometheus-query.js';
 
 const { config } = parseConfig(
   `services:
@@ -57,4 +59,54 @@ test('an idle dependency whose CPU reads 0 and then 1 % is not blamed for a depe
   const diagnosis = await diagnoser.diagnose([{ name: 'process-crashed', element: 'api', instance: 'api#0', at: onset, labels: {}, signal: { message: 'api#0 exited' } }]);
   assert.equal(diagnosis.candidates![0]!.element, 'api', JSON.stringify(diagnosis.candidates, null, 1));
   assert.equal(diagnosis.cause, 'process-crashed');
+});
+
+test('the history of a dependency\'s PromQL rule, read back from Prometheus, ranks it as the cause; a rule whose query fails is left out and named', async () => {
+  const { config: withPromql } = parseConfig(
+    `prometheus: { url: "http://127.0.0.1:9" }
+services:
+  db_main: { command: node }
+  api: { command: node, dependsOn: [db_main] }
+symptoms:
+  db-latency:
+    service: db_main
+    query: histogram_quantile(0.99, sum by (le) (rate(db_query_seconds_bucket[1m])))
+    above: 1
+  api-down:
+    service: api
+    query: up{job="api"}
+    below: 1
+`,
+    { file: '/tmp/x/homeostat.yaml' },
+  );
+  const onset = 1_700_000_600_000;
+  const asked: { query: string; window: RangeWindow }[] = [];
+  const query = async (_url: string, promql: string, window: RangeWindow): Promise<RangeAnswer> => {
+    asked.push({ query: promql, window });
+    if (promql.startsWith('up')) return { ok: false, error: 'HTTP 503' };
+    const samples: [number, number][] = [];
+    // The db's p99 latency: about 20 ms, then 4 s from shortly before the api's symptom.
+    for (let t = window.startMs; t <= window.endMs; t += window.stepMs) samples.push([t, t >= onset - 4_000 ? 4 + (t % 3_000) / 3_000 : 0.02 + (t % 7_000) / 700_000]);
+    return { ok: true, series: [{ labels: { job: 'db', service: 'ignored' }, samples }] };
+  };
+  const failed: string[] = [];
+  const diagnoser = new RootCauseDiagnoser({
+    config: withPromql,
+    now: () => onset + 5_000,
+    promql: async (services, fromMs, nowMs, stepMs) => {
+      const history = await promqlHistory(withPromql, { services, fromMs, nowMs, stepMs, query });
+      failed.push(...history.failed.map((f) => `${f.rule}: ${f.error}`));
+      return history.store;
+    },
+  });
+  const diagnosis = await diagnoser.diagnose([{ name: 'process-crashed', element: 'api', instance: 'api#0', at: onset, labels: {}, signal: { message: 'api#0 exited' } }]);
+  assert.deepEqual(asked.map((a) => a.query).sort(), ['histogram_quantile(0.99, sum by (le) (rate(db_query_seconds_bucket[1m])))', 'up{job="api"}']);
+  assert.ok(asked[0]!.window.startMs <= onset - withPromql.correlation.normalPeriod - 5_000, 'the window covers the normal period');
+  assert.equal(asked[0]!.window.endMs, onset + 5_000);
+  assert.deepEqual(failed, ['api-down: HTTP 503']);
+  const top = diagnosis.candidates![0]!;
+  assert.equal(top.element, 'db_main', JSON.stringify(diagnosis.candidates, null, 1));
+  assert.ok(top.evidence.some((e) => e.startsWith('db_main:db-latency{job="db",service="db_main"} left its normal range')), top.evidence.join('\n'));
+  const without = await new RootCauseDiagnoser({ config: withPromql, now: () => onset + 5_000 }).diagnose([{ name: 'process-crashed', element: 'api', instance: 'api#0', at: onset, labels: {}, signal: { message: 'api#0 exited' } }]);
+  assert.equal(without.candidates![0]!.element, 'api', 'without the PromQL history nothing points at the db');
 });

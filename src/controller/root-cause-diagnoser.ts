@@ -15,6 +15,11 @@ export interface RootCauseDiagnoserOptions {
   series?: TimeSeriesStore[];
   /** How often `series` are sampled at most (ms): the ranking's time step. */
   stepMs?: number;
+  /**
+   * More history read when an incident is diagnosed: the series of the PromQL rules of the
+   * services in scope, from Prometheus (see promql-history.ts), for `fromMs`..`nowMs`.
+   */
+  promql?: (services: readonly string[], fromMs: number, nowMs: number, stepMs: number) => Promise<TimeSeriesStore | undefined>;
   /** Config versions applied recently (the config manager's). */
   configChanges?: () => ConfigChangeEvidence[];
   /** Earlier incidents and this incident's actions, for the classification. */
@@ -27,7 +32,7 @@ export interface RootCauseDiagnoserOptions {
 /**
  * The loop's {@link Diagnoser}: ranks the root cause of an incident over its `dependsOn`
  * group with {@link diagnoseIncident} — the monitor's recent history (normal period: before
- * the onset), the graph, the symptoms, recent config versions — and classifies the fault
+ * the onset) and, with `promql`, the history of the scope's PromQL rules from Prometheus, the graph, the symptoms, recent config versions — and classifies the fault
  * (transient, persistent, byzantine) from the incident's and the element's history.
  *
  * @example const diagnoser = new RootCauseDiagnoser({ config, series: watch.series, configChanges: () => configs.recentChanges() });
@@ -44,18 +49,23 @@ export class RootCauseDiagnoser implements Diagnoser {
 
   async diagnose(symptoms: Symptom[], context?: DiagnosisContext): Promise<Diagnosis> {
     if (symptoms.length === 0) return { cause: 'unknown', confidence: 0, evidence: ['no symptoms'], candidates: [] };
-    const { config, series } = this.options;
+    const { config } = this.options;
     const scope = [...new Set(symptoms.flatMap((s) => this.groups.scope(s.element)))];
     const onset = Math.min(...symptoms.map((s) => s.at));
+    const now = this.now();
+    const stepMs = this.options.stepMs ?? 1_000;
+    // The whole window metricHistory reads: the normal period, its lead and three steps of forward fill before it.
+    const fromPrometheus = await this.options.promql?.(scope, onset - 5_000 - config.correlation.normalPeriod - stepMs * 4, now, stepMs);
+    const series = [...(this.options.series ?? []), ...(fromPrometheus ? [fromPrometheus] : [])];
     const metrics =
-      series && series.length > 0
+      series.length > 0
         ? metricHistory(series, {
             services: scope,
             alias: (service) => elementAlias(scope, service),
             onset,
-            now: this.now(),
+            now,
             normalMs: config.correlation.normalPeriod,
-            stepMs: this.options.stepMs ?? 1_000,
+            stepMs,
           })
         : undefined;
     const base = {

@@ -58,6 +58,28 @@ test('several symptoms on several elements: the incident is healthy only when ev
   }
 });
 
+test('a PromQL rule whose query is unanswered makes the incident\'s health unknown, not failing — unless something known fails too', async () => {
+  const store = SqliteStore.open(':memory:');
+  try {
+    const knowledge = new Knowledge(store);
+    const incident = await redisFullIncident(knowledge);
+    const unhealthy = new Set<string>();
+    const health = await incidentHealth(
+      { knowledge, control: controlWith(unhealthy), symptomCleared: () => false, symptomUnknown: (service, symptom) => (symptom === 'app-errors' && service === 'app' ? 'its query failed: cannot reach http://127.0.0.1:9090' : undefined) },
+      incident.id,
+      { target: 'app' },
+    );
+    assert.deepEqual(await health.read(), { unknown: 'rule app-errors on app unknown: its query failed: cannot reach http://127.0.0.1:9090' });
+    assert.equal(await health.check(), false, 'unknown is not clear');
+    assert.equal(health.failing(), 'rule app-errors on app unknown: its query failed: cannot reach http://127.0.0.1:9090');
+    unhealthy.add('nginx');
+    assert.equal(await health.read(), false, 'nginx failing is known: the health is failing');
+    assert.equal(health.failing(), 'nginx probes failing (readiness-failing); rule app-errors on app unknown: its query failed: cannot reach http://127.0.0.1:9090');
+  } finally {
+    await store.close();
+  }
+});
+
 test('a symptom that joins during verification is read again and must clear too', async () => {
   const store = SqliteStore.open(':memory:');
   try {

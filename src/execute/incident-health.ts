@@ -2,6 +2,7 @@ import { isWorkflowElement } from '../analyze/workflow-element.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
 import { systemClock, type Clock } from '../resilience/clock.js';
 import type { ElementControl } from './element-control.js';
+import type { HealthReading } from './verify-health.js';
 
 /**
  * How a kind of symptom is seen to have cleared: `probes`, the element it was observed on
@@ -54,6 +55,12 @@ export interface IncidentHealthDeps {
   control: ElementControl;
   /** Whether metric rule `symptom` has cleared on `service`; without it, rules count as clear. */
   symptomCleared?: (service: string, symptom: string) => boolean;
+  /**
+   * Why metric rule `symptom` on `service` cannot be told now (a PromQL rule whose query is
+   * not answered: Prometheus down), or undefined when its state is known. A rule not cleared
+   * for that reason alone makes the incident's health unknown rather than failing.
+   */
+  symptomUnknown?: (service: string, symptom: string) => string | undefined;
 }
 
 export interface IncidentHealthOptions {
@@ -70,6 +77,11 @@ export interface IncidentHealthOptions {
 export interface IncidentHealth {
   /** True when every symptom joined to the incident has cleared where it was observed. */
   check(): Promise<boolean>;
+  /**
+   * The same, in three states: true (clear), false (something known is not clear), or
+   * unknown (what is not clear is only PromQL rules whose queries are unanswered).
+   */
+  read(): Promise<HealthReading>;
   /** What kept the last check from passing ('' when it passed), e.g. "nginx probes failing (readiness-failing); rule app-errors still firing on app". */
   failing(): string;
   /** The symptoms checked (as of the last read). */
@@ -94,17 +106,20 @@ export async function incidentHealth(deps: IncidentHealthDeps, incidentId: strin
   const rereadEveryMs = options.rereadEveryMs ?? 1_000;
   let symptoms = await incidentSymptoms(deps.knowledge, incidentId);
   let readAt = clock.now();
-  let failing: string[] = [];
+  let notClear: NotClear = { failing: [], unknown: [] };
+  const read = async (): Promise<HealthReading> => {
+    if (clock.now() - readAt >= rereadEveryMs) {
+      symptoms = await incidentSymptoms(deps.knowledge, incidentId);
+      readAt = clock.now();
+    }
+    notClear = stillFailing(deps, symptoms, options);
+    if (notClear.failing.length > 0) return false;
+    return notClear.unknown.length > 0 ? { unknown: notClear.unknown.join('; ') } : true;
+  };
   return {
-    async check() {
-      if (clock.now() - readAt >= rereadEveryMs) {
-        symptoms = await incidentSymptoms(deps.knowledge, incidentId);
-        readAt = clock.now();
-      }
-      failing = stillFailing(deps, symptoms, options);
-      return failing.length === 0;
-    },
-    failing: () => failing.join('; '),
+    read,
+    check: async () => (await read()) === true,
+    failing: () => [...notClear.failing, ...notClear.unknown].join('; '),
     symptoms: () => symptoms,
   };
 }
@@ -124,8 +139,14 @@ export async function incidentSymptoms(knowledge: Knowledge, incidentId: string)
   return [...found.values()];
 }
 
+/** What is not clear: known failures, and rules that cannot be told (their reasons). */
+interface NotClear {
+  failing: string[];
+  unknown: string[];
+}
+
 /** What is not clear now, one phrase per element or rule, target first. */
-function stillFailing(deps: IncidentHealthDeps, symptoms: IncidentSymptom[], options: IncidentHealthOptions): string[] {
+function stillFailing(deps: IncidentHealthDeps, symptoms: IncidentSymptom[], options: IncidentHealthOptions): NotClear {
   // A workflow element has no probes: its symptoms are events (CLEARED_BY), and so is it as a target.
   const probed = new Map<string, string[]>(isWorkflowElement(options.target) ? [] : [[options.target, []]]);
   const rules: IncidentSymptom[] = [];
@@ -139,7 +160,15 @@ function stillFailing(deps: IncidentHealthDeps, symptoms: IncidentSymptom[], opt
   for (const [element, names] of probed) {
     if (!deps.control.isHealthy(element)) failing.push(`${element} probes failing${names.length ? ` (${[...new Set(names)].join(', ')})` : ''}`);
   }
+  const unknown: string[] = [];
   const cleared = deps.symptomCleared;
-  if (cleared) for (const rule of rules) if (!cleared(rule.element, rule.name)) failing.push(`rule ${rule.name} still firing on ${rule.element}`);
-  return failing;
+  if (cleared) {
+    for (const rule of rules) {
+      if (cleared(rule.element, rule.name)) continue;
+      const why = deps.symptomUnknown?.(rule.element, rule.name);
+      if (why !== undefined) unknown.push(`rule ${rule.name} on ${rule.element} unknown: ${why}`);
+      else failing.push(`rule ${rule.name} still firing on ${rule.element}`);
+    }
+  }
+  return { failing, unknown };
 }

@@ -1,5 +1,6 @@
 import { isHomeostatError } from '../errors/homeostat-error.js';
 import type { PolicyConfig } from '../config/schema/policies.js';
+import type { PrometheusConfig } from '../config/schema/prometheus.js';
 import type { HomeostatConfig } from '../config/schema/root.js';
 import { policyNamed } from '../plan/policy-matcher.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
@@ -14,6 +15,7 @@ import { restartSince } from './restart-since.js';
 import { isRollout, rollout } from './rollout.js';
 import { clearanceOf, incidentHealth, type IncidentSymptom } from './incident-health.js';
 import { verifyHealthy } from './verify-health.js';
+import { joinChecks, verificationChecks } from './verification-checks.js';
 
 export const REMEDIATION_WORKFLOW = 'homeostat.remediate';
 
@@ -74,6 +76,10 @@ export interface RemediationDeps extends Pick<ActuatorDeps, 'escalation' | 'esca
    * probes passing (see incident-health.ts). Without it, probes only.
    */
   symptomCleared?: (service: string, symptom: string) => boolean;
+  /** Why a metric symptom cannot be told now (its PromQL rule unanswered): verification is then unknown, not failing (see incident-health.ts). */
+  symptomUnknown?: (service: string, symptom: string) => string | undefined;
+  /** The Prometheus a policy's `verify.checks` ask (the applied config's `prometheus`); without it, checks are unknown. */
+  prometheus?: () => PrometheusConfig | undefined;
   /**
    * Record the action under the controller's leadership term, atomically against the
    * lease, and return the term's fencing token; throws `HS_NOT_LEADER` when this process
@@ -119,7 +125,22 @@ export function remediationWorkflow(deps: RemediationDeps): WorkflowDefinition<R
       if (rolling) {
         // The same rule as a single restart (restart-since.ts): a replica our own earlier restart started is not "already restarted".
         const since = await ctx.step(`since:${rung}`, async () => restartSince(await knowledge.incidents.explain(incidentId)).since);
-        const rolled = await rollout(ctx, deps, { input, policy, authority, rung, action, label, fence: (kind, target, signal) => fenceOrWait(deps, kind, target, signal), ...(since !== undefined ? { since } : {}) });
+        const rolled = await rollout(ctx, deps, {
+          input,
+          policy,
+          authority,
+          rung,
+          action,
+          label,
+          fence: (kind, target, signal) => fenceOrWait(deps, kind, target, signal),
+          checks: (signal) => policyChecks(deps, policy, signal),
+          ...(since !== undefined ? { since } : {}),
+        });
+        if (rolled.unknown) {
+          attempted.executed = true;
+          attempted.unknown = `verification of ${label} is ${rolled.unknown}`;
+          break;
+        }
         if (rolled.executed) attempted.executed = true;
         if (rolled.dryRun) attempted.dryRun = true;
         if (!rolled.executed && !rolled.dryRun) attempted.denied.push(`${label}: the canary was denied by the guardrails`);
@@ -225,11 +246,17 @@ export function remediationWorkflow(deps: RemediationDeps): WorkflowDefinition<R
         async ({ signal }) => {
           // An uncertain action (interrupted by a crash, not repeated) may have worked: health decides.
           const health = acted.ok || acted.uncertain ? await incidentHealth(deps, incidentId, { target: acted.verifyOn ?? service, ...(acted.verifyOn ? { replaced: service } : {}) }) : undefined;
-          const result = health
-            ? await verifyHealthy(() => health.check(), { healthyForMs: policy.verify.healthyFor, timeoutMs: policy.verify.timeout, signal, whyNot: () => health.failing() })
-            : { ok: false, detail: `not verified: the action failed (${acted.detail})`, tookMs: 0 };
+          const joined = health && joinChecks(() => health.read(), () => health.failing(), policyChecks(deps, policy, signal));
+          const result = joined
+            ? await verifyHealthy(() => joined.isHealthy(), { healthyForMs: policy.verify.healthyFor, timeoutMs: policy.verify.timeout, signal, whyNot: () => joined.whyNot() })
+            : { ok: false, verdict: 'failing' as const, detail: `not verified: the action failed (${acted.detail})`, tookMs: 0 };
           release();
-          await record(incidentId, 'verification', { rung, action: label, ...result, ...(health ? { checked: describeChecked(health.symptoms()) } : {}) });
+          await record(incidentId, 'verification', { rung, action: label, ...result, ...(health ? { checked: describeChecked(health.symptoms(), policy) } : {}) });
+          if (result.verdict === 'unknown') {
+            await knowledge.audit.append('controller', 'verification.unknown', incidentId, { rung, action: label, detail: result.detail });
+            // Unknown is neither the action's success nor its failure: nothing is learnt from it.
+            return result;
+          }
           // A skipped action did nothing: whatever health follows is not its success (nor its failure).
           if (!acted.skipped || acted.resumed) await knowledge.outcome(input.diagnosis, action.action, result.ok);
           return result;
@@ -256,6 +283,12 @@ export function remediationWorkflow(deps: RemediationDeps): WorkflowDefinition<R
         });
         return { outcome: 'resolved', rung };
       }
+      if (verified.verdict === 'unknown') {
+        // Unknown at the timeout stops the ladder: the next rung is more disruptive, and it
+        // would be verified just as blind — a human decides (see docs/detection-and-diagnosis.md).
+        attempted.unknown = `verification of ${label} is ${verified.detail}`;
+        break;
+      }
     }
     return finishUnhealed(ctx, deps, input, attempted);
   });
@@ -275,6 +308,8 @@ interface Attempted {
   denied: string[];
   /** The policy the loop matched is no longer in the applied config. */
   missingPolicy?: boolean;
+  /** Verification of an action ended unknown (a PromQL check unanswered): the ladder stopped there. */
+  unknown?: string;
 }
 
 /**
@@ -298,7 +333,9 @@ async function finishUnhealed(ctx: WorkflowContext, deps: RemediationDeps, input
   }
   const why = attempted.missingPolicy
     ? `policy "${input.policyName}" is no longer in the applied config`
-    : attempted.executed
+    : attempted.unknown
+      ? `${attempted.unknown}; the ladder stops there rather than run a more disruptive action it could not verify either`
+      : attempted.executed
       ? 'no action helped'
       : attempted.denied.length > 0
         ? `no action was allowed to run (${attempted.denied.join('; ')})`
@@ -334,7 +371,21 @@ async function fenceOrWait(deps: RemediationDeps, action: string, target: string
   }
 }
 
-/** The symptoms verification waited for, for the explanation ("readiness-failing on nginx"). */
-function describeChecked(symptoms: IncidentSymptom[]): string[] {
-  return symptoms.map((s) => `${s.name} on ${s.element}${clearanceOf(s.name) === 'event' ? ' (an event: nothing to wait for)' : ''}`);
+/** The symptoms and PromQL checks verification waited for, for the explanation ("readiness-failing on nginx", "check error-ratio: …"). */
+function describeChecked(symptoms: IncidentSymptom[], policy: PolicyConfig): string[] {
+  return [
+    ...symptoms.map((s) => `${s.name} on ${s.element}${clearanceOf(s.name) === 'event' ? ' (an event: nothing to wait for)' : ''}`),
+    ...policy.verify.checks.map((c) => `check ${c.name}: ${c.query}${c.range !== undefined ? ` over ${c.range} ms` : ''}`),
+  ];
+}
+
+/**
+ * The policy's PromQL checks, from now (the action just ended). A policy with checks but no
+ * Prometheus (a config that removed it since the run started) reads unknown, never pass.
+ */
+function policyChecks(deps: RemediationDeps, policy: PolicyConfig, signal: AbortSignal) {
+  if (policy.verify.checks.length === 0) return undefined;
+  const prometheus = deps.prometheus?.();
+  if (!prometheus) return { read: () => Promise.resolve({ state: 'unknown' as const, detail: 'no prometheus: { url } in the applied config for the checks' }) };
+  return verificationChecks(policy.verify.checks, { prometheus, sinceMs: Date.now(), signal });
 }

@@ -5,6 +5,7 @@ import { DESTRUCTIVE_ACTIONS, type ActionOutcome } from './actuators.js';
 import type { RemediationDeps, RemediationInput } from './remediation-workflow.js';
 import { incidentHealth } from './incident-health.js';
 import { verifyHealthy } from './verify-health.js';
+import { joinChecks, type VerificationChecks } from './verification-checks.js';
 
 /** Whether a rung runs as a canary rollout: a policy with `rollout`, a service-wide restart or stop-start, several replicas. */
 export function isRollout(policy: PolicyConfig, action: ActionConfig, replicas: number): boolean {
@@ -31,6 +32,8 @@ export interface RolloutArgs {
   label: string;
   /** The leader's fence before each action (see the remediation workflow). */
   fence: (action: string, target: string, signal: AbortSignal) => Promise<number | undefined>;
+  /** The policy's PromQL checks, from now: each batch must pass them too (undefined: none). */
+  checks?: (signal: AbortSignal) => VerificationChecks | undefined;
   since?: number;
 }
 
@@ -45,7 +48,7 @@ export interface RolloutArgs {
  * @example await rollout(ctx, deps, { input, policy, authority, rung: 0, action: { action: 'restart', scope: 'service' }, label: 'restart api', fence }) // { ok: true, dryRun: false, executed: true }
  * @example // api#0 (the canary) never gets healthy: { ok: false, … }, api#1… untouched
  */
-export async function rollout(ctx: WorkflowContext, deps: RemediationDeps, args: RolloutArgs): Promise<{ ok: boolean; dryRun: boolean; executed: boolean }> {
+export async function rollout(ctx: WorkflowContext, deps: RemediationDeps, args: RolloutArgs): Promise<{ ok: boolean; dryRun: boolean; executed: boolean; unknown?: string }> {
   const { knowledge } = deps;
   const { input, rung, action, label, policy } = args;
   const { incidentId, service } = input;
@@ -111,21 +114,23 @@ export async function rollout(ctx: WorkflowContext, deps: RemediationDeps, args:
         // The last batch resolves the incident: every symptom joined to it must be clear too (see incident-health.ts).
         const health = acted.ok && b === batches.length - 1 ? await incidentHealth(deps, incidentId, { target: service }) : undefined;
         const batchHealthy = () => batch.every((instance) => deps.control.isHealthy(service, instance));
+        const joined = joinChecks(
+          async () => (!batchHealthy() ? false : health ? await health.read() : true),
+          () => (batchHealthy() ? (health?.failing() ?? '') : `${batch.join(', ')} not healthy`),
+          args.checks?.(signal),
+        );
         const result = acted.ok
-          ? await verifyHealthy(async () => batchHealthy() && (!health || (await health.check())), {
-              healthyForMs: policy.verify.healthyFor,
-              timeoutMs: policy.verify.timeout,
-              signal,
-              whyNot: () => (batchHealthy() ? (health?.failing() ?? '') : `${batch.join(', ')} not healthy`),
-            })
-          : { ok: false, detail: `not verified: the action failed (${acted.detail})`, tookMs: 0 };
+          ? await verifyHealthy(() => joined.isHealthy(), { healthyForMs: policy.verify.healthyFor, timeoutMs: policy.verify.timeout, signal, whyNot: () => joined.whyNot() })
+          : { ok: false, verdict: 'failing' as const, detail: `not verified: the action failed (${acted.detail})`, tookMs: 0 };
         release();
         await record('verification', { rung, batch: b, canary: b === 0, action: part, ...result });
-        if (!result.ok) await stop(b, 'failed verification');
+        if (result.verdict === 'unknown') await knowledge.audit.append('controller', 'verification.unknown', incidentId, { rung, batch: b, action: part, detail: result.detail });
+        if (!result.ok) await stop(b, result.verdict === 'unknown' ? 'could not be verified (unknown)' : 'failed verification');
         return result;
       },
       { retry: false, timeout: policy.verify.timeout + 10_000 },
     );
+    if (verified.verdict === 'unknown') return { ok: false, dryRun, executed, unknown: verified.detail };
     if (!verified.ok) return { ok: false, dryRun, executed };
   }
   return { ok: !dryRun, dryRun, executed };

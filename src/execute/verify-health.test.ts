@@ -35,5 +35,30 @@ test('failFast: false: a relapse only restarts the window; at the timeout the de
   const flapping = () => clock.now() < 3_000 || (clock.now() >= 4_000 && clock.now() < 6_000);
   const done = verifyHealthy(flapping, { healthyForMs: 5_000, timeoutMs: 10_000, clock, failFast: false, whyNot: () => 'rule app-errors still firing on app' });
   await clock.advance(11_000);
-  assert.deepEqual(await done, { ok: false, detail: 'not healthy for 5000 ms within 10000 ms: rule app-errors still firing on app', tookMs: 10_000 });
+  assert.deepEqual(await done, { ok: false, verdict: 'failing', detail: 'not healthy for 5000 ms within 10000 ms: rule app-errors still firing on app', tookMs: 10_000 });
+});
+
+test('unknown readings never count as healthy and are no relapse: at the timeout the verdict is "unknown: <reason>", apart from failing', async () => {
+  const clock = new ManualClock();
+  // Healthy 1–2 s, then the PromQL check cannot be answered (Prometheus down) until the timeout.
+  const reading = () => (clock.now() < 1_000 ? false : clock.now() < 2_000 ? true : { unknown: 'check errors: cannot reach http://127.0.0.1:9' });
+  const done = verifyHealthy(reading, { healthyForMs: 5_000, timeoutMs: 10_000, clock });
+  await clock.advance(11_000);
+  assert.deepEqual(await done, { ok: false, verdict: 'unknown', detail: 'unknown: check errors: cannot reach http://127.0.0.1:9 (not healthy for 5000 ms within 10000 ms)', tookMs: 10_000 });
+});
+
+test('the verdict is what broke the window last: unknown, then a known failure until the timeout, is failing; the reverse is unknown', async () => {
+  for (const [first, last, verdict] of [[{ unknown: 'x' }, false, 'failing'], [false, { unknown: 'x' }, 'unknown']] as const) {
+    const clock = new ManualClock();
+    const done = verifyHealthy(() => (clock.now() < 5_000 ? first : last), { healthyForMs: 1_000, timeoutMs: 10_000, clock });
+    await clock.advance(11_000);
+    assert.equal((await done).verdict, verdict);
+  }
+});
+
+test('healthy for the window: the verdict is healthy', async () => {
+  const clock = new ManualClock();
+  const done = verifyHealthy(healthyBetween(clock, 1_000), { healthyForMs: 2_000, timeoutMs: 10_000, clock });
+  await clock.advance(4_000);
+  assert.deepEqual(await done, { ok: true, verdict: 'healthy', detail: 'healthy for 2000 ms', tookMs: 3_000 });
 });

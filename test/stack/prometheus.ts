@@ -37,6 +37,15 @@ export class PrivatePrometheus {
     return prometheus;
   }
 
+  /** A prometheus.yml scraping one target as `job` every second (for {@link start}). */
+  static scrapingOne(job: string, target: string): string {
+    return `global: { scrape_interval: 1s, evaluation_interval: 1s }
+scrape_configs:
+  - job_name: ${job}
+    static_configs: [{ targets: ["${target}"] }]
+`;
+  }
+
   /** The vector of an instant PromQL query (`[{ metric, value: [time, "text"] }]`). */
   async query(promql: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
     const response = await fetch(`${this.url}/api/v1/query?query=${encodeURIComponent(promql)}`);

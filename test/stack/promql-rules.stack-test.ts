@@ -39,14 +39,7 @@ policies:
 `);
   let prometheus: PrivatePrometheus | undefined;
   try {
-    prometheus = await PrivatePrometheus.start(
-      prometheusPort,
-      `global: { scrape_interval: 1s, evaluation_interval: 1s }
-scrape_configs:
-  - job_name: api
-    static_configs: [{ targets: ["127.0.0.1:${apiPort}"] }]
-`,
-    );
+    prometheus = await PrivatePrometheus.start(prometheusPort, PrivatePrometheus.scrapingOne('api', `127.0.0.1:${apiPort}`));
     const p = prometheus;
     await h.up();
     await h.healthy('api');

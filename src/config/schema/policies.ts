@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { byteSizeSchema, durationSchema } from './units.js';
+import { verifyCheckSchema } from './verify-checks.js';
 
 /** A POSIX environment variable name. */
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -129,7 +130,18 @@ export const policySchema = z
     verify: z
       .strictObject({
         healthyFor: durationSchema.default(2_000).describe('After each action every symptom of the incident must stay clear this long (its elements healthy, its metric rules clear; a relapse fails at once) …'),
-        timeout: durationSchema.default(30_000).describe('… within this long, else the next rung runs.'),
+        timeout: durationSchema.default(30_000).describe('… within this long, else the next rung runs (or, when the verdict is unknown because a `checks` query could not be answered, the ladder stops and escalates).'),
+        checks: z
+          .array(verifyCheckSchema)
+          .default([])
+          .superRefine((checks, ctx) => {
+            checks.forEach((check, index) => {
+              if (checks.findIndex((other) => other.name === check.name) !== index) ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `check "${check.name}" is named twice` });
+            });
+          })
+          .describe(
+            'PromQL checks (need `prometheus: { url }`): verification passes only when the incident\'s symptoms are clear AND every check passes, together, for `healthyFor`. A check whose query fails (Prometheus down, 5xx, timeout, a malformed answer) makes the verdict unknown — never healthy.',
+          ),
       })
       .prefault({})
       .describe('How an action is verified.'),

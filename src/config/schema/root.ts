@@ -72,6 +72,9 @@ export const configSchema = z
         ctx.addIssue({ code: 'custom', path: ['symptoms', name, 'trend', 'limit'], message: `service "${rule.service}" has no maxMemory to predict` });
       }
     }
+    for (const [name, policy] of Object.entries(config.policies)) {
+      if (policy.verify.checks.length > 0 && !config.prometheus) ctx.addIssue({ code: 'custom', path: ['policies', name, 'verify', 'checks'], message: 'PromQL verification checks need prometheus: { url } in this file' });
+    }
     for (const [index, target] of config.monitor.scrape.entries()) {
       if (target.service !== undefined && !config.services[target.service]) ctx.addIssue({ code: 'custom', path: ['monitor', 'scrape', index, 'service'], message: `"${target.service}" is not a service in this file` });
     }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { NAMED_DETECTORS, parseDetectorOptions, type DetectorConfig } from '../../analyze/detectors/create-detector.js';
 import { byteSizeSchema, durationSchema } from './units.js';
+import { rangeIssues } from './verify-checks.js';
 
 /** `detector: { name: robust-zscore, window: 120 }`: a streaming detector by name, its options beside the name. */
 const detectorSchema = z
@@ -59,6 +60,12 @@ export const symptomRuleSchema = z
         'PromQL rule: an instant query against `prometheus.url`, run every `every`; each series of its answer is read with `above`/`below`, `for` and hysteresis like a scraped series. A failed query is counted and logged and leaves the rule as it was (unknown, never healthy).',
       ),
     every: durationSchema.default(15_000).describe('PromQL rules: how often the query runs.'),
+    range: durationSchema
+      .optional()
+      .describe(
+        'PromQL rules: a `query_range` over the last `range`, one point every `step`; a series counts as above (below) only when every point of the window is — its least extreme point is the value `above`/`below` and the hysteresis read (a NaN point: no value). Without it: an instant query.',
+      ),
+    step: durationSchema.optional().describe('PromQL range rules: the resolution of the window (default 15s, at most `range`).'),
     labels: z.record(z.string(), z.string()).default({}).describe('Only series with these label values.'),
     aggregate: z.enum(['value', 'rate']).default('value').describe('`rate`: per-second increase of a counter over `window` (a drop is a counter reset: the new value counts as the increase; fewer than two samples is no value); `value`: the latest value.'),
     window: durationSchema.default(10_000).describe('The window `rate` is computed over.'),
@@ -90,6 +97,9 @@ export const symptomRuleSchema = z
       if (rule.above === undefined && rule.below === undefined) ctx.addIssue({ code: 'custom', path: ['query'], message: 'a PromQL rule takes above or below (with their hysteresis)' });
       for (const key of ['ratio', 'absent', 'detector', 'trend'] as const) if (rule[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `a PromQL rule takes no ${key}: write it in the query` });
       if (rule.aggregate !== 'value') ctx.addIssue({ code: 'custom', path: ['aggregate'], message: 'a PromQL rule takes no aggregate: use rate() in the query' });
+      for (const issue of rangeIssues(rule.range, rule.step)) ctx.addIssue({ code: 'custom', ...issue });
+    } else {
+      for (const key of ['range', 'step'] as const) if (rule[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `${key} is for PromQL rules (query:); a metric rule reads its window with window/for` });
     }
     const kinds = [
       rule.above !== undefined && 'above',

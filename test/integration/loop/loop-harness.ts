@@ -62,7 +62,7 @@ export async function loopHarness(yaml: string, options: { worker?: boolean; wra
   const services = fakeServices(Object.keys(config.services), (service) => config.services[service]?.replicas ?? 1);
   const escalationMessage = (id: string, severity: EscalationMessage['severity']) => messageOf({ knowledge, publicUrl: config.api.publicUrl }, id, severity);
   const actuator = createActuator({ control: services.control, escalation: config.escalation, escalationMessage });
-  const workflow = remediationWorkflow({ knowledge, appliedPolicy: appliedPolicies(() => ({ config, version: 1, source: 'test' })), guardrails: new Guardrails(config.guardrails, knowledge), actuator, control: services.control, escalation: config.escalation, escalationMessage, evidence: async () => ({}) });
+  const workflow = remediationWorkflow({ knowledge, appliedPolicy: appliedPolicies(() => ({ config, version: 1, source: 'test' })), guardrails: new Guardrails(config.guardrails, knowledge), actuator, control: services.control, escalation: config.escalation, escalationMessage, evidence: async () => ({}), prometheus: () => config.prometheus });
   // Without a worker, remediation runs stay pending: what the loop decides can be looked at before anything acts.
   const engine = await Engine.open({ store, workflows: [workflow as never], ...(options.worker === false ? { worker: false as const } : {}) });
   const loop = new AutonomicLoop({ config, knowledge, engine, control: services.control, ...(options.onDropped ? { onDropped: options.onDropped } : {}), ...(options.incidentHealth ? { incidentHealth: options.incidentHealth } : {}) });

@@ -1,27 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { parseConfig } from '../../../src/config/load-config.js';
 import { PromqlWatch } from '../../../src/controller/promql-watch.js';
 import { instantQuery } from '../../../src/monitor/prometheus-query.js';
 import type { Symptom } from '../../../src/analyze/symptom.js';
-
-/** A stand-in Prometheus HTTP API answering `/api/v1/query` with whatever `answer` holds now. */
-async function fakePrometheus() {
-  const state = { status: 200, body: '' as string, queries: [] as string[] };
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    state.queries.push(url.searchParams.get('query') ?? '');
-    res.writeHead(state.status, { 'content-type': 'application/json' }).end(state.body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const vector = (...series: [Record<string, string>, string][]) => {
-    state.status = 200;
-    state.body = JSON.stringify({ status: 'success', data: { resultType: 'vector', result: series.map(([metric, value]) => ({ metric, value: [1, value] })) } });
-  };
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, state, vector, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
+import { fakePrometheus } from '../helpers/fake-prometheus.js';
 
 test('instantQuery: vectors, scalars, NaN and ±Inf are answers; errors, non-JSON and an unreachable Prometheus are failures that say why', async () => {
   const p = await fakePrometheus();
@@ -30,7 +13,7 @@ test('instantQuery: vectors, scalars, NaN and ±Inf are answers; errors, non-JSO
     const answer = await instantQuery(p.url, 'rate(x[1m])', 1_000);
     assert.ok(answer.ok);
     assert.deepEqual(answer.series.map((s) => s.value), [0.25, Infinity, NaN]);
-    assert.equal(p.state.queries.at(-1), 'rate(x[1m])');
+    assert.equal(p.queries().at(-1), 'rate(x[1m])');
     p.state.body = JSON.stringify({ status: 'success', data: { resultType: 'scalar', result: [1, '-Inf'] } });
     assert.deepEqual(await instantQuery(p.url, '1', 1_000), { ok: true, series: [{ labels: {}, value: -Infinity }] });
     p.state.status = 400;
@@ -123,4 +106,60 @@ test('PromQL rule settings that cannot work are config errors at their line', ()
   assert.match(errors('prometheus: { url: "http://p:9090" }\nsymptoms:\n  q: { service: api, query: up, above: 1, aggregate: rate }\n'), /symptoms\.q\.aggregate: a PromQL rule takes no aggregate: use rate\(\) in the query/);
   assert.match(errors('symptoms:\n  q: { service: api, above: 1 }\n'), /symptoms\.q\.metric: a symptom rule needs a metric \(or a PromQL query\)/);
   assert.equal(errors('prometheus: { url: "http://p:9090" }\nsymptoms:\n  q: { service: api, query: up, below: 1, every: 5s }\n'), '');
+});
+
+test('a PromQL range rule fires only when every point of the window is past the threshold; a NaN point holds its state; the window is the last `range`', async () => {
+  const p = await fakePrometheus();
+  const now = 1_000_000;
+  const observed: Symptom[] = [];
+  const cleared: string[] = [];
+  const { config } = parseConfig(
+    `services:\n  api: { command: node }\nprometheus: { url: "${p.url}", timeout: 1s }\nsymptoms:\n  api-slow:\n    service: api\n    query: max(latency_seconds)\n    range: 2m\n    step: 30s\n    above: 0.5\n    clearBelow: 0.2\n`,
+    { file: '/tmp/x/homeostat.yaml' },
+  );
+  const watch = new PromqlWatch({ config, observe: (s) => observed.push(s), onCleared: (_rule, series) => cleared.push(series), clock: { now: () => now } });
+  try {
+    p.matrix([{}, [[880, '0.9'], [910, '0.4'], [940, '0.9'], [970, '0.9'], [1000, '0.9']]]);
+    await watch.evaluate('api-slow');
+    assert.deepEqual(p.state.requests.at(-1)!.params, { query: 'max(latency_seconds)', start: '880', end: '1000', step: '30' });
+    assert.equal(observed.length, 0, 'one point of the window was not above 0.5');
+    assert.equal(watch.isFiring('api-slow', 'api'), false);
+    p.matrix([{}, [[880, '0.9'], [910, '0.6'], [1000, '0.9']]]);
+    await watch.evaluate('api-slow');
+    assert.equal(observed.length, 1, 'every point above 0.5: fired');
+    assert.match(String(observed[0]!.signal.message), /^PromQL max\(latency_seconds\) over the last 120 s is 0\.6 for \{\}, above 0\.5$/);
+    p.matrix([{}, [[880, '0.9'], [910, 'NaN'], [1000, '0.1']]]);
+    await watch.evaluate('api-slow');
+    assert.deepEqual(cleared, [], 'a NaN point is no value: the state holds');
+    p.matrix([{}, [[880, '0.9'], [910, '0.3'], [1000, '0.9']]]);
+    await watch.evaluate('api-slow');
+    assert.deepEqual(cleared, [], '0.3 is not at or below clearBelow 0.2: still firing');
+    p.matrix([{}, [[880, '0.9'], [910, '0.1']]]);
+    await watch.evaluate('api-slow');
+    assert.equal(cleared.length, 1, 'a point at or below clearBelow clears it');
+    assert.equal(watch.unknownReason('api-slow', 'api'), undefined, 'answered: known');
+    p.state.status = 503;
+    p.state.rangeBody = 'down';
+    await watch.evaluate('api-slow');
+    assert.equal(watch.isFiring('api-slow', 'api'), true, 'a failed range query is unknown, not healthy');
+    assert.equal(watch.unknownReason('api-slow', 'api'), 'its query failed: HTTP 503: not JSON: down', 'and says why, for verification');
+    assert.equal(watch.unknownReason('api-slow', 'db'), undefined, 'not a rule of db');
+  } finally {
+    await p.close();
+  }
+});
+
+test('range and step: only on PromQL rules, and a sound window', () => {
+  const errors = (rule: string) => {
+    try {
+      parseConfig(`services:\n  api: { command: node }\nprometheus: { url: "http://127.0.0.1:9090" }\nsymptoms:\n  r:\n    service: api\n${rule}`, { file: '/tmp/x/homeostat.yaml', displayName: 'homeostat.yaml' });
+      return [];
+    } catch (error) {
+      return (error as Error).message.split('\n').filter((line) => line.startsWith('homeostat.yaml'));
+    }
+  };
+  assert.deepEqual(errors('    metric: x\n    above: 1\n    range: 1m\n'), ['homeostat.yaml:9:12: symptoms.r.range: range is for PromQL rules (query:); a metric rule reads its window with window/for']);
+  assert.deepEqual(errors('    query: x\n    above: 1\n    range: 1m\n    step: 5m\n'), ['homeostat.yaml:10:11: symptoms.r.step: step (300000 ms) must not exceed range (60000 ms)']);
+  assert.deepEqual(errors('    query: x\n    above: 1\n    range: 0s\n'), ['homeostat.yaml:9:12: symptoms.r.range: range must be a positive duration']);
+  assert.deepEqual(errors('    query: x\n    above: 1\n    range: 1m\n    step: 10s\n'), []);
 });
