@@ -1,3 +1,4 @@
+import { sampleValueJson } from '../monitor/sample-value-json.js';
 import type { HomeostatConfig } from '../config/schema/root.js';
 import type { SymptomRuleConfig } from '../config/schema/symptom-rules.js';
 import type { Symptom } from '../analyze/symptom.js';
@@ -218,7 +219,8 @@ export class MetricWatch {
         ...(instance ? { instance } : {}),
         at: now,
         labels: { metric: rule.metric, aggregate: rule.ratio ? 'ratio' : rule.aggregate, kind: kindOf(rule) },
-        signal: { kind: 'metric-rule', rule: name, metric: rule.metric, series: seriesKey, value, message, ...detail, ...extra },
+        // NaN and ±Inf as Prometheus writes them: JSON would store them as null.
+        signal: { kind: 'metric-rule', rule: name, metric: rule.metric, series: seriesKey, value: sampleValueJson(value), message, ...detail, ...extra },
       });
     } else if (change === 'cleared' && value !== undefined) {
       this.options.onCleared?.(name, instance ?? service, value);

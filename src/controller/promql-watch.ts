@@ -1,3 +1,4 @@
+import { sampleValueJson } from '../monitor/sample-value-json.js';
 import type { HomeostatConfig } from '../config/schema/root.js';
 import type { SymptomRuleConfig } from '../config/schema/symptom-rules.js';
 import type { Symptom } from '../analyze/symptom.js';
@@ -137,7 +138,7 @@ export class PromqlWatch {
           element: rule.service,
           at: now,
           labels: { kind: rule.below !== undefined ? 'below' : 'threshold', aggregate: 'promql' },
-          signal: { kind: 'metric-rule', rule: name, query: rule.query, series: key, seriesLabels: series.labels, value: series.value, message: `PromQL ${rule.query}${rule.range !== undefined ? ` over the last ${rule.range / 1_000} s` : ''} is ${series.value} for ${canonicalJson(series.labels)}, ${level}` },
+          signal: { kind: 'metric-rule', rule: name, query: rule.query, series: key, seriesLabels: series.labels, value: sampleValueJson(series.value), message: `PromQL ${rule.query}${rule.range !== undefined ? ` over the last ${rule.range / 1_000} s` : ''} is ${series.value} for ${canonicalJson(series.labels)}, ${level}` },
         });
       } else if (change === 'cleared') {
         this.options.onCleared?.(name, key, series.value);

@@ -163,3 +163,18 @@ test('range and step: only on PromQL rules, and a sound window', () => {
   assert.deepEqual(errors('    query: x\n    above: 1\n    range: 0s\n'), ['homeostat.yaml:9:12: symptoms.r.range: range must be a positive duration']);
   assert.deepEqual(errors('    query: x\n    above: 1\n    range: 1m\n    step: 10s\n'), []);
 });
+
+test('a rule fired by +Inf records "+Inf" in its signal, as Prometheus writes it, not JSON\'s null', async () => {
+  const p = await fakePrometheus();
+  const observed: Symptom[] = [];
+  const { config } = parseConfig(`services:\n  api: { command: node }\nprometheus: { url: "${p.url}", timeout: 1s }\nsymptoms:\n  api-latency:\n    service: api\n    query: histogram_quantile(0.99, rate(latency_bucket[1m]))\n    above: 1\n`, { file: '/tmp/x/homeostat.yaml' });
+  const watch = new PromqlWatch({ config, observe: (s) => observed.push(s), clock: { now: () => 0 } });
+  try {
+    p.vector([{}, '+Inf']);
+    await watch.evaluate('api-latency');
+    assert.equal(observed.length, 1);
+    assert.equal(JSON.parse(JSON.stringify(observed[0]!.signal)).value, '+Inf');
+  } finally {
+    await p.close();
+  }
+});
