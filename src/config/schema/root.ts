@@ -8,6 +8,7 @@ import { correlationSchema } from './correlation.js';
 import { nodeSchema } from './node.js';
 import { alertsSchema } from './alerts.js';
 import { prometheusSchema } from './prometheus.js';
+import { modelsSchema } from './models.js';
 
 /**
  * The whole `homeostat.yaml`. Each part lives in its own file under `schema/`; later
@@ -56,6 +57,7 @@ export const configSchema = z
     escalation: escalationSchema,
     api: apiSchema,
     alerts: alertsSchema,
+    models: modelsSchema,
   })
   .superRefine((config, ctx) => {
     const scrapedElements = new Set(config.monitor.scrape.flatMap((target) => (target.element ? [target.element] : [])));
