@@ -280,3 +280,32 @@ test('an unknown chain or provider is a terminal error naming what exists', asyn
     await h.close();
   }
 });
+
+test('hedging, where the call allows it: a slow first link is raced by the next one after hedgeAfter, the first answer wins and the loser is recorded as such', async () => {
+  const h = await harness({
+    chains: { default: [{ provider: 'openai', model: 'gpt-small', hedgeAfter: '100ms' }, { provider: 'claude', model: 'claude-small' }] },
+  });
+  try {
+    h.openai.always({ kind: 'slow', tokenDelayMs: 150 });
+    const unhedged = await h.run();
+    assert.equal(unhedged.result.provider, 'openai', 'without hedge: true the slow link is waited for');
+    assert.equal(h.claude.counts.requests, 0);
+
+    const { id, result } = await h.run({ hedge: true });
+    assert.equal(result.provider, 'claude');
+    const attempts = await waitForSettled(h, id, 2);
+    assert.deepEqual(attempts.map((a) => `${a.provider}:${a.outcome}`).sort(), ['claude:ok', 'openai:hedge-lost']);
+  } finally {
+    await h.close();
+  }
+});
+
+/** The loser of a hedge settles after the winner returned: wait for it. */
+async function waitForSettled(h: Harness, runId: string, count: number) {
+  for (let i = 0; i < 200; i++) {
+    const attempts = await h.attempts(runId);
+    if (attempts.length === count && attempts.every((a) => a.status === 'settled')) return attempts;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return h.attempts(runId);
+}
