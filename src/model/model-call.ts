@@ -111,6 +111,12 @@ export async function runModelCall<T>(plan: CallPlan<T>, deps: CallDeps, signal:
             : await attemptOnce(plan, deps, link, messages, signal);
       } catch (error) {
         if (signal.aborted) throw signal.reason;
+        if (isHomeostatError(error, 'HS_BROKEN_CIRCUIT')) {
+          // Opened meanwhile by another call (or its half-open probe slots are taken).
+          failures.push(`${name}: circuit open`);
+          onlyRefusals = false;
+          break;
+        }
         const kind = failureKind(error);
         const message = (error as Error).message;
         if (kind === 'budget-exhausted') throw error;
@@ -187,7 +193,7 @@ async function attemptOnce<T>(plan: CallPlan<T>, deps: CallDeps, link: ResolvedL
   const reserved = await deps.store.reserveModelAttempt(reservation, plan.limits);
   if (!reserved.reserved) throw budgetExhausted(reserved.limit, reserved.spent, reservation, plan);
 
-  const settle = async (outcome: ModelOutcome | 'hedge-lost', usage: { input: number; output: number }, extra: { error?: string; validationErrors?: string[]; reply?: string }) => {
+  const settle = async (outcome: ModelOutcome | 'hedge-lost' | 'circuit-open', usage: { input: number; output: number }, extra: { error?: string; validationErrors?: string[]; reply?: string }) => {
     const finishedAt = deps.clock.now();
     const cost = costMicros(link.price, usage.input, usage.output);
     await deps.store.settleModelAttempt(reserved.id, {
@@ -201,7 +207,7 @@ async function attemptOnce<T>(plan: CallPlan<T>, deps: CallDeps, link: ResolvedL
       validationErrors: extra.validationErrors === undefined ? null : JSON.stringify(extra.validationErrors.map(redactText)),
       reply: extra.reply ?? null,
     });
-    if (outcome !== 'hedge-lost') {
+    if (outcome !== 'hedge-lost' && outcome !== 'circuit-open') {
       provider.record({ provider: provider.name, model: link.model, outcome, latencyMs: finishedAt - now, tokensIn: usage.input, tokensOut: usage.output, costMicros: cost, at: finishedAt });
     }
     return cost;
@@ -223,7 +229,8 @@ async function attemptOnce<T>(plan: CallPlan<T>, deps: CallDeps, link: ResolvedL
   } catch (error) {
     const lost = signal.aborted && isHomeostatError(signal.reason, 'HS_HEDGE_LOST');
     const usage = error instanceof ModelCallError && error.usage ? error.usage : { input: 0, output: 0 };
-    await settle(lost ? 'hedge-lost' : failureKind(error), usage, { error: (error as Error).message });
+    const outcome = lost ? 'hedge-lost' : isHomeostatError(error, 'HS_BROKEN_CIRCUIT') ? 'circuit-open' : failureKind(error);
+    await settle(outcome, usage, { error: (error as Error).message });
     throw error;
   }
 

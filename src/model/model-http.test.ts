@@ -5,7 +5,8 @@ import { sendModelRequest, type ModelEndpoint } from './model-http.js';
 import { ModelCallError } from './model-errors.js';
 import { retryAfterFromHeaders } from './rate-limit-headers.js';
 
-const TIMEOUTS = { firstTokenMs: 300, stallMs: 300, totalMs: 5_000 };
+// Generous for answers that come (a loaded machine is slow to a first byte); short only where the fault is the silence.
+const TIMEOUTS = { firstTokenMs: 10_000, stallMs: 10_000, totalMs: 20_000 };
 const messages = [
   { role: 'system' as const, content: 'Answer in JSON.' },
   { role: 'user' as const, content: 'Summarise: the sky is blue.' },
@@ -64,10 +65,10 @@ for (const kind of ['openai', 'anthropic'] as const) {
   test(`${kind}: a hang before the first token, a stall mid-stream and a cut stream are their own kinds`, async () => {
     await withStandIn(kind, async (server, endpoint) => {
       server.script({ kind: 'hang' }, { kind: 'stall', chunks: 2 }, { kind: 'cut-stream' });
-      const call = () => sendModelRequest(endpoint, { model: 'm', messages, maxTokens: 10, stream: true }, TIMEOUTS, new AbortController().signal);
-      await assert.rejects(call(), failsWith('first-token-timeout'));
-      await assert.rejects(call(), failsWith('stalled'));
-      await assert.rejects(call(), failsWith('truncated'));
+      const call = (timeouts: typeof TIMEOUTS) => sendModelRequest(endpoint, { model: 'm', messages, maxTokens: 10, stream: true }, timeouts, new AbortController().signal);
+      await assert.rejects(call({ ...TIMEOUTS, firstTokenMs: 300 }), failsWith('first-token-timeout'));
+      await assert.rejects(call({ ...TIMEOUTS, stallMs: 300 }), failsWith('stalled'));
+      await assert.rejects(call(TIMEOUTS), failsWith('truncated'));
       assert.equal(server.counts.completions, 0);
     });
   });

@@ -41,7 +41,8 @@ async function harness(
         claude: { kind: 'anthropic', baseUrl: claude.baseUrl, models: { 'claude-small': { inputPerMillion: 3, outputPerMillion: 15 } } },
       },
       chains: { default: [{ provider: 'openai', model: 'gpt-small' }, { provider: 'claude', model: 'claude-small' }] },
-      defaults: { firstTokenTimeout: '300ms', stallTimeout: '300ms', timeout: '5s', maxTokens: 200, maxRetryAfter: '2s' },
+      // Generous: a loaded machine is slow to a first byte. The tests of silences set short ones on their calls.
+      defaults: { firstTokenTimeout: '10s', stallTimeout: '10s', timeout: '30s', maxTokens: 200, maxRetryAfter: '2s' },
       ...config,
     },
     env: { STAND_IN_OPENAI_KEY: 'sk-stand-in' },
@@ -130,7 +131,7 @@ test('5xx, a reset connection, a hang before the first token and a stall mid-str
     assert.deepEqual((await h.attempts(first.id)).map((a) => `${a.provider}:${a.outcome}`), ['openai:server-error', 'openai:connection', 'claude:ok']);
 
     h.openai.script({ kind: 'hang' }, { kind: 'stall', chunks: 2 });
-    const second = await h.run();
+    const second = await h.run({ firstTokenTimeout: '1s', stallTimeout: '500ms' });
     assert.deepEqual((await h.attempts(second.id)).map((a) => `${a.provider}:${a.outcome}`), ['openai:first-token-timeout', 'openai:stalled', 'claude:ok']);
   } finally {
     await h.close();
@@ -257,7 +258,7 @@ test('replay returns the checkpoint: no second request, no second record', async
   ]);
   try {
     const handle = await h.engine.start('summarize-then-wait', {});
-    for (let i = 0; i < 200 && (await h.engine.getRun(handle.id))!.status !== 'waiting'; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 1000 && (await h.engine.getRun(handle.id))!.status !== 'waiting'; i++) await new Promise((r) => setTimeout(r, 10));
     assert.equal(h.openai.counts.requests, 1);
     await h.engine.signal(handle.id, 'go', 'now');
     const output = (await handle.result({ timeout: '10s' })) as { first: Summary; go: string };
@@ -302,7 +303,7 @@ test('hedging, where the call allows it: a slow first link is raced by the next 
 
 /** The loser of a hedge settles after the winner returned: wait for it. */
 async function waitForSettled(h: Harness, runId: string, count: number) {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 1000; i++) {
     const attempts = await h.attempts(runId);
     if (attempts.length === count && attempts.every((a) => a.status === 'settled')) return attempts;
     await new Promise((resolve) => setTimeout(resolve, 10));
