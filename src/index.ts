@@ -42,3 +42,9 @@ export type { ElementEventRecord, ElementEventFilter, ElementStateRecord, NewEle
 
 export * from './supervisor/index.js';
 export { loadConfig, parseConfig, ConfigError, type LoadedConfig, type ConfigIssue, type HomeostatConfig, type ServiceConfig } from './config/index.js';
+export { createModels, type Models, type ModelsOptions, type ModelCallOptions, type ChainLink } from './model/models.js';
+export type { ModelResult } from './model/model-call.js';
+export { ModelCallError, type ModelFailureKind, type ModelOutcome } from './model/model-errors.js';
+export type { ModelMessage, ModelReply, FinishReason } from './model/model-reply.js';
+export type { ModelAttemptEvent, ProviderHealth } from './model/provider-runtime.js';
+export { sendModelRequest, type ModelEndpoint, type AttemptTimeouts } from './model/model-http.js';

@@ -19,6 +19,8 @@ export const LAYERS = {
   supervisor: ['errors', 'resilience', 'config', 'store'],
   knowledge: ['errors', 'analyze', 'config', 'store'],
   plan: ['errors', 'resilience', 'config', 'knowledge'],
+  // Model steps are durable steps (workflow) with records and a budget ledger (store).
+  model: ['errors', 'resilience', 'store', 'workflow', 'config', 'knowledge'],
   execute: ['errors', 'resilience', 'telemetry', 'store', 'workflow', 'analyze', 'config', 'monitor', 'supervisor', 'knowledge', 'plan'],
   // The API is served by the controller's runtime: the API may not reach back into it.
   api: ['errors', 'resilience', 'telemetry', 'store', 'workflow', 'analyze', 'config', 'monitor', 'supervisor', 'knowledge', 'plan', 'execute'],

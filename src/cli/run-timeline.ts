@@ -6,7 +6,7 @@ import { formatDuration, formatTime, oneLine, table } from './output.js';
  * per step with its attempts, and each failed attempt's error beneath it.
  */
 export function renderRunTimeline(details: RunDetails): string {
-  const { run, steps, attempts } = details;
+  const { run, steps, attempts, modelAttempts } = details;
   const lines: string[] = [];
   lines.push(`run       ${run.id}`);
   lines.push(`workflow  ${run.workflow}`);
@@ -38,6 +38,19 @@ export function renderRunTimeline(details: RunDetails): string {
         '',
         formatDuration(attempt.finishedAt - attempt.startedAt),
         oneLine(`${attempt.error.code ? `${attempt.error.code} ` : ''}${attempt.error.name}: ${attempt.error.message}`, 70),
+      ]);
+    }
+    for (const model of modelAttempts.filter((a) => a.stepSeq === step.seq)) {
+      const use = `${model.tokensIn}→${model.tokensOut} tok, ${(model.costMicros / 1e6).toFixed(6)}`;
+      const why = model.validationErrors ? `: ${(JSON.parse(model.validationErrors) as string[]).join('; ')}` : model.error && model.outcome !== 'ok' ? `: ${model.error}` : '';
+      rows.push([
+        '',
+        '',
+        `  model ${model.callAttempt} ${model.provider}/${model.model}`,
+        model.outcome ?? model.status,
+        '',
+        model.latencyMs === null ? '' : formatDuration(model.latencyMs),
+        oneLine(`${use}${why}`, 70),
       ]);
     }
   }

@@ -30,7 +30,7 @@ type JsonSchema = Record<string, unknown> & {
 };
 
 /** What the name of a map entry is, by the map's key (`services: { <service>: … }`). */
-const PLACEHOLDERS: Record<string, string> = { services: '<service>', symptoms: '<symptom>', policies: '<policy>', environments: '<environment>', env: '<VAR>', labels: '<label>' };
+const PLACEHOLDERS: Record<string, string> = { services: '<service>', symptoms: '<symptom>', policies: '<policy>', environments: '<environment>', env: '<VAR>', labels: '<label>', providers: '<provider>', chains: '<chain>', models: '<model>' };
 
 /**
  * Every key of `homeostat.yaml`, walked from the JSON Schema (so from the zod schema):
@@ -70,7 +70,9 @@ export function configKeyRows(schema: JsonSchema = configJsonSchema() as JsonSch
     const { allOf: _allOf, ...rest } = node;
     return { ...rest, $ref: only.$ref };
   };
-  const hasKeys = (node: JsonSchema): boolean => Boolean(node.properties || (node.anyOf ?? node.oneOf ?? []).some((option) => option.properties));
+  // A list of objects has keys too (a chain: a map whose entries are lists of links).
+  const hasKeys = (node: JsonSchema): boolean =>
+    Boolean(node.properties || (node.anyOf ?? node.oneOf ?? []).some((option) => option.properties) || (node.type === 'array' && node.items && hasKeys(unwrapRef(node.items))));
   const typeOf = (given: JsonSchema): string => {
     const node = unwrapRef(given);
     if (node.$ref) return node.$ref.split('/').pop()!;

@@ -11,7 +11,7 @@
  */
 
 /** The part of homeostat a code belongs to: its section of docs/errors.md. */
-export type ErrorSection = 'general' | 'workflow' | 'store' | 'postgres' | 'cli' | 'config' | 'supervisor' | 'resilience' | 'analysis' | 'audit' | 'monitor' | 'api';
+export type ErrorSection = 'general' | 'workflow' | 'store' | 'postgres' | 'cli' | 'config' | 'supervisor' | 'resilience' | 'analysis' | 'audit' | 'monitor' | 'model' | 'api';
 
 export interface ErrorCodeEntry {
   readonly section: ErrorSection;
@@ -605,6 +605,90 @@ export const ERROR_CODES = {
     httpStatus: 409,
     meaning: '409: a config rollback was refused: no other version was ever marked good, the applied one already is the last known good, or the good one was stored redacted (an earlier homeostat stored texts redacted: its secrets are gone). The message says which. Nothing changed.',
     whatToDo: 'Fix the config file instead, or apply a known good text.',
+  },
+  HS_MODEL_RATE_LIMITED: {
+    section: 'model',
+    retryable: true,
+    httpStatus: 500,
+    meaning: 'A model provider answered 429 (or its own token bucket in homeostat had no token). `retryAfterMs` carries the provider\'s `Retry-After`, `retry-after-ms` or `x-ratelimit-reset-*` header when it sent one.',
+    whatToDo: 'Nothing for one call: the model step waits the announced time or falls over to the next provider of the chain. Many of them: raise the provider\'s limits or lower `limits.requestsPerSecond`.',
+  },
+  HS_MODEL_SERVER_ERROR: {
+    section: 'model',
+    retryable: true,
+    httpStatus: 500,
+    meaning: 'A model provider answered 5xx, or a streamed answer carried an error event.',
+    whatToDo: 'Nothing for one call (retried, then the chain falls over); many: the provider is degraded, its breaker opens.',
+  },
+  HS_MODEL_CONNECTION: {
+    section: 'model',
+    retryable: true,
+    httpStatus: 500,
+    meaning: 'The connection to a model provider failed or was reset before the answer was complete.',
+    whatToDo: 'Check `baseUrl` and that the provider is reachable; single resets are retried.',
+  },
+  HS_MODEL_FIRST_TOKEN_TIMEOUT: {
+    section: 'model',
+    retryable: true,
+    httpStatus: 500,
+    meaning: 'A model provider sent no answer (no headers, or no first token of a stream) within `firstTokenTimeout`.',
+    whatToDo: 'Nothing for one call; raise `firstTokenTimeout` if the model is merely slow to start.',
+  },
+  HS_MODEL_STALLED: {
+    section: 'model',
+    retryable: true,
+    httpStatus: 500,
+    meaning: 'A streamed answer stopped sending for longer than `stallTimeout`, or the whole answer took longer than `timeout`.',
+    whatToDo: 'Nothing for one call; many: the provider is overloaded.',
+  },
+  HS_MODEL_TRUNCATED: {
+    section: 'model',
+    retryable: true,
+    httpStatus: 500,
+    meaning: 'A model\'s answer is cut short: the provider stopped at the token limit (`finish_reason: length`, `stop_reason: max_tokens`), the stream ended without its final event, or the JSON answer is unterminated.',
+    whatToDo: 'Raise `maxTokens` for the call if the answer is legitimately long; otherwise nothing (re-asked, then the chain falls over).',
+  },
+  HS_MODEL_INVALID_OUTPUT: {
+    section: 'model',
+    retryable: true,
+    httpStatus: 500,
+    meaning: 'A model\'s answer is not JSON, or does not match the call\'s `output` schema, after the bounded re-asks with the validation errors. The errors are in the message (redacted).',
+    whatToDo: 'Make the prompt state the expected shape, raise `repairAttempts`, or put a stronger model first in the chain.',
+  },
+  HS_MODEL_BUDGET_EXHAUSTED: {
+    section: 'model',
+    retryable: false,
+    httpStatus: 500,
+    meaning: 'A model call would exceed a token or cost budget: per call, per run, per workflow per day or global per day. The message names the budget, what is spent and reserved, and the limit. Terminal: the call is not retried.',
+    whatToDo: 'Raise the budget named in the message (`models.budgets` or the call\'s `budget`), or wait for the next UTC day for a daily one.',
+  },
+  HS_MODEL_BAD_REQUEST: {
+    section: 'model',
+    retryable: false,
+    httpStatus: 500,
+    meaning: 'A model provider refused the request with a 4xx other than 429 (bad model name, bad key, malformed request). Terminal: retrying the same request cannot help.',
+    whatToDo: 'Read the provider\'s message in the error; check the model name, the key in the variable named by `apiKeyEnv`, and the `baseUrl`.',
+  },
+  HS_MODEL_KEY_MISSING: {
+    section: 'model',
+    retryable: false,
+    httpStatus: 500,
+    meaning: 'A provider names an `apiKeyEnv` variable that is not set in the environment of the process making the call.',
+    whatToDo: 'Set the variable (its name is in the message; the key itself is never logged).',
+  },
+  HS_MODEL_UNKNOWN_PROVIDER: {
+    section: 'model',
+    retryable: false,
+    httpStatus: 500,
+    meaning: 'A model call names a chain, provider or model that is not configured.',
+    whatToDo: 'Add it under `models:` in homeostat.yaml, or to the providers given in code.',
+  },
+  HS_MODEL_CHAIN_EXHAUSTED: {
+    section: 'model',
+    retryable: true,
+    httpStatus: 500,
+    meaning: 'Every provider of a model call\'s chain failed, was drained or had its breaker open. The message lists each provider\'s last failure; the call\'s attempts are recorded in the run.',
+    whatToDo: 'See the attempts (`homeostat runs show`); the step is retried by the workflow engine per its retry policy.',
   },
 } as const satisfies Record<`HS_${string}`, ErrorCodeEntry>;
 

@@ -31,6 +31,7 @@ back and the config manager raises one \`config-apply-failed\` symptom for the v
   analysis: { title: 'Analysis' },
   audit: { title: 'Audit' },
   monitor: { title: 'Monitor' },
+  model: { title: 'Model steps', intro: 'The failure kinds of `models.call` (see [model-steps.md](model-steps.md)): which are retried on the same provider, which fall over to the next one of the chain, and which end the call.' },
   api: {
     title: 'HTTP API',
     intro: `Every API error answer is \`{"error": {"code": "HS_…", "message": "…"}}\`. Besides these, the

@@ -457,3 +457,93 @@ export interface NodeActionRecord {
 
 /** A request to write: `pending` for another node's agent, or `claimed` by the leader's own node, which executes it at once. */
 export type NewNodeActionRecord = Pick<NodeActionRecord, 'id' | 'node' | 'incidentId' | 'action' | 'target' | 'requestedAt'> & { claimedBy?: string };
+
+/** Where a model attempt's spend is counted against a budget: see {@link ModelSpendLimit}. */
+export type ModelSpendScope = 'call' | 'run' | 'workflow' | 'global';
+
+/**
+ * One budget a reservation must fit in. `run`: this run's spend; `workflow`: this
+ * workflow's spend on the reservation's UTC day; `global`: all spend on that day;
+ * `call`: the call's own attempts (same run and step position).
+ */
+export interface ModelSpendLimit {
+  scope: ModelSpendScope;
+  maxTokens?: number;
+  /** Micro-units of the price's currency (USD × 10⁶), so sums stay exact integers. */
+  maxCostMicros?: number;
+}
+
+/** Spend counted against a budget: settled attempts' real use plus open reservations. */
+export interface ModelSpend {
+  tokens: number;
+  costMicros: number;
+}
+
+/** What a model attempt reserves before it calls the provider: its worst case. */
+export interface NewModelReservation {
+  runId: string;
+  workflow: string;
+  /** The model step's position in the run's history (with `runId`, the call's identity). */
+  stepSeq: number;
+  step: string;
+  /** The step attempt (engine-counted, across takeovers) this model attempt belongs to. */
+  stepAttempt: number;
+  /** UTC day `YYYY-MM-DD` the spend is counted on. */
+  day: string;
+  provider: string;
+  model: string;
+  promptHash: string;
+  /** Input estimate + max output tokens. */
+  reservedTokens: number;
+  reservedCostMicros: number;
+  startedAt: number;
+}
+
+/** How a reserved model attempt ended. */
+export interface ModelSettlement {
+  /** `ok`, or the failure kind (`rate-limited`, `truncated`, `invalid-output`, …). */
+  outcome: string;
+  tokensIn: number;
+  tokensOut: number;
+  costMicros: number;
+  latencyMs: number;
+  finishedAt: number;
+  /** The error message (redacted), when it failed. */
+  error: string | null;
+  /** The schema's complaints about the answer (redacted JSON list), when it was invalid. */
+  validationErrors: string | null;
+  /** The validated answer (JSON), kept so a takeover before the checkpoint reuses it instead of paying again. */
+  reply: string | null;
+}
+
+/**
+ * One model attempt, durable: reserved before the call (`reserved`), settled after it with
+ * its real use (`settled`), or given back when its execution died before settling
+ * (`released`: a takeover found it open).
+ */
+export interface ModelAttemptRecord {
+  id: number;
+  runId: string;
+  workflow: string;
+  stepSeq: number;
+  step: string;
+  stepAttempt: number;
+  /** 1-based position among the call's attempts, across takeovers. */
+  callAttempt: number;
+  day: string;
+  provider: string;
+  model: string;
+  promptHash: string;
+  status: 'reserved' | 'settled' | 'released';
+  reservedTokens: number;
+  reservedCostMicros: number;
+  outcome: string | null;
+  tokensIn: number;
+  tokensOut: number;
+  costMicros: number;
+  latencyMs: number | null;
+  startedAt: number;
+  finishedAt: number | null;
+  error: string | null;
+  validationErrors: string | null;
+}

@@ -3,10 +3,11 @@ import type { ApiTokenStore } from './ports/api-token-store.js';
 import type { ElementStore } from './ports/element-store.js';
 import type { KnowledgeStore } from './ports/knowledge-store.js';
 import type { LeaseStore } from './ports/lease-store.js';
+import type { ModelStore } from './ports/model-store.js';
 import type { NodeStore } from './ports/node-store.js';
 import type { RunStore } from './ports/run-store.js';
 
-export type { ApiTokenStore, ElementStore, KnowledgeStore, LeaseStore, NodeStore, RunStore };
+export type { ApiTokenStore, ElementStore, KnowledgeStore, LeaseStore, ModelStore, NodeStore, RunStore };
 
 /**
  * The Store contract: everything homeostat persists goes through it, so SQLite (the
@@ -21,7 +22,7 @@ export type { ApiTokenStore, ElementStore, KnowledgeStore, LeaseStore, NodeStore
  * - `claimRuns` bumps the epoch of every run it returns.
  * - Methods are safe to call from many processes at once.
  */
-export interface Store extends RunStore, LeaseStore, ElementStore, KnowledgeStore, ApiTokenStore, NodeStore {
+export interface Store extends RunStore, LeaseStore, ElementStore, KnowledgeStore, ApiTokenStore, NodeStore, ModelStore {
   close(): Promise<void>;
   /** Faults the store's calls have met (full disk, lost file, corruption); absent where not tracked. */
   readonly health?: StoreHealth;

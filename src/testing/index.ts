@@ -1,1 +1,2 @@
 export { ManualClock } from './manual-clock.js';
+export { startModelStandIn, type ModelStandIn, type ModelStandInOptions, type StandInBehaviour, type StandInCounts } from './model-stand-in.js';

@@ -3,7 +3,7 @@ import { systemClock, type Clock } from '../resilience/clock.js';
 import { toMillis, type Duration } from '../resilience/duration.js';
 import type { Random } from '../resilience/random.js';
 import { openStore } from '../store/open-store.js';
-import type { AttemptRecord, RunFilter, RunRecord, StepRecord } from '../store/records.js';
+import type { AttemptRecord, ModelAttemptRecord, RunFilter, RunRecord, StepRecord } from '../store/records.js';
 import { isTerminal } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { RunNotFoundError } from '../store/store-errors.js';
@@ -52,6 +52,8 @@ export interface RunDetails {
   run: RunRecord;
   steps: StepRecord[];
   attempts: AttemptRecord[];
+  /** Model steps' attempts (provider, model, tokens, cost, outcome), oldest first. */
+  modelAttempts: ModelAttemptRecord[];
 }
 
 /** The run ended without output: failed, parked or cancelled. */
@@ -291,8 +293,8 @@ export class Engine {
   async describe(runId: string): Promise<RunDetails> {
     const run = await this.store.getRun(runId);
     if (!run) throw new RunNotFoundError(runId);
-    const [steps, attempts] = await Promise.all([this.store.listSteps(runId), this.store.listAttempts(runId)]);
-    return { run, steps, attempts };
+    const [steps, attempts, modelAttempts] = await Promise.all([this.store.listSteps(runId), this.store.listAttempts(runId), this.store.listModelAttempts(runId)]);
+    return { run, steps, attempts, modelAttempts };
   }
 
   /** Stop the worker (handing unfinished runs back to the queue) and close the store. */

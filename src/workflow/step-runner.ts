@@ -77,7 +77,7 @@ export async function runStep<T>(
       const startedAt = clock.now();
       try {
         const call = (stepSignal: AbortSignal) =>
-          request.fn({ signal: stepSignal, attempt, runId: request.runId, stepName: request.name });
+          request.fn({ signal: stepSignal, attempt, runId: request.runId, stepName: request.name, seq: request.seq });
         const pending = perAttempt ? perAttempt.execute(({ signal: s }) => call(s), signal) : call(signal);
         const value = await stopWaitingOnAbort(pending, runSignal);
         return encodePayload(value, `step "${request.name}" result`, options.maxPayloadBytes ?? request.payloadLimit);

@@ -9,6 +9,8 @@ export interface StepContext {
   attempt: number;
   runId: string;
   stepName: string;
+  /** The step's position in the run's history: with `runId`, what identifies this step across takeovers. */
+  seq: number;
 }
 
 /** An error class, or an error `code` / `name` string. */

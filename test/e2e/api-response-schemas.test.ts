@@ -15,6 +15,16 @@ async function until(what: string, probe: () => Promise<boolean>, ms = 5_000): P
   }
 }
 
+/** A model attempt of `runId`, as the model step records it (reserved, then settled with an invalid answer). */
+async function recordModelAttempt(h: ApiHarness, runId: string): Promise<void> {
+  const reserved = await h.store.reserveModelAttempt(
+    { runId, workflow: 'api-test-failing', stepSeq: 1, step: 'model:summarize', stepAttempt: 1, day: '2026-12-07', provider: 'openai', model: 'gpt-small', promptHash: 'ab'.repeat(32), reservedTokens: 211, reservedCostMicros: 411, startedAt: 1 },
+    [],
+  );
+  assert.ok(reserved.reserved);
+  await h.store.settleModelAttempt(reserved.id, { outcome: 'invalid-output', tokensIn: 11, tokensOut: 12, costMicros: 35, latencyMs: 40, finishedAt: 41, error: 'sentiment: invalid option', validationErrors: '["sentiment: invalid option"]', reply: null });
+}
+
 test('the response check flags a field the schema does not declare, a missing one and a wrong type', async () => {
   const h = await ApiHarness.open();
   try {
@@ -78,6 +88,7 @@ test('every route answers, when it succeeds, what its response schema declares',
     await h.store.requestApproval({ id: `${denyRun.id}:1`, incidentId: 'inc-other', action: 'restart api', status: 'pending', requestedAt: Date.now(), expiresAt: Date.now() + 60_000, decidedAt: null, decidedBy: null, reason: null });
     const failed = await h.engine.start(failing, undefined, { id: 'run-f' });
     await assert.rejects(failed.result({ timeout: 5_000 }));
+    await recordModelAttempt(h, 'run-f');
     const yaml = 'services:\n  api: { command: node }\n';
 
     const calls: [Parameters<ApiHarness['call']>[0], string, string, unknown?][] = [
@@ -162,6 +173,7 @@ test('answers carry every field of the records they show, in the store\'s order:
     await h.knowledge.configVersions.applied('services:\n  api: { command: node }\n', 'test');
     const failed = await h.engine.start(failing, undefined, { id: 'run-f' });
     await assert.rejects(failed.result({ timeout: 5_000 }));
+    await recordModelAttempt(h, 'run-f');
 
     const keys = (value: unknown) => Object.keys(value as object);
     const same = (what: string, answered: unknown, record: unknown, notAnswered: string[] = []) =>
@@ -180,6 +192,9 @@ test('answers carry every field of the records they show, in the store\'s order:
     same('run error', shown.run.error, described.run.error);
     same('step', shown.steps[0], described.steps[0]);
     same('attempt', shown.attempts[0] ?? {}, described.attempts[0] ?? {});
+    same('model attempt', shown.modelAttempts[0], described.modelAttempts[0]);
+    assert.deepEqual(shown.modelAttempts[0].validationErrors, ['sentiment: invalid option']);
+    assert.deepEqual((await schemaViolations(h.answers.filter((a) => a.route === '/api/runs/:id'))).violations, []);
   } finally {
     await h.close();
   }

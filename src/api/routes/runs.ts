@@ -3,7 +3,7 @@ import type { RunStatus } from '../../store/records.js';
 import type { ApiContext } from '../api-context.js';
 import { idParams, limitOf, positiveIntText, responses } from '../schemas.js';
 import { arrayOf, boolean, closedObject, text } from '../shapes/json-schema.js';
-import { attemptShape, runDetailAnswerSchema, runDetailShape, runSchema, runShape, stepShape } from '../shapes/run.js';
+import { attemptShape, modelAttemptShape, runDetailAnswerSchema, runDetailShape, runSchema, runShape, stepShape } from '../shapes/run.js';
 import { refuseInternalWorkflow } from '../../workflow/internal-workflows.js';
 
 const STATUSES = '(pending|running|waiting|completed|failed|cancelled|parked)';
@@ -37,10 +37,10 @@ export const runRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
 
   app.get<{ Params: { id: string } }>('/api/runs/:id', {
     config: { role: 'viewer' },
-    schema: { tags: ['runs'], summary: 'One run with its steps and failed attempts (the per-step timeline)', params: idParams, response: responses({ 200: runDetailAnswerSchema }) },
+    schema: { tags: ['runs'], summary: 'One run with its steps, failed attempts and model attempts (the per-step timeline)', params: idParams, response: responses({ 200: runDetailAnswerSchema }) },
     handler: async (request) => {
-      const { run, steps, attempts } = await ctx.engine.describe(request.params.id);
-      return { run: runDetailShape(run), steps: steps.map(stepShape), attempts: attempts.map(attemptShape) };
+      const { run, steps, attempts, modelAttempts } = await ctx.engine.describe(request.params.id);
+      return { run: runDetailShape(run), steps: steps.map(stepShape), attempts: attempts.map(attemptShape), modelAttempts: modelAttempts.map(modelAttemptShape) };
     },
   });
 

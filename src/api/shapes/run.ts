@@ -1,4 +1,4 @@
-import type { AttemptRecord, RunRecord, StepRecord } from '../../store/records.js';
+import type { AttemptRecord, ModelAttemptRecord, RunRecord, StepRecord } from '../../store/records.js';
 import { anyJson, arrayOf, boolean, closedObject, nullableNumber, nullableText, number, oneOf, text, type JsonSchema } from './json-schema.js';
 import { parsedPayload } from './parsed-payload.js';
 import { nullableErrorShape, serializedErrorSchema, serializedErrorShape, type SerializedErrorShape } from './serialized-error.js';
@@ -125,4 +125,64 @@ export function attemptShape(attempt: AttemptRecord) {
   };
 }
 
-export const runDetailAnswerSchema = closedObject({ run: runDetailSchema, steps: arrayOf(stepSchema), attempts: arrayOf(attemptSchema) });
+/**
+ * One attempt of a model step: provider, model, tokens, cost (micro-units of the prices'
+ * currency, as the ledger keeps them), latency, outcome, the schema's complaints (redacted,
+ * parsed into a list). `status`: `reserved` while in flight, `settled`, or `released` (its
+ * execution died; nothing counted).
+ */
+export const modelAttemptSchema = closedObject({
+  id: number,
+  runId: text,
+  workflow: text,
+  stepSeq: number,
+  step: text,
+  stepAttempt: number,
+  callAttempt: number,
+  day: text,
+  provider: text,
+  model: text,
+  promptHash: text,
+  status: oneOf(['reserved', 'settled', 'released']),
+  reservedTokens: number,
+  reservedCostMicros: number,
+  outcome: nullableText,
+  tokensIn: number,
+  tokensOut: number,
+  costMicros: number,
+  latencyMs: nullableNumber,
+  startedAt: number,
+  finishedAt: nullableNumber,
+  error: nullableText,
+  validationErrors: { type: ['array', 'null'], items: text },
+});
+
+export function modelAttemptShape(attempt: ModelAttemptRecord) {
+  return {
+    id: attempt.id,
+    runId: attempt.runId,
+    workflow: attempt.workflow,
+    stepSeq: attempt.stepSeq,
+    step: attempt.step,
+    stepAttempt: attempt.stepAttempt,
+    callAttempt: attempt.callAttempt,
+    day: attempt.day,
+    provider: attempt.provider,
+    model: attempt.model,
+    promptHash: attempt.promptHash,
+    status: attempt.status,
+    reservedTokens: attempt.reservedTokens,
+    reservedCostMicros: attempt.reservedCostMicros,
+    outcome: attempt.outcome,
+    tokensIn: attempt.tokensIn,
+    tokensOut: attempt.tokensOut,
+    costMicros: attempt.costMicros,
+    latencyMs: attempt.latencyMs,
+    startedAt: attempt.startedAt,
+    finishedAt: attempt.finishedAt,
+    error: attempt.error,
+    validationErrors: attempt.validationErrors === null ? null : (JSON.parse(attempt.validationErrors) as string[]),
+  };
+}
+
+export const runDetailAnswerSchema = closedObject({ run: runDetailSchema, steps: arrayOf(stepSchema), attempts: arrayOf(attemptSchema), modelAttempts: arrayOf(modelAttemptSchema) });

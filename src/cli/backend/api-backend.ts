@@ -148,7 +148,7 @@ export class ApiBackend implements CliBackend {
     return this.read(
       async () => {
         // The API parses stored JSON for its readers; the CLI prints the stored text.
-        const details = await this.client.request<{ run: RunRecord & { input: unknown; output: unknown }; steps: (StepRecord & { output: unknown })[]; attempts: RunDetails['attempts'] }>(
+        const details = await this.client.request<{ run: RunRecord & { input: unknown; output: unknown }; steps: (StepRecord & { output: unknown })[]; attempts: RunDetails['attempts']; modelAttempts?: (Omit<RunDetails['modelAttempts'][number], 'validationErrors'> & { validationErrors: string[] | null })[] }>(
           'GET',
           `/api/runs/${encodeURIComponent(id)}`,
         );
@@ -156,6 +156,11 @@ export class ApiBackend implements CliBackend {
           run: { ...details.run, input: asStoredJson(details.run.input), output: asStoredJson(details.run.output) },
           steps: details.steps.map((step) => ({ ...step, output: asStoredJson(step.output) })),
           attempts: details.attempts,
+          // The API answers the validation errors parsed; the CLI renders the stored form.
+          modelAttempts: (details.modelAttempts ?? []).map(({ validationErrors, ...attempt }) => ({
+            ...attempt,
+            validationErrors: validationErrors === null ? null : JSON.stringify(validationErrors),
+          })),
         };
       },
       (store) => store.describeRun(id),

@@ -104,8 +104,8 @@ export class StoreBackend implements CliBackend {
   }
 
   async describeRun(id: string): Promise<RunDetails> {
-    const { run, steps, attempts } = await (await this.engine()).describe(id);
-    return { run: redactRun(run), steps: steps.map(redactRun), attempts: redact(attempts) };
+    const { run, steps, attempts, modelAttempts } = await (await this.engine()).describe(id);
+    return { run: redactRun(run), steps: steps.map(redactRun), attempts: redact(attempts), modelAttempts: redact(modelAttempts) };
   }
 
   async startRun(workflow: string, inputJson: string | undefined, options: { id?: string; timeout?: string }): Promise<{ id: string; created: boolean }> {

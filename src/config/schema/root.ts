@@ -9,6 +9,7 @@ import { nodeSchema } from './node.js';
 import { alertsSchema } from './alerts.js';
 import { prometheusSchema } from './prometheus.js';
 import { workflowsSchema } from './workflows.js';
+import { modelsSchema } from './models.js';
 
 /**
  * The whole `homeostat.yaml`. Each part lives in its own file under `schema/`; later
@@ -58,6 +59,7 @@ export const configSchema = z
     api: apiSchema,
     alerts: alertsSchema,
     workflows: workflowsSchema,
+    models: modelsSchema,
   })
   .superRefine((config, ctx) => {
     const scrapedElements = new Set(config.monitor.scrape.flatMap((target) => (target.element ? [target.element] : [])));

@@ -308,4 +308,39 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       WHERE counted.id = incidents.id;
     `,
   },
+  {
+    // Model steps (docs/model-steps.md): each attempt, reserved at its worst case before the
+    // call and settled with its real use after; the rows are also the budget ledger.
+    name: '0011_model_attempts',
+    sql: `
+      CREATE TABLE model_attempts (
+        id BIGSERIAL PRIMARY KEY,
+        run_id TEXT NOT NULL,
+        workflow TEXT NOT NULL,
+        step_seq INTEGER NOT NULL,
+        step TEXT NOT NULL,
+        step_attempt INTEGER NOT NULL,
+        call_attempt INTEGER NOT NULL,
+        day TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        model TEXT NOT NULL,
+        prompt_hash TEXT NOT NULL,
+        status TEXT NOT NULL,
+        reserved_tokens BIGINT NOT NULL,
+        reserved_cost_micros BIGINT NOT NULL,
+        outcome TEXT,
+        tokens_in BIGINT NOT NULL DEFAULT 0,
+        tokens_out BIGINT NOT NULL DEFAULT 0,
+        cost_micros BIGINT NOT NULL DEFAULT 0,
+        latency_ms BIGINT,
+        started_at BIGINT NOT NULL,
+        finished_at BIGINT,
+        error TEXT,
+        validation_errors TEXT,
+        reply TEXT
+      );
+      CREATE INDEX model_attempts_call ON model_attempts (run_id, step_seq);
+      CREATE INDEX model_attempts_day ON model_attempts (day, workflow);
+    `,
+  },
 ];

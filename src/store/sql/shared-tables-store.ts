@@ -2,16 +2,18 @@ import type { ApiTokenStore } from '../ports/api-token-store.js';
 import type { ElementStore } from '../ports/element-store.js';
 import type { KnowledgeStore } from '../ports/knowledge-store.js';
 import type { LeaseStore } from '../ports/lease-store.js';
+import type { ModelStore } from '../ports/model-store.js';
 import type { NodeStore } from '../ports/node-store.js';
 import { ApiTokenTables } from './api-token-tables.js';
 import { ElementTables } from './element-tables.js';
 import { KnowledgeTables } from './knowledge-tables.js';
 import { LeaderLeaseTables } from './leader-lease-tables.js';
+import { ModelTables } from './model-tables.js';
 import { NodeTables } from './node-tables.js';
 import type { SqlExecutor } from './sql-executor.js';
 
 /** Every port whose SQL is written once, over the dialect object: all but the runs. */
-export type SharedPorts = LeaseStore & ElementStore & KnowledgeStore & ApiTokenStore & NodeStore;
+export type SharedPorts = LeaseStore & ElementStore & KnowledgeStore & ApiTokenStore & NodeStore & ModelStore;
 
 /** Which table class implements each shared port: a new port's tables are added here. */
 const PORT_TABLES = {
@@ -20,6 +22,7 @@ const PORT_TABLES = {
   knowledge: KnowledgeTables,
   apiTokens: ApiTokenTables,
   nodes: NodeTables,
+  models: ModelTables,
 } as const;
 
 type PortTables = { [K in keyof typeof PORT_TABLES]: InstanceType<(typeof PORT_TABLES)[K]> };
@@ -36,6 +39,7 @@ abstract class SharedTables {
       knowledge: new KnowledgeTables(sql),
       apiTokens: new ApiTokenTables(sql),
       nodes: new NodeTables(sql),
+      models: new ModelTables(sql),
     };
   }
 }

@@ -311,4 +311,39 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       UPDATE incidents SET remediation_run_id = 'remediate:' || key || ':' || id || ':' || remediation_cycle WHERE remediation_cycle IS NOT NULL;
     `,
   },
+  {
+    // Model steps (docs/model-steps.md): each attempt, reserved at its worst case before the
+    // call and settled with its real use after; the rows are also the budget ledger.
+    name: '0011_model_attempts',
+    sql: `
+      CREATE TABLE model_attempts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        run_id TEXT NOT NULL,
+        workflow TEXT NOT NULL,
+        step_seq INTEGER NOT NULL,
+        step TEXT NOT NULL,
+        step_attempt INTEGER NOT NULL,
+        call_attempt INTEGER NOT NULL,
+        day TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        model TEXT NOT NULL,
+        prompt_hash TEXT NOT NULL,
+        status TEXT NOT NULL,
+        reserved_tokens INTEGER NOT NULL,
+        reserved_cost_micros INTEGER NOT NULL,
+        outcome TEXT,
+        tokens_in INTEGER NOT NULL DEFAULT 0,
+        tokens_out INTEGER NOT NULL DEFAULT 0,
+        cost_micros INTEGER NOT NULL DEFAULT 0,
+        latency_ms INTEGER,
+        started_at INTEGER NOT NULL,
+        finished_at INTEGER,
+        error TEXT,
+        validation_errors TEXT,
+        reply TEXT
+      ) STRICT;
+      CREATE INDEX model_attempts_call ON model_attempts (run_id, step_seq);
+      CREATE INDEX model_attempts_day ON model_attempts (day, workflow);
+    `,
+  },
 ];

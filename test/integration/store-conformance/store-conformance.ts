@@ -9,6 +9,7 @@ import type { Store } from '../../../src/store/store.js';
 import type { StepRecord } from '../../../src/store/records.js';
 import { knowledgeConformance } from './knowledge-conformance.js';
 import { apiTokenConformance } from './api-token-conformance.js';
+import { modelConformance } from './model-conformance.js';
 import { nodeConformance } from './node-conformance.js';
 
 export interface StoreUnderTest {
@@ -459,4 +460,5 @@ export function storeConformance(name: string, open: () => Promise<StoreUnderTes
   knowledgeConformance(it);
   apiTokenConformance(it);
   nodeConformance(it);
+  modelConformance(it);
 }

@@ -1,0 +1,3 @@
+/** The columns of a `ModelAttemptRecord`, in both stores' SQL (`model_attempts`, migration 0011_model_attempts). */
+export const MODEL_ATTEMPT_COLUMNS =
+  'id, run_id AS "runId", workflow, step_seq AS "stepSeq", step, step_attempt AS "stepAttempt", call_attempt AS "callAttempt", day, provider, model, prompt_hash AS "promptHash", status, reserved_tokens AS "reservedTokens", reserved_cost_micros AS "reservedCostMicros", outcome, tokens_in AS "tokensIn", tokens_out AS "tokensOut", cost_micros AS "costMicros", latency_ms AS "latencyMs", started_at AS "startedAt", finished_at AS "finishedAt", error, validation_errors AS "validationErrors"';

@@ -1,0 +1,110 @@
+import { MODEL_ATTEMPT_COLUMNS } from '../model-columns.js';
+import type { ModelStore } from '../ports/model-store.js';
+import type { ModelAttemptRecord, ModelSettlement, ModelSpend, ModelSpendLimit, NewModelReservation } from '../records.js';
+import type { SqlExecutor } from './sql-executor.js';
+import { count, rows } from './sql-executor.js';
+
+/** A row's spend: what a settled attempt really used, what an open one reserved, nothing for a released one. */
+const SPEND = `CAST(COALESCE(SUM(CASE status WHEN 'settled' THEN tokens_in + tokens_out WHEN 'reserved' THEN reserved_tokens ELSE 0 END), 0) AS BIGINT) AS tokens,
+  CAST(COALESCE(SUM(CASE status WHEN 'settled' THEN cost_micros WHEN 'reserved' THEN reserved_cost_micros ELSE 0 END), 0) AS BIGINT) AS "costMicros"`;
+
+/** The WHERE clause and parameters of a budget scope, for a reservation. */
+function scopeFilter(limit: ModelSpendLimit, reservation: NewModelReservation): { where: string; params: unknown[] } {
+  switch (limit.scope) {
+    case 'call':
+      return { where: 'run_id = $1 AND step_seq = $2', params: [reservation.runId, reservation.stepSeq] };
+    case 'run':
+      return { where: 'run_id = $1', params: [reservation.runId] };
+    case 'workflow':
+      return { where: 'day = $1 AND workflow = $2', params: [reservation.day, reservation.workflow] };
+    case 'global':
+      return { where: 'day = $1', params: [reservation.day] };
+  }
+}
+
+/**
+ * The model attempts table (`model_attempts`, migration 0011_model_attempts) on either
+ * driver: attempts and the budget ledger in one. A reservation checks every budget and
+ * inserts in one transaction, under a table lock on PostgreSQL (SQLite's transactions
+ * are serial already), so two workers cannot both take the last of a budget.
+ */
+export class ModelTables implements ModelStore {
+  constructor(private readonly sql: SqlExecutor) {}
+
+  async reserveModelAttempt(
+    reservation: NewModelReservation,
+    limits: readonly ModelSpendLimit[],
+  ): Promise<{ reserved: true; id: number; callAttempt: number } | { reserved: false; limit: ModelSpendLimit; spent: ModelSpend }> {
+    const lock = this.sql.dialect.lockTable('model_attempts');
+    return this.sql.transaction('reserving a model attempt', function* () {
+      if (lock) yield* count(lock);
+      for (const limit of limits) {
+        const { where, params } = scopeFilter(limit, reservation);
+        const spent = (yield* rows<ModelSpend>(`SELECT ${SPEND} FROM model_attempts WHERE ${where}`, params))[0]!;
+        const overTokens = limit.maxTokens !== undefined && spent.tokens + reservation.reservedTokens > limit.maxTokens;
+        const overCost = limit.maxCostMicros !== undefined && spent.costMicros + reservation.reservedCostMicros > limit.maxCostMicros;
+        if (overTokens || overCost) return { reserved: false as const, limit, spent };
+      }
+      const inserted = yield* rows<{ id: number; callAttempt: number }>(
+        `INSERT INTO model_attempts (run_id, workflow, step_seq, step, step_attempt, call_attempt, day, provider, model, prompt_hash, status, reserved_tokens, reserved_cost_micros, started_at)
+         VALUES ($1, $2, $3, $4, $5, (SELECT COUNT(*) + 1 FROM model_attempts WHERE run_id = $1 AND step_seq = $3), $6, $7, $8, $9, 'reserved', $10, $11, $12)
+         RETURNING id, call_attempt AS "callAttempt"`,
+        [
+          reservation.runId,
+          reservation.workflow,
+          reservation.stepSeq,
+          reservation.step,
+          reservation.stepAttempt,
+          reservation.day,
+          reservation.provider,
+          reservation.model,
+          reservation.promptHash,
+          reservation.reservedTokens,
+          reservation.reservedCostMicros,
+          reservation.startedAt,
+        ],
+      );
+      return { reserved: true as const, id: inserted[0]!.id, callAttempt: inserted[0]!.callAttempt };
+    });
+  }
+
+  async settleModelAttempt(id: number, settlement: ModelSettlement): Promise<boolean> {
+    const changed = await this.sql.count(
+      'settling a model attempt',
+      `UPDATE model_attempts SET status = 'settled', outcome = $2, tokens_in = $3, tokens_out = $4, cost_micros = $5, latency_ms = $6, finished_at = $7, error = $8, validation_errors = $9, reply = $10
+       WHERE id = $1 AND status = 'reserved'`,
+      [id, settlement.outcome, settlement.tokensIn, settlement.tokensOut, settlement.costMicros, settlement.latencyMs, settlement.finishedAt, settlement.error, settlement.validationErrors, settlement.reply],
+    );
+    return changed === 1;
+  }
+
+  async releaseModelReservations(runId: string, stepSeq: number, now: number): Promise<number> {
+    return this.sql.count(
+      'releasing model reservations',
+      `UPDATE model_attempts SET status = 'released', outcome = 'abandoned', finished_at = $3 WHERE run_id = $1 AND step_seq = $2 AND status = 'reserved'`,
+      [runId, stepSeq, now],
+    );
+  }
+
+  async findModelReply(runId: string, stepSeq: number): Promise<string | undefined> {
+    const found = await this.sql.rows<{ reply: string }>(
+      'looking for a model reply',
+      `SELECT reply FROM model_attempts WHERE run_id = $1 AND step_seq = $2 AND status = 'settled' AND outcome = 'ok' AND reply IS NOT NULL ORDER BY call_attempt DESC LIMIT 1`,
+      [runId, stepSeq],
+    );
+    return found[0]?.reply;
+  }
+
+  async listModelAttempts(runId: string): Promise<ModelAttemptRecord[]> {
+    return this.sql.rows<ModelAttemptRecord>('listing model attempts', `SELECT ${MODEL_ATTEMPT_COLUMNS} FROM model_attempts WHERE run_id = $1 ORDER BY id`, [runId]);
+  }
+
+  async modelSpend(day: string, workflow?: string): Promise<ModelSpend> {
+    const found = await this.sql.rows<ModelSpend>(
+      'reading model spend',
+      `SELECT ${SPEND} FROM model_attempts WHERE day = $1${workflow === undefined ? '' : ' AND workflow = $2'}`,
+      workflow === undefined ? [day] : [day, workflow],
+    );
+    return found[0]!;
+  }
+}
