@@ -308,4 +308,13 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       WHERE counted.id = incidents.id;
     `,
   },
+  {
+    // The trace a run belongs to (W3C traceparent/tracestate of the span that started it):
+    // its executions on other workers, after a restart or a redrive continue that trace.
+    name: '0011_run_trace_context',
+    sql: `
+      ALTER TABLE runs ADD COLUMN traceparent TEXT;
+      ALTER TABLE runs ADD COLUMN tracestate TEXT;
+    `,
+  },
 ];

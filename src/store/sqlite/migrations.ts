@@ -311,4 +311,13 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       UPDATE incidents SET remediation_run_id = 'remediate:' || key || ':' || id || ':' || remediation_cycle WHERE remediation_cycle IS NOT NULL;
     `,
   },
+  {
+    // The trace a run belongs to (W3C traceparent/tracestate of the span that started it):
+    // its executions on other workers, after a restart or a redrive continue that trace.
+    name: '0011_run_trace_context',
+    sql: `
+      ALTER TABLE runs ADD COLUMN traceparent TEXT;
+      ALTER TABLE runs ADD COLUMN tracestate TEXT;
+    `,
+  },
 ];
