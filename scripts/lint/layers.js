@@ -8,17 +8,17 @@
 /** Folder under src/ → the folders under src/ its files may import. */
 export const LAYERS = {
   errors: [],
-  telemetry: [],
+  telemetry: ['errors'],
   resilience: ['errors'],
   testing: ['errors', 'resilience'],
   store: ['errors'],
-  workflow: ['errors', 'resilience', 'store'],
+  workflow: ['errors', 'resilience', 'telemetry', 'store'],
   analyze: ['errors'],
   config: ['errors', 'resilience', 'analyze'],
   monitor: ['errors', 'resilience'],
   supervisor: ['errors', 'resilience', 'config', 'store'],
   knowledge: ['errors', 'analyze', 'config', 'store'],
-  plan: ['errors', 'resilience', 'config', 'knowledge'],
+  plan: ['errors', 'resilience', 'telemetry', 'config', 'knowledge'],
   execute: ['errors', 'resilience', 'telemetry', 'store', 'workflow', 'analyze', 'config', 'monitor', 'supervisor', 'knowledge', 'plan'],
   // The API is served by the controller's runtime: the API may not reach back into it.
   api: ['errors', 'resilience', 'telemetry', 'store', 'workflow', 'analyze', 'config', 'monitor', 'supervisor', 'knowledge', 'plan', 'execute'],
