@@ -7,7 +7,12 @@ import type { Random } from '../resilience/random.js';
 import type { RunStore } from '../store/store.js';
 import type { Fence, SerializedError } from '../store/records.js';
 import { encodePayload, serializeError } from './payload.js';
+import { tracingOn } from '../telemetry/tracing.js';
+import { traceAttempt } from './run-tracing.js';
 import type { ErrorMatcher, StepContext, StepOptions, StepRetryOptions } from './workflow-context.js';
+
+/** The W3C context of an attempt's span, handed to the step function. */
+type AttemptTrace = Pick<StepContext, 'traceparent' | 'tracestate'>;
 
 const DEFAULT_RETRY: Required<Pick<StepRetryOptions, 'maxAttempts'>> = { maxAttempts: 3 };
 
@@ -76,10 +81,11 @@ export async function runStep<T>(
       const attempt = attempts;
       const startedAt = clock.now();
       try {
-        const call = (stepSignal: AbortSignal) =>
-          request.fn({ signal: stepSignal, attempt, runId: request.runId, stepName: request.name });
-        const pending = perAttempt ? perAttempt.execute(({ signal: s }) => call(s), signal) : call(signal);
-        const value = await stopWaitingOnAbort(pending, runSignal);
+        const call = (stepSignal: AbortSignal, traced?: AttemptTrace) =>
+          request.fn(traced ? { signal: stepSignal, attempt, runId: request.runId, stepName: request.name, ...traced } : { signal: stepSignal, attempt, runId: request.runId, stepName: request.name });
+        const attemptOnce = (traced?: AttemptTrace) =>
+          stopWaitingOnAbort(perAttempt ? perAttempt.execute(({ signal: s }) => call(s, traced), signal) : call(signal, traced), runSignal);
+        const value = await (tracingOn() ? traceAttempt(request.name, attempt, attemptOnce) : attemptOnce());
         return encodePayload(value, `step "${request.name}" result`, options.maxPayloadBytes ?? request.payloadLimit);
       } catch (error) {
         if (runSignal.aborted) throw error;
