@@ -1,4 +1,6 @@
+import { SpanStatusCode } from '@opentelemetry/api';
 import { systemClock, type Clock } from '../resilience/clock.js';
+import { traced } from '../telemetry/tracing.js';
 
 export interface VerifyHealthyOptions {
   healthyForMs: number;
@@ -34,7 +36,17 @@ export interface VerifyHealthyResult {
  * @example await verifyHealthy(() => false, { healthyForMs: 1, timeoutMs: 500 }) // { ok: false, detail: 'not healthy for 1 ms within 500 ms' }
  * @example // healthy at 1 s, failing again at 3 s: { ok: false, relapsed: true, detail: 'relapsed: healthy for 2000 ms, then failing again 3000 ms after verification began …' } at 3 s, not at the timeout
  */
-export async function verifyHealthy(isHealthy: () => boolean | Promise<boolean>, options: VerifyHealthyOptions): Promise<VerifyHealthyResult> {
+export function verifyHealthy(isHealthy: () => boolean | Promise<boolean>, options: VerifyHealthyOptions): Promise<VerifyHealthyResult> {
+  // Traced as `homeostat.verification` (a child of the remediation step that verifies).
+  return traced('homeostat.verification', { 'homeostat.verification.healthy_for_ms': options.healthyForMs, 'homeostat.verification.timeout_ms': options.timeoutMs }, async (span) => {
+    const result = await waitHealthy(isHealthy, options);
+    span?.setAttributes({ 'homeostat.verification.ok': result.ok, 'homeostat.verification.detail': result.detail, 'homeostat.verification.took_ms': result.tookMs, 'homeostat.verification.relapsed': result.relapsed === true });
+    if (span && !result.ok) span.setStatus({ code: SpanStatusCode.ERROR, message: result.detail });
+    return result;
+  });
+}
+
+async function waitHealthy(isHealthy: () => boolean | Promise<boolean>, options: VerifyHealthyOptions): Promise<VerifyHealthyResult> {
   const clock = options.clock ?? systemClock;
   const failFast = options.failFast ?? true;
   const because = () => {
