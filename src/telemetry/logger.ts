@@ -31,6 +31,9 @@ export function createLogger(options: { destination: string | number; level?: st
       // A line written inside a span names it (`trace_id`, `span_id`), so a log search finds
       // the trace and a trace the log lines; with tracing off it adds nothing.
       mixin: () => activeTraceIds() ?? NO_FIELDS,
+      // pino's default merge assigns the line's fields *into* the mixin's object: the shared
+      // empty one must not be written to (nor allocated anew for every line with tracing off).
+      mixinMergeStrategy: (fields: object, mixed: object) => (mixed === NO_FIELDS ? fields : Object.assign(mixed, fields)),
     },
     destination,
   );
