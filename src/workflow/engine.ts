@@ -189,7 +189,8 @@ export class Engine {
         input: encoded,
         deadlineAt: timeout === undefined ? null : now + toMillis(timeout),
         ownerId: runOnHere ? this.worker!.id : null,
-        ...(traced ? { traceparent: traced.traceparent, tracestate: traced.tracestate } : {}),
+        traceparent: traced?.traceparent ?? null,
+        tracestate: traced?.tracestate ?? null,
         now,
       }));
     } finally {

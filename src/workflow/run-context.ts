@@ -289,7 +289,8 @@ export class RunContext implements WorkflowContext {
           input: input_,
           parentId: this.runId,
           deadlineAt: null,
-          ...(traced ? { traceparent: traced.traceparent, tracestate: traced.tracestate } : {}),
+          traceparent: traced?.traceparent ?? null,
+          tracestate: traced?.tracestate ?? null,
           now,
         }),
       );

@@ -83,9 +83,10 @@ export async function runStep<T>(
       try {
         const call = (stepSignal: AbortSignal, traced?: AttemptTrace) =>
           request.fn(traced ? { signal: stepSignal, attempt, runId: request.runId, stepName: request.name, ...traced } : { signal: stepSignal, attempt, runId: request.runId, stepName: request.name });
-        const attemptOnce = (traced?: AttemptTrace) =>
-          stopWaitingOnAbort(perAttempt ? perAttempt.execute(({ signal: s }) => call(s, traced), signal) : call(signal, traced), runSignal);
-        const value = await (tracingOn() ? traceAttempt(request.name, attempt, attemptOnce) : attemptOnce());
+        // Tracing off: the same calls as without tracing, no closure more per attempt.
+        const value = tracingOn()
+          ? await traceAttempt(request.name, attempt, (traced) => stopWaitingOnAbort(perAttempt ? perAttempt.execute(({ signal: s }) => call(s, traced), signal) : call(signal, traced), runSignal))
+          : await stopWaitingOnAbort(perAttempt ? perAttempt.execute(({ signal: s }) => call(s), signal) : call(signal), runSignal);
         return encodePayload(value, `step "${request.name}" result`, options.maxPayloadBytes ?? request.payloadLimit);
       } catch (error) {
         if (runSignal.aborted) throw error;
