@@ -67,3 +67,22 @@ policies:
     await collector.close();
   }
 });
+
+test('an OTEL_* variable up cannot follow: it says which and why, logs it, and runs on untraced', async () => {
+  const h = new UpHarness(`services:
+${exampleApiService('api')}
+`);
+  try {
+    await h.up({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' });
+    await h.healthy('api');
+    const said = await h.waitForLine(/OTEL_EXPORTER_OTLP_ENDPOINT: "collector:4318" is not/, 5_000);
+    assert.match(said, /\(tracing stays off\)$/);
+    const log = readFileSync(join(h.dir, 'state', 'homeostat.log'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const logged = log.find((l) => l.variable === 'OTEL_EXPORTER_OTLP_ENDPOINT');
+    assert.ok(logged, 'the error is in the log, naming the variable');
+    assert.equal(logged.level, 50);
+    assert.equal(log.some((l) => 'trace_id' in l), false, 'untraced: no line carries a trace id');
+  } finally {
+    await h.close();
+  }
+});

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../e2e/dashboard-harness.js';
 import { UpHarness } from '../e2e/loop-harness.js';
+import { ancestry, otlpReceiver } from '../e2e/otlp-receiver.js';
 import { PrivateAlertmanager } from './alertmanager.js';
 import { PrivatePrometheus } from './prometheus.js';
 
@@ -16,7 +17,7 @@ const SECRET = 'stack-test-alertmanager-secret-4e7b1c';
  * it and evaluates a real alerting rule, a real Alertmanager posts to homeostat's receiver
  * with the shared secret; the incident opens from the alert, the policy's command fixes the
  * app, verification waits until the alert has resolved, and the incident closes, credited
- * to the action.
+ * to the action — and the remediation's trace reaches an OTLP/HTTP endpoint as one trace.
  */
 test('real Prometheus + Alertmanager: a firing alert opens an incident, the remediation fixes it, the resolved alert lets verification pass', async () => {
   const [appPort, apiPort, prometheusPort, alertmanagerPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
@@ -46,8 +47,9 @@ policies:
   process.env.HOMEOSTAT_STACK_ALERT_SECRET = SECRET;
   let prometheus: PrivatePrometheus | undefined;
   let alertmanager: PrivateAlertmanager | undefined;
+  const collector = await otlpReceiver();
   try {
-    await h.up();
+    await h.up({ OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint, OTEL_BSP_SCHEDULE_DELAY: '200' });
     await h.healthy('app');
     alertmanager = await PrivateAlertmanager.start(
       alertmanagerPort,
@@ -105,7 +107,17 @@ scrape_configs:
     const metrics = await h.metrics();
     assert.match(metrics, /homeostat_alerts_received_total\{outcome="fired"\} 1/);
     assert.match(metrics, /homeostat_alerts_received_total\{outcome="resolved"\} 1/);
+
+    // The remediation as one trace: the loop's remediation → … → the command → its verification.
+    const remediation = await h.waitFor(() => collector.spans.find((s) => s.name === 'homeostat.remediation' && s.attributes['homeostat.incident.id'] === opened.id), 10_000, 'the remediation span');
+    assert.equal(remediation.attributes['homeostat.incident.symptom'], 'AppBroken');
+    const rooted = (name: string) => collector.spans.find((s) => s.name === name && s.traceId === remediation.traceId && ancestry(collector.spans, s).at(-1)!.spanId === remediation.spanId);
+    const action = await h.waitFor(() => rooted('homeostat.action'), 10_000, 'the command action span in the remediation\'s trace');
+    assert.deepEqual([action.attributes['homeostat.action.kind'], action.attributes['homeostat.action.outcome']], ['command', 'ok']);
+    const verification = await h.waitFor(() => rooted('homeostat.verification'), 10_000, 'the verification span in the remediation\'s trace');
+    assert.equal(verification.attributes['homeostat.verification.ok'], true);
   } finally {
+    await collector.close();
     delete process.env.HOMEOSTAT_STACK_ALERT_SECRET;
     await prometheus?.close();
     await alertmanager?.close();
