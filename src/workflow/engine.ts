@@ -131,7 +131,10 @@ export class Engine {
     });
   }
 
-  /** Open the store, register workflows and start the worker (if any). */
+  /**
+   * Open the store, register workflows and start the worker (if any). Tracing starts too when
+   * the `OTEL_*` variables ask for it (off by default; docs/integrations.md, "OpenTelemetry traces").
+   */
   static async open(options: EngineOptions = {}): Promise<Engine> {
     // Tracing as the OTEL_* variables say (off by default), shared by every engine of the process.
     const tracing = await startTracing();
