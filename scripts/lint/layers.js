@@ -8,17 +8,17 @@
 /** Folder under src/ → the folders under src/ its files may import. */
 export const LAYERS = {
   errors: [],
-  telemetry: [],
+  telemetry: ['errors'],
   resilience: ['errors'],
   testing: ['errors', 'resilience'],
   store: ['errors'],
-  workflow: ['errors', 'resilience', 'store'],
+  workflow: ['errors', 'resilience', 'telemetry', 'store'],
   analyze: ['errors'],
   config: ['errors', 'resilience', 'analyze'],
   monitor: ['errors', 'resilience'],
   supervisor: ['errors', 'resilience', 'config', 'store'],
   knowledge: ['errors', 'analyze', 'config', 'store'],
-  plan: ['errors', 'resilience', 'config', 'knowledge'],
+  plan: ['errors', 'resilience', 'telemetry', 'config', 'knowledge'],
   // Model steps are durable steps (workflow) with records and a budget ledger (store).
   model: ['errors', 'resilience', 'store', 'workflow', 'config', 'knowledge'],
   execute: ['errors', 'resilience', 'telemetry', 'store', 'workflow', 'analyze', 'config', 'monitor', 'supervisor', 'knowledge', 'plan'],

@@ -5,7 +5,7 @@ import { renderRunTimeline } from './run-timeline.js';
 
 const run: RunRecord = {
   id: 'run-1', workflow: 'summarize', input: null, status: 'completed', output: '{"summary":"blue sky"}', error: null, ownerId: null, epoch: 1, wakeAt: null,
-  parentId: null, deadlineAt: null, cancelRequested: false, generation: 0, createdAt: 1_000, updatedAt: 2_000, finishedAt: 2_000,
+  parentId: null, deadlineAt: null, cancelRequested: false, generation: 0, createdAt: 1_000, updatedAt: 2_000, finishedAt: 2_000, traceparent: null, tracestate: null,
 };
 const step: StepRecord = { runId: 'run-1', seq: 1, name: 'model:summarize', kind: 'step', status: 'completed', output: '{"value":{}}', error: null, attempts: 1, startedAt: 1_000, finishedAt: 2_000 };
 const attempt = (callAttempt: number, outcome: string, extra: Partial<ModelAttemptRecord> = {}): ModelAttemptRecord => ({

@@ -15,6 +15,7 @@ import type { WebhookSender } from '../execute/webhook-sender.js';
 import { DependencyGroups } from './dependency-groups.js';
 import { ReconcileLoop } from './reconcile-loop.js';
 import { RootCauseDiagnoser } from './root-cause-diagnoser.js';
+import { traced, type Span } from '../telemetry/tracing.js';
 
 /**
  * Whether an incident is healthy now, with no action of ours: checked before every slow
@@ -423,13 +424,21 @@ export class AutonomicLoop {
    * matching: escalate). The policy is matched for `trigger` when given (a symptom that
    * re-planned or re-opened the incident), else for the target's strongest symptom.
    */
-  private async plan(incident: IncidentRecord, diagnosis: Diagnosis, tracked: TrackedIncident, cycle: number, trigger?: Symptom): Promise<number | void> {
+  private plan(incident: IncidentRecord, diagnosis: Diagnosis, tracked: TrackedIncident, cycle: number, trigger?: Symptom): Promise<number | void> {
+    // The root of the remediation's trace: the run started here is its child, and so are its
+    // steps, guardrail verdicts, actions and verification, wherever the run executes.
+    const attributes = { 'homeostat.incident.id': incident.id, 'homeostat.incident.element': incident.element, 'homeostat.remediation.cycle': cycle };
+    return traced('homeostat.remediation', attributes, (span) => this.planCycle(incident, diagnosis, tracked, cycle, span, trigger));
+  }
+
+  private async planCycle(incident: IncidentRecord, diagnosis: Diagnosis, tracked: TrackedIncident, cycle: number, span: Span | undefined, trigger?: Symptom): Promise<number | void> {
     const { knowledge, engine, config } = this.options;
     const service = incident.element;
     const own = tracked.symptoms.filter((s) => s.element === service);
     // An incident whose symptoms were never recorded (the controller died right after opening it) has its first one's name.
     trigger ??= own.find((s) => symptomStrength(s) >= 1) ?? own[0] ?? tracked.symptoms[0] ?? { name: incident.symptom, element: incident.key, at: incident.openedAt, labels: {}, signal: {} };
     const matched = this.matchFor(incident, diagnosis, trigger);
+    span?.setAttributes({ 'homeostat.incident.symptom': trigger.name, 'homeostat.diagnosis.cause': diagnosis.cause, 'homeostat.policy.name': matched?.name ?? '(none: escalated)' });
     if (!matched) {
       await knowledge.incidents.record(incident.id, 'policy', { matched: null, reason: `no policy matches symptom ${trigger.name} on ${service}: escalating` });
       // A slow retry that still matches no policy does not page again while the page is outstanding.
@@ -452,6 +461,7 @@ export class AutonomicLoop {
     // cycle again (see currentRemediation), whose start is idempotent by run id. Written
     // after, a crash would leave a run in flight that no reader knows of.
     await knowledge.incidents.setRemediation(incident.id, reference);
+    span?.setAttribute('homeostat.run.id', reference.runId);
     await engine.start(REMEDIATION_WORKFLOW, remediation, { id: reference.runId });
   }
 

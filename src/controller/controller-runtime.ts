@@ -18,6 +18,7 @@ import { Guardrails } from '../plan/guardrails.js';
 import type { Store } from '../store/store.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import type { Logger } from '../telemetry/logger.js';
+import { startTracing, type Tracing } from '../telemetry/tracing.js';
 import type { DropCounter } from '../telemetry/drop-counter.js';
 import { MetricsRegistry } from '../telemetry/metrics.js';
 import { Engine } from '../workflow/engine.js';
@@ -82,6 +83,7 @@ const LEASE = 'controller';
 
 /** The pieces of a started runtime, built in dependency order by {@link ControllerRuntime.start}. */
 interface Started {
+  tracing: Tracing;
   knowledge: Knowledge;
   registry: MetricsRegistry;
   watch: MetricWatch;
@@ -149,6 +151,15 @@ export class ControllerRuntime {
     // First: a runbook module that does not load refuses the start before anything runs.
     const runbooks = await loadRunbookModules(loaded);
     const say = (line: string) => options.say?.(line);
+    // Traces as the OTEL_* variables say (off by default; docs/integrations.md). A variable
+    // it cannot follow is logged and said, and `up` runs on untraced rather than exiting.
+    const tracing = await startTracing({
+      onInvalid: (error) => {
+        logger.error({ err: error, variable: error.variable }, 'tracing stays off: an OTEL_* variable cannot be followed');
+        say(`homeostat up: ${error.message} (tracing stays off)`);
+      },
+    });
+    if (tracing.on) logger.info('tracing on: spans exported over OTLP/HTTP as the OTEL_* variables say');
     const registry = new MetricsRegistry();
     const metrics = runtimeMetrics(registry);
     const knowledge = new Knowledge(store, Date.now, options.auditAnchor);
@@ -384,7 +395,7 @@ export class ControllerRuntime {
         void resolves.sendLate().catch((error: unknown) => logger.warn({ err: error }, 'sending late escalation resolves failed'));
       },
     });
-    return new ControllerRuntime({ knowledge, registry, watch, promql, drops, resources, node, configs, metricsServer, api, engine, leadership, outbox, agent: actuation.agent, notifier: resolves.notifier, workflowWatch, unsubscribe, observe: intake.observe });
+    return new ControllerRuntime({ tracing, knowledge, registry, watch, promql, drops, resources, node, configs, metricsServer, api, engine, leadership, outbox, agent: actuation.agent, notifier: resolves.notifier, workflowWatch, unsubscribe, observe: intake.observe });
   }
 
   /**
@@ -401,7 +412,7 @@ export class ControllerRuntime {
   }
 
   async stop(): Promise<void> {
-    const { api, configs, workflowWatch, watch, promql, resources, unsubscribe, leadership, outbox, agent, notifier, engine, metricsServer, drops } = this.started;
+    const { api, configs, workflowWatch, watch, promql, resources, unsubscribe, leadership, outbox, agent, notifier, engine, metricsServer, drops, tracing } = this.started;
     await api?.close();
     configs.stop();
     workflowWatch.stop();
@@ -417,5 +428,7 @@ export class ControllerRuntime {
     await engine.close(2_000);
     await metricsServer.close();
     drops.close();
+    // After every engine closed: the last reference flushes the spans still batched.
+    await tracing.stop();
   }
 }

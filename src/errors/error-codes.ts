@@ -305,6 +305,13 @@ export const ERROR_CODES = {
     meaning: '409 in the API: a config version applied to a running `homeostat up` (file change, `POST /api/config/apply`) changes keys read only at start-up: `stateDir`, `store`, `heartbeat`, `resources`, `api`, `alerts`, `monitor.retention`, `monitor.maxSeries`, `monitor.metricsPort`, `monitor.configGoodAfter`. Nothing of it was applied or recorded; the message names the keys. `config plan` lists them as `needsRestart`.',
     whatToDo: 'Restart `up` with the new file, or apply it without changing those keys.',
   },
+  HS_TRACING_CONFIG: {
+    section: 'config',
+    retryable: false,
+    httpStatus: 500,
+    meaning: 'An OpenTelemetry variable (`OTEL_TRACES_EXPORTER`, `OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, `OTEL_EXPORTER_OTLP_PROTOCOL`, `OTEL_EXPORTER_OTLP_HEADERS`, `OTEL_RESOURCE_ATTRIBUTES`, `OTEL_TRACES_SAMPLER`, `OTEL_TRACES_SAMPLER_ARG`) has a value homeostat cannot follow; the message names it. Not thrown: `up` logs it and says it, a library process gets a warning, and both run on with tracing off.',
+    whatToDo: 'Fix the variable named (docs/integrations.md, "OpenTelemetry traces"), or unset it, and restart.',
+  },
   HS_CONFIG_INVALID: {
     section: 'config',
     retryable: false,

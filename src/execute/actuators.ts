@@ -1,6 +1,8 @@
 import type { ActionConfig, EscalationConfig } from '../config/schema/policies.js';
+import { SpanStatusCode } from '@opentelemetry/api';
 import { redactText } from '../knowledge/redact.js';
 import { runCommandAction } from './command-action.js';
+import { traced } from '../telemetry/tracing.js';
 import type { ElementControl } from './element-control.js';
 import { jsonPayload, webhookPayload, type EscalationMessage } from './escalation-payloads.js';
 import { webhookSender, type WebhookSender } from './webhook-sender.js';
@@ -98,6 +100,22 @@ export const DESTRUCTIVE_ACTIONS = new Set<ActionConfig['action']>(['restart', '
 
 /** The standard actuators over an {@link ElementControl}. */
 export function createActuator(deps: ActuatorDeps): Actuator {
+  const actuator = untracedActuator(deps);
+  return {
+    // Traced as `homeostat.action`: the webhook it posts carries its `traceparent`.
+    execute: (action, target, signal) =>
+      traced('homeostat.action', { 'homeostat.action.kind': action.action, 'homeostat.action.target': target.instance ?? target.service, 'homeostat.incident.id': target.incidentId }, async (span) => {
+        const outcome = await actuator.execute(action, target, signal);
+        if (span) {
+          span.setAttributes({ 'homeostat.action.outcome': outcome.ok ? 'ok' : 'failed', 'homeostat.action.skipped': outcome.skipped === true, 'homeostat.action.detail': outcome.detail });
+          if (!outcome.ok) span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.detail });
+        }
+        return outcome;
+      }),
+  };
+}
+
+function untracedActuator(deps: ActuatorDeps): Actuator {
   return {
     async execute(action, target, signal) {
       const where = target.instance ?? target.service;

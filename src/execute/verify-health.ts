@@ -1,4 +1,6 @@
+import { SpanStatusCode } from '@opentelemetry/api';
 import { systemClock, type Clock } from '../resilience/clock.js';
+import { traced } from '../telemetry/tracing.js';
 
 /**
  * One reading of health: true (healthy), false (failing), or unknown with the reason — a
@@ -49,7 +51,17 @@ export interface VerifyHealthyResult {
  * @example await verifyHealthy(() => ({ unknown: 'check errors: cannot reach …' }), …) // { ok: false, verdict: 'unknown', detail: 'unknown: check errors: cannot reach … (not healthy for …)' }
  * @example // healthy at 1 s, failing again at 3 s: { ok: false, relapsed: true, detail: 'relapsed: healthy for 2000 ms, then failing again 3000 ms after verification began …' } at 3 s, not at the timeout
  */
-export async function verifyHealthy(isHealthy: () => HealthReading | Promise<HealthReading>, options: VerifyHealthyOptions): Promise<VerifyHealthyResult> {
+export function verifyHealthy(isHealthy: () => HealthReading | Promise<HealthReading>, options: VerifyHealthyOptions): Promise<VerifyHealthyResult> {
+  // Traced as `homeostat.verification` (a child of the remediation step that verifies).
+  return traced('homeostat.verification', { 'homeostat.verification.healthy_for_ms': options.healthyForMs, 'homeostat.verification.timeout_ms': options.timeoutMs }, async (span) => {
+    const result = await waitHealthy(isHealthy, options);
+    span?.setAttributes({ 'homeostat.verification.ok': result.ok, 'homeostat.verification.verdict': result.verdict, 'homeostat.verification.detail': result.detail, 'homeostat.verification.took_ms': result.tookMs, 'homeostat.verification.relapsed': result.relapsed === true });
+    if (span && !result.ok) span.setStatus({ code: SpanStatusCode.ERROR, message: result.detail });
+    return result;
+  });
+}
+
+async function waitHealthy(isHealthy: () => HealthReading | Promise<HealthReading>, options: VerifyHealthyOptions): Promise<VerifyHealthyResult> {
   const clock = options.clock ?? systemClock;
   const failFast = options.failFast ?? true;
   const because = () => {

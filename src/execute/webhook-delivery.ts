@@ -1,3 +1,4 @@
+import { traceHeaders } from '../telemetry/tracing.js';
 import { randomUUID } from 'node:crypto';
 import { redactText } from '../knowledge/redact.js';
 import { DELIVERY_HEADER, signatureHeaders } from './webhook-signature.js';
@@ -29,7 +30,8 @@ export async function postJson(url: string, json: string, options: PostOptions):
     const timeout = AbortSignal.timeout(options.timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
     // A redirect is not followed: the signed body and its headers go only to the configured URL, never where a receiver points.
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...options.headers }, body: json, signal, redirect: 'manual' });
+    // `traceparent` of the action or page that sends it (tracing on): the receiver can join the remediation's trace.
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...traceHeaders(), ...options.headers }, body: json, signal, redirect: 'manual' });
     await response.arrayBuffer();
     const retryAfter = response.headers.get('retry-after');
     return { ok: response.ok, status: response.status, detail: `POST ${redactText(url)} → HTTP ${response.status}`, ...(retryAfter ? { retryAfter } : {}) };

@@ -4,6 +4,7 @@ import type { Knowledge } from '../knowledge/knowledge.js';
 import { actionBudget, type ActionBudget, type ActionBudgetSnapshot } from '../resilience/action-budget.js';
 import { circuitBreaker, type BreakerSnapshot, type CircuitBreaker } from '../resilience/circuit-breaker.js';
 import { systemClock, type Clock } from '../resilience/clock.js';
+import { traced } from '../telemetry/tracing.js';
 
 /** A replica still marked under remediation after this long (in a saved state) is a leftover. */
 const STALE_REMEDIATION_MS = 3_600_000;
@@ -66,7 +67,24 @@ export class Guardrails {
     this.clock = clock ?? systemClock;
   }
 
-  async check(request: GuardRequest): Promise<GuardDecision> {
+  /** Every verdict is traced: a `homeostat.guardrails` span with an event per guard (tracing.ts). */
+  check(request: GuardRequest): Promise<GuardDecision> {
+    const attributes = { 'homeostat.service': request.service, ...(request.instance ? { 'homeostat.instance': request.instance } : {}) };
+    return traced('homeostat.guardrails', attributes, async (span) => {
+      const decision = await this.decide(request);
+      if (span) {
+        span.setAttributes({ 'homeostat.guardrail.allowed': decision.allowed, 'homeostat.guardrail.dry_run': decision.dryRun });
+        const denied = decision.results.find((r) => !r.ok);
+        if (denied) span.setAttributes({ 'homeostat.guardrail.denied_by': denied.guard, 'homeostat.guardrail.reason': denied.detail });
+        for (const result of decision.results) {
+          span.addEvent('homeostat.guardrail', { 'homeostat.guardrail.name': result.guard, 'homeostat.guardrail.verdict': result.ok ? 'pass' : 'deny', 'homeostat.guardrail.reason': result.detail });
+        }
+      }
+      return decision;
+    });
+  }
+
+  private async decide(request: GuardRequest): Promise<GuardDecision> {
     await this.load();
     const results: GuardResult[] = [];
     const deny = (retryAfterMs?: number): GuardDecision => ({ allowed: false, dryRun: false, results, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });

@@ -62,6 +62,13 @@ export interface RunRecord {
   createdAt: number;
   updatedAt: number;
   finishedAt: number | null;
+  /**
+   * W3C Trace Context of the span that started the run (null: started with tracing off).
+   * Every execution of the run — after a suspension, a takeover, a restart, a redrive —
+   * is a child of it, so the whole run is one trace (workflow/run-tracing.ts).
+   */
+  traceparent: string | null;
+  tracestate: string | null;
 }
 
 export type StepStatus = 'completed' | 'failed' | 'waiting';
@@ -105,6 +112,9 @@ export interface NewRun {
   deadlineAt?: number | null;
   /** Create the run already claimed by this worker (in-process fast path). */
   ownerId?: string | null;
+  /** The trace the run belongs to (see {@link RunRecord.traceparent}). */
+  traceparent?: string | null;
+  tracestate?: string | null;
   now: number;
 }
 

@@ -23,6 +23,8 @@ export interface RunRow {
   created_at: number;
   updated_at: number;
   finished_at: number | null;
+  traceparent: string | null;
+  tracestate: string | null;
 }
 
 export interface StepRow {
@@ -66,6 +68,8 @@ export function toRunRecord(row: RunRow): RunRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     finishedAt: row.finished_at,
+    traceparent: row.traceparent ?? null,
+    tracestate: row.tracestate ?? null,
   };
 }
 

@@ -13,6 +13,8 @@ import { CancelledError, InvalidInputError, UnknownWorkflowError } from './error
 import { DEFAULT_MAX_PAYLOAD_BYTES, decodePayload, encodePayload } from './payload.js';
 import { newRunId } from './run-id.js';
 import { Worker, type WorkerOptions } from './worker.js';
+import { beginRunStart } from './run-tracing.js';
+import { startTracing, tracingOn, type Tracing } from '../telemetry/tracing.js';
 
 export interface EngineOptions {
   /** A store, or a store URL (default: `HOMEOSTAT_STORE`, else `sqlite:.homeostat/homeostat.db`). */
@@ -91,6 +93,7 @@ export class Engine {
   private readonly clock: Clock;
   private readonly payloadLimit: number;
   private readonly finishWaiters = new Map<string, Set<() => void>>();
+  private tracing: Tracing | undefined;
 
   private constructor(store: Store, ownsStore: boolean, options: EngineOptions) {
     this.store = store;
@@ -130,16 +133,29 @@ export class Engine {
     });
   }
 
-  /** Open the store, register workflows and start the worker (if any). */
+  /**
+   * Open the store, register workflows and start the worker (if any). Tracing starts too when
+   * the `OTEL_*` variables ask for it (off by default; docs/integrations.md, "OpenTelemetry traces").
+   */
   static async open(options: EngineOptions = {}): Promise<Engine> {
+    // Tracing as the OTEL_* variables say (off by default), shared by every engine of the process.
+    const tracing = await startTracing();
+    let store: Store;
+    try {
+      store = typeof options.store === 'object' ? options.store : await openStore(options.store);
+    } catch (error) {
+      await tracing.stop();
+      throw error;
+    }
     const ownsStore = typeof options.store !== 'object';
-    const store = typeof options.store === 'object' ? options.store : await openStore(options.store);
     const engine = new Engine(store, ownsStore, options);
+    engine.tracing = tracing;
     try {
       if (engine.workflows.size > 0) await store.registerWorkflows([...engine.workflows.keys()], engine.clock.now());
       await engine.worker?.start();
     } catch (error) {
       if (ownsStore) await store.close();
+      await tracing.stop();
       throw error;
     }
     return engine;
@@ -164,14 +180,27 @@ export class Engine {
     const now = this.clock.now();
     const timeout = options.timeout ?? local?.options.timeout ?? (typeof workflow === 'object' ? workflow.options.timeout : undefined);
     const runOnHere = local !== undefined && this.worker?.hasCapacity === true;
-    const { run, created } = await this.store.createRun({
-      id: options.id ?? newRunId(),
-      workflow: name,
-      input: encodePayload(input, `input of workflow "${name}"`, this.payloadLimit),
-      deadlineAt: timeout === undefined ? null : now + toMillis(timeout),
-      ownerId: runOnHere ? this.worker!.id : null,
-      now,
-    });
+    const id = options.id ?? newRunId();
+    const encoded = encodePayload(input, `input of workflow "${name}"`, this.payloadLimit);
+    // The run's trace: a child of the caller's active span (the loop's remediation), stored
+    // with the run so every execution of it, on any worker, continues it (run-tracing.ts).
+    const traced = tracingOn() ? beginRunStart(name, id) : undefined;
+    let created = false;
+    let run: RunRecord;
+    try {
+      ({ run, created } = await this.store.createRun({
+        id,
+        workflow: name,
+        input: encoded,
+        deadlineAt: timeout === undefined ? null : now + toMillis(timeout),
+        ownerId: runOnHere ? this.worker!.id : null,
+        traceparent: traced?.traceparent ?? null,
+        tracestate: traced?.tracestate ?? null,
+        now,
+      }));
+    } finally {
+      traced?.end(created);
+    }
     if (created && runOnHere) void this.worker!.runOwned(run, true);
     else if (created) this.worker?.nudge();
     return { id: run.id, created, result: (opts) => this.result<O>(run.id, opts) };
@@ -297,10 +326,12 @@ export class Engine {
     return { run, steps, attempts, modelAttempts };
   }
 
-  /** Stop the worker (handing unfinished runs back to the queue) and close the store. */
+  /** Stop the worker (handing unfinished runs back to the queue), close the store, flush traces. */
   async close(graceMs = 5_000): Promise<void> {
     await this.worker?.stop(graceMs);
     if (this.ownsStore) await this.store.close();
+    // The last engine (or `up`) to let go flushes the spans still batched.
+    await this.tracing?.stop();
   }
 }
 

@@ -8,7 +8,9 @@ import type { WorkflowDefinition } from './define-workflow.js';
 import type { EngineEvents } from './engine-events.js';
 import { CancelledError, ChildFailedError, DeterminismError, ExecutionHaltedError, StepFailedError } from './errors.js';
 import { decodePayload, encodePayload } from './payload.js';
-import { runStep } from './step-runner.js';
+import { beginRunStart, traceStep } from './run-tracing.js';
+import { runStep, type StepRunRequest } from './step-runner.js';
+import { tracingOn } from '../telemetry/tracing.js';
 import type {
   ChildHandle,
   StartChildOptions,
@@ -140,23 +142,21 @@ export class RunContext implements WorkflowContext {
     this.inflight++;
     const startedAt = this.deps.clock.now();
     try {
-      const outcome = await runStep(
-        {
-          runId: this.runId,
-          seq,
-          generation: this.run.generation,
-          name,
-          fn,
-          options,
-          priorFailedAttempts: this.failedAttempts.get(seq) ?? 0,
-          runSignal: this.compensating ? this.compensationAbort.signal : this.abort.signal,
-          payloadLimit: this.deps.payloadLimit,
-        },
-        this.deps.store,
-        this.fence,
-        this.deps.clock,
-        this.deps.random,
-      );
+      const request: StepRunRequest<T> = {
+        runId: this.runId,
+        seq,
+        generation: this.run.generation,
+        name,
+        fn,
+        options,
+        priorFailedAttempts: this.failedAttempts.get(seq) ?? 0,
+        runSignal: this.compensating ? this.compensationAbort.signal : this.abort.signal,
+        payloadLimit: this.deps.payloadLimit,
+      };
+      const { store, clock, random } = this.deps;
+      const outcome = tracingOn()
+        ? await traceStep({ name, seq, kind }, () => runStep(request, store, this.fence, clock, random))
+        : await runStep(request, store, this.fence, clock, random);
       const finishedAt = this.deps.clock.now();
       if (outcome.ok) {
         await this.save({ seq, name, kind, status: 'completed', output: outcome.output, error: null, attempts: outcome.attempts, startedAt, finishedAt });
@@ -279,16 +279,22 @@ export class RunContext implements WorkflowContext {
       this.throwIfInterrupted();
       childId = options.id ?? `${this.runId}.${seq}`;
       const now = this.deps.clock.now();
-      await this.guard(() =>
+      const input_ = encodePayload(input, `input of child ${workflowName}`, this.deps.payloadLimit);
+      // The child's trace continues this run's: its start is a child of this execution's span.
+      const traced = tracingOn() ? beginRunStart(workflowName, childId, this.runId) : undefined;
+      const created = await this.guard(() =>
         this.deps.store.createRun({
           id: childId,
           workflow: workflowName,
-          input: encodePayload(input, `input of child ${workflowName}`, this.deps.payloadLimit),
+          input: input_,
           parentId: this.runId,
           deadlineAt: null,
+          traceparent: traced?.traceparent ?? null,
+          tracestate: traced?.tracestate ?? null,
           now,
         }),
       );
+      traced?.end(created.created);
       await this.save({ seq, name: workflowName, kind: 'child-start', status: 'completed', output: JSON.stringify({ childId }), error: null, attempts: 1, startedAt: now, finishedAt: now });
       this.deps.nudge();
     }

@@ -8,6 +8,8 @@ import { CancelledError, CompensationFailedError, DeterminismError, WorkflowTime
 import { decodePayload, encodePayload, serializeError } from './payload.js';
 import { RunContext, type Halt } from './run-context.js';
 import type { EngineEvents } from './engine-events.js';
+import { traceExecution } from './run-tracing.js';
+import { tracingOn } from '../telemetry/tracing.js';
 
 /** setTimeout's largest delay; longer ones fire at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -35,7 +37,7 @@ export type ExecutionResult =
  *
  * `register` receives the live context so the worker can deliver cancellations.
  */
-export async function executeRun(
+export function executeRun(
   run: RunRecord,
   definition: WorkflowDefinition,
   deps: ExecutorDeps,
@@ -43,6 +45,11 @@ export async function executeRun(
   /** The run was created by this worker a moment ago: its history is empty, skip reading it. */
   fresh = false,
 ): Promise<ExecutionResult> {
+  if (tracingOn()) return traceExecution(run, () => execute(run, definition, deps, register, fresh));
+  return execute(run, definition, deps, register, fresh);
+}
+
+async function execute(run: RunRecord, definition: WorkflowDefinition, deps: ExecutorDeps, register: (ctx: RunContext) => void, fresh: boolean): Promise<ExecutionResult> {
   const { store, clock } = deps;
   const fence = { runId: run.id, epoch: run.epoch };
   const { steps, failedAttempts } = fresh

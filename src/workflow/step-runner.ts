@@ -7,7 +7,12 @@ import type { Random } from '../resilience/random.js';
 import type { RunStore } from '../store/store.js';
 import type { Fence, SerializedError } from '../store/records.js';
 import { encodePayload, serializeError } from './payload.js';
+import { tracingOn } from '../telemetry/tracing.js';
+import { traceAttempt } from './run-tracing.js';
 import type { ErrorMatcher, StepContext, StepOptions, StepRetryOptions } from './workflow-context.js';
+
+/** The W3C context of an attempt's span, handed to the step function. */
+type AttemptTrace = Pick<StepContext, 'traceparent' | 'tracestate'>;
 
 const DEFAULT_RETRY: Required<Pick<StepRetryOptions, 'maxAttempts'>> = { maxAttempts: 3 };
 
@@ -76,10 +81,12 @@ export async function runStep<T>(
       const attempt = attempts;
       const startedAt = clock.now();
       try {
-        const call = (stepSignal: AbortSignal) =>
-          request.fn({ signal: stepSignal, attempt, runId: request.runId, stepName: request.name, seq: request.seq });
-        const pending = perAttempt ? perAttempt.execute(({ signal: s }) => call(s), signal) : call(signal);
-        const value = await stopWaitingOnAbort(pending, runSignal);
+        const call = (stepSignal: AbortSignal, traced?: AttemptTrace) =>
+          request.fn(traced ? { signal: stepSignal, attempt, runId: request.runId, stepName: request.name, seq: request.seq, ...traced } : { signal: stepSignal, attempt, runId: request.runId, stepName: request.name, seq: request.seq });
+        // Tracing off: the same calls as without tracing, no closure more per attempt.
+        const value = tracingOn()
+          ? await traceAttempt(request.name, attempt, (traced) => stopWaitingOnAbort(perAttempt ? perAttempt.execute(({ signal: s }) => call(s, traced), signal) : call(signal, traced), runSignal))
+          : await stopWaitingOnAbort(perAttempt ? perAttempt.execute(({ signal: s }) => call(s), signal) : call(signal), runSignal);
         return encodePayload(value, `step "${request.name}" result`, options.maxPayloadBytes ?? request.payloadLimit);
       } catch (error) {
         if (runSignal.aborted) throw error;

@@ -11,6 +11,15 @@ export interface StepContext {
   stepName: string;
   /** The step's position in the run's history: with `runId`, what identifies this step across takeovers. */
   seq: number;
+  /**
+   * W3C `traceparent` of this attempt's span (`homeostat.attempt`), when tracing is on: send
+   * it (with `tracestate`) as HTTP headers so the services a step calls join the run's trace.
+   * Undefined with tracing off. Spans a step creates with `@opentelemetry/api` are children
+   * of the attempt already (it is the active span).
+   * @example await fetch(url, { headers: step.traceparent ? { traceparent: step.traceparent } : {} })
+   */
+  traceparent?: string;
+  tracestate?: string;
 }
 
 /** An error class, or an error `code` / `name` string. */

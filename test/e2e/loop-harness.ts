@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,10 +36,10 @@ export class UpHarness {
     writeFileSync(this.configPath, `stateDir: state\n${yaml.replaceAll('$EXAMPLES', EXAMPLES).replaceAll('$NODE', process.execPath)}`);
   }
 
-  /** Start `homeostat up` and wait for its loop to report its metrics URL. */
-  async up(): Promise<void> {
+  /** Start `homeostat up` (with `env` added to this process's) and wait for its loop to report its metrics URL. */
+  async up(env: Record<string, string> = {}): Promise<void> {
     // The marker is inherited by every process `up` spawns: `killSpawned` finds them by it.
-    const child = spawn(process.execPath, [BIN, 'up', '-c', this.configPath], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOMEOSTAT_E2E_RUN: this.dir } });
+    const child = spawn(process.execPath, [BIN, 'up', '-c', this.configPath], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env, HOMEOSTAT_E2E_RUN: this.dir } });
     this.child = child;
     for (const stream of [child.stdout!, child.stderr!]) {
       let rest = '';
@@ -233,16 +233,16 @@ symptoms:
 }
 
 /** A local HTTP receiver for escalation webhooks. */
-export async function webhookReceiver(): Promise<{ url: string; received: { path: string; body: Record<string, unknown> }[]; close: () => Promise<void> }> {
-  const received: { path: string; body: Record<string, unknown> }[] = [];
+export async function webhookReceiver(): Promise<{ url: string; received: { path: string; body: Record<string, unknown>; headers: IncomingHttpHeaders }[]; close: () => Promise<void> }> {
+  const received: { path: string; body: Record<string, unknown>; headers: IncomingHttpHeaders }[] = [];
   const server: Server = createServer((req, res) => {
     let body = '';
     req.on('data', (chunk) => (body += chunk));
     req.on('end', () => {
       try {
-        received.push({ path: req.url ?? '', body: JSON.parse(body) as Record<string, unknown> });
+        received.push({ path: req.url ?? '', body: JSON.parse(body) as Record<string, unknown>, headers: req.headers });
       } catch {
-        received.push({ path: req.url ?? '', body: { raw: body } });
+        received.push({ path: req.url ?? '', body: { raw: body }, headers: req.headers });
       }
       res.end('ok');
     });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../e2e/dashboard-harness.js';
 import { UpHarness, webhookReceiver } from '../e2e/loop-harness.js';
+import { ancestry, otlpReceiver } from '../e2e/otlp-receiver.js';
 import { PrivateAlertmanager } from './alertmanager.js';
 import { PrivatePrometheus } from './prometheus.js';
 
@@ -16,12 +17,15 @@ const SECRET = 'stack-test-alertmanager-secret-4e7b1c';
  * it and evaluates a real alerting rule, a real Alertmanager posts to homeostat's receiver
  * with the shared secret; the incident opens from the alert, the on-call is paged
  * (PagerDuty-style, at a local listener) while the policy's command fixes the app,
- * verification waits until the alert has resolved, the incident closes, credited to the
- * action, and the page is resolved under the same dedup key.
+ * verification passes by a PromQL check against the same Prometheus and waits until the
+ * alert has resolved, the incident closes, credited to the action, the page is resolved
+ * under the same dedup key — and the remediation's trace reaches an OTLP/HTTP endpoint as
+ * one trace.
  */
 test('real Prometheus + Alertmanager: a firing alert opens an incident, the remediation fixes it, the resolved alert lets verification pass', async () => {
   const [appPort, apiPort, prometheusPort, alertmanagerPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const pager = await webhookReceiver();
+  const collector = await otlpReceiver();
   const h = new UpHarness('');
   const brokenFile = join(h.dir, 'broken');
   writeFileSync(
@@ -42,7 +46,12 @@ policies:
   app-broken:
     match: { symptom: [AppBroken] }
     ladder: [{ action: escalate }, { action: command, run: "rm -f ${brokenFile}", timeout: 5s }]
-    verify: { healthyFor: 1s, timeout: 40s }
+    # Verified by what users see, as Prometheus has it: the app reports itself fine.
+    verify:
+      healthyFor: 1s
+      timeout: 40s
+      checks: [{ name: app-not-broken, query: max(app_broken), below: 0.5 }]
+prometheus: { url: "http://127.0.0.1:${prometheusPort}", timeout: 2s }
 escalation:
   retryEvery: 1h
   webhooks: [{ url: "${pager.url}/v2/enqueue", format: pagerduty, routingKey: STACK }]
@@ -52,7 +61,7 @@ escalation:
   let prometheus: PrivatePrometheus | undefined;
   let alertmanager: PrivateAlertmanager | undefined;
   try {
-    await h.up();
+    await h.up({ OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint, OTEL_BSP_SCHEDULE_DELAY: '200' });
     await h.healthy('app');
     alertmanager = await PrivateAlertmanager.start(
       alertmanagerPort,
@@ -115,6 +124,19 @@ scrape_configs:
       ['/v2/enqueue', 'trigger', opened.id, 'STACK'],
       ['/v2/enqueue', 'resolve', opened.id, 'STACK'],
     ]);
+    const verified = entries.find((e) => e.kind === 'verification' && e.data.ok === true);
+    assert.ok(verified, 'a verification passed');
+    assert.match(String(verified.data.detail), /healthy for 1000 ms/);
+    assert.equal(verified.data.verdict, 'healthy');
+
+    // The remediation as one trace: the loop's remediation → … → the command → its verification.
+    const remediation = await h.waitFor(() => collector.spans.find((s) => s.name === 'homeostat.remediation' && s.attributes['homeostat.incident.id'] === opened.id), 10_000, 'the remediation span');
+    assert.equal(remediation.attributes['homeostat.incident.symptom'], 'AppBroken');
+    const rooted = (name: string) => collector.spans.find((s) => s.name === name && s.traceId === remediation.traceId && ancestry(collector.spans, s).at(-1)!.spanId === remediation.spanId);
+    const action = await h.waitFor(() => rooted('homeostat.action'), 10_000, 'the command action span in the remediation\'s trace');
+    assert.deepEqual([action.attributes['homeostat.action.kind'], action.attributes['homeostat.action.outcome']], ['command', 'ok']);
+    const verification = await h.waitFor(() => rooted('homeostat.verification'), 10_000, 'the verification span in the remediation\'s trace');
+    assert.equal(verification.attributes['homeostat.verification.ok'], true);
     const metrics = await h.metrics();
     assert.match(metrics, /homeostat_alerts_received_total\{outcome="fired"\} 1/);
     assert.match(metrics, /homeostat_alerts_received_total\{outcome="resolved"\} 1/);
@@ -124,5 +146,6 @@ scrape_configs:
     await alertmanager?.close();
     await h.close();
     await pager.close();
+    await collector.close();
   }
 });

@@ -25,6 +25,8 @@ function runProperties(payload: JsonSchema): Record<string, JsonSchema> {
     createdAt: number,
     updatedAt: number,
     finishedAt: nullableNumber,
+    traceparent: nullableText,
+    tracestate: nullableText,
   };
 }
 
@@ -50,6 +52,9 @@ export interface RunShape<Payload = string | null> {
   createdAt: number;
   updatedAt: number;
   finishedAt: number | null;
+  /** W3C Trace Context the run's executions continue (null: started with tracing off): find the run's trace by it. */
+  traceparent: string | null;
+  tracestate: string | null;
 }
 
 export function runShape(run: RunRecord): RunShape {
@@ -78,6 +83,8 @@ function runWith<Payload>(run: RunRecord, input: Payload, output: Payload): RunS
     createdAt: run.createdAt,
     updatedAt: run.updatedAt,
     finishedAt: run.finishedAt,
+    traceparent: run.traceparent,
+    tracestate: run.tracestate,
   };
 }
 

@@ -343,4 +343,13 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX model_attempts_day ON model_attempts (day, workflow);
     `,
   },
+  {
+    // The trace a run belongs to (W3C traceparent/tracestate of the span that started it):
+    // its executions on other workers, after a restart or a redrive continue that trace.
+    name: '0012_run_trace_context',
+    sql: `
+      ALTER TABLE runs ADD COLUMN traceparent TEXT;
+      ALTER TABLE runs ADD COLUMN tracestate TEXT;
+    `,
+  },
 ];

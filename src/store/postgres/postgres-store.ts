@@ -74,6 +74,8 @@ export class PostgresStore extends SharedTablesStore implements Store {
       run.deadlineAt ?? null,
       run.now,
       this.channel,
+      run.traceparent ?? null,
+      run.tracestate ?? null,
     ]);
     if (rows[0]) return { run: toRunRecord(rows[0]), created: true };
     const existing = await this.getRun(run.id);

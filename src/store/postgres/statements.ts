@@ -15,8 +15,8 @@ import { TERMINAL_RUN_STATUSES_SQL } from '../sql/sql-lists.js';
 
 export const CREATE_RUN = `
   WITH created AS (
-    INSERT INTO runs (id, workflow, input, status, owner_id, epoch, parent_id, deadline_at, created_at, updated_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+    INSERT INTO runs (id, workflow, input, status, owner_id, epoch, parent_id, deadline_at, created_at, updated_at, traceparent, tracestate)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $11, $12)
     ON CONFLICT (id) DO NOTHING
     RETURNING *)
   SELECT created.*, CASE WHEN created.owner_id IS NULL THEN pg_notify($10, '') END AS notified FROM created`;

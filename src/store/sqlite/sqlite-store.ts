@@ -120,8 +120,8 @@ export class SqliteStore extends SharedTablesStore implements Store {
     const db = this.db;
     return {
       insertRun: db.prepare(`
-        INSERT INTO runs (id, workflow, input, status, owner_id, epoch, parent_id, deadline_at, created_at, updated_at)
-        VALUES (@id, @workflow, @input, @status, @ownerId, @epoch, @parentId, @deadlineAt, @now, @now)
+        INSERT INTO runs (id, workflow, input, status, owner_id, epoch, parent_id, deadline_at, created_at, updated_at, traceparent, tracestate)
+        VALUES (@id, @workflow, @input, @status, @ownerId, @epoch, @parentId, @deadlineAt, @now, @now, @traceparent, @tracestate)
         ON CONFLICT (id) DO NOTHING
         RETURNING *`),
       getRun: db.prepare('SELECT * FROM runs WHERE id = ?'),
@@ -218,6 +218,8 @@ export class SqliteStore extends SharedTablesStore implements Store {
       parentId: run.parentId ?? null,
       deadlineAt: run.deadlineAt ?? null,
       now: run.now,
+      traceparent: run.traceparent ?? null,
+      tracestate: run.tracestate ?? null,
     }) as RunRow | undefined;
     if (inserted) return { run: toRunRecord(inserted), created: true };
     const row = this.statements.getRun.get(run.id) as RunRow;

@@ -1,0 +1,153 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-node';
+import { trace } from '@opentelemetry/api';
+import { defineWorkflow, HomeostatError, type WorkflowContext } from '../../src/index.js';
+import { startTracing, type Tracing } from '../../src/telemetry/tracing.js';
+import { deferred, testEngines, waitFor } from './capability-helpers.js';
+
+/** Tracing on for one test, into memory: the spans it finished, and a stop that shuts the SDK down. */
+async function memoryTracing(): Promise<{ spans: () => ReadableSpan[]; tracing: Tracing }> {
+  const exporter = new InMemorySpanExporter();
+  const tracing = await startTracing({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  assert.equal(tracing.on, true);
+  return { spans: () => exporter.getFinishedSpans(), tracing };
+}
+
+const named = (spans: ReadableSpan[], name: string) => spans.filter((s) => s.name === name);
+const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId;
+
+test('a run with a retried step: run → step → one attempt span per attempt, the failed one marked with its error code', async () => {
+  const { spans, tracing } = await memoryTracing();
+  const env = testEngines();
+  try {
+    let calls = 0;
+    const flaky = defineWorkflow('flaky', async (ctx: WorkflowContext) =>
+      ctx.step('fetch', () => {
+        calls++;
+        if (calls === 1) throw new HomeostatError('HS_TIMEOUT', 'first attempt times out', { retryable: true });
+        return 'fetched';
+      }, { retry: { maxAttempts: 3, initialDelay: 1, jitter: 'none' } }),
+    );
+    const engine = await env.open([flaky]);
+    const run = await engine.start(flaky, null);
+    assert.equal(await run.result({ timeout: '5s' }), 'fetched');
+    await waitFor('the run span', () => named(spans(), 'homeostat.run').length === 1);
+
+    const [start] = named(spans(), 'homeostat.run.start');
+    const [execution] = named(spans(), 'homeostat.run');
+    const [step] = named(spans(), 'homeostat.step');
+    const attempts = named(spans(), 'homeostat.attempt').sort((x, y) => Number(x.attributes['homeostat.attempt.number']) - Number(y.attributes['homeostat.attempt.number']));
+    assert.ok(start && execution && step);
+    assert.equal(start.attributes['homeostat.run.id'], run.id);
+    assert.equal(parentOf(execution), start.spanContext().spanId, 'the execution is a child of the run start');
+    assert.equal(execution.attributes['homeostat.workflow.name'], 'flaky');
+    assert.equal(execution.attributes['homeostat.run.status'], 'completed');
+    assert.equal(parentOf(step), execution.spanContext().spanId);
+    assert.equal(step.attributes['homeostat.step.name'], 'fetch');
+    assert.equal(step.attributes['homeostat.step.attempts'], 2);
+    assert.equal(step.attributes['homeostat.step.status'], 'completed');
+    assert.deepEqual(attempts.map((a) => [a.attributes['homeostat.attempt.number'], a.attributes['homeostat.attempt.outcome'], a.attributes['homeostat.error.code']]), [
+      [1, 'error', 'HS_TIMEOUT'],
+      [2, 'ok', undefined],
+    ]);
+    for (const attempt of attempts) assert.equal(parentOf(attempt), step.spanContext().spanId);
+    const traceIds = new Set(spans().map((s) => s.spanContext().traceId));
+    assert.equal(traceIds.size, 1, 'one trace for the whole run');
+  } finally {
+    await env.cleanup();
+    await tracing.stop();
+  }
+});
+
+test('a step sees its attempt span as traceparent, and it is the active span inside the step', async () => {
+  const { spans, tracing } = await memoryTracing();
+  const env = testEngines();
+  try {
+    const seen = defineWorkflow('seen', async (ctx: WorkflowContext) =>
+      ctx.step('look', (step) => ({ traceparent: step.traceparent ?? null, active: trace.getActiveSpan()?.spanContext().spanId ?? null })),
+    );
+    const engine = await env.open([seen]);
+    const output = await (await engine.start(seen, null)).result({ timeout: '5s' });
+    await waitFor('the attempt span', () => named(spans(), 'homeostat.attempt').length === 1);
+    const [attempt] = named(spans(), 'homeostat.attempt');
+    const { traceId, spanId } = attempt!.spanContext();
+    assert.equal(output.traceparent, `00-${traceId}-${spanId}-01`);
+    assert.equal(output.active, spanId);
+  } finally {
+    await env.cleanup();
+    await tracing.stop();
+  }
+});
+
+test('a run resumed by a second engine on the same SQLite file continues the same trace', async () => {
+  const { spans, tracing } = await memoryTracing();
+  const env = testEngines();
+  try {
+    const gate = deferred<string>();
+    const resumable = (who: string, third: () => Promise<string> | string) =>
+      defineWorkflow('resumable', async (ctx: WorkflowContext) => {
+        const first = await ctx.step('first', () => `first by ${who}`);
+        const second = await ctx.step('second', third);
+        return [first, second];
+      });
+    const a = await env.open([resumable('A', () => gate.promise)], { worker: { concurrency: 1 } });
+    const run = await a.start('resumable', null);
+    await waitFor('step one recorded', async () => (await a.describe(run.id)).steps.length === 1);
+    const stored = (await a.getRun(run.id))!;
+    assert.match(stored.traceparent ?? '', /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/, 'the run is stored with its trace context');
+
+    // A's lease is handed back while its step hangs (as when it stalls): B takes the run over.
+    const b = await env.open([resumable('B', () => 'second by B')]);
+    await b.store.releaseWorker(a.worker!.id, Date.now());
+    assert.deepEqual(await b.result(run.id, { timeout: '5s' }), ['first by A', 'second by B']);
+    gate.resolve('late');
+    await waitFor('two executions traced', () => named(spans(), 'homeostat.run').length === 2);
+
+    const executions = named(spans(), 'homeostat.run');
+    const [start] = named(spans(), 'homeostat.run.start');
+    assert.deepEqual(new Set(executions.map((e) => e.spanContext().traceId)), new Set([start!.spanContext().traceId]), 'both executions in the run\'s trace');
+    for (const execution of executions) assert.equal(parentOf(execution), start!.spanContext().spanId);
+    assert.equal(stored.traceparent, `00-${start!.spanContext().traceId}-${start!.spanContext().spanId}-01`);
+    const byB = executions.find((e) => e.attributes['homeostat.run.status'] === 'completed')!;
+    assert.ok(Number(byB.attributes['homeostat.run.epoch']) > 1, 'the completing execution is a later claim');
+    // B replays `first` (recorded by A) without executing it again: its only step span is `second`.
+    const stepsUnderB = named(spans(), 'homeostat.step').filter((s) => parentOf(s) === byB.spanContext().spanId);
+    assert.deepEqual(stepsUnderB.map((s) => s.attributes['homeostat.step.name']), ['second']);
+  } finally {
+    await env.cleanup();
+    await tracing.stop();
+  }
+});
+
+test('a run started inside an active span is its child, and so is its child run', async () => {
+  const { spans, tracing } = await memoryTracing();
+  const env = testEngines();
+  try {
+    const leaf = defineWorkflow('leaf', async (ctx: WorkflowContext) => ctx.step('leaf-step', () => 'leaf'));
+    const parent = defineWorkflow('parent', async (ctx: WorkflowContext) => ctx.child(leaf, null));
+    const engine = await env.open([parent, leaf]);
+    const outer = trace.getTracer('test').startSpan('outer');
+    const run = await trace.getTracer('test').startActiveSpan('caller', async (caller) => {
+      const started = await engine.start(parent, null);
+      caller.end();
+      return started;
+    });
+    outer.end();
+    assert.equal(await run.result({ timeout: '5s' }), 'leaf');
+    await waitFor('both runs traced', () => named(spans(), 'homeostat.run').filter((s) => s.attributes['homeostat.run.status'] === 'completed').length === 2);
+    const [caller] = named(spans(), 'caller');
+    const starts = named(spans(), 'homeostat.run.start');
+    const parentStart = starts.find((s) => s.attributes['homeostat.workflow.name'] === 'parent')!;
+    const childStart = starts.find((s) => s.attributes['homeostat.workflow.name'] === 'leaf')!;
+    assert.equal(parentOf(parentStart), caller!.spanContext().spanId);
+    assert.equal(childStart.attributes['homeostat.run.parent_id'], run.id);
+    const parentExecutions = named(spans(), 'homeostat.run').filter((s) => s.attributes['homeostat.workflow.name'] === 'parent');
+    assert.ok(parentExecutions.some((e) => e.spanContext().spanId === parentOf(childStart)), 'the child run starts under an execution of its parent');
+    const traceIds = new Set([caller!, ...named(spans(), 'homeostat.run'), ...named(spans(), 'homeostat.step')].map((s) => s.spanContext().traceId));
+    assert.equal(traceIds.size, 1);
+  } finally {
+    await env.cleanup();
+    await tracing.stop();
+  }
+});
