@@ -13,6 +13,7 @@ const ROUTES: { method: string; url: string; role: ApiRole; body?: unknown }[] =
   { method: 'GET', url: '/api/events?limit=5', role: 'viewer' },
   { method: 'GET', url: '/api/incidents?all=true', role: 'viewer' },
   { method: 'GET', url: '/api/incidents/inc-none', role: 'viewer' },
+  { method: 'POST', url: '/api/services/api/scale', role: 'operator', body: { replicas: 2 } },
   { method: 'POST', url: '/api/incidents/inc-none/acknowledge', role: 'operator', body: {} },
   { method: 'POST', url: '/api/incidents/inc-none/notes', role: 'operator', body: { text: 'looking' } },
   { method: 'POST', url: '/api/incidents/inc-none/close', role: 'operator', body: { reason: 'fixed by hand' } },
@@ -49,7 +50,7 @@ const RANK: ApiRole[] = ['viewer', 'operator', 'admin'];
 
 test('every route × every role: 401 without or with a bad token, 403 below its role, served (never 5xx) at or above it', async () => {
   const alerts = alertReception({ config: alertsSchema.parse({}), elements: { isService: (name) => name === 'api', replicas: () => [] }, observe: () => undefined }, {});
-  const h = await ApiHarness.open({ alerts });
+  const h = await ApiHarness.open({ alerts, scaling: { scale: async (service, replicas) => ({ service, from: 1, to: replicas }) } });
   try {
     const openapi = await h.call('none', 'GET', '/openapi.json');
     const documented = Object.entries(openapi.json.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));

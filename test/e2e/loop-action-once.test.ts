@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exampleApiService, UpHarness } from './loop-harness.js';
 
-/** The remediation command's processes (`sh -c …` and its `sleep`), found by the marker `up` passes on. */
+/** The remediation command's processes (`sh -c …` and its `sleep`), found by the marker its rung passes on (`passEnv`). */
 function commandPids(h: UpHarness): number[] {
   const found: number[] = [];
   for (const name of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
@@ -31,7 +31,8 @@ ${exampleApiService()}
 policies:
   crash:
     match: { symptom: [process-crashed] }
-    ladder: [{ action: command, run: "echo start >> ${file}; sleep 15; echo end >> ${file}", timeout: 60s }]
+    # The harness's marker, named so the command gets it (a command sees only the variables its rung names).
+    ladder: [{ action: command, run: "echo start >> ${file}; sleep 15; echo end >> ${file}", timeout: 60s, passEnv: [HOMEOSTAT_E2E_RUN] }]
     verify: { healthyFor: 500ms, timeout: 20s }
 `);
   const lines = () => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
