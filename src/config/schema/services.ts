@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { exposeSchema } from './expose.js';
 import { probesSchema } from './probes.js';
 import { byteSizeSchema, durationSchema, percentSchema, textSchema } from './units.js';
 
@@ -76,6 +77,7 @@ export const serviceSchema = z
     logs: logsSchema,
     probes: probesSchema.describe('Health checks: `startup`, `liveness`, `readiness`.'),
     standby: standbySchema.optional(),
+    expose: exposeSchema.optional(),
     dependsOn: z
       .array(z.string().min(1))
       .default([])
@@ -88,7 +90,7 @@ export const serviceSchema = z
       ctx.addIssue({ code: 'custom', message: 'a service needs either command (supervised) or url (external, probed only), not both' });
     }
     if (service.url !== undefined) {
-      for (const key of ['args', 'cwd', 'port', 'maxMemory', 'limits'] as const) {
+      for (const key of ['args', 'cwd', 'port', 'maxMemory', 'limits', 'expose'] as const) {
         const value = service[key];
         if (value !== undefined && !(Array.isArray(value) && value.length === 0)) {
           ctx.addIssue({ code: 'custom', path: [key], message: `${key} does not apply to an external (url) service` });
