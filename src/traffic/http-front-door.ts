@@ -62,11 +62,18 @@ export class HttpFrontDoor {
     this.agents.delete(instance);
   }
 
+  /**
+   * Stop accepting; idle caller connections close at once, busy ones after their answer or
+   * at most 1 s (`up` closes its doors after every replica stopped: nothing is left to serve).
+   */
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
+    const cut = setTimeout(() => this.server.closeAllConnections(), 1_000);
+    cut.unref();
     for (const instance of [...this.agents.keys()]) this.forget(instance);
     await closed;
+    clearTimeout(cut);
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
@@ -107,22 +114,23 @@ export class HttpFrontDoor {
       res.writeHead(answer.statusCode ?? 502, answer.statusMessage, endToEndHeaders(answer.headers));
       answer.pipe(res);
       answer.once('error', () => res.destroy());
+      answer.once('end', done);
       // Cut mid-answer (the replica died): the caller must see a broken answer, not a short one.
-      answer.once('aborted', () => {
+      answer.once('close', () => {
+        if (answer.complete) return;
         metrics.upstreamErrors.inc({ service, replica: target.instance });
         res.destroy();
       });
-      answer.once('end', done);
     });
     upstream.on('error', (error: NodeJS.ErrnoException) => {
       done();
       res.off('close', onClientGone);
       if (res.destroyed || (res.writableEnded && !answered)) return; // the caller is gone: nothing to answer
-      metrics.upstreamErrors.inc({ service, replica: target.instance });
       if (answered) {
-        res.destroy();
+        res.destroy(); // counted where the answer was cut
         return;
       }
+      metrics.upstreamErrors.inc({ service, replica: target.instance });
       const retry = tried.size === 1 && (neverDelivered(error) || (this.deps.expose.retry && isIdempotent(req.method, req.headers)));
       const next = retry ? this.balancer.pick(this.deps.upstreams(), tried) : undefined;
       if (!next) {

@@ -98,6 +98,33 @@ describe('a front door under steady load (real processes)', () => {
     assert.deepEqual(statuses.sort(), [200, 502], 'the POST on the killed replica failed (502) rather than being sent twice');
   });
 
+  it('streams an answer as it comes, and cuts the caller off when its replica dies mid-answer (never a short answer that looks whole)', async () => {
+    const port = await freePort();
+    const system = await started(`services:\n${appService('app', port)}`);
+    await until(() => system.supervisor.routable('app').length === 2, 10_000, 'two ready replicas');
+    const { request } = await import('node:http');
+    const outcome = await new Promise<{ firstPart: string; ended: boolean; error?: string }>((resolve) => {
+      const req = request(`http://127.0.0.1:${port}/stream`, (res) => {
+        res.setEncoding('utf8');
+        let firstPart = '';
+        res.once('data', (chunk: string) => {
+          firstPart = chunk;
+          // The first part arrived while the replica still holds the rest: kill it now.
+          const instance = /from (\S+)/.exec(chunk)![1]!;
+          const victim = system.supervisor.replicas('app').find((replica) => replica.instance === instance)!;
+          process.kill(-victim.pgid!, 'SIGKILL');
+        });
+        res.on('end', () => resolve({ firstPart, ended: true }));
+        res.on('error', (error) => resolve({ firstPart, ended: false, error: error.message }));
+      });
+      req.on('error', (error) => resolve({ firstPart: '', ended: false, error: error.message }));
+      req.end();
+    });
+    assert.match(outcome.firstPart, /^first part from app#\d\n$/, 'the first part came through before the answer ended');
+    assert.equal(outcome.ended, false, `the caller saw the cut: ${outcome.error}`);
+    assert.match(system.registry.render(), /homeostat_front_door_upstream_errors_total\{replica="app#\d",service="app"\} 1/);
+  });
+
   it('takes a replica whose readiness fails out of the pool at once, and answers 503 when none is ready', async () => {
     const port = await freePort();
     const system = await started(`services:\n${appService('app', port)}`);
