@@ -58,9 +58,13 @@ export function supervisorControl(supervisor: Supervisor): ElementControl {
       }
     },
     async stopStart(service, instance) {
-      for (const replica of pick(service, instance)) {
+      const replicas = pick(service, instance);
+      // As for restart: behind a front door, the next replica stops once this one takes traffic again.
+      const expose = instance === undefined && replicas.length > 1 ? supervisor.exposeOf(service) : undefined;
+      for (const replica of replicas) {
         await replica.stop();
         replica.start();
+        if (expose) await replica.untilAcceptsTraffic(expose.readyTimeout);
       }
     },
     scale: (service, replicas) => supervisor.scale(service, replicas),
