@@ -53,7 +53,6 @@ export class InFlight {
         if (at >= 0) waiters.splice(at, 1);
         resolve(false);
       }, timeoutMs);
-      timer.unref();
       waiters.push(wake);
     });
   }
