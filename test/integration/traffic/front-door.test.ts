@@ -169,6 +169,23 @@ describe('a front door under steady load (real processes)', () => {
     assert.equal(echoed, big);
   });
 
+  it('gives each replica of an exposed service a port even when only $PORT reads it', async () => {
+    const port = await freePort();
+    const system = await started(`services:
+  app:
+    command: $NODE
+    args: [traffic-app.js]
+    cwd: $FIXTURES
+    replicas: 2
+    expose: { port: ${port} }
+`);
+    // No readiness probe: a replica takes traffic once spawned, and a refused connection goes to the other.
+    await until(() => system.supervisor.routable('app').length === 2, 10_000, 'two replicas with a port');
+    await sleep(300);
+    const bodies = await Promise.all([0, 1, 2, 3].map(async () => (await fetch(`http://127.0.0.1:${port}/`)).text()));
+    assert.deepEqual(new Set(bodies.map((body) => body.split(' ')[1])), new Set(['app#0', 'app#1']));
+  });
+
   it('pipes TCP connections both ways, with the half-close, to a ready replica', async () => {
     const port = await freePort();
     const system = await started(`services:
