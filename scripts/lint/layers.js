@@ -24,8 +24,10 @@ export const LAYERS = {
   execute: ['errors', 'resilience', 'telemetry', 'store', 'workflow', 'analyze', 'config', 'monitor', 'supervisor', 'knowledge', 'plan'],
   // The API is served by the controller's runtime: the API may not reach back into it.
   api: ['errors', 'resilience', 'telemetry', 'store', 'workflow', 'analyze', 'config', 'monitor', 'supervisor', 'knowledge', 'plan', 'execute'],
+  // The front doors (`expose:`): proxies over the supervisor's routing, owned by `up`.
+  traffic: ['errors', 'telemetry', 'config'],
   controller: ['errors', 'resilience', 'telemetry', 'store', 'workflow', 'analyze', 'config', 'monitor', 'supervisor', 'knowledge', 'plan', 'execute', 'api'],
-  cli: ['errors', 'resilience', 'telemetry', 'store', 'workflow', 'analyze', 'config', 'monitor', 'supervisor', 'knowledge', 'plan', 'execute', 'api', 'controller'],
+  cli: ['errors', 'resilience', 'telemetry', 'store', 'workflow', 'analyze', 'config', 'monitor', 'supervisor', 'knowledge', 'plan', 'execute', 'api', 'controller', 'traffic'],
 };
 
 /** `src/index.ts`, the public API, may export from any folder; examples may import only it. */

@@ -375,6 +375,13 @@ export const ERROR_CODES = {
     meaning: 'A supervisor reload could not start the new config: either the check before it found a process that cannot be spawned (nothing was stopped), or a new process did not start and the previous config was put back (the message says whether its processes started again). `up`\'s config manager reports it as `HS_CONFIG_APPLY_FAILED`.',
     whatToDo: 'As for `HS_CONFIG_APPLY_FAILED`.',
   },
+  HS_FRONT_DOOR_UNAVAILABLE: {
+    section: 'supervisor',
+    retryable: false,
+    httpStatus: 500,
+    meaning: '`homeostat up` could not listen on a service\'s front door (`expose: { host, port }`): another program holds the port, or the host is not an address of this machine. `up` stops before it starts any process.',
+    whatToDo: 'Free the port (`ss -ltnp`), or change `expose.port`/`expose.host` in the config.',
+  },
   HS_ORPHAN_GUARD_DEGRADED: {
     section: 'supervisor',
     retryable: true,

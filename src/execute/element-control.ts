@@ -42,18 +42,29 @@ export function supervisorControl(supervisor: Supervisor): ElementControl {
       return replicas.every((replica) => replica.isHealthy(true));
     },
     async restart(service, instance) {
-      for (const replica of pick(service, instance)) {
+      const replicas = pick(service, instance);
+      // Behind a front door a whole service restarts one replica at a time, each taking
+      // traffic again before the next goes: its callers always have a ready replica.
+      const expose = instance === undefined && replicas.length > 1 ? supervisor.exposeOf(service) : undefined;
+      for (const replica of replicas) {
         // No live process (restart backoff, or left down by its restart policy): start it now,
         // once — restarting the process just spawned would count a second restart.
         if (replica.pgid === undefined) {
           if (!replica.startNow()) replica.start();
-        } else replica.restart('requested');
+        } else if (expose) {
+          await replica.restart('requested');
+          await replica.untilAcceptsTraffic(expose.readyTimeout);
+        } else void replica.restart('requested');
       }
     },
     async stopStart(service, instance) {
-      for (const replica of pick(service, instance)) {
+      const replicas = pick(service, instance);
+      // As for restart: behind a front door, the next replica stops once this one takes traffic again.
+      const expose = instance === undefined && replicas.length > 1 ? supervisor.exposeOf(service) : undefined;
+      for (const replica of replicas) {
         await replica.stop();
         replica.start();
+        if (expose) await replica.untilAcceptsTraffic(expose.readyTimeout);
       }
     },
     scale: (service, replicas) => supervisor.scale(service, replicas),

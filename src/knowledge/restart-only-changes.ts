@@ -2,8 +2,8 @@ import type { HomeostatConfig } from '../config/schema/root.js';
 import { canonicalJson } from './canonical-json.js';
 
 /**
- * Keys `up` reads once at start-up: the store, the state dir, its own listeners and the
- * in-memory series sizes. A version that changes one is refused with the list, since
+ * Keys `up` reads once at start-up: the store, the state dir, its own listeners (front
+ * doors included) and the in-memory series sizes. A version that changes one is refused with the list, since
  * applying the rest would leave the running process enforcing a config that is not the
  * one recorded as applied.
  */
@@ -28,5 +28,7 @@ const RESTART_ONLY: readonly (readonly string[])[] = [
  */
 export function restartOnlyChanges(before: HomeostatConfig, after: HomeostatConfig): string[] {
   const at = (config: unknown, path: readonly string[]) => path.reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], config);
-  return RESTART_ONLY.filter((path) => canonicalJson(at(before, path) ?? null) !== canonicalJson(at(after, path) ?? null)).map((path) => path.join('.'));
+  // A service's front door (`expose:`) is a listener `up` opens at start-up too.
+  const doors = [...new Set([...Object.keys(before.services), ...Object.keys(after.services)])].map((name) => ['services', name, 'expose']);
+  return [...RESTART_ONLY, ...doors].filter((path) => canonicalJson(at(before, path) ?? null) !== canonicalJson(at(after, path) ?? null)).map((path) => path.join('.'));
 }

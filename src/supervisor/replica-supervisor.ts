@@ -52,6 +52,12 @@ export interface ReplicaContext {
   /** Extra environment for one spawn of the process (heartbeat endpoint and this spawn's secret …). */
   supervisorEnv: (instance: string, heartbeatSecret: string) => Record<string, string>;
   emit: (event: ElementEvent) => void;
+  /**
+   * Before a planned stop or graceful restart: resolves once the replica's in-flight
+   * requests are done (a front door, src/traffic/, waits for them; bounded by its drain
+   * timeout). Absent: nothing routes to the replica, the stop signal goes at once.
+   */
+  drain?: (instance: string) => Promise<void>;
 }
 
 /**
@@ -129,18 +135,24 @@ export class ReplicaSupervisor {
   /** Set while the first spawn of a reload's new spec is pending (see {@link startConfirmed}). */
   private trial = false;
 
-  /** Stop for good (shutdown or scale-down): stop signal, SIGKILL after the grace period. */
+  /**
+   * Stop for good (shutdown, scale-down, reload): out of traffic and drained first (see
+   * {@link ReplicaContext.drain}), then the stop signal, SIGKILL after the grace period.
+   */
   async stop(): Promise<void> {
     this.desired = 'stopped';
     this.cancelRestart();
-    if (!this.proc) {
+    const proc = this.proc;
+    if (!proc) {
       this.phase = 'stopped';
       return;
     }
     this.phase = 'stopping';
     this.killReason = 'stopped';
     const stopped = new Promise<void>((done) => this.stopWaiters.push(done));
-    void this.proc.stop(this.ctx.config.stopSignal, this.ctx.config.gracePeriod);
+    await this.drained();
+    // It may have exited while draining: the stop waiters are already released then.
+    if (this.proc === proc) void proc.stop(this.ctx.config.stopSignal, this.ctx.config.gracePeriod);
     await stopped;
   }
 
@@ -159,11 +171,53 @@ export class ReplicaSupervisor {
     return true;
   }
 
-  /** Restart the running process (operator or control loop); it counts as a failure restart. */
-  restart(reason: ExitReason, graceful = true): void {
-    if (!this.proc?.alive) return;
+  /**
+   * Restart the running process (operator, control loop, `maxMemory`). Graceful: out of
+   * traffic and drained first, then the stop signal; resolves once the signal is sent. Not
+   * graceful (a hung process, which cannot finish what it serves): SIGKILL at once.
+   */
+  async restart(reason: ExitReason, graceful = true): Promise<void> {
+    const proc = this.proc;
+    if (!proc?.alive) return;
     this.killReason = reason;
-    void this.proc.stop(graceful ? this.ctx.config.stopSignal : 'SIGKILL', graceful ? this.ctx.config.gracePeriod : 0);
+    if (graceful) await this.drained();
+    if (this.proc === proc) void proc.stop(graceful ? this.ctx.config.stopSignal : 'SIGKILL', graceful ? this.ctx.config.gracePeriod : 0);
+  }
+
+  /**
+   * May take new requests from a front door: ready (see {@link isReady}) and not on its way
+   * out — no planned stop or restart begun. A replica leaves the pool the moment this turns
+   * false: its readiness fails, its process exits, or it is being stopped.
+   */
+  acceptsTraffic(): boolean {
+    return this.isReady() && this.killReason === undefined && this.desired === 'running';
+  }
+
+  /** Its port (`{{port}}`), fixed for the replica across restarts; null when it has none. */
+  get port(): number | null {
+    return this.ctx.port;
+  }
+
+  /**
+   * Wait until the replica takes traffic again (after a restart), checking every 50 ms;
+   * false after `timeoutMs`.
+   */
+  async untilAcceptsTraffic(timeoutMs: number): Promise<boolean> {
+    const deadline = this.ctx.clock.now() + timeoutMs;
+    while (!this.acceptsTraffic()) {
+      if (this.ctx.clock.now() >= deadline || this.desired !== 'running') return false;
+      await this.ctx.clock.sleep(50);
+    }
+    return true;
+  }
+
+  private async drained(): Promise<void> {
+    if (!this.ctx.drain) return;
+    try {
+      await this.ctx.drain(this.instance);
+    } catch {
+      // A drain that failed must not keep a replica from stopping: the stop goes on.
+    }
   }
 
   /**
@@ -195,7 +249,7 @@ export class ReplicaSupervisor {
     const { maxMemory, limits } = this.ctx.config;
     if (maxMemory !== undefined && usage.rssBytes > maxMemory && this.killReason === undefined) {
       this.emit({ kind: 'resource-breach', instance: this.instance, resource: 'memory', value: usage.rssBytes, limit: maxMemory, action: 'restart' });
-      this.restart('memory');
+      void this.restart('memory');
     }
     this.checkLimit('memory', usage.rssBytes, limits?.memory);
     this.checkLimit('cpu', percent, limits?.cpu);
@@ -334,7 +388,7 @@ export class ReplicaSupervisor {
     } else if ((runner.name === 'startup' || runner.name === 'liveness') && change.to === 'failing') {
       // A hung process cannot run a graceful-shutdown handler (SIGSTOP, a busy loop):
       // waiting out a grace period would only prolong the outage.
-      this.restart(runner.name, false);
+      void this.restart(runner.name, false);
     }
   }
 

@@ -38,7 +38,8 @@ export class ServiceSupervisor {
     private readonly now: () => number,
   ) {
     const probesNeedPort = Object.values(config.probes).some((probe) => probe && ((probe.http !== undefined && !/^https?:/.test(probe.http)) || probe.tcp === true));
-    this.needsPort = config.port !== undefined || probesNeedPort || usesPort([...config.args, ...Object.values(config.env), config.cwd ?? '']);
+    // A front door (`expose:`) routes to each replica's port: it needs one even when only `$PORT` reads it.
+    this.needsPort = config.port !== undefined || config.expose !== undefined || probesNeedPort || usesPort([...config.args, ...Object.values(config.env), config.cwd ?? '']);
   }
 
   get replicaCount(): number {

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import type { ExposeConfig } from '../config/schema/expose.js';
 import type { HomeostatConfig } from '../config/schema/root.js';
 import { systemClock, type Clock } from '../resilience/clock.js';
 import { EventEmitter, type Listener } from '../resilience/events.js';
@@ -321,8 +322,36 @@ export class Supervisor {
   /** Restart one replica (or all) of a service: graceful, counted as a restart. */
   restart(service: string, replica?: number): void {
     for (const instance of this.requireService(service).all) {
-      if (replica === undefined || instance.instance === `${service}#${replica}`) instance.restart('requested');
+      if (replica === undefined || instance.instance === `${service}#${replica}`) void instance.restart('requested');
     }
+  }
+
+  /**
+   * Have planned stops and graceful restarts wait for `drain(service, instance)` first (a
+   * front door, src/traffic/, waits there for the replica's in-flight requests).
+   */
+  drainWith(drain: (service: string, instance: string) => Promise<void>): void {
+    this.drainer = drain;
+  }
+
+  /** Set by {@link drainWith}. */
+  private drainer: ((service: string, instance: string) => Promise<void>) | undefined;
+
+  /**
+   * Where a front door for `service` may send a request now: the replicas of the side of its
+   * pair that is active (itself without a pair) that take traffic (see
+   * {@link ReplicaSupervisor.acceptsTraffic}) and have a port. Read per request, so a
+   * failover, a failed readiness or an exit takes effect on the next one.
+   */
+  routable(service: string): { instance: string; port: number }[] {
+    const active = this.services.get(this.activeOf(service));
+    if (!active) return [];
+    return active.all.flatMap((replica) => (replica.port !== null && replica.acceptsTraffic() ? [{ instance: replica.instance, port: replica.port }] : []));
+  }
+
+  /** The front door `service` has in the config in force (`expose:`), if any. */
+  exposeOf(service: string): ExposeConfig | undefined {
+    return this.config.services[service]?.expose;
   }
 
   /** The replica supervisors of a service (for tests and actuators). */
@@ -377,6 +406,7 @@ export class Supervisor {
       heartbeats: this.heartbeats,
       supervisorEnv: (instance, heartbeatSecret) => this.heartbeatServer?.envFor(instance, heartbeatSecret) ?? {},
       emit: this.emit,
+      drain: (instance) => this.drainer?.(service, instance) ?? Promise.resolve(),
     });
   }
 

@@ -9,6 +9,7 @@ import { AUDIT_HEAD_FILE, auditKeyFromEnv } from '../../knowledge/audit-head.js'
 import { displayStoreUrl, openStore } from '../../store/open-store.js';
 import { isSymptom } from '../../supervisor/element-events.js';
 import { Supervisor } from '../../supervisor/supervisor.js';
+import { FrontDoors } from '../../traffic/front-doors.js';
 import { watchDiskHealth } from '../../controller/disk-health.js';
 import { createLogger, flushLogger, logDestinationOf } from '../../telemetry/logger.js';
 import type { CommandContext } from '../command.js';
@@ -111,6 +112,16 @@ export async function upCommand(ctx: CommandContext): Promise<number> {
     await store.close();
     throw error;
   }
+  // Before the supervisor starts: callers get a 503 until a replica is ready, and every
+  // planned stop (shutdown included) drains through the doors, which close last.
+  let doors: FrontDoors;
+  try {
+    doors = await FrontDoors.open({ config: loaded.config, supervisor, registry: runtime.registry });
+  } catch (error) {
+    await runtime.stop();
+    await store.close();
+    throw error;
+  }
   const stopDiskWatch = watchDiskHealth({ registry: runtime.registry, health: store.health, log: logDestinationOf(logger), droppedEvents: () => supervisor.droppedEvents, logger, say: (line) => ctx.err(line) });
   let session: LocalApiSession | undefined;
   try {
@@ -121,6 +132,7 @@ export async function upCommand(ctx: CommandContext): Promise<number> {
   } catch (error) {
     await runtime.stop();
     await supervisor.stop();
+    await doors.close();
     await store.close();
     throw error;
   }
@@ -135,6 +147,7 @@ export async function upCommand(ctx: CommandContext): Promise<number> {
     logger.warn({ host: loaded.config.api.host, allowedHosts: loaded.config.api.allowedHosts }, exposure);
   }
   if (session) out(`homeostat up: dashboard at ${session.dashboardUrl}`);
+  for (const door of doors.urls) out(`homeostat up: front door of ${door.service} at ${door.url}`);
   const signal = await stopRequested;
   out(`homeostat up: ${signal}, stopping every process gracefully`);
   logger.info({ signal }, 'stopping');
@@ -143,6 +156,7 @@ export async function upCommand(ctx: CommandContext): Promise<number> {
   await runtime.stop();
   await session?.close().catch((error: unknown) => ctx.err(`homeostat up: could not revoke the local API token: ${(error as Error).message}`));
   await supervisor.stop();
+  await doors.close();
   stopDiskWatch();
   await store.close();
   try {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { servicesSchema } from './services.js';
+import { exposeIssues } from './expose.js';
 import { escalationSchema, guardrailsSchema, monitorSchema, policySchema } from './policies.js';
 import { symptomRuleSchema } from './symptom-rules.js';
 import { durationSchema } from './units.js';
@@ -94,6 +95,12 @@ export const configSchema = z
       if (!config.services[service]) ctx.addIssue({ code: 'custom', path: ['alerts', 'services', value], message: `"${service}" is not a service in this file` });
     }
     for (const issue of dependsOnIssues(config.services)) ctx.addIssue({ code: 'custom', ...issue });
+    const fixedPorts = [
+      { port: config.heartbeat.port, what: 'heartbeat.port' },
+      { port: config.monitor.metricsPort, what: 'monitor.metricsPort' },
+      ...(config.api.enabled ? [{ port: config.api.port, what: 'api.port' }] : []),
+    ];
+    for (const issue of exposeIssues({ services: config.services, fixedPorts })) ctx.addIssue({ code: 'custom', ...issue });
   });
 
 /** Unknown names, self-references, repeats and cycles in `dependsOn`, each at the entry that causes it. */

@@ -1,5 +1,6 @@
 import { autoscaleSchema } from './autoscale.js';
 import { z } from 'zod';
+import { exposeSchema } from './expose.js';
 import { probesSchema } from './probes.js';
 import { byteSizeSchema, durationSchema, percentSchema, textSchema } from './units.js';
 
@@ -78,6 +79,7 @@ export const serviceSchema = z
     probes: probesSchema.describe('Health checks: `startup`, `liveness`, `readiness`.'),
     standby: standbySchema.optional(),
     autoscale: autoscaleSchema.optional(),
+    expose: exposeSchema.optional(),
     dependsOn: z
       .array(z.string().min(1))
       .default([])
@@ -90,7 +92,7 @@ export const serviceSchema = z
       ctx.addIssue({ code: 'custom', message: 'a service needs either command (supervised) or url (external, probed only), not both' });
     }
     if (service.url !== undefined) {
-      for (const key of ['args', 'cwd', 'port', 'maxMemory', 'limits', 'autoscale'] as const) {
+      for (const key of ['args', 'cwd', 'port', 'maxMemory', 'limits', 'autoscale', 'expose'] as const) {
         const value = service[key];
         if (value !== undefined && !(Array.isArray(value) && value.length === 0)) {
           ctx.addIssue({ code: 'custom', path: [key], message: `${key} does not apply to an external (url) service` });
