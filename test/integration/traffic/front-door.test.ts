@@ -45,8 +45,9 @@ describe('a front door under steady load (real processes)', () => {
 
   it('loses no request across a failover to the standby, and the next requests all go to the standby', async () => {
     const port = await freePort();
-    const system = await started(`services:\n${appService('app', port, '    standby: app-standby\n', ['--abrupt'])}${appService('app-standby', undefined)}`);
-    await until(() => system.supervisor.routable('app').length === 2, 10_000, 'two ready replicas of app');
+    // `after: 10s`: the standby may be ready before the primary at start-up; the test fails over itself.
+    const system = await started(`services:\n${appService('app', port, '    standby: { service: app-standby, after: 10s }\n', ['--abrupt'])}${appService('app-standby', undefined)}`);
+    await until(() => system.supervisor.routable('app').filter((upstream) => upstream.instance.startsWith('app#')).length === 2, 10_000, 'two ready replicas of app');
     await until(() => system.supervisor.replicas('app-standby').every((replica) => replica.isHealthy(true)), 10_000, 'a verified standby');
     const load = steadyLoad(`http://127.0.0.1:${port}/?delay=20`, 4, 'POST');
     await sleep(300);
