@@ -6,6 +6,7 @@ import type { InFlight } from './in-flight.js';
 import { endToEndHeaders, upstreamHeaders } from './proxy-headers.js';
 import { isIdempotent, neverDelivered } from './retry-rules.js';
 import type { TrafficMetrics } from './traffic-metrics.js';
+import { listenOn } from './listen.js';
 
 /** Free keep-alive sockets to a replica are closed after this: below Node's 5 s server keep-alive, so the replica never closes one as it is reused. */
 const FREE_SOCKET_TIMEOUT_MS = 4_000;
@@ -41,14 +42,8 @@ export class HttpFrontDoor {
     this.server = createServer((req, res) => this.handle(req, res));
   }
 
-  async listen(): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.deps.expose.port, this.deps.expose.host, () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
+  listen(): Promise<void> {
+    return listenOn(this.server, this.deps.expose.port, this.deps.expose.host);
   }
 
   get url(): string {

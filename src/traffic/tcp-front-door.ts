@@ -1,6 +1,7 @@
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { Balancer, type Upstream } from './balancer.js';
 import type { FrontDoorDeps } from './http-front-door.js';
+import { listenOn } from './listen.js';
 
 /**
  * A service's TCP front door: each connection is piped, both ways and with half-closes
@@ -26,14 +27,8 @@ export class TcpFrontDoor {
     });
   }
 
-  async listen(): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.deps.expose.port, this.deps.expose.host, () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
+  listen(): Promise<void> {
+    return listenOn(this.server, this.deps.expose.port, this.deps.expose.host);
   }
 
   get url(): string {
