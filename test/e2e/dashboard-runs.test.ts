@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { z } from 'zod';
 import { buildApi } from '../../src/api/api-server.js';
 import { ApiTokens } from '../../src/api/api-tokens.js';
 import { LiveEventHub } from '../../src/api/live-events.js';
@@ -13,6 +14,8 @@ import { TimeSeriesStore } from '../../src/monitor/time-series.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { defineWorkflow } from '../../src/workflow/define-workflow.js';
 import { Engine } from '../../src/workflow/engine.js';
+import { createModels } from '../../src/model/models.js';
+import { startModelStandIn } from '../../src/testing/model-stand-in.js';
 import { launchBrowser, openPage, screenshot } from './dashboard-harness.js';
 
 /** Whether the payment provider is down: the test mends it before the redrive. */
@@ -124,6 +127,67 @@ test('dashboard: sign in by pasting a token; a failed run shows its steps, attem
     await app.close();
     await engine.close(500);
     await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('dashboard: the calls of a model step show beneath it — provider, outcome, tokens, cost, and the validation errors that made homeostat re-ask', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'homeostat-dashboard-models-'));
+  const store = SqliteStore.open(join(dir, 'homeostat.db'));
+  const openai = await startModelStandIn({ kind: 'openai', answer: () => '{"summary":"blue sky"}' });
+  const claude = await startModelStandIn({ kind: 'anthropic', answer: () => '{"summary":"blue sky"}' });
+  const models = createModels({
+    store,
+    config: {
+      providers: {
+        openai: { kind: 'openai', baseUrl: openai.baseUrl, models: { 'gpt-small': { inputPerMillion: 1, outputPerMillion: 2 } } },
+        claude: { kind: 'anthropic', baseUrl: claude.baseUrl, models: { 'claude-small': { inputPerMillion: 3, outputPerMillion: 15 } } },
+      },
+      chains: { default: [{ provider: 'openai', model: 'gpt-small' }, { provider: 'claude', model: 'claude-small' }] },
+      defaults: { firstTokenTimeout: '10s', stallTimeout: '10s', timeout: '30s', maxTokens: 200, maxRetryAfter: '2s' },
+    },
+  });
+  const summarize = defineWorkflow('dashboard-test-summarize', async (ctx) => models.call(ctx, 'summarize', { prompt: 'Summarise: the sky is blue.', output: z.strictObject({ summary: z.string() }) }));
+  const engine = await Engine.open({ store, workflows: [summarize as never] });
+  const tokens = new ApiTokens(store);
+  const live = new LiveEventHub(store, 100);
+  const app = await buildApi({ store, knowledge: new Knowledge(store), engine, tokens, series: new TimeSeriesStore(), live, now: Date.now });
+  let browser: Browser | undefined;
+  try {
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    const viewer = await tokens.create('vera', 'viewer', 'test');
+    // OpenAI answers out of contract once (re-asked with the errors), then is down: Claude answers.
+    openai.script({ kind: 'answer', text: '{"summary":42}' }, { kind: 'status', status: 503 });
+    openai.always({ kind: 'status', status: 503 });
+    const run = await engine.start(summarize, undefined, { id: 'summary-1' });
+    await run.result({ timeout: 20_000 });
+    const recorded = await store.listModelAttempts('summary-1');
+    assert.equal(`${recorded.at(-1)?.provider}:${recorded.at(-1)?.outcome}`, 'claude:ok', 'the last call is the one that answered');
+    assert.ok(recorded.some((a) => a.outcome === 'invalid-output'));
+
+    browser = await launchBrowser();
+    const { page, problems } = await openPage(browser);
+    await page.goto(`${url}/#/runs/summary-1`);
+    await signIn(page, viewer.token);
+    const steps = page.getByRole('table', { name: 'steps of run summary-1' });
+    await steps.waitFor({ timeout: 20_000 });
+    const calls = steps.locator('tr.model-attempt');
+    await calls.first().waitFor({ timeout: 20_000 });
+    assert.equal(await calls.count(), recorded.length);
+    await calls.filter({ hasText: 'openai/gpt-small' }).filter({ hasText: 'invalid-output' }).filter({ hasText: /invalid: .*summary/ }).waitFor();
+    await calls.filter({ hasText: 'openai/gpt-small' }).filter({ hasText: 'server-error' }).first().waitFor();
+    const answered = recorded.at(-1)!;
+    await calls.filter({ hasText: 'claude/claude-small' }).filter({ hasText: 'ok' }).filter({ hasText: `${answered.tokensIn}→${answered.tokensOut} tokens` }).waitFor();
+    await screenshot(page, 'dashboard-runs-4-model-calls');
+    assert.deepEqual(problems, []);
+  } finally {
+    await browser?.close();
+    live.close();
+    await app.close();
+    await engine.close(500);
+    await store.close();
+    await openai.close();
+    await claude.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -1,6 +1,6 @@
 // A run's history as a per-step timeline (Temporal-style): one row per step with its
-// kind, status, tries and a bar placing it in the run's span; failed attempts and
-// compensations beneath their step.
+// kind, status, tries and a bar placing it in the run's span; failed attempts, model
+// calls (provider, tokens, cost, validation errors) and compensations beneath their step.
 import { h, svg } from '../dom.js';
 import { duration, oneLine } from '../format.js';
 import { badge } from './health.js';
@@ -18,8 +18,38 @@ function bar(start, end, span, tone) {
   return svg('svg', { class: 'gantt', viewBox: `0 0 ${BAR_W} 10`, width: BAR_W, height: 10, 'aria-hidden': 'true' }, svg('rect', { x: 0, y: 4, width: BAR_W, height: 2, class: 'gantt-track' }), svg('rect', { x: Math.min(x, BAR_W - 2), y: 1, width: Math.min(w, BAR_W - x), height: 8, rx: 2, class: `gantt-bar tone-${tone}` }));
 }
 
-/** `details`: `{ run, steps, attempts }` as `GET /api/runs/:id` returns it. */
-export function runTimeline({ run, steps, attempts }) {
+/** A model attempt's outcome as a badge tone: `ok` is healthy, anything else a failure kind. */
+function modelTone(outcome) {
+  if (outcome === null || outcome === undefined) return 'info';
+  return outcome === 'ok' ? 'ok' : 'bad';
+}
+
+/** Tokens and cost of one model attempt, then why it failed: the validation errors or the error. */
+function modelDetail(model) {
+  const use = `${model.tokensIn}→${model.tokensOut} tokens, $${(model.costMicros / 1e6).toFixed(6)}`;
+  if (model.validationErrors && model.validationErrors.length > 0) return `${use} — invalid: ${model.validationErrors.join('; ')}`;
+  if (model.error && model.outcome !== 'ok') return `${use} — ${model.error}`;
+  return use;
+}
+
+function modelRow(model, span, now) {
+  const finished = model.finishedAt ?? now;
+  return h(
+    'tr',
+    { class: 'model-attempt', dataset: { seq: String(model.stepSeq), provider: model.provider, outcome: model.outcome ?? model.status } },
+    h('td'),
+    h('td'),
+    h('td', { class: 'indent' }, `model call ${model.callAttempt} ${model.provider}/${model.model}`),
+    h('td', null, h('span', { class: `tag tone-${modelTone(model.outcome)}` }, model.outcome ?? model.status)),
+    h('td'),
+    h('td', { class: 'num' }, model.latencyMs === null ? 'running' : duration(model.latencyMs)),
+    h('td', null, bar(model.startedAt, finished, span, modelTone(model.outcome))),
+    h('td', { class: model.outcome === 'ok' ? 'muted' : 'error-text' }, oneLine(modelDetail(model), 120)),
+  );
+}
+
+/** `details`: `{ run, steps, attempts, modelAttempts }` as `GET /api/runs/:id` returns it. */
+export function runTimeline({ run, steps, attempts, modelAttempts = [] }) {
   if (steps.length === 0) return h('p', { class: 'muted' }, 'No steps recorded yet.');
   const now = Date.now();
   const from = Math.min(run.createdAt, ...steps.map((s) => s.startedAt));
@@ -61,6 +91,7 @@ export function runTimeline({ run, steps, attempts }) {
         ),
       );
     }
+    for (const model of modelAttempts.filter((a) => a.stepSeq === step.seq)) rows.push(modelRow(model, span, now));
   }
   return h(
     'table',
