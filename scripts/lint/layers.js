@@ -26,7 +26,8 @@ export const LAYERS = {
   api: ['errors', 'resilience', 'telemetry', 'store', 'workflow', 'analyze', 'config', 'monitor', 'supervisor', 'knowledge', 'plan', 'execute'],
   // The front doors (`expose:`): proxies over the supervisor's routing, owned by `up`.
   traffic: ['errors', 'telemetry', 'config'],
-  controller: ['errors', 'resilience', 'telemetry', 'store', 'workflow', 'analyze', 'config', 'monitor', 'supervisor', 'knowledge', 'plan', 'execute', 'api'],
+  // The controller probes drained model providers (model/provider-probe.ts).
+  controller: ['errors', 'resilience', 'telemetry', 'store', 'workflow', 'analyze', 'config', 'monitor', 'supervisor', 'knowledge', 'plan', 'execute', 'api', 'model'],
   cli: ['errors', 'resilience', 'telemetry', 'store', 'workflow', 'analyze', 'config', 'monitor', 'supervisor', 'knowledge', 'plan', 'execute', 'api', 'controller', 'traffic'],
 };
 

@@ -21,7 +21,7 @@ export interface ModelAttemptEvent {
 export interface ProviderHealth {
   provider: string;
   breaker: BreakerState;
-  /** Taken out of every chain by hand or by the loop's remediation (`drain`), until `restore`. */
+  /** Taken out of every chain, in this process (`models.drain`) or in the store (the loop's `drain` rung), until restored. */
   drained: boolean;
   attempts: number;
   /** Attempts by outcome (`ok`, `rate-limited`, `invalid-output`, …). */
@@ -63,11 +63,15 @@ export class ProviderRuntime {
         : tokenBucket({ capacity: config.limits.burst, refillPerSecond: config.limits.requestsPerSecond, clock });
   }
 
+  /** Drained in this process ({@link drain}) or in the store (by the loop, for every process). */
   get drained(): boolean {
-    return this.drainedFlag;
+    return this.drainedFlag || this.drainedInStore;
   }
 
-  /** Take the provider out of every chain (calls skip it) until {@link restore}. */
+  /** The store's drained state, as last read (drain-states.ts). */
+  drainedInStore = false;
+
+  /** Take the provider out of every chain (calls skip it) until {@link restore}; this process only. */
   drain(): void {
     this.drainedFlag = true;
   }
@@ -87,7 +91,7 @@ export class ProviderRuntime {
     return {
       provider: this.name,
       breaker: this.breaker.state,
-      drained: this.drainedFlag,
+      drained: this.drained,
       attempts: this.attemptsSeen,
       outcomes: { ...this.counts },
       lastOutcome: this.last?.outcome,

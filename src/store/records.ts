@@ -557,3 +557,18 @@ export interface ModelAttemptRecord {
   error: string | null;
   validationErrors: string | null;
 }
+
+/**
+ * Whether a model provider is drained — taken out of every chain — as the loop (or an
+ * operator) last set it. Kept in the store, not in a process: every worker that makes
+ * model calls reads it (docs/model-steps.md, "Providers as loop elements").
+ */
+export interface ModelProviderStateRecord {
+  provider: string;
+  drained: boolean;
+  /** Why (the incident and its rung, or an operator's words). */
+  reason: string;
+  /** Who set it: `controller` (a remediation) or an operator. */
+  changedBy: string;
+  changedAt: number;
+}

@@ -91,9 +91,13 @@ export const actionSchema = z
         timeout: durationSchema.default(300_000).describe('The rung fails if the redriven runs have not all completed after this long.'),
       })
       .describe('Redrive the failed or dead-lettered workflow runs the incident is about (its `workflow-failed` / `workflow-dead-lettered` symptoms), each from its failed step, and wait for them to complete.'),
+    z
+      .strictObject({ action: z.literal('drain') })
+      .describe('Take the incident\'s model provider (element `provider:<name>`) out of every chain, for every process on the store: calls go to the next link (docs/model-steps.md).'),
+    z.strictObject({ action: z.literal('restore') }).describe('Put the incident\'s drained model provider back into its chains (after `model-provider-recovered`).'),
     z.strictObject({ action: z.literal('escalate') }).describe('Hand the incident to people (the `escalation` webhooks).'),
   ])
-  .describe('One rung: `action` is `restart`, `stop-start`, `scale`, `rollback`, `failover`, `command`, `webhook`, `workflow`, `redrive` or `escalate`; the other keys depend on it.');
+  .describe('One rung: `action` is `restart`, `stop-start`, `scale`, `rollback`, `failover`, `command`, `webhook`, `workflow`, `redrive`, `drain`, `restore` or `escalate`; the other keys depend on it.');
 export type ActionConfig = z.output<typeof actionSchema>;
 
 const approvalSchema = z.strictObject({
