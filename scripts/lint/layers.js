@@ -31,5 +31,7 @@ export const LAYERS = {
   cli: ['errors', 'resilience', 'telemetry', 'store', 'workflow', 'analyze', 'config', 'monitor', 'supervisor', 'knowledge', 'plan', 'execute', 'api', 'controller', 'traffic'],
 };
 
-/** `src/index.ts`, the public API, may export from any folder; examples may import only it. */
+/** `src/index.ts`, the public API, may export from any folder; examples may import only it … */
 export const PUBLIC_API = 'src/index.ts';
+/** … and `homeostat/testing` (the stand-ins a demo drives, as a user's tests would). */
+export const TESTING_API = 'src/testing/index.ts';
