@@ -46,7 +46,7 @@ interface Watched {
  * workflows or separate `homeostat worker`s — and each provider with `element:` gets
  * series over its `window` (`homeostat_model_provider_*{service="provider:<name>"}` in the
  * monitor's store). A breach of `degradedWhen` (with `minAttempts`, held `for`) raises
- * `model-provider-degraded`. While the store says a provider is drained, the leader probes
+ * `model-provider-degraded`; the window starts again at each drain and restore. While the store says a provider is drained, the leader probes
  * it every `probe.every`; `probe.successes` answers in a row raise `model-provider-recovered`.
  *
  * Verification reads {@link cleared}: what the callers see — the attempts their calls make
@@ -159,7 +159,9 @@ export class ProviderWatch {
       watched = { rule: newRule(element), probing: undefined };
       this.watched.set(name, watched);
     }
-    const own = readProvider(this.attempts.filter((a) => a.provider === name && a.finishedAt >= now - element.window));
+    // Since the last drain or restore at most: a restored provider is not judged again on the failures that drained it.
+    const since = Math.max(now - element.window, this.states.get(name)?.changedAt ?? Number.NEGATIVE_INFINITY);
+    const own = readProvider(this.attempts.filter((a) => a.provider === name && a.finishedAt >= since));
     this.record(name, own, now);
     if (this.isDrained(name)) {
       await this.probeDrained(name, element, models, watched, now);
