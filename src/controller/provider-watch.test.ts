@@ -113,7 +113,7 @@ test('provider watch: cleared reads what callers see since the drain — the oth
     assert.equal(h.watch.cleared('provider:primary', 'model-provider-degraded'), false, 'the callers still hit 429s');
 
     await h.clock.advance(10);
-    await h.store.setModelProviderDrained({ provider: 'primary', drained: true, reason: 'test', changedBy: 'controller', changedAt: h.clock.now() });
+    await h.store.setModelProviderState({ provider: 'primary', drained: true, maxConcurrency: null, reason: 'test', changedBy: 'controller', changedAt: h.clock.now() });
     h.primary.always({ kind: 'rate-limit', retryAfterSeconds: 1 });
     await h.watch.poll();
     assert.equal(h.watch.isDrained('primary'), true);
@@ -129,7 +129,7 @@ test('provider watch: cleared reads what callers see since the drain — the oth
     assert.equal(h.watch.cleared('api', 'model-provider-degraded'), false, 'not a provider element');
 
     await h.clock.advance(10);
-    await h.store.setModelProviderDrained({ provider: 'primary', drained: false, reason: 'test', changedBy: 'controller', changedAt: h.clock.now() });
+    await h.store.setModelProviderState({ provider: 'primary', drained: false, maxConcurrency: null, reason: 'test', changedBy: 'controller', changedAt: h.clock.now() });
     await h.watch.poll();
     assert.equal(h.watch.cleared('provider:primary', 'model-provider-recovered'), false, 'nothing answered since the restore');
     for (let i = 0; i < 3; i++) await h.attempt('primary', 'ok');
@@ -147,7 +147,7 @@ test('provider watch: cleared reads what callers see since the drain — the oth
 test('provider watch: the leader probes a drained provider over its wire format; answers in a row raise model-provider-recovered', async () => {
   const h = await harness();
   try {
-    await h.store.setModelProviderDrained({ provider: 'primary', drained: true, reason: 'test', changedBy: 'controller', changedAt: h.clock.now() });
+    await h.store.setModelProviderState({ provider: 'primary', drained: true, maxConcurrency: null, reason: 'test', changedBy: 'controller', changedAt: h.clock.now() });
     h.primary.always({ kind: 'rate-limit', retryAfterSeconds: 1 });
     h.leader.is = false;
     await h.watch.poll();

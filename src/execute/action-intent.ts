@@ -32,6 +32,7 @@ export function resumeRule(action: ActionConfig): ResumeRule {
       // Redrives only runs still failed or parked, then waits: a second time waits for the same runs.
       return 'repeat';
     case 'drain':
+    case 'limit':
     case 'restore':
       // Sets the provider's state in the store: setting it twice leaves it the same.
       return 'repeat';

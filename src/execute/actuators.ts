@@ -2,7 +2,7 @@ import type { ActionConfig, EscalationConfig } from '../config/schema/policies.j
 import { SpanStatusCode } from '@opentelemetry/api';
 import { redactText } from '../knowledge/redact.js';
 import { runCommandAction } from './command-action.js';
-import { setProviderDrained } from './provider-drain.js';
+import { setProviderState } from './provider-actions.js';
 import type { ModelStore } from '../store/ports/model-store.js';
 import { traced } from '../telemetry/tracing.js';
 import type { ElementControl } from './element-control.js';
@@ -91,10 +91,10 @@ export interface ActuatorDeps {
    */
   guardProcess?: (pid: number, target: ActionTarget) => () => void;
   /**
-   * Where a model provider's drained state is written (`drain`, `restore`): the store every
+   * Where a model provider's state is written (`drain`, `limit`, `restore`): the store every
    * worker reads it from, and the providers the applied config names.
    */
-  providers?: { store: Pick<ModelStore, 'setModelProviderDrained'>; known: () => readonly string[] };
+  providers?: { store: Pick<ModelStore, 'setModelProviderState'>; known: () => readonly string[] };
   /**
    * Sends the `webhook` rungs and the escalation pages: signed, retried, dead-lettered and
    * counted (webhook-sender.ts). Default: retried and signed, recorded nowhere (tests).
@@ -193,9 +193,10 @@ function untracedActuator(deps: ActuatorDeps): Actuator {
           if (!deps.redriveRuns) return { ok: false, detail: 'no engine to redrive workflow runs' };
           return deps.redriveRuns(target.incidentId, action.timeout, signal);
         case 'drain':
+        case 'limit':
         case 'restore':
           if (!deps.providers) return { ok: false, detail: `cannot ${action.action} ${where}: no model store is wired in this process` };
-          return setProviderDrained(deps.providers.store, action.action, target, Date.now(), deps.providers.known());
+          return setProviderState(deps.providers.store, action, target, Date.now(), deps.providers.known());
         case 'escalate':
           return escalate(deps, target.incidentId, 'critical', signal);
         default:

@@ -12,7 +12,7 @@ import type { StepRetryOptions, WorkflowContext } from '../workflow/workflow-con
 import { ModelCallError, type ModelFailureKind } from './model-errors.js';
 import { runModelCall, type CallPlan, type ModelResult, type ResolvedLink } from './model-call.js';
 import type { ModelMessage } from './model-reply.js';
-import { DrainStates } from './drain-states.js';
+import { ProviderStates } from './provider-states.js';
 import { ProviderRuntime, type ModelAttemptEvent, type ProviderHealth } from './provider-runtime.js';
 
 /** A chain given in code instead of by name. */
@@ -75,7 +75,7 @@ export interface ModelsOptions {
   clock?: Clock;
   /** Where `apiKeyEnv` names are looked up (default `process.env`). */
   env?: Record<string, string | undefined>;
-  /** How often the providers drained in the store (by the loop) are read again, ms (default 1 000). */
+  /** How often the providers' states in the store (drained or limited by the loop) are read again, ms (default 1 000). */
   drainRefreshMs?: number;
 }
 
@@ -100,7 +100,7 @@ export function createModels(options: ModelsOptions): Models {
     providers.set(name, runtime);
   }
 
-  const drains = new DrainStates(storeOf, clock, options.drainRefreshMs ?? 1_000);
+  const stored = new ProviderStates(storeOf, clock, options.drainRefreshMs ?? 1_000);
 
   const providerNamed = (name: string): ProviderRuntime => {
     const runtime = providers.get(name);
@@ -147,8 +147,8 @@ export function createModels(options: ModelsOptions): Models {
             // Answered and settled before a crash, but not checkpointed: take that answer, do not pay twice.
             const settled = await store.findModelReply(step.runId, step.seq);
             if (settled !== undefined) return JSON.parse(settled) as ModelResult<T>;
-            const drained = await drains.current();
-            for (const provider of providers.values()) provider.drainedInStore = drained.has(provider.name);
+            const states = await stored.current();
+            for (const provider of providers.values()) provider.follow(states.get(provider.name));
             const plan: CallPlan<T> = {
               runId: step.runId,
               workflow: ctx.workflowName,

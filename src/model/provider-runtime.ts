@@ -68,8 +68,35 @@ export class ProviderRuntime {
     return this.drainedFlag || this.drainedInStore;
   }
 
-  /** The store's drained state, as last read (drain-states.ts). */
-  drainedInStore = false;
+  private drainedInStore = false;
+  /** The loop's concurrency limit in the store (a `limit` rung), per process; undefined: none. */
+  private maxConcurrent: number | undefined;
+  private inFlight = 0;
+
+  /** Follow the provider's state in the store, as last read (provider-states.ts). */
+  follow(state: { drained: boolean; maxConcurrency: number | null } | undefined): void {
+    this.drainedInStore = state?.drained === true;
+    this.maxConcurrent = state?.maxConcurrency ?? undefined;
+  }
+
+  /**
+   * Take one of the provider's attempt slots; false when the loop's concurrency limit is
+   * reached (the caller moves on). Each true must be followed by {@link leave}.
+   */
+  tryEnter(): boolean {
+    if (this.maxConcurrent !== undefined && this.inFlight >= this.maxConcurrent) return false;
+    this.inFlight++;
+    return true;
+  }
+
+  leave(): void {
+    this.inFlight--;
+  }
+
+  /** The loop's concurrency limit now, for messages. */
+  get concurrencyLimit(): number | undefined {
+    return this.maxConcurrent;
+  }
 
   /** Take the provider out of every chain (calls skip it) until {@link restore}; this process only. */
   drain(): void {

@@ -94,10 +94,16 @@ export const actionSchema = z
     z
       .strictObject({ action: z.literal('drain') })
       .describe('Take the incident\'s model provider (element `provider:<name>`) out of every chain, for every process on the store: calls go to the next link (docs/model-steps.md).'),
-    z.strictObject({ action: z.literal('restore') }).describe('Put the incident\'s drained model provider back into its chains (after `model-provider-recovered`).'),
+    z
+      .strictObject({
+        action: z.literal('limit'),
+        concurrency: z.number().int().min(1).describe('At most this many attempts in flight on the provider in each process making model calls; calls past it go to the next link.'),
+      })
+      .describe('Lower the incident\'s model provider\'s concurrency (element `provider:<name>`), for every process on the store, until `restore`.'),
+    z.strictObject({ action: z.literal('restore') }).describe('Put the incident\'s model provider back as configured: in its chains, without a concurrency limit (after `model-provider-recovered`).'),
     z.strictObject({ action: z.literal('escalate') }).describe('Hand the incident to people (the `escalation` webhooks).'),
   ])
-  .describe('One rung: `action` is `restart`, `stop-start`, `scale`, `rollback`, `failover`, `command`, `webhook`, `workflow`, `redrive`, `drain`, `restore` or `escalate`; the other keys depend on it.');
+  .describe('One rung: `action` is `restart`, `stop-start`, `scale`, `rollback`, `failover`, `command`, `webhook`, `workflow`, `redrive`, `drain`, `limit`, `restore` or `escalate`; the other keys depend on it.');
 export type ActionConfig = z.output<typeof actionSchema>;
 
 const approvalSchema = z.strictObject({

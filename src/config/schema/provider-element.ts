@@ -33,7 +33,7 @@ export const providerElementSchema = z
         timeout: durationSchema.default(5_000).describe('A probe that has not answered in this long failed.'),
       })
       .optional()
-      .describe('While the provider is drained, the leader probes it; without `probe` a drained provider stays drained until an operator restores it.'),
+      .describe('While the provider is drained, the leader probes it; without `probe` nothing raises `model-provider-recovered`, and a drained provider stays drained.'),
   })
   .describe('The provider as an element of the autonomic loop, `provider:<name>` in policies\' `match.service` (docs/model-steps.md).');
 export type ProviderElementConfig = z.output<typeof providerElementSchema>;

@@ -34,8 +34,8 @@ export interface ModelStore {
    * what the controller turns into per-provider series.
    */
   listSettledModelAttempts(since: number, limit: number): Promise<ModelAttemptRecord[]>;
-  /** Drain (take out of every chain) or restore a provider, for every process on this store. */
-  setModelProviderDrained(state: ModelProviderStateRecord): Promise<void>;
-  /** Every provider whose drained state was ever set. */
+  /** Drain (take out of every chain), limit or restore a provider, for every process on this store. */
+  setModelProviderState(state: ModelProviderStateRecord): Promise<void>;
+  /** Every provider whose state was ever set. */
   listModelProviderStates(): Promise<ModelProviderStateRecord[]>;
 }

@@ -361,6 +361,7 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE TABLE model_provider_states (
         provider TEXT PRIMARY KEY,
         drained INTEGER NOT NULL,
+        max_concurrency INTEGER,
         reason TEXT NOT NULL,
         changed_by TEXT NOT NULL,
         changed_at BIGINT NOT NULL

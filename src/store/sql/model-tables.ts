@@ -116,21 +116,21 @@ export class ModelTables implements ModelStore {
     );
   }
 
-  async setModelProviderDrained(state: ModelProviderStateRecord): Promise<void> {
+  async setModelProviderState(state: ModelProviderStateRecord): Promise<void> {
     await this.sql.count(
-      'setting a model provider\'s drain',
-      `INSERT INTO model_provider_states (provider, drained, reason, changed_by, changed_at) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (provider) DO UPDATE SET drained = excluded.drained, reason = excluded.reason, changed_by = excluded.changed_by, changed_at = excluded.changed_at`,
-      [state.provider, state.drained ? 1 : 0, state.reason, state.changedBy, state.changedAt],
+      'setting a model provider\'s state',
+      `INSERT INTO model_provider_states (provider, drained, max_concurrency, reason, changed_by, changed_at) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (provider) DO UPDATE SET drained = excluded.drained, max_concurrency = excluded.max_concurrency, reason = excluded.reason, changed_by = excluded.changed_by, changed_at = excluded.changed_at`,
+      [state.provider, state.drained ? 1 : 0, state.maxConcurrency, state.reason, state.changedBy, state.changedAt],
     );
   }
 
   async listModelProviderStates(): Promise<ModelProviderStateRecord[]> {
     const found = await this.sql.rows<Omit<ModelProviderStateRecord, 'drained'> & { drained: number | string }>(
       'listing model provider states',
-      'SELECT provider, drained, reason, changed_by AS "changedBy", changed_at AS "changedAt" FROM model_provider_states ORDER BY provider',
+      'SELECT provider, drained, max_concurrency AS "maxConcurrency", reason, changed_by AS "changedBy", changed_at AS "changedAt" FROM model_provider_states ORDER BY provider',
       [],
     );
-    return found.map((row) => ({ ...row, drained: Number(row.drained) === 1, changedAt: Number(row.changedAt) }));
+    return found.map((row) => ({ ...row, drained: Number(row.drained) === 1, maxConcurrency: row.maxConcurrency === null ? null : Number(row.maxConcurrency), changedAt: Number(row.changedAt) }));
   }
 }

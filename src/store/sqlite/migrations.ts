@@ -364,6 +364,7 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE TABLE model_provider_states (
         provider TEXT PRIMARY KEY,
         drained INTEGER NOT NULL,
+        max_concurrency INTEGER,
         reason TEXT NOT NULL,
         changed_by TEXT NOT NULL,
         changed_at INTEGER NOT NULL
