@@ -89,6 +89,11 @@ export class ProviderWatch {
     this.busy = true;
     try {
       const models = this.options.models();
+      // No provider is an element: nothing to read (an `up` without model elements never touches the tables).
+      if (!Object.values(models.providers).some((provider) => provider.element)) {
+        this.cursor = this.clock.now();
+        return;
+      }
       await this.read(models);
       const now = this.clock.now();
       for (const [name, provider] of Object.entries(models.providers)) {
