@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 
 export interface WorkerSettings {
   storeUrl: string;
-  serverUrl: string;
+  documentsUrl: string;
+  swiftUrl: string;
+  sageUrl: string;
   outDir: string;
   concurrency: number;
 }
@@ -42,7 +44,9 @@ export class WorkerProcesses {
       env: {
         ...process.env,
         HOMEOSTAT_STORE: this.settings.storeUrl,
-        DEMO_SERVER_URL: this.settings.serverUrl,
+        DEMO_DOCUMENTS_URL: this.settings.documentsUrl,
+        DEMO_SWIFT_URL: this.settings.swiftUrl,
+        DEMO_SAGE_URL: this.settings.sageUrl,
         DEMO_OUT_DIR: this.settings.outDir,
         DEMO_WORKER_NAME: name,
         DEMO_WORKER_CONCURRENCY: String(this.settings.concurrency),

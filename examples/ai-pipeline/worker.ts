@@ -3,28 +3,32 @@
  * shared SQLite store until SIGTERM, printing one line per event worth seeing.
  *
  *   node dist/examples/ai-pipeline/worker.js --store sqlite:.homeostat/demo/homeostat.db \
- *     --server http://127.0.0.1:4321 --out .homeostat/demo/results --name worker-a
+ *     --documents http://127.0.0.1:4321 --swift http://127.0.0.1:4322/v1 --sage http://127.0.0.1:4323 \
+ *     --out .homeostat/demo/results --name worker-a
  *
- * Every flag can also come from the environment (HOMEOSTAT_STORE, DEMO_SERVER_URL,
- * DEMO_OUT_DIR, DEMO_WORKER_NAME, DEMO_WORKER_CONCURRENCY), which is how demo.ts
- * starts it. The first line printed is `ready`, so a parent can wait for it.
+ * Every flag can also come from the environment (HOMEOSTAT_STORE, DEMO_DOCUMENTS_URL,
+ * DEMO_SWIFT_URL, DEMO_SAGE_URL, DEMO_OUT_DIR, DEMO_WORKER_NAME, DEMO_WORKER_CONCURRENCY),
+ * which is how demo.ts starts it. The first line printed is `ready`, so a parent can wait for it.
  */
 import { parseArgs } from 'node:util';
-import { Engine } from '../../src/index.js';
+import { createModels, Engine } from '../../src/index.js';
 import { summarizeDocumentWorkflow } from './pipeline.js';
+import { pipelineModels } from './providers.js';
 
 const { values } = parseArgs({
   options: {
     store: { type: 'string', default: process.env.HOMEOSTAT_STORE },
-    server: { type: 'string', default: process.env.DEMO_SERVER_URL },
+    documents: { type: 'string', default: process.env.DEMO_DOCUMENTS_URL },
+    swift: { type: 'string', default: process.env.DEMO_SWIFT_URL },
+    sage: { type: 'string', default: process.env.DEMO_SAGE_URL },
     out: { type: 'string', default: process.env.DEMO_OUT_DIR ?? '.homeostat/demo/results' },
     name: { type: 'string', default: process.env.DEMO_WORKER_NAME ?? `worker-${process.pid}` },
     concurrency: { type: 'string', default: process.env.DEMO_WORKER_CONCURRENCY ?? '4' },
   },
 });
 
-if (!values.store || !values.server) {
-  console.error('usage: worker.js --store sqlite:<file> --server <model server URL> [--out <dir>] [--name <id>] [--concurrency <n>]');
+if (!values.store || !values.documents || !values.swift || !values.sage) {
+  console.error('usage: worker.js --store sqlite:<file> --documents <URL> --swift <URL> --sage <URL> [--out <dir>] [--name <id>] [--concurrency <n>]');
   process.exit(2);
 }
 const concurrency = Number(values.concurrency);
@@ -34,10 +38,13 @@ if (!Number.isInteger(concurrency) || concurrency < 1) {
 }
 
 const name = values.name!;
-const workflow = summarizeDocumentWorkflow({ baseUrl: values.server, outDir: values.out!, workerName: name });
+// The model steps keep their attempts and budget ledger in the engine's store, where `up`
+// reads the providers' health and writes a drain that this worker then follows.
+const models = createModels({ config: pipelineModels({ swift: values.swift, sage: values.sage }), store: () => engine.store, drainRefreshMs: 250 });
+const workflow = summarizeDocumentWorkflow({ documentsUrl: values.documents, outDir: values.out!, workerName: name }, models);
 // A small concurrency spreads the demo's runs over both workers, so killing one
 // leaves runs in flight for the other to take over.
-const engine = await Engine.open({ store: values.store, workflows: [workflow], worker: { workerId: name, concurrency } });
+const engine: Engine = await Engine.open({ store: values.store, workflows: [workflow], worker: { workerId: name, concurrency } });
 
 engine.on((event) => {
   if (event.type === 'run-finished') {

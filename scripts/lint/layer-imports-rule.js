@@ -2,17 +2,18 @@
 // LAYERS does not allow is an error naming both folders and the allowed ones, so a new
 // violation fails `npm run lint` (and CI) at the line that adds it.
 import { dirname, relative, resolve, sep } from 'node:path';
-import { LAYERS, PUBLIC_API } from './layers.js';
+import { LAYERS, PUBLIC_API, TESTING_API } from './layers.js';
 
 /**
  * Where a file sits: `{ kind: 'layer', name }` for src/<name>/…, `public-api` for
- * src/index.ts, `example` under examples/, `free` for tests and everything else.
+ * src/index.ts and src/testing/index.ts (the package's two entries), `example` under examples/,
+ * `free` for tests and everything else.
  */
 function placeOf(file, root) {
   const path = relative(root, file).split(sep).join('/');
   if (path.startsWith('..')) return { kind: 'free' };
   if (/\.test\.[cm]?[jt]s$/.test(path) || path.startsWith('test/')) return { kind: 'free' };
-  if (path === PUBLIC_API || path === PUBLIC_API.replace(/\.ts$/, '.js')) return { kind: 'public-api' };
+  for (const entry of [PUBLIC_API, TESTING_API]) if (path === entry || path === entry.replace(/\.ts$/, '.js')) return { kind: 'public-api' };
   if (path.startsWith('examples/')) return { kind: 'example' };
   const layer = /^src\/([^/]+)\//.exec(path);
   if (layer) return { kind: 'layer', name: layer[1] };

@@ -26,9 +26,12 @@ export const LAYERS = {
   api: ['errors', 'resilience', 'telemetry', 'store', 'workflow', 'analyze', 'config', 'monitor', 'supervisor', 'knowledge', 'plan', 'execute'],
   // The front doors (`expose:`): proxies over the supervisor's routing, owned by `up`.
   traffic: ['errors', 'telemetry', 'config'],
-  controller: ['errors', 'resilience', 'telemetry', 'store', 'workflow', 'analyze', 'config', 'monitor', 'supervisor', 'knowledge', 'plan', 'execute', 'api'],
+  // The controller probes drained model providers (model/provider-probe.ts).
+  controller: ['errors', 'resilience', 'telemetry', 'store', 'workflow', 'analyze', 'config', 'monitor', 'supervisor', 'knowledge', 'plan', 'execute', 'api', 'model'],
   cli: ['errors', 'resilience', 'telemetry', 'store', 'workflow', 'analyze', 'config', 'monitor', 'supervisor', 'knowledge', 'plan', 'execute', 'api', 'controller', 'traffic'],
 };
 
-/** `src/index.ts`, the public API, may export from any folder; examples may import only it. */
+/** `src/index.ts`, the public API, may export from any folder; examples may import only it … */
 export const PUBLIC_API = 'src/index.ts';
+/** … and `homeostat/testing` (the stand-ins a demo drives, as a user's tests would). */
+export const TESTING_API = 'src/testing/index.ts';

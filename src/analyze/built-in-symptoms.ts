@@ -23,5 +23,7 @@ export const BUILT_IN_SYMPTOMS: readonly BuiltInSymptom[] = [
   { name: 'spawn-failed', raisedBy: 'supervisor', labels: [], meaning: 'The command could not be started (not found, not executable, bad `cwd`).' },
   { name: 'workflow-failed', raisedBy: 'workflow watch', labels: ['workflow', 'status'], meaning: 'A workflow run ended failed (retries exhausted or a terminal error); the element is `workflow:<name>`.' },
   { name: 'workflow-dead-lettered', raisedBy: 'workflow watch', labels: ['workflow', 'status'], meaning: 'A workflow run was parked (dead-lettered); the element is `workflow:<name>`.' },
+  { name: 'model-provider-degraded', raisedBy: 'provider watch', labels: ['provider', 'kind'], meaning: 'A model provider with `element:` breached its `degradedWhen` over its window (its attempts, from every process on the store); the element is `provider:<name>` (docs/model-steps.md).' },
+  { name: 'model-provider-recovered', raisedBy: 'provider watch', labels: ['provider', 'kind'], meaning: 'A drained model provider answered `element.probe.successes` probes in a row (the leader probes it); the element is `provider:<name>`.' },
   { name: 'config-apply-failed', raisedBy: 'config manager', labels: ['version'], meaning: 'A new config version could not be applied (its processes did not start); the previous version stays in force. On each service that failed, else on the element `config`.' },
 ];

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { BUILT_IN_SYMPTOMS } from '../analyze/built-in-symptoms.js';
+import { PROVIDER_DEGRADED, PROVIDER_RECOVERED } from '../analyze/provider-element.js';
 import { symptomOf } from '../controller/element-symptoms.js';
 import { symptomOfRun } from '../controller/workflow-watch.js';
 import type { RunRecord } from '../store/records.js';
@@ -108,6 +109,9 @@ test('every symptom homeostat raises by itself is in the built-in list the refer
   // The config manager raises this one from its failure path (src/controller/config-manager.ts).
   const configManager = readFileSync(join(root, 'src/controller/config-manager.ts'), 'utf8');
   for (const match of configManager.matchAll(/name: '([a-z-]+)'/g)) raised.add(match[1]);
+  // The provider watch raises the two names provider-element.ts exports, by name.
+  const providerWatch = readFileSync(join(root, 'src/controller/provider-watch.ts'), 'utf8');
+  for (const [constant, name] of [['PROVIDER_DEGRADED', PROVIDER_DEGRADED], ['PROVIDER_RECOVERED', PROVIDER_RECOVERED]] as const) if (providerWatch.includes(`name: ${constant}`)) raised.add(name);
   const listed = BUILT_IN_SYMPTOMS.map((symptom) => symptom.name);
   assert.deepEqual([...raised].filter((name) => name === undefined || !listed.includes(name)), []);
   assert.deepEqual(listed.filter((name) => !raised.has(name)), [], 'listed symptoms nothing raises');

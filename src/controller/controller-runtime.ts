@@ -49,6 +49,8 @@ import { assumeOpenAlertSymptoms } from './runtime/open-alert-symptoms.js';
 import { alertReception } from '../api/alerts/alert-intake.js';
 import { SymptomOutbox } from './runtime/symptom-outbox.js';
 import { throttledWarning } from './runtime/throttled-warning.js';
+import { ProviderWatch } from './provider-watch.js';
+import { isProviderElement, PROVIDER_DEGRADED, PROVIDER_RECOVERED } from '../analyze/provider-element.js';
 import { WorkflowWatch } from './workflow-watch.js';
 import { Autoscaler } from './autoscaler.js';
 import { manualScaling } from './runtime/manual-scaling.js';
@@ -218,13 +220,27 @@ export class ControllerRuntime {
     });
     // A symptom clears when its metric rule and its PromQL rule stopped firing (an unknown PromQL
     // rule counts as firing) and no alert of that name fires on the service.
-    const symptomCleared = (service: string, symptom: string) => !watch.isFiring(symptom, service) && !promql.isFiring(symptom, service) && !alerts.isFiring(service, symptom);
+    // A model provider's symptoms clear by what its callers see (provider-watch.ts).
+    const symptomCleared = (service: string, symptom: string) =>
+      isProviderElement(service) && (symptom === PROVIDER_DEGRADED || symptom === PROVIDER_RECOVERED)
+        ? providerWatch.cleared(service, symptom)
+        : !watch.isFiring(symptom, service) && !promql.isFiring(symptom, service) && !alerts.isFiring(service, symptom);
     const leadership = new Leadership<AutonomicLoop>({ store, lease: LEASE, outbox, leaderGauge: metrics.leader, logger });
     const metricsServer = await serveMetrics({ port: config.monitor.metricsPort, registry, isLeader: () => leadership.isLeader });
     const accounting = new IncidentAccounting({ knowledge, metrics, readRun: (runId) => store.getRun(runId), logger, say });
     const configs = await ConfigManager.start({ loaded, knowledge, supervisor, logger, say, quiet: () => accounting.unresolved === 0 && !watch.anyFiring(), observe: intake.observe });
     // Everything that decides reads the applied version when it decides: a new version is enforced whole.
     const live = configs.live;
+    // Model providers with `element:` as loop elements: their attempts, whichever process made
+    // them, read from the store; only the leader's loop takes their symptoms, only it probes.
+    const providerWatch = new ProviderWatch({
+      models: () => live.config.models,
+      store,
+      series,
+      observe: intake.observeShared,
+      isLeader: () => leadership.isLeader,
+      onError: (error) => warn(error, 'reading model attempts for the providers\' series failed (retrying)'),
+    });
     const incidentsWarning = throttledWarning(logger);
     const health = healthMetrics(registry, {
       status: () => supervisor.status(),
@@ -255,6 +271,8 @@ export class ControllerRuntime {
       rollback: options.rollback ?? ((target) => configs.rollback(target)),
       // A remediation command dies with `up` like a supervised process.
       guardProcess: (pid, target) => supervisor.guard(pid, target.service, `command:${target.incidentId}`),
+      // `drain` and `restore` write the store every worker making model calls reads.
+      providers: { store, known: () => Object.keys(live.config.models.providers) },
       metrics,
       logger,
       say,
@@ -373,6 +391,8 @@ export class ControllerRuntime {
     autoscaler.start();
     unsubscribe.push(() => void autoscaler.stop());
     watch.start();
+    providerWatch.start();
+    unsubscribe.push(() => providerWatch.stop());
     promql.start();
     resources.start();
     // Failed workflow runs are about no node's processes: only the leader's loop takes them.

@@ -31,6 +31,11 @@ export function resumeRule(action: ActionConfig): ResumeRule {
     case 'redrive':
       // Redrives only runs still failed or parked, then waits: a second time waits for the same runs.
       return 'repeat';
+    case 'drain':
+    case 'limit':
+    case 'restore':
+      // Sets the provider's state in the store: setting it twice leaves it the same.
+      return 'repeat';
     case 'command':
     case 'webhook':
       // Side effects outside homeostat: repeated only when the policy says they are idempotent.

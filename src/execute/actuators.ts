@@ -2,6 +2,8 @@ import type { ActionConfig, EscalationConfig } from '../config/schema/policies.j
 import { SpanStatusCode } from '@opentelemetry/api';
 import { redactText } from '../knowledge/redact.js';
 import { runCommandAction } from './command-action.js';
+import { setProviderState } from './provider-actions.js';
+import type { ModelStore } from '../store/ports/model-store.js';
 import { traced } from '../telemetry/tracing.js';
 import type { ElementControl } from './element-control.js';
 import { jsonPayload, webhookPayload, type EscalationMessage } from './escalation-payloads.js';
@@ -88,6 +90,11 @@ export interface ActuatorDeps {
    * dies with `up`, even after a SIGKILL); returns the function that releases it.
    */
   guardProcess?: (pid: number, target: ActionTarget) => () => void;
+  /**
+   * Where a model provider's state is written (`drain`, `limit`, `restore`): the store every
+   * worker reads it from, and the providers the applied config names.
+   */
+  providers?: { store: Pick<ModelStore, 'setModelProviderState'>; known: () => readonly string[] };
   /**
    * Sends the `webhook` rungs and the escalation pages: signed, retried, dead-lettered and
    * counted (webhook-sender.ts). Default: retried and signed, recorded nowhere (tests).
@@ -185,6 +192,11 @@ function untracedActuator(deps: ActuatorDeps): Actuator {
         case 'redrive':
           if (!deps.redriveRuns) return { ok: false, detail: 'no engine to redrive workflow runs' };
           return deps.redriveRuns(target.incidentId, action.timeout, signal);
+        case 'drain':
+        case 'limit':
+        case 'restore':
+          if (!deps.providers) return { ok: false, detail: `cannot ${action.action} ${where}: no model store is wired in this process` };
+          return setProviderState(deps.providers.store, action, target, Date.now(), deps.providers.known());
         case 'escalate':
           return escalate(deps, target.incidentId, 'critical', signal);
         default:

@@ -1,3 +1,4 @@
+import { isProviderElement } from '../analyze/provider-element.js';
 import { isWorkflowElement } from '../analyze/workflow-element.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
 import { systemClock, type Clock } from '../resilience/clock.js';
@@ -25,6 +26,9 @@ export type Clearance = 'probes' | 'rule' | 'event';
  * - `workflow-failed`, `workflow-dead-lettered`: the element is `workflow:<name>`, which has
  *   no probes; a failed run stays failed (redrive is a person's decision), and the next
  *   failure is a new symptom of its own. Verification does not wait for it.
+ * - `model-provider-degraded`, `model-provider-recovered` (not listed: `rule`): the element is
+ *   `provider:<name>`, which has no probes; they clear when the callers' model attempts since
+ *   the last drain or restore are healthy (controller/provider-watch.ts, `cleared`).
  */
 export const CLEARED_BY: Readonly<Record<string, Clearance>> = {
   'process-crashed': 'probes',
@@ -147,13 +151,14 @@ interface NotClear {
 
 /** What is not clear now, one phrase per element or rule, target first. */
 function stillFailing(deps: IncidentHealthDeps, symptoms: IncidentSymptom[], options: IncidentHealthOptions): NotClear {
-  // A workflow element has no probes: its symptoms are events (CLEARED_BY), and so is it as a target.
-  const probed = new Map<string, string[]>(isWorkflowElement(options.target) ? [] : [[options.target, []]]);
+  // A workflow element has no probes: its symptoms are events (CLEARED_BY), and so is it as a
+  // target. A model provider has none either: its symptoms clear by what its callers see (rules).
+  const probed = new Map<string, string[]>(hasNoProbes(options.target) ? [] : [[options.target, []]]);
   const rules: IncidentSymptom[] = [];
   for (const symptom of symptoms) {
     const clearance = clearanceOf(symptom.name);
     if (clearance === 'event' || symptom.element === options.replaced) continue;
-    probed.set(symptom.element, [...(probed.get(symptom.element) ?? []), symptom.name]);
+    if (!hasNoProbes(symptom.element)) probed.set(symptom.element, [...(probed.get(symptom.element) ?? []), symptom.name]);
     if (clearance === 'rule') rules.push(symptom);
   }
   const failing: string[] = [];
@@ -171,4 +176,9 @@ function stillFailing(deps: IncidentHealthDeps, symptoms: IncidentSymptom[], opt
     }
   }
   return { failing, unknown };
+}
+
+/** Elements that are no process: a workflow (`workflow:<name>`) or a model provider (`provider:<name>`). */
+function hasNoProbes(element: string): boolean {
+  return isWorkflowElement(element) || isProviderElement(element);
 }

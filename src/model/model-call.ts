@@ -173,6 +173,20 @@ async function attemptOnce<T>(plan: CallPlan<T>, deps: CallDeps, link: ResolvedL
   const apiKey = envName === undefined ? undefined : deps.env[envName];
   if (envName !== undefined && !apiKey) throw new ModelCallError('key-missing', `environment variable ${envName} (the key of provider ${provider.name}) is not set`);
   await takeToken(provider, plan.maxRetryAfterMs, deps.clock, signal);
+  // The loop's `limit` rung: past it, no request; the chain moves on (as after a long Retry-After).
+  if (!provider.tryEnter()) {
+    throw new ModelCallError('rate-limited', `${provider.name}: ${provider.concurrencyLimit} attempt(s) already in flight in this process, the limit the loop set`, { retryAfterMs: Number.POSITIVE_INFINITY });
+  }
+  try {
+    return await admittedAttempt(plan, deps, link, messages, apiKey, signal);
+  } finally {
+    provider.leave();
+  }
+}
+
+/** One admitted request to one provider (its token taken, its slot held): reserve, call, check, settle, report. */
+async function admittedAttempt<T>(plan: CallPlan<T>, deps: CallDeps, link: ResolvedLink, messages: ModelMessage[], apiKey: string | undefined, signal: AbortSignal): Promise<AttemptResult<T>> {
+  const { provider } = link;
 
   const inputEstimate = estimateTokens(messages.map((m) => m.content).join('\n'));
   const now = deps.clock.now();

@@ -168,6 +168,31 @@ test('a drained provider is skipped until restored', async () => {
   }
 });
 
+test('the store\'s state is followed: a provider drained there (by the loop, for every process) is skipped; a concurrency limit there sends calls past it to the next link', async () => {
+  const h = await harness();
+  try {
+    await h.store.setModelProviderState({ provider: 'openai', drained: true, maxConcurrency: null, reason: 'incident 1', changedBy: 'controller', changedAt: Date.now() });
+    assert.equal((await h.run()).result.provider, 'claude');
+    assert.equal(h.openai.counts.requests, 0);
+    assert.equal(h.models.health().find((p) => p.provider === 'openai')!.drained, true);
+  } finally {
+    await h.close();
+  }
+  const limited = await harness();
+  try {
+    await limited.store.setModelProviderState({ provider: 'openai', drained: false, maxConcurrency: 1, reason: 'incident 2', changedBy: 'controller', changedAt: Date.now() });
+    // One call holds openai's one slot while its tokens stream slowly (over a second); the other finds it taken.
+    limited.openai.script({ kind: 'slow', tokenDelayMs: 100 });
+    const runs = await Promise.all([limited.run(), new Promise((resolve) => setTimeout(resolve, 150)).then(() => limited.run())]);
+    assert.deepEqual(runs.map((r) => r.result.provider).sort(), ['claude', 'openai']);
+    assert.equal(limited.openai.counts.requests, 1, 'no request past the limit');
+    const passedOn = runs.find((r) => r.result.provider === 'claude')!;
+    assert.deepEqual((await limited.attempts(passedOn.id)).map((a) => a.provider), ['claude'], 'a refusal by the limit is no attempt');
+  } finally {
+    await limited.close();
+  }
+});
+
 test('a schema-invalid answer is re-asked with the validation errors, and the valid re-ask is the result', async () => {
   const h = await harness();
   try {

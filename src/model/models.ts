@@ -12,6 +12,7 @@ import type { StepRetryOptions, WorkflowContext } from '../workflow/workflow-con
 import { ModelCallError, type ModelFailureKind } from './model-errors.js';
 import { runModelCall, type CallPlan, type ModelResult, type ResolvedLink } from './model-call.js';
 import type { ModelMessage } from './model-reply.js';
+import { ProviderStates } from './provider-states.js';
 import { ProviderRuntime, type ModelAttemptEvent, type ProviderHealth } from './provider-runtime.js';
 
 /** A chain given in code instead of by name. */
@@ -56,7 +57,10 @@ export interface Models {
   call<T = string>(ctx: WorkflowContext, name: string, options: ModelCallOptions<T>): Promise<ModelResult<T>>;
   /** Each provider's health as this process has seen it. */
   health(): ProviderHealth[];
-  /** Take a provider out of every chain (dynamic service selection) until `restore`. */
+  /**
+   * Take a provider out of every chain (dynamic service selection) in this process only, until
+   * `restore`. The loop's `drain` rung writes the store instead, which every process follows.
+   */
   drain(provider: string): void;
   restore(provider: string): void;
   /** Every attempt's outcome, per provider: what the autonomic loop turns into series. */
@@ -71,6 +75,8 @@ export interface ModelsOptions {
   clock?: Clock;
   /** Where `apiKeyEnv` names are looked up (default `process.env`). */
   env?: Record<string, string | undefined>;
+  /** How often the providers' states in the store (drained or limited by the loop) are read again, ms (default 1 000). */
+  drainRefreshMs?: number;
 }
 
 const DEFAULT_STEP_RETRY: StepRetryOptions = { maxAttempts: 2, initialDelay: 1_000 };
@@ -93,6 +99,8 @@ export function createModels(options: ModelsOptions): Models {
     });
     providers.set(name, runtime);
   }
+
+  const stored = new ProviderStates(storeOf, clock, options.drainRefreshMs ?? 1_000);
 
   const providerNamed = (name: string): ProviderRuntime => {
     const runtime = providers.get(name);
@@ -139,6 +147,8 @@ export function createModels(options: ModelsOptions): Models {
             // Answered and settled before a crash, but not checkpointed: take that answer, do not pay twice.
             const settled = await store.findModelReply(step.runId, step.seq);
             if (settled !== undefined) return JSON.parse(settled) as ModelResult<T>;
+            const states = await stored.current();
+            for (const provider of providers.values()) provider.follow(states.get(provider.name));
             const plan: CallPlan<T> = {
               runId: step.runId,
               workflow: ctx.workflowName,

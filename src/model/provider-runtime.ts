@@ -21,7 +21,7 @@ export interface ModelAttemptEvent {
 export interface ProviderHealth {
   provider: string;
   breaker: BreakerState;
-  /** Taken out of every chain by hand or by the loop's remediation (`drain`), until `restore`. */
+  /** Taken out of every chain, in this process (`models.drain`) or in the store (the loop's `drain` rung), until restored. */
   drained: boolean;
   attempts: number;
   /** Attempts by outcome (`ok`, `rate-limited`, `invalid-output`, …). */
@@ -63,11 +63,42 @@ export class ProviderRuntime {
         : tokenBucket({ capacity: config.limits.burst, refillPerSecond: config.limits.requestsPerSecond, clock });
   }
 
+  /** Drained in this process ({@link drain}) or in the store (by the loop, for every process). */
   get drained(): boolean {
-    return this.drainedFlag;
+    return this.drainedFlag || this.drainedInStore;
   }
 
-  /** Take the provider out of every chain (calls skip it) until {@link restore}. */
+  private drainedInStore = false;
+  /** The loop's concurrency limit in the store (a `limit` rung), per process; undefined: none. */
+  private maxConcurrent: number | undefined;
+  private inFlight = 0;
+
+  /** Follow the provider's state in the store, as last read (provider-states.ts). */
+  follow(state: { drained: boolean; maxConcurrency: number | null } | undefined): void {
+    this.drainedInStore = state?.drained === true;
+    this.maxConcurrent = state?.maxConcurrency ?? undefined;
+  }
+
+  /**
+   * Take one of the provider's attempt slots; false when the loop's concurrency limit is
+   * reached (the caller moves on). Each true must be followed by {@link leave}.
+   */
+  tryEnter(): boolean {
+    if (this.maxConcurrent !== undefined && this.inFlight >= this.maxConcurrent) return false;
+    this.inFlight++;
+    return true;
+  }
+
+  leave(): void {
+    this.inFlight--;
+  }
+
+  /** The loop's concurrency limit now, for messages. */
+  get concurrencyLimit(): number | undefined {
+    return this.maxConcurrent;
+  }
+
+  /** Take the provider out of every chain (calls skip it) until {@link restore}; this process only. */
   drain(): void {
     this.drainedFlag = true;
   }
@@ -87,7 +118,7 @@ export class ProviderRuntime {
     return {
       provider: this.name,
       breaker: this.breaker.state,
-      drained: this.drainedFlag,
+      drained: this.drained,
       attempts: this.attemptsSeen,
       outcomes: { ...this.counts },
       lastOutcome: this.last?.outcome,

@@ -557,3 +557,20 @@ export interface ModelAttemptRecord {
   error: string | null;
   validationErrors: string | null;
 }
+
+/**
+ * Whether a model provider is drained — taken out of every chain — or limited to fewer
+ * attempts in flight, as the loop (or an operator) last set it. Kept in the store, not in a process: every worker that makes
+ * model calls reads it (docs/model-steps.md, "Providers as loop elements").
+ */
+export interface ModelProviderStateRecord {
+  provider: string;
+  drained: boolean;
+  /** At most this many attempts in flight on it in each process making calls (the `limit` rung); null: no limit. */
+  maxConcurrency: number | null;
+  /** Why (the incident and its rung, or an operator's words). */
+  reason: string;
+  /** Who set it: `controller` (a remediation) or an operator. */
+  changedBy: string;
+  changedAt: number;
+}

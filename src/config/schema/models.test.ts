@@ -62,3 +62,54 @@ test('models: an unknown provider or model in a chain, a key variable not set an
     'homeostat.yaml:14:27: models.budgets.globalPerDay.cost: Too small: expected number to be >=0',
   ]);
 });
+
+test('models: a provider as a loop element — defaults, and its mistakes at file:line', () => {
+  const { config } = parseConfig(
+    `models:
+  providers:
+    local:
+      kind: openai
+      baseUrl: http://127.0.0.1:11434/v1
+      models: { llama: {} }
+      element:
+        degradedWhen: { rateLimitedRatio: 0.5, latency: 8s }
+        probe: { model: llama }
+policies:
+  drain:
+    match: { symptom: [model-provider-degraded] }
+    ladder: [{ action: drain }, { action: escalate }]
+`,
+    { file: '/tmp/homeostat.yaml' },
+  );
+  const element = config.models.providers.local!.element!;
+  assert.deepEqual(element, { window: 30_000, minAttempts: 4, degradedWhen: { rateLimitedRatio: 0.5, latency: 8_000 }, for: 0, probe: { model: 'llama', every: 5_000, successes: 2, timeout: 5_000 } });
+  assert.deepEqual(config.policies.drain!.ladder.map((rung) => rung.action), ['drain', 'escalate']);
+
+  assert.deepEqual(
+    errorsOf(`models:
+  providers:
+    local:
+      kind: openai
+      baseUrl: http://127.0.0.1:11434/v1
+      models: { llama: {} }
+      element:
+        degradedWhen: {}
+        probe: { model: mistral }
+`),
+    [
+      'homeostat.yaml:8:23: models.providers.local.element.degradedWhen: name at least one of errorRatio, rateLimitedRatio, invalidOutputRatio or latency',
+      'homeostat.yaml:9:25: models.providers.local.element.probe.model: "mistral" is not a model of provider "local"',
+    ],
+  );
+  assert.deepEqual(
+    errorsOf(`models:
+  providers:
+    local:
+      kind: openai
+      baseUrl: http://127.0.0.1:11434/v1
+      models: { llama: {} }
+      element: { degradedWhen: { errorRatio: 1.5 } }
+`).map((line) => line.split(': ').slice(0, 2).join(': ')),
+    ['homeostat.yaml:7:46: models.providers.local.element.degradedWhen.errorRatio'],
+  );
+});

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { durationSchema } from './units.js';
+import { providerElementSchema } from './provider-element.js';
 
 const priceSchema = z
   .strictObject({
@@ -43,11 +44,19 @@ export const modelProviderSchema = z
       })
       .prefault({})
       .describe('The circuit breaker in front of this provider: while open, chains skip it.'),
+    element: providerElementSchema.optional(),
   })
   .describe('A model provider.');
 
 /** The chains' links checked against the providers: shared by the file's schema and the one for code. */
-function checkChains(models: { providers: Record<string, { models: Record<string, unknown> }>; chains: Record<string, { provider: string; model: string }[]> }, ctx: z.RefinementCtx): void {
+function checkChains(
+  models: { providers: Record<string, { models: Record<string, unknown>; element?: { probe?: { model: string } | undefined } | undefined }>; chains: Record<string, { provider: string; model: string }[]> },
+  ctx: z.RefinementCtx,
+): void {
+  for (const [name, provider] of Object.entries(models.providers)) {
+    const probe = provider.element?.probe;
+    if (probe && !provider.models[probe.model]) ctx.addIssue({ code: 'custom', path: ['providers', name, 'element', 'probe', 'model'], message: `"${probe.model}" is not a model of provider "${name}"` });
+  }
   for (const [name, chain] of Object.entries(models.chains)) {
     chain.forEach((link, i) => {
       const provider = models.providers[link.provider];

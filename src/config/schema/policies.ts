@@ -91,9 +91,19 @@ export const actionSchema = z
         timeout: durationSchema.default(300_000).describe('The rung fails if the redriven runs have not all completed after this long.'),
       })
       .describe('Redrive the failed or dead-lettered workflow runs the incident is about (its `workflow-failed` / `workflow-dead-lettered` symptoms), each from its failed step, and wait for them to complete.'),
+    z
+      .strictObject({ action: z.literal('drain') })
+      .describe('Take the incident\'s model provider (element `provider:<name>`) out of every chain, for every process on the store: calls go to the next link (docs/model-steps.md).'),
+    z
+      .strictObject({
+        action: z.literal('limit'),
+        concurrency: z.number().int().min(1).describe('At most this many attempts in flight on the provider in each process making model calls; calls past it go to the next link.'),
+      })
+      .describe('Lower the incident\'s model provider\'s concurrency (element `provider:<name>`), for every process on the store, until `restore`.'),
+    z.strictObject({ action: z.literal('restore') }).describe('Put the incident\'s model provider back as configured: in its chains, without a concurrency limit (after `model-provider-recovered`).'),
     z.strictObject({ action: z.literal('escalate') }).describe('Hand the incident to people (the `escalation` webhooks).'),
   ])
-  .describe('One rung: `action` is `restart`, `stop-start`, `scale`, `rollback`, `failover`, `command`, `webhook`, `workflow`, `redrive` or `escalate`; the other keys depend on it.');
+  .describe('One rung: `action` is `restart`, `stop-start`, `scale`, `rollback`, `failover`, `command`, `webhook`, `workflow`, `redrive`, `drain`, `limit`, `restore` or `escalate`; the other keys depend on it.');
 export type ActionConfig = z.output<typeof actionSchema>;
 
 const approvalSchema = z.strictObject({

@@ -1,4 +1,4 @@
-import type { ModelAttemptRecord, ModelSettlement, ModelSpend, ModelSpendLimit, NewModelReservation } from '../records.js';
+import type { ModelAttemptRecord, ModelProviderStateRecord, ModelSettlement, ModelSpend, ModelSpendLimit, NewModelReservation } from '../records.js';
 
 /**
  * Model calls' attempts and the budget ledger they form (see docs/model-steps.md): every
@@ -29,4 +29,13 @@ export interface ModelStore {
   listModelAttempts(runId: string): Promise<ModelAttemptRecord[]>;
   /** Spend on a UTC day, of one workflow or (without it) of all. */
   modelSpend(day: string, workflow?: string): Promise<ModelSpend>;
+  /**
+   * Settled attempts that finished at or after `since` (ms), oldest first, at most `limit`:
+   * what the controller turns into per-provider series.
+   */
+  listSettledModelAttempts(since: number, limit: number): Promise<ModelAttemptRecord[]>;
+  /** Drain (take out of every chain), limit or restore a provider, for every process on this store. */
+  setModelProviderState(state: ModelProviderStateRecord): Promise<void>;
+  /** Every provider whose state was ever set. */
+  listModelProviderStates(): Promise<ModelProviderStateRecord[]>;
 }

@@ -352,4 +352,21 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE runs ADD COLUMN tracestate TEXT;
     `,
   },
+  {
+    // Model providers as loop elements (docs/model-steps.md): whether each is drained, in the
+    // store so that every worker process sees the loop's drain, not only the controller; and
+    // the settled attempts by finish time, which the controller reads as per-provider series.
+    name: '0013_model_provider_states',
+    sql: `
+      CREATE TABLE model_provider_states (
+        provider TEXT PRIMARY KEY,
+        drained INTEGER NOT NULL,
+        max_concurrency INTEGER,
+        reason TEXT NOT NULL,
+        changed_by TEXT NOT NULL,
+        changed_at BIGINT NOT NULL
+      );
+      CREATE INDEX model_attempts_finished ON model_attempts (finished_at);
+    `,
+  },
 ];

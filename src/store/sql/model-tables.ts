@@ -1,6 +1,6 @@
 import { MODEL_ATTEMPT_COLUMNS } from '../model-columns.js';
 import type { ModelStore } from '../ports/model-store.js';
-import type { ModelAttemptRecord, ModelSettlement, ModelSpend, ModelSpendLimit, NewModelReservation } from '../records.js';
+import type { ModelAttemptRecord, ModelProviderStateRecord, ModelSettlement, ModelSpend, ModelSpendLimit, NewModelReservation } from '../records.js';
 import type { SqlExecutor } from './sql-executor.js';
 import { count, rows } from './sql-executor.js';
 
@@ -106,5 +106,31 @@ export class ModelTables implements ModelStore {
       workflow === undefined ? [day] : [day, workflow],
     );
     return found[0]!;
+  }
+
+  async listSettledModelAttempts(since: number, limit: number): Promise<ModelAttemptRecord[]> {
+    return this.sql.rows<ModelAttemptRecord>(
+      'listing settled model attempts',
+      `SELECT ${MODEL_ATTEMPT_COLUMNS} FROM model_attempts WHERE finished_at >= $1 AND status = 'settled' ORDER BY finished_at, id LIMIT $2`,
+      [since, limit],
+    );
+  }
+
+  async setModelProviderState(state: ModelProviderStateRecord): Promise<void> {
+    await this.sql.count(
+      'setting a model provider\'s state',
+      `INSERT INTO model_provider_states (provider, drained, max_concurrency, reason, changed_by, changed_at) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (provider) DO UPDATE SET drained = excluded.drained, max_concurrency = excluded.max_concurrency, reason = excluded.reason, changed_by = excluded.changed_by, changed_at = excluded.changed_at`,
+      [state.provider, state.drained ? 1 : 0, state.maxConcurrency, state.reason, state.changedBy, state.changedAt],
+    );
+  }
+
+  async listModelProviderStates(): Promise<ModelProviderStateRecord[]> {
+    const found = await this.sql.rows<Omit<ModelProviderStateRecord, 'drained'> & { drained: number | string }>(
+      'listing model provider states',
+      'SELECT provider, drained, max_concurrency AS "maxConcurrency", reason, changed_by AS "changedBy", changed_at AS "changedAt" FROM model_provider_states ORDER BY provider',
+      [],
+    );
+    return found.map((row) => ({ ...row, drained: Number(row.drained) === 1, maxConcurrency: row.maxConcurrency === null ? null : Number(row.maxConcurrency), changedAt: Number(row.changedAt) }));
   }
 }

@@ -76,4 +76,26 @@ export function modelConformance(it: It): void {
     assert.equal(results.filter((r) => r.reserved).length, 3);
     assert.deepEqual(await store.modelSpend('2026-12-07'), { tokens: 600, costMicros: 1_200 });
   });
+
+  it('model providers: settled attempts listed by finish time (open ones left out); a drain or a concurrency limit set, replaced and read back by every reader', async (store) => {
+    const early = await store.reserveModelAttempt(reservation({ runId: 'run-a' }), []);
+    const open = await store.reserveModelAttempt(reservation({ runId: 'run-b' }), []);
+    const late = await store.reserveModelAttempt(reservation({ runId: 'run-c', provider: 'claude' }), []);
+    assert.ok(early.reserved && open.reserved && late.reserved);
+    await store.settleModelAttempt(late.id, { ...settlement, outcome: 'rate-limited', finishedAt: 2_000 });
+    await store.settleModelAttempt(early.id, { ...settlement, finishedAt: 1_500 });
+    assert.deepEqual((await store.listSettledModelAttempts(0, 10)).map((a) => [a.runId, a.provider, a.outcome, a.finishedAt]), [['run-a', 'openai', 'ok', 1_500], ['run-c', 'claude', 'rate-limited', 2_000]]);
+    assert.deepEqual((await store.listSettledModelAttempts(1_501, 10)).map((a) => a.runId), ['run-c']);
+    assert.deepEqual((await store.listSettledModelAttempts(0, 1)).map((a) => a.runId), ['run-a'], 'the limit keeps the oldest');
+
+    assert.deepEqual(await store.listModelProviderStates(), []);
+    await store.setModelProviderState({ provider: 'openai', drained: true, maxConcurrency: null, reason: 'incident 7, rung 1', changedBy: 'controller', changedAt: 3_000 });
+    assert.deepEqual(await store.listModelProviderStates(), [{ provider: 'openai', drained: true, maxConcurrency: null, reason: 'incident 7, rung 1', changedBy: 'controller', changedAt: 3_000 }]);
+    await store.setModelProviderState({ provider: 'openai', drained: false, maxConcurrency: 2, reason: 'limited', changedBy: 'controller', changedAt: 4_000 });
+    await store.setModelProviderState({ provider: 'claude', drained: true, maxConcurrency: null, reason: 'by hand', changedBy: 'operator', changedAt: 4_500 });
+    assert.deepEqual(
+      (await store.listModelProviderStates()).map((s) => [s.provider, s.drained, s.maxConcurrency, s.changedAt]),
+      [['claude', true, null, 4_500], ['openai', false, 2, 4_000]],
+    );
+  });
 }
