@@ -1,4 +1,4 @@
-import { HomeostatError } from '../errors/homeostat-error.js';
+import { HomeostatError, isHomeostatError } from '../errors/homeostat-error.js';
 import type { AgentRecord, AgentTaskFinish, AgentTaskRecord } from '../store/agent-records.js';
 import type { AgentStore } from '../store/ports/agent-store.js';
 import { agentView, type AgentView } from './agent-health.js';
@@ -156,7 +156,9 @@ export class AgentDispatcher {
       await this.signal(task.runId, taskSignalName(task.id), outcome);
     } catch (error) {
       this.onSignalError(error, task);
-      throw error;
+      // A run deleted meanwhile has nobody to tell: the result stands. Anything else (the
+      // store failing) is the caller's to retry, and a repeated answer re-sends.
+      if (!isHomeostatError(error, 'HS_RUN_NOT_FOUND')) throw error;
     }
   }
 }

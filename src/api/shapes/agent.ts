@@ -25,14 +25,14 @@ export const agentTaskSchema = closedObject({
   runId: text,
   name: text,
   capability: text,
+  input: anyJson,
   status: oneOf(['queued', 'claimed', 'completed', 'failed', 'dead']),
   agent: nullableText,
   generation: number,
-  lapses: number,
-  maxLapses: number,
   leaseMs: number,
   leaseExpiresAt: nullableNumber,
-  input: anyJson,
+  lapses: number,
+  maxLapses: number,
   result: anyJson,
   error: nullableText,
   createdAt: number,
@@ -43,20 +43,21 @@ function parsed(json: string | null): unknown {
   return json === null ? null : (JSON.parse(json) as unknown);
 }
 
+/** A task as the listings show it, in the record's order; input and result parsed from their JSON. */
 export function agentTaskShape(task: AgentTaskRecord) {
   return {
     id: task.id,
     runId: task.runId,
     name: task.name,
     capability: task.capability,
+    input: parsed(task.input),
     status: task.status,
     agent: task.agent,
     generation: task.generation,
-    lapses: task.lapses,
-    maxLapses: task.maxLapses,
     leaseMs: task.leaseMs,
     leaseExpiresAt: task.leaseExpiresAt,
-    input: parsed(task.input),
+    lapses: task.lapses,
+    maxLapses: task.maxLapses,
     result: parsed(task.result),
     error: task.error,
     createdAt: task.createdAt,
