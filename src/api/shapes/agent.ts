@@ -65,6 +65,9 @@ export function agentTaskShape(task: AgentTaskRecord) {
   };
 }
 
+/** A task as the API answers it. */
+export type AgentTaskView = ReturnType<typeof agentTaskShape>;
+
 export const agentTaskEventSchema = closedObject({ at: number, kind: text, agent: nullableText, generation: number, detail: nullableText });
 
 export function agentTaskEventShape(event: AgentTaskEventRecord) {

@@ -35,7 +35,7 @@ function* sweepLapsed(dialect: SqlDialect, now: number): SqlTransaction<AgentTas
   for (const task of lapsed) {
     const dead = task.lapses + 1 >= task.maxLapses;
     yield* recordEvent(task.id, now, 'lapsed', task.agent, task.generation, `the lease of ${task.agent ?? 'its agent'} lapsed (${task.lapses + 1} of ${task.maxLapses})`);
-    const error = dead ? `the task's lease lapsed ${task.lapses + 1} times (maxLapses ${task.maxLapses}); last held by ${task.agent ?? 'an agent'}` : null;
+    const error = dead ? `the task's lease lapsed ${task.lapses + 1} time${task.lapses === 0 ? '' : 's'} (maxLapses ${task.maxLapses}); last held by ${task.agent ?? 'an agent'}` : null;
     const after = yield* rows<AgentTaskRecord>(
       `UPDATE agent_tasks SET lapses = lapses + 1, lease_expires_at = NULL, status = $2, agent = CASE WHEN $2 = 'dead' THEN agent ELSE NULL END, error = $3, finished_at = $4
        WHERE id = $1 RETURNING ${AGENT_TASK_COLUMNS}`,

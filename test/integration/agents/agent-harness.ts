@@ -37,6 +37,8 @@ export class AgentHarness {
 
   private constructor(
     readonly store: Store,
+    /** The store's URL, for the CLI. */
+    readonly storeUrl: string,
     private readonly cleanup: () => void,
   ) {
     this.tokens = new ApiTokens(store);
@@ -45,7 +47,7 @@ export class AgentHarness {
 
   static async open(options: { maxLapses?: number } = {}): Promise<AgentHarness> {
     const temp = tempDir('homeostat-agents-');
-    const h = new AgentHarness(SqliteStore.open(temp.dbPath), temp.cleanup);
+    const h = new AgentHarness(SqliteStore.open(temp.dbPath), `sqlite:${temp.dbPath}`, temp.cleanup);
     const agents = createAgentTasks(h.store, { ...(options.maxLapses ? { maxLapses: options.maxLapses } : {}) });
     const research = defineWorkflow('agents-test-research', async (ctx, input: { topic: string; capability?: string }) => {
       const found = await agents.task<{ by: string }>(ctx, 'research', { capability: input.capability ?? 'research', input: { topic: input.topic } });
