@@ -229,7 +229,11 @@ Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, Node ${info.
 ${table.join('\n')}
 
 Target (issue 18): reassignment after SIGKILL with default settings, median ≤ 1 s — the lease
-(800 ms) is most of it: a killed agent is noticed when its lease lapses, not sooner.
+(800 ms) is most of it: a killed agent is noticed when its lease lapses, not sooner. The lease runs
+from the agent's last heartbeat, up to 200 ms before the kill, so the wait is 600–800 ms plus up to
+one 100 ms claim poll of the standby. Dispatch throughput is bounded by the engine's durable wait
+(each run suspends after creating its task and is claimed and replayed again when the result's
+signal arrives) and, on PostgreSQL, by a commit per write; it was not tuned in this first version.
 `;
 console.log(`\n${text}`);
 if (process.argv.includes('--write')) {

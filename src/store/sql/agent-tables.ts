@@ -92,9 +92,12 @@ export class AgentTables implements AgentStore {
         `INSERT INTO agents (name, capabilities, version, capacity, owner, heartbeat_ms, token_id, registered_at, last_heartbeat_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
          ON CONFLICT (name) DO UPDATE SET capabilities = $2, version = $3, capacity = $4, owner = $5, heartbeat_ms = $6, registered_at = $8, last_heartbeat_at = $8
+         WHERE agents.token_id = $7
          RETURNING ${AGENT_COLUMNS}`,
         [agent.name, JSON.stringify(agent.capabilities), agent.version, agent.capacity, agent.owner, agent.heartbeatMs, agent.tokenId, now],
       );
+      // Another token registered the name between our read and our write (two first registrations at once).
+      if (!written[0]) return { registered: false as const, agent: agentOf((yield* rows<AgentRow>(`SELECT ${AGENT_COLUMNS} FROM agents WHERE name = $1`, [agent.name]))[0]!) };
       for (const capability of agent.capabilities) {
         yield* count('INSERT INTO agent_capabilities (capability, agent, first_at) VALUES ($1, $2, $3) ON CONFLICT (capability, agent) DO NOTHING', [capability, agent.name, now]);
       }
@@ -189,9 +192,10 @@ export class AgentTables implements AgentStore {
     );
     if (something.length === 0) return { tasks: [], swept: [] };
     return this.sql.transaction('claiming agent tasks', function* () {
-      const swept = yield* sweepLapsed(dialect, now);
-      // The agent's row, locked: two claims of one agent at once count its load one after the other.
+      // The agent's row first, locked: two claims of one agent at once count its load one after
+      // the other, and the order (agent row, then tasks) is a heartbeat's too, so they cannot deadlock.
       const row = (yield* rows<AgentRow>(`SELECT ${AGENT_COLUMNS} FROM agents WHERE name = $1${dialect.forUpdate}`, [name]))[0];
+      const swept = yield* sweepLapsed(dialect, now);
       if (!row) return { tasks: [], swept };
       const current = agentOf(row);
       const load = (yield* rows<{ n: number }>(`SELECT CAST(COUNT(*) AS INTEGER) AS n FROM agent_tasks WHERE agent = $1 AND status = 'claimed'`, [name]))[0]!;

@@ -32,6 +32,15 @@ export function agentConformance(it: It): void {
     assert.deepEqual((await store.listAgents()).map((a) => a.name), ['a0', 'a1']);
   });
 
+  it('agents: two first registrations of one name by different tokens at once: exactly one holds it', async (store) => {
+    const results = await Promise.all(['t1', 't2', 't3', 't4'].map((token) => store.registerAgent(agent('x', ['research'], 1, token), 1_000)));
+    const winners = results.filter((r) => r.registered);
+    assert.equal(winners.length, 1, 'one token got the name');
+    const holder = (await store.getAgent('x'))!.tokenId;
+    assert.equal(winners[0]!.agent.tokenId, holder);
+    for (const loser of results.filter((r) => !r.registered)) assert.equal(loser.agent.tokenId, holder, 'the losers are shown the holder');
+  });
+
   it('agent tasks: created once; claimed by capability, oldest first, up to capacity, never twice by concurrent claimers', async (store) => {
     assert.equal((await store.createAgentTask(task('t2', 'research', 2_000))).created, true);
     assert.equal((await store.createAgentTask(task('t1', 'research', 1_000))).created, true);
