@@ -24,7 +24,8 @@ test('SIGKILL an agent mid-task: its lease lapses and the task completes on anot
 test('SIGSTOP an agent mid-task: the task completes elsewhere; after SIGCONT its late answer is refused — exactly one result', async () => {
   const h = await AgentHarness.open();
   try {
-    const frozen = await h.spawnAgent('frozen', { workMs: 1_500 });
+    // Long enough that the test stops it before it could answer, even on a loaded machine; short enough to answer soon after SIGCONT.
+    const frozen = await h.spawnAgent('frozen', { workMs: 4_000 });
     const run = await h.start('stop');
     const claimed = await frozen.child.waitForLine((line) => line.type === 'claimed', 10_000, 'frozen claimed the task');
     frozen.child.signal('SIGSTOP');
