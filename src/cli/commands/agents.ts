@@ -1,3 +1,5 @@
+import type { AgentView } from '../../agents/agent-health.js';
+import type { AgentTaskView } from '../../api/shapes/agent.js';
 import type { AgentTaskStatus } from '../../store/agent-records.js';
 import { withBackend } from '../backend/open-backend.js';
 import { UsageError } from '../cli-error.js';
@@ -7,6 +9,16 @@ import { formatDuration, table } from '../output.js';
 export const agentsUsage = 'homeostat agents [--json] | agents tasks [--status queued|claimed|completed|failed|dead] [--run ID] [--limit N] [--json]';
 
 const TASK_STATUSES: readonly AgentTaskStatus[] = ['queued', 'claimed', 'completed', 'failed', 'dead'];
+
+/** Why a queued task waits, from the agents now: none alive with its capability, or all of them busy. */
+export function queuedReason(task: Pick<AgentTaskView, 'capability'>, agents: AgentView[]): string {
+  const capable = agents.filter((agent) => agent.capabilities.includes(task.capability));
+  const alive = capable.filter((agent) => agent.health === 'alive');
+  if (alive.length === 0) return `waiting: no live agent has ${task.capability}${capable.length > 0 ? ` (${capable.length} registered, none alive)` : ''}`;
+  const free = alive.filter((agent) => agent.load < agent.capacity);
+  if (free.length === 0) return `waiting: every live agent with ${task.capability} is at capacity (${alive.map((agent) => `${agent.name} ${agent.load}/${agent.capacity}`).join(', ')})`;
+  return `waiting for ${free.map((agent) => agent.name).join(', ')} to claim it`;
+}
 
 /**
  * `homeostat agents`: every registered agent with its health (alive, late, dead from the
@@ -33,10 +45,12 @@ export async function agentsCommand(ctx: CommandContext): Promise<number> {
         return 0;
       }
       const now = Date.now();
+      // A queued task says why it waits (the agents as they are now), a failed or dead one why it ended.
+      const agents = tasks.some((task) => task.status === 'queued') ? await backend.listAgents() : [];
       ctx.out(
         table(
-          ['task', 'capability', 'status', 'agent', 'generation', 'lapses', 'age', 'error'],
-          tasks.map((task) => [task.id, task.capability, task.status, task.agent ?? '-', String(task.generation), `${task.lapses}/${task.maxLapses}`, formatDuration(now - task.createdAt), task.error ?? '-']),
+          ['task', 'capability', 'status', 'agent', 'generation', 'lapses', 'age', 'why'],
+          tasks.map((task) => [task.id, task.capability, task.status, task.agent ?? '-', String(task.generation), `${task.lapses}/${task.maxLapses}`, formatDuration(now - task.createdAt), task.status === 'queued' ? queuedReason(task, agents) : (task.error ?? '-')]),
         ),
       );
       return 0;
