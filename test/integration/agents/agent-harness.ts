@@ -7,11 +7,13 @@ import { ApiTokens } from '../../../src/api/api-tokens.js';
 import { LiveEventHub } from '../../../src/api/live-events.js';
 import { Knowledge } from '../../../src/knowledge/knowledge.js';
 import { TimeSeriesStore } from '../../../src/monitor/time-series.js';
+import { PostgresStore } from '../../../src/store/postgres/postgres-store.js';
 import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../../src/store/store.js';
 import { defineWorkflow } from '../../../src/workflow/define-workflow.js';
 import { Engine } from '../../../src/workflow/engine.js';
 import { ChildGroup, type JsonChild } from '../helpers/child.js';
+import { freshSchema } from '../helpers/postgres.js';
 import { tempDir } from '../temp-store.js';
 
 const AGENT_SCRIPT = new URL('./fixtures/agent-process.js', import.meta.url);
@@ -39,15 +41,22 @@ export class AgentHarness {
     readonly store: Store,
     /** The store's URL, for the CLI. */
     readonly storeUrl: string,
-    private readonly cleanup: () => void,
+    private readonly cleanup: () => void | Promise<void>,
   ) {
     this.tokens = new ApiTokens(store);
     this.live = new LiveEventHub(store, 50);
   }
 
-  static async open(options: { maxLapses?: number } = {}): Promise<AgentHarness> {
-    const temp = tempDir('homeostat-agents-');
-    const h = new AgentHarness(SqliteStore.open(temp.dbPath), `sqlite:${temp.dbPath}`, temp.cleanup);
+  /** On a fresh SQLite file, or (`postgres: true`) in a fresh schema of the shared PostgreSQL. */
+  static async open(options: { maxLapses?: number; postgres?: boolean } = {}): Promise<AgentHarness> {
+    let h: AgentHarness;
+    if (options.postgres) {
+      const schema = freshSchema('hs_agents');
+      h = new AgentHarness(await PostgresStore.open(schema.url), schema.url, schema.drop);
+    } else {
+      const temp = tempDir('homeostat-agents-');
+      h = new AgentHarness(SqliteStore.open(temp.dbPath), `sqlite:${temp.dbPath}`, temp.cleanup);
+    }
     const agents = createAgentTasks(h.store, { ...(options.maxLapses ? { maxLapses: options.maxLapses } : {}) });
     const research = defineWorkflow('agents-test-research', async (ctx, input: { topic: string; capability?: string }) => {
       const found = await agents.task<{ by: string }>(ctx, 'research', { capability: input.capability ?? 'research', input: { topic: input.topic } });
@@ -103,6 +112,6 @@ export class AgentHarness {
     await this.app.close();
     await this.engine.close(500);
     await this.store.close();
-    this.cleanup();
+    await this.cleanup();
   }
 }
