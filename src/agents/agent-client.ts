@@ -57,6 +57,8 @@ export class AgentClient {
   private stopped = false;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private wake: (() => void) | undefined;
+  /** A task finished while the loop was not sleeping (mid-claim): its next sleep is skipped. */
+  private wakePending = false;
 
   constructor(private readonly options: AgentClientOptions) {}
 
@@ -101,10 +103,15 @@ export class AgentClient {
           this.emit({ kind: 'error', error });
         }
       }
+      if (this.wakePending) {
+        this.wakePending = false;
+        continue;
+      }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.options.pollMs ?? 100);
         this.wake = () => {
           clearTimeout(timer);
+          this.wake = undefined;
           resolve();
         };
       });
@@ -147,7 +154,8 @@ export class AgentClient {
         else this.emit({ kind: 'error', error });
       } finally {
         this.inFlight.delete(task.id);
-        this.wake?.();
+        if (this.wake) this.wake();
+        else this.wakePending = true;
       }
     })();
   }
