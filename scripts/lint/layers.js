@@ -21,14 +21,16 @@ export const LAYERS = {
   plan: ['errors', 'resilience', 'telemetry', 'config', 'knowledge'],
   // Model steps are durable steps (workflow) with records and a budget ledger (store).
   model: ['errors', 'resilience', 'store', 'workflow', 'config', 'knowledge'],
+  // Agents do work for workflows (tasks are durable steps and signals) over the store's agent tables.
+  agents: ['errors', 'resilience', 'store', 'workflow'],
   execute: ['errors', 'resilience', 'telemetry', 'store', 'workflow', 'analyze', 'config', 'monitor', 'supervisor', 'knowledge', 'plan'],
   // The API is served by the controller's runtime: the API may not reach back into it.
-  api: ['errors', 'resilience', 'telemetry', 'store', 'workflow', 'analyze', 'config', 'monitor', 'supervisor', 'knowledge', 'plan', 'execute'],
+  api: ['errors', 'resilience', 'telemetry', 'store', 'workflow', 'analyze', 'config', 'monitor', 'supervisor', 'knowledge', 'plan', 'execute', 'agents'],
   // The front doors (`expose:`): proxies over the supervisor's routing, owned by `up`.
   traffic: ['errors', 'telemetry', 'config'],
   // The controller probes drained model providers (model/provider-probe.ts).
-  controller: ['errors', 'resilience', 'telemetry', 'store', 'workflow', 'analyze', 'config', 'monitor', 'supervisor', 'knowledge', 'plan', 'execute', 'api', 'model'],
-  cli: ['errors', 'resilience', 'telemetry', 'store', 'workflow', 'analyze', 'config', 'monitor', 'supervisor', 'knowledge', 'plan', 'execute', 'api', 'controller', 'traffic'],
+  controller: ['errors', 'resilience', 'telemetry', 'store', 'workflow', 'analyze', 'config', 'monitor', 'supervisor', 'knowledge', 'plan', 'execute', 'agents', 'api', 'model'],
+  cli: ['errors', 'resilience', 'telemetry', 'store', 'workflow', 'analyze', 'config', 'monitor', 'supervisor', 'knowledge', 'plan', 'execute', 'agents', 'api', 'controller', 'traffic'],
 };
 
 /** `src/index.ts`, the public API, may export from any folder; examples may import only it … */

@@ -1,3 +1,4 @@
+import type { AgentDispatcher } from '../agents/agent-dispatcher.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
 import type { TimeSeriesStore } from '../monitor/time-series.js';
 import type { ApiRole, ApiTokenRecord } from '../store/records.js';
@@ -36,6 +37,8 @@ export interface ApiContext {
   alerts?: AlertIntake;
   /** Scale this node's services by hand (`homeostat up`); without it the scale route answers 503. */
   scaling?: ServiceScaling;
+  /** The agent protocol's server side (`homeostat up` sweeps lapsed tasks with it); without it the routes make one over `store` and `engine`. */
+  agents?: AgentDispatcher;
 }
 
 /** What the scale route needs: see controller/runtime/manual-scaling.ts. */

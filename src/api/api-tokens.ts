@@ -3,11 +3,19 @@ import { HomeostatError } from '../errors/homeostat-error.js';
 import type { ApiRole, ApiTokenRecord } from '../store/records.js';
 import type { ApiTokenStore } from '../store/store.js';
 
-export const API_ROLES: readonly ApiRole[] = ['viewer', 'operator', 'admin'];
+export const API_ROLES: readonly ApiRole[] = ['viewer', 'operator', 'admin', 'agent'];
 
-/** True when `role` may do what `needed` may (admin ⊇ operator ⊇ viewer). */
+/** The roles that include each other, least first. */
+const ROLE_CHAIN: readonly ApiRole[] = ['viewer', 'operator', 'admin'];
+
+/**
+ * True when `role` may do what `needed` may (admin ⊇ operator ⊇ viewer). `agent` is
+ * outside the chain both ways: an agent token may only speak the agent protocol, and no
+ * person's token may act as an agent (docs/agents.md, who may do what).
+ */
 export function roleAllows(role: ApiRole, needed: ApiRole): boolean {
-  return API_ROLES.indexOf(role) >= API_ROLES.indexOf(needed);
+  if (role === 'agent' || needed === 'agent') return role === needed;
+  return ROLE_CHAIN.indexOf(role) >= ROLE_CHAIN.indexOf(needed);
 }
 
 /** A token as the caller may see it: never the salt or hash. */

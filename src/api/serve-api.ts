@@ -1,3 +1,4 @@
+import { AgentDispatcher } from '../agents/agent-dispatcher.js';
 import type { ApiConfig } from '../config/schema/api.js';
 import { HomeostatError } from '../errors/homeostat-error.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
@@ -11,6 +12,9 @@ import { buildApi } from './api-server.js';
 import { allowedHostNames } from './host-allow-list.js';
 import { ApiTokens } from './api-tokens.js';
 import { LiveEventHub, type LiveEvent } from './live-events.js';
+
+/** How often `up` sweeps lapsed agent tasks (a quarter of the default 800 ms task lease). */
+const AGENT_SWEEP_MS = 200;
 
 /** A listening API. */
 export interface ServedApi {
@@ -45,8 +49,11 @@ export async function serveApi(options: {
 }): Promise<ServedApi> {
   const { config, store, engine } = options;
   const live = new LiveEventHub(store);
+  // Lapsed agent tasks are requeued on every claim; the sweep also ends the ones no capable agent is left to claim.
+  const agents = new AgentDispatcher(store, (runId, name, payload) => engine.signal(runId, name, payload), Date.now, (error, task) => options.onInternalError?.(error, `telling run ${task.runId} that agent task ${task.id} ended`));
+  agents.startSweeping(AGENT_SWEEP_MS, (error) => options.onInternalError?.(error, 'sweeping lapsed agent tasks'));
   const app = await buildApi(
-    { store, knowledge: options.knowledge, engine, tokens: new ApiTokens(store), series: options.series, pushMaxSeries: config.pushMaxSeries, live, now: Date.now, ...(options.configs ? { configs: options.configs } : {}), ...(options.leadership ? { leadership: options.leadership } : {}), ...(options.alerts ? { alerts: options.alerts } : {}), ...(options.scaling ? { scaling: options.scaling } : {}) },
+    { agents, store, knowledge: options.knowledge, engine, tokens: new ApiTokens(store), series: options.series, pushMaxSeries: config.pushMaxSeries, live, now: Date.now, ...(options.configs ? { configs: options.configs } : {}), ...(options.leadership ? { leadership: options.leadership } : {}), ...(options.alerts ? { alerts: options.alerts } : {}), ...(options.scaling ? { scaling: options.scaling } : {}) },
     { bodyLimit: config.bodyLimit, allowedHosts: allowedHostNames(config.host, config.allowedHosts), ...(options.onInternalError ? { onInternalError: options.onInternalError } : {}) },
   );
   const offs = [
@@ -60,6 +67,7 @@ export async function serveApi(options: {
     address = await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     for (const off of offs) off();
+    agents.stop();
     await app.close();
     throw new HomeostatError('HS_API_LISTEN', `cannot serve the API on ${config.host}:${config.port}: ${(error as Error).message} (set api.port, 0 picks a free port)`, { cause: error });
   }
@@ -68,6 +76,7 @@ export async function serveApi(options: {
     live,
     close: async () => {
       for (const off of offs) off();
+      agents.stop();
       live.close();
       await app.close();
     },

@@ -14,6 +14,7 @@ import { analyzeCommand, analyzeHelp, analyzeUsage } from './commands/analyze.js
 import * as loop from './commands/loop-commands.js';
 import { configCommand, configUsage } from './commands/config-plan.js';
 import { tokenCommand, tokenUsage } from './commands/token.js';
+import { agentsCommand, agentsUsage } from './commands/agents.js';
 
 /** Each command, its one-line usage, and what `<command> --help` adds under it. */
 const COMMANDS: Record<string, { run: Command; usage: string; help?: string }> = {
@@ -35,6 +36,7 @@ const COMMANDS: Record<string, { run: Command; usage: string; help?: string }> =
   config: { run: configCommand, usage: configUsage },
   audit: { run: loop.auditCommand, usage: loop.auditUsage },
   token: { run: tokenCommand, usage: tokenUsage },
+  agents: { run: agentsCommand, usage: agentsUsage },
 };
 
 const HELP = `homeostat — durable workflows that heal themselves
@@ -46,7 +48,7 @@ usage: ${Object.values(COMMANDS)
 The store is --store URL, else $HOMEOSTAT_STORE, else ${DEFAULT_STORE_URL}.
 While \`homeostat up\` serves the API for that store, the commands that read or change
 its state (status, incidents, incident, approve, pause, runs, start, signal, audit, config plan,
-token) go through it, with the token it left in <stateDir>/api.json; --local uses the
+token, agents) go through it, with the token it left in <stateDir>/api.json; --local uses the
 store directly, --api URL --token TOKEN (or $HOMEOSTAT_TOKEN) a server you name.
 Exit status: 0 success, 1 the operation failed, 2 the command was called wrongly.`;
 
@@ -76,6 +78,7 @@ export async function main(argv: string[], out = console.log, err = console.erro
         wait: { type: 'boolean' },
         json: { type: 'boolean' },
         status: { type: 'string' },
+        run: { type: 'string' },
         workflow: { type: 'string' },
         limit: { type: 'string' },
         concurrency: { type: 'string' },

@@ -11,7 +11,7 @@
  */
 
 /** The part of homeostat a code belongs to: its section of docs/errors.md. */
-export type ErrorSection = 'general' | 'workflow' | 'store' | 'postgres' | 'cli' | 'config' | 'supervisor' | 'resilience' | 'analysis' | 'audit' | 'monitor' | 'model' | 'api';
+export type ErrorSection = 'general' | 'workflow' | 'store' | 'postgres' | 'cli' | 'config' | 'supervisor' | 'resilience' | 'analysis' | 'audit' | 'monitor' | 'model' | 'agents' | 'api';
 
 export interface ErrorCodeEntry {
   readonly section: ErrorSection;
@@ -668,6 +668,62 @@ export const ERROR_CODES = {
     httpStatus: 500,
     meaning: 'A model\'s answer is not JSON, or does not match the call\'s `output` schema, after the bounded re-asks with the validation errors. The errors are in the message (redacted).',
     whatToDo: 'Make the prompt state the expected shape, raise `repairAttempts`, or put a stronger model first in the chain.',
+  },
+  HS_AGENT_CAPABILITY_UNKNOWN: {
+    section: 'agents',
+    retryable: false,
+    httpStatus: 500,
+    meaning: 'A workflow created an agent task for a capability no agent has ever registered: almost always a typo or an agent never deployed. The message lists the capabilities that are known. (A capability registered once but with no live agent now is not an error: the task waits.)',
+    whatToDo: 'Fix the capability named in the task, or start an agent that registers it, then redrive the run.',
+  },
+  HS_AGENT_TASK_INVALID: {
+    section: 'agents',
+    retryable: false,
+    httpStatus: 400,
+    meaning: 'An agent task\'s definition is not usable: an empty or malformed capability, a `maxLapses` that is not a whole number ≥ 1, a lease under 1 ms.',
+    whatToDo: 'Fix the option named in the message in the workflow\'s `agents.task(…)` call.',
+  },
+  HS_AGENT_TASK_FAILED: {
+    section: 'agents',
+    retryable: false,
+    httpStatus: 500,
+    meaning: 'The agent holding a task reported that it failed; the message is the agent\'s. A failure is terminal for the task.',
+    whatToDo: 'Read the agent\'s message and its logs; redrive the run once the cause is fixed.',
+  },
+  HS_AGENT_TASK_DEAD_LETTERED: {
+    section: 'agents',
+    retryable: false,
+    httpStatus: 500,
+    meaning: 'A task\'s lease lapsed on `maxLapses` agents in a row (each died, froze or lost the store while holding it): rather than take down the fleet it is dead-lettered. Its history (`homeostat agents tasks --dead`, `GET /api/agents/tasks/<id>`) names every agent and generation.',
+    whatToDo: 'Look at what the task\'s input does to the agents that took it (a crash, an out-of-memory kill, a hang), fix it, and redrive the run.',
+  },
+  HS_AGENT_TASK_FENCED: {
+    section: 'agents',
+    retryable: false,
+    httpStatus: 409,
+    meaning: 'An agent sent a result or failure for a task it no longer holds under the generation it names: its lease lapsed (it froze or was cut off) and the task went to another agent, or the task is already finished. The result is refused and recorded in the task\'s history; exactly one result is accepted per task.',
+    whatToDo: 'Nothing for the agent but to drop the task. Frequent ones mean the task lease is short for how long the agent stalls between heartbeats.',
+  },
+  HS_AGENT_NOT_OWNED: {
+    section: 'agents',
+    retryable: false,
+    httpStatus: 403,
+    meaning: 'An agent token tried to register or act as an agent name that another token registered.',
+    whatToDo: 'Give each agent its own name, or use the token that registered it.',
+  },
+  HS_AGENT_NOT_REGISTERED: {
+    section: 'agents',
+    retryable: false,
+    httpStatus: 404,
+    meaning: 'An agent heartbeat, claimed or answered before registering (or under a name that was never registered).',
+    whatToDo: 'Register first (`POST /api/agents/register`; the client library does it in `start()`).',
+  },
+  HS_AGENT_TASK_NOT_FOUND: {
+    section: 'agents',
+    retryable: false,
+    httpStatus: 404,
+    meaning: 'No agent task has that id.',
+    whatToDo: 'Check the id (`<run id>:<step seq>`), e.g. in `homeostat agents tasks`.',
   },
   HS_MODEL_BUDGET_EXHAUSTED: {
     section: 'model',

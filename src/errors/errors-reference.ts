@@ -32,6 +32,7 @@ back and the config manager raises one \`config-apply-failed\` symptom for the v
   audit: { title: 'Audit' },
   monitor: { title: 'Monitor' },
   model: { title: 'Model steps', intro: 'The failure kinds of `models.call` (see [model-steps.md](model-steps.md)): which are retried on the same provider, which fall over to the next one of the chain, and which end the call.' },
+  agents: { title: 'Agents', intro: 'The agent registry and tasks dispatched by capability (see [agents.md](agents.md)).' },
   api: {
     title: 'HTTP API',
     intro: `Every API error answer is \`{"error": {"code": "HS_…", "message": "…"}}\`. Besides these, the

@@ -400,8 +400,12 @@ export interface PauseRecord {
 
 // ---- API tokens (the HTTP API's bearer tokens; only their salted hashes are stored) ----
 
-/** What a token may do: read (`viewer`), act on the loop (`operator`), change config and tokens (`admin`). */
-export type ApiRole = 'viewer' | 'operator' | 'admin';
+/**
+ * What a token may do: read (`viewer`), act on the loop (`operator`), change config and
+ * tokens (`admin`); or speak only the agent protocol as one agent (`agent`, outside that
+ * chain: see docs/agents.md).
+ */
+export type ApiRole = 'viewer' | 'operator' | 'admin' | 'agent';
 
 /** One API token. The secret itself is never stored: `hash` is SHA-256 over `salt` and the secret. */
 export interface ApiTokenRecord {

@@ -44,9 +44,23 @@ const ROUTES: { method: string; url: string; role: ApiRole; body?: unknown }[] =
   { method: 'POST', url: '/api/tokens', role: 'admin', body: { name: 'made', role: 'viewer' } },
   { method: 'DELETE', url: '/api/tokens/0000000000000000', role: 'admin' },
   { method: 'GET', url: '/api/stream', role: 'viewer' },
+  { method: 'GET', url: '/api/agents', role: 'viewer' },
+  { method: 'GET', url: '/api/agents/tasks?status=dead', role: 'viewer' },
+  { method: 'GET', url: '/api/agents/tasks/none:1', role: 'viewer' },
+  { method: 'POST', url: '/api/agents/register', role: 'agent', body: { name: 'agent-bot', capabilities: ['research'], version: '1', capacity: 1, owner: 'test' } },
+  { method: 'POST', url: '/api/agents/agent-bot/heartbeat', role: 'agent', body: {} },
+  { method: 'POST', url: '/api/agents/agent-bot/claim', role: 'agent', body: {} },
+  { method: 'POST', url: '/api/agents/agent-bot/tasks/none:1/complete', role: 'agent', body: { generation: 1, result: 'x' } },
+  { method: 'POST', url: '/api/agents/agent-bot/tasks/none:1/fail', role: 'agent', body: { generation: 1, error: 'x' } },
 ];
 
 const RANK: ApiRole[] = ['viewer', 'operator', 'admin'];
+
+/** Whether `role` may use a route of `needed`: the chain for people's roles; `agent` only for agent routes, and only it. */
+function allowed(role: ApiRole, needed: ApiRole): boolean {
+  if (role === 'agent' || needed === 'agent') return role === needed;
+  return RANK.indexOf(role) >= RANK.indexOf(needed);
+}
 
 test('every route × every role: 401 without or with a bad token, 403 below its role, served (never 5xx) at or above it', async () => {
   const alerts = alertReception({ config: alertsSchema.parse({}), elements: { isService: (name) => name === 'api', replicas: () => [] }, observe: () => undefined }, {});
@@ -69,9 +83,9 @@ test('every route × every role: 401 without or with a bad token, 403 below its 
         const refused = await h.call({ authorization: bad }, route.method, route.url, route.body);
         assert.equal(refused.status, 401, `${name} with "${bad.slice(0, 20)}…"`);
       }
-      for (const role of RANK) {
+      for (const role of [...RANK, 'agent'] as const) {
         const res = await h.call(role, route.method, route.url, route.body);
-        if (RANK.indexOf(role) < RANK.indexOf(route.role)) {
+        if (!allowed(role, route.role)) {
           assert.equal(res.status, 403, `${name} as ${role}`);
           assert.equal(res.json.error.code, 'HS_API_FORBIDDEN');
         } else {

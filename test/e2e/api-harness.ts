@@ -30,7 +30,7 @@ export class ApiHarness {
   readonly live: LiveEventHub;
   engine!: Engine;
   app!: FastifyInstance;
-  readonly token: Record<ApiRole, string> = { viewer: '', operator: '', admin: '' };
+  readonly token: Record<ApiRole, string> = { viewer: '', operator: '', admin: '', agent: '' };
   /** Every JSON answer the API gave, as its handler returned it: checked against the route's response schema at close. */
   readonly answers: ApiAnswer[] = [];
   revoked = '';
@@ -59,7 +59,7 @@ export class ApiHarness {
   static async open(options: { bodyLimit?: number; withoutConfigs?: boolean; dashboardRoot?: string; streamTokenCheckMs?: number; leadership?: LeadershipView; alerts?: AlertIntake; scaling?: ServiceScaling } = {}): Promise<ApiHarness> {
     const h = new ApiHarness();
     h.engine = await Engine.open({ store: h.store, workflows: [gated as never, failing as never] });
-    for (const role of ['viewer', 'operator', 'admin'] as const) h.token[role] = (await h.tokens.create(`${role}-bot`, role, 'test')).token;
+    for (const role of ['viewer', 'operator', 'admin', 'agent'] as const) h.token[role] = (await h.tokens.create(`${role}-bot`, role, 'test')).token;
     const gone = await h.tokens.create('gone', 'admin', 'test');
     await h.tokens.revoke(gone.record.id);
     h.revoked = gone.token;

@@ -90,6 +90,7 @@ test('every route answers, when it succeeds, what its response schema declares',
     await assert.rejects(failed.result({ timeout: 5_000 }));
     await recordModelAttempt(h, 'run-f');
     const yaml = 'services:\n  api: { command: node }\n';
+    for (const id of ['run-t:1', 'run-t:2']) await h.store.createAgentTask({ id, runId: 'run-t', name: 'research', capability: 'research', input: '{"topic":"x"}', leaseMs: 60_000, maxLapses: 3, createdAt: Date.now() });
 
     const calls: [Parameters<ApiHarness['call']>[0], string, string, unknown?][] = [
       ['viewer', 'GET', '/api/services'],
@@ -142,6 +143,14 @@ test('every route answers, when it succeeds, what its response schema declares',
       ['admin', 'GET', '/api/tokens'],
       ['viewer', 'GET', '/api/audit'],
       ['viewer', 'GET', '/api/audit/verify'],
+      ['agent', 'POST', '/api/agents/register', { name: 'agent-bot', capabilities: ['research'], version: '1', capacity: 2, owner: 'test', heartbeatMs: 500 }],
+      ['agent', 'POST', '/api/agents/agent-bot/claim', {}],
+      ['agent', 'POST', '/api/agents/agent-bot/heartbeat', {}],
+      ['agent', 'POST', `/api/agents/agent-bot/tasks/${encodeURIComponent('run-t:1')}/complete`, { generation: 1, result: { answer: 42 } }],
+      ['agent', 'POST', `/api/agents/agent-bot/tasks/${encodeURIComponent('run-t:2')}/fail`, { generation: 1, error: 'cannot' }],
+      ['viewer', 'GET', '/api/agents'],
+      ['viewer', 'GET', '/api/agents/tasks?status=completed'],
+      ['viewer', 'GET', `/api/agents/tasks/${encodeURIComponent('run-t:1')}`],
     ];
     for (const [role, method, url, body] of calls) {
       const answer = await h.call(role, method, url, body);
@@ -193,6 +202,8 @@ test('answers carry every field of the records they show, in the store\'s order:
     same('step', shown.steps[0], described.steps[0]);
     same('attempt', shown.attempts[0] ?? {}, described.attempts[0] ?? {});
     same('model attempt', shown.modelAttempts[0], described.modelAttempts[0]);
+    await h.store.createAgentTask({ id: 'run-t:1', runId: 'run-t', name: 'research', capability: 'research', input: '{}', leaseMs: 1_000, maxLapses: 3, createdAt: 1 });
+    same('agent task', (await h.call('viewer', 'GET', '/api/agents/tasks')).json.tasks[0], await h.store.getAgentTask('run-t:1'));
     assert.deepEqual(shown.modelAttempts[0].validationErrors, ['sentiment: invalid option']);
     assert.deepEqual((await schemaViolations(h.answers.filter((a) => a.route === '/api/runs/:id'))).violations, []);
   } finally {

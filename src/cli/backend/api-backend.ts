@@ -1,3 +1,6 @@
+import type { AgentView } from '../../agents/agent-health.js';
+import type { AgentTaskView } from '../../api/shapes/agent.js';
+import type { AgentTaskStatus } from '../../store/agent-records.js';
 import type { ApiTokenView } from '../../api/api-tokens.js';
 import type { AuditVerification } from '../../knowledge/audit-log.js';
 import type { ApiRole, ApprovalRecord, ConfigVersionRecord, ElementStateRecord, IncidentRecord, IncidentStatus, PauseRecord, RunRecord, RunStatus, StepRecord } from '../../store/records.js';
@@ -214,6 +217,17 @@ export class ApiBackend implements CliBackend {
       },
       (store) => store.planConfig(yaml, file),
     );
+  }
+
+  listAgents(): Promise<AgentView[]> {
+    return this.read(async () => (await this.client.request<{ agents: AgentView[] }>('GET', '/api/agents')).agents, (store) => store.listAgents());
+  }
+
+  listAgentTasks(filter: { limit: number; status?: AgentTaskStatus; runId?: string }): Promise<AgentTaskView[]> {
+    const query = new URLSearchParams({ limit: String(filter.limit) });
+    if (filter.status) query.set('status', filter.status);
+    if (filter.runId !== undefined) query.set('run', filter.runId);
+    return this.read(async () => (await this.client.request<{ tasks: AgentTaskView[] }>('GET', `/api/agents/tasks?${query}`)).tasks, (store) => store.listAgentTasks(filter));
   }
 
   listTokens(): Promise<ApiTokenView[]> {

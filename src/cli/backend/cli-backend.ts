@@ -1,4 +1,7 @@
+import type { AgentView } from '../../agents/agent-health.js';
 import type { ApiTokenView } from '../../api/api-tokens.js';
+import type { AgentTaskView } from '../../api/shapes/agent.js';
+import type { AgentTaskStatus } from '../../store/agent-records.js';
 import type { AuditHead } from '../../knowledge/audit-head.js';
 import type { AuditVerification } from '../../knowledge/audit-log.js';
 import type { Acknowledged, ClosedIncident } from '../../execute/operate-incident.js';
@@ -55,5 +58,9 @@ export interface CliBackend {
   createToken(name: string, role: ApiRole, by: string): Promise<{ token: string; record: ApiTokenView }>;
   /** False when there is no live token with that id. */
   revokeToken(id: string, by: string): Promise<boolean>;
+  /** Registered agents with their health and load. */
+  listAgents(): Promise<AgentView[]>;
+  /** Agent tasks, oldest first (`status: 'dead'`: the dead-letter queue). */
+  listAgentTasks(filter: { limit: number; status?: AgentTaskStatus; runId?: string }): Promise<AgentTaskView[]>;
   close(): Promise<void>;
 }

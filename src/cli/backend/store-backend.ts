@@ -1,3 +1,6 @@
+import { agentView, type AgentView } from '../../agents/agent-health.js';
+import { agentTaskShape, type AgentTaskView } from '../../api/shapes/agent.js';
+import type { AgentTaskStatus } from '../../store/agent-records.js';
 import { UsageError } from '../cli-error.js';
 import { join } from 'node:path';
 import { ApiTokens, tokenView, type ApiTokenView } from '../../api/api-tokens.js';
@@ -90,6 +93,18 @@ export class StoreBackend implements CliBackend {
     const store = await this.store();
     await new Knowledge(store).resume(scope, by);
     return store.listPauses();
+  }
+
+  async listAgents(): Promise<AgentView[]> {
+    const store = await this.store();
+    const [agents, loads] = await Promise.all([store.listAgents(), store.agentLoads()]);
+    const now = Date.now();
+    return agents.map((agent) => agentView(agent, loads[agent.name] ?? 0, now));
+  }
+
+  async listAgentTasks(filter: { limit: number; status?: AgentTaskStatus; runId?: string }): Promise<AgentTaskView[]> {
+    // Inputs and results are what workflows and agents put there: shown redacted, as the API shows them.
+    return redact((await (await this.store()).listAgentTasks(filter)).map(agentTaskShape));
   }
 
   async verifyAudit(expect?: AuditHead): Promise<AuditVerification> {

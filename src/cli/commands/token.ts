@@ -6,7 +6,7 @@ import { UsageError } from '../cli-error.js';
 import type { CommandContext } from '../command.js';
 import { formatTime, table } from '../output.js';
 
-export const tokenUsage = 'homeostat token create --role viewer|operator|admin --name NAME | token list | token revoke <id>';
+export const tokenUsage = 'homeostat token create --role viewer|operator|admin|agent --name NAME | token list | token revoke <id>';
 
 function who(): string {
   try {

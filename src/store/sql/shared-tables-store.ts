@@ -1,9 +1,11 @@
+import type { AgentStore } from '../ports/agent-store.js';
 import type { ApiTokenStore } from '../ports/api-token-store.js';
 import type { ElementStore } from '../ports/element-store.js';
 import type { KnowledgeStore } from '../ports/knowledge-store.js';
 import type { LeaseStore } from '../ports/lease-store.js';
 import type { ModelStore } from '../ports/model-store.js';
 import type { NodeStore } from '../ports/node-store.js';
+import { AgentTables } from './agent-tables.js';
 import { ApiTokenTables } from './api-token-tables.js';
 import { ElementTables } from './element-tables.js';
 import { KnowledgeTables } from './knowledge-tables.js';
@@ -13,7 +15,7 @@ import { NodeTables } from './node-tables.js';
 import type { SqlExecutor } from './sql-executor.js';
 
 /** Every port whose SQL is written once, over the dialect object: all but the runs. */
-export type SharedPorts = LeaseStore & ElementStore & KnowledgeStore & ApiTokenStore & NodeStore & ModelStore;
+export type SharedPorts = LeaseStore & ElementStore & KnowledgeStore & ApiTokenStore & NodeStore & ModelStore & AgentStore;
 
 /** Which table class implements each shared port: a new port's tables are added here. */
 const PORT_TABLES = {
@@ -23,6 +25,7 @@ const PORT_TABLES = {
   apiTokens: ApiTokenTables,
   nodes: NodeTables,
   models: ModelTables,
+  agents: AgentTables,
 } as const;
 
 type PortTables = { [K in keyof typeof PORT_TABLES]: InstanceType<(typeof PORT_TABLES)[K]> };
@@ -40,6 +43,7 @@ abstract class SharedTables {
       apiTokens: new ApiTokenTables(sql),
       nodes: new NodeTables(sql),
       models: new ModelTables(sql),
+      agents: new AgentTables(sql),
     };
   }
 }

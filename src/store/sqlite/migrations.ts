@@ -372,4 +372,60 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX model_attempts_finished ON model_attempts (finished_at);
     `,
   },
+  {
+    // Agents (docs/agents.md): the registry, every capability ever registered (what the
+    // unknown-capability check reads), tasks dispatched by capability under fenced leases,
+    // and each task's history.
+    name: '0014_agents',
+    sql: `
+      CREATE TABLE agents (
+        name TEXT PRIMARY KEY,
+        capabilities TEXT NOT NULL,
+        version TEXT NOT NULL,
+        capacity INTEGER NOT NULL,
+        owner TEXT NOT NULL,
+        heartbeat_ms INTEGER NOT NULL,
+        token_id TEXT NOT NULL,
+        registered_at INTEGER NOT NULL,
+        last_heartbeat_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE TABLE agent_capabilities (
+        capability TEXT NOT NULL,
+        agent TEXT NOT NULL,
+        first_at INTEGER NOT NULL,
+        PRIMARY KEY (capability, agent)
+      ) STRICT;
+      CREATE TABLE agent_tasks (
+        id TEXT PRIMARY KEY,
+        run_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        capability TEXT NOT NULL,
+        input TEXT NOT NULL,
+        status TEXT NOT NULL,
+        agent TEXT,
+        generation INTEGER NOT NULL DEFAULT 0,
+        lease_ms INTEGER NOT NULL,
+        lease_expires_at INTEGER,
+        lapses INTEGER NOT NULL DEFAULT 0,
+        max_lapses INTEGER NOT NULL,
+        result TEXT,
+        error TEXT,
+        created_at INTEGER NOT NULL,
+        finished_at INTEGER
+      ) STRICT;
+      CREATE INDEX agent_tasks_queue ON agent_tasks (status, capability, created_at);
+      CREATE INDEX agent_tasks_agent ON agent_tasks (agent, status);
+      CREATE INDEX agent_tasks_run ON agent_tasks (run_id);
+      CREATE TABLE agent_task_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        task_id TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        agent TEXT,
+        generation INTEGER NOT NULL,
+        detail TEXT
+      ) STRICT;
+      CREATE INDEX agent_task_events_task ON agent_task_events (task_id, id);
+    `,
+  },
 ];

@@ -11,6 +11,7 @@ import { knowledgeConformance } from './knowledge-conformance.js';
 import { apiTokenConformance } from './api-token-conformance.js';
 import { modelConformance } from './model-conformance.js';
 import { nodeConformance } from './node-conformance.js';
+import { agentConformance } from './agent-conformance.js';
 
 export interface StoreUnderTest {
   store: Store;
@@ -461,4 +462,5 @@ export function storeConformance(name: string, open: () => Promise<StoreUnderTes
   apiTokenConformance(it);
   nodeConformance(it);
   modelConformance(it);
+  agentConformance(it);
 }

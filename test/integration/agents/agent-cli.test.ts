@@ -1,0 +1,50 @@
+// `homeostat agents` and `agents tasks`, on the store and through the API, over real agent processes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { main } from '../../../src/cli/main.js';
+import { waitUntil } from '../helpers/wait.js';
+import { AgentHarness } from './agent-harness.js';
+
+async function cli(...args: string[]): Promise<{ status: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const status = await main(args, (line) => out.push(line), (line) => err.push(line));
+  return { status, out: out.join('\n'), err: err.join('\n') };
+}
+
+test('homeostat agents shows health and load; agents tasks says why a queued task waits and lists the dead-letter queue with why — the same from the store and through the API', async () => {
+  const h = await AgentHarness.open({ maxLapses: 1 });
+  try {
+    const busy = await h.spawnAgent('busy-1', { capabilities: ['research', 'write'], capacity: 2, workMs: 60_000 });
+    const run = await h.start('cli');
+    const second = await h.start('cli-2');
+    await busy.child.waitForLine((line) => line.type === 'claimed' && line.id !== busy.child.linesOf('claimed')[0]?.id, 10_000, 'both tasks claimed');
+    const third = await h.start('cli-3');
+    await waitUntil(async () => (await h.store.listAgentTasks({ runId: third.id })).length === 1, { timeoutMs: 10_000, message: 'the third task queued' });
+    const viewer = await h.token('cli-viewer', 'viewer');
+    for (const backend of [['--store', h.storeUrl, '--local'], ['--api', h.url, '--token', viewer]]) {
+      const listed = await cli('agents', ...backend);
+      assert.equal(listed.status, 0, listed.err);
+      assert.match(listed.out, /busy-1\s+alive\s+2\/2\s+research,write\s+1\.0\.0\s+test-team/, `${backend[0]}: ${listed.out}`);
+      const json = JSON.parse((await cli('agents', '--json', ...backend)).out) as { name: string; load: number; health: string }[];
+      assert.deepEqual(json.map((a) => [a.name, a.load, a.health]), [['busy-1', 2, 'alive']]);
+      const queued = await cli('agents', 'tasks', '--status', 'queued', ...backend);
+      assert.match(queued.out, /queued .*waiting: every live agent with research is at capacity \(busy-1 2\/2\)/, `${backend[0]}: ${queued.out}`);
+    }
+    await busy.child.kill();
+    await assert.rejects(run.result({ timeout: '20s' }), /dead-lettered/);
+    await assert.rejects(second.result({ timeout: '20s' }), /dead-lettered/);
+    for (const backend of [['--store', h.storeUrl, '--local'], ['--api', h.url, '--token', viewer]]) {
+      const dead = await cli('agents', 'tasks', '--status', 'dead', ...backend);
+      assert.equal(dead.status, 0, dead.err);
+      assert.match(dead.out, new RegExp(`${run.id}:\\d+\\s+research\\s+dead\\s+busy-1\\s+1\\s+1/1\\s+\\S+\\s+the task's lease lapsed 1 time `), `${backend[0]}: ${dead.out}`);
+      assert.match((await cli('agents', 'tasks', '--status', 'queued', ...backend)).out, /waiting: no live agent has research \(1 registered, none alive\)/);
+      assert.match((await cli('agents', 'tasks', '--status', 'failed', ...backend)).out, /no failed agent tasks/);
+    }
+    const bad = await cli('agents', 'tasks', '--status', 'lost', '--store', h.storeUrl, '--local');
+    assert.deepEqual([bad.status, bad.err.includes('--status must be one of queued, claimed, completed, failed, dead')], [2, true]);
+    assert.equal((await cli('agents', 'nonsense', '--store', h.storeUrl, '--local')).status, 2);
+  } finally {
+    await h.close();
+  }
+});
