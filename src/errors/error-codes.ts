@@ -354,6 +354,13 @@ export const ERROR_CODES = {
     meaning: 'A config version passed every check but a process it changed still did not start (a shebang naming a missing interpreter, a file removed a moment ago, EACCES …). The supervisor put the previous specs back and restarted them; the version is marked `failed` (not applied), the previous one stays in force, the audit log has `config.apply-failed` with the reason and who applied it, and a `config-apply-failed` incident opens on each service concerned. API: 422.',
     whatToDo: 'Read the reason (incident, audit, `up`\'s output), fix the spec, apply again.',
   },
+  HS_CONFIG_CANARY_FAILED: {
+    section: 'config',
+    retryable: false,
+    httpStatus: 422,
+    meaning: 'A config version changed a service with `canary:`; its canary — one replica on the new spec, sent a share of the front door\'s requests — failed: too many of its requests failed, its answers were too slow, its probes failed, too few requests reached it to judge, or it did not start. The canary was restarted on the spec in force, no other replica ran the version, the version is marked `bad`, and the previous one stays in force. The audit log has `config.canary.started` and `config.canary.rolled-back` with what its callers saw. API: 422.',
+    whatToDo: 'Read the verdict (`up`\'s output, the audit entry): fix the spec and apply again. A service with little traffic may need a longer `canary.duration`, a larger `share` or a lower `minRequests`.',
+  },
   HS_UNKNOWN_SERVICE: {
     section: 'supervisor',
     retryable: false,

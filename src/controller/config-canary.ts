@@ -1,0 +1,96 @@
+import type { CanaryConfig } from '../config/schema/canary.js';
+import type { ServiceConfig } from '../config/schema/services.js';
+import type { CallerOutcomesWatch } from '../supervisor/supervisor.js';
+
+/** What a config canary needs of the supervisor (see `Supervisor.startCanary`). */
+export interface CanaryControl {
+  startCanary(service: string, spec: ServiceConfig, share: number): Promise<{ instance: string; ready: boolean; error?: string }>;
+  endCanary(service: string, outcome: 'keep' | 'revert'): Promise<void>;
+  watchTraffic(instance: string): CallerOutcomesWatch | undefined;
+  replicas(service: string): readonly { instance: string; isHealthy(verified?: boolean): boolean }[];
+}
+
+/** How a canary went: what its callers saw, and why it passed or failed. */
+export interface CanaryVerdict {
+  ok: boolean;
+  service: string;
+  instance: string;
+  detail: string;
+  seen?: { requests: number; failures: number; p95LatencyMs: number | undefined };
+  tookMs: number;
+}
+
+/** How often the canary's probes and failures are looked at while it is judged. */
+const CHECK_EVERY_MS = 100;
+
+/**
+ * One service's config canary: its first replica restarted from `spec` and sent
+ * `canary.share` of the front door's requests; judged for `canary.duration` on what its
+ * callers saw — failed requests (5xx, refused, reset) above `maxErrorRate`, a p95 time to
+ * the first byte above `maxLatency`, fewer than `minRequests` to judge by — and on its
+ * probes, which must pass throughout. A failure is decided as soon as it is certain (its
+ * probes fail; its error rate is over the limit with `minRequests` seen), so a bad
+ * version serves its share for as short a time as possible. Ends with the canary kept
+ * (passed: the rollout goes on from it) or restarted from the spec in force (failed).
+ *
+ * @example await judgeConfigCanary(supervisor, 'api', nextSpec, canary, { signal }) // { ok: true, instance: 'api#0', detail: 'api#0 served 52 requests for 10.0 s: 0 failed (limit 1%) …' }
+ * @example // a spec whose replica answers 500: { ok: false, detail: 'api#0 failed 20 of 20 requests (100.0%, limit 1%) …' }, api#0 back on the spec in force
+ */
+export async function judgeConfigCanary(control: CanaryControl, service: string, spec: ServiceConfig, canary: CanaryConfig, options: { signal?: AbortSignal; now?: () => number } = {}): Promise<CanaryVerdict> {
+  const now = options.now ?? Date.now;
+  const began = now();
+  const started = await control.startCanary(service, spec, canary.share);
+  const { instance } = started;
+  const verdict = (ok: boolean, detail: string, seen?: CanaryVerdict['seen']): CanaryVerdict => ({ ok, service, instance, detail, ...(seen ? { seen } : {}), tookMs: now() - began });
+  if (started.error !== undefined) return verdict(false, `${instance} did not start on the new spec (${started.error}); it runs the spec in force again`);
+  if (!started.ready) {
+    await control.endCanary(service, 'revert');
+    return verdict(false, `${instance} did not take traffic within expose.readyTimeout on the new spec; restarted on the spec in force`);
+  }
+  const watch = control.watchTraffic(instance);
+  if (!watch) {
+    await control.endCanary(service, 'revert');
+    return verdict(false, `no front door routes to ${instance}: its callers cannot be watched; restarted on the spec in force`);
+  }
+  const judgedFrom = now();
+  const limit = `${formatPercent(canary.maxErrorRate)}`;
+  const failedReason = (): string | undefined => {
+    const replica = control.replicas(service).find((r) => r.instance === instance);
+    if (!replica?.isHealthy()) return `${instance} failed its probes (or exited) on the new spec`;
+    const seen = watch.seen();
+    if (seen.requests >= Math.max(1, canary.minRequests) && seen.failures / seen.requests > canary.maxErrorRate) {
+      return `${instance} failed ${seen.failures} of ${seen.requests} requests (${formatPercent(seen.failures / seen.requests)}, limit ${limit})`;
+    }
+    return undefined;
+  };
+  let why: string | undefined;
+  try {
+    while (now() - judgedFrom < canary.duration && !options.signal?.aborted) {
+      why = failedReason();
+      if (why) break;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(CHECK_EVERY_MS, Math.max(1, canary.duration - (now() - judgedFrom)))));
+    }
+  } finally {
+    watch.stop();
+  }
+  const seen = watch.seen();
+  const took = `${((now() - judgedFrom) / 1_000).toFixed(1)} s`;
+  if (!why && options.signal?.aborted) why = `the canary was stopped (up is stopping) after ${took}`;
+  why ??= failedReason();
+  if (!why && !control.replicas(service).find((r) => r.instance === instance)?.isHealthy(true)) why = `${instance} has not passed every probe on the new spec`;
+  if (!why && seen.requests < canary.minRequests) why = `only ${seen.requests} requests reached ${instance} in ${took} (canary.minRequests: ${canary.minRequests}): its callers could not judge it`;
+  if (!why && canary.maxLatency !== undefined && seen.p95LatencyMs !== undefined && seen.p95LatencyMs > canary.maxLatency) {
+    why = `${instance}'s answers took ${seen.p95LatencyMs.toFixed(1)} ms at the 95th percentile (limit ${canary.maxLatency} ms)`;
+  }
+  if (why) {
+    await control.endCanary(service, 'revert');
+    return verdict(false, `${why}; restarted on the spec in force`, seen);
+  }
+  await control.endCanary(service, 'keep');
+  const latency = seen.p95LatencyMs === undefined ? '' : `, p95 ${seen.p95LatencyMs.toFixed(1)} ms${canary.maxLatency === undefined ? '' : ` (limit ${canary.maxLatency} ms)`}`;
+  return verdict(true, `${instance} served ${seen.requests} requests in ${took} at a ${formatPercent(canary.share)} share: ${seen.failures} failed (limit ${limit})${latency}, probes passing`, seen);
+}
+
+function formatPercent(fraction: number): string {
+  return `${Number((fraction * 100).toFixed(2))}%`;
+}
