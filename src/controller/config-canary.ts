@@ -1,5 +1,6 @@
 import type { CanaryConfig } from '../config/schema/canary.js';
 import type { ServiceConfig } from '../config/schema/services.js';
+import { systemClock, type Clock } from '../resilience/clock.js';
 import type { CallerOutcomesWatch } from '../supervisor/supervisor.js';
 
 /** What a config canary needs of the supervisor (see `Supervisor.startCanary`). */
@@ -36,8 +37,9 @@ const CHECK_EVERY_MS = 100;
  * @example await judgeConfigCanary(supervisor, 'api', nextSpec, canary, { signal }) // { ok: true, instance: 'api#0', detail: 'api#0 served 52 requests for 10.0 s: 0 failed (limit 1%) …' }
  * @example // a spec whose replica answers 500: { ok: false, detail: 'api#0 failed 20 of 20 requests (100.0%, limit 1%) …' }, api#0 back on the spec in force
  */
-export async function judgeConfigCanary(control: CanaryControl, service: string, spec: ServiceConfig, canary: CanaryConfig, options: { signal?: AbortSignal; now?: () => number } = {}): Promise<CanaryVerdict> {
-  const now = options.now ?? Date.now;
+export async function judgeConfigCanary(control: CanaryControl, service: string, spec: ServiceConfig, canary: CanaryConfig, options: { signal?: AbortSignal; clock?: Clock } = {}): Promise<CanaryVerdict> {
+  const clock = options.clock ?? systemClock;
+  const now = () => clock.now();
   const began = now();
   const started = await control.startCanary(service, spec, canary.share);
   const { instance } = started;
@@ -68,7 +70,7 @@ export async function judgeConfigCanary(control: CanaryControl, service: string,
     while (now() - judgedFrom < canary.duration && !options.signal?.aborted) {
       why = failedReason();
       if (why) break;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(CHECK_EVERY_MS, Math.max(1, canary.duration - (now() - judgedFrom)))));
+      await clock.sleep(Math.min(CHECK_EVERY_MS, Math.max(1, canary.duration - (now() - judgedFrom))), options.signal).catch(() => undefined); // aborted: judged below
     }
   } finally {
     watch.stop();

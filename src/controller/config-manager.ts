@@ -8,15 +8,15 @@ import type { ActionOutcome, ActionTarget } from '../execute/actuators.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
 import { REDACTED } from '../knowledge/redact.js';
 import type { IncidentRecord } from '../store/records.js';
-import type { HomeostatConfig } from '../config/schema/root.js';
 import { notSpawnableError } from '../supervisor/config-spawnability.js';
 import { ReloadFailedError } from '../supervisor/supervisor-errors.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
+import type { Guardrails } from '../plan/guardrails.js';
 import type { Logger } from '../telemetry/logger.js';
 import { restartOnlyChanges } from '../knowledge/restart-only-changes.js';
-import { sameSpec } from '../supervisor/service-spec.js';
 import { AppliedConfig } from './applied-config.js';
-import { judgeConfigCanary, type CanaryControl, type CanaryVerdict } from './config-canary.js';
+import { canariesFirst } from './canaries-first.js';
+import type { CanaryControl } from './config-canary.js';
 
 export interface ConfigManagerOptions {
   loaded: LoadedConfig;
@@ -36,6 +36,8 @@ export interface ConfigManagerOptions {
   env?: NodeJS.ProcessEnv;
   /** Where a version that changes a service with `canary:` is tried first (the supervisor); without it, no canary. */
   canaries?: CanaryControl;
+  /** The guardrails a canary passes (pause, blast radius) before it starts; without them, none. */
+  guardrails?: Pick<Guardrails, 'check' | 'release'>;
 }
 
 /** The last applied config change, for incidents that follow it. */
@@ -202,7 +204,14 @@ export class ConfigManager {
     const previous = this.applied;
     this.applied = record.version;
     this.healthySince = undefined;
-    await this.canariesFirst(next.config, record.version, previous, source, options.by ?? 'controller');
+    if (this.options.canaries) {
+      try {
+        await canariesFirst({ ...this.options, canaries: this.options.canaries, signal: this.stopping.signal }, { before: this.live.config, next: next.config, version: record.version, previous, source, by: options.by ?? 'controller' });
+      } catch (error) {
+        this.applied = previous;
+        throw error;
+      }
+    }
     let reloaded: Awaited<ReturnType<Supervisor['reload']>>;
     try {
       reloaded = await supervisor.reload(next.config);
@@ -218,56 +227,6 @@ export class ConfigManager {
     logger.info({ version: record.version, previous, source, ...reloaded }, 'config version applied');
     this.options.say(`config v${record.version} applied (${source}): ${services.length > 0 ? `restarting ${services.join(', ')}` : 'no service spec changed'}`);
     return change;
-  }
-
-  /**
-   * Before the reload: each service this version changes that has `canary:` (and 2 or more
-   * replicas running) is tried on one replica with a share of its front door's traffic
-   * (config-canary.ts). All pass: the reload rolls the version out to the other replicas,
-   * keeping the canaries. One fails: the canaries that passed are restarted on the spec in
-   * force too, the version is marked bad — no other replica ever ran it — and
-   * `HS_CONFIG_CANARY_FAILED` says why. Each canary's start and verdict is audited, the
-   * verdict attributed to the controller on behalf of who applied the version.
-   */
-  private async canariesFirst(next: HomeostatConfig, version: number, previous: number, source: string, by: string): Promise<void> {
-    const control = this.options.canaries;
-    if (!control) return;
-    const replicasOf = (service: string) => {
-      try {
-        return control.replicas(service).length;
-      } catch {
-        return 0; // not started yet: nothing serves, nothing to try first
-      }
-    };
-    const tried = Object.entries(next.services).filter(([name, spec]) => spec.canary && spec.expose && this.live.config.services[name] && !sameSpec(this.live.config.services[name], spec) && replicasOf(name) >= 2);
-    const passed: string[] = [];
-    const { knowledge, logger, say } = this.options;
-    for (const [service, spec] of tried) {
-      const canary = spec.canary!;
-      await knowledge.audit.append(by, 'config.canary.started', `config:v${version}`, { version, previous, service, share: canary.share, duration: canary.duration, source });
-      say(`config v${version}: canary of ${service} — one replica on the new spec, ${Number((canary.share * 100).toFixed(2))}% of its traffic for ${canary.duration / 1_000} s`);
-      let verdict: CanaryVerdict;
-      try {
-        verdict = await judgeConfigCanary(control, service, spec, canary, { signal: this.stopping.signal });
-      } catch (error) {
-        verdict = { ok: false, service, instance: `${service}#0`, detail: `the canary could not run: ${(error as Error).message}`, tookMs: 0 };
-      }
-      await knowledge.audit.append('controller', verdict.ok ? 'config.canary.passed' : 'config.canary.rolled-back', `config:v${version}`, { version, previous, appliedBy: by, ...verdict });
-      logger.info({ version, ...verdict }, verdict.ok ? 'config canary passed' : 'config canary failed: rolled back');
-      say(`config v${version}: canary of ${service} ${verdict.ok ? 'passed' : 'FAILED, rolled back'}: ${verdict.detail}`);
-      if (verdict.ok) {
-        passed.push(service);
-        continue;
-      }
-      for (const other of passed) await control.endCanary(other, 'revert');
-      this.applied = previous;
-      await knowledge.configVersions.mark(version, 'bad');
-      throw new HomeostatError(
-        'HS_CONFIG_CANARY_FAILED',
-        `config v${version} was rolled back by its canary and is marked bad; v${previous} stays in force on every replica: ${verdict.detail}${passed.length > 0 ? ` (the canaries of ${passed.join(', ')} passed and were restarted on v${previous} too)` : ''}`,
-        { retryable: false },
-      );
-    }
   }
 
   /**

@@ -358,8 +358,8 @@ export const ERROR_CODES = {
     section: 'config',
     retryable: false,
     httpStatus: 422,
-    meaning: 'A config version changed a service with `canary:`; its canary — one replica on the new spec, sent a share of the front door\'s requests — failed: too many of its requests failed, its answers were too slow, its probes failed, too few requests reached it to judge, or it did not start. The canary was restarted on the spec in force, no other replica ran the version, the version is marked `bad`, and the previous one stays in force. The audit log has `config.canary.started` and `config.canary.rolled-back` with what its callers saw. API: 422.',
-    whatToDo: 'Read the verdict (`up`\'s output, the audit entry): fix the spec and apply again. A service with little traffic may need a longer `canary.duration`, a larger `share` or a lower `minRequests`.',
+    meaning: 'A config version changed a service with `canary:`; its canary — one replica on the new spec, sent a share of the front door\'s requests — failed: too many of its requests failed, its answers were too slow, its probes failed, too few requests reached it to judge, or it did not start. The canary was restarted on the spec in force, no other replica ran the version, the version is marked `bad`, and the previous one stays in force. The audit log has `config.canary.started` and `config.canary.rolled-back` with what its callers saw. Also thrown when the guardrails denied the canary (the service or everything is paused, or another replica of it is under remediation): then nothing was restarted, the version is marked `failed` and the audit log has `config.canary.denied`. API: 422.',
+    whatToDo: 'Read the verdict (`up`\'s output, the audit entry): fix the spec and apply again. A service with little traffic may need a longer `canary.duration`, a larger `share` or a lower `minRequests`. Denied: resume (`homeostat resume`) or wait for the remediation to end, then apply again.',
   },
   HS_UNKNOWN_SERVICE: {
     section: 'supervisor',

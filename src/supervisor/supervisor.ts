@@ -24,6 +24,7 @@ import { spawnabilityProblems, type ServiceSpawnProblem } from './config-spawnab
 import { ServiceSupervisor, type ServiceRole, type SpawnFailure } from './service-supervisor.js';
 import { ReloadFailedError, UnknownServiceError } from './supervisor-errors.js';
 import { sameSpec } from './service-spec.js';
+import { endCanary, startCanary } from './canary-replica.js';
 
 /**
  * What the callers of one replica saw through its front door since the watch began (the
@@ -380,37 +381,14 @@ export class Supervisor {
     );
   }
 
-  /**
-   * A config rollout's canary for `service`: its first replica drained, stopped and started
-   * from `spec`, and — once it takes traffic (at most `expose.readyTimeout`) — sent `share`
-   * of the front door's requests. A spec whose process does not start puts the replica
-   * back on the spec in force (`error` says why); `ready: false` when it never took traffic.
-   * End it with {@link endCanary}.
-   */
-  async startCanary(service: string, spec: ServiceConfig, share: number): Promise<{ instance: string; ready: boolean; error?: string }> {
-    const element = this.requireService(service);
-    const error = await element.replaceReplica(0, spec, true);
-    const replica = element.all[0]!;
-    if (error) {
-      await element.replaceReplica(0, element.config);
-      return { instance: replica.instance, ready: false, error: error.message };
-    }
-    element.canary = { instance: replica.instance, share };
-    const ready = await replica.untilAcceptsTraffic(spec.expose?.readyTimeout ?? 30_000);
-    return { instance: replica.instance, ready };
+  /** A config rollout's canary for `service` on `spec`, sent `share` of its front door's requests (see {@link startCanary} in canary-replica.ts). */
+  startCanary(service: string, spec: ServiceConfig, share: number): Promise<{ instance: string; ready: boolean; error?: string }> {
+    return startCanary(this.requireService(service), spec, share);
   }
 
-  /**
-   * End `service`'s canary: `keep` — it stays on the new spec and takes its even part of
-   * the traffic (the rollout goes on from it); `revert` — it is drained and restarted from
-   * the spec in force, and waited for until it takes traffic again.
-   */
-  async endCanary(service: string, outcome: 'keep' | 'revert'): Promise<void> {
-    const element = this.requireService(service);
-    element.canary = undefined;
-    if (outcome === 'keep') return;
-    const error = await element.replaceReplica(0, element.config);
-    if (!error) await element.all[0]!.untilAcceptsTraffic(element.config.expose?.readyTimeout ?? 30_000);
+  /** End `service`'s canary (see {@link endCanary} in canary-replica.ts): `keep` it on the new spec, or `revert` it to the spec in force. */
+  endCanary(service: string, outcome: 'keep' | 'revert'): Promise<void> {
+    return endCanary(this.requireService(service), outcome);
   }
 
   /**
