@@ -1,6 +1,7 @@
 import type { CanaryConfig } from '../config/schema/canary.js';
 import type { ServiceConfig } from '../config/schema/services.js';
 import { systemClock, type Clock } from '../resilience/clock.js';
+import { formatPercent, judgeCallers } from '../execute/canary-callers.js';
 import type { CallerOutcomesWatch } from '../supervisor/supervisor.js';
 
 /** What a config canary needs of the supervisor (see `Supervisor.startCanary`). */
@@ -55,15 +56,11 @@ export async function judgeConfigCanary(control: CanaryControl, service: string,
     return verdict(false, `no front door routes to ${instance}: its callers cannot be watched; restarted on the spec in force`);
   }
   const judgedFrom = now();
-  const limit = `${formatPercent(canary.maxErrorRate)}`;
   const failedReason = (): string | undefined => {
     const replica = control.replicas(service).find((r) => r.instance === instance);
     if (!replica?.isHealthy()) return `${instance} failed its probes (or exited) on the new spec`;
-    const seen = watch.seen();
-    if (seen.requests >= Math.max(1, canary.minRequests) && seen.failures / seen.requests > canary.maxErrorRate) {
-      return `${instance} failed ${seen.failures} of ${seen.requests} requests (${formatPercent(seen.failures / seen.requests)}, limit ${limit})`;
-    }
-    return undefined;
+    const callers = judgeCallers(watch.seen(), canary, instance);
+    return callers.verdict === 'fail' ? callers.detail : undefined;
   };
   let why: string | undefined;
   try {
@@ -80,19 +77,13 @@ export async function judgeConfigCanary(control: CanaryControl, service: string,
   if (!why && options.signal?.aborted) why = `the canary was stopped (up is stopping) after ${took}`;
   why ??= failedReason();
   if (!why && !control.replicas(service).find((r) => r.instance === instance)?.isHealthy(true)) why = `${instance} has not passed every probe on the new spec`;
-  if (!why && seen.requests < canary.minRequests) why = `only ${seen.requests} requests reached ${instance} in ${took} (canary.minRequests: ${canary.minRequests}): its callers could not judge it`;
-  if (!why && canary.maxLatency !== undefined && seen.p95LatencyMs !== undefined && seen.p95LatencyMs > canary.maxLatency) {
-    why = `${instance}'s answers took ${seen.p95LatencyMs.toFixed(1)} ms at the 95th percentile (limit ${canary.maxLatency} ms)`;
-  }
+  const callers = judgeCallers(seen, canary, instance, { during: `in ${took} at a ${formatPercent(canary.share)} share` });
+  if (!why && callers.verdict === 'too-few') why = `only ${seen.requests} requests reached ${instance} in ${took} (canary.minRequests: ${canary.minRequests}): its callers could not judge it`;
+  if (!why && callers.verdict === 'fail') why = callers.detail;
   if (why) {
     await control.endCanary(service, 'revert');
     return verdict(false, `${why}; restarted on the spec in force`, seen);
   }
   await control.endCanary(service, 'keep');
-  const latency = seen.p95LatencyMs === undefined ? '' : `, p95 ${seen.p95LatencyMs.toFixed(1)} ms${canary.maxLatency === undefined ? '' : ` (limit ${canary.maxLatency} ms)`}`;
-  return verdict(true, `${instance} served ${seen.requests} requests in ${took} at a ${formatPercent(canary.share)} share: ${seen.failures} failed (limit ${limit})${latency}, probes passing`, seen);
-}
-
-function formatPercent(fraction: number): string {
-  return `${Number((fraction * 100).toFixed(2))}%`;
+  return verdict(true, `${callers.detail}, probes passing`, seen);
 }

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { ExposeConfig } from '../config/schema/expose.js';
 import type { HomeostatConfig } from '../config/schema/root.js';
+import type { CanaryConfig } from '../config/schema/canary.js';
 import type { ServiceConfig } from '../config/schema/services.js';
 import { systemClock, type Clock } from '../resilience/clock.js';
 import { EventEmitter, type Listener } from '../resilience/events.js';
@@ -21,7 +22,7 @@ import { ReplicaSupervisor, type ReplicaSnapshot } from './replica-supervisor.js
 import { ResourceSampler } from './resource-sampler.js';
 import { startInDependencyOrder, stopInReverseDependencyOrder } from './start-order.js';
 import { spawnabilityProblems, type ServiceSpawnProblem } from './config-spawnability.js';
-import { ServiceSupervisor, type ServiceRole, type SpawnFailure } from './service-supervisor.js';
+import { ServiceSupervisor, type CanaryReplica, type ServiceRole, type SpawnFailure } from './service-supervisor.js';
 import { ReloadFailedError, UnknownServiceError } from './supervisor-errors.js';
 import { sameSpec } from './service-spec.js';
 import { endCanary, startCanary } from './canary-replica.js';
@@ -389,6 +390,19 @@ export class Supervisor {
   /** End `service`'s canary (see {@link endCanary} in canary-replica.ts): `keep` it on the new spec, or `revert` it to the spec in force. */
   endCanary(service: string, outcome: 'keep' | 'revert'): Promise<void> {
     return endCanary(this.requireService(service), outcome);
+  }
+
+  /** The `canary:` of `service` in the config in force (undefined: none). */
+  canaryOf(service: string): CanaryConfig | undefined {
+    return this.config.services[service]?.canary;
+  }
+
+  /**
+   * Mark `canary.instance` as `service`'s canary, sent `canary.share` of its front door's
+   * requests (a restart rollout's canary while it is verified); undefined: no canary.
+   */
+  weighCanary(service: string, canary: CanaryReplica | undefined): void {
+    this.requireService(service).canary = canary;
   }
 
   /**
