@@ -379,7 +379,7 @@ export const ERROR_CODES = {
     section: 'supervisor',
     retryable: false,
     httpStatus: 500,
-    meaning: 'A supervisor reload could not start the new config: either the check before it found a process that cannot be spawned (nothing was stopped), or a new process did not start and the previous config was put back (the message says whether its processes started again). `up`\'s config manager reports it as `HS_CONFIG_APPLY_FAILED`.',
+    meaning: 'A supervisor reload could not start the new config: either the check before it found a process that cannot be spawned (nothing was stopped), or a new process did not start — or, in the rolling reload of a service behind a front door, did not take traffic within `expose.readyTimeout` — and the previous config was put back (the message says whether its processes started again). `up`\'s config manager reports it as `HS_CONFIG_APPLY_FAILED`.',
     whatToDo: 'As for `HS_CONFIG_APPLY_FAILED`.',
   },
   HS_FRONT_DOOR_UNAVAILABLE: {

@@ -97,23 +97,25 @@ export class ServiceSupervisor {
    * A rolling reload to `spec`: one replica at a time — drained, stopped, started from
    * `spec`, and taking traffic again (at most `readyTimeoutMs`) before the next goes — so a
    * front door always has a ready replica. Replicas already on `spec` (a canary that
-   * passed) are kept. Stops at the first replica that does not start or does not take
-   * traffic in time, which it returns (the caller puts the previous spec back); then the
-   * count follows `spec.replicas`.
+   * passed) are kept. `trial` (a new spec): stops at the first replica that does not start
+   * or does not take traffic in time, which it returns (the caller puts the previous spec
+   * back); otherwise (putting a spec back) every replica is rolled whatever one of them
+   * does, and the failures are returned. Then the count follows `spec.replicas`.
    */
   async rollTo(spec: ServiceConfig, options: { readyTimeoutMs: number; trial: boolean; sameSpec: (a: ServiceConfig, b: ServiceConfig) => boolean }): Promise<SpawnFailure[]> {
     this.config = spec;
+    const failures: SpawnFailure[] = [];
     for (let index = 0; index < Math.min(this.replicas.length, spec.replicas); index++) {
       if (options.sameSpec(this.replicas[index]!.serviceSpec, spec)) continue;
       const error = await this.replaceReplica(index, spec, options.trial);
       const replica = this.replicas[index]!;
-      if (error) return [{ service: this.name, instance: replica.instance, message: error.message }];
-      if (!(await replica.untilAcceptsTraffic(options.readyTimeoutMs))) {
-        return [{ service: this.name, instance: replica.instance, message: `did not take traffic within ${options.readyTimeoutMs} ms (expose.readyTimeout) of its start` }];
+      if (error) failures.push({ service: this.name, instance: replica.instance, message: error.message });
+      else if (!(await replica.untilAcceptsTraffic(options.readyTimeoutMs))) {
+        failures.push({ service: this.name, instance: replica.instance, message: `did not take traffic within ${options.readyTimeoutMs} ms (expose.readyTimeout) of its start` });
       }
+      if (options.trial && failures.length > 0) return failures;
     }
     const started = await this.scaleTo(spec.replicas, false, options.trial);
-    const failures: SpawnFailure[] = [];
     for (const [replica, spawned] of started) {
       const error = await spawned;
       if (error) failures.push({ service: this.name, instance: replica.instance, message: error.message });
