@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../src/supervisor/service-supervisor.js';
@@ -130,3 +132,73 @@ async function versionOf(h: UpHarness, instance: string): Promise<string> {
   return (await fetch(`http://127.0.0.1:${await h.portOf(instance)}/version`)).text();
 }
 
+
+// A restart by canary (a policy with `rollout:`) behind the same front door: the canary's
+// restart brings it up broken (a file it reads at start, not its spec), its callers see
+// that during its verification — with its 20% share — and the rollout stops before app#1.
+test('up: a restart by canary sends the canary its share while it is verified; its failing callers stop the rollout before the other replica', async () => {
+  const port = await freePort();
+  const marker = join(tmpdir(), `homeostat-canary-broken-${process.pid}-${port}`);
+  const h = new UpHarness(`services:
+  app:
+    command: ${process.execPath}
+    args: [traffic-app.js, --port, "{{port}}", --fail-requests-if, ${marker}]
+    cwd: ${FIXTURES}
+    replicas: 2
+    probes:
+      readiness: { http: /healthz, period: 100ms, timeout: 500ms, failureThreshold: 1 }
+    expose: { port: ${port} }
+    canary: { share: 20%, maxErrorRate: 5%, minRequests: 30 }
+monitor:
+  scrape: [{ service: app, every: 300ms }]
+symptoms:
+  flagged: { service: app, metric: app_flag, above: 0 }
+policies:
+  unflag:
+    match: { symptom: [flagged] }
+    ladder: [{ action: restart, scope: service }]
+    rollout: { batchSize: 1 }
+    verify: { healthyFor: 500ms, timeout: 5s }
+`);
+  try {
+    await h.up();
+    await h.waitForLine(new RegExp(`front door of app at http://127\\.0\\.0\\.1:${port}`));
+    await h.healthy('app', 2);
+    const app1Pid = await pidOf(h, 'app#1');
+    const load = steadyLoad(`http://127.0.0.1:${port}/?delay=5`, 4);
+    await until(() => load.result.ok > 100);
+    // From now on a replica that starts is broken: the restart is what breaks it.
+    writeFileSync(marker, '');
+    await fetch(`http://127.0.0.1:${await h.portOf('app#0')}/flag`, { method: 'POST' }).then((r) => r.text());
+    const verification = await h.waitFor(
+      async () => {
+        for (const incident of await h.incidents()) {
+          const entry = (await h.knowledge().incidents.explain(incident.id))!.entries.find((e) => e.kind === 'verification' && e.data.batch === 0);
+          if (entry) return entry;
+        }
+        return undefined;
+      },
+      30_000,
+      'the canary batch verified',
+    );
+    const result = await load.stop();
+    assert.equal(verification.data.ok, false, JSON.stringify(verification.data));
+    assert.match(String(verification.data.detail), /its callers: app#0 failed \d+ of \d+ requests \(\d+(\.\d+)?%, limit 5%\)/);
+    const callers = verification.data.callers as { share: number; requests: number; failures: number };
+    assert.equal(callers.share, 0.2);
+    assert.ok(callers.failures >= 2 && callers.requests >= 30, JSON.stringify(callers));
+    // Only the canary failed requests, and while it was verified it got about its share.
+    const broken = result.answers.filter((answer) => answer.status === 500);
+    assert.ok(broken.length > 0 && broken.every((answer) => answer.instance === 'app#0'), `failed: ${JSON.stringify(result.failures.slice(0, 3))}`);
+    const first = result.answers.findIndex((answer) => answer.status === 500);
+    const window = result.answers.slice(first, first + 200);
+    const share = window.filter((answer) => answer.instance === 'app#0').length / window.length;
+    assert.ok(share > 0.1 && share < 0.3, `the canary's share of the ${window.length} answers after its first failure: ${share}`);
+    // The rollout stopped at the canary: app#1 was never restarted.
+    assert.equal(await pidOf(h, 'app#1'), app1Pid);
+    assert.equal(await spawnsOf(h, 'app#1'), 1);
+  } finally {
+    rmSync(marker, { force: true });
+    await h.close();
+  }
+});
