@@ -24,11 +24,11 @@ const shareOfRequestsSchema = (what: string, { zeroAllowed }: { zeroAllowed: boo
  */
 export const canarySchema = z
   .strictObject({
-    share: shareOfRequestsSchema('a share of requests', { zeroAllowed: false }).default(0.1).describe('The share of the front door\'s requests sent to the canary while it is judged (default 10%).'),
+    share: shareOfRequestsSchema('a share of requests', { zeroAllowed: false }).prefault('10%').describe('The share of the front door\'s requests sent to the canary while it is judged: `"10%"`, or `10` (percent, not a fraction).'),
     duration: durationSchema.default(10_000).describe('How long the canary is judged on its callers\' requests once it takes traffic.'),
     maxErrorRate: shareOfRequestsSchema('an error rate', { zeroAllowed: true })
-      .default(0.01)
-      .describe('The canary fails when more than this share of its requests failed: a 5xx answer, or a connection refused, reset or cut (default 1%).'),
+      .prefault('1%')
+      .describe('The canary fails when more than this share of its requests failed — a 5xx answer, or a connection refused, reset or cut: `"1%"`, or `1` (percent).'),
     maxLatency: durationSchema.optional().describe('The canary fails when the 95th percentile of its answers\' time to the first byte is above this (default: latency not judged).'),
     minRequests: z.number().int().min(0).default(20).describe('Fewer requests than this reached the canary in `duration`: it could not be judged by its callers, and the version is rolled back (0: judge on probes alone).'),
   })
