@@ -208,8 +208,11 @@ export class Supervisor {
 
   /**
    * Apply another config's services (a new or rolled-back config version): a supervised
-   * service whose spec changed is stopped gracefully and started from the new spec, an
-   * added one starts, a removed one stops; unchanged services are not touched. External
+   * service whose spec changed is stopped gracefully and started from the new spec — behind
+   * a front door (`expose:`) one replica at a time, each taking traffic again before the
+   * next goes ({@link ServiceSupervisor.rollTo}; a replica already on the new spec, a canary
+   * that passed, is kept) —, an added one starts, a removed one stops; unchanged services
+   * (`canary:` aside, see service-spec.ts) are not touched. External
    * services, probes' heartbeat server and resource sampling keep their first config
    * (restart `up` to change those).
    *
