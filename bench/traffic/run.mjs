@@ -3,15 +3,19 @@
 // the same app (app.mjs) and the same load, in one run:
 //   baseline (no fault) · SIGKILL of one replica · a planned restart of the service
 //   (homeostat: the restart action, rolling behind the front door; PM2: `pm2 reload`,
-//   its graceful rolling reload) · a failover to a standby pair (homeostat only: PM2 has none)
+//   its graceful rolling reload) · a hang of one replica (SIGSTOP: alive, listening, never
+//   answering; homeostat finds it by its liveness probe) · a failover to a standby pair
+//   (homeostat only: PM2 has none)
 // Each scenario (after a warm-up of SECONDS/2, not counted): CONCURRENCY keep-alive loops
 // for SECONDS, the fault at a third of it;
-// every answer other than 200 and every connection error is a failed request. Then the
+// every answer other than 200, every connection error and every request unanswered after
+// CLIENT_TIMEOUT (a real client gives up too) is a failed request. Then the
 // latency the front door adds: p50 of sequential GETs through it minus p50 straight to a
 // replica, alternating blocks. Medians over REPEATS runs, each on fresh processes.
 //
 // Usage (repository root, after `npm run build`): cd bench && npm ci && npm run bench:traffic
-// Env: HOMEOSTAT_DIST (default ../dist), REPEATS (3), SECONDS (6), CONCURRENCY (8), DELAY (ms per request, 5).
+// Env: HOMEOSTAT_DIST (default ../dist), REPEATS (3), SECONDS (6), CONCURRENCY (8), DELAY (ms per request, 5),
+// CLIENT_TIMEOUT (ms, 5000).
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,6 +34,7 @@ const REPEATS = Number(process.env.REPEATS ?? 3);
 const SECONDS = Number(process.env.SECONDS ?? 6);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 8);
 const DELAY = Number(process.env.DELAY ?? 5);
+const CLIENT_TIMEOUT = Number(process.env.CLIENT_TIMEOUT ?? 5_000);
 const OVERHEAD_BLOCKS = 10;
 const OVERHEAD_BLOCK = 300;
 const tmp = mkdtempSync(join(tmpdir(), 'homeostat-bench-traffic-'));
@@ -48,16 +53,17 @@ function freePort() {
   });
 }
 
-/** One GET over `agent`: its latency in ms, or the reason it failed. */
+/** One GET over `agent`: its latency in ms, or the reason it failed (`timeout` after CLIENT_TIMEOUT). */
 function get(url, agent) {
   return new Promise((resolve) => {
     const started = performance.now();
-    const req = request(url, { agent }, (res) => {
+    const req = request(url, { agent, timeout: CLIENT_TIMEOUT }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode === 200 ? { ms: performance.now() - started } : { failed: `HTTP ${res.statusCode}` }));
       res.on('error', (error) => resolve({ failed: error.message }));
     });
     req.on('error', (error) => resolve({ failed: error.code ?? error.message }));
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'timeout' })));
     req.end();
   });
 }
@@ -112,6 +118,7 @@ async function homeostatRun(repeat) {
     replicas: 2
     probes:
       readiness: { http: /healthz, period: 200ms, timeout: 500ms, failureThreshold: 1 }
+      liveness: { http: /healthz, period: 200ms, timeout: 500ms, failureThreshold: 2 }
 ${extra}`;
   execFileSync('mkdir', ['-p', dir]);
   const config = join(dir, 'homeostat.yaml');
@@ -140,6 +147,10 @@ ${extra}`;
   results.sigkill = await steady(url, async () => process.kill(pids['app#0'], 'SIGKILL'));
   await ready();
   results.restart = await steady(url, () => ask('restart app'));
+  await ready();
+  const hung = (await ask('pids'))['app#0'];
+  results.hang = await steady(url, async () => process.kill(hung, 'SIGSTOP'));
+  continueIfAlive(hung); // its liveness probe has SIGKILLed it by now: nothing to continue
   await ready();
   const [replica] = await ask('routable app');
   results.overhead = await addedLatency(`http://127.0.0.1:${front}/`, `http://127.0.0.1:${replica.port}/`);
@@ -188,8 +199,21 @@ async function pm2Run() {
   await pm2Ready();
   results.restart = await steady(url, () => pm2Async('reload', 'app'));
   await pm2Ready();
+  const [hung] = pm2Pids();
+  results.hang = await steady(url, async () => process.kill(hung, 'SIGSTOP'));
+  continueIfAlive(hung); // PM2 does not notice a hang: the worker is still there, stopped
+  await pm2Ready();
   pm2('kill');
   return results;
+}
+
+/** SIGCONT a process stopped by the hang scenario, if it still exists. */
+function continueIfAlive(pid) {
+  try {
+    process.kill(pid, 'SIGCONT');
+  } catch {
+    // gone
+  }
 }
 
 const quantile = (sorted, q) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]);
@@ -229,13 +253,14 @@ const pm2Version = JSON.parse(readFileSync(join(here, '../node_modules/pm2/packa
 const overhead = runs.homeostat.map((r) => r.overhead);
 console.log(
   [
-    `Run ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim()}, pm2 ${pm2Version}; load average ${loadBefore} before, ${loadavg()[0].toFixed(1)} after; ${REPEATS} repeats of ${SECONDS} s × ${CONCURRENCY} keep-alive loops, ${DELAY} ms per request.`,
+    `Run ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim()}, pm2 ${pm2Version}; load average ${loadBefore} before, ${loadavg()[0].toFixed(1)} after; ${REPEATS} repeats of ${SECONDS} s × ${CONCURRENCY} keep-alive loops, ${DELAY} ms per request; homeostat's replicas have a readiness and a liveness probe (200 ms period, 500 ms timeout; liveness fails after 2).`,
     '',
     '| scenario (fault at a third of the run) | homeostat front door, 2 replicas | PM2 cluster mode, 2 workers |',
     '|---|---|---|',
     `| no fault | ${cell('homeostat', 'baseline')} | ${cell('pm2', 'baseline')} |`,
     `| SIGKILL one replica | ${cell('homeostat', 'sigkill')} | ${cell('pm2', 'sigkill')} |`,
     `| planned restart of the service (homeostat: restart action; PM2: \`pm2 reload\`) | ${cell('homeostat', 'restart')} | ${cell('pm2', 'restart')} |`,
+    `| hang one replica (SIGSTOP; clients give up after ${CLIENT_TIMEOUT / 1000} s) | ${cell('homeostat', 'hang')} | ${cell('pm2', 'hang')} |`,
     `| failover to a standby pair | ${cell('homeostat', 'failover')} | ${cell('pm2', 'failover')} |`,
     '',
     `Latency the front door adds (sequential GETs, no delay, median of ${OVERHEAD_BLOCKS} alternating blocks of ${OVERHEAD_BLOCK}): p50 ${ms(median(overhead.map((o) => o.front)))} through it vs ${ms(median(overhead.map((o) => o.direct)))} straight to a replica: **+${ms(median(overhead.map((o) => o.added)))}** (per repeat: ${overhead.map((o) => o.added.toFixed(3)).join(', ')} ms).`,

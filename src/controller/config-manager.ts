@@ -11,9 +11,12 @@ import type { IncidentRecord } from '../store/records.js';
 import { notSpawnableError } from '../supervisor/config-spawnability.js';
 import { ReloadFailedError } from '../supervisor/supervisor-errors.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
+import type { Guardrails } from '../plan/guardrails.js';
 import type { Logger } from '../telemetry/logger.js';
 import { restartOnlyChanges } from '../knowledge/restart-only-changes.js';
 import { AppliedConfig } from './applied-config.js';
+import { canariesFirst } from './canaries-first.js';
+import type { CanaryControl } from './config-canary.js';
 
 export interface ConfigManagerOptions {
   loaded: LoadedConfig;
@@ -31,6 +34,10 @@ export interface ConfigManagerOptions {
   candidateWindowMs?: number;
   /** Where webhooks' `secretEnv` variables are checked (default: this process's environment). */
   env?: NodeJS.ProcessEnv;
+  /** Where a version that changes a service with `canary:` is tried first (the supervisor); without it, no canary. */
+  canaries?: CanaryControl;
+  /** The guardrails a canary passes (pause, blast radius) before it starts; without them, none. */
+  guardrails?: Pick<Guardrails, 'check' | 'release'>;
 }
 
 /** The last applied config change, for incidents that follow it. */
@@ -78,6 +85,8 @@ export class ConfigManager {
   private goodTimer: NodeJS.Timeout | undefined;
   private healthySince: number | undefined;
   private checked = 0;
+  /** Aborted by {@link stop}: a canary being judged ends (and its version is not applied). */
+  private readonly stopping = new AbortController();
   private readonly onFileChange = () => void this.fileChanged();
 
   private constructor(private readonly options: ConfigManagerOptions) {}
@@ -99,6 +108,7 @@ export class ConfigManager {
   }
 
   stop(): void {
+    this.stopping.abort();
     unwatchFile(this.options.loaded.file, this.onFileChange);
     if (this.goodTimer) clearInterval(this.goodTimer);
   }
@@ -108,10 +118,11 @@ export class ConfigManager {
    * config, when a changed service's process could not be spawned as configured
    * (`HS_CONFIG_NOT_SPAWNABLE`, nothing stopped or recorded), or when one did not start
    * anyway (`HS_CONFIG_APPLY_FAILED`: the version is marked failed, the previous one is back,
-   * a `config-apply-failed` symptom raised). `by`: who asked (the audit's actor);
-   * `displayName`: what errors call the text.
+   * a `config-apply-failed` symptom raised), or when a changed service's canary failed or
+   * was denied (`HS_CONFIG_CANARY_FAILED`, see canaries-first.ts; `canary: false` skips the
+   * canaries). `by`: who asked (the audit's actor); `displayName`: what errors call the text.
    */
-  apply(text: string, source: string, options: { by?: string; displayName?: string } = {}): Promise<ConfigChange> {
+  apply(text: string, source: string, options: { by?: string; displayName?: string; canary?: boolean } = {}): Promise<ConfigChange> {
     const next = this.chain.then(() => this.applyNow(text, source, options));
     this.chain = next.catch(() => undefined);
     return next;
@@ -140,7 +151,8 @@ export class ConfigManager {
     const text = this.texts.get(good.version) ?? good.text;
     if (text.includes(REDACTED)) return { ok: false, detail: `cannot roll back config v${current} to v${good.version}: v${good.version} was stored with its secrets redacted and this process did not apply it; restore it in the config file` };
     await versions.mark(current, 'bad');
-    const change = await this.apply(text, `rollback of v${current} (bad) for incident ${target.incidentId}`);
+    // No canary: the text was good before, and a canary would hold a healing action for its whole duration.
+    const change = await this.apply(text, `rollback of v${current} (bad) for incident ${target.incidentId}`, { canary: false });
     // Its text is known good: no need to wait for it to prove itself again.
     if (change.version !== good.version) await versions.mark(change.version, 'good');
     this.checked = change.version;
@@ -173,7 +185,7 @@ export class ConfigManager {
     });
   }
 
-  private async applyNow(text: string, source: string, options: { by?: string; displayName?: string }): Promise<ConfigChange> {
+  private async applyNow(text: string, source: string, options: { by?: string; displayName?: string; canary?: boolean }): Promise<ConfigChange> {
     const { knowledge, supervisor, logger, loaded } = this.options;
     const next = parseConfig(text, { file: loaded.file, ...(options.displayName ? { displayName: options.displayName } : {}) });
     const needRestart = restartOnlyChanges(this.live.config, next.config);
@@ -194,6 +206,14 @@ export class ConfigManager {
     const previous = this.applied;
     this.applied = record.version;
     this.healthySince = undefined;
+    if (this.options.canaries && options.canary !== false) {
+      try {
+        await canariesFirst({ ...this.options, canaries: this.options.canaries, signal: this.stopping.signal }, { before: this.live.config, next: next.config, version: record.version, previous, source, by: options.by ?? 'controller' });
+      } catch (error) {
+        this.applied = previous;
+        throw error;
+      }
+    }
     let reloaded: Awaited<ReturnType<Supervisor['reload']>>;
     try {
       reloaded = await supervisor.reload(next.config);

@@ -228,7 +228,7 @@ export class ControllerRuntime {
     const leadership = new Leadership<AutonomicLoop>({ store, lease: LEASE, outbox, leaderGauge: metrics.leader, logger });
     const metricsServer = await serveMetrics({ port: config.monitor.metricsPort, registry, isLeader: () => leadership.isLeader });
     const accounting = new IncidentAccounting({ knowledge, metrics, readRun: (runId) => store.getRun(runId), logger, say });
-    const configs = await ConfigManager.start({ loaded, knowledge, supervisor, logger, say, quiet: () => accounting.unresolved === 0 && !watch.anyFiring(), observe: intake.observe });
+    const configs = await ConfigManager.start({ loaded, knowledge, supervisor, canaries: supervisor, guardrails, logger, say, quiet: () => accounting.unresolved === 0 && !watch.anyFiring(), observe: intake.observe });
     // Everything that decides reads the applied version when it decides: a new version is enforced whole.
     const live = configs.live;
     // Model providers with `element:` as loop elements: their attempts, whichever process made

@@ -354,6 +354,13 @@ export const ERROR_CODES = {
     meaning: 'A config version passed every check but a process it changed still did not start (a shebang naming a missing interpreter, a file removed a moment ago, EACCES …). The supervisor put the previous specs back and restarted them; the version is marked `failed` (not applied), the previous one stays in force, the audit log has `config.apply-failed` with the reason and who applied it, and a `config-apply-failed` incident opens on each service concerned. API: 422.',
     whatToDo: 'Read the reason (incident, audit, `up`\'s output), fix the spec, apply again.',
   },
+  HS_CONFIG_CANARY_FAILED: {
+    section: 'config',
+    retryable: false,
+    httpStatus: 422,
+    meaning: 'A config version changed a service with `canary:`; its canary — one replica on the new spec, sent a share of the front door\'s requests — failed: too many of its requests failed, its answers were too slow, its probes failed, too few requests reached it to judge, or it did not start. The canary was restarted on the spec in force, no other replica ran the version, the version is marked `bad`, and the previous one stays in force. The audit log has `config.canary.started` and `config.canary.rolled-back` with what its callers saw. Also thrown when the guardrails denied the canary (the service or everything is paused, or another replica of it is under remediation): then nothing was restarted, the version is marked `failed` and the audit log has `config.canary.denied`. API: 422.',
+    whatToDo: 'Read the verdict (`up`\'s output, the audit entry): fix the spec and apply again. A service with little traffic may need a longer `canary.duration`, a larger `share` or a lower `minRequests`. Denied: resume (`homeostat resume`) or wait for the remediation to end, then apply again.',
+  },
   HS_UNKNOWN_SERVICE: {
     section: 'supervisor',
     retryable: false,
@@ -372,7 +379,7 @@ export const ERROR_CODES = {
     section: 'supervisor',
     retryable: false,
     httpStatus: 500,
-    meaning: 'A supervisor reload could not start the new config: either the check before it found a process that cannot be spawned (nothing was stopped), or a new process did not start and the previous config was put back (the message says whether its processes started again). `up`\'s config manager reports it as `HS_CONFIG_APPLY_FAILED`.',
+    meaning: 'A supervisor reload could not start the new config: either the check before it found a process that cannot be spawned (nothing was stopped), or a new process did not start — or, in the rolling reload of a service behind a front door, did not take traffic within `expose.readyTimeout` — and the previous config was put back (the message says whether its processes started again). `up`\'s config manager reports it as `HS_CONFIG_APPLY_FAILED`.',
     whatToDo: 'As for `HS_CONFIG_APPLY_FAILED`.',
   },
   HS_FRONT_DOOR_UNAVAILABLE: {

@@ -1,4 +1,6 @@
+import type { CanaryConfig } from '../config/schema/canary.js';
 import type { ExitReason } from '../supervisor/element-events.js';
+import type { CallersSeen } from './canary-callers.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 
 /**
@@ -22,6 +24,20 @@ export interface ElementControl {
   restartState?(service: string, instance: string): { startedAt: number | null; nextRestartAt: number | null; lastExitReason?: ExitReason | null } | undefined;
   /** Switch `service`'s active-passive pair to its healthy other side; undefined when it cannot. */
   failover?(service: string, reason: string): Promise<{ from: string; to: string } | undefined>;
+  /**
+   * A restart rollout's canary: send `instance` its service's `canary.share` of the front
+   * door's requests and watch what its callers see, until `stop()`; undefined when the
+   * service has no `canary:` or no front door.
+   */
+  canaryTraffic?(service: string, instance: string): CanaryCallers | undefined;
+}
+
+/** A canary's callers, watched (see {@link ElementControl.canaryTraffic}). */
+export interface CanaryCallers {
+  /** The service's `canary:` limits. */
+  limits: CanaryConfig;
+  seen(): CallersSeen;
+  stop(): void;
 }
 
 /** The supervisor as an {@link ElementControl}. */
@@ -73,5 +89,19 @@ export function supervisorControl(supervisor: Supervisor): ElementControl {
       return snapshot ? { startedAt: snapshot.startedAt, nextRestartAt: snapshot.nextRestartAt, lastExitReason: snapshot.lastExit?.reason ?? null } : undefined;
     },
     failover: async (service, reason) => supervisor.failover(service, reason),
+    canaryTraffic(service, instance) {
+      const limits = supervisor.canaryOf(service);
+      const watch = limits ? supervisor.watchTraffic(instance) : undefined;
+      if (!limits || !watch) return undefined;
+      supervisor.weighCanary(service, { instance, share: limits.share });
+      return {
+        limits,
+        seen: () => watch.seen(),
+        stop: () => {
+          watch.stop();
+          supervisor.weighCanary(service, undefined);
+        },
+      };
+    },
   };
 }

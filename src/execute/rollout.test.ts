@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { canarySchema } from '../config/schema/canary.js';
 import { policySchema, guardrailsSchema, escalationSchema } from '../config/schema/policies.js';
 import { Knowledge } from '../knowledge/knowledge.js';
 import { Guardrails } from '../plan/guardrails.js';
@@ -94,6 +95,33 @@ test('canary then batches: a failing canary stops everything after it', async ()
   assert.equal(output.outcome, 'escalated');
   assert.deepEqual(fake.restarted, ['api#0']);
   assert.match(JSON.stringify(entries.filter((e) => e.kind === 'guard').at(-1)!.data.results), /canary api#0 failed verification: the rollout stops; not touched: api#1, api#2/);
+});
+
+test('a restart by canary behind a front door with canary: its share of the traffic, judged by its callers — failing ones stop the rollout', async () => {
+  const limits = canarySchema.parse({ share: '20%', maxErrorRate: '5%', minRequests: 10 });
+  for (const [failures, outcome] of [
+    [0, 'resolved'],
+    [10, 'escalated'],
+  ] as const) {
+    const fake = fakeControl(['api#0', 'api#1', 'api#2']);
+    const watched: string[] = [];
+    fake.control.canaryTraffic = (service, instance) => {
+      watched.push(`watch ${service} ${instance}`);
+      return { limits, seen: () => ({ requests: 50, failures, p95LatencyMs: 3 }), stop: () => watched.push(`stop ${instance}`) };
+    };
+    const { output, entries } = await remediate(fake.control, [{ action: 'restart', scope: 'service' }], { rollout: { batchSize: 2 } });
+    assert.deepEqual(watched, ['watch api api#0', 'stop api#0'], 'only the canary is weighed, and its share ends with its verification');
+    const canaryVerification = entries.find((e) => e.kind === 'verification' && e.data.batch === 0)!;
+    assert.deepEqual(canaryVerification.data.callers, { share: 0.2, requests: 50, failures, p95LatencyMs: 3, judged: failures === 0 ? 'api#0 served 50 requests: 0 failed (limit 5%), p95 3.0 ms' : 'api#0 failed 10 of 50 requests (20%, limit 5%)' });
+    if (outcome === 'resolved') {
+      assert.equal(output.outcome, 'resolved');
+      assert.deepEqual(fake.restarted, ['api#0', 'api#1', 'api#2']);
+    } else {
+      assert.notEqual(output.outcome, 'resolved');
+      assert.deepEqual(fake.restarted, ['api#0'], 'api#1 and api#2 are not touched');
+      assert.match(String(canaryVerification.data.detail), /its callers: api#0 failed 10 of 50 requests \(20%, limit 5%\)/);
+    }
+  }
 });
 
 test('a batch larger than the blast radius is denied, and the rollout stops there', async () => {

@@ -3,6 +3,7 @@ import type { GuardDecision } from '../plan/guardrails.js';
 import type { WorkflowContext } from '../workflow/workflow-context.js';
 import { DESTRUCTIVE_ACTIONS, type ActionOutcome } from './actuators.js';
 import type { RemediationDeps, RemediationInput } from './remediation-workflow.js';
+import { judgeCallers } from './canary-callers.js';
 import { incidentHealth } from './incident-health.js';
 import { verifyHealthy } from './verify-health.js';
 import { joinChecks, type VerificationChecks } from './verification-checks.js';
@@ -114,16 +115,28 @@ export async function rollout(ctx: WorkflowContext, deps: RemediationDeps, args:
         // The last batch resolves the incident: every symptom joined to it must be clear too (see incident-health.ts).
         const health = acted.ok && b === batches.length - 1 ? await incidentHealth(deps, incidentId, { target: service }) : undefined;
         const batchHealthy = () => batch.every((instance) => deps.control.isHealthy(service, instance));
+        // A canary behind a front door with `canary:` also gets its share of the traffic, and must satisfy its callers.
+        const callers = b === 0 && acted.ok ? deps.control.canaryTraffic?.(service, batch[0]!) : undefined;
+        const callersJudged = () => (callers ? judgeCallers(callers.seen(), callers.limits, batch[0]!) : undefined);
         const joined = joinChecks(
-          async () => (!batchHealthy() ? false : health ? await health.read() : true),
-          () => (batchHealthy() ? (health?.failing() ?? '') : `${batch.join(', ')} not healthy`),
+          async () => (!batchHealthy() || (callers && callersJudged()!.verdict !== 'pass') ? false : health ? await health.read() : true),
+          () => {
+            if (!batchHealthy()) return `${batch.join(', ')} not healthy`;
+            const judged = callersJudged();
+            return judged && judged.verdict !== 'pass' ? `its callers: ${judged.detail}` : (health?.failing() ?? '');
+          },
           args.checks?.(signal),
         );
-        const result = acted.ok
-          ? await verifyHealthy(() => joined.isHealthy(), { healthyForMs: policy.verify.healthyFor, timeoutMs: policy.verify.timeout, signal, whyNot: () => joined.whyNot() })
-          : { ok: false, verdict: 'failing' as const, detail: `not verified: the action failed (${acted.detail})`, tookMs: 0 };
+        let result: { ok: boolean; verdict: 'healthy' | 'failing' | 'unknown'; detail: string; tookMs: number };
+        try {
+          result = acted.ok
+            ? await verifyHealthy(() => joined.isHealthy(), { healthyForMs: policy.verify.healthyFor, timeoutMs: policy.verify.timeout, signal, whyNot: () => joined.whyNot() })
+            : { ok: false, verdict: 'failing' as const, detail: `not verified: the action failed (${acted.detail})`, tookMs: 0 };
+        } finally {
+          callers?.stop();
+        }
         release();
-        await record('verification', { rung, batch: b, canary: b === 0, action: part, ...result });
+        await record('verification', { rung, batch: b, canary: b === 0, action: part, ...result, ...(callers ? { callers: { share: callers.limits.share, ...callers.seen(), judged: callersJudged()!.detail } } : {}) });
         if (result.verdict === 'unknown') await knowledge.audit.append('controller', 'verification.unknown', incidentId, { rung, batch: b, action: part, detail: result.detail });
         if (!result.ok) await stop(b, result.verdict === 'unknown' ? 'could not be verified (unknown)' : 'failed verification');
         return result;

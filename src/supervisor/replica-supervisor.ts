@@ -101,6 +101,11 @@ export class ReplicaSupervisor {
     this.logs = new ReplicaLogFiles(replicaLogDir(ctx.stateDir, ctx.service, ctx.replica), { maxBytes: ctx.config.logs.maxSize, keep: ctx.config.logs.keep });
   }
 
+  /** The spec this replica runs (a rolling reload or a canary may leave its service's replicas on two specs for a while). */
+  get serviceSpec(): ServiceConfig {
+    return this.ctx.config;
+  }
+
   /** The process group id of the running process, for resource sampling. */
   get pgid(): number | undefined {
     return this.proc?.alive ? this.proc.pid : undefined;

@@ -17,6 +17,13 @@ export type ServiceRole = 'active' | 'standby';
 
 export type ReplicaFactory = (replica: number, port: number | null) => ReplicaSupervisor;
 
+/** A replica that takes a share of a front door's requests while a config rollout judges it (see {@link ServiceSupervisor.canary}). */
+export interface CanaryReplica {
+  instance: string;
+  /** 0 < share ≤ 1. */
+  share: number;
+}
+
 /**
  * The replicas of one supervised service: starts them, scales them at run time, and
  * knows whether any is healthy (for failover).
@@ -26,21 +33,19 @@ export type ReplicaFactory = (replica: number, port: number | null) => ReplicaSu
  */
 export class ServiceSupervisor {
   role: ServiceRole = 'active';
+  /** The replica a config rollout is judging now, and its share of the front door's requests. */
+  canary: CanaryReplica | undefined;
   private replicas: ReplicaSupervisor[] = [];
   private readonly ports = new Map<number, number | null>();
-  private readonly needsPort: boolean;
 
   constructor(
     readonly name: string,
-    readonly config: ServiceConfig,
-    private readonly newReplica: (ctx: Pick<ReplicaContext, 'replica' | 'port'>) => ReplicaSupervisor,
+    /** The spec in force: the one new replicas start from; a rolling reload replaces it ({@link rollTo}). */
+    public config: ServiceConfig,
+    private readonly newReplica: (ctx: Pick<ReplicaContext, 'replica' | 'port' | 'config'>) => ReplicaSupervisor,
     private readonly emit: (event: ElementEvent) => void,
     private readonly now: () => number,
-  ) {
-    const probesNeedPort = Object.values(config.probes).some((probe) => probe && ((probe.http !== undefined && !/^https?:/.test(probe.http)) || probe.tcp === true));
-    // A front door (`expose:`) routes to each replica's port: it needs one even when only `$PORT` reads it.
-    this.needsPort = config.port !== undefined || config.expose !== undefined || probesNeedPort || usesPort([...config.args, ...Object.values(config.env), config.cwd ?? '']);
-  }
+  ) {}
 
   get replicaCount(): number {
     return this.replicas.length;
@@ -74,6 +79,50 @@ export class ServiceSupervisor {
     await Promise.all(this.replicas.map((replica) => replica.stop()));
   }
 
+  /**
+   * Replace replica `index` by one started from `spec`: the old one is drained and stopped
+   * first (its port is the new one's). Resolves once the new process's spawn is known: the
+   * error when it could not start (`trial`: not retried, see {@link ReplicaSupervisor.startConfirmed}).
+   */
+  async replaceReplica(index: number, spec: ServiceConfig, trial = false): Promise<Error | undefined> {
+    const old = this.replicas[index];
+    if (!old) return new Error(`${this.name} has no replica ${index}`);
+    await old.stop();
+    const replica = this.newReplica({ replica: index, port: await this.portFor(index, spec), config: spec });
+    this.replicas[index] = replica;
+    return replica.startConfirmed(trial);
+  }
+
+  /**
+   * A rolling reload to `spec`: one replica at a time — drained, stopped, started from
+   * `spec`, and taking traffic again (at most `readyTimeoutMs`) before the next goes — so a
+   * front door always has a ready replica. Replicas already on `spec` (a canary that
+   * passed) are kept. `trial` (a new spec): stops at the first replica that does not start
+   * or does not take traffic in time, which it returns (the caller puts the previous spec
+   * back); otherwise (putting a spec back) every replica is rolled whatever one of them
+   * does, and the failures are returned. Then the count follows `spec.replicas`.
+   */
+  async rollTo(spec: ServiceConfig, options: { readyTimeoutMs: number; trial: boolean; sameSpec: (a: ServiceConfig, b: ServiceConfig) => boolean }): Promise<SpawnFailure[]> {
+    this.config = spec;
+    const failures: SpawnFailure[] = [];
+    for (let index = 0; index < Math.min(this.replicas.length, spec.replicas); index++) {
+      if (options.sameSpec(this.replicas[index]!.serviceSpec, spec)) continue;
+      const error = await this.replaceReplica(index, spec, options.trial);
+      const replica = this.replicas[index]!;
+      if (error) failures.push({ service: this.name, instance: replica.instance, message: error.message });
+      else if (!(await replica.untilAcceptsTraffic(options.readyTimeoutMs))) {
+        failures.push({ service: this.name, instance: replica.instance, message: `did not take traffic within ${options.readyTimeoutMs} ms (expose.readyTimeout) of its start` });
+      }
+      if (options.trial && failures.length > 0) return failures;
+    }
+    const started = await this.scaleTo(spec.replicas, false, options.trial);
+    for (const [replica, spawned] of started) {
+      const error = await spawned;
+      if (error) failures.push({ service: this.name, instance: replica.instance, message: error.message });
+    }
+    return failures;
+  }
+
   /** Its dependents may start: a replica is ready (see {@link ReplicaSupervisor.isReady}), or it is scaled to 0 (nothing to wait for). */
   isReady(): boolean {
     return this.config.replicas === 0 || this.replicas.some((replica) => replica.isReady());
@@ -95,7 +144,7 @@ export class ServiceSupervisor {
     if (target === from) return started;
     if (target > from) {
       for (let index = from; index < target; index++) {
-        const replica = this.newReplica({ replica: index, port: await this.portFor(index) });
+        const replica = this.newReplica({ replica: index, port: await this.portFor(index, this.config), config: this.config });
         this.replicas.push(replica);
         started.push([replica, replica.startConfirmed(trial)]);
       }
@@ -108,12 +157,19 @@ export class ServiceSupervisor {
   }
 
   /** A replica keeps its port across restarts: `port + replica`, or a free one picked once. */
-  private async portFor(replica: number): Promise<number | null> {
-    if (!this.needsPort) return null;
-    if (this.config.port !== undefined) return this.config.port + replica;
+  private async portFor(replica: number, spec: ServiceConfig): Promise<number | null> {
+    if (!needsPort(spec)) return null;
+    if (spec.port !== undefined) return spec.port + replica;
     if (!this.ports.has(replica)) this.ports.set(replica, await freePort());
     return this.ports.get(replica)!;
   }
+}
+
+/** Whether a replica of `spec` gets a port (`{{port}}`, `$PORT`). */
+function needsPort(spec: ServiceConfig): boolean {
+  const probesNeedPort = Object.values(spec.probes).some((probe) => probe && ((probe.http !== undefined && !/^https?:/.test(probe.http)) || probe.tcp === true));
+  // A front door (`expose:`) routes to each replica's port: it needs one even when only `$PORT` reads it.
+  return spec.port !== undefined || spec.expose !== undefined || probesNeedPort || usesPort([...spec.args, ...Object.values(spec.env), spec.cwd ?? '']);
 }
 
 /** A TCP port that was free a moment ago (the kernel picks it). */

@@ -2,6 +2,8 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { ExposeConfig } from '../config/schema/expose.js';
 import type { HomeostatConfig } from '../config/schema/root.js';
+import type { CanaryConfig } from '../config/schema/canary.js';
+import type { ServiceConfig } from '../config/schema/services.js';
 import { systemClock, type Clock } from '../resilience/clock.js';
 import { EventEmitter, type Listener } from '../resilience/events.js';
 import type { Random } from '../resilience/random.js';
@@ -20,8 +22,19 @@ import { ReplicaSupervisor, type ReplicaSnapshot } from './replica-supervisor.js
 import { ResourceSampler } from './resource-sampler.js';
 import { startInDependencyOrder, stopInReverseDependencyOrder } from './start-order.js';
 import { spawnabilityProblems, type ServiceSpawnProblem } from './config-spawnability.js';
-import { ServiceSupervisor, type ServiceRole, type SpawnFailure } from './service-supervisor.js';
+import { ServiceSupervisor, type CanaryReplica, type ServiceRole, type SpawnFailure } from './service-supervisor.js';
 import { ReloadFailedError, UnknownServiceError } from './supervisor-errors.js';
+import { sameSpec } from './service-spec.js';
+import { endCanary, startCanary } from './canary-replica.js';
+
+/**
+ * What the callers of one replica saw through its front door since the watch began (the
+ * front doors' `TrafficWatch`, src/traffic/replica-outcomes.ts): what a canary is judged on.
+ */
+export interface CallerOutcomesWatch {
+  seen(): { requests: number; failures: number; p95LatencyMs: number | undefined };
+  stop(): void;
+}
 
 export interface SupervisorOptions {
   config: HomeostatConfig;
@@ -143,7 +156,7 @@ export class Supervisor {
         const heartbeatSecret = beats ? externalHeartbeatSecret(this.options.stateDir, name) : undefined;
         this.externals.set(name, new ExternalElement(name, service, { clock: this.clock, heartbeats: this.heartbeats, baseDir: this.options.baseDir, emit: this.emit, ...(heartbeatSecret ? { heartbeatSecret } : {}) }));
       } else {
-        this.services.set(name, new ServiceSupervisor(name, service, (ctx) => this.newReplica(name, ctx.replica, ctx.port), this.emit, () => this.clock.now()));
+        this.services.set(name, new ServiceSupervisor(name, service, (ctx) => this.newReplica(name, ctx.replica, ctx.port, ctx.config), this.emit, () => this.clock.now()));
       }
     }
     this.pairFailovers();
@@ -195,8 +208,11 @@ export class Supervisor {
 
   /**
    * Apply another config's services (a new or rolled-back config version): a supervised
-   * service whose spec changed is stopped gracefully and started from the new spec, an
-   * added one starts, a removed one stops; unchanged services are not touched. External
+   * service whose spec changed is stopped gracefully and started from the new spec — behind
+   * a front door (`expose:`) one replica at a time, each taking traffic again before the
+   * next goes ({@link ServiceSupervisor.rollTo}; a replica already on the new spec, a canary
+   * that passed, is kept) —, an added one starts, a removed one stops; unchanged services
+   * (`canary:` aside, see service-spec.ts) are not touched. External
    * services, probes' heartbeat server and resource sampling keep their first config
    * (restart `up` to change those).
    *
@@ -218,12 +234,16 @@ export class Supervisor {
     const problems = this.spawnProblems(config);
     if (problems.length > 0) throw new ReloadFailedError(services, [], [], problems);
     this.config = config;
-    const failed = await this.replaceServices([...changed, ...removed], [...changed, ...added], true);
+    // Behind a front door, a changed service rolls one replica at a time: its callers never see it down.
+    const rolling = changed.filter((name) => config.services[name]!.expose !== undefined && config.services[name]!.replicas > 0);
+    const replaced = changed.filter((name) => !rolling.includes(name));
+    const failed = await this.rollServices(rolling, config, true);
+    if (failed.length === 0) failed.push(...(await this.replaceServices([...replaced, ...removed], [...replaced, ...added], true)));
     this.stateDirty = true;
     if (failed.length === 0) return services;
     // A stop for a reload must not hide a failed start: the previous specs come back.
     this.config = before;
-    const notRestored = await this.replaceServices([...changed, ...added], [...changed, ...removed], false);
+    const notRestored = [...(await this.rollServices(rolling, before, false)), ...(await this.replaceServices([...replaced, ...added], [...replaced, ...removed], false))];
     throw new ReloadFailedError(services, failed, notRestored);
   }
 
@@ -240,7 +260,7 @@ export class Supervisor {
     for (const [name, service] of Object.entries(config.services)) {
       if (external(name)) continue;
       if (!this.services.has(name)) added.push(name);
-      else if (JSON.stringify(before.services[name]) !== JSON.stringify(service)) changed.push(name);
+      else if (!sameSpec(before.services[name], service)) changed.push(name);
     }
     for (const name of this.services.keys()) if (!config.services[name]) removed.push(name);
     return { changed, added, removed };
@@ -268,7 +288,7 @@ export class Supervisor {
     await stopInReverseDependencyOrder([...stopping.keys()], (name) => stopping.get(name)!.stop(), (name) => stopping.get(name)?.config.dependsOn ?? []);
     for (const name of stopping.keys()) this.services.delete(name);
     for (const name of start) {
-      this.services.set(name, new ServiceSupervisor(name, config.services[name]!, (ctx) => this.newReplica(name, ctx.replica, ctx.port), this.emit, () => this.clock.now()));
+      this.services.set(name, new ServiceSupervisor(name, config.services[name]!, (ctx) => this.newReplica(name, ctx.replica, ctx.port, ctx.config), this.emit, () => this.clock.now()));
     }
     this.failovers.length = 0;
     this.pairFailovers();
@@ -277,6 +297,19 @@ export class Supervisor {
       if (service) service.role = role;
     }
     return this.startInOrder(start, trial);
+  }
+
+  /** Roll each of `names` to its spec in `config`, one replica at a time (see {@link ServiceSupervisor.rollTo}); the replicas that failed. */
+  private async rollServices(names: string[], config: HomeostatConfig, trial: boolean): Promise<SpawnFailure[]> {
+    const failed: SpawnFailure[] = [];
+    for (const name of names) {
+      const service = this.services.get(name);
+      const spec = config.services[name];
+      if (!service || !spec) continue;
+      failed.push(...(await service.rollTo(spec, { readyTimeoutMs: spec.expose?.readyTimeout ?? 30_000, trial, sameSpec })));
+      if (trial && failed.length > 0) break;
+    }
+    return failed;
   }
 
   /**
@@ -346,8 +379,49 @@ export class Supervisor {
   routable(service: string): { instance: string; port: number }[] {
     const active = this.services.get(this.activeOf(service));
     if (!active) return [];
-    return active.all.flatMap((replica) => (replica.port !== null && replica.acceptsTraffic() ? [{ instance: replica.instance, port: replica.port }] : []));
+    const canary = active.canary;
+    return active.all.flatMap((replica) =>
+      replica.port !== null && replica.acceptsTraffic() ? [{ instance: replica.instance, port: replica.port, ...(canary?.instance === replica.instance ? { share: canary.share } : {}) }] : [],
+    );
   }
+
+  /** A config rollout's canary for `service` on `spec`, sent `share` of its front door's requests (see {@link startCanary} in canary-replica.ts). */
+  startCanary(service: string, spec: ServiceConfig, share: number): Promise<{ instance: string; ready: boolean; error?: string }> {
+    return startCanary(this.requireService(service), spec, share);
+  }
+
+  /** End `service`'s canary (see {@link endCanary} in canary-replica.ts): `keep` it on the new spec, or `revert` it to the spec in force. */
+  endCanary(service: string, outcome: 'keep' | 'revert'): Promise<void> {
+    return endCanary(this.requireService(service), outcome);
+  }
+
+  /** The `canary:` of `service` in the config in force (undefined: none). */
+  canaryOf(service: string): CanaryConfig | undefined {
+    return this.config.services[service]?.canary;
+  }
+
+  /**
+   * Mark `canary.instance` as `service`'s canary, sent `canary.share` of its front door's
+   * requests (a restart rollout's canary while it is verified); undefined: no canary.
+   */
+  weighCanary(service: string, canary: CanaryReplica | undefined): void {
+    this.requireService(service).canary = canary;
+  }
+
+  /**
+   * Let {@link watchTraffic} read what a replica's callers see: the front doors
+   * (src/traffic/) count each replica's outcomes while it is watched.
+   */
+  watchTrafficWith(watch: (instance: string) => CallerOutcomesWatch): void {
+    this.trafficWatcher = watch;
+  }
+
+  /** Watch what the callers of `instance` see from now (undefined: no front door). */
+  watchTraffic(instance: string): CallerOutcomesWatch | undefined {
+    return this.trafficWatcher?.(instance);
+  }
+
+  private trafficWatcher: ((instance: string) => CallerOutcomesWatch) | undefined;
 
   /** The front door `service` has in the config in force (`expose:`), if any. */
   exposeOf(service: string): ExposeConfig | undefined {
@@ -393,12 +467,12 @@ export class Supervisor {
     return service;
   }
 
-  private newReplica(service: string, replica: number, port: number | null): ReplicaSupervisor {
+  private newReplica(service: string, replica: number, port: number | null, config: ServiceConfig): ReplicaSupervisor {
     return new ReplicaSupervisor({
       service,
       replica,
       port,
-      config: this.config.services[service]!,
+      config,
       baseDir: this.options.baseDir,
       stateDir: this.options.stateDir,
       clock: this.clock,

@@ -40,3 +40,23 @@ test('in flight: ending twice counts once; a drain resolves when the last reques
   inFlight.begin('api#1');
   assert.equal(await inFlight.drained('api#1', 20), false);
 });
+
+test('a canary gets exactly its share of the requests, in any strategy; alone, or on a retry, it is treated like the others', () => {
+  for (const strategy of ['round-robin', 'least-requests'] as const) {
+    const balancer = new Balancer(strategy, new InFlight());
+    const withCanary = [{ ...upstreams[0]!, share: 0.1 }, upstreams[1]!, upstreams[2]!];
+    const counts = new Map<string, number>();
+    for (let i = 0; i < 1_000; i++) {
+      const picked = balancer.pick(withCanary)!.instance;
+      counts.set(picked, (counts.get(picked) ?? 0) + 1);
+    }
+    assert.equal(counts.get('api#0'), 100, strategy);
+    assert.equal(counts.get('api#1'), 450, strategy);
+    assert.equal(counts.get('api#2'), 450, strategy);
+    // The only replica that takes traffic: it takes all of it, rather than callers getting 503s.
+    assert.equal(balancer.pick([withCanary[0]!])!.instance, 'api#0');
+    // A retry after the canary failed goes elsewhere; after another failed it may go to the canary.
+    for (let i = 0; i < 20; i++) assert.notEqual(balancer.pick(withCanary, new Set(['api#0']))!.instance, 'api#0');
+    assert.equal(balancer.pick(withCanary, new Set(['api#1', 'api#2']))!.instance, 'api#0');
+  }
+});

@@ -4,6 +4,7 @@ import type { MetricsRegistry } from '../telemetry/metrics.js';
 import type { Upstream } from './balancer.js';
 import { HttpFrontDoor } from './http-front-door.js';
 import { InFlight } from './in-flight.js';
+import { ReplicaOutcomes, type TrafficWatch } from './replica-outcomes.js';
 import { TcpFrontDoor } from './tcp-front-door.js';
 import { FrontDoorUnavailableError } from './traffic-errors.js';
 import { trafficMetrics } from './traffic-metrics.js';
@@ -14,6 +15,8 @@ export interface RoutingSource {
   routable(service: string): Upstream[];
   /** Have planned stops and graceful restarts wait for `drain(service, instance)` first. */
   drainWith(drain: (service: string, instance: string) => Promise<void>): void;
+  /** Let a config rollout watch what a replica's callers see through the doors (its canary's verdict). */
+  watchTrafficWith(watch: (instance: string) => TrafficWatch): void;
 }
 
 type FrontDoor = HttpFrontDoor | TcpFrontDoor;
@@ -41,11 +44,12 @@ export class FrontDoors {
   static async open(options: { config: HomeostatConfig; supervisor: RoutingSource; registry: MetricsRegistry }): Promise<FrontDoors> {
     const { config, supervisor } = options;
     const inFlight = new InFlight();
+    const outcomes = new ReplicaOutcomes();
     const exposed = Object.entries(config.services).flatMap(([service, definition]) => (definition.expose && definition.command !== undefined ? [[service, definition.expose] as const] : []));
     const doors = new Map<string, FrontDoor>();
     const metrics = trafficMetrics(options.registry, { pools: () => [...doors.keys()].map((service) => ({ service, size: supervisor.routable(service).length })), inFlight });
     for (const [service, expose] of exposed) {
-      const deps = { service, expose, upstreams: () => supervisor.routable(service), inFlight, metrics };
+      const deps = { service, expose, upstreams: () => supervisor.routable(service), inFlight, metrics, outcomes };
       doors.set(service, expose.protocol === 'tcp' ? new TcpFrontDoor(deps) : new HttpFrontDoor(deps));
     }
     for (const [service, door] of doors) {
@@ -58,7 +62,10 @@ export class FrontDoors {
       }
     }
     const opened = new FrontDoors(doors, config, inFlight);
-    if (doors.size > 0) supervisor.drainWith((service, instance) => opened.drain(service, instance));
+    if (doors.size > 0) {
+      supervisor.drainWith((service, instance) => opened.drain(service, instance));
+      supervisor.watchTrafficWith((instance) => outcomes.watch(instance));
+    }
     return opened;
   }
 

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { ExposeConfig } from '../config/schema/expose.js';
 import { Balancer, type Upstream } from './balancer.js';
 import type { InFlight } from './in-flight.js';
+import type { ReplicaOutcomes } from './replica-outcomes.js';
 import { endToEndHeaders, upstreamHeaders } from './proxy-headers.js';
 import { isIdempotent, neverDelivered } from './retry-rules.js';
 import type { TrafficMetrics } from './traffic-metrics.js';
@@ -18,6 +19,8 @@ export interface FrontDoorDeps {
   upstreams: () => Upstream[];
   inFlight: InFlight;
   metrics: TrafficMetrics;
+  /** Where each request's outcome per replica goes (what a canary is judged on). */
+  outcomes: ReplicaOutcomes;
 }
 
 /**
@@ -88,6 +91,7 @@ export class HttpFrontDoor {
     const { service, metrics } = this.deps;
     tried.add(target.instance);
     const done = this.deps.inFlight.begin(target.instance);
+    const sentAt = performance.now();
     let answered = false;
     const upstream = request({
       host: '127.0.0.1',
@@ -105,6 +109,7 @@ export class HttpFrontDoor {
     res.once('close', onClientGone);
     upstream.on('response', (answer) => {
       answered = true;
+      this.deps.outcomes.record(target.instance, { ok: (answer.statusCode ?? 500) < 500, latencyMs: performance.now() - sentAt });
       metrics.requests.inc({ service, replica: target.instance, status: `${Math.floor((answer.statusCode ?? 500) / 100)}xx` });
       res.writeHead(answer.statusCode ?? 502, answer.statusMessage, endToEndHeaders(answer.headers));
       answer.pipe(res);
@@ -126,6 +131,7 @@ export class HttpFrontDoor {
         return;
       }
       metrics.upstreamErrors.inc({ service, replica: target.instance });
+      this.deps.outcomes.record(target.instance, { ok: false });
       const retry = tried.size === 1 && (neverDelivered(error) || (this.deps.expose.retry && isIdempotent(req.method, req.headers)));
       const next = retry ? this.balancer.pick(this.deps.upstreams(), tried) : undefined;
       if (!next) {

@@ -66,6 +66,7 @@ export class TcpFrontDoor {
     let piped = false;
     upstream.once('connect', () => {
       piped = true;
+      this.deps.outcomes.record(target.instance, { ok: true });
       metrics.connections.inc({ service, replica: target.instance });
       client.pipe(upstream);
       upstream.pipe(client);
@@ -73,6 +74,7 @@ export class TcpFrontDoor {
     });
     upstream.on('error', () => {
       metrics.upstreamErrors.inc({ service, replica: target.instance });
+      if (!piped) this.deps.outcomes.record(target.instance, { ok: false });
       if (!piped && !client.destroyed) {
         done();
         this.connect(client, tried);

@@ -94,7 +94,7 @@ export const configRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
     schema: {
       tags: ['config'],
       summary:
-        'Validate and apply a homeostat.yaml as a new version (services whose spec changed restart) (audited). The file on disk is not changed. 400 HS_CONFIG_NOT_SPAWNABLE: a process it would start cannot be spawned (nothing changed); 422 HS_CONFIG_APPLY_FAILED: one did not start, the previous version is back and this one is marked failed.',
+        'Validate and apply a homeostat.yaml as a new version (services whose spec changed restart) (audited). The file on disk is not changed. 400 HS_CONFIG_NOT_SPAWNABLE: a process it would start cannot be spawned (nothing changed); 422 HS_CONFIG_APPLY_FAILED: one did not start, the previous version is back and this one is marked failed; 422 HS_CONFIG_CANARY_FAILED: a changed service\'s canary (`canary:`) failed or was denied, the previous version stays in force (the answer comes after the canary\'s `duration`).',
       body: { type: 'object', required: ['yaml'], additionalProperties: false, properties: { yaml: { type: 'string', minLength: 1 } } },
       response: responses({ 200: appliedSchema, 422: errorSchema }),
     },

@@ -1,5 +1,6 @@
 import { autoscaleSchema } from './autoscale.js';
 import { z } from 'zod';
+import { canarySchema } from './canary.js';
 import { exposeSchema } from './expose.js';
 import { probesSchema } from './probes.js';
 import { byteSizeSchema, durationSchema, percentSchema, textSchema } from './units.js';
@@ -80,6 +81,7 @@ export const serviceSchema = z
     standby: standbySchema.optional(),
     autoscale: autoscaleSchema.optional(),
     expose: exposeSchema.optional(),
+    canary: canarySchema.optional(),
     dependsOn: z
       .array(z.string().min(1))
       .default([])
@@ -92,7 +94,7 @@ export const serviceSchema = z
       ctx.addIssue({ code: 'custom', message: 'a service needs either command (supervised) or url (external, probed only), not both' });
     }
     if (service.url !== undefined) {
-      for (const key of ['args', 'cwd', 'port', 'maxMemory', 'limits', 'autoscale', 'expose'] as const) {
+      for (const key of ['args', 'cwd', 'port', 'maxMemory', 'limits', 'autoscale', 'expose', 'canary'] as const) {
         const value = service[key];
         if (value !== undefined && !(Array.isArray(value) && value.length === 0)) {
           ctx.addIssue({ code: 'custom', path: [key], message: `${key} does not apply to an external (url) service` });
@@ -109,6 +111,11 @@ export const serviceSchema = z
     service.args.forEach((arg, i) => check(arg, ['args', i]));
     for (const [key, value] of Object.entries(service.env)) check(value, ['env', key]);
     if (service.cwd !== undefined) check(service.cwd, ['cwd']);
+    if (service.canary && service.url === undefined) {
+      // A canary is judged by what its callers saw: only a front door sees them, and only another replica keeps serving the rest.
+      if (!service.expose) ctx.addIssue({ code: 'custom', path: ['canary'], message: 'a canary needs a front door (`expose:`) to send it a share of the traffic and see its callers\' answers' });
+      else if (service.replicas < 2) ctx.addIssue({ code: 'custom', path: ['canary'], message: `a canary needs at least 2 replicas (this service has ${service.replicas}): the others serve the rest while it is judged` });
+    }
     if (service.autoscale && (service.replicas < service.autoscale.min || service.replicas > service.autoscale.max)) {
       ctx.addIssue({ code: 'custom', path: ['replicas'], message: `${service.replicas} replicas is outside autoscale's ${service.autoscale.min}..${service.autoscale.max}` });
     }

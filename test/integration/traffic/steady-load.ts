@@ -6,6 +6,8 @@ export interface LoadResult {
   failures: string[];
   /** Answers per replica instance (the second word of the test app's body). */
   byInstance: Map<string, number>;
+  /** Every answer in the order it arrived: its status and the replica named in its body ('?' when none). */
+  answers: { status: number; instance: string }[];
 }
 
 /**
@@ -16,7 +18,7 @@ export interface LoadResult {
  */
 export function steadyLoad(url: string, concurrency: number, method = 'GET'): { stop: () => Promise<LoadResult>; result: LoadResult } {
   const agent = new Agent({ keepAlive: true });
-  const result: LoadResult = { ok: 0, failures: [], byInstance: new Map() };
+  const result: LoadResult = { ok: 0, failures: [], byInstance: new Map(), answers: [] };
   let running = true;
   const once = () =>
     new Promise<void>((resolve) => {
@@ -25,6 +27,7 @@ export function steadyLoad(url: string, concurrency: number, method = 'GET'): { 
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (body += chunk));
         res.on('end', () => {
+          result.answers.push({ status: res.statusCode ?? 0, instance: body.split(' ')[1] ?? '?' });
           if (res.statusCode === 200) {
             result.ok++;
             const instance = body.split(' ')[1] ?? '?';
