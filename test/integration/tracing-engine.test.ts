@@ -17,15 +17,17 @@ async function memoryTracing(): Promise<{ spans: () => ReadableSpan[]; tracing: 
 const named = (spans: ReadableSpan[], name: string) => spans.filter((s) => s.name === name);
 const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId;
 
-test('a run with a retried step: run → step → one attempt span per attempt, the failed one marked with its error code', async () => {
+test('a run with a retried step: run → step (the first attempt, its failure an exception event) → an attempt span per retry', async () => {
   const { spans, tracing } = await memoryTracing();
   const env = testEngines();
   try {
     let calls = 0;
+    const seen: Array<{ traceparent: string | null; active: string | null }> = [];
     const flaky = defineWorkflow('flaky', async (ctx: WorkflowContext) =>
-      ctx.step('fetch', () => {
+      ctx.step('fetch', (step) => {
         calls++;
-        if (calls === 1) throw new HomeostatError('HS_TIMEOUT', 'first attempt times out', { retryable: true });
+        seen.push({ traceparent: step.traceparent ?? null, active: trace.getActiveSpan()?.spanContext().spanId ?? null });
+        if (calls < 3) throw new HomeostatError('HS_TIMEOUT', `attempt ${calls} times out`, { retryable: true });
         return 'fetched';
       }, { retry: { maxAttempts: 3, initialDelay: 1, jitter: 'none' } }),
     );
@@ -37,7 +39,7 @@ test('a run with a retried step: run → step → one attempt span per attempt, 
     const [start] = named(spans(), 'homeostat.run.start');
     const [execution] = named(spans(), 'homeostat.run');
     const [step] = named(spans(), 'homeostat.step');
-    const attempts = named(spans(), 'homeostat.attempt').sort((x, y) => Number(x.attributes['homeostat.attempt.number']) - Number(y.attributes['homeostat.attempt.number']));
+    const retries = named(spans(), 'homeostat.attempt').sort((x, y) => Number(x.attributes['homeostat.attempt.number']) - Number(y.attributes['homeostat.attempt.number']));
     assert.ok(start && execution && step);
     assert.equal(start.attributes['homeostat.run.id'], run.id);
     assert.equal(parentOf(execution), start.spanContext().spanId, 'the execution is a child of the run start');
@@ -45,13 +47,20 @@ test('a run with a retried step: run → step → one attempt span per attempt, 
     assert.equal(execution.attributes['homeostat.run.status'], 'completed');
     assert.equal(parentOf(step), execution.spanContext().spanId);
     assert.equal(step.attributes['homeostat.step.name'], 'fetch');
-    assert.equal(step.attributes['homeostat.step.attempts'], 2);
+    assert.equal(step.attributes['homeostat.step.attempts'], 3);
     assert.equal(step.attributes['homeostat.step.status'], 'completed');
-    assert.deepEqual(attempts.map((a) => [a.attributes['homeostat.attempt.number'], a.attributes['homeostat.attempt.outcome'], a.attributes['homeostat.error.code']]), [
-      [1, 'error', 'HS_TIMEOUT'],
-      [2, 'ok', undefined],
+    // The first attempt is the step span's: its failure is recorded there, as an exception event.
+    const failures = step.events.filter((e) => e.name === 'exception');
+    assert.deepEqual(failures.map((e) => [e.attributes?.['homeostat.attempt.number'], e.attributes?.['homeostat.error.code'], e.attributes?.['exception.message']]), [[1, 'HS_TIMEOUT', 'attempt 1 times out']]);
+    // Each retry has its own span under the step: the second failed, the third succeeded.
+    assert.deepEqual(retries.map((a) => [a.attributes['homeostat.attempt.number'], a.attributes['homeostat.attempt.outcome'], a.attributes['homeostat.error.code']]), [
+      [2, 'error', 'HS_TIMEOUT'],
+      [3, 'ok', undefined],
     ]);
-    for (const attempt of attempts) assert.equal(parentOf(attempt), step.spanContext().spanId);
+    for (const retry of retries) assert.equal(parentOf(retry), step.spanContext().spanId);
+    // What each attempt saw: the span it ran in, as traceparent and as the active span.
+    const ranIn = [step, ...retries].map((s) => s.spanContext());
+    assert.deepEqual(seen, ranIn.map(({ traceId, spanId }) => ({ traceparent: `00-${traceId}-${spanId}-01`, active: spanId })));
     const traceIds = new Set(spans().map((s) => s.spanContext().traceId));
     assert.equal(traceIds.size, 1, 'one trace for the whole run');
   } finally {
@@ -60,20 +69,21 @@ test('a run with a retried step: run → step → one attempt span per attempt, 
   }
 });
 
-test('a step sees its attempt span as traceparent, and it is the active span inside the step', async () => {
+test('a step that succeeds at once has one span, the step\'s: its traceparent and the active span inside the step', async () => {
   const { spans, tracing } = await memoryTracing();
   const env = testEngines();
   try {
     const seen = defineWorkflow('seen', async (ctx: WorkflowContext) =>
-      ctx.step('look', (step) => ({ traceparent: step.traceparent ?? null, active: trace.getActiveSpan()?.spanContext().spanId ?? null })),
+      ctx.step('look', (step) => ({ traceparent: step.traceparent ?? null, tracestate: step.tracestate ?? null, active: trace.getActiveSpan()?.spanContext().spanId ?? null })),
     );
     const engine = await env.open([seen]);
     const output = await (await engine.start(seen, null)).result({ timeout: '5s' });
-    await waitFor('the attempt span', () => named(spans(), 'homeostat.attempt').length === 1);
-    const [attempt] = named(spans(), 'homeostat.attempt');
-    const { traceId, spanId } = attempt!.spanContext();
-    assert.equal(output.traceparent, `00-${traceId}-${spanId}-01`);
-    assert.equal(output.active, spanId);
+    await waitFor('the run span', () => named(spans(), 'homeostat.run').length === 1);
+    const [step] = named(spans(), 'homeostat.step');
+    const { traceId, spanId } = step!.spanContext();
+    assert.deepEqual(output, { traceparent: `00-${traceId}-${spanId}-01`, tracestate: null, active: spanId });
+    assert.equal(named(spans(), 'homeostat.attempt').length, 0, 'no attempt span besides the step span');
+    assert.equal(step!.events.length, 0);
   } finally {
     await env.cleanup();
     await tracing.stop();
