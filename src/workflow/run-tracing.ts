@@ -89,12 +89,20 @@ export type AttemptTrace = Pick<StepContext, 'traceparent' | 'tracestate'>;
 /**
  * Run one step's attempts inside its `homeostat.step` span: the active span while they run
  * (the step function's spans and log lines are its), and the first attempt's own.
+ *
+ * Under a span that is not recorded — an execution the sampler left out — the step gets no
+ * span: it would not be recorded either under the parent-based default, and under any other
+ * standard sampler it would hang from a parent nobody exported. Its attempts then see the
+ * execution's context (its trace id, the flag "not sampled"), which is what the services they
+ * call need to leave the trace out too; so a sampled-out run costs two spans, not one a step.
  */
 export function traceStep<R extends { ok: boolean; attempts: number; error?: { code?: string } }>(
   step: { name: string; seq: number; kind: string },
   run: (trace: StepTrace) => Promise<R>,
 ): Promise<R> {
   const active = context.active();
+  const parent = trace.getSpan(active);
+  if (parent && !parent.isRecording()) return run({ attempt: (_number, attempt) => attempt(w3cContext(parent)) });
   const span = tracer().startSpan('homeostat.step', { attributes: { 'homeostat.step.name': step.name, 'homeostat.step.seq': step.seq, 'homeostat.step.kind': step.kind } }, active);
   const within = trace.setSpan(active, span);
   const attempts: StepTrace = {

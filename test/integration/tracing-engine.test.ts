@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-node';
-import { trace } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
 import { defineWorkflow, HomeostatError, type WorkflowContext } from '../../src/index.js';
 import { startTracing, type Tracing } from '../../src/telemetry/tracing.js';
 import { deferred, testEngines, waitFor } from './capability-helpers.js';
@@ -84,6 +84,35 @@ test('a step that succeeds at once has one span, the step\'s: its traceparent an
     assert.deepEqual(output, { traceparent: `00-${traceId}-${spanId}-01`, tracestate: null, active: spanId });
     assert.equal(named(spans(), 'homeostat.attempt').length, 0, 'no attempt span besides the step span');
     assert.equal(step!.events.length, 0);
+  } finally {
+    await env.cleanup();
+    await tracing.stop();
+  }
+});
+
+test('a run the sampler leaves out: no step spans, and its steps pass the trace on as not sampled', async () => {
+  const { spans, tracing } = await memoryTracing();
+  const env = testEngines();
+  try {
+    const calls = defineWorkflow('calls', async (ctx: WorkflowContext) => {
+      const first = await ctx.step('one', (step) => step.traceparent ?? null);
+      const second = await ctx.step('two', (step) => step.traceparent ?? null);
+      return [first, second];
+    });
+    const engine = await env.open([calls]);
+    // The caller's context says "not sampled" (as an incoming traceparent ending in -00 does):
+    // the default parent-based sampler leaves the whole run out.
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const unsampled = trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId: '00f067aa0ba902b7', traceFlags: TraceFlags.NONE, isRemote: true });
+    const run = await context.with(unsampled, () => engine.start(calls, null));
+    const [first, second] = await run.result({ timeout: '5s' });
+    const stored = (await engine.getRun(run.id))!;
+    assert.match(stored.traceparent ?? '', new RegExp(`^00-${traceId}-[0-9a-f]{16}-00$`), 'the run is stored in the caller\'s trace, not sampled');
+    for (const seen of [first, second]) assert.match(seen ?? '', new RegExp(`^00-${traceId}-[0-9a-f]{16}-00$`));
+    assert.equal(first, second, 'both steps run in the execution\'s context');
+    assert.notEqual(first?.split('-')[2], stored.traceparent!.split('-')[2], 'the execution\'s span, not the start\'s');
+    await tracing.flush();
+    assert.deepEqual(spans().map((s) => s.name), [], 'nothing recorded');
   } finally {
     await env.cleanup();
     await tracing.stop();
