@@ -102,7 +102,7 @@ export function traceStep<R extends { ok: boolean; attempts: number; error?: { c
 ): Promise<R> {
   const active = context.active();
   const parent = trace.getSpan(active);
-  if (parent && !parent.isRecording()) return run({ attempt: (_number, attempt) => attempt(w3cContext(parent)) });
+  if (parent && !parent.isRecording()) return run({ attempt: (_number, attempt) => attempt(unrecordedContext(parent)) });
   const span = tracer().startSpan('homeostat.step', { attributes: { 'homeostat.step.name': step.name, 'homeostat.step.seq': step.seq, 'homeostat.step.kind': step.kind } }, active);
   const within = trace.setSpan(active, span);
   const attempts: StepTrace = {
@@ -170,6 +170,16 @@ function w3cContext(span: Span): AttemptTrace {
   const traceparent = `00-${traceId}-${spanId}-${traceFlags & 1 ? '01' : '00'}`;
   const tracestate = traceState?.serialize();
   return tracestate ? { traceparent, tracestate } : { traceparent };
+}
+
+// An unrecorded execution's context, formatted once for all its steps' attempts (validating the
+// ids takes a regular expression apiece); weak, so it goes with the span.
+const unrecordedContexts = new WeakMap<Span, AttemptTrace>();
+
+function unrecordedContext(span: Span): AttemptTrace {
+  let carried = unrecordedContexts.get(span);
+  if (!carried) unrecordedContexts.set(span, (carried = w3cContext(span)));
+  return carried;
 }
 
 /** The semantic-conventions `exception` event of a failed first attempt, with its number and error code. */
