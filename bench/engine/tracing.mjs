@@ -18,6 +18,8 @@
 //   BENCH_BASELINE_DIST=/path/to/dist          a ready build of the code before tracing
 //   BENCH_BASELINE_REF=<commit>                build the baseline from this commit instead of
 //                                              the parent of the first tracing commit
+//   BENCH_COMPARE_DIST=/path/to/dist           also run "on" and "on, 10 % sampled" with this
+//   BENCH_COMPARE_LABEL=<label>                build (e.g. an earlier tracing), labelled so
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -115,6 +117,12 @@ const VARIANTS = [
   // The same, with the standard sampler keeping one trace in ten (whole runs: parent-based).
   { name: 'on, 10 % sampled', homeostat: current, env: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1', ...EXPORT_ALL } },
 ];
+// Another build of the tracing code, side by side with this one (e.g. before a change to it).
+if (process.env.BENCH_COMPARE_DIST) {
+  const compared = await import(pathToFileURL(path.resolve(process.env.BENCH_COMPARE_DIST, 'src', 'index.js')).href);
+  const label = process.env.BENCH_COMPARE_LABEL ?? 'compared build';
+  for (const v of VARIANTS.filter((x) => x.name.startsWith('on'))) VARIANTS.push({ ...v, name: `${v.name} (${label})`, homeostat: compared });
+}
 const MODES = [
   { mode: 'sequential', inFlight: 1 },
   { mode: 'concurrent', inFlight: CONCURRENCY },
