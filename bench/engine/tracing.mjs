@@ -10,13 +10,16 @@
 //   on, 10 % sampled   the same with OTEL_TRACES_SAMPLER=parentbased_traceidratio, ARG 0.1.
 //
 // Each variant runs sequentially (1 in flight) and concurrently (50 in flight) for
-// BENCH_SECONDS after a warm-up, on a fresh SQLite file; medians over BENCH_ROUNDS rounds.
+// BENCH_SECONDS after a warm-up, on a fresh SQLite file; medians over BENCH_ROUNDS rounds of
+// throughput, latency and this process's CPU time per workflow (the sink's not included).
 //
 //   npm run bench:tracing                      (from bench/, after `npm run build` at the root)
 //   BENCH_ROUNDS=5 BENCH_SECONDS=3 npm run bench:tracing
 //   BENCH_BASELINE_DIST=/path/to/dist          a ready build of the code before tracing
 //   BENCH_BASELINE_REF=<commit>                build the baseline from this commit instead of
 //                                              the parent of the first tracing commit
+//   BENCH_COMPARE_DIST=/path/to/dist           also run "on" and "on, 10 % sampled" with this
+//   BENCH_COMPARE_LABEL=<label>                build (e.g. an earlier tracing), labelled so
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -83,6 +86,7 @@ async function startSink() {
 
 async function drive(engine, workflow, inFlight, seconds, latencies) {
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const until = started + seconds * 1000;
   let completed = 0;
   async function lane() {
@@ -95,7 +99,10 @@ async function drive(engine, workflow, inFlight, seconds, latencies) {
     }
   }
   await Promise.all(Array.from({ length: inFlight }, lane));
-  return { completed, elapsedMs: performance.now() - started };
+  // CPU time of this process (engine, store, span export; not the sink's) over the window:
+  // steadier than throughput on a shared machine, where waiting for a core inflates wall time.
+  const cpu = process.cpuUsage(cpuBefore);
+  return { completed, elapsedMs: performance.now() - started, cpuUsPerWorkflow: (cpu.user + cpu.system) / completed };
 }
 
 const sink = await startSink();
@@ -110,6 +117,12 @@ const VARIANTS = [
   // The same, with the standard sampler keeping one trace in ten (whole runs: parent-based).
   { name: 'on, 10 % sampled', homeostat: current, env: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1', ...EXPORT_ALL } },
 ];
+// Another build of the tracing code, side by side with this one (e.g. before a change to it).
+if (process.env.BENCH_COMPARE_DIST) {
+  const compared = await import(pathToFileURL(path.resolve(process.env.BENCH_COMPARE_DIST, 'src', 'index.js')).href);
+  const label = process.env.BENCH_COMPARE_LABEL ?? 'compared build';
+  for (const v of VARIANTS.filter((x) => x.name.startsWith('on'))) VARIANTS.push({ ...v, name: `${v.name} (${label})`, homeostat: compared });
+}
 const MODES = [
   { mode: 'sequential', inFlight: 1 },
   { mode: 'concurrent', inFlight: CONCURRENCY },
@@ -126,8 +139,8 @@ async function runOnce(variant, { inFlight }) {
   try {
     const warmup = await drive(engine, workflow, inFlight, WARMUP_SECONDS);
     const latencies = [];
-    const { completed, elapsedMs } = await drive(engine, workflow, inFlight, SECONDS, latencies);
-    result = { completed, all: warmup.completed + completed, workflowsPerSec: completed / (elapsedMs / 1000), p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99) };
+    const { completed, elapsedMs, cpuUsPerWorkflow } = await drive(engine, workflow, inFlight, SECONDS, latencies);
+    result = { completed, all: warmup.completed + completed, workflowsPerSec: completed / (elapsedMs / 1000), cpuUsPerWorkflow, p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99) };
   } finally {
     await engine.close(); // the last engine flushes and shuts tracing down
     for (const name of Object.keys(variant.env)) delete process.env[name];
@@ -146,7 +159,7 @@ for (let round = 0; round < ROUNDS; round++) {
     const cell = cells[(k + round) % cells.length];
     const result = await runOnce(cell.variant, cell.mode);
     cell.rounds.push(result);
-    process.stderr.write(`round ${round + 1}/${ROUNDS} ${cell.variant.name.padEnd(16)} ${cell.mode.mode.padEnd(10)} ${fmt(result.workflowsPerSec)} wf/s, p50 ${fmt(result.p50Ms, 2)} ms, p99 ${fmt(result.p99Ms, 2)} ms${result.spans ? `, ${fmt(result.spans)} spans received` : ''}\n`);
+    process.stderr.write(`round ${round + 1}/${ROUNDS} ${cell.variant.name.padEnd(16)} ${cell.mode.mode.padEnd(10)} ${fmt(result.workflowsPerSec)} wf/s, ${fmt(result.cpuUsPerWorkflow)} µs CPU/wf, p50 ${fmt(result.p50Ms, 2)} ms, p99 ${fmt(result.p99Ms, 2)} ms${result.spans ? `, ${fmt(result.spans)} spans received` : ''}\n`);
   }
 }
 sink.stop();
@@ -157,6 +170,7 @@ const summary = cells.map(({ variant, mode, rounds }) => ({
   mode: mode.mode,
   inFlight: mode.inFlight,
   workflowsPerSec: median(rounds.map((r) => r.workflowsPerSec)),
+  cpuUsPerWorkflow: median(rounds.map((r) => r.cpuUsPerWorkflow)),
   p50Ms: median(rounds.map((r) => r.p50Ms)),
   p99Ms: median(rounds.map((r) => r.p99Ms)),
   spansPerWorkflow: median(rounds.map((r) => r.spans / r.all)),
@@ -166,15 +180,17 @@ const summary = cells.map(({ variant, mode, rounds }) => ({
 const lines = [
   `Measured ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${before.cores} cores (${before.cpu}), Node ${before.node.replace(/^v/, '')}; load average before: ${before.loadavg}; after: ${after.loadavg}. ${ROUNDS} rounds of ${SECONDS} s (after ${WARMUP_SECONDS} s warm-up) per cell, interleaved.`,
   '',
-  '| Mode | Variant | Workflows/s (median) | vs baseline | p50 latency | p99 latency | Spans exported per workflow | Rounds (wf/s each) |',
-  '|---|---|---:|---:|---:|---:|---:|---|',
+  '| Mode | Variant | Workflows/s (median) | vs baseline | CPU per workflow (median) | vs baseline | p50 latency | p99 latency | Spans exported per workflow | Rounds (wf/s each) |',
+  '|---|---|---:|---:|---:|---:|---:|---:|---:|---|',
 ];
 for (const row of summary) {
   const base = summary.find((r) => r.variant === 'baseline' && r.mode === row.mode);
   const ratio = row.workflowsPerSec / base.workflowsPerSec;
-  const vs = row.variant === 'baseline' ? '1.00' : `${ratio.toFixed(2)} (${ratio >= 1 ? '+' : '−'}${Math.abs((ratio - 1) * 100).toFixed(1)} %)`;
+  const versus = (r) => (row.variant === 'baseline' ? '1.00' : `${r.toFixed(2)} (${r >= 1 ? '+' : '−'}${Math.abs((r - 1) * 100).toFixed(1)} %)`);
+  const vs = versus(ratio);
+  const cpuVs = versus(row.cpuUsPerWorkflow / base.cpuUsPerWorkflow);
   const mode = row.mode === 'sequential' ? 'sequential (1 in flight)' : `concurrent (${row.inFlight} in flight)`;
-  lines.push(`| ${mode} | ${row.variant} | ${fmt(row.workflowsPerSec)} | ${vs} | ${fmt(row.p50Ms, 2)} ms | ${fmt(row.p99Ms, 2)} ms | ${row.variant.startsWith('on') ? fmt(row.spansPerWorkflow, 1) : '—'} | ${row.allRounds.join(', ')} |`);
+  lines.push(`| ${mode} | ${row.variant} | ${fmt(row.workflowsPerSec)} | ${vs} | ${fmt(row.cpuUsPerWorkflow)} µs | ${cpuVs} | ${fmt(row.p50Ms, 2)} ms | ${fmt(row.p99Ms, 2)} ms | ${row.variant.startsWith('on') ? fmt(row.spansPerWorkflow, 1) : '—'} | ${row.allRounds.join(', ')} |`);
 }
 process.stdout.write(`${lines.join('\n')}\n`);
 if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify({ machine: before, summary })}\n`);

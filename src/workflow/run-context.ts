@@ -155,7 +155,7 @@ export class RunContext implements WorkflowContext {
       };
       const { store, clock, random } = this.deps;
       const outcome = tracingOn()
-        ? await traceStep({ name, seq, kind }, () => runStep(request, store, this.fence, clock, random))
+        ? await traceStep({ name, seq, kind }, (trace) => runStep(Object.assign(request, { trace }), store, this.fence, clock, random))
         : await runStep(request, store, this.fence, clock, random);
       const finishedAt = this.deps.clock.now();
       if (outcome.ok) {

@@ -1,4 +1,4 @@
-import { context, trace, SpanStatusCode, type Span } from '@opentelemetry/api';
+import { context, isSpanContextValid, trace, SpanStatusCode, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import type { RunRecord, TerminalRunStatus } from '../store/records.js';
 import { contextFrom, failSpan, traceHeaders, tracer } from '../telemetry/tracing.js';
 import type { StepContext } from './workflow-context.js';
@@ -10,7 +10,12 @@ import type { StepContext } from './workflow-context.js';
  * execution of the run (the first, after a suspension, a takeover by another worker, a
  * restart, a redrive) is a `homeostat.run` span under it. So a run is one trace wherever
  * and however often it executes. Under an execution: `homeostat.step` per executed step
- * (replayed ones are not executed again and get none), `homeostat.attempt` per attempt.
+ * (replayed ones are not executed again and get none), which is also its first attempt's
+ * span, and `homeostat.attempt` per retry ({@link StepTrace}).
+ *
+ * Contexts are handed down explicitly (run → step → retry); the global context manager is
+ * entered once per execution and once per step — so that workflow code, child runs, step
+ * functions and log lines see the right active span — and not again per attempt.
  *
  * Every function here is called only when `tracingOn()` (telemetry/tracing.ts) is true: callers check first,
  * so the engine's hot path costs a boolean check with tracing off.
@@ -66,42 +71,81 @@ export function traceExecution<R extends ExecutionEnd | undefined>(run: RunRecor
   });
 }
 
-/** Run one step's attempts inside its `homeostat.step` span. */
-export function traceStep<R extends { ok: boolean; attempts: number; error?: { code?: string } }>(
-  step: { name: string; seq: number; kind: string },
-  run: () => Promise<R>,
-): Promise<R> {
-  return tracer().startActiveSpan(
-    'homeostat.step',
-    { attributes: { 'homeostat.step.name': step.name, 'homeostat.step.seq': step.seq, 'homeostat.step.kind': step.kind } },
-    async (span) => {
-      try {
-        const outcome = await run();
-        span.setAttributes({ 'homeostat.step.status': outcome.ok ? 'completed' : 'failed', 'homeostat.step.attempts': outcome.attempts });
-        if (!outcome.ok) {
-          span.setStatus({ code: SpanStatusCode.ERROR, message: 'step failed' });
-          if (outcome.error?.code) span.setAttribute('homeostat.error.code', outcome.error.code);
-        }
-        return outcome;
-      } catch (error) {
-        failSpan(span, error);
-        throw error;
-      } finally {
-        span.end();
-      }
-    },
-  );
+/**
+ * How a step's attempts are traced, handed to the step runner by {@link traceStep}. The first
+ * attempt runs in the step's own span — most steps have one attempt, and a span per attempt
+ * besides the span per step doubled what tracing exported for nothing the step span does not
+ * say already — and a failure of it is an exception event on the step span. Every retry
+ * (attempt 2 on, counted across takeovers) gets its own `homeostat.attempt` span under the
+ * step, so the calls of each retry are told apart.
+ */
+export interface StepTrace {
+  attempt<T>(number: number, run: (trace: AttemptTrace) => Promise<T> | T): Promise<T> | T;
 }
 
+/** The W3C context a step function receives (`StepContext.traceparent`, `tracestate`). */
+export type AttemptTrace = Pick<StepContext, 'traceparent' | 'tracestate'>;
+
 /**
- * Run one attempt inside its `homeostat.attempt` span; `attempt` receives the span's W3C
- * context for the step function (`StepContext.traceparent`), so user code can forward it.
+ * Run one step's attempts inside its `homeostat.step` span: the active span while they run
+ * (the step function's spans and log lines are its), and the first attempt's own.
+ *
+ * Under a span that is not recorded — an execution the sampler left out — the step gets no
+ * span: it would not be recorded either under the parent-based default, and under any other
+ * standard sampler it would hang from a parent nobody exported. Its attempts then see the
+ * execution's context (its trace id, the flag "not sampled"), which is what the services they
+ * call need to leave the trace out too; so a sampled-out run costs two spans, not one a step.
  */
-export function traceAttempt<T>(stepName: string, number: number, attempt: (trace: Pick<StepContext, 'traceparent' | 'tracestate'>) => Promise<T> | T): Promise<T> {
-  return tracer().startActiveSpan('homeostat.attempt', { attributes: { 'homeostat.step.name': stepName, 'homeostat.attempt.number': number } }, async (span: Span) => {
+export function traceStep<R extends { ok: boolean; attempts: number; error?: { code?: string } }>(
+  step: { name: string; seq: number; kind: string },
+  run: (trace: StepTrace) => Promise<R>,
+): Promise<R> {
+  const active = context.active();
+  const parent = trace.getSpan(active);
+  if (parent && !parent.isRecording()) return run({ attempt: (_number, attempt) => attempt(unrecordedContext(parent)) });
+  const span = tracer().startSpan('homeostat.step', { attributes: { 'homeostat.step.name': step.name, 'homeostat.step.seq': step.seq, 'homeostat.step.kind': step.kind } }, active);
+  const within = trace.setSpan(active, span);
+  const attempts: StepTrace = {
+    attempt: (number, attempt) => (number === 1 ? firstAttempt(span, attempt) : traceRetry(within, step.name, number, attempt)),
+  };
+  return context.with(within, async () => {
     try {
-      const headers = traceHeaders();
-      const value = await attempt(headers.tracestate ? { traceparent: headers.traceparent, tracestate: headers.tracestate } : { traceparent: headers.traceparent });
+      const outcome = await run(attempts);
+      span.setAttributes({ 'homeostat.step.status': outcome.ok ? 'completed' : 'failed', 'homeostat.step.attempts': outcome.attempts });
+      if (!outcome.ok) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: 'step failed' });
+        if (outcome.error?.code) span.setAttribute('homeostat.error.code', outcome.error.code);
+      }
+      return outcome;
+    } catch (error) {
+      failSpan(span, error);
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** The first attempt, in the step's span (already active): a failure is an exception event on it. */
+function firstAttempt<T>(stepSpan: Span, attempt: (trace: AttemptTrace) => Promise<T> | T): Promise<T> | T {
+  const failed = (error: unknown) => {
+    stepSpan.addEvent('exception', exceptionAttributes(error, 1));
+    throw error;
+  };
+  try {
+    const value = attempt(w3cContext(stepSpan));
+    return value instanceof Promise ? value.catch(failed) : value;
+  } catch (error) {
+    return failed(error);
+  }
+}
+
+/** A retry, inside its own `homeostat.attempt` span under the step. */
+function traceRetry<T>(stepContext: Context, stepName: string, number: number, attempt: (trace: AttemptTrace) => Promise<T> | T): Promise<T> {
+  const span = tracer().startSpan('homeostat.attempt', { attributes: { 'homeostat.step.name': stepName, 'homeostat.attempt.number': number } }, stepContext);
+  return context.with(trace.setSpan(stepContext, span), async () => {
+    try {
+      const value = await attempt(w3cContext(span));
       span.setAttribute('homeostat.attempt.outcome', 'ok');
       return value;
     } catch (error) {
@@ -112,4 +156,43 @@ export function traceAttempt<T>(stepName: string, number: number, attempt: (trac
       span.end();
     }
   });
+}
+
+/**
+ * `span`'s W3C Trace Context, formatted directly (version 00): the step function is promised a
+ * W3C `traceparent` whatever propagator the application registered, and this skips the
+ * propagator's carrier object on every attempt.
+ */
+function w3cContext(span: Span): AttemptTrace {
+  const spanContext = span.spanContext();
+  if (!isSpanContextValid(spanContext)) return {};
+  const { traceId, spanId, traceFlags, traceState } = spanContext;
+  const traceparent = `00-${traceId}-${spanId}-${traceFlags & 1 ? '01' : '00'}`;
+  const tracestate = traceState?.serialize();
+  return tracestate ? { traceparent, tracestate } : { traceparent };
+}
+
+// An unrecorded execution's context, formatted once for all its steps' attempts (validating the
+// ids takes a regular expression apiece); weak, so it goes with the span.
+const unrecordedContexts = new WeakMap<Span, AttemptTrace>();
+
+function unrecordedContext(span: Span): AttemptTrace {
+  let carried = unrecordedContexts.get(span);
+  if (!carried) unrecordedContexts.set(span, (carried = w3cContext(span)));
+  return carried;
+}
+
+/** The semantic-conventions `exception` event of a failed first attempt, with its number and error code. */
+function exceptionAttributes(error: unknown, number: number): Attributes {
+  const attributes: Attributes = { 'homeostat.attempt.number': number };
+  if (error instanceof Error) {
+    attributes['exception.type'] = error.name;
+    attributes['exception.message'] = error.message;
+    if (error.stack) attributes['exception.stacktrace'] = error.stack;
+  } else {
+    attributes['exception.message'] = String(error);
+  }
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') attributes['homeostat.error.code'] = code;
+  return attributes;
 }

@@ -7,12 +7,8 @@ import type { Random } from '../resilience/random.js';
 import type { RunStore } from '../store/store.js';
 import type { Fence, SerializedError } from '../store/records.js';
 import { encodePayload, serializeError } from './payload.js';
-import { tracingOn } from '../telemetry/tracing.js';
-import { traceAttempt } from './run-tracing.js';
+import type { AttemptTrace, StepTrace } from './run-tracing.js';
 import type { ErrorMatcher, StepContext, StepOptions, StepRetryOptions } from './workflow-context.js';
-
-/** The W3C context of an attempt's span, handed to the step function. */
-type AttemptTrace = Pick<StepContext, 'traceparent' | 'tracestate'>;
 
 const DEFAULT_RETRY: Required<Pick<StepRetryOptions, 'maxAttempts'>> = { maxAttempts: 3 };
 
@@ -28,6 +24,8 @@ export interface StepRunRequest<T> {
   /** Aborted on cancellation or workflow timeout: those stop the step without recording it as failed. */
   runSignal: AbortSignal;
   payloadLimit: number;
+  /** Tracing on: how the attempts are traced (run-tracing.ts); absent with tracing off. */
+  trace?: StepTrace;
 }
 
 export type StepRunOutcome =
@@ -84,8 +82,8 @@ export async function runStep<T>(
         const call = (stepSignal: AbortSignal, traced?: AttemptTrace) =>
           request.fn(traced ? { signal: stepSignal, attempt, runId: request.runId, stepName: request.name, seq: request.seq, ...traced } : { signal: stepSignal, attempt, runId: request.runId, stepName: request.name, seq: request.seq });
         // Tracing off: the same calls as without tracing, no closure more per attempt.
-        const value = tracingOn()
-          ? await traceAttempt(request.name, attempt, (traced) => stopWaitingOnAbort(perAttempt ? perAttempt.execute(({ signal: s }) => call(s, traced), signal) : call(signal, traced), runSignal))
+        const value = request.trace
+          ? await request.trace.attempt(attempt, (traced) => stopWaitingOnAbort(perAttempt ? perAttempt.execute(({ signal: s }) => call(s, traced), signal) : call(signal, traced), runSignal))
           : await stopWaitingOnAbort(perAttempt ? perAttempt.execute(({ signal: s }) => call(s), signal) : call(signal), runSignal);
         return encodePayload(value, `step "${request.name}" result`, options.maxPayloadBytes ?? request.payloadLimit);
       } catch (error) {

@@ -12,10 +12,11 @@ export interface StepContext {
   /** The step's position in the run's history: with `runId`, what identifies this step across takeovers. */
   seq: number;
   /**
-   * W3C `traceparent` of this attempt's span (`homeostat.attempt`), when tracing is on: send
-   * it (with `tracestate`) as HTTP headers so the services a step calls join the run's trace.
-   * Undefined with tracing off. Spans a step creates with `@opentelemetry/api` are children
-   * of the attempt already (it is the active span).
+   * W3C `traceparent` of the span this attempt runs in (the step's, `homeostat.step`, for the
+   * first attempt; its own `homeostat.attempt` for a retry; the execution's when the run is
+   * sampled out), when tracing is on: send it (with `tracestate`) as HTTP headers so the
+   * services a step calls join the run's trace. Undefined with tracing off. Spans a step
+   * creates with `@opentelemetry/api` are children of that span already (it is the active span).
    * @example await fetch(url, { headers: step.traceparent ? { traceparent: step.traceparent } : {} })
    */
   traceparent?: string;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-node';
-import { trace } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
 import { defineWorkflow, HomeostatError, type WorkflowContext } from '../../src/index.js';
 import { startTracing, type Tracing } from '../../src/telemetry/tracing.js';
 import { deferred, testEngines, waitFor } from './capability-helpers.js';
@@ -17,15 +17,17 @@ async function memoryTracing(): Promise<{ spans: () => ReadableSpan[]; tracing: 
 const named = (spans: ReadableSpan[], name: string) => spans.filter((s) => s.name === name);
 const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId;
 
-test('a run with a retried step: run → step → one attempt span per attempt, the failed one marked with its error code', async () => {
+test('a run with a retried step: run → step (the first attempt, its failure an exception event) → an attempt span per retry', async () => {
   const { spans, tracing } = await memoryTracing();
   const env = testEngines();
   try {
     let calls = 0;
+    const seen: Array<{ traceparent: string | null; active: string | null }> = [];
     const flaky = defineWorkflow('flaky', async (ctx: WorkflowContext) =>
-      ctx.step('fetch', () => {
+      ctx.step('fetch', (step) => {
         calls++;
-        if (calls === 1) throw new HomeostatError('HS_TIMEOUT', 'first attempt times out', { retryable: true });
+        seen.push({ traceparent: step.traceparent ?? null, active: trace.getActiveSpan()?.spanContext().spanId ?? null });
+        if (calls < 3) throw new HomeostatError('HS_TIMEOUT', `attempt ${calls} times out`, { retryable: true });
         return 'fetched';
       }, { retry: { maxAttempts: 3, initialDelay: 1, jitter: 'none' } }),
     );
@@ -37,7 +39,7 @@ test('a run with a retried step: run → step → one attempt span per attempt, 
     const [start] = named(spans(), 'homeostat.run.start');
     const [execution] = named(spans(), 'homeostat.run');
     const [step] = named(spans(), 'homeostat.step');
-    const attempts = named(spans(), 'homeostat.attempt').sort((x, y) => Number(x.attributes['homeostat.attempt.number']) - Number(y.attributes['homeostat.attempt.number']));
+    const retries = named(spans(), 'homeostat.attempt').sort((x, y) => Number(x.attributes['homeostat.attempt.number']) - Number(y.attributes['homeostat.attempt.number']));
     assert.ok(start && execution && step);
     assert.equal(start.attributes['homeostat.run.id'], run.id);
     assert.equal(parentOf(execution), start.spanContext().spanId, 'the execution is a child of the run start');
@@ -45,13 +47,20 @@ test('a run with a retried step: run → step → one attempt span per attempt, 
     assert.equal(execution.attributes['homeostat.run.status'], 'completed');
     assert.equal(parentOf(step), execution.spanContext().spanId);
     assert.equal(step.attributes['homeostat.step.name'], 'fetch');
-    assert.equal(step.attributes['homeostat.step.attempts'], 2);
+    assert.equal(step.attributes['homeostat.step.attempts'], 3);
     assert.equal(step.attributes['homeostat.step.status'], 'completed');
-    assert.deepEqual(attempts.map((a) => [a.attributes['homeostat.attempt.number'], a.attributes['homeostat.attempt.outcome'], a.attributes['homeostat.error.code']]), [
-      [1, 'error', 'HS_TIMEOUT'],
-      [2, 'ok', undefined],
+    // The first attempt is the step span's: its failure is recorded there, as an exception event.
+    const failures = step.events.filter((e) => e.name === 'exception');
+    assert.deepEqual(failures.map((e) => [e.attributes?.['homeostat.attempt.number'], e.attributes?.['homeostat.error.code'], e.attributes?.['exception.message']]), [[1, 'HS_TIMEOUT', 'attempt 1 times out']]);
+    // Each retry has its own span under the step: the second failed, the third succeeded.
+    assert.deepEqual(retries.map((a) => [a.attributes['homeostat.attempt.number'], a.attributes['homeostat.attempt.outcome'], a.attributes['homeostat.error.code']]), [
+      [2, 'error', 'HS_TIMEOUT'],
+      [3, 'ok', undefined],
     ]);
-    for (const attempt of attempts) assert.equal(parentOf(attempt), step.spanContext().spanId);
+    for (const retry of retries) assert.equal(parentOf(retry), step.spanContext().spanId);
+    // What each attempt saw: the span it ran in, as traceparent and as the active span.
+    const ranIn = [step, ...retries].map((s) => s.spanContext());
+    assert.deepEqual(seen, ranIn.map(({ traceId, spanId }) => ({ traceparent: `00-${traceId}-${spanId}-01`, active: spanId })));
     const traceIds = new Set(spans().map((s) => s.spanContext().traceId));
     assert.equal(traceIds.size, 1, 'one trace for the whole run');
   } finally {
@@ -60,20 +69,50 @@ test('a run with a retried step: run → step → one attempt span per attempt, 
   }
 });
 
-test('a step sees its attempt span as traceparent, and it is the active span inside the step', async () => {
+test('a step that succeeds at once has one span, the step\'s: its traceparent and the active span inside the step', async () => {
   const { spans, tracing } = await memoryTracing();
   const env = testEngines();
   try {
     const seen = defineWorkflow('seen', async (ctx: WorkflowContext) =>
-      ctx.step('look', (step) => ({ traceparent: step.traceparent ?? null, active: trace.getActiveSpan()?.spanContext().spanId ?? null })),
+      ctx.step('look', (step) => ({ traceparent: step.traceparent ?? null, tracestate: step.tracestate ?? null, active: trace.getActiveSpan()?.spanContext().spanId ?? null })),
     );
     const engine = await env.open([seen]);
     const output = await (await engine.start(seen, null)).result({ timeout: '5s' });
-    await waitFor('the attempt span', () => named(spans(), 'homeostat.attempt').length === 1);
-    const [attempt] = named(spans(), 'homeostat.attempt');
-    const { traceId, spanId } = attempt!.spanContext();
-    assert.equal(output.traceparent, `00-${traceId}-${spanId}-01`);
-    assert.equal(output.active, spanId);
+    await waitFor('the run span', () => named(spans(), 'homeostat.run').length === 1);
+    const [step] = named(spans(), 'homeostat.step');
+    const { traceId, spanId } = step!.spanContext();
+    assert.deepEqual(output, { traceparent: `00-${traceId}-${spanId}-01`, tracestate: null, active: spanId });
+    assert.equal(named(spans(), 'homeostat.attempt').length, 0, 'no attempt span besides the step span');
+    assert.equal(step!.events.length, 0);
+  } finally {
+    await env.cleanup();
+    await tracing.stop();
+  }
+});
+
+test('a run the sampler leaves out: no step spans, and its steps pass the trace on as not sampled', async () => {
+  const { spans, tracing } = await memoryTracing();
+  const env = testEngines();
+  try {
+    const calls = defineWorkflow('calls', async (ctx: WorkflowContext) => {
+      const first = await ctx.step('one', (step) => step.traceparent ?? null);
+      const second = await ctx.step('two', (step) => step.traceparent ?? null);
+      return [first, second];
+    });
+    const engine = await env.open([calls]);
+    // The caller's context says "not sampled" (as an incoming traceparent ending in -00 does):
+    // the default parent-based sampler leaves the whole run out.
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const unsampled = trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId: '00f067aa0ba902b7', traceFlags: TraceFlags.NONE, isRemote: true });
+    const run = await context.with(unsampled, () => engine.start(calls, null));
+    const [first, second] = await run.result({ timeout: '5s' });
+    const stored = (await engine.getRun(run.id))!;
+    assert.match(stored.traceparent ?? '', new RegExp(`^00-${traceId}-[0-9a-f]{16}-00$`), 'the run is stored in the caller\'s trace, not sampled');
+    for (const seen of [first, second]) assert.match(seen ?? '', new RegExp(`^00-${traceId}-[0-9a-f]{16}-00$`));
+    assert.equal(first, second, 'both steps run in the execution\'s context');
+    assert.notEqual(first?.split('-')[2], stored.traceparent!.split('-')[2], 'the execution\'s span, not the start\'s');
+    await tracing.flush();
+    assert.deepEqual(spans().map((s) => s.name), [], 'nothing recorded');
   } finally {
     await env.cleanup();
     await tracing.stop();

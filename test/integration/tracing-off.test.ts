@@ -63,7 +63,7 @@ test('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT set): the SDK is loaded, and a ste
     assert.equal(tracingOn(), true);
     assert.ok(sdkModulesLoaded().some((path) => /sdk-trace-node/.test(path)), 'the SDK is in the module cache');
     assert.match(String(traceparent), /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
-    assert.equal(listener.headers[0]!.traceparent, traceparent, 'the webhook posted inside the step carries the attempt\'s context');
+    assert.equal(listener.headers[0]!.traceparent, traceparent, 'the webhook posted inside the step carries the context the step was given');
   } finally {
     delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
     await env.cleanup();
