@@ -277,7 +277,7 @@ lines.push(
   '### What the figures say',
   '',
   `- **Trivial nodes:** homeostat runs the durable ten-node pipeline ${fmt(trivialRatio[1].median, 0)}× (sequential) and ${fmt(trivialRatio[CONCURRENCY].median, 0)}× (${CONCURRENCY} in flight) as fast as LangGraph with its SQLite checkpointer, ` +
-    'at the same `synchronous` setting. LangGraph spends milliseconds of CPU per node in its Pregel loop (channels, tasks, checkpoint serialisation) where a homeostat step is one insert into a group commit.',
+    'at the same `synchronous` setting. LangGraph spends over a millisecond of CPU per node (a `node --cpu-prof` of its sequential cell: its Pregel loop and `@langchain/core`\'s runnable configs, langsmith `RunTree`s built with tracing off — about 13 % of the samples in `langsmith` —, and `SqliteSaver` preparing its SQL again at every `put`) where a homeostat step is one insert into a group commit.',
   `- **The model step's added latency** (${fmt(latency.addedP50, 3)} ms p50) is ${latency.addedP50 <= 0.2 ? 'within' : '**above**'} the 0.2 ms target. ` +
     'Beside the HTTP call a model step makes five SQL statements, three of them commits: release (an update that finds nothing on a first execution) and find (a select) — what makes a takeover neither pay twice nor leave a reservation open —, ' +
     'reserve (an insert into `model_attempts`, whose `AUTOINCREMENT` id adds a `sqlite_sequence` page to every commit), settle (an update that also stores the answer) and the step\'s checkpoint; ' +
