@@ -91,7 +91,7 @@ export function runTimeline({ run, steps, attempts, modelAttempts = [] }) {
         ),
       );
     }
-    for (const model of modelAttempts.filter((a) => a.stepSeq === step.seq)) rows.push(modelRow(model, span, now));
+    for (const model of modelAttempts.filter((call) => call.stepSeq === step.seq)) rows.push(modelRow(model, span, now));
   }
   return h(
     'table',
