@@ -18,6 +18,9 @@
 //   BENCH_BASELINE_DIST=/path/to/dist          a ready build of the code before tracing
 //   BENCH_BASELINE_REF=<commit>                build the baseline from this commit instead of
 //                                              the parent of the first tracing commit
+//   BENCH_STEPS=http                           each step makes one HTTP GET to a local server in
+//                                              its own process (a step doing I/O, as real
+//                                              steps do) instead of returning a number
 //   BENCH_COMPARE_DIST=/path/to/dist           also run "on" and "on, 10 % sampled" with this
 //   BENCH_COMPARE_LABEL=<label>                build (e.g. an earlier tracing), labelled so
 import { execFileSync, spawn } from 'node:child_process';
@@ -32,6 +35,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 1);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const STEPS = 10;
+const STEP_KIND = process.env.BENCH_STEPS ?? 'trivial';
+if (!['trivial', 'http'].includes(STEP_KIND)) throw new Error(`BENCH_STEPS: trivial or http, not ${STEP_KIND}`);
 const OTEL_VARIABLES = ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_TRACES_EXPORTER', 'OTEL_SDK_DISABLED'];
 
 if (!existsSync(libraryPath)) {
@@ -84,6 +89,36 @@ async function startSink() {
   };
 }
 
+/** A loopback HTTP server in its own process, for steps that do I/O: answers every GET with a small JSON body. */
+async function startEchoServer() {
+  const source = `
+    const http = require('node:http');
+    const server = http.createServer((req, res) => { res.setHeader('content-type', 'application/json'); res.end('{"ok":true}'); });
+    server.keepAliveTimeout = 60000;
+    server.listen(0, '127.0.0.1', () => process.stdout.write(server.address().port + '\\n'));`;
+  const child = spawn(process.execPath, ['-e', source], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise((resolve, reject) => {
+    child.stdout.once('data', (chunk) => resolve(Number(String(chunk).trim())));
+    child.once('exit', (code) => reject(new Error(`the echo server exited with ${code}`)));
+  });
+  return { url: `http://127.0.0.1:${port}/`, stop: () => child.kill() };
+}
+
+/** Ten steps that each GET the echo server: the same shape as defineTenSteps, with I/O in every step. */
+function defineTenHttpSteps(homeostat, url) {
+  return homeostat.defineWorkflow('ten-http-steps', async (ctx, input) => {
+    let acc = input?.n ?? 0;
+    for (let i = 0; i < STEPS; i++) {
+      acc = await ctx.step(`s${i}`, async () => {
+        const answer = await fetch(url);
+        if (!(await answer.json()).ok) throw new Error('the echo server did not answer ok');
+        return acc + 1;
+      });
+    }
+    return acc;
+  });
+}
+
 async function drive(engine, workflow, inFlight, seconds, latencies) {
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
@@ -127,7 +162,8 @@ const MODES = [
   { mode: 'sequential', inFlight: 1 },
   { mode: 'concurrent', inFlight: CONCURRENCY },
 ];
-const workflows = new Map(VARIANTS.map((v) => [v.name, defineTenSteps(v.homeostat)]));
+const echo = STEP_KIND === 'http' ? await startEchoServer() : undefined;
+const workflows = new Map(VARIANTS.map((v) => [v.name, echo ? defineTenHttpSteps(v.homeostat, echo.url) : defineTenSteps(v.homeostat)]));
 
 async function runOnce(variant, { inFlight }) {
   const dir = tempDir('tracing');
@@ -163,6 +199,7 @@ for (let round = 0; round < ROUNDS; round++) {
   }
 }
 sink.stop();
+echo?.stop();
 const after = machine();
 
 const summary = cells.map(({ variant, mode, rounds }) => ({
@@ -178,7 +215,7 @@ const summary = cells.map(({ variant, mode, rounds }) => ({
 }));
 
 const lines = [
-  `Measured ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${before.cores} cores (${before.cpu}), Node ${before.node.replace(/^v/, '')}; load average before: ${before.loadavg}; after: ${after.loadavg}. ${ROUNDS} rounds of ${SECONDS} s (after ${WARMUP_SECONDS} s warm-up) per cell, interleaved.`,
+  `Measured ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${STEP_KIND === 'http' ? 'steps each making one loopback HTTP GET (BENCH_STEPS=http)' : 'trivial steps'}, on ${before.cores} cores (${before.cpu}), Node ${before.node.replace(/^v/, '')}; load average before: ${before.loadavg}; after: ${after.loadavg}. ${ROUNDS} rounds of ${SECONDS} s (after ${WARMUP_SECONDS} s warm-up) per cell, interleaved.`,
   '',
   '| Mode | Variant | Workflows/s (median) | vs baseline | CPU per workflow (median) | vs baseline | p50 latency | p99 latency | Spans exported per workflow | Rounds (wf/s each) |',
   '|---|---|---:|---:|---:|---:|---:|---:|---:|---|',
