@@ -76,8 +76,9 @@ test('homeostat up: an agent\'s requests are held to its allow-list, run once as
     assert.equal((await h.knowledge().approvals.get(waiting.approval))?.status, 'pending', 'still pending after the agent tried');
     assert.equal((await h.db().listElementStates()).filter((s) => s.element === 'api' && s.state === 'running').length, 1, 'not scaled before a person approved');
 
-    const listed = await h.cli('incidents');
+    const listed = await h.cli('approvals');
     assert.equal(listed.status, 0, listed.out);
+    assert.match(listed.out, /agent-action:ops-bot:k2:0\s+pending\s+agent:ops-bot\s+scale api \(agent ops-bot asks: scale-api, key k2\)/);
     const approved = await h.cli('approve', waiting.approval, '--by', 'alice', '--reason', 'ok to scale');
     assert.equal(approved.status, 0, approved.out);
     assert.match(approved.out, /approved scale api .*as operator:alice/);
