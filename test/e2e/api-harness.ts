@@ -19,8 +19,19 @@ import { AgentActions } from '../../src/execute/agent-action-requests.js';
 import { agentActionWorkflow } from '../../src/execute/agent-action-workflow.js';
 import type { AgentsConfig } from '../../src/config/schema/agents.js';
 
-/** Agent `agent-bot` may request one low-risk restart of `api` (what the harness's stand-in actuator records). */
-export const HARNESS_ALLOW_LISTS: AgentsConfig = { 'agent-bot': { actions: { 'restart-api': { service: 'api', risk: 'low', approvalTtl: 60_000, do: { action: 'restart', scope: 'service' } } } } };
+/**
+ * Agent `agent-bot` may request a low-risk restart of `api`, a high-risk scale of it, and a
+ * high-risk restart whose approval expires in 300 ms (what the harness's stand-in actuator records).
+ */
+export const HARNESS_ALLOW_LISTS: AgentsConfig = {
+  'agent-bot': {
+    actions: {
+      'restart-api': { service: 'api', risk: 'low', approvalTtl: 60_000, do: { action: 'restart', scope: 'service' } },
+      'scale-api': { service: 'api', risk: 'high', approvalTtl: 60_000, do: { action: 'scale', replicas: 2, max: 3 } },
+      'hasty-restart': { service: 'api', risk: 'high', approvalTtl: 300, do: { action: 'restart', scope: 'service' } },
+    },
+  },
+};
 
 /** Waits for signal `approval:1` and returns it: a stand-in for an approval-gated remediation. */
 export const gated = defineWorkflow('api-test-gated', async (ctx) => ctx.waitForSignal<string>('approval:1', { timeout: '30s' }));
