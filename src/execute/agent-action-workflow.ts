@@ -50,9 +50,9 @@ export function agentActor(agent: string): string {
  * id is `<run id>:0`, answered by signal `approval:0`, what decide-approval.ts sends), then
  * the action through the same actuator the remediations use, audited as `agent:<name>`.
  *
- * At most once: the action runs in one step without retries; a step that was interrupted
- * (the leader died mid-action, its attempt is > 1 on the next leader) is not run again
- * unless running it twice is harmless (action-intent.ts) — its outcome is `uncertain`.
+ * At most once: the action runs in one step without retries; one interrupted by a crash
+ * of the leader is not run again by the next unless running it twice is harmless
+ * (action-intent.ts's rules) — its outcome is `uncertain`.
  */
 export function agentActionWorkflow(deps: { knowledge: Knowledge; actuator: Actuator }): WorkflowDefinition<AgentActionInput, AgentActionOutput> {
   const { knowledge } = deps;
@@ -80,11 +80,20 @@ export function agentActionWorkflow(deps: { knowledge: Knowledge; actuator: Actu
       }
       approvedBy = decided.by ?? undefined;
     }
+    // At most once. The engine checkpoints a step only when it ends, so a run taken over after
+    // a crash during `act` executes `act` again. `intent`, checkpointed just before, tells the
+    // two apart: its function runs in the execution that goes on to act; a takeover replays it
+    // from its checkpoint without running it. So `act` without a fresh intent is a resumed one.
+    let freshIntent = false;
+    await ctx.step('intent', () => {
+      freshIntent = true;
+      return true;
+    });
     const outcome = await ctx.step(
       'act',
-      async ({ signal, attempt }) => {
-        if (attempt > 1 && resumeRule(input.do) !== 'repeat') {
-          return { status: 'uncertain' as const, detail: `${label} was interrupted (the controller stopped mid-action) and is not repeated: its effect is unknown` };
+      async ({ signal }) => {
+        if (!freshIntent && resumeRule(input.do) !== 'repeat') {
+          return { status: 'uncertain' as const, detail: `${label} was started before the controller stopped, and may or may not have taken effect: not repeated (${input.do.action} is not safe to run twice)` };
         }
         // An agent names no instance: the action is on the service (every replica).
         const action: ActionConfig = 'scope' in input.do ? { ...input.do, scope: 'service' } : input.do;
