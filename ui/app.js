@@ -5,6 +5,7 @@ import { LiveEvents } from './live-events.js';
 import { Banners } from './components/banner.js';
 import { tickRelativeTimes } from './components/relative-time.js';
 import { ago } from './format.js';
+import * as agents from './views/agents.js';
 import * as approvals from './views/approvals.js';
 import * as audit from './views/audit.js';
 import * as incidents from './views/incidents.js';
@@ -19,6 +20,7 @@ const ROUTES = [
   { pattern: /^\/runs$/, nav: 'runs', title: 'Runs', mount: runs.mountList },
   { pattern: /^\/runs\/(.+)$/, nav: 'runs', title: 'Run', mount: runs.mountDetail },
   { pattern: /^\/audit$/, nav: 'audit', title: 'Audit', mount: audit.mount },
+  { pattern: /^\/agents$/, nav: 'agents', title: 'Agents', mount: agents.mount },
 ];
 
 const CONNECTION_LABELS = { connecting: 'connecting…', live: 'live', reconnecting: 'reconnecting', 'signed-out': 'signed out' };

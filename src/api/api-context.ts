@@ -1,3 +1,4 @@
+import type { AgentActions } from '../execute/agent-action-requests.js';
 import type { AgentDispatcher } from '../agents/agent-dispatcher.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
 import type { TimeSeriesStore } from '../monitor/time-series.js';
@@ -39,6 +40,8 @@ export interface ApiContext {
   scaling?: ServiceScaling;
   /** The agent protocol's server side (`homeostat up` sweeps lapsed tasks with it); without it the routes make one over `store` and `engine`. */
   agents?: AgentDispatcher;
+  /** Agents' action requests against their allow-lists (`homeostat up`); without it those routes answer 503. */
+  agentActions?: AgentActions;
 }
 
 /** What the scale route needs: see controller/runtime/manual-scaling.ts. */

@@ -15,6 +15,7 @@ import * as loop from './commands/loop-commands.js';
 import { configCommand, configUsage } from './commands/config-plan.js';
 import { tokenCommand, tokenUsage } from './commands/token.js';
 import { agentsCommand, agentsUsage } from './commands/agents.js';
+import { approvalsCommand, approvalsUsage } from './commands/approvals.js';
 
 /** Each command, its one-line usage, and what `<command> --help` adds under it. */
 const COMMANDS: Record<string, { run: Command; usage: string; help?: string }> = {
@@ -28,6 +29,7 @@ const COMMANDS: Record<string, { run: Command; usage: string; help?: string }> =
   analyze: { run: analyzeCommand, usage: analyzeUsage, help: analyzeHelp },
   incidents: { run: loop.incidentsCommand, usage: loop.incidentsUsage },
   incident: { run: loop.incidentCommand, usage: loop.incidentUsage },
+  approvals: { run: approvalsCommand, usage: approvalsUsage },
   approve: { run: loop.approveCommand, usage: loop.approveUsage },
   deny: { run: loop.denyCommand, usage: loop.denyUsage },
   pause: { run: loop.pauseCommand, usage: loop.pauseUsage },
@@ -47,7 +49,7 @@ usage: ${Object.values(COMMANDS)
 
 The store is --store URL, else $HOMEOSTAT_STORE, else ${DEFAULT_STORE_URL}.
 While \`homeostat up\` serves the API for that store, the commands that read or change
-its state (status, incidents, incident, approve, pause, runs, start, signal, audit, config plan,
+its state (status, incidents, incident, approvals, approve, pause, runs, start, signal, audit, config plan,
 token, agents) go through it, with the token it left in <stateDir>/api.json; --local uses the
 store directly, --api URL --token TOKEN (or $HOMEOSTAT_TOKEN) a server you name.
 Exit status: 0 success, 1 the operation failed, 2 the command was called wrongly.`;

@@ -10,6 +10,7 @@ import type { EscalationMessage } from '../execute/escalation-payloads.js';
 import { DELIVERY_OUTCOMES, webhookSender } from '../execute/webhook-sender.js';
 import { nodeRoutedControl } from '../execute/node-routed-control.js';
 import { appliedPolicies, remediationWorkflow } from '../execute/remediation-workflow.js';
+import { agentActionWorkflow } from '../execute/agent-action-workflow.js';
 import type { ServedApi } from '../api/serve-api.js';
 import type { AuditAnchorOptions } from '../knowledge/audit-head.js';
 import { Knowledge } from '../knowledge/knowledge.js';
@@ -338,7 +339,9 @@ export class ControllerRuntime {
     });
     // This engine starts and reads runs; remediation runs execute only on the leader's
     // worker (see leadership.ts), so a deposed controller never acts.
-    const engine = await Engine.open({ store, workflows: [remediation, ...runbooks], worker: false });
+    // Agents' action requests run on the leader's worker beside the runbooks, through the same actuator as remediations.
+    const workflows = [...runbooks, agentActionWorkflow({ knowledge, actuator: actuation.routed }) as unknown as (typeof runbooks)[number]];
+    const engine = await Engine.open({ store, workflows: [remediation, ...workflows], worker: false });
     engineOpened(engine);
     await warnUnknownRunbooks(loaded, store, runbooks, (line) => {
       logger.warn(line);
@@ -359,6 +362,7 @@ export class ControllerRuntime {
         // A process holding the term keeps them even while its loop is still starting.
         leadership: { isLeader: () => leadership.holdsTerm, leader: () => store.currentLeader(LEASE, Date.now()) },
         alerts: alertIntake,
+        agentAllowLists: () => live.config.agents,
         scaling: manualScaling({ control: localControl, config: () => live.config, audit: (actor, action, target, data) => knowledge.audit.append(actor, action, target, data) }),
         onInternalError: (error, route) => logger.error({ err: error, route }, 'API request failed'),
       });
@@ -406,7 +410,7 @@ export class ControllerRuntime {
       ...(api ? { apiUrl: config.api.advertiseUrl ?? api.url } : {}),
       ttlMs: options.leaderTtlMs ?? 2_000,
       remediation,
-      runbooks,
+      runbooks: workflows,
       onEngineEvent,
       newLoop: leaderLoop({ configs, knowledge, control, diagnoserFor, accounting, symptomCleared, drops, logger, webhooks }),
       onLed: async () => {

@@ -732,6 +732,27 @@ export const ERROR_CODES = {
     meaning: 'No agent task has that id.',
     whatToDo: 'Check the id (`<run id>:<step seq>`), e.g. in `homeostat agents tasks`.',
   },
+  HS_AGENT_ACTION_NOT_ALLOWED: {
+    section: 'agents',
+    retryable: false,
+    httpStatus: 403,
+    meaning: 'An agent requested an action its allow-list (`agents.<name>.actions` in homeostat.yaml) does not name. Nothing ran; the refusal is in the audit log as `agent.action.refused` by `agent:<name>`.',
+    whatToDo: 'If the agent should be able to do it, add the action to its allow-list (a person, with the config); if not, find out why it asked (a prompt it was fed, a bug).',
+  },
+  HS_AGENT_ACTION_KEY_REUSED: {
+    section: 'agents',
+    retryable: false,
+    httpStatus: 409,
+    meaning: 'An agent sent an action request with an idempotency key it already used for a different action. A key names one request: the earlier one stands, nothing new ran.',
+    whatToDo: 'Use a new key for each new request; repeat a key only to retry the same request.',
+  },
+  HS_AGENT_ACTION_NOT_FOUND: {
+    section: 'agents',
+    retryable: false,
+    httpStatus: 404,
+    meaning: 'The agent made no action request with that key.',
+    whatToDo: 'Check the key the request was sent with.',
+  },
   HS_MODEL_BUDGET_EXHAUSTED: {
     section: 'model',
     retryable: false,

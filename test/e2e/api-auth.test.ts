@@ -52,6 +52,8 @@ const ROUTES: { method: string; url: string; role: ApiRole; body?: unknown }[] =
   { method: 'POST', url: '/api/agents/agent-bot/claim', role: 'agent', body: {} },
   { method: 'POST', url: '/api/agents/agent-bot/tasks/none:1/complete', role: 'agent', body: { generation: 1, result: 'x' } },
   { method: 'POST', url: '/api/agents/agent-bot/tasks/none:1/fail', role: 'agent', body: { generation: 1, error: 'x' } },
+  { method: 'POST', url: '/api/agents/agent-bot/actions', role: 'agent', body: { action: 'restart-api', key: 'k1' } },
+  { method: 'GET', url: '/api/agents/agent-bot/actions/k1', role: 'agent' },
 ];
 
 const RANK: ApiRole[] = ['viewer', 'operator', 'admin'];

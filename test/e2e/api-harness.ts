@@ -15,6 +15,23 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { defineWorkflow } from '../../src/workflow/define-workflow.js';
 import { Engine } from '../../src/workflow/engine.js';
 import { schemaViolations } from './response-schema-check.js';
+import { AgentActions } from '../../src/execute/agent-action-requests.js';
+import { agentActionWorkflow } from '../../src/execute/agent-action-workflow.js';
+import type { AgentsConfig } from '../../src/config/schema/agents.js';
+
+/**
+ * Agent `agent-bot` may request a low-risk restart of `api`, a high-risk scale of it, and a
+ * high-risk restart whose approval expires in 300 ms (what the harness's stand-in actuator records).
+ */
+export const HARNESS_ALLOW_LISTS: AgentsConfig = {
+  'agent-bot': {
+    actions: {
+      'restart-api': { service: 'api', risk: 'low', approvalTtl: 60_000, do: { action: 'restart', scope: 'service' } },
+      'scale-api': { service: 'api', risk: 'high', approvalTtl: 60_000, do: { action: 'scale', replicas: 2, max: 3 } },
+      'hasty-restart': { service: 'api', risk: 'high', approvalTtl: 300, do: { action: 'restart', scope: 'service' } },
+    },
+  },
+};
 
 /** Waits for signal `approval:1` and returns it: a stand-in for an approval-gated remediation. */
 export const gated = defineWorkflow('api-test-gated', async (ctx) => ctx.waitForSignal<string>('approval:1', { timeout: '30s' }));
@@ -34,6 +51,8 @@ export class ApiHarness {
   /** Every JSON answer the API gave, as its handler returned it: checked against the route's response schema at close. */
   readonly answers: ApiAnswer[] = [];
   revoked = '';
+  /** What the stand-in actuator of agents' actions was asked to do (`restart api`). */
+  readonly agentActionsRun: string[] = [];
 
   constructor() {
     this.store = SqliteStore.open(join(mkdtempSync(join(tmpdir(), 'homeostat-api-')), 'homeostat.db'));
@@ -58,7 +77,16 @@ export class ApiHarness {
 
   static async open(options: { bodyLimit?: number; withoutConfigs?: boolean; dashboardRoot?: string; streamTokenCheckMs?: number; leadership?: LeadershipView; alerts?: AlertIntake; scaling?: ServiceScaling } = {}): Promise<ApiHarness> {
     const h = new ApiHarness();
-    h.engine = await Engine.open({ store: h.store, workflows: [gated as never, failing as never] });
+    const agentAction = agentActionWorkflow({
+      knowledge: h.knowledge,
+      actuator: {
+        execute: async (action, target) => {
+          h.agentActionsRun.push(`${action.action} ${target.service}`);
+          return { ok: true, detail: `${action.action} ${target.service} (stand-in)` };
+        },
+      },
+    });
+    h.engine = await Engine.open({ store: h.store, workflows: [gated as never, failing as never, agentAction as never] });
     for (const role of ['viewer', 'operator', 'admin', 'agent'] as const) h.token[role] = (await h.tokens.create(`${role}-bot`, role, 'test')).token;
     const gone = await h.tokens.create('gone', 'admin', 'test');
     await h.tokens.revoke(gone.record.id);
@@ -77,6 +105,7 @@ export class ApiHarness {
         ...(options.leadership ? { leadership: options.leadership } : {}),
         ...(options.alerts ? { alerts: options.alerts } : {}),
         ...(options.scaling ? { scaling: options.scaling } : {}),
+        agentActions: new AgentActions({ store: h.store, knowledge: h.knowledge, engine: h.engine, allowLists: () => HARNESS_ALLOW_LISTS }),
       },
       { ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}), ...(options.dashboardRoot ? { dashboardRoot: options.dashboardRoot } : {}), onInternalError: (error) => console.error('internal error in test', error), onAnswer: (answer) => h.answers.push(answer) },
     );

@@ -40,6 +40,8 @@ const ATTEMPT = `${RUN_DETAIL}attempts[]`;
 const RUN_ERROR = `${RUN}.error`;
 const AUDIT_ENTRY = 'GET /api/audit#entries[]';
 const VERIFICATION = 'GET /api/audit/verify#';
+const AGENT = 'GET /api/agents#agents[]';
+const AGENT_TASK = 'GET /api/agents/tasks#tasks[]';
 /** A frame of the event stream, and the supervisor event of an `element` frame (not in /openapi.json: the stream is not JSON). */
 const STREAM = 'stream#';
 const STREAM_ELEMENT = 'stream#event';
@@ -75,6 +77,7 @@ const READS: Record<string, Record<string, { at: string[]; local?: string[] }>> 
   // `event.currentTarget`: the click of a decision button, not a frame.
   'ui/views/approvals.js': { approval: { at: [APPROVAL] }, a: { at: [APPROVAL] }, b: { at: [APPROVAL] }, event: { at: [STREAM], local: ['currentTarget'] } },
   'ui/views/runs.js': { run: { at: [RUN, `${RUN_DETAIL}run`] }, details: { at: [RUN_DETAIL] }, s: { at: [STEP] }, answer: { at: ['POST /api/runs/{id}/redrive#'] }, event: { at: [STREAM] } },
+  'ui/views/agents.js': { agent: { at: [AGENT] }, task: { at: [AGENT_TASK] }, listed: { at: ['GET /api/agents#'] }, dispatched: { at: ['GET /api/agents/tasks#'] }, event: { at: [STREAM] } },
   'ui/views/audit.js': { verification: { at: [VERIFICATION] }, v: { at: [VERIFICATION] }, e: { at: [AUDIT_ENTRY] }, event: { at: [STREAM] } },
   'ui/components/run-timeline.js': { run: { at: [`${RUN_DETAIL}run`] }, step: { at: [STEP] }, s: { at: [STEP] }, attempt: { at: [ATTEMPT] }, a: { at: [ATTEMPT] }, error: { at: [RUN_ERROR] } },
   'ui/components/incident-timeline.js': { incident: { at: [`${INCIDENT_DETAIL}incident`] }, entry: { at: [ENTRY] } },
@@ -90,6 +93,7 @@ const CALLS: Record<string, string[]> = {
   'ui/views/incidents.js': ['GET /api/incidents', 'GET /api/incidents', 'GET /api/incidents/{}'],
   'ui/views/approvals.js': ['POST /api/approvals/{}/{}', 'GET /api/approvals'],
   'ui/views/runs.js': ['GET /api/runs', 'POST /api/runs/{}/redrive', 'GET /api/runs/{}'],
+  'ui/views/agents.js': ['GET /api/agents', 'GET /api/agents/tasks'],
   'ui/views/audit.js': ['GET /api/audit', 'GET /api/audit', 'GET /api/audit/verify'],
   'ui/components/incident-actions.js': ['POST /api/incidents/{}/{}'],
 };

@@ -83,6 +83,12 @@ const OTHER_TONES = {
   failed: 'bad',
   cancelled: 'idle',
   parked: 'warn',
+  // Agents (alive / late / dead from heartbeat age) and their tasks.
+  alive: 'ok',
+  late: 'warn',
+  dead: 'bad',
+  queued: 'idle',
+  claimed: 'info',
 };
 
 function toneOfAny(status) {

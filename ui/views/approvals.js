@@ -29,6 +29,11 @@ export function approvalButtons(approval, ctx, done) {
   );
 }
 
+/** What an approval is for: an incident (linked), or an agent's request (`agent:<name>`, no incident page). */
+function subjectCell(approval) {
+  return h('td', null, approval.incidentId.startsWith('agent:') ? approval.incidentId : h('a', { href: `#/incidents/${encodeURIComponent(approval.incidentId)}` }, approval.incidentId));
+}
+
 export function mount(root, ctx) {
   const inbox = h('div', null, loading());
   const decided = h('div', null, loading());
@@ -49,7 +54,7 @@ export function mount(root, ctx) {
             : h(
                 'table',
                 { class: 'grid', 'aria-label': 'pending approvals' },
-                h('thead', null, h('tr', null, ['action', 'incident', 'requested', 'expires', 'decision'].map((c) => h('th', { scope: 'col' }, c)))),
+                h('thead', null, h('tr', null, ['action', 'for', 'requested', 'expires', 'decision'].map((c) => h('th', { scope: 'col' }, c)))),
                 h(
                   'tbody',
                   null,
@@ -58,7 +63,7 @@ export function mount(root, ctx) {
                       'tr',
                       { dataset: { approval: a.id, incident: a.incidentId } },
                       h('th', { scope: 'row' }, a.action),
-                      h('td', null, h('a', { href: `#/incidents/${encodeURIComponent(a.incidentId)}` }, a.incidentId)),
+                      subjectCell(a),
                       h('td', null, relTime(a.requestedAt)),
                       h('td', null, relTime(a.expiresAt)),
                       h('td', null, approvalButtons(a, ctx, () => state.now())),
@@ -76,7 +81,7 @@ export function mount(root, ctx) {
           : h(
               'table',
               { class: 'grid', 'aria-label': 'decided approvals' },
-              h('thead', null, h('tr', null, ['status', 'action', 'incident', 'by', 'reason', 'decided'].map((c) => h('th', { scope: 'col' }, c)))),
+              h('thead', null, h('tr', null, ['status', 'action', 'for', 'by', 'reason', 'decided'].map((c) => h('th', { scope: 'col' }, c)))),
               h(
                 'tbody',
                 null,
@@ -86,7 +91,7 @@ export function mount(root, ctx) {
                     { dataset: { approval: a.id, status: a.status } },
                     h('td', null, badge(a.status)),
                     h('th', { scope: 'row' }, a.action),
-                    h('td', null, h('a', { href: `#/incidents/${encodeURIComponent(a.incidentId)}` }, a.incidentId)),
+                    subjectCell(a),
                     h('td', null, a.decidedBy ?? '–'),
                     h('td', { class: 'wrap' }, a.reason ?? ''),
                     h('td', null, relTime(a.decidedAt)),

@@ -230,6 +230,10 @@ export class ApiBackend implements CliBackend {
     return this.read(async () => (await this.client.request<{ tasks: AgentTaskView[] }>('GET', `/api/agents/tasks?${query}`)).tasks, (store) => store.listAgentTasks(filter));
   }
 
+  listApprovals(all: boolean): Promise<ApprovalRecord[]> {
+    return this.read(async () => (await this.client.request<{ approvals: ApprovalRecord[] }>('GET', `/api/approvals?status=${all ? 'all' : 'pending'}`)).approvals, (store) => store.listApprovals(all));
+  }
+
   listTokens(): Promise<ApiTokenView[]> {
     return this.read(async () => (await this.client.request<{ tokens: ApiTokenView[] }>('GET', '/api/tokens')).tokens, (store) => store.listTokens());
   }

@@ -62,5 +62,7 @@ export interface CliBackend {
   listAgents(): Promise<AgentView[]>;
   /** Agent tasks, oldest first (`status: 'dead'`: the dead-letter queue). */
   listAgentTasks(filter: { limit: number; status?: AgentTaskStatus; runId?: string }): Promise<AgentTaskView[]>;
+  /** Approvals, oldest first: pending ones, or every one with `all`. */
+  listApprovals(all: boolean): Promise<ApprovalRecord[]>;
   close(): Promise<void>;
 }

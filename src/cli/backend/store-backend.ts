@@ -107,6 +107,10 @@ export class StoreBackend implements CliBackend {
     return redact((await (await this.store()).listAgentTasks(filter)).map(agentTaskShape));
   }
 
+  async listApprovals(all: boolean): Promise<ApprovalRecord[]> {
+    return redact(await (await this.store()).listApprovals(all ? undefined : ['pending']));
+  }
+
   async verifyAudit(expect?: AuditHead): Promise<AuditVerification> {
     // Read only: the CLI checks the head file, it never writes it (its key may not be up's).
     const key = this.stateDir ? auditKeyFromEnv() : undefined;

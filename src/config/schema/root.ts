@@ -11,6 +11,7 @@ import { alertsSchema } from './alerts.js';
 import { prometheusSchema } from './prometheus.js';
 import { workflowsSchema } from './workflows.js';
 import { modelsSchema } from './models.js';
+import { agentsIssues, agentsSchema } from './agents.js';
 
 /**
  * The whole `homeostat.yaml`. Each part lives in its own file under `schema/`; later
@@ -61,6 +62,7 @@ export const configSchema = z
     alerts: alertsSchema,
     workflows: workflowsSchema,
     models: modelsSchema,
+    agents: agentsSchema,
   })
   .superRefine((config, ctx) => {
     const scrapedElements = new Set(config.monitor.scrape.flatMap((target) => (target.element ? [target.element] : [])));
@@ -101,6 +103,7 @@ export const configSchema = z
       ...(config.api.enabled ? [{ port: config.api.port, what: 'api.port' }] : []),
     ];
     for (const issue of exposeIssues({ services: config.services, fixedPorts })) ctx.addIssue({ code: 'custom', ...issue });
+    for (const issue of agentsIssues(config)) ctx.addIssue({ code: 'custom', ...issue });
   });
 
 /** Unknown names, self-references, repeats and cycles in `dependsOn`, each at the entry that causes it. */
