@@ -732,6 +732,20 @@ export const ERROR_CODES = {
     meaning: 'No agent task has that id.',
     whatToDo: 'Check the id (`<run id>:<step seq>`), e.g. in `homeostat agents tasks`.',
   },
+  HS_TASK_GRAPH_INVALID: {
+    section: 'agents',
+    retryable: false,
+    httpStatus: 400,
+    meaning: 'A task graph (declared in code, emitted as JSON by a planner, or added by a planner while it runs) is not usable: a malformed task, a duplicate id, a dependency that is not a task of the graph, a dependency cycle (the message gives the path), or a capability no agent has ever registered. The message names the task. Nothing of the graph ran.',
+    whatToDo: 'Fix the task named in the message (or the planner that emitted it), then redrive the run.',
+  },
+  HS_TASK_GRAPH_FAILED: {
+    section: 'agents',
+    retryable: false,
+    httpStatus: 500,
+    meaning: 'A task of a graph failed after its retries (and its `onFailure` is `fail-graph`): the graph stopped starting tasks, and the completed tasks with a `compensate` were undone in reverse order. The message names the task and its last error.',
+    whatToDo: 'Read the task\'s error (`homeostat runs graph <id>`), fix its cause, and redrive the run.',
+  },
   HS_MODEL_BUDGET_EXHAUSTED: {
     section: 'model',
     retryable: false,
