@@ -739,6 +739,20 @@ export const ERROR_CODES = {
     meaning: 'A task graph (declared in code, emitted as JSON by a planner, or added by a planner while it runs) is not usable: a malformed task, a duplicate id, a dependency that is not a task of the graph, a dependency cycle (the message gives the path), or a capability no agent has ever registered. The message names the task. Nothing of the graph ran.',
     whatToDo: 'Fix the task named in the message (or the planner that emitted it), then redrive the run.',
   },
+  HS_HUMAN_TASK_NOT_FOUND: {
+    section: 'agents',
+    retryable: false,
+    httpStatus: 404,
+    meaning: 'No human task has that id.',
+    whatToDo: 'Check the id in `homeostat inbox` (`--all` lists the answered and escalated ones too).',
+  },
+  HS_HUMAN_TASK_CLOSED: {
+    section: 'agents',
+    retryable: false,
+    httpStatus: 409,
+    meaning: 'A human task was answered after it closed: someone else completed it first, or its due time lapsed and it was escalated to its fallback (a new task in the fallback\'s inbox). Exactly one answer is accepted per task.',
+    whatToDo: 'Look at `homeostat inbox --all`: answer the escalated task instead, or leave it to whoever completed it.',
+  },
   HS_TASK_GRAPH_FAILED: {
     section: 'agents',
     retryable: false,

@@ -78,7 +78,7 @@ export class AgentHarness {
     return h;
   }
 
-  async token(name: string, role: 'agent' | 'viewer' | 'admin' = 'agent'): Promise<string> {
+  async token(name: string, role: 'agent' | 'viewer' | 'operator' | 'admin' = 'agent'): Promise<string> {
     return (await this.tokens.create(name, role, 'test')).token;
   }
 
