@@ -27,10 +27,10 @@ async function call(h: AgentHarness, token: string, method: string, path: string
 
 type InboxTask = { id: string; runId: string; task: string; assignee: string; status: string; input: { deps: Record<string, { by: string }> }; completedBy: string | null; dueAt: number | null };
 
-const open = () => AgentHarness.open({ workflows: (store, knowledge) => graphWorkflows(store, { audit: knowledge.audit }) });
+const open = (postgres = false) => AgentHarness.open({ postgres, workflows: (store, knowledge) => graphWorkflows(store, { audit: knowledge.audit }) });
 
-test('a review routed to a person shows in the inbox; an operator\'s answer through the API resumes the graph, audited as them; a second answer is refused; the graph view shows every task', async () => {
-  const h = await open();
+for (const storeKind of ['sqlite', 'postgres'] as const) test(`${storeKind}: a review routed to a person shows in the inbox; an operator's answer through the API resumes the graph, audited as them; a second answer is refused; the graph view shows every task`, async () => {
+  const h = await open(storeKind === 'postgres');
   try {
     await h.spawnAgent('drafter');
     const viewer = await h.token('viewer', 'viewer');

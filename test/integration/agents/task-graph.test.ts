@@ -9,11 +9,11 @@ import { graphWorkflows } from './fixtures/graph-workflows.js';
 
 const GRAPH_WORKER = new URL('./fixtures/graph-worker.js', import.meta.url);
 
-test('fan-out to three agent tasks on three agents, fan-in with their outputs', async () => {
-  const h = await AgentHarness.open({ workflows: (store) => graphWorkflows(store) });
+for (const storeKind of ['sqlite', 'postgres'] as const) test(`${storeKind}: fan-out to three agent tasks on three agents, fan-in with their outputs`, async () => {
+  const h = await AgentHarness.open({ postgres: storeKind === 'postgres', workflows: (store) => graphWorkflows(store) });
   try {
-    // Each agent takes one task at a time and holds it 400 ms: three tasks at once need all three agents.
-    const agents = await Promise.all(['r1', 'r2', 'r3'].map((name) => h.spawnAgent(name, { workMs: 400 })));
+    // Each agent takes one task at a time and holds it 1.5 s: three tasks at once need all three agents.
+    const agents = await Promise.all(['r1', 'r2', 'r3'].map((name) => h.spawnAgent(name, { workMs: 1_500 })));
     const run = await h.engine.start('graph-fanout', { topic: 'tides' });
     const result = (await run.result({ timeout: '30s' })) as { states: Record<string, string>; outputs: Record<string, { by: string; input: { params: { part: string } } } | string[]> };
     assert.deepEqual(result.states, { history: 'completed', science: 'completed', economics: 'completed', merge: 'completed' });
