@@ -1,5 +1,5 @@
 import { HomeostatError } from '../errors/homeostat-error.js';
-import { toMillis } from '../resilience/duration.js';
+import { toMillis, type Duration } from '../resilience/duration.js';
 import type { AgentStore } from '../store/ports/agent-store.js';
 import type { HumanTaskStore } from '../store/ports/human-task-store.js';
 import type { WorkflowContext } from '../workflow/workflow-context.js';
@@ -16,7 +16,8 @@ export interface TaskGraphsOptions {
   store: AgentStore & HumanTaskStore;
   /** Where escalations of lapsed human tasks are recorded. */
   audit?: EscalationAudit;
-  lease?: number;
+  /** Defaults for the graph's agent tasks (800 ms and 3, like `agents.task`). */
+  lease?: Duration;
   maxLapses?: number;
 }
 
@@ -75,7 +76,7 @@ export interface TaskGraphs {
  */
 export function createTaskGraphs(options: TaskGraphsOptions): TaskGraphs {
   const { store } = options;
-  const leaseMs = options.lease ?? DEFAULT_LEASE_MS;
+  const leaseMs = options.lease === undefined ? DEFAULT_LEASE_MS : toMillis(options.lease);
   const maxLapses = options.maxLapses ?? DEFAULT_MAX_LAPSES;
 
   /** Capabilities of `tasks` no agent ever registered, as an error naming the tasks. */
@@ -177,6 +178,9 @@ export function createTaskGraphs(options: TaskGraphsOptions): TaskGraphs {
               const expansion = await ctx.step(steps.expand(id), async () => {
                 const proposed = (result.output as { tasks?: unknown } | null)?.tasks;
                 const tasks = (Array.isArray(proposed) ? proposed : []) as GraphTask[];
+                // What a planner adds is recorded as data and read back on replay: code would be lost on the way.
+                const withCode = tasks.find((t) => typeof t === 'object' && t !== null && (t.run !== undefined || t.compensate !== undefined));
+                if (withCode) throw new HomeostatError('HS_TASK_GRAPH_INVALID', `task graph "${graph.name}": planner "${id}" added task "${withCode.id}" with code (run or compensate): a planner adds agent or human tasks only`);
                 validateTaskGraph({ name: graph.name, tasks: tasks.filter((t) => t !== null) }, [...byId.values()]);
                 await checkCapabilities(graph.name, tasks);
                 return tasks.map(graphTaskData);
