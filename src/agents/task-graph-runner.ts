@@ -52,6 +52,16 @@ export const graphStepNames = (graph: string) => ({
   done: (task: string) => `graph:${graph}:done:${task}`,
 });
 
+/**
+ * The signal that cancels a subtree of graph `graph`: payload `{ "task": "<id>" }`. The
+ * task (if it has not started) and every task depending on it that has not started are
+ * cancelled at the next wave; tasks already in flight finish. Send it with
+ * `homeostat signal <run> graph-cancel:<graph> --payload '{"task":"b"}'` (operators, audited).
+ */
+export function graphCancelSignal(graph: string): string {
+  return `graph-cancel:${graph}`;
+}
+
 const DEFAULT_LEASE_MS = 800;
 const DEFAULT_MAX_LAPSES = 3;
 
@@ -131,6 +141,25 @@ export function createTaskGraphs(options: TaskGraphsOptions): TaskGraphs {
       };
 
       for (let wave = 1; failure === undefined; wave++) {
+        // Cancellations sent since the last wave, each taken at a fixed position (a zero
+        // timeout never suspends): the subtree's tasks that have not started never will.
+        for (;;) {
+          const cancel = await ctx.waitForSignal<{ task?: unknown }>(graphCancelSignal(graph.name), { timeout: 0 });
+          if (cancel === undefined) break;
+          const root = typeof cancel?.task === 'string' ? cancel.task : undefined;
+          if (root === undefined || !states.has(root)) continue;
+          // The whole subtree, through tasks already running or done: only what has not started is cancelled.
+          const subtree = new Set([root]);
+          for (let grew = true; grew; ) {
+            grew = false;
+            for (const id of order) {
+              if (subtree.has(id) || !effectiveDeps(byId.get(id)!).some((dep) => subtree.has(dep))) continue;
+              subtree.add(id);
+              grew = true;
+            }
+          }
+          for (const id of subtree) if (states.get(id) === 'pending') states.set(id, 'cancelled');
+        }
         const ready = order.filter((id) => states.get(id) === 'pending' && effectiveDeps(byId.get(id)!).every((dep) => states.get(dep) === 'completed'));
         if (ready.length === 0) break;
         const inputs = new Map(ready.map((id) => [id, inputOf(byId.get(id)!, effectiveDeps(byId.get(id)!), outputs)]));

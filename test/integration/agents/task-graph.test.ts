@@ -96,3 +96,37 @@ test('a planner expansion survives a SIGKILL of its worker: the takeover replays
     await h.close();
   }
 });
+
+test('an operator cancels a subtree while the graph runs: its tasks that had not started never start, the rest of the graph completes', async () => {
+  const h = await AgentHarness.open({ workflows: (store) => graphWorkflows(store) });
+  try {
+    const agent = await h.spawnAgent('r1', { capacity: 2, workMs: 1_500 });
+    const operator = await h.token('olga', 'operator');
+    const run = await h.engine.start('graph-data', {
+      name: 'sub',
+      tasks: [
+        { id: 'a', capability: 'research' },
+        { id: 'b', capability: 'research', dependsOn: ['a'] },
+        { id: 'c', capability: 'research', dependsOn: ['b'] },
+        { id: 'd', capability: 'research' },
+        { id: 'e', capability: 'research', dependsOn: ['d'] },
+      ],
+    });
+    await agent.child.waitForLine((line) => line.type === 'claimed', 15_000, 'the first wave claimed');
+    // Through the generic, audited signal route: the graph's cancel signal names the subtree's root.
+    const sent = await fetch(`${h.url}/api/runs/${encodeURIComponent(run.id)}/signals`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${operator}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'graph-cancel:sub', payload: { task: 'b' } }),
+    });
+    assert.equal(sent.status < 300, true, `signal answered ${sent.status}`);
+    const result = (await run.result({ timeout: '30s' })) as { states: Record<string, string> };
+    assert.deepEqual(result.states, { a: 'completed', b: 'cancelled', c: 'cancelled', d: 'completed', e: 'completed' });
+    const tasks = await h.store.listAgentTasks({ runId: run.id });
+    assert.deepEqual(tasks.map((task) => task.name).sort(), ['a', 'd', 'e'], 'b and c were never queued');
+    const audited = (await h.store.listAudit({ limit: 100 })).filter((entry) => entry.subject === `run:${run.id}`);
+    assert.ok(audited.some((entry) => entry.actor === 'api:olga'), 'the cancellation is audited as the operator');
+  } finally {
+    await h.close();
+  }
+});
