@@ -228,7 +228,9 @@ export function createTaskGraphs(options: TaskGraphsOptions): TaskGraphs {
               const { escalated, task: row } = await store.escalateHumanTask(result.entry.humanTaskId!, to, Date.now());
               if (escalated) await options.audit?.append(`workflow:${ctx.workflowName}`, 'human-task.escalated', result.entry.humanTaskId!, { run: ctx.runId, task: id, from: human.assignee, to, due: human.due ?? null });
               // An answer that landed between the due time and this step wins over the escalation.
-              return { to, escalated, answer: !escalated && row?.status === 'completed' ? (JSON.parse(row.result ?? 'null') as unknown) : undefined };
+              if (row?.status === 'completed') return { to, escalated: false, answer: JSON.parse(row.result ?? 'null') as unknown };
+              // Escalated already: this step ran before a crash and is replayed before its checkpoint.
+              return { to, escalated: true };
             });
             if (!escalation.escalated) {
               outputs.set(id, escalation.answer);
