@@ -108,3 +108,25 @@ test('a review whose due time lapses is escalated to its fallback, audited; the 
     await h.close();
   }
 });
+
+test('bad inbox and graph requests get clear 4xx answers', async () => {
+  const h = await open();
+  try {
+    const viewer = await h.token('viewer', 'viewer');
+    const operator = await h.token('alice', 'operator');
+    const noRun = await call(h, viewer, 'GET', '/api/runs/no-such-run/graph');
+    assert.deepEqual([noRun.status, noRun.json.error?.code], [404, 'HS_RUN_NOT_FOUND']);
+    assert.equal((await call(h, viewer, 'GET', '/api/inbox?status=bogus')).status, 400);
+    assert.equal((await call(h, viewer, 'GET', '/api/inbox?colour=red')).status, 400);
+    const noTask = await call(h, operator, 'POST', '/api/inbox/nope/complete', { result: 1 });
+    assert.deepEqual([noTask.status, noTask.json.error?.code], [404, 'HS_HUMAN_TASK_NOT_FOUND']);
+    assert.equal((await call(h, operator, 'POST', '/api/inbox/nope/complete', { result: 1, extra: true })).status, 400);
+    const cliNoRun = await cli('runs', 'graph', 'no-such-run', '--store', h.storeUrl, '--local');
+    assert.equal(cliNoRun.status, 1);
+    assert.match(cliNoRun.err, /no run "no-such-run"/);
+    const cliUsage = await cli('inbox', 'complete', 'x', '--store', h.storeUrl, '--local');
+    assert.deepEqual([cliUsage.status, /--result JSON/.test(cliUsage.err)], [2, true]);
+  } finally {
+    await h.close();
+  }
+});
