@@ -52,4 +52,9 @@ export { AgentClient, AgentApiError, type AgentClientOptions, type AgentClientEv
 export { AgentDispatcher, type AgentRegistration, type DispatchedTask } from './agents/agent-dispatcher.js';
 export { agentHealth, type AgentHealth, type AgentView } from './agents/agent-health.js';
 export type { AgentRecord, AgentTaskRecord, AgentTaskStatus, AgentTaskEventRecord } from './store/agent-records.js';
+export { createTaskGraphs, type TaskGraphs, type TaskGraphsOptions, type TaskGraphResult, type GraphTaskState, type EscalationAudit } from './agents/task-graph-runner.js';
+export { validateTaskGraph, type TaskGraph, type GraphTask, type GraphTaskInput } from './agents/task-graph-spec.js';
+export { completeHumanTask } from './agents/human-tasks.js';
+export { taskGraphView, type GraphView, type GraphTaskView } from './agents/task-graph-view.js';
+export type { HumanTaskRecord, HumanTaskStatus } from './store/human-task-records.js';
 export { sendModelRequest, type ModelEndpoint, type AttemptTimeouts } from './model/model-http.js';

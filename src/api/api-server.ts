@@ -9,6 +9,7 @@ import { dashboardAssets, findDashboardRoot } from './dashboard-assets.js';
 import { allowedHostNames, hostNameOf } from './host-allow-list.js';
 import { agentRoutes } from './routes/agents.js';
 import { agentActionRoutes } from './routes/agent-actions.js';
+import { taskGraphRoutes } from './routes/task-graphs.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { auditRoutes } from './routes/audit.js';
 import { configRoutes } from './routes/config.js';
@@ -159,7 +160,7 @@ export async function buildApi(context: ApiContext, options: ApiServerOptions = 
   });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  for (const routes of [serviceRoutes, serviceMetricRoutes, incidentRoutes, incidentActionRoutes, approvalRoutes, pauseRoutes, runRoutes, auditRoutes, configRoutes, metricRoutes, alertRoutes, eventRoutes, tokenRoutes, agentRoutes, agentActionRoutes]) {
+  for (const routes of [serviceRoutes, serviceMetricRoutes, incidentRoutes, incidentActionRoutes, approvalRoutes, pauseRoutes, runRoutes, auditRoutes, configRoutes, metricRoutes, alertRoutes, eventRoutes, tokenRoutes, agentRoutes, agentActionRoutes, taskGraphRoutes]) {
     await app.register(routes, context);
   }
   // The dashboard's page and assets: public, the data behind them is not.

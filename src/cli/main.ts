@@ -16,6 +16,7 @@ import { configCommand, configUsage } from './commands/config-plan.js';
 import { tokenCommand, tokenUsage } from './commands/token.js';
 import { agentsCommand, agentsUsage } from './commands/agents.js';
 import { approvalsCommand, approvalsUsage } from './commands/approvals.js';
+import { inboxCommand, inboxUsage } from './commands/inbox.js';
 
 /** Each command, its one-line usage, and what `<command> --help` adds under it. */
 const COMMANDS: Record<string, { run: Command; usage: string; help?: string }> = {
@@ -39,6 +40,7 @@ const COMMANDS: Record<string, { run: Command; usage: string; help?: string }> =
   audit: { run: loop.auditCommand, usage: loop.auditUsage },
   token: { run: tokenCommand, usage: tokenUsage },
   agents: { run: agentsCommand, usage: agentsUsage },
+  inbox: { run: inboxCommand, usage: inboxUsage },
 };
 
 const HELP = `homeostat — durable workflows that heal themselves
@@ -50,7 +52,7 @@ usage: ${Object.values(COMMANDS)
 The store is --store URL, else $HOMEOSTAT_STORE, else ${DEFAULT_STORE_URL}.
 While \`homeostat up\` serves the API for that store, the commands that read or change
 its state (status, incidents, incident, approvals, approve, pause, runs, start, signal, audit, config plan,
-token, agents) go through it, with the token it left in <stateDir>/api.json; --local uses the
+token, agents, inbox) go through it, with the token it left in <stateDir>/api.json; --local uses the
 store directly, --api URL --token TOKEN (or $HOMEOSTAT_TOKEN) a server you name.
 Exit status: 0 success, 1 the operation failed, 2 the command was called wrongly.`;
 
@@ -98,6 +100,8 @@ export async function main(argv: string[], out = console.log, err = console.erro
         expect: { type: 'string' },
         by: { type: 'string' },
         role: { type: 'string' },
+        result: { type: 'string' },
+        assignee: { type: 'string' },
         name: { type: 'string' },
         all: { type: 'boolean' },
         quiet: { type: 'boolean' },

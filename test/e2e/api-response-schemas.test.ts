@@ -91,6 +91,7 @@ test('every route answers, when it succeeds, what its response schema declares',
     await recordModelAttempt(h, 'run-f');
     const yaml = 'services:\n  api: { command: node }\n';
     for (const id of ['run-t:1', 'run-t:2']) await h.store.createAgentTask({ id, runId: 'run-t', name: 'research', capability: 'research', input: '{"topic":"x"}', leaseMs: 60_000, maxLapses: 3, createdAt: Date.now() });
+    await h.store.createHumanTask({ id: 'run-f:2:review', runId: 'run-f', task: 'review', assignee: 'reviewer', input: '{"params":null,"deps":{}}', dueAt: Date.now() + 60_000, createdAt: Date.now() });
 
     const calls: [Parameters<ApiHarness['call']>[0], string, string, unknown?][] = [
       ['viewer', 'GET', '/api/services'],
@@ -153,6 +154,9 @@ test('every route answers, when it succeeds, what its response schema declares',
       ['viewer', 'GET', '/api/agents'],
       ['viewer', 'GET', '/api/agents/tasks?status=completed'],
       ['viewer', 'GET', `/api/agents/tasks/${encodeURIComponent('run-t:1')}`],
+      ['viewer', 'GET', '/api/inbox'],
+      ['operator', 'POST', `/api/inbox/${encodeURIComponent('run-f:2:review')}/complete`, { result: { approved: true } }],
+      ['viewer', 'GET', '/api/runs/run-f/graph'],
     ];
     for (const [role, method, url, body] of calls) {
       const answer = await h.call(role, method, url, body);

@@ -1,6 +1,9 @@
 import type { AgentView } from '../../agents/agent-health.js';
 import type { AgentTaskView } from '../../api/shapes/agent.js';
 import type { AgentTaskStatus } from '../../store/agent-records.js';
+import type { GraphView } from '../../agents/task-graph-view.js';
+import type { HumanTaskView } from '../../api/shapes/human-task.js';
+import type { HumanTaskStatus } from '../../store/human-task-records.js';
 import type { ApiTokenView } from '../../api/api-tokens.js';
 import type { AuditVerification } from '../../knowledge/audit-log.js';
 import type { ApiRole, ApprovalRecord, ConfigVersionRecord, ElementStateRecord, IncidentRecord, IncidentStatus, PauseRecord, RunRecord, RunStatus, StepRecord } from '../../store/records.js';
@@ -232,6 +235,21 @@ export class ApiBackend implements CliBackend {
 
   listApprovals(all: boolean): Promise<ApprovalRecord[]> {
     return this.read(async () => (await this.client.request<{ approvals: ApprovalRecord[] }>('GET', `/api/approvals?status=${all ? 'all' : 'pending'}`)).approvals, (store) => store.listApprovals(all));
+  }
+
+  listHumanTasks(filter: { limit: number; status: HumanTaskStatus; assignee?: string; runId?: string }): Promise<HumanTaskView[]> {
+    const query = new URLSearchParams({ limit: String(filter.limit), status: filter.status });
+    if (filter.assignee !== undefined) query.set('assignee', filter.assignee);
+    if (filter.runId !== undefined) query.set('run', filter.runId);
+    return this.read(async () => (await this.client.request<{ tasks: HumanTaskView[] }>('GET', `/api/inbox?${query}`)).tasks, (store) => store.listHumanTasks(filter));
+  }
+
+  completeHumanTask(id: string, result: unknown): Promise<HumanTaskView> {
+    return this.change(`completing ${id}`, async () => (await this.client.request<{ task: HumanTaskView }>('POST', `/api/inbox/${encodeURIComponent(id)}/complete`, { result })).task);
+  }
+
+  runGraph(id: string): Promise<GraphView[]> {
+    return this.read(async () => (await this.client.request<{ graphs: GraphView[] }>('GET', `/api/runs/${encodeURIComponent(id)}/graph`)).graphs, (store) => store.runGraph(id));
   }
 
   listTokens(): Promise<ApiTokenView[]> {

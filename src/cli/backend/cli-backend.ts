@@ -2,6 +2,9 @@ import type { AgentView } from '../../agents/agent-health.js';
 import type { ApiTokenView } from '../../api/api-tokens.js';
 import type { AgentTaskView } from '../../api/shapes/agent.js';
 import type { AgentTaskStatus } from '../../store/agent-records.js';
+import type { GraphView } from '../../agents/task-graph-view.js';
+import type { HumanTaskView } from '../../api/shapes/human-task.js';
+import type { HumanTaskStatus } from '../../store/human-task-records.js';
 import type { AuditHead } from '../../knowledge/audit-head.js';
 import type { AuditVerification } from '../../knowledge/audit-log.js';
 import type { Acknowledged, ClosedIncident } from '../../execute/operate-incident.js';
@@ -64,5 +67,11 @@ export interface CliBackend {
   listAgentTasks(filter: { limit: number; status?: AgentTaskStatus; runId?: string }): Promise<AgentTaskView[]>;
   /** Approvals, oldest first: pending ones, or every one with `all`. */
   listApprovals(all: boolean): Promise<ApprovalRecord[]>;
+  /** Human tasks of task graphs, oldest first. */
+  listHumanTasks(filter: { limit: number; status: HumanTaskStatus; assignee?: string; runId?: string }): Promise<HumanTaskView[]>;
+  /** Answer a human task (audited as `by`, store only); its run resumes. */
+  completeHumanTask(id: string, result: unknown, by: string): Promise<HumanTaskView>;
+  /** The run's task graphs with each task's state; HS_RUN_NOT_FOUND for no such run. */
+  runGraph(id: string): Promise<GraphView[]>;
   close(): Promise<void>;
 }

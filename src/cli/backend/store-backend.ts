@@ -1,6 +1,11 @@
 import { agentView, type AgentView } from '../../agents/agent-health.js';
 import { agentTaskShape, type AgentTaskView } from '../../api/shapes/agent.js';
 import type { AgentTaskStatus } from '../../store/agent-records.js';
+import { completeHumanTask } from '../../agents/human-tasks.js';
+import { taskGraphView, type GraphView } from '../../agents/task-graph-view.js';
+import { humanTaskShape, type HumanTaskView } from '../../api/shapes/human-task.js';
+import { HomeostatError } from '../../errors/homeostat-error.js';
+import type { HumanTaskStatus } from '../../store/human-task-records.js';
 import { UsageError } from '../cli-error.js';
 import { join } from 'node:path';
 import { ApiTokens, tokenView, type ApiTokenView } from '../../api/api-tokens.js';
@@ -109,6 +114,22 @@ export class StoreBackend implements CliBackend {
 
   async listApprovals(all: boolean): Promise<ApprovalRecord[]> {
     return redact(await (await this.store()).listApprovals(all ? undefined : ['pending']));
+  }
+
+  async listHumanTasks(filter: { limit: number; status: HumanTaskStatus; assignee?: string; runId?: string }): Promise<HumanTaskView[]> {
+    return (await (await this.store()).listHumanTasks(filter)).map(humanTaskShape);
+  }
+
+  async completeHumanTask(id: string, result: unknown, by: string): Promise<HumanTaskView> {
+    const store = await this.store();
+    const engine = await this.engine();
+    return humanTaskShape(await completeHumanTask({ store, signal: (runId, name, payload) => engine.signal(runId, name, payload), audit: new Knowledge(store).audit }, id, by, result));
+  }
+
+  async runGraph(id: string): Promise<GraphView[]> {
+    const graphs = await taskGraphView(await this.store(), id);
+    if (!graphs) throw new HomeostatError('HS_RUN_NOT_FOUND', `no run ${JSON.stringify(id)}`);
+    return redact(graphs);
   }
 
   async verifyAudit(expect?: AuditHead): Promise<AuditVerification> {

@@ -5,22 +5,24 @@ import { UsageError } from '../cli-error.js';
 import type { CommandContext } from '../command.js';
 import { formatDuration, formatTime, oneLine, table } from '../output.js';
 import { renderRunTimeline } from '../run-timeline.js';
+import { renderRunGraphs } from './inbox.js';
 
 export const runsUsage = [
   'homeostat runs list [--status S[,S]] [--workflow W] [--limit N] [--json]',
   'homeostat runs show <run-id> [--json]',
+  'homeostat runs graph <run-id> [--json]',
   'homeostat runs cancel <run-id>',
   'homeostat runs redrive <run-id> [--from-step N|NAME]',
 ].join('\n       ');
 
 const STATUSES: RunStatus[] = ['pending', 'running', 'waiting', 'completed', 'failed', 'cancelled', 'parked'];
 
-/** `homeostat runs list|show|cancel|redrive`. */
+/** `homeostat runs list|show|graph|cancel|redrive`. */
 export async function runsCommand(ctx: CommandContext): Promise<number> {
   const [action, runId] = ctx.positionals;
   if (!action) throw new UsageError(`missing the action\nusage: ${runsUsage}`);
   if (action !== 'list' && !runId) throw new UsageError(`runs ${action} needs a run id\nusage: ${runsUsage}`);
-  if (!['list', 'show', 'cancel', 'redrive'].includes(action)) throw new UsageError(`unknown action "${action}"\nusage: ${runsUsage}`);
+  if (!['list', 'show', 'graph', 'cancel', 'redrive'].includes(action)) throw new UsageError(`unknown action "${action}"\nusage: ${runsUsage}`);
   return withBackend(ctx, async (backend) => {
     switch (action) {
       case 'list':
@@ -28,6 +30,11 @@ export async function runsCommand(ctx: CommandContext): Promise<number> {
       case 'show': {
         const details = await backend.describeRun(runId!);
         ctx.out(ctx.options.json ? JSON.stringify(details, null, 2) : renderRunTimeline(details));
+        return 0;
+      }
+      case 'graph': {
+        const graphs = await backend.runGraph(runId!);
+        ctx.out(ctx.options.json ? JSON.stringify(graphs, null, 2) : renderRunGraphs(graphs));
         return 0;
       }
       case 'cancel': {

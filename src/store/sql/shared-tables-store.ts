@@ -1,6 +1,7 @@
 import type { AgentStore } from '../ports/agent-store.js';
 import type { ApiTokenStore } from '../ports/api-token-store.js';
 import type { ElementStore } from '../ports/element-store.js';
+import type { HumanTaskStore } from '../ports/human-task-store.js';
 import type { KnowledgeStore } from '../ports/knowledge-store.js';
 import type { LeaseStore } from '../ports/lease-store.js';
 import type { ModelStore } from '../ports/model-store.js';
@@ -8,6 +9,7 @@ import type { NodeStore } from '../ports/node-store.js';
 import { AgentTables } from './agent-tables.js';
 import { ApiTokenTables } from './api-token-tables.js';
 import { ElementTables } from './element-tables.js';
+import { HumanTaskTables } from './human-task-tables.js';
 import { KnowledgeTables } from './knowledge-tables.js';
 import { LeaderLeaseTables } from './leader-lease-tables.js';
 import { ModelTables } from './model-tables.js';
@@ -15,7 +17,7 @@ import { NodeTables } from './node-tables.js';
 import type { SqlExecutor } from './sql-executor.js';
 
 /** Every port whose SQL is written once, over the dialect object: all but the runs. */
-export type SharedPorts = LeaseStore & ElementStore & KnowledgeStore & ApiTokenStore & NodeStore & ModelStore & AgentStore;
+export type SharedPorts = LeaseStore & ElementStore & KnowledgeStore & ApiTokenStore & NodeStore & ModelStore & AgentStore & HumanTaskStore;
 
 /** Which table class implements each shared port: a new port's tables are added here. */
 const PORT_TABLES = {
@@ -26,6 +28,7 @@ const PORT_TABLES = {
   nodes: NodeTables,
   models: ModelTables,
   agents: AgentTables,
+  humanTasks: HumanTaskTables,
 } as const;
 
 type PortTables = { [K in keyof typeof PORT_TABLES]: InstanceType<(typeof PORT_TABLES)[K]> };
@@ -44,6 +47,7 @@ abstract class SharedTables {
       nodes: new NodeTables(sql),
       models: new ModelTables(sql),
       agents: new AgentTables(sql),
+      humanTasks: new HumanTaskTables(sql),
     };
   }
 }

@@ -428,4 +428,27 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX agent_task_events_task ON agent_task_events (task_id, id);
     `,
   },
+  {
+    // Task graphs (docs/agents.md): the inbox of tasks a graph routed to a person or role.
+    // The graphs themselves need no table: their definition, expansions and waves are steps
+    // of the run, and their agent tasks are rows of agent_tasks.
+    name: '0017_task_graphs',
+    sql: `
+      CREATE TABLE human_tasks (
+        id TEXT PRIMARY KEY,
+        run_id TEXT NOT NULL,
+        task TEXT NOT NULL,
+        assignee TEXT NOT NULL,
+        input TEXT NOT NULL,
+        status TEXT NOT NULL,
+        due_at INTEGER,
+        result TEXT,
+        completed_by TEXT,
+        created_at INTEGER NOT NULL,
+        finished_at INTEGER
+      ) STRICT;
+      CREATE INDEX human_tasks_inbox ON human_tasks (status, assignee, created_at);
+      CREATE INDEX human_tasks_run ON human_tasks (run_id);
+    `,
+  },
 ];

@@ -10,7 +10,7 @@ import { TimeSeriesStore } from '../../../src/monitor/time-series.js';
 import { PostgresStore } from '../../../src/store/postgres/postgres-store.js';
 import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../../src/store/store.js';
-import { defineWorkflow } from '../../../src/workflow/define-workflow.js';
+import { defineWorkflow, type WorkflowDefinition } from '../../../src/workflow/define-workflow.js';
 import { Engine } from '../../../src/workflow/engine.js';
 import { ChildGroup, type JsonChild } from '../helpers/child.js';
 import { freshSchema } from '../helpers/postgres.js';
@@ -33,6 +33,7 @@ export class AgentHarness {
   app!: FastifyInstance;
   url = '';
   dispatcher!: AgentDispatcher;
+  knowledge!: Knowledge;
   readonly tokens: ApiTokens;
   private readonly children = new ChildGroup();
   private readonly live: LiveEventHub;
@@ -48,7 +49,7 @@ export class AgentHarness {
   }
 
   /** On a fresh SQLite file, or (`postgres: true`) in a fresh schema of the shared PostgreSQL. */
-  static async open(options: { maxLapses?: number; postgres?: boolean } = {}): Promise<AgentHarness> {
+  static async open(options: { maxLapses?: number; postgres?: boolean; workflows?: (store: Store, knowledge: Knowledge) => WorkflowDefinition<never, unknown>[] } = {}): Promise<AgentHarness> {
     let h: AgentHarness;
     if (options.postgres) {
       const schema = freshSchema('hs_agents');
@@ -64,11 +65,12 @@ export class AgentHarness {
       return { found, checked };
     });
     // Every durable wait suspends the run (no in-memory waits), so the result always comes back through a replay.
-    h.engine = await Engine.open({ store: h.store, workflows: [research as never], inMemoryWaitMs: 0 });
+    h.knowledge = new Knowledge(h.store);
+    h.engine = await Engine.open({ store: h.store, workflows: [research as never, ...(options.workflows?.(h.store, h.knowledge) ?? [])], inMemoryWaitMs: 0 });
     h.dispatcher = new AgentDispatcher(h.store, (runId, name, payload) => h.engine.signal(runId, name, payload));
     h.dispatcher.startSweeping(100);
     h.app = await buildApi(
-      { store: h.store, knowledge: new Knowledge(h.store), engine: h.engine, tokens: h.tokens, series: new TimeSeriesStore(), live: h.live, now: Date.now, agents: h.dispatcher },
+      { store: h.store, knowledge: h.knowledge, engine: h.engine, tokens: h.tokens, series: new TimeSeriesStore(), live: h.live, now: Date.now, agents: h.dispatcher },
       { onInternalError: (error) => console.error('internal error in test', error) },
     );
     await h.app.listen({ host: '127.0.0.1', port: 0 });
@@ -76,7 +78,7 @@ export class AgentHarness {
     return h;
   }
 
-  async token(name: string, role: 'agent' | 'viewer' | 'admin' = 'agent'): Promise<string> {
+  async token(name: string, role: 'agent' | 'viewer' | 'operator' | 'admin' = 'agent'): Promise<string> {
     return (await this.tokens.create(name, role, 'test')).token;
   }
 
