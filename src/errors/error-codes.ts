@@ -739,6 +739,13 @@ export const ERROR_CODES = {
     meaning: 'No agent task has that id.',
     whatToDo: 'Check the id (`<run id>:<step seq>`), e.g. in `homeostat agents tasks`.',
   },
+  HS_AGENT_QUORUM_NOT_FOUND: {
+    section: 'agents',
+    retryable: false,
+    httpStatus: 404,
+    meaning: 'No quorum has that id.',
+    whatToDo: 'Check the id (`<run id>:<step seq>` of its `quorum:<name>` step), e.g. in `GET /api/agents/quorums?run=<run id>`.',
+  },
   HS_MODEL_BUDGET_EXHAUSTED: {
     section: 'model',
     retryable: false,

@@ -48,7 +48,7 @@ export class AgentHarness {
   }
 
   /** On a fresh SQLite file, or (`postgres: true`) in a fresh schema of the shared PostgreSQL. */
-  static async open(options: { maxLapses?: number; postgres?: boolean } = {}): Promise<AgentHarness> {
+  static async open(options: { maxLapses?: number; postgres?: boolean; workflows?: (store: Store) => unknown[] } = {}): Promise<AgentHarness> {
     let h: AgentHarness;
     if (options.postgres) {
       const schema = freshSchema('hs_agents');
@@ -64,7 +64,7 @@ export class AgentHarness {
       return { found, checked };
     });
     // Every durable wait suspends the run (no in-memory waits), so the result always comes back through a replay.
-    h.engine = await Engine.open({ store: h.store, workflows: [research as never], inMemoryWaitMs: 0 });
+    h.engine = await Engine.open({ store: h.store, workflows: [research as never, ...((options.workflows?.(h.store) ?? []) as never[])], inMemoryWaitMs: 0 });
     h.dispatcher = new AgentDispatcher(h.store, (runId, name, payload) => h.engine.signal(runId, name, payload));
     h.dispatcher.startSweeping(100);
     h.app = await buildApi(
@@ -81,16 +81,16 @@ export class AgentHarness {
   }
 
   /** Start an agent process and wait until it registered. */
-  async spawnAgent(name: string, options: { capabilities?: string[]; capacity?: number; workMs?: number; fail?: boolean; token?: string } = {}): Promise<SpawnedAgent> {
+  async spawnAgent(name: string, options: { capabilities?: string[]; capacity?: number; workMs?: number; fail?: boolean; token?: string; script?: URL; mode?: string } = {}): Promise<SpawnedAgent> {
     const token = options.token ?? (await this.token(`agent-${name}`));
-    const child = this.children.spawn(AGENT_SCRIPT, [
+    const child = this.children.spawn(options.script ?? AGENT_SCRIPT, [
       this.url,
       token,
       name,
       (options.capabilities ?? ['research']).join(','),
       String(options.capacity ?? 1),
       String(options.workMs ?? 50),
-      ...(options.fail ? ['fail'] : []),
+      ...(options.fail ? ['fail'] : options.mode ? [options.mode] : []),
     ]);
     await child.waitForLine((line) => line.type === 'registered', 10_000, `${name} registered`);
     return { child, name };
