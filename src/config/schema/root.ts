@@ -11,6 +11,7 @@ import { alertsSchema } from './alerts.js';
 import { prometheusSchema } from './prometheus.js';
 import { workflowsSchema } from './workflows.js';
 import { modelsSchema } from './models.js';
+import { agentsConfigSchema } from './agent-element.js';
 
 /**
  * The whole `homeostat.yaml`. Each part lives in its own file under `schema/`; later
@@ -61,6 +62,7 @@ export const configSchema = z
     alerts: alertsSchema,
     workflows: workflowsSchema,
     models: modelsSchema,
+    agents: agentsConfigSchema,
   })
   .superRefine((config, ctx) => {
     const scrapedElements = new Set(config.monitor.scrape.flatMap((target) => (target.element ? [target.element] : [])));
