@@ -12,6 +12,7 @@ import { apiTokenConformance } from './api-token-conformance.js';
 import { modelConformance } from './model-conformance.js';
 import { nodeConformance } from './node-conformance.js';
 import { agentConformance } from './agent-conformance.js';
+import { agentQuorumConformance } from './agent-quorum-conformance.js';
 
 export interface StoreUnderTest {
   store: Store;
@@ -463,4 +464,5 @@ export function storeConformance(name: string, open: () => Promise<StoreUnderTes
   nodeConformance(it);
   modelConformance(it);
   agentConformance(it);
+  agentQuorumConformance(it);
 }
