@@ -11,6 +11,7 @@ import { ChildGroup, type JsonChild } from '../integration/helpers/child.js';
 import { UpHarness } from './loop-harness.js';
 
 const QUORUM_AGENT = new URL('../integration/agents/fixtures/quorum-agent-process.js', import.meta.url);
+const AGENT = new URL('../integration/agents/fixtures/agent-process.js', import.meta.url);
 
 test('homeostat up: an agent that keeps dissenting in quorums is quarantined through the loop, audited and explained, and quorums go on without it', async () => {
   const h = new UpHarness(`services:
@@ -79,6 +80,45 @@ policies:
     await h.down();
   } finally {
     await engine?.close();
+    await children.killAll();
+    await h.close();
+  }
+});
+
+test('homeostat up: an agent SIGKILLed is agent-unresponsive; the policy quarantines it and the incident resolves on that', async () => {
+  const h = new UpHarness(`services:
+  api:
+    command: $NODE
+    args: [api.js, --port, "{{port}}"]
+    cwd: $EXAMPLES
+agents:
+  element: { unresponsiveWhen: dead, every: 200ms }
+policies:
+  quarantine-unresponsive:
+    match: { symptom: [agent-unresponsive] }
+    ladder: [{ action: quarantine }]
+    verify: { healthyFor: 500ms, timeout: 20s }
+`);
+  const children = new ChildGroup();
+  try {
+    await h.up();
+    const apiUrl = /API at (\S+) /.exec(await h.waitForLine(/API at (\S+) /))![1]!;
+    const created = await h.cli('token', 'create', '--role', 'agent', '--name', 'doomed-token');
+    assert.equal(created.status, 0, created.out);
+    const doomed = children.spawn(AGENT, [apiUrl, created.out.split('\n')[0]!, 'doomed', 'research', '1', '60000']);
+    await doomed.waitForLine((line) => line.type === 'registered', 15_000, 'the agent registered');
+    // Seen alive by the watch first: an agent already dead when it first looks is history.
+    await h.waitFor(async () => (await h.cli('agents')).out.includes('alive'), 5_000, 'the agent listed alive');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await doomed.kill();
+    const incident = await h.waitForIncident((i) => i.element === 'agent:doomed' && i.symptom === 'agent-unresponsive', 20_000, 'the incident about the killed agent');
+    const resolved = await h.waitForIncident((i) => i.id === incident.id && i.status === 'resolved', 30_000, 'the quarantine to be verified');
+    assert.equal(resolved.resolvedBy, 'quarantine agent:doomed');
+    const explained = (await h.knowledge().incidents.explain(incident.id))!;
+    assert.match(String(explained.entries.find((e) => e.kind === 'symptom')!.data.description), /agent-unresponsive on agent:doomed: doomed is dead: no heartbeat for [\d.]+ s \(it promised one every 200 ms\)/);
+    assert.deepEqual((await h.db().listAgentQuarantines()).map((q) => [q.agent, q.quarantined, q.changedBy]), [['doomed', true, 'controller']]);
+    await h.down();
+  } finally {
     await children.killAll();
     await h.close();
   }
