@@ -127,3 +127,25 @@ test('a quarantined agent claims nothing: its task in flight goes to another age
     await h.close();
   }
 });
+
+test('bad quorum definitions fail the run with HS_AGENT_TASK_INVALID naming the option, and queue nothing', async () => {
+  const h = await open();
+  try {
+    await h.spawnAgent('adder-1', { script: QUORUM_AGENT, capabilities: ['add'], workMs: 10 });
+    const cases: [SumInput, RegExp][] = [
+      [{ a: 1, b: 1, k: 4 }, /quorum "sum": k must be a whole number from 1 to n \(3\), got 4/],
+      [{ a: 1, b: 1, k: 0 }, /quorum "sum": k must be a whole number from 1 to n \(3\), got 0/],
+      [{ a: 1, b: 1, comparator: { numeric: -1 } }, /quorum comparator: numeric tolerance must be a finite number ≥ 0, got -1/],
+      [{ a: 1, b: 1, comparator: 'loose' as never }, /quorum comparator must be 'exact', 'json', \{ numeric: tolerance \} or \{ name, equals \}, got "loose"/],
+    ];
+    for (const [input, message] of cases) {
+      const run = await h.engine.start('quorum-test-sum', input);
+      await assert.rejects(run.result({ timeout: '20s' }), message, JSON.stringify(input));
+      assert.equal((await h.store.getRun(run.id))!.error?.code, 'HS_AGENT_TASK_INVALID');
+      assert.deepEqual(await h.store.listAgentTasks({ runId: run.id }), [], 'nothing queued');
+      assert.deepEqual(await h.store.listAgentQuorums({ runId: run.id }), []);
+    }
+  } finally {
+    await h.close();
+  }
+});
