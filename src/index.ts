@@ -48,6 +48,8 @@ export { ModelCallError, type ModelFailureKind, type ModelOutcome } from './mode
 export type { ModelMessage, ModelReply, FinishReason } from './model/model-reply.js';
 export type { ModelAttemptEvent, ProviderHealth } from './model/provider-runtime.js';
 export { createAgentTasks, type AgentTasks, type AgentTaskOptions, type AgentTasksOptions } from './agents/agent-tasks.js';
+export { createAgentQuorum, type AgentQuorum, type AgentQuorumOptions, type SampleQuorumOptions, type QuorumResult } from './agents/agent-quorum.js';
+export { resolveComparator, canonicalJson, type QuorumComparator, type AnswerEquality } from './agents/quorum-comparators.js';
 export { AgentClient, AgentApiError, type AgentClientOptions, type AgentClientEvent, type AgentTaskHandler, type AgentTaskContext } from './agents/agent-client.js';
 export { AgentDispatcher, type AgentRegistration, type DispatchedTask } from './agents/agent-dispatcher.js';
 export { agentHealth, type AgentHealth, type AgentView } from './agents/agent-health.js';

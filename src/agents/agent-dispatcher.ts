@@ -1,7 +1,9 @@
 import { HomeostatError, isHomeostatError } from '../errors/homeostat-error.js';
 import type { AgentRecord, AgentTaskFinish, AgentTaskRecord } from '../store/agent-records.js';
 import type { AgentStore } from '../store/ports/agent-store.js';
-import { agentView, type AgentView } from './agent-health.js';
+import type { AgentQuorumStore } from '../store/ports/agent-quorum-store.js';
+import type { AgentView } from './agent-health.js';
+import { listAgentViews } from './agent-standing.js';
 import { taskSignalName, type AgentTaskOutcome } from './task-outcome.js';
 
 /** What an agent says about itself when it registers. */
@@ -46,7 +48,7 @@ export class AgentDispatcher {
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly store: AgentStore,
+    private readonly store: AgentStore & AgentQuorumStore,
     private readonly signal: SendSignal,
     private readonly now: () => number = Date.now,
     /** Told when a finished task could not be told to its run (the run was deleted, the store failed). */
@@ -120,9 +122,7 @@ export class AgentDispatcher {
 
   /** Every agent with its health and load now. */
   async list(): Promise<AgentView[]> {
-    const [agents, loads] = await Promise.all([this.store.listAgents(), this.store.agentLoads()]);
-    const now = this.now();
-    return agents.map((agent) => agentView(agent, loads[agent.name] ?? 0, now));
+    return listAgentViews(this.store, this.now());
   }
 
   private async owned(name: string, tokenId: string): Promise<void> {

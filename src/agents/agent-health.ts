@@ -35,9 +35,27 @@ export interface AgentView {
   /** Milliseconds since the last heartbeat. */
   heartbeatAgeMs: number;
   registeredAt: number;
+  /** Its running agreement rate in quorums since its last release (`rate` null before its first vote). */
+  reliability: AgentReliabilityView;
+  /** Why it claims nothing, when the loop or an operator quarantined it; null otherwise. */
+  quarantine: { reason: string; by: string; at: number } | null;
 }
 
-export function agentView(agent: AgentRecord, load: number, now: number): AgentView {
+export interface AgentReliabilityView {
+  votes: number;
+  agreed: number;
+  rate: number | null;
+}
+
+/** What the quorum tables say of an agent (agent-standing.ts reads them). */
+export interface AgentStanding {
+  reliability: AgentReliabilityView;
+  quarantine: AgentView['quarantine'];
+}
+
+const NO_STANDING: AgentStanding = { reliability: { votes: 0, agreed: 0, rate: null }, quarantine: null };
+
+export function agentView(agent: AgentRecord, load: number, now: number, standing: AgentStanding = NO_STANDING): AgentView {
   return {
     name: agent.name,
     capabilities: agent.capabilities,
@@ -50,5 +68,7 @@ export function agentView(agent: AgentRecord, load: number, now: number): AgentV
     lastHeartbeatAt: agent.lastHeartbeatAt,
     heartbeatAgeMs: Math.max(0, now - agent.lastHeartbeatAt),
     registeredAt: agent.registeredAt,
+    reliability: standing.reliability,
+    quarantine: standing.quarantine,
   };
 }

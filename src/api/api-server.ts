@@ -7,6 +7,7 @@ import { ApiError, statusOf, type ApiErrorBody } from './api-error.js';
 import type { ApiContext } from './api-context.js';
 import { dashboardAssets, findDashboardRoot } from './dashboard-assets.js';
 import { allowedHostNames, hostNameOf } from './host-allow-list.js';
+import { agentQuorumRoutes } from './routes/agent-quorums.js';
 import { agentRoutes } from './routes/agents.js';
 import { agentActionRoutes } from './routes/agent-actions.js';
 import { taskGraphRoutes } from './routes/task-graphs.js';
@@ -160,7 +161,7 @@ export async function buildApi(context: ApiContext, options: ApiServerOptions = 
   });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  for (const routes of [serviceRoutes, serviceMetricRoutes, incidentRoutes, incidentActionRoutes, approvalRoutes, pauseRoutes, runRoutes, auditRoutes, configRoutes, metricRoutes, alertRoutes, eventRoutes, tokenRoutes, agentRoutes, agentActionRoutes, taskGraphRoutes]) {
+  for (const routes of [serviceRoutes, serviceMetricRoutes, incidentRoutes, incidentActionRoutes, approvalRoutes, pauseRoutes, runRoutes, auditRoutes, configRoutes, metricRoutes, alertRoutes, eventRoutes, tokenRoutes, agentRoutes, agentActionRoutes, taskGraphRoutes, agentQuorumRoutes]) {
     await app.register(routes, context);
   }
   // The dashboard's page and assets: public, the data behind them is not.

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { BUILT_IN_SYMPTOMS } from '../analyze/built-in-symptoms.js';
 import { PROVIDER_DEGRADED, PROVIDER_RECOVERED } from '../analyze/provider-element.js';
+import { AGENT_DISSENTING, AGENT_UNRESPONSIVE } from '../analyze/agent-element.js';
 import { symptomOf } from '../controller/element-symptoms.js';
 import { symptomOfRun } from '../controller/workflow-watch.js';
 import type { RunRecord } from '../store/records.js';
@@ -112,6 +113,9 @@ test('every symptom homeostat raises by itself is in the built-in list the refer
   // The provider watch raises the two names provider-element.ts exports, by name.
   const providerWatch = readFileSync(join(root, 'src/controller/provider-watch.ts'), 'utf8');
   for (const [constant, name] of [['PROVIDER_DEGRADED', PROVIDER_DEGRADED], ['PROVIDER_RECOVERED', PROVIDER_RECOVERED]] as const) if (providerWatch.includes(`name: ${constant}`)) raised.add(name);
+  // The agent watch raises the two names agent-element.ts exports, through its `raise`.
+  const agentWatch = readFileSync(join(root, 'src/controller/agent-watch.ts'), 'utf8');
+  for (const [constant, name] of [['AGENT_UNRESPONSIVE', AGENT_UNRESPONSIVE], ['AGENT_DISSENTING', AGENT_DISSENTING]] as const) if (agentWatch.includes(`this.raise(${constant},`)) raised.add(name);
   const listed = BUILT_IN_SYMPTOMS.map((symptom) => symptom.name);
   assert.deepEqual([...raised].filter((name) => name === undefined || !listed.includes(name)), []);
   assert.deepEqual(listed.filter((name) => !raised.has(name)), [], 'listed symptoms nothing raises');

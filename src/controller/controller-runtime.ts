@@ -51,6 +51,8 @@ import { alertReception } from '../api/alerts/alert-intake.js';
 import { SymptomOutbox } from './runtime/symptom-outbox.js';
 import { throttledWarning } from './runtime/throttled-warning.js';
 import { ProviderWatch } from './provider-watch.js';
+import { AgentWatch } from './agent-watch.js';
+import { AGENT_DISSENTING, AGENT_UNRESPONSIVE, isAgentElement } from '../analyze/agent-element.js';
 import { isProviderElement, PROVIDER_DEGRADED, PROVIDER_RECOVERED } from '../analyze/provider-element.js';
 import { WorkflowWatch } from './workflow-watch.js';
 import { Autoscaler } from './autoscaler.js';
@@ -225,7 +227,9 @@ export class ControllerRuntime {
     const symptomCleared = (service: string, symptom: string) =>
       isProviderElement(service) && (symptom === PROVIDER_DEGRADED || symptom === PROVIDER_RECOVERED)
         ? providerWatch.cleared(service, symptom)
-        : !watch.isFiring(symptom, service) && !promql.isFiring(symptom, service) && !alerts.isFiring(service, symptom);
+        : isAgentElement(service) && (symptom === AGENT_UNRESPONSIVE || symptom === AGENT_DISSENTING)
+          ? agentWatch.cleared(service, symptom)
+          : !watch.isFiring(symptom, service) && !promql.isFiring(symptom, service) && !alerts.isFiring(service, symptom);
     const leadership = new Leadership<AutonomicLoop>({ store, lease: LEASE, outbox, leaderGauge: metrics.leader, logger });
     const metricsServer = await serveMetrics({ port: config.monitor.metricsPort, registry, isLeader: () => leadership.isLeader });
     const accounting = new IncidentAccounting({ knowledge, metrics, readRun: (runId) => store.getRun(runId), logger, say });
@@ -241,6 +245,14 @@ export class ControllerRuntime {
       observe: intake.observeShared,
       isLeader: () => leadership.isLeader,
       onError: (error) => warn(error, 'reading model attempts for the providers\' series failed (retrying)'),
+    });
+    // Agents as loop elements (`agentElements`): the registry and the quorum votes, read from
+    // the store whichever node's API the agents talk to; only the leader's loop takes their symptoms.
+    const agentWatch = new AgentWatch({
+      element: () => live.config.agentElements,
+      store,
+      observe: intake.observeShared,
+      onError: (error) => warn(error, 'reading the agents for the loop failed (retrying)'),
     });
     const incidentsWarning = throttledWarning(logger);
     const health = healthMetrics(registry, {
@@ -274,6 +286,8 @@ export class ControllerRuntime {
       guardProcess: (pid, target) => supervisor.guard(pid, target.service, `command:${target.incidentId}`),
       // `drain` and `restore` write the store every worker making model calls reads.
       providers: { store, known: () => Object.keys(live.config.models.providers) },
+      // `quarantine` and `release` write the store every dispatcher's claim reads.
+      agents: { store },
       metrics,
       logger,
       say,
@@ -397,6 +411,8 @@ export class ControllerRuntime {
     watch.start();
     providerWatch.start();
     unsubscribe.push(() => providerWatch.stop());
+    agentWatch.start();
+    unsubscribe.push(() => agentWatch.stop());
     promql.start();
     resources.start();
     // Failed workflow runs are about no node's processes: only the leader's loop takes them.

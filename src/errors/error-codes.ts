@@ -704,6 +704,13 @@ export const ERROR_CODES = {
     meaning: 'A task\'s lease lapsed on `maxLapses` agents in a row (each died, froze or lost the store while holding it): rather than take down the fleet it is dead-lettered. Its history (`homeostat agents tasks --dead`, `GET /api/agents/tasks/<id>`) names every agent and generation.',
     whatToDo: 'Look at what the task\'s input does to the agents that took it (a crash, an out-of-memory kill, a hang), fix it, and redrive the run.',
   },
+  HS_AGENT_QUORUM_NOT_REACHED: {
+    section: 'agents',
+    retryable: false,
+    httpStatus: 500,
+    meaning: 'A quorum task ran on n agents (or n samples) and fewer than k of the answers agreed by its comparator. The message lists every answer seen, grouped, and who gave none; the quorum and its sub-tasks stay in the store (`GET /api/agents/quorums?run=<id>`).',
+    whatToDo: 'Read the answers: disagreement among healthy agents says the task is ambiguous or the comparator too strict (a numeric tolerance, `json` instead of `exact`); one agent far from the others is what reliability and quarantine are for. Redrive the run once fixed.',
+  },
   HS_AGENT_TASK_FENCED: {
     section: 'agents',
     retryable: false,
@@ -780,6 +787,13 @@ export const ERROR_CODES = {
     httpStatus: 500,
     meaning: 'A task of a graph failed after its retries (and its `onFailure` is `fail-graph`): the graph stopped starting tasks, and the completed tasks with a `compensate` were undone in reverse order. The message names the task and its last error.',
     whatToDo: 'Read the task\'s error (`homeostat runs graph <id>`), fix its cause, and redrive the run.',
+  },
+  HS_AGENT_QUORUM_NOT_FOUND: {
+    section: 'agents',
+    retryable: false,
+    httpStatus: 404,
+    meaning: 'No quorum has that id.',
+    whatToDo: 'Check the id (`<run id>:<step seq>` of its `quorum:<name>` step), e.g. in `GET /api/agents/quorums?run=<run id>`.',
   },
   HS_MODEL_BUDGET_EXHAUSTED: {
     section: 'model',

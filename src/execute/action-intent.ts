@@ -36,6 +36,10 @@ export function resumeRule(action: ActionConfig): ResumeRule {
     case 'restore':
       // Sets the provider's state in the store: setting it twice leaves it the same.
       return 'repeat';
+    case 'quarantine':
+    case 'release':
+      // Sets the agent's quarantine in the store: a second time finds no task left to requeue.
+      return 'repeat';
     case 'command':
     case 'webhook':
       // Side effects outside homeostat: repeated only when the policy says they are idempotent.

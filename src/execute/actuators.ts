@@ -3,6 +3,7 @@ import { SpanStatusCode } from '@opentelemetry/api';
 import { redactText } from '../knowledge/redact.js';
 import { runCommandAction } from './command-action.js';
 import { setProviderState } from './provider-actions.js';
+import { setAgentQuarantine, type AgentActionStore } from './agent-actions.js';
 import type { ModelStore } from '../store/ports/model-store.js';
 import { traced } from '../telemetry/tracing.js';
 import type { ElementControl } from './element-control.js';
@@ -95,6 +96,8 @@ export interface ActuatorDeps {
    * worker reads it from, and the providers the applied config names.
    */
   providers?: { store: Pick<ModelStore, 'setModelProviderState'>; known: () => readonly string[] };
+  /** Where an agent's quarantine is written (`quarantine`, `release`): the store every dispatcher's claim reads. */
+  agents?: { store: AgentActionStore };
   /**
    * Sends the `webhook` rungs and the escalation pages: signed, retried, dead-lettered and
    * counted (webhook-sender.ts). Default: retried and signed, recorded nowhere (tests).
@@ -197,6 +200,10 @@ function untracedActuator(deps: ActuatorDeps): Actuator {
         case 'restore':
           if (!deps.providers) return { ok: false, detail: `cannot ${action.action} ${where}: no model store is wired in this process` };
           return setProviderState(deps.providers.store, action, target, Date.now(), deps.providers.known());
+        case 'quarantine':
+        case 'release':
+          if (!deps.agents) return { ok: false, detail: `cannot ${action.action} ${where}: no agent store is wired in this process` };
+          return setAgentQuarantine(deps.agents.store, action, target, Date.now());
         case 'escalate':
           return escalate(deps, target.incidentId, 'critical', signal);
         default:

@@ -1,3 +1,4 @@
+import { isAgentElement } from '../analyze/agent-element.js';
 import { isProviderElement } from '../analyze/provider-element.js';
 import { isWorkflowElement } from '../analyze/workflow-element.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
@@ -29,6 +30,10 @@ export type Clearance = 'probes' | 'rule' | 'event';
  * - `model-provider-degraded`, `model-provider-recovered` (not listed: `rule`): the element is
  *   `provider:<name>`, which has no probes; they clear when the callers' model attempts since
  *   the last drain or restore are healthy (controller/provider-watch.ts, `cleared`).
+ * - `agent-unresponsive`, `agent-dissenting` (not listed: `rule`): the element is
+ *   `agent:<name>`, which has no probes; they clear when the agent heartbeats again or its
+ *   rate is back above `minReliability` — or it is quarantined, taking no work
+ *   (controller/agent-watch.ts, `cleared`).
  */
 export const CLEARED_BY: Readonly<Record<string, Clearance>> = {
   'process-crashed': 'probes',
@@ -178,7 +183,7 @@ function stillFailing(deps: IncidentHealthDeps, symptoms: IncidentSymptom[], opt
   return { failing, unknown };
 }
 
-/** Elements that are no process: a workflow (`workflow:<name>`) or a model provider (`provider:<name>`). */
+/** Elements that are no process: a workflow (`workflow:<name>`), a model provider (`provider:<name>`) or an agent (`agent:<name>`). */
 function hasNoProbes(element: string): boolean {
-  return isWorkflowElement(element) || isProviderElement(element);
+  return isWorkflowElement(element) || isProviderElement(element) || isAgentElement(element);
 }

@@ -49,7 +49,7 @@ export interface AgentTaskRecord {
 
 export type NewAgentTaskRecord = Pick<AgentTaskRecord, 'id' | 'runId' | 'name' | 'capability' | 'input' | 'leaseMs' | 'maxLapses' | 'createdAt'>;
 
-export type AgentTaskEventKind = 'created' | 'claimed' | 'lapsed' | 'completed' | 'failed' | 'refused' | 'dead-lettered';
+export type AgentTaskEventKind = 'created' | 'claimed' | 'lapsed' | 'completed' | 'failed' | 'refused' | 'dead-lettered' | 'requeued';
 
 /** One entry of a task's history. */
 export interface AgentTaskEventRecord {

@@ -47,6 +47,8 @@ const ROUTES: { method: string; url: string; role: ApiRole; body?: unknown }[] =
   { method: 'GET', url: '/api/agents', role: 'viewer' },
   { method: 'GET', url: '/api/agents/tasks?status=dead', role: 'viewer' },
   { method: 'GET', url: '/api/agents/tasks/none:1', role: 'viewer' },
+  { method: 'GET', url: '/api/agents/quorums', role: 'viewer' },
+  { method: 'GET', url: '/api/agents/quorums/none:1', role: 'viewer' },
   { method: 'POST', url: '/api/agents/register', role: 'agent', body: { name: 'agent-bot', capabilities: ['research'], version: '1', capacity: 1, owner: 'test' } },
   { method: 'POST', url: '/api/agents/agent-bot/heartbeat', role: 'agent', body: {} },
   { method: 'POST', url: '/api/agents/agent-bot/claim', role: 'agent', body: {} },

@@ -92,6 +92,8 @@ test('every route answers, when it succeeds, what its response schema declares',
     const yaml = 'services:\n  api: { command: node }\n';
     for (const id of ['run-t:1', 'run-t:2']) await h.store.createAgentTask({ id, runId: 'run-t', name: 'research', capability: 'research', input: '{"topic":"x"}', leaseMs: 60_000, maxLapses: 3, createdAt: Date.now() });
     await h.store.createHumanTask({ id: 'run-f:2:review', runId: 'run-f', task: 'review', assignee: 'reviewer', input: '{"params":null,"deps":{}}', dueAt: Date.now() + 60_000, createdAt: Date.now() });
+    await h.store.createAgentQuorum({ id: 'run-q:1', runId: 'run-q', name: 'sum', capability: 'add', n: 2, k: 2, comparator: 'json', createdAt: Date.now() }, []);
+    await h.store.decideAgentQuorum('run-q:1', { status: 'accepted', answer: '{"sum":3}', detail: null }, [{ quorumId: 'run-q:1', voter: 'agent-bot', taskId: null, agreed: true, answer: '{"sum":3}', at: Date.now() }], Date.now());
 
     const calls: [Parameters<ApiHarness['call']>[0], string, string, unknown?][] = [
       ['viewer', 'GET', '/api/services'],
@@ -157,6 +159,8 @@ test('every route answers, when it succeeds, what its response schema declares',
       ['viewer', 'GET', '/api/inbox'],
       ['operator', 'POST', `/api/inbox/${encodeURIComponent('run-f:2:review')}/complete`, { result: { approved: true } }],
       ['viewer', 'GET', '/api/runs/run-f/graph'],
+      ['viewer', 'GET', '/api/agents/quorums?run=run-q'],
+      ['viewer', 'GET', `/api/agents/quorums/${encodeURIComponent('run-q:1')}`],
     ];
     for (const [role, method, url, body] of calls) {
       const answer = await h.call(role, method, url, body);

@@ -14,6 +14,8 @@ export const agentSchema = closedObject({
   lastHeartbeatAt: number,
   heartbeatAgeMs: number,
   registeredAt: number,
+  reliability: closedObject({ votes: number, agreed: number, rate: nullableNumber }),
+  quarantine: { ...closedObject({ reason: text, by: text, at: number }), type: ['object', 'null'] },
 });
 
 export function agentShape(agent: AgentView) {

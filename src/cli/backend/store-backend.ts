@@ -1,4 +1,5 @@
-import { agentView, type AgentView } from '../../agents/agent-health.js';
+import type { AgentView } from '../../agents/agent-health.js';
+import { listAgentViews } from '../../agents/agent-standing.js';
 import { agentTaskShape, type AgentTaskView } from '../../api/shapes/agent.js';
 import type { AgentTaskStatus } from '../../store/agent-records.js';
 import { completeHumanTask } from '../../agents/human-tasks.js';
@@ -102,9 +103,7 @@ export class StoreBackend implements CliBackend {
 
   async listAgents(): Promise<AgentView[]> {
     const store = await this.store();
-    const [agents, loads] = await Promise.all([store.listAgents(), store.agentLoads()]);
-    const now = Date.now();
-    return agents.map((agent) => agentView(agent, loads[agent.name] ?? 0, now));
+    return listAgentViews(store, Date.now());
   }
 
   async listAgentTasks(filter: { limit: number; status?: AgentTaskStatus; runId?: string }): Promise<AgentTaskView[]> {

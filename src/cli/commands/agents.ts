@@ -66,10 +66,25 @@ export async function agentsCommand(ctx: CommandContext): Promise<number> {
     }
     ctx.out(
       table(
-        ['agent', 'health', 'load', 'capabilities', 'version', 'owner', 'last heartbeat'],
-        agents.map((agent) => [agent.name, agent.health, `${agent.load}/${agent.capacity}`, agent.capabilities.join(','), agent.version, agent.owner, `${formatDuration(agent.heartbeatAgeMs)} ago`]),
+        ['agent', 'health', 'load', 'capabilities', 'version', 'owner', 'last heartbeat', 'reliability'],
+        agents.map((agent) => [
+          agent.quarantine ? `${agent.name} (quarantined)` : agent.name,
+          agent.health,
+          `${agent.load}/${agent.capacity}`,
+          agent.capabilities.join(','),
+          agent.version,
+          agent.owner,
+          `${formatDuration(agent.heartbeatAgeMs)} ago`,
+          reliabilityText(agent),
+        ]),
       ),
     );
     return 0;
   });
+}
+
+/** `92% (23/25)`, or `-` before the agent's first quorum vote. */
+export function reliabilityText(agent: Pick<AgentView, 'reliability'>): string {
+  const { votes, agreed, rate } = agent.reliability;
+  return rate === null ? '-' : `${Math.round(rate * 100)}% (${agreed}/${votes})`;
 }

@@ -101,9 +101,13 @@ export const actionSchema = z
       })
       .describe('Lower the incident\'s model provider\'s concurrency (element `provider:<name>`), for every process on the store, until `restore`.'),
     z.strictObject({ action: z.literal('restore') }).describe('Put the incident\'s model provider back as configured: in its chains, without a concurrency limit (after `model-provider-recovered`).'),
+    z
+      .strictObject({ action: z.literal('quarantine') })
+      .describe('Quarantine the incident\'s agent (element `agent:<name>`), for every dispatcher on the store: it claims no task, and the tasks it holds go back to the queue (docs/agents.md).'),
+    z.strictObject({ action: z.literal('release') }).describe('Let the incident\'s quarantined agent (element `agent:<name>`) claim tasks again; its reliability starts over.'),
     z.strictObject({ action: z.literal('escalate') }).describe('Hand the incident to people (the `escalation` webhooks).'),
   ])
-  .describe('One rung: `action` is `restart`, `stop-start`, `scale`, `rollback`, `failover`, `command`, `webhook`, `workflow`, `redrive`, `drain`, `limit`, `restore` or `escalate`; the other keys depend on it.');
+  .describe('One rung: `action` is `restart`, `stop-start`, `scale`, `rollback`, `failover`, `command`, `webhook`, `workflow`, `redrive`, `drain`, `limit`, `restore`, `quarantine`, `release` or `escalate`; the other keys depend on it.');
 export type ActionConfig = z.output<typeof actionSchema>;
 
 const approvalSchema = z.strictObject({

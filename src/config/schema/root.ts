@@ -12,6 +12,7 @@ import { prometheusSchema } from './prometheus.js';
 import { workflowsSchema } from './workflows.js';
 import { modelsSchema } from './models.js';
 import { agentsIssues, agentsSchema } from './agents.js';
+import { agentElementSchema } from './agent-element.js';
 
 /**
  * The whole `homeostat.yaml`. Each part lives in its own file under `schema/`; later
@@ -63,6 +64,7 @@ export const configSchema = z
     workflows: workflowsSchema,
     models: modelsSchema,
     agents: agentsSchema,
+    agentElements: agentElementSchema.optional().describe('Agents as loop elements (`agent:<name>`); without it no agent symptom is raised.'),
   })
   .superRefine((config, ctx) => {
     const scrapedElements = new Set(config.monitor.scrape.flatMap((target) => (target.element ? [target.element] : [])));

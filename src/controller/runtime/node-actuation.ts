@@ -8,7 +8,7 @@ import type { NodeIdentity } from '../node-identity.js';
 import { instrumentedActuator } from './instrumented-actuator.js';
 import type { RuntimeMetrics } from './runtime-metrics.js';
 
-export interface NodeActuationDeps extends Pick<ActuatorDeps, 'escalationMessage' | 'runWorkflow' | 'redriveRuns' | 'rollback' | 'guardProcess' | 'webhooks' | 'providers'> {
+export interface NodeActuationDeps extends Pick<ActuatorDeps, 'escalationMessage' | 'runWorkflow' | 'redriveRuns' | 'rollback' | 'guardProcess' | 'webhooks' | 'providers' | 'agents'> {
   store: NodeRoutingOptions['store'] & NodeAgentStore;
   self: NodeIdentity;
   /** This node's own processes. */
@@ -47,6 +47,7 @@ export function nodeActuation(deps: NodeActuationDeps): NodeActuation {
       ...(deps.guardProcess ? { guardProcess: deps.guardProcess } : {}),
       ...(deps.webhooks ? { webhooks: deps.webhooks } : {}),
       ...(deps.providers ? { providers: deps.providers } : {}),
+      ...(deps.agents ? { agents: deps.agents } : {}),
     }),
     deps,
   );

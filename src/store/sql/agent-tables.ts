@@ -15,6 +15,14 @@ import type { SqlDialect } from './sql-dialect.js';
 import type { SqlExecutor, SqlTransaction } from './sql-executor.js';
 import { count, rows } from './sql-executor.js';
 
+/**
+ * A sub-task of a quorum (migration 0016_agent_quorum) goes only to an agent that holds or
+ * answered none of its siblings: n answers come from n distinct agents. Checked again in
+ * the claiming UPDATE, so two siblings in one claim cannot both go to the claimer.
+ */
+const NOT_IN_ITS_QUORUM = (agentParam: string): string =>
+  `(agent_tasks.quorum_id IS NULL OR NOT EXISTS (SELECT 1 FROM agent_tasks sibling WHERE sibling.quorum_id = agent_tasks.quorum_id AND sibling.agent = ${agentParam}))`;
+
 type AgentRow = Omit<AgentRecord, 'capabilities'> & { capabilities: string };
 
 function agentOf(row: AgentRow): AgentRecord {
@@ -201,14 +209,16 @@ export class AgentTables implements AgentStore {
       const load = (yield* rows<{ n: number }>(`SELECT CAST(COUNT(*) AS INTEGER) AS n FROM agent_tasks WHERE agent = $1 AND status = 'claimed'`, [name]))[0]!;
       const free = current.capacity - Number(load.n);
       if (free <= 0) return { tasks: [], swept };
+      // A quarantined agent claims nothing (agent-quorum-tables.ts): the loop or an operator put it there.
+      if ((yield* rows(`SELECT 1 FROM agent_quarantines WHERE agent = $1 AND quarantined = 1`, [name])).length > 0) return { tasks: [], swept };
       const candidates = yield* rows<{ id: string }>(
-        `SELECT id FROM agent_tasks WHERE status = 'queued' AND ${dialect.inList('capability', 1)} ORDER BY created_at, id LIMIT $2${dialect.skipLocked}`,
-        [dialect.list(current.capabilities), free],
+        `SELECT id FROM agent_tasks WHERE status = 'queued' AND ${dialect.inList('capability', 1)} AND ${NOT_IN_ITS_QUORUM('$3')} ORDER BY created_at, id LIMIT $2${dialect.skipLocked}`,
+        [dialect.list(current.capabilities), free, name],
       );
       const tasks: ClaimedAgentTask[] = [];
       for (const { id } of candidates) {
         const claimed = (yield* rows<ClaimedAgentTask>(
-          `UPDATE agent_tasks SET status = 'claimed', agent = $2, generation = generation + 1, lease_expires_at = $3 + lease_ms WHERE id = $1 AND status = 'queued'
+          `UPDATE agent_tasks SET status = 'claimed', agent = $2, generation = generation + 1, lease_expires_at = $3 + lease_ms WHERE id = $1 AND status = 'queued' AND ${NOT_IN_ITS_QUORUM('$2')}
            RETURNING id, run_id AS "runId", name, capability, input, generation, lease_ms AS "leaseMs", lease_expires_at AS "leaseExpiresAt"`,
           [id, name, now],
         ))[0];

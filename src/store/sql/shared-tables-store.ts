@@ -1,3 +1,4 @@
+import type { AgentQuorumStore } from '../ports/agent-quorum-store.js';
 import type { AgentStore } from '../ports/agent-store.js';
 import type { ApiTokenStore } from '../ports/api-token-store.js';
 import type { ElementStore } from '../ports/element-store.js';
@@ -6,6 +7,7 @@ import type { KnowledgeStore } from '../ports/knowledge-store.js';
 import type { LeaseStore } from '../ports/lease-store.js';
 import type { ModelStore } from '../ports/model-store.js';
 import type { NodeStore } from '../ports/node-store.js';
+import { AgentQuorumTables } from './agent-quorum-tables.js';
 import { AgentTables } from './agent-tables.js';
 import { ApiTokenTables } from './api-token-tables.js';
 import { ElementTables } from './element-tables.js';
@@ -17,7 +19,7 @@ import { NodeTables } from './node-tables.js';
 import type { SqlExecutor } from './sql-executor.js';
 
 /** Every port whose SQL is written once, over the dialect object: all but the runs. */
-export type SharedPorts = LeaseStore & ElementStore & KnowledgeStore & ApiTokenStore & NodeStore & ModelStore & AgentStore & HumanTaskStore;
+export type SharedPorts = LeaseStore & ElementStore & KnowledgeStore & ApiTokenStore & NodeStore & ModelStore & AgentStore & HumanTaskStore & AgentQuorumStore;
 
 /** Which table class implements each shared port: a new port's tables are added here. */
 const PORT_TABLES = {
@@ -29,6 +31,7 @@ const PORT_TABLES = {
   models: ModelTables,
   agents: AgentTables,
   humanTasks: HumanTaskTables,
+  agentQuorums: AgentQuorumTables,
 } as const;
 
 type PortTables = { [K in keyof typeof PORT_TABLES]: InstanceType<(typeof PORT_TABLES)[K]> };
@@ -48,6 +51,7 @@ abstract class SharedTables {
       models: new ModelTables(sql),
       agents: new AgentTables(sql),
       humanTasks: new HumanTaskTables(sql),
+      agentQuorums: new AgentQuorumTables(sql),
     };
   }
 }

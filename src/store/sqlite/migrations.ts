@@ -429,6 +429,49 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    // Quorum for byzantine outputs and quarantine (docs/agents.md#quorum): a task's
+    // sub-tasks name their quorum (no agent may take two of one quorum), each quorum's
+    // decision and every vote in it (what reliability is computed from), and which agents
+    // the loop quarantined (in the store, so every dispatcher honours it).
+    name: '0016_agent_quorum',
+    sql: `
+      ALTER TABLE agent_tasks ADD COLUMN quorum_id TEXT;
+      CREATE INDEX agent_tasks_quorum ON agent_tasks (quorum_id, agent);
+      CREATE TABLE agent_quorums (
+        id TEXT PRIMARY KEY,
+        run_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        capability TEXT,
+        n INTEGER NOT NULL,
+        k INTEGER NOT NULL,
+        comparator TEXT NOT NULL,
+        status TEXT NOT NULL,
+        answer TEXT,
+        detail TEXT,
+        created_at INTEGER NOT NULL,
+        decided_at INTEGER
+      ) STRICT;
+      CREATE INDEX agent_quorums_run ON agent_quorums (run_id);
+      CREATE TABLE agent_quorum_votes (
+        quorum_id TEXT NOT NULL,
+        voter TEXT NOT NULL,
+        task_id TEXT,
+        agreed INTEGER NOT NULL,
+        answer TEXT,
+        at INTEGER NOT NULL,
+        PRIMARY KEY (quorum_id, voter)
+      ) STRICT;
+      CREATE INDEX agent_quorum_votes_voter ON agent_quorum_votes (voter, at);
+      CREATE TABLE agent_quarantines (
+        agent TEXT PRIMARY KEY,
+        quarantined INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        changed_by TEXT NOT NULL,
+        changed_at INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
+  {
     // Task graphs (docs/agents.md): the inbox of tasks a graph routed to a person or role.
     // The graphs themselves need no table: their definition, expansions and waves are steps
     // of the run, and their agent tasks are rows of agent_tasks.

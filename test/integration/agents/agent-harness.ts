@@ -83,16 +83,16 @@ export class AgentHarness {
   }
 
   /** Start an agent process and wait until it registered. */
-  async spawnAgent(name: string, options: { capabilities?: string[]; capacity?: number; workMs?: number; fail?: boolean; token?: string } = {}): Promise<SpawnedAgent> {
+  async spawnAgent(name: string, options: { capabilities?: string[]; capacity?: number; workMs?: number; fail?: boolean; token?: string; script?: URL; mode?: string } = {}): Promise<SpawnedAgent> {
     const token = options.token ?? (await this.token(`agent-${name}`));
-    const child = this.children.spawn(AGENT_SCRIPT, [
+    const child = this.children.spawn(options.script ?? AGENT_SCRIPT, [
       this.url,
       token,
       name,
       (options.capabilities ?? ['research']).join(','),
       String(options.capacity ?? 1),
       String(options.workMs ?? 50),
-      ...(options.fail ? ['fail'] : []),
+      ...(options.fail ? ['fail'] : options.mode ? [options.mode] : []),
     ]);
     await child.waitForLine((line) => line.type === 'registered', 10_000, `${name} registered`);
     return { child, name };

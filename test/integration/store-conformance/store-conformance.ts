@@ -13,6 +13,7 @@ import { modelConformance } from './model-conformance.js';
 import { nodeConformance } from './node-conformance.js';
 import { agentConformance } from './agent-conformance.js';
 import { humanTaskConformance } from './human-task-conformance.js';
+import { agentQuorumConformance } from './agent-quorum-conformance.js';
 
 export interface StoreUnderTest {
   store: Store;
@@ -465,4 +466,5 @@ export function storeConformance(name: string, open: () => Promise<StoreUnderTes
   modelConformance(it);
   agentConformance(it);
   humanTaskConformance(it);
+  agentQuorumConformance(it);
 }

@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { durationSchema } from './units.js';
+
+/**
+ * Agents as elements of the autonomic loop (`agent:<name>`, docs/agents.md#agents-in-the-loop):
+ * the leader reads the registry and the quorum votes from the store every `every`; an agent
+ * whose heartbeat stopped raises `agent-unresponsive`, one whose agreement rate in quorums
+ * fell below `minReliability` over at least `minVotes` votes raises `agent-dissenting`.
+ * Policies act on both (`quarantine`, `release`, `escalate`).
+ */
+export const agentElementSchema = z
+  .strictObject({
+    unresponsiveWhen: z
+      .enum(['late', 'dead'])
+      .default('dead')
+      .describe('The health that raises `agent-unresponsive`: `late` (more than 2 heartbeat intervals without one) or `dead` (more than 5).'),
+    minReliability: z.number().min(0).max(1).default(0.5).describe('An agreement rate in quorums below this (votes it agreed with the accepted answer ÷ its votes, since its last release) raises `agent-dissenting`.'),
+    minVotes: z.number().int().min(1).default(5).describe('Fewer quorum votes than this is no reading: `agent-dissenting` neither fires nor clears on so little.'),
+    every: durationSchema.default(1_000).describe('How often the registry and the votes are read.'),
+  })
+  .describe('Every registered agent as an element of the autonomic loop, `agent:<name>` in policies\' `match.service` (docs/agents.md).');
+export type AgentElementConfig = z.output<typeof agentElementSchema>;

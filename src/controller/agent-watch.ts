@@ -1,0 +1,126 @@
+import { AGENT_DISSENTING, AGENT_UNRESPONSIVE, agentElement, agentOf } from '../analyze/agent-element.js';
+import type { Symptom } from '../analyze/symptom.js';
+import type { AgentView } from '../agents/agent-health.js';
+import { listAgentViews } from '../agents/agent-standing.js';
+import type { AgentElementConfig } from '../config/schema/agent-element.js';
+import { systemClock, type Clock } from '../resilience/clock.js';
+import type { AgentQuorumStore } from '../store/ports/agent-quorum-store.js';
+import type { AgentStore } from '../store/ports/agent-store.js';
+
+export interface AgentWatchOptions {
+  /** The applied config's `agentElements` (read at every poll: a new version is followed); undefined: no agent is watched. */
+  element: () => AgentElementConfig | undefined;
+  store: Pick<AgentStore, 'listAgents' | 'agentLoads'> & Pick<AgentQuorumStore, 'agentReliabilities' | 'listAgentQuarantines'>;
+  /** Where a symptom goes (the loop's, through the intake: only the leader's loop takes it). */
+  observe: (symptom: Symptom) => void;
+  clock?: Clock;
+  onError?: (error: unknown) => void;
+}
+
+/** What one agent was at the last poll: a symptom is raised when it becomes true, not at every poll while it stays. */
+interface Watched {
+  unresponsive: boolean;
+  dissenting: boolean;
+}
+
+/**
+ * Agents as elements of the loop (`agent:<name>`): every `agentElements.every` the registry
+ * and the quorum votes are read from the store — whichever node's API the agents talk to —
+ * and two symptoms are raised, each when it starts to hold:
+ * - `agent-unresponsive`: the agent's health reached `unresponsiveWhen` (late or dead: its
+ *   heartbeats stopped). Only a change this watch sees: an agent already dead when the watch
+ *   first read the registry is history, not a new symptom.
+ * - `agent-dissenting`: its agreement rate in quorums since its last release is below
+ *   `minReliability` over at least `minVotes` votes. Also at the first reading: the votes are
+ *   in the store, and an agent that keeps dissenting across a restart of `up` still does.
+ * A quarantined agent raises neither: it takes no work, whatever it does.
+ *
+ * Verification reads {@link cleared}: `agent-unresponsive` clears when the agent heartbeats
+ * again or is quarantined (nothing is dispatched to it any more); `agent-dissenting` when it
+ * is quarantined, or its rate is back at or above `minReliability`.
+ *
+ * @example const watch = new AgentWatch({ element: () => live.config.agentElements, store, observe }); watch.start();
+ */
+export class AgentWatch {
+  private readonly clock: Clock;
+  private readonly watched = new Map<string, Watched>();
+  private views = new Map<string, AgentView>();
+  private timer: NodeJS.Timeout | undefined;
+  private busy = false;
+  private stopped = false;
+
+  constructor(private readonly options: AgentWatchOptions) {
+    this.clock = options.clock ?? systemClock;
+  }
+
+  /** Poll at the applied `every` (read again after each poll, so a new config version's interval is followed). */
+  start(): void {
+    const next = () => {
+      if (this.stopped) return;
+      this.timer = setTimeout(() => void this.poll().catch((error: unknown) => this.options.onError?.(error)).finally(next), this.options.element()?.every ?? 1_000);
+      this.timer.unref();
+    };
+    next();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  async poll(): Promise<void> {
+    const element = this.options.element();
+    // No `agentElements`: nothing to read (an `up` without agents never touches the tables).
+    if (!element || this.busy) return;
+    this.busy = true;
+    try {
+      const now = this.clock.now();
+      const views = await listAgentViews(this.options.store, now);
+      this.views = new Map(views.map((view) => [view.name, view]));
+      for (const view of views) {
+        const before = this.watched.get(view.name);
+        const current = { unresponsive: isUnresponsive(view, element), dissenting: isDissenting(view, element) };
+        this.watched.set(view.name, current);
+        if (current.unresponsive && before && !before.unresponsive) this.raise(AGENT_UNRESPONSIVE, view, now, `${view.name} is ${view.health}: no heartbeat for ${Math.round(view.heartbeatAgeMs / 100) / 10} s (it promised one every ${view.heartbeatMs} ms), ${view.load} task(s) in flight`);
+        if (current.dissenting && !before?.dissenting) {
+          const { agreed, votes } = view.reliability;
+          this.raise(AGENT_DISSENTING, view, now, `${view.name} agreed with the accepted answer in ${agreed} of its ${votes} quorum votes (${Math.round((agreed / votes) * 100)}%), below minReliability ${element.minReliability}`);
+        }
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Whether an agent symptom has cleared, as of the last poll (see the class comment). False for an unknown agent. */
+  cleared(element: string, symptom: string): boolean {
+    const name = agentOf(element);
+    const config = this.options.element();
+    const view = name === undefined ? undefined : this.views.get(name);
+    if (!view || !config) return false;
+    if (view.quarantine) return true;
+    if (symptom === AGENT_UNRESPONSIVE) return view.health === 'alive';
+    if (symptom === AGENT_DISSENTING) return !isDissenting(view, config);
+    return false;
+  }
+
+  private raise(name: string, view: AgentView, at: number, message: string): void {
+    this.options.observe({
+      name,
+      element: agentElement(view.name),
+      at,
+      labels: { agent: view.name, kind: 'agent', owner: view.owner },
+      signal: { kind: 'agent', agent: view.name, health: view.health, load: view.load, reliability: view.reliability, message },
+    });
+  }
+}
+
+function isUnresponsive(view: AgentView, element: AgentElementConfig): boolean {
+  if (view.quarantine) return false;
+  return element.unresponsiveWhen === 'late' ? view.health !== 'alive' : view.health === 'dead';
+}
+
+function isDissenting(view: AgentView, element: AgentElementConfig): boolean {
+  const { votes, rate } = view.reliability;
+  return view.quarantine === null && rate !== null && votes >= element.minVotes && rate < element.minReliability;
+}

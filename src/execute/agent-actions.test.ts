@@ -1,0 +1,29 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openStore } from '../store/open-store.js';
+import { setAgentQuarantine } from './agent-actions.js';
+
+test('agent rungs: quarantine requeues the agent\'s tasks and keeps it from claiming, release lets it claim again; other targets are refused', async () => {
+  const store = await openStore('sqlite::memory:');
+  try {
+    await store.registerAgent({ name: 'adder-3', capabilities: ['add'], version: '1', capacity: 2, owner: 'team', heartbeatMs: 200, tokenId: 't3' }, 1_000);
+    await store.createAgentTask({ id: 'run:1', runId: 'run', name: 'sum', capability: 'add', input: '{}', leaseMs: 60_000, maxLapses: 3, createdAt: 1_000 });
+    assert.equal((await store.claimAgentTasks('adder-3', 1_100))!.tasks.length, 1);
+    const target = { incidentId: 'inc-1', service: 'agent:adder-3', requestId: 'remediate:agent:adder-3:inc-1:0:1' };
+    const quarantined = await setAgentQuarantine(store, { action: 'quarantine' }, target, 2_000);
+    assert.deepEqual(quarantined, { ok: true, detail: 'quarantined agent adder-3: it claims no task on any dispatcher of the store; its 1 task(s) in flight went back to the queue (run:1)' });
+    assert.deepEqual(await store.listAgentQuarantines(), [{ agent: 'adder-3', quarantined: true, reason: 'incident inc-1 (remediate:agent:adder-3:inc-1:0:1)', changedBy: 'controller', changedAt: 2_000 }]);
+    assert.equal((await store.getAgentTask('run:1'))!.status, 'queued');
+    assert.deepEqual((await store.claimAgentTasks('adder-3', 2_100))!.tasks, [], 'quarantined: it claims nothing');
+    assert.equal((await setAgentQuarantine(store, { action: 'quarantine' }, target, 2_200)).detail.endsWith('it held no task'), true, 'a second time changes nothing more');
+
+    assert.equal((await setAgentQuarantine(store, { action: 'release' }, target, 3_000)).ok, true);
+    assert.equal((await store.claimAgentTasks('adder-3', 3_100))!.tasks.length, 1, 'released: it claims again');
+
+    assert.deepEqual(await setAgentQuarantine(store, { action: 'quarantine' }, { incidentId: 'inc-2', service: 'api' }, 4_000), { ok: false, detail: 'quarantine acts on an agent (element agent:<name>), not on api' });
+    assert.deepEqual(await setAgentQuarantine(store, { action: 'quarantine' }, { incidentId: 'inc-3', service: 'agent:nobody' }, 4_000), { ok: false, detail: 'quarantine: no agent "nobody" is registered' });
+    assert.equal((await store.listAgentQuarantines()).length, 1, 'nothing written for a refused rung');
+  } finally {
+    await store.close();
+  }
+});
