@@ -425,4 +425,31 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX agent_task_events_task ON agent_task_events (task_id, id);
     `,
   },
+  {
+    // Running totals of the day budgets (docs/model-steps.md#budgets): each (UTC day, scope)
+    // keeps what model_attempts would sum to — settled use + open reservations — updated in
+    // the same transaction as every reserve, settle and release, so a reservation under
+    // perWorkflowPerDay / globalPerDay reads one row instead of the whole day's attempts.
+    // workflow is '' for the global scope. Filled from the attempts already recorded.
+    name: '0015_model_budget_totals',
+    sql: `
+      CREATE TABLE model_budget_totals (
+        day TEXT NOT NULL,
+        workflow TEXT NOT NULL,
+        tokens BIGINT NOT NULL,
+        cost_micros BIGINT NOT NULL,
+        PRIMARY KEY (day, workflow)
+      );
+      INSERT INTO model_budget_totals (day, workflow, tokens, cost_micros)
+        SELECT day, workflow,
+          SUM(CASE status WHEN 'settled' THEN tokens_in + tokens_out WHEN 'reserved' THEN reserved_tokens ELSE 0 END),
+          SUM(CASE status WHEN 'settled' THEN cost_micros WHEN 'reserved' THEN reserved_cost_micros ELSE 0 END)
+        FROM model_attempts GROUP BY day, workflow;
+      INSERT INTO model_budget_totals (day, workflow, tokens, cost_micros)
+        SELECT day, '',
+          SUM(CASE status WHEN 'settled' THEN tokens_in + tokens_out WHEN 'reserved' THEN reserved_tokens ELSE 0 END),
+          SUM(CASE status WHEN 'settled' THEN cost_micros WHEN 'reserved' THEN reserved_cost_micros ELSE 0 END)
+        FROM model_attempts GROUP BY day;
+    `,
+  },
 ];
