@@ -23,6 +23,12 @@ export interface ModelStore {
    * starts executing, by the run's one owner, so any open one is from an execution that died.
    */
   releaseModelReservations(runId: string, stepSeq: number, now: number): Promise<number>;
+  /**
+   * Before a call executes: release its open reservations (as `releaseModelReservations`)
+   * and return its settled answer (as `findModelReply`), reading once and writing only
+   * when a reservation is open — on a first execution, one indexed read and no commit.
+   */
+  resumeModelCall(runId: string, stepSeq: number, now: number): Promise<string | undefined>;
   /** The validated answer of a call's settled `ok` attempt, if one exists (a takeover after the answer, before the checkpoint). */
   findModelReply(runId: string, stepSeq: number): Promise<string | undefined>;
   /** A run's model attempts, oldest first. */

@@ -101,6 +101,20 @@ export class ModelTables implements ModelStore {
     });
   }
 
+  async resumeModelCall(runId: string, stepSeq: number, now: number): Promise<string | undefined> {
+    // Only the run's owner executes its calls, so nothing opens a reservation of this call
+    // between this read and the release; a dead execution's late settle is skipped by the
+    // release's `status = 'reserved'` as before.
+    const found = await this.sql.rows<{ status: string; outcome: string | null; reply: string | null }>(
+      'resuming a model call',
+      `SELECT status, outcome, reply FROM model_attempts WHERE run_id = $1 AND step_seq = $2 ORDER BY call_attempt DESC`,
+      [runId, stepSeq],
+    );
+    if (found.length === 0) return undefined;
+    if (found.some((row) => row.status === 'reserved')) await this.releaseModelReservations(runId, stepSeq, now);
+    return found.find((row) => row.status === 'settled' && row.outcome === 'ok' && row.reply !== null)?.reply ?? undefined;
+  }
+
   async findModelReply(runId: string, stepSeq: number): Promise<string | undefined> {
     const found = await this.sql.rows<{ reply: string }>(
       'looking for a model reply',

@@ -77,6 +77,23 @@ export function modelConformance(it: It): void {
     assert.deepEqual(await store.modelSpend('2026-12-07'), { tokens: 600, costMicros: 1_200 });
   });
 
+  it('model calls resumed: nothing recorded → no answer; open reservations released (and their totals given back), the settled answer returned', async (store) => {
+    assert.equal(await store.resumeModelCall('run-1', 1, 2_000), undefined);
+    const dead = await store.reserveModelAttempt(reservation(), []);
+    assert.ok(dead.reserved);
+    assert.equal(await store.resumeModelCall('run-1', 1, 2_000), undefined, 'an open reservation is no answer');
+    assert.deepEqual((await store.listModelAttempts('run-1')).map((a) => [a.status, a.outcome, a.finishedAt]), [['released', 'abandoned', 2_000]]);
+    assert.deepEqual(await store.modelSpend('2026-12-07'), { tokens: 0, costMicros: 0 });
+    const answered = await store.reserveModelAttempt(reservation(), []);
+    const hedge = await store.reserveModelAttempt(reservation(), []);
+    assert.ok(answered.reserved && hedge.reserved);
+    await store.settleModelAttempt(answered.id, settlement);
+    assert.equal(await store.resumeModelCall('run-1', 1, 3_000), '{"value":"x"}');
+    assert.deepEqual((await store.listModelAttempts('run-1')).map((a) => a.status), ['released', 'settled', 'released'], 'the other open attempt is released too');
+    assert.deepEqual(await store.modelSpend('2026-12-07'), { tokens: 30, costMicros: 50 });
+    assert.equal(await store.resumeModelCall('run-1', 2, 3_000), undefined, 'another call of the run has no answer');
+  });
+
   it('model day budgets: running totals per workflow and for all, moved by every reserve, settle and release; refusals read them; days apart', async (store) => {
     const day = [{ scope: 'workflow' as const, maxTokens: 450 }, { scope: 'global' as const, maxCostMicros: 1_500 }];
     const a = await store.reserveModelAttempt(reservation({ runId: 'run-a' }), day);
