@@ -41,6 +41,7 @@ import { Leadership } from './runtime/leadership.js';
 import { nodeActuation } from './runtime/node-actuation.js';
 import { serveMetrics, type MetricsServer } from './runtime/metrics-server.js';
 import { runtimeDrops } from './runtime/runtime-drops.js';
+import { providerMetrics } from './runtime/provider-metrics.js';
 import { healthMetrics } from './runtime/health-metrics.js';
 import { memoryMetrics, runtimeMetrics } from './runtime/runtime-metrics.js';
 import { symptomIntake } from './runtime/symptom-intake.js';
@@ -241,6 +242,7 @@ export class ControllerRuntime {
       isLeader: () => leadership.isLeader,
       onError: (error) => warn(error, 'reading model attempts for the providers\' series failed (retrying)'),
     });
+    providerMetrics(registry, () => providerWatch.latestReadings());
     const incidentsWarning = throttledWarning(logger);
     const health = healthMetrics(registry, {
       status: () => supervisor.status(),
