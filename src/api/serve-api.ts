@@ -1,3 +1,4 @@
+import type { ProviderControl } from '../execute/manual-provider-state.js';
 import { AgentDispatcher } from '../agents/agent-dispatcher.js';
 import type { ApiConfig } from '../config/schema/api.js';
 import { HomeostatError } from '../errors/homeostat-error.js';
@@ -45,6 +46,7 @@ export async function serveApi(options: {
   leadership?: LeadershipView;
   alerts?: AlertIntake;
   scaling?: ServiceScaling;
+  providers?: ProviderControl;
   onInternalError?: (error: unknown, route: string) => void;
 }): Promise<ServedApi> {
   const { config, store, engine } = options;
@@ -53,7 +55,7 @@ export async function serveApi(options: {
   const agents = new AgentDispatcher(store, (runId, name, payload) => engine.signal(runId, name, payload), Date.now, (error, task) => options.onInternalError?.(error, `telling run ${task.runId} that agent task ${task.id} ended`));
   agents.startSweeping(AGENT_SWEEP_MS, (error) => options.onInternalError?.(error, 'sweeping lapsed agent tasks'));
   const app = await buildApi(
-    { agents, store, knowledge: options.knowledge, engine, tokens: new ApiTokens(store), series: options.series, pushMaxSeries: config.pushMaxSeries, live, now: Date.now, ...(options.configs ? { configs: options.configs } : {}), ...(options.leadership ? { leadership: options.leadership } : {}), ...(options.alerts ? { alerts: options.alerts } : {}), ...(options.scaling ? { scaling: options.scaling } : {}) },
+    { agents, store, knowledge: options.knowledge, engine, tokens: new ApiTokens(store), series: options.series, pushMaxSeries: config.pushMaxSeries, live, now: Date.now, ...(options.configs ? { configs: options.configs } : {}), ...(options.leadership ? { leadership: options.leadership } : {}), ...(options.alerts ? { alerts: options.alerts } : {}), ...(options.scaling ? { scaling: options.scaling } : {}), ...(options.providers ? { providers: options.providers } : {}) },
     { bodyLimit: config.bodyLimit, allowedHosts: allowedHostNames(config.host, config.allowedHosts), ...(options.onInternalError ? { onInternalError: options.onInternalError } : {}) },
   );
   const offs = [

@@ -15,6 +15,7 @@ import * as loop from './commands/loop-commands.js';
 import { configCommand, configUsage } from './commands/config-plan.js';
 import { tokenCommand, tokenUsage } from './commands/token.js';
 import { agentsCommand, agentsUsage } from './commands/agents.js';
+import { providersCommand, providersUsage } from './commands/providers.js';
 
 /** Each command, its one-line usage, and what `<command> --help` adds under it. */
 const COMMANDS: Record<string, { run: Command; usage: string; help?: string }> = {
@@ -37,6 +38,7 @@ const COMMANDS: Record<string, { run: Command; usage: string; help?: string }> =
   audit: { run: loop.auditCommand, usage: loop.auditUsage },
   token: { run: tokenCommand, usage: tokenUsage },
   agents: { run: agentsCommand, usage: agentsUsage },
+  providers: { run: providersCommand, usage: providersUsage },
 };
 
 const HELP = `homeostat — durable workflows that heal themselves
@@ -48,7 +50,7 @@ usage: ${Object.values(COMMANDS)
 The store is --store URL, else $HOMEOSTAT_STORE, else ${DEFAULT_STORE_URL}.
 While \`homeostat up\` serves the API for that store, the commands that read or change
 its state (status, incidents, incident, approve, pause, runs, start, signal, audit, config plan,
-token, agents) go through it, with the token it left in <stateDir>/api.json; --local uses the
+token, agents, providers) go through it, with the token it left in <stateDir>/api.json; --local uses the
 store directly, --api URL --token TOKEN (or $HOMEOSTAT_TOKEN) a server you name.
 Exit status: 0 success, 1 the operation failed, 2 the command was called wrongly.`;
 

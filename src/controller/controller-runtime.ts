@@ -42,6 +42,7 @@ import { nodeActuation } from './runtime/node-actuation.js';
 import { serveMetrics, type MetricsServer } from './runtime/metrics-server.js';
 import { runtimeDrops } from './runtime/runtime-drops.js';
 import { providerMetrics } from './runtime/provider-metrics.js';
+import { manualProviders } from '../execute/manual-provider-state.js';
 import { healthMetrics } from './runtime/health-metrics.js';
 import { memoryMetrics, runtimeMetrics } from './runtime/runtime-metrics.js';
 import { symptomIntake } from './runtime/symptom-intake.js';
@@ -362,6 +363,7 @@ export class ControllerRuntime {
         leadership: { isLeader: () => leadership.holdsTerm, leader: () => store.currentLeader(LEASE, Date.now()) },
         alerts: alertIntake,
         scaling: manualScaling({ control: localControl, config: () => live.config, audit: (actor, action, target, data) => knowledge.audit.append(actor, action, target, data) }),
+        providers: manualProviders({ store, providers: () => Object.keys(live.config.models.providers), audit: (actor, action, target, data) => knowledge.audit.append(actor, action, target, data), now: Date.now }),
         onInternalError: (error, route) => logger.error({ err: error, route }, 'API request failed'),
       });
     }

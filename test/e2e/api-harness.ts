@@ -1,3 +1,4 @@
+import type { ProviderControl } from '../../src/execute/manual-provider-state.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,7 +57,7 @@ export class ApiHarness {
     },
   };
 
-  static async open(options: { bodyLimit?: number; withoutConfigs?: boolean; dashboardRoot?: string; streamTokenCheckMs?: number; leadership?: LeadershipView; alerts?: AlertIntake; scaling?: ServiceScaling } = {}): Promise<ApiHarness> {
+  static async open(options: { bodyLimit?: number; withoutConfigs?: boolean; dashboardRoot?: string; streamTokenCheckMs?: number; leadership?: LeadershipView; alerts?: AlertIntake; scaling?: ServiceScaling; providers?: ProviderControl } = {}): Promise<ApiHarness> {
     const h = new ApiHarness();
     h.engine = await Engine.open({ store: h.store, workflows: [gated as never, failing as never] });
     for (const role of ['viewer', 'operator', 'admin', 'agent'] as const) h.token[role] = (await h.tokens.create(`${role}-bot`, role, 'test')).token;
@@ -77,6 +78,7 @@ export class ApiHarness {
         ...(options.leadership ? { leadership: options.leadership } : {}),
         ...(options.alerts ? { alerts: options.alerts } : {}),
         ...(options.scaling ? { scaling: options.scaling } : {}),
+        ...(options.providers ? { providers: options.providers } : {}),
       },
       { ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}), ...(options.dashboardRoot ? { dashboardRoot: options.dashboardRoot } : {}), onInternalError: (error) => console.error('internal error in test', error), onAnswer: (answer) => h.answers.push(answer) },
     );
