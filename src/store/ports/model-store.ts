@@ -16,8 +16,12 @@ export interface ModelStore {
     reservation: NewModelReservation,
     limits: readonly ModelSpendLimit[],
   ): Promise<{ reserved: true; id: number; callAttempt: number } | { reserved: false; limit: ModelSpendLimit; spent: ModelSpend }>;
-  /** Settle a reservation with the attempt's outcome and real use. False when it is not open (released meanwhile). */
-  settleModelAttempt(id: number, settlement: ModelSettlement): Promise<boolean>;
+  /**
+   * Settle a reservation with the attempt's outcome and real use. False when it is not open
+   * (released meanwhile). `runId`, the attempt's run, lets the write share a commit with
+   * other runs' writes of the same turn (SQLite's group commit).
+   */
+  settleModelAttempt(id: number, settlement: ModelSettlement, runId?: string): Promise<boolean>;
   /**
    * Give back the open reservations of a call (`runId`, `stepSeq`): called when the call
    * starts executing, by the run's one owner, so any open one is from an execution that died.

@@ -32,6 +32,8 @@ function* scopeSpend(limit: ModelSpendLimit, reservation: NewModelReservation): 
  * (`model_budget_totals`, 0015) moved in the same transactions. A reservation checks every
  * budget and inserts in one transaction, under a table lock on PostgreSQL (SQLite's
  * transactions are serial already), so two workers cannot both take the last of a budget;
+ * on SQLite they may share a commit with other runs' writes of the same event-loop turn
+ * (the engine's group commit, keyed by run: each resolves only after its commit);
  * a settle or release updates `model_attempts` first, so it waits for that lock and a
  * reservation never reads totals a concurrent settle has half moved.
  */
@@ -72,10 +74,10 @@ export class ModelTables implements ModelStore {
       );
       yield* addToDayTotals(reservation.day, reservation.workflow, reservation.reservedTokens, reservation.reservedCostMicros);
       return { reserved: true as const, id: inserted[0]!.id, callAttempt: inserted[0]!.callAttempt };
-    });
+    }, { commitGroup: reservation.runId });
   }
 
-  async settleModelAttempt(id: number, settlement: ModelSettlement): Promise<boolean> {
+  async settleModelAttempt(id: number, settlement: ModelSettlement, runId?: string): Promise<boolean> {
     return this.sql.transaction('settling a model attempt', function* () {
       const settled = yield* rows<OpenReservation>(
         `UPDATE model_attempts SET status = 'settled', outcome = $2, tokens_in = $3, tokens_out = $4, cost_micros = $5, latency_ms = $6, finished_at = $7, error = $8, validation_errors = $9, reply = $10
@@ -87,7 +89,7 @@ export class ModelTables implements ModelStore {
       // The day's totals trade the reservation's worst case for the real use.
       yield* addToDayTotals(row.day, row.workflow, settlement.tokensIn + settlement.tokensOut - Number(row.reservedTokens), settlement.costMicros - Number(row.reservedCostMicros));
       return true;
-    });
+    }, runId === undefined ? {} : { commitGroup: runId });
   }
 
   async releaseModelReservations(runId: string, stepSeq: number, now: number): Promise<number> {
@@ -96,9 +98,20 @@ export class ModelTables implements ModelStore {
         `UPDATE model_attempts SET status = 'released', outcome = 'abandoned', finished_at = $3 WHERE run_id = $1 AND step_seq = $2 AND status = 'reserved' RETURNING ${OPEN_RESERVATION_RETURNING}`,
         [runId, stepSeq, now],
       );
-      for (const row of released) yield* addToDayTotals(row.day, row.workflow, -Number(row.reservedTokens), -Number(row.reservedCostMicros));
+      // One move per (day, workflow), in day order: concurrent releases lock the totals' rows in the same order.
+      const byDay = new Map<string, OpenReservation>();
+      for (const row of released) {
+        const key = `${row.day}\u0000${row.workflow}`;
+        const sum = byDay.get(key) ?? { day: row.day, workflow: row.workflow, reservedTokens: 0, reservedCostMicros: 0 };
+        sum.reservedTokens += Number(row.reservedTokens);
+        sum.reservedCostMicros += Number(row.reservedCostMicros);
+        byDay.set(key, sum);
+      }
+      for (const sum of [...byDay.values()].sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0))) {
+        yield* addToDayTotals(sum.day, sum.workflow, -sum.reservedTokens, -sum.reservedCostMicros);
+      }
       return released.length;
-    });
+    }, { commitGroup: runId });
   }
 
   async resumeModelCall(runId: string, stepSeq: number, now: number): Promise<string | undefined> {
