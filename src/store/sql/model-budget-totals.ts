@@ -15,13 +15,12 @@ const GLOBAL = '';
 /** A transaction step: move a day's totals (its workflow's and the global one) by a signed amount. */
 export function* addToDayTotals(day: string, workflow: string, tokens: number, costMicros: number): SqlTransaction<void> {
   if (tokens === 0 && costMicros === 0) return;
-  for (const key of [workflow, GLOBAL]) {
-    yield* count(
-      `INSERT INTO model_budget_totals (day, workflow, tokens, cost_micros) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (day, workflow) DO UPDATE SET tokens = model_budget_totals.tokens + excluded.tokens, cost_micros = model_budget_totals.cost_micros + excluded.cost_micros`,
-      [day, key, tokens, costMicros],
-    );
-  }
+  // Both rows in one statement (they are distinct rows, so PostgreSQL's one-change-per-row rule holds).
+  yield* count(
+    `INSERT INTO model_budget_totals (day, workflow, tokens, cost_micros) VALUES ($1, $2, $3, $4), ($1, $5, $3, $4)
+     ON CONFLICT (day, workflow) DO UPDATE SET tokens = model_budget_totals.tokens + excluded.tokens, cost_micros = model_budget_totals.cost_micros + excluded.cost_micros`,
+    [day, workflow, tokens, costMicros, GLOBAL],
+  );
 }
 
 const DAY_TOTAL = 'SELECT tokens, cost_micros AS "costMicros" FROM model_budget_totals WHERE day = $1 AND workflow = $2';
