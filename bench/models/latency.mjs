@@ -2,7 +2,7 @@
 //
 // One workflow run on the embedded default store (a SQLite file, WAL, synchronous=NORMAL)
 // makes BENCH_LATENCY_CALLS model calls through `models.call` — each a durable step:
-// release/find, reserve, the request, settle, the step's checkpoint — and, interleaved with
+// a read of the call's attempts, reserve, the request, settle, the step's checkpoint — and, interleaved with
 // them, the same number of bare `fetch` calls of the same request (same body, JSON answer
 // read), so both see the same server, sockets and load. The order within each pair
 // alternates. Reported: p50/p95 of each, their differences, and the median of the

@@ -1,4 +1,5 @@
 import type { AgentActions } from '../execute/agent-action-requests.js';
+import type { ProviderControl } from '../execute/manual-provider-state.js';
 import type { AgentDispatcher } from '../agents/agent-dispatcher.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
 import type { TimeSeriesStore } from '../monitor/time-series.js';
@@ -38,6 +39,8 @@ export interface ApiContext {
   alerts?: AlertIntake;
   /** Scale this node's services by hand (`homeostat up`); without it the scale route answers 503. */
   scaling?: ServiceScaling;
+  /** Model providers' states and their drain/restore by hand (`homeostat up`, which knows the applied config); without it those routes answer 503. */
+  providers?: ProviderControl;
   /** The agent protocol's server side (`homeostat up` sweeps lapsed tasks with it); without it the routes make one over `store` and `engine`. */
   agents?: AgentDispatcher;
   /** Agents' action requests against their allow-lists (`homeostat up`); without it those routes answer 503. */

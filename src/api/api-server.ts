@@ -20,6 +20,7 @@ import { incidentRoutes } from './routes/incidents.js';
 import { alertRoutes } from './routes/alerts.js';
 import { metricRoutes } from './routes/metrics.js';
 import { pauseRoutes } from './routes/pauses.js';
+import { providerRoutes } from './routes/providers.js';
 import { runRoutes } from './routes/runs.js';
 import { serviceMetricRoutes } from './routes/service-metrics.js';
 import { serviceRoutes } from './routes/services.js';
@@ -161,7 +162,7 @@ export async function buildApi(context: ApiContext, options: ApiServerOptions = 
   });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  for (const routes of [serviceRoutes, serviceMetricRoutes, incidentRoutes, incidentActionRoutes, approvalRoutes, pauseRoutes, runRoutes, auditRoutes, configRoutes, metricRoutes, alertRoutes, eventRoutes, tokenRoutes, agentRoutes, agentActionRoutes, taskGraphRoutes, agentQuorumRoutes]) {
+  for (const routes of [serviceRoutes, serviceMetricRoutes, incidentRoutes, incidentActionRoutes, approvalRoutes, pauseRoutes, runRoutes, auditRoutes, configRoutes, metricRoutes, alertRoutes, eventRoutes, tokenRoutes, agentRoutes, agentActionRoutes, taskGraphRoutes, agentQuorumRoutes, providerRoutes]) {
     await app.register(routes, context);
   }
   // The dashboard's page and assets: public, the data behind them is not.

@@ -1,4 +1,5 @@
 import { AgentActions } from '../execute/agent-action-requests.js';
+import type { ProviderControl } from '../execute/manual-provider-state.js';
 import { AgentDispatcher } from '../agents/agent-dispatcher.js';
 import type { AgentsConfig } from '../config/schema/agents.js';
 import type { ApiConfig } from '../config/schema/api.js';
@@ -49,6 +50,7 @@ export async function serveApi(options: {
   scaling?: ServiceScaling;
   /** Agents' allow-lists of the applied config: with it, agents may request their listed actions. */
   agentAllowLists?: () => AgentsConfig;
+  providers?: ProviderControl;
   onInternalError?: (error: unknown, route: string) => void;
 }): Promise<ServedApi> {
   const { config, store, engine } = options;
@@ -57,7 +59,7 @@ export async function serveApi(options: {
   const agents = new AgentDispatcher(store, (runId, name, payload) => engine.signal(runId, name, payload), Date.now, (error, task) => options.onInternalError?.(error, `telling run ${task.runId} that agent task ${task.id} ended`));
   agents.startSweeping(AGENT_SWEEP_MS, (error) => options.onInternalError?.(error, 'sweeping lapsed agent tasks'));
   const app = await buildApi(
-    { agents, store, knowledge: options.knowledge, engine, tokens: new ApiTokens(store), series: options.series, pushMaxSeries: config.pushMaxSeries, live, now: Date.now, ...(options.configs ? { configs: options.configs } : {}), ...(options.leadership ? { leadership: options.leadership } : {}), ...(options.alerts ? { alerts: options.alerts } : {}), ...(options.scaling ? { scaling: options.scaling } : {}), ...(options.agentAllowLists ? { agentActions: new AgentActions({ store, knowledge: options.knowledge, engine, allowLists: options.agentAllowLists }) } : {}) },
+    { agents, store, knowledge: options.knowledge, engine, tokens: new ApiTokens(store), series: options.series, pushMaxSeries: config.pushMaxSeries, live, now: Date.now, ...(options.configs ? { configs: options.configs } : {}), ...(options.leadership ? { leadership: options.leadership } : {}), ...(options.alerts ? { alerts: options.alerts } : {}), ...(options.scaling ? { scaling: options.scaling } : {}), ...(options.agentAllowLists ? { agentActions: new AgentActions({ store, knowledge: options.knowledge, engine, allowLists: options.agentAllowLists }) } : {}), ...(options.providers ? { providers: options.providers } : {}) },
     { bodyLimit: config.bodyLimit, allowedHosts: allowedHostNames(config.host, config.allowedHosts), ...(options.onInternalError ? { onInternalError: options.onInternalError } : {}) },
   );
   const offs = [

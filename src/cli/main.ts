@@ -17,6 +17,7 @@ import { tokenCommand, tokenUsage } from './commands/token.js';
 import { agentsCommand, agentsUsage } from './commands/agents.js';
 import { approvalsCommand, approvalsUsage } from './commands/approvals.js';
 import { inboxCommand, inboxUsage } from './commands/inbox.js';
+import { providersCommand, providersUsage } from './commands/providers.js';
 
 /** Each command, its one-line usage, and what `<command> --help` adds under it. */
 const COMMANDS: Record<string, { run: Command; usage: string; help?: string }> = {
@@ -41,6 +42,7 @@ const COMMANDS: Record<string, { run: Command; usage: string; help?: string }> =
   token: { run: tokenCommand, usage: tokenUsage },
   agents: { run: agentsCommand, usage: agentsUsage },
   inbox: { run: inboxCommand, usage: inboxUsage },
+  providers: { run: providersCommand, usage: providersUsage },
 };
 
 const HELP = `homeostat — durable workflows that heal themselves
@@ -52,7 +54,7 @@ usage: ${Object.values(COMMANDS)
 The store is --store URL, else $HOMEOSTAT_STORE, else ${DEFAULT_STORE_URL}.
 While \`homeostat up\` serves the API for that store, the commands that read or change
 its state (status, incidents, incident, approvals, approve, pause, runs, start, signal, audit, config plan,
-token, agents, inbox) go through it, with the token it left in <stateDir>/api.json; --local uses the
+token, agents, inbox, providers) go through it, with the token it left in <stateDir>/api.json; --local uses the
 store directly, --api URL --token TOKEN (or $HOMEOSTAT_TOKEN) a server you name.
 Exit status: 0 success, 1 the operation failed, 2 the command was called wrongly.`;
 

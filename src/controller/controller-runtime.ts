@@ -42,6 +42,8 @@ import { Leadership } from './runtime/leadership.js';
 import { nodeActuation } from './runtime/node-actuation.js';
 import { serveMetrics, type MetricsServer } from './runtime/metrics-server.js';
 import { runtimeDrops } from './runtime/runtime-drops.js';
+import { providerMetrics } from './runtime/provider-metrics.js';
+import { manualProviders } from '../execute/manual-provider-state.js';
 import { healthMetrics } from './runtime/health-metrics.js';
 import { memoryMetrics, runtimeMetrics } from './runtime/runtime-metrics.js';
 import { symptomIntake } from './runtime/symptom-intake.js';
@@ -254,6 +256,7 @@ export class ControllerRuntime {
       observe: intake.observeShared,
       onError: (error) => warn(error, 'reading the agents for the loop failed (retrying)'),
     });
+    providerMetrics(registry, () => providerWatch.latestReadings());
     const incidentsWarning = throttledWarning(logger);
     const health = healthMetrics(registry, {
       status: () => supervisor.status(),
@@ -378,6 +381,7 @@ export class ControllerRuntime {
         alerts: alertIntake,
         agentAllowLists: () => live.config.agents,
         scaling: manualScaling({ control: localControl, config: () => live.config, audit: (actor, action, target, data) => knowledge.audit.append(actor, action, target, data) }),
+        providers: manualProviders({ store, providers: () => Object.keys(live.config.models.providers), audit: (actor, action, target, data) => knowledge.audit.append(actor, action, target, data), now: Date.now }),
         onInternalError: (error, route) => logger.error({ err: error, route }, 'API request failed'),
       });
     }

@@ -29,6 +29,13 @@ export interface ProviderWatchOptions {
   onError?: (error: unknown) => void;
 }
 
+/** A provider element's series at the last poll; `reading` is undefined when its window held no attempt. */
+export interface LatestReading {
+  provider: string;
+  drained: boolean;
+  reading: ProviderReading | undefined;
+}
+
 /** Attempts kept in memory at most (the windows are read from them). */
 const MAX_KEPT = 20_000;
 /** Outcomes that are no call to the provider: a lost hedge, a breaker's refusal, a dead execution's reservation. */
@@ -62,6 +69,8 @@ export class ProviderWatch {
   private readonly seen = new Set<number>();
   private readonly watched = new Map<string, Watched>();
   private states = new Map<string, ModelProviderStateRecord>();
+  /** Each provider element's last series values, for `/metrics` (see {@link latestReadings}). */
+  private readonly latest = new Map<string, LatestReading>();
   private cursor: number;
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
@@ -103,6 +112,16 @@ export class ProviderWatch {
     } finally {
       this.busy = false;
     }
+  }
+
+  /**
+   * The values the last poll wrote to each provider element's series (a provider no longer
+   * an element in the applied config is left out): what `/metrics` serves, so a Prometheus
+   * sees what the loop judged on.
+   */
+  latestReadings(): LatestReading[] {
+    const providers = this.options.models().providers;
+    return [...this.latest.values()].filter((latest) => providers[latest.provider]?.element !== undefined);
   }
 
   /** Whether provider `name` is drained, as the store said at the last poll. */
@@ -211,6 +230,7 @@ export class ProviderWatch {
   private record(name: string, reading: ProviderReading | undefined, now: number): void {
     const labels = { service: providerElement(name), provider: name };
     const { series } = this.options;
+    this.latest.set(name, { provider: name, drained: this.isDrained(name), reading });
     series.append('homeostat_model_provider_drained', labels, this.isDrained(name) ? 1 : 0, now);
     if (!reading) return;
     series.append('homeostat_model_provider_attempts', labels, reading.attempts, now);

@@ -585,6 +585,13 @@ export const ERROR_CODES = {
     meaning: '404: no supervisor has reported state for a service of that name, or (scale) the node that answered does not supervise it.',
     whatToDo: '`GET /api/services` lists those that have.',
   },
+  HS_API_PROVIDER_NOT_FOUND: {
+    section: 'api',
+    retryable: false,
+    httpStatus: 404,
+    meaning: '404: no model provider of that name in the applied config (`models.providers`).',
+    whatToDo: '`GET /api/providers` lists the configured providers.',
+  },
   HS_API_NO_CONFIG: {
     section: 'api',
     retryable: false,
@@ -617,7 +624,7 @@ export const ERROR_CODES = {
     section: 'api',
     retryable: false,
     httpStatus: 503,
-    meaning: '503: config apply or rollback, an alert post, or a scale was asked of an API that has no config manager, alert receiver or supervisor (one not served by `homeostat up`).',
+    meaning: '503: config apply or rollback, an alert post, a scale, or the model providers\' listing, drain or restore was asked of an API that has no config manager, alert receiver, supervisor or applied models config (one not served by `homeostat up`).',
     whatToDo: 'Ask the API of the running `homeostat up`.',
   },
   HS_API_ROLLBACK_REFUSED: {

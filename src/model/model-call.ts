@@ -220,7 +220,7 @@ async function admittedAttempt<T>(plan: CallPlan<T>, deps: CallDeps, link: Resol
       error: extra.error === undefined ? null : redactText(extra.error),
       validationErrors: extra.validationErrors === undefined ? null : JSON.stringify(extra.validationErrors.map(redactText)),
       reply: extra.reply ?? null,
-    });
+    }, plan.runId);
     if (outcome !== 'hedge-lost' && outcome !== 'circuit-open') {
       provider.record({ provider: provider.name, model: link.model, outcome, latencyMs: finishedAt - now, tokensIn: usage.input, tokensOut: usage.output, costMicros: cost, at: finishedAt });
     }

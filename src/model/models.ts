@@ -143,9 +143,8 @@ export function createModels(options: ModelsOptions): Models {
           async (step) => {
             // This execution owns the run: an open reservation of this call is from one that died.
             const store = storeOf();
-            await store.releaseModelReservations(step.runId, step.seq, clock.now());
             // Answered and settled before a crash, but not checkpointed: take that answer, do not pay twice.
-            const settled = await store.findModelReply(step.runId, step.seq);
+            const settled = await store.resumeModelCall(step.runId, step.seq, clock.now());
             if (settled !== undefined) return JSON.parse(settled) as ModelResult<T>;
             const states = await stored.current();
             for (const provider of providers.values()) provider.follow(states.get(provider.name));

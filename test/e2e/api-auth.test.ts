@@ -59,6 +59,9 @@ const ROUTES: { method: string; url: string; role: ApiRole; body?: unknown }[] =
   { method: 'GET', url: '/api/inbox', role: 'viewer' },
   { method: 'POST', url: '/api/inbox/none:1/complete', role: 'operator', body: { result: 'ok' } },
   { method: 'GET', url: '/api/runs/none/graph', role: 'viewer' },
+  { method: 'GET', url: '/api/providers', role: 'viewer' },
+  { method: 'POST', url: '/api/providers/openai/drain', role: 'operator', body: { reason: 'outage' } },
+  { method: 'POST', url: '/api/providers/openai/restore', role: 'operator', body: {} },
 ];
 
 const RANK: ApiRole[] = ['viewer', 'operator', 'admin'];
@@ -71,7 +74,18 @@ function allowed(role: ApiRole, needed: ApiRole): boolean {
 
 test('every route × every role: 401 without or with a bad token, 403 below its role, served (never 5xx) at or above it', async () => {
   const alerts = alertReception({ config: alertsSchema.parse({}), elements: { isService: (name) => name === 'api', replicas: () => [] }, observe: () => undefined }, {});
-  const h = await ApiHarness.open({ alerts, scaling: { scale: async (service, replicas) => ({ service, from: 1, to: replicas }) } });
+  const states = new Map<string, boolean>();
+  const h = await ApiHarness.open({
+    alerts,
+    scaling: { scale: async (service, replicas) => ({ service, from: 1, to: replicas }) },
+    providers: {
+      list: async () => [...states].map(([provider, drained]) => ({ provider, configured: true, drained, maxConcurrency: null, reason: null, changedBy: null, changedAt: null })),
+      set: async (provider, action, by, reason) => {
+        states.set(provider, action === 'drain');
+        return { provider, configured: true, drained: action === 'drain', maxConcurrency: null, reason, changedBy: by, changedAt: 1 };
+      },
+    },
+  });
   try {
     const openapi = await h.call('none', 'GET', '/openapi.json');
     const documented = Object.entries(openapi.json.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));

@@ -1,3 +1,4 @@
+import type { ProviderControl } from '../../src/execute/manual-provider-state.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,7 +76,7 @@ export class ApiHarness {
     },
   };
 
-  static async open(options: { bodyLimit?: number; withoutConfigs?: boolean; dashboardRoot?: string; streamTokenCheckMs?: number; leadership?: LeadershipView; alerts?: AlertIntake; scaling?: ServiceScaling } = {}): Promise<ApiHarness> {
+  static async open(options: { bodyLimit?: number; withoutConfigs?: boolean; dashboardRoot?: string; streamTokenCheckMs?: number; leadership?: LeadershipView; alerts?: AlertIntake; scaling?: ServiceScaling; providers?: ProviderControl } = {}): Promise<ApiHarness> {
     const h = new ApiHarness();
     const agentAction = agentActionWorkflow({
       knowledge: h.knowledge,
@@ -106,6 +107,7 @@ export class ApiHarness {
         ...(options.alerts ? { alerts: options.alerts } : {}),
         ...(options.scaling ? { scaling: options.scaling } : {}),
         agentActions: new AgentActions({ store: h.store, knowledge: h.knowledge, engine: h.engine, allowLists: () => HARNESS_ALLOW_LISTS }),
+        ...(options.providers ? { providers: options.providers } : {}),
       },
       { ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}), ...(options.dashboardRoot ? { dashboardRoot: options.dashboardRoot } : {}), onInternalError: (error) => console.error('internal error in test', error), onAnswer: (answer) => h.answers.push(answer) },
     );

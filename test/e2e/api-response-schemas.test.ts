@@ -1,3 +1,4 @@
+import { manualProviders } from '../../src/execute/manual-provider-state.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { alertReception } from '../../src/api/alerts/alert-intake.js';
@@ -76,7 +77,16 @@ test('/openapi.json declares for every route a JSON answer for success and the e
 test('every route answers, when it succeeds, what its response schema declares', async () => {
   const alerts = alertReception({ config: alertsSchema.parse({}), elements: { isService: (name) => name === 'api', replicas: () => [] }, observe: () => undefined }, {});
   const scaling = { scale: async (service: string, replicas: number) => ({ service, from: 1, to: replicas }) };
-  const h = await ApiHarness.open({ alerts, scaling });
+  // The real drain/restore over the harness's store and audit log (built after it opens).
+  const opened: { h?: ApiHarness } = {};
+  const providers = manualProviders({
+    store: { listModelProviderStates: () => opened.h!.store.listModelProviderStates(), setModelProviderState: (state) => opened.h!.store.setModelProviderState(state) },
+    providers: () => ['openai', 'claude'],
+    audit: (actor, action, target, data) => opened.h!.knowledge.audit.append(actor, action, target, data),
+    now: Date.now,
+  });
+  const h = await ApiHarness.open({ alerts, scaling, providers });
+  opened.h = h;
   try {
     await h.store.saveElementStates('sup', [{ instance: 'api#0', element: 'api', owner: 'sup', state: 'running', health: 'healthy', data: '{"pid":1,"restarts":0}', updatedAt: 1 }]);
     await h.store.appendEvents([{ at: 5, element: 'api', kind: 'process-exited', data: '{"code":1}' }]);
@@ -161,6 +171,9 @@ test('every route answers, when it succeeds, what its response schema declares',
       ['viewer', 'GET', '/api/runs/run-f/graph'],
       ['viewer', 'GET', '/api/agents/quorums?run=run-q'],
       ['viewer', 'GET', `/api/agents/quorums/${encodeURIComponent('run-q:1')}`],
+      ['operator', 'POST', '/api/providers/openai/drain', { reason: 'outage announced' }],
+      ['operator', 'POST', '/api/providers/claude/restore'],
+      ['viewer', 'GET', '/api/providers'],
     ];
     for (const [role, method, url, body] of calls) {
       const answer = await h.call(role, method, url, body);

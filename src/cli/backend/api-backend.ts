@@ -1,3 +1,4 @@
+import type { ProviderStateView } from '../../execute/manual-provider-state.js';
 import type { AgentView } from '../../agents/agent-health.js';
 import type { AgentTaskView } from '../../api/shapes/agent.js';
 import type { AgentTaskStatus } from '../../store/agent-records.js';
@@ -128,6 +129,14 @@ export class ApiBackend implements CliBackend {
 
   scaleService(service: string, replicas: number): Promise<{ service: string; from: number; to: number }> {
     return this.change(`scaling ${service}`, () => this.client.request<{ service: string; from: number; to: number }>('POST', `/api/services/${encodeURIComponent(service)}/scale`, { replicas }));
+  }
+
+  listProviders(): Promise<ProviderStateView[]> {
+    return this.read(async () => (await this.client.request<{ providers: ProviderStateView[] }>('GET', '/api/providers')).providers, (store) => store.listProviders());
+  }
+
+  setProvider(provider: string, action: 'drain' | 'restore', reason: string | undefined): Promise<ProviderStateView> {
+    return this.change(`the ${action} of ${provider}`, async () => (await this.client.request<{ provider: ProviderStateView }>('POST', `/api/providers/${encodeURIComponent(provider)}/${action}`, reason === undefined ? {} : { reason })).provider);
   }
 
   pause(scope: string, reason: string): Promise<void> {

@@ -1,3 +1,4 @@
+import type { ProviderStateView } from '../../execute/manual-provider-state.js';
 import type { AgentView } from '../../agents/agent-health.js';
 import type { ApiTokenView } from '../../api/api-tokens.js';
 import type { AgentTaskView } from '../../api/shapes/agent.js';
@@ -73,5 +74,9 @@ export interface CliBackend {
   completeHumanTask(id: string, result: unknown, by: string): Promise<HumanTaskView>;
   /** The run's task graphs with each task's state; HS_RUN_NOT_FOUND for no such run. */
   runGraph(id: string): Promise<GraphView[]>;
+  /** Model providers and their states (the running `up`'s API only: it knows the applied config). */
+  listProviders(): Promise<ProviderStateView[]>;
+  /** Drain or restore a model provider by hand (the running `up`'s API only; audited as its token). */
+  setProvider(provider: string, action: 'drain' | 'restore', reason: string | undefined): Promise<ProviderStateView>;
   close(): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import type { AgentView } from '../../agents/agent-health.js';
 import { listAgentViews } from '../../agents/agent-standing.js';
+import type { ProviderStateView } from '../../execute/manual-provider-state.js';
 import { agentTaskShape, type AgentTaskView } from '../../api/shapes/agent.js';
 import type { AgentTaskStatus } from '../../store/agent-records.js';
 import { completeHumanTask } from '../../agents/human-tasks.js';
@@ -180,6 +181,14 @@ export class StoreBackend implements CliBackend {
 
   async scaleService(service: string): Promise<{ service: string; from: number; to: number }> {
     throw new UsageError(`scaling ${service} needs a running homeostat up (its API): the store alone cannot start or stop a process`);
+  }
+
+  async listProviders(): Promise<ProviderStateView[]> {
+    throw new UsageError('listing model providers needs a running homeostat up (its API): only it knows the applied config\'s providers');
+  }
+
+  async setProvider(provider: string, action: 'drain' | 'restore'): Promise<ProviderStateView> {
+    throw new UsageError(`the ${action} of ${provider} needs a running homeostat up (its API): it checks the name against the applied config and audits the change as its token`);
   }
 
   async planConfig(yaml: string, file: string): Promise<ConfigPlan> {

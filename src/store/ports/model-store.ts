@@ -16,13 +16,23 @@ export interface ModelStore {
     reservation: NewModelReservation,
     limits: readonly ModelSpendLimit[],
   ): Promise<{ reserved: true; id: number; callAttempt: number } | { reserved: false; limit: ModelSpendLimit; spent: ModelSpend }>;
-  /** Settle a reservation with the attempt's outcome and real use. False when it is not open (released meanwhile). */
-  settleModelAttempt(id: number, settlement: ModelSettlement): Promise<boolean>;
+  /**
+   * Settle a reservation with the attempt's outcome and real use. False when it is not open
+   * (released meanwhile). `runId`, the attempt's run, lets the write share a commit with
+   * other runs' writes of the same turn (SQLite's group commit).
+   */
+  settleModelAttempt(id: number, settlement: ModelSettlement, runId?: string): Promise<boolean>;
   /**
    * Give back the open reservations of a call (`runId`, `stepSeq`): called when the call
    * starts executing, by the run's one owner, so any open one is from an execution that died.
    */
   releaseModelReservations(runId: string, stepSeq: number, now: number): Promise<number>;
+  /**
+   * Before a call executes: release its open reservations (as `releaseModelReservations`)
+   * and return its settled answer (as `findModelReply`), reading once and writing only
+   * when a reservation is open — on a first execution, one indexed read and no commit.
+   */
+  resumeModelCall(runId: string, stepSeq: number, now: number): Promise<string | undefined>;
   /** The validated answer of a call's settled `ok` attempt, if one exists (a takeover after the answer, before the checkpoint). */
   findModelReply(runId: string, stepSeq: number): Promise<string | undefined>;
   /** A run's model attempts, oldest first. */

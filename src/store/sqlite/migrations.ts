@@ -429,6 +429,33 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    // Running totals of the day budgets (docs/model-steps.md#budgets): each (UTC day, scope)
+    // keeps what model_attempts would sum to — settled use + open reservations — updated in
+    // the same transaction as every reserve, settle and release, so a reservation under
+    // perWorkflowPerDay / globalPerDay reads one row instead of the whole day's attempts.
+    // workflow is '' for the global scope. Filled from the attempts already recorded.
+    name: '0015_model_budget_totals',
+    sql: `
+      CREATE TABLE model_budget_totals (
+        day TEXT NOT NULL,
+        workflow TEXT NOT NULL,
+        tokens INTEGER NOT NULL,
+        cost_micros INTEGER NOT NULL,
+        PRIMARY KEY (day, workflow)
+      ) STRICT;
+      INSERT INTO model_budget_totals (day, workflow, tokens, cost_micros)
+        SELECT day, workflow,
+          SUM(CASE status WHEN 'settled' THEN tokens_in + tokens_out WHEN 'reserved' THEN reserved_tokens ELSE 0 END),
+          SUM(CASE status WHEN 'settled' THEN cost_micros WHEN 'reserved' THEN reserved_cost_micros ELSE 0 END)
+        FROM model_attempts GROUP BY day, workflow;
+      INSERT INTO model_budget_totals (day, workflow, tokens, cost_micros)
+        SELECT day, '',
+          SUM(CASE status WHEN 'settled' THEN tokens_in + tokens_out WHEN 'reserved' THEN reserved_tokens ELSE 0 END),
+          SUM(CASE status WHEN 'settled' THEN cost_micros WHEN 'reserved' THEN reserved_cost_micros ELSE 0 END)
+        FROM model_attempts GROUP BY day;
+    `,
+  },
+  {
     // Quorum for byzantine outputs and quarantine (docs/agents.md#quorum): a task's
     // sub-tasks name their quorum (no agent may take two of one quorum), each quorum's
     // decision and every vote in it (what reliability is computed from), and which agents

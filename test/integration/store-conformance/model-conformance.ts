@@ -77,6 +77,87 @@ export function modelConformance(it: It): void {
     assert.deepEqual(await store.modelSpend('2026-12-07'), { tokens: 600, costMicros: 1_200 });
   });
 
+  it('model calls resumed: nothing recorded → no answer; open reservations released (and their totals given back), the settled answer returned', async (store) => {
+    assert.equal(await store.resumeModelCall('run-1', 1, 2_000), undefined);
+    const dead = await store.reserveModelAttempt(reservation(), []);
+    assert.ok(dead.reserved);
+    assert.equal(await store.resumeModelCall('run-1', 1, 2_000), undefined, 'an open reservation is no answer');
+    assert.deepEqual((await store.listModelAttempts('run-1')).map((a) => [a.status, a.outcome, a.finishedAt]), [['released', 'abandoned', 2_000]]);
+    assert.deepEqual(await store.modelSpend('2026-12-07'), { tokens: 0, costMicros: 0 });
+    const answered = await store.reserveModelAttempt(reservation(), []);
+    const hedge = await store.reserveModelAttempt(reservation(), []);
+    assert.ok(answered.reserved && hedge.reserved);
+    await store.settleModelAttempt(answered.id, settlement);
+    assert.equal(await store.resumeModelCall('run-1', 1, 3_000), '{"value":"x"}');
+    assert.deepEqual((await store.listModelAttempts('run-1')).map((a) => a.status), ['released', 'settled', 'released'], 'the other open attempt is released too');
+    assert.deepEqual(await store.modelSpend('2026-12-07'), { tokens: 30, costMicros: 50 });
+    assert.equal(await store.resumeModelCall('run-1', 2, 3_000), undefined, 'another call of the run has no answer');
+  });
+
+  it('model day budgets: running totals per workflow and for all, moved by every reserve, settle and release; refusals read them; days apart', async (store) => {
+    const day = [{ scope: 'workflow' as const, maxTokens: 450 }, { scope: 'global' as const, maxCostMicros: 1_500 }];
+    const a = await store.reserveModelAttempt(reservation({ runId: 'run-a' }), day);
+    const b = await store.reserveModelAttempt(reservation({ runId: 'run-b', workflow: 'other' }), day);
+    const c = await store.reserveModelAttempt(reservation({ runId: 'run-c' }), day);
+    assert.ok(a.reserved && b.reserved && c.reserved);
+    assert.deepEqual(await store.modelSpend('2026-12-07', 'summarize'), { tokens: 400, costMicros: 800 });
+    assert.deepEqual(await store.modelSpend('2026-12-07'), { tokens: 600, costMicros: 1_200 });
+    const overWorkflow = await store.reserveModelAttempt(reservation({ runId: 'run-d' }), day);
+    assert.deepEqual(overWorkflow, { reserved: false, limit: day[0], spent: { tokens: 400, costMicros: 800 } });
+    const overGlobal = await store.reserveModelAttempt(reservation({ runId: 'run-e', workflow: 'third' }), day);
+    assert.deepEqual(overGlobal, { reserved: false, limit: day[1], spent: { tokens: 600, costMicros: 1_200 } });
+    assert.equal((await store.listModelAttempts('run-d')).length, 0, 'a refused reservation leaves no row and moves no total');
+
+    await store.settleModelAttempt(a.id, settlement); // 200 / 400 reserved → 30 / 50 used
+    assert.equal(await store.settleModelAttempt(a.id, settlement), false);
+    assert.deepEqual(await store.modelSpend('2026-12-07', 'summarize'), { tokens: 230, costMicros: 450 }, 'a second settle moves nothing');
+    await store.settleModelAttempt(b.id, { ...settlement, outcome: 'server-error', tokensIn: 0, tokensOut: 0, costMicros: 0, reply: null });
+    assert.deepEqual(await store.modelSpend('2026-12-07', 'other'), { tokens: 0, costMicros: 0 });
+    assert.equal(await store.releaseModelReservations('run-c', 1, 2_000), 1);
+    assert.equal(await store.releaseModelReservations('run-c', 1, 2_000), 0);
+    assert.equal(await store.settleModelAttempt(c.id, settlement), false, 'a released reservation is not settled by its dead execution');
+    assert.deepEqual(await store.modelSpend('2026-12-07', 'summarize'), { tokens: 30, costMicros: 50 });
+    assert.deepEqual(await store.modelSpend('2026-12-07'), { tokens: 30, costMicros: 50 });
+    const again = await store.reserveModelAttempt(reservation({ runId: 'run-d' }), day);
+    assert.ok(again.reserved, 'what was settled low or released is free again');
+
+    // Another UTC day starts at zero; an attempt settled above its reservation counts its real use.
+    const tomorrow = await store.reserveModelAttempt(reservation({ runId: 'run-f', day: '2026-12-08' }), day);
+    assert.ok(tomorrow.reserved);
+    await store.settleModelAttempt(tomorrow.id, { ...settlement, tokensIn: 300, tokensOut: 20, costMicros: 900 });
+    assert.deepEqual(await store.modelSpend('2026-12-08', 'summarize'), { tokens: 320, costMicros: 900 });
+    assert.deepEqual(await store.modelSpend('2026-12-07'), { tokens: 230, costMicros: 450 });
+    // The totals are what the attempts sum to.
+    const rows = [...(await store.listModelAttempts('run-a')), ...(await store.listModelAttempts('run-d'))];
+    const summed = rows.reduce((sum, r) => sum + (r.status === 'settled' ? r.tokensIn + r.tokensOut : r.status === 'reserved' ? r.reservedTokens : 0), 0);
+    assert.equal(summed, 230);
+  });
+
+  it('model day budgets: concurrent reservations, settles and releases on one workflow leave its totals equal to its attempts and never past the budget', async (store) => {
+    const limit = [{ scope: 'workflow' as const, maxTokens: 1_000 }];
+    const first = await Promise.all(Array.from({ length: 6 }, (_, i) => store.reserveModelAttempt(reservation({ runId: `run-${i}` }), limit)));
+    const taken = first.filter((r): r is { reserved: true; id: number; callAttempt: number } => r.reserved);
+    assert.equal(taken.length, 5, '5 × 200 fit in 1000');
+    // Settle two low, release one, and reserve more, all at once.
+    const results = await Promise.all([
+      store.settleModelAttempt(taken[0]!.id, settlement),
+      store.settleModelAttempt(taken[1]!.id, settlement),
+      store.releaseModelReservations('run-2', 1, 2_000),
+      ...Array.from({ length: 6 }, (_, i) => store.reserveModelAttempt(reservation({ runId: `late-${i}` }), limit)),
+    ]);
+    const late = results.slice(3) as Awaited<ReturnType<Store['reserveModelAttempt']>>[];
+    const spend = await store.modelSpend('2026-12-07', 'summarize');
+    assert.ok(spend.tokens <= 1_000, `spend ${spend.tokens} within the budget`);
+    let expected = 0;
+    for (const runId of [...Array.from({ length: 6 }, (_, i) => `run-${i}`), ...Array.from({ length: 6 }, (_, i) => `late-${i}`)]) {
+      for (const row of await store.listModelAttempts(runId)) expected += row.status === 'settled' ? row.tokensIn + row.tokensOut : row.status === 'reserved' ? row.reservedTokens : 0;
+    }
+    assert.equal(spend.tokens, expected, 'the running total is what the attempts sum to');
+    assert.ok(late.every((r) => r.reserved || r.spent.tokens + 200 > 1_000), 'a refusal saw no room');
+    const more = await store.reserveModelAttempt(reservation({ runId: 'after' }), limit);
+    assert.equal(more.reserved, spend.tokens + 200 <= 1_000, 'the next reservation is judged on the running total');
+  });
+
   it('model providers: settled attempts listed by finish time (open ones left out); a drain or a concurrency limit set, replaced and read back by every reader', async (store) => {
     const early = await store.reserveModelAttempt(reservation({ runId: 'run-a' }), []);
     const open = await store.reserveModelAttempt(reservation({ runId: 'run-b' }), []);
