@@ -29,7 +29,9 @@ test('dashboard: the agents view shows each agent\'s health, load, capabilities,
   const report = defineWorkflow('dashboard-agents-report', async (ctx, topic: string) => {
     const [facts, summary] = await Promise.all([
       agents.task<{ by: string }>(ctx, 'facts', { capability: 'research', input: { topic } }),
-      agents.task<{ by: string }>(ctx, 'summary', { capability: 'summarize', input: { topic } }),
+      // A lease of 5 s, not the default 800 ms: on a loaded machine a late heartbeat would let the
+      // writer's claim lapse (and its load drop) before the page shows it full.
+      agents.task<{ by: string }>(ctx, 'summary', { capability: 'summarize', input: { topic }, lease: '5s' }),
     ]);
     return { facts: facts.by, summary: summary.by };
   });
