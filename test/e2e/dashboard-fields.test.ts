@@ -42,6 +42,7 @@ const AUDIT_ENTRY = 'GET /api/audit#entries[]';
 const VERIFICATION = 'GET /api/audit/verify#';
 const AGENT = 'GET /api/agents#agents[]';
 const AGENT_TASK = 'GET /api/agents/tasks#tasks[]';
+const QUORUM_DETAIL = 'GET /api/agents/quorums/{id}#';
 const HUMAN_TASK = 'GET /api/inbox#tasks[]';
 const GRAPH = 'GET /api/runs/{id}/graph#graphs[]';
 const GRAPH_TASK = `${GRAPH}.tasks[]`;
@@ -81,6 +82,12 @@ const READS: Record<string, Record<string, { at: string[]; local?: string[] }>> 
   'ui/views/approvals.js': { approval: { at: [APPROVAL] }, a: { at: [APPROVAL] }, b: { at: [APPROVAL] }, event: { at: [STREAM], local: ['currentTarget'] } },
   'ui/views/runs.js': { run: { at: [RUN, `${RUN_DETAIL}run`] }, details: { at: [RUN_DETAIL] }, s: { at: [STEP] }, answer: { at: ['POST /api/runs/{id}/redrive#'] }, event: { at: [STREAM] } },
   'ui/views/agents.js': { agent: { at: [AGENT] }, task: { at: [AGENT_TASK] }, listed: { at: ['GET /api/agents#'] }, dispatched: { at: ['GET /api/agents/tasks#'] }, event: { at: [STREAM] } },
+  'ui/components/agent-quorums.js': {
+    listed: { at: ['GET /api/agents/quorums#'] },
+    one: { at: [QUORUM_DETAIL] },
+    quorum: { at: [`${QUORUM_DETAIL}quorum`, 'GET /api/agents/quorums#quorums[]'] },
+    vote: { at: [`${QUORUM_DETAIL}votes[]`] },
+  },
   'ui/views/inbox.js': { task: { at: [HUMAN_TASK] }, listed: { at: ['GET /api/inbox#'] }, event: { at: [STREAM] } },
   'ui/components/task-graph.js': { graph: { at: [GRAPH] }, task: { at: [GRAPH_TASK] }, a: { at: [GRAPH_TASK] }, b: { at: [GRAPH_TASK] } },
   'ui/views/audit.js': { verification: { at: [VERIFICATION] }, v: { at: [VERIFICATION] }, e: { at: [AUDIT_ENTRY] }, event: { at: [STREAM] } },
@@ -98,6 +105,7 @@ const CALLS: Record<string, string[]> = {
   'ui/views/incidents.js': ['GET /api/incidents', 'GET /api/incidents', 'GET /api/incidents/{}'],
   'ui/views/approvals.js': ['POST /api/approvals/{}/{}', 'GET /api/approvals'],
   'ui/views/runs.js': ['GET /api/runs', 'POST /api/runs/{}/redrive', 'GET /api/runs/{}', 'GET /api/runs/{}/graph'],
+  'ui/components/agent-quorums.js': ['GET /api/agents/quorums', 'GET /api/agents/quorums/{}'],
   'ui/views/inbox.js': ['POST /api/inbox/{}/complete', 'GET /api/inbox'],
   'ui/views/agents.js': ['GET /api/agents', 'GET /api/agents/tasks'],
   'ui/views/audit.js': ['GET /api/audit', 'GET /api/audit', 'GET /api/audit/verify'],
