@@ -124,9 +124,10 @@ class Dashboard {
   async refreshCounts() {
     if (this.signingIn || !getToken()) return;
     try {
-      const [open, pending] = await Promise.all([this.api.get('/api/incidents?limit=500'), this.api.get('/api/approvals')]);
+      const [open, pending, asked] = await Promise.all([this.api.get('/api/incidents?limit=500'), this.api.get('/api/approvals'), this.api.get('/api/inbox?status=open&limit=500')]);
       setCount('count-incidents', open.incidents.length);
       setCount('count-approvals', pending.approvals.length);
+      setCount('count-inbox', asked.tasks.length);
     } catch {
       // the view shows the error; the counts stay as they were
     }

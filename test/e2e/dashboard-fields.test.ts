@@ -53,7 +53,7 @@ const STREAM_SCHEMAS: Record<string, Schema> = { [STREAM]: liveEventSchema as Sc
 
 /** Per file: what an identifier holds (any of these places), and fields the view adds itself. */
 const READS: Record<string, Record<string, { at: string[]; local?: string[] }>> = {
-  'ui/app.js': { open: { at: ['GET /api/incidents#'] }, pending: { at: ['GET /api/approvals#'] }, event: { at: [STREAM] } },
+  'ui/app.js': { open: { at: ['GET /api/incidents#'] }, pending: { at: ['GET /api/approvals#'] }, asked: { at: ['GET /api/inbox#'] }, event: { at: [STREAM] } },
   'ui/live-events.js': { event: { at: [STREAM] } },
   'ui/views/overview.js': {
     servicesAnswer: { at: ['GET /api/services#'] },
@@ -100,7 +100,7 @@ const READS: Record<string, Record<string, { at: string[]; local?: string[] }>> 
 
 /** Every API call of the dashboard, per file, as `METHOD /path` with `{}` for a parameter. */
 const CALLS: Record<string, string[]> = {
-  'ui/app.js': ['GET /api/incidents', 'GET /api/approvals'],
+  'ui/app.js': ['GET /api/incidents', 'GET /api/approvals', 'GET /api/inbox'],
   'ui/views/overview.js': ['GET /api/services', 'GET /api/incidents', 'GET /api/services/{}/metrics'],
   'ui/views/incidents.js': ['GET /api/incidents', 'GET /api/incidents', 'GET /api/incidents/{}'],
   'ui/views/approvals.js': ['POST /api/approvals/{}/{}', 'GET /api/approvals'],

@@ -61,6 +61,7 @@ test('dashboard: the inbox shows a graph\'s human task, a viewer cannot answer (
     const viewerRow = asViewer.page.getByRole('table', { name: 'human tasks' }).getByRole('row').filter({ hasText: 'review' });
     await viewerRow.filter({ hasText: RUN }).filter({ hasText: 'editor' }).filter({ hasText: 'a draft on tides' }).filter({ hasText: 'in 59 m' }).waitFor({ timeout: 20_000 });
     assert.equal(await viewerRow.locator('td[data-overdue="true"]').count(), 0, 'a task due in an hour is not overdue');
+    await asViewer.page.locator('#count-inbox').filter({ hasText: '1' }).waitFor({ timeout: 20_000 });
     await viewerRow.getByRole('button', { name: `Answer review of run ${RUN}` }).click();
     await viewerRow.getByRole('alert').filter({ hasText: 'your token may not answer' }).filter({ hasText: '403' }).filter({ hasText: 'operator role' }).waitFor({ timeout: 20_000 });
     await screenshot(asViewer.page, 'dashboard-inbox-1-viewer-refused');
@@ -69,6 +70,7 @@ test('dashboard: the inbox shows a graph\'s human task, a viewer cannot answer (
     const asOperator = await openPage(browser);
     await asOperator.page.goto(`${url}/#token=${operator.token}`);
     await asOperator.page.getByRole('link', { name: 'Inbox' }).click();
+    await asOperator.page.locator('#count-inbox').filter({ hasText: '1' }).waitFor({ timeout: 20_000 });
     const answer = asOperator.page.getByRole('textbox', { name: 'Answer for review' });
     await answer.fill('{ "approved": true, "note": "ship it" }');
     await asOperator.page.getByRole('button', { name: `Answer review of run ${RUN}` }).click();
@@ -76,6 +78,7 @@ test('dashboard: the inbox shows a graph\'s human task, a viewer cannot answer (
     const result = await engine.result<{ outputs: Record<string, unknown> }>(RUN, { timeout: '20s' });
     assert.deepEqual(result.outputs.publish, { published: { approved: true, note: 'ship it' } }, 'the answer became the review\'s output, given to its dependent');
     await asOperator.page.getByText('No open human tasks.').waitFor({ timeout: 20_000 });
+    await asOperator.page.locator('#count-inbox:empty').waitFor({ state: 'attached', timeout: 20_000 });
     await asOperator.page.getByLabel('Status').selectOption('completed');
     await asOperator.page.getByRole('table', { name: 'human tasks' }).getByRole('row').filter({ hasText: 'review' }).filter({ hasText: 'api:olga' }).filter({ hasText: 'ship it' }).waitFor({ timeout: 20_000 });
     await screenshot(asOperator.page, 'dashboard-inbox-2-answered');
@@ -113,6 +116,49 @@ test('dashboard: the inbox shows a graph\'s human task, a viewer cannot answer (
     live.close();
     await app.close();
     await engine.close(500);
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('dashboard: an open human task past its due time is marked overdue while nothing has escalated it yet', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'homeostat-dashboard-overdue-'));
+  const store = SqliteStore.open(join(dir, 'homeostat.db'));
+  const graphs = createTaskGraphs({ store });
+  const reviewed = defineWorkflow('dashboard-inbox-overdue', async (ctx) => graphs.run(ctx, { name: 'late', tasks: [{ id: 'sign-off', human: { assignee: 'lead', due: '1s' } }] }));
+  const engine = await Engine.open({ store, workflows: [reviewed as never] });
+  const tokens = new ApiTokens(store);
+  const live = new LiveEventHub(store, 100);
+  const app = await buildApi({ store, knowledge: new Knowledge(store), engine, tokens, series: new TimeSeriesStore(), live, now: Date.now });
+  let browser: Browser | undefined;
+  try {
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    const viewer = await tokens.create('vera', 'viewer', 'test');
+    await engine.start(reviewed, undefined, { id: 'late-sign-off' });
+    let task;
+    const deadline = Date.now() + 20_000;
+    while (!(task = (await store.listHumanTasks({ status: 'open', runId: 'late-sign-off' }))[0])) {
+      assert.ok(Date.now() < deadline, 'the graph opened its human task');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    // The engine stops (its worker is down, say) before the due time: nothing escalates the
+    // task, so the inbox is all that tells a person it is late.
+    await engine.close(500);
+    while (Date.now() <= task.dueAt! + 100) await new Promise((resolve) => setTimeout(resolve, 50));
+    browser = await launchBrowser();
+    const { page, problems } = await openPage(browser);
+    await page.goto(`${url}/#token=${viewer.token}`);
+    await page.getByRole('link', { name: 'Inbox' }).click();
+    const row = page.getByRole('table', { name: 'human tasks' }).getByRole('row').filter({ hasText: 'sign-off' });
+    await row.locator('td[data-overdue="true"]').filter({ hasText: 'ago (overdue)' }).waitFor({ timeout: 20_000 });
+    await screenshot(page, 'dashboard-inbox-5-overdue');
+    assert.equal((await store.listHumanTasks({ runId: 'late-sign-off' }))[0]?.status, 'open');
+    assert.deepEqual(problems, []);
+  } finally {
+    await browser?.close();
+    live.close();
+    await app.close();
+    await engine.close(500).catch(() => undefined);
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -104,12 +104,14 @@ export function mount(root, ctx, { params }) {
   const list = h('div', null, loading());
   replace(root, viewHeader('Inbox', h('label', { class: 'filter' }, 'Status ', statusSelect)), panel('inbox', `Human tasks: ${status}`, list));
   const memory = { drafts: new Map(), refusals: new Map() };
-  // Re-rendered only when the tasks changed: a refresh must not steal the focus of a form being typed in.
+  // Re-rendered only when what it shows changed: a refresh must not steal the focus of a form being typed in.
   let shown = '';
   const state = refresher(
     ctx.guard('inbox', async () => {
       const listed = await ctx.api.get(`/api/inbox?status=${status}&limit=200`);
-      const seen = JSON.stringify([listed.tasks, [...memory.refusals]]);
+      // A task that passed its due time since the last render must turn overdue: part of what is shown.
+      const overdue = listed.tasks.filter((task) => task.status === 'open' && task.dueAt !== null && task.dueAt < Date.now()).map((task) => task.id);
+      const seen = JSON.stringify([listed.tasks, [...memory.refusals], overdue]);
       if (seen === shown) return;
       shown = seen;
       replace(list, tasksTable(listed.tasks, status, ctx, memory, () => state.now()));
