@@ -29,7 +29,7 @@ function dueCell(task, now) {
  * periodic refresh never throws away what the operator typed.
  */
 function answerForm(task, ctx, memory, reload) {
-  const input = h('textarea', { class: 'note answer', rows: 2, 'aria-label': `Answer for ${task.task}`, oninput: (e) => memory.drafts.set(task.id, e.target.value) }, memory.drafts.get(task.id) ?? DEFAULT_ANSWER);
+  const input = h('textarea', { class: 'note answer', rows: 2, 'aria-label': `Answer for ${task.task} of run ${task.runId}`, oninput: (e) => memory.drafts.set(task.id, e.target.value) }, memory.drafts.get(task.id) ?? DEFAULT_ANSWER);
   const message = h('p', { class: 'error-text', role: 'alert' }, memory.refusals.get(task.id) ?? '');
   const button = h('button', { type: 'submit', class: 'primary', 'aria-label': `Answer ${task.task} of run ${task.runId}` }, 'Answer');
   const submit = async (e) => {
