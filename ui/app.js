@@ -8,6 +8,7 @@ import { ago } from './format.js';
 import * as agents from './views/agents.js';
 import * as approvals from './views/approvals.js';
 import * as audit from './views/audit.js';
+import * as inbox from './views/inbox.js';
 import * as incidents from './views/incidents.js';
 import * as overview from './views/overview.js';
 import * as runs from './views/runs.js';
@@ -21,6 +22,7 @@ const ROUTES = [
   { pattern: /^\/runs\/(.+)$/, nav: 'runs', title: 'Run', mount: runs.mountDetail },
   { pattern: /^\/audit$/, nav: 'audit', title: 'Audit', mount: audit.mount },
   { pattern: /^\/agents$/, nav: 'agents', title: 'Agents', mount: agents.mount },
+  { pattern: /^\/inbox$/, nav: 'inbox', title: 'Inbox', mount: inbox.mount },
 ];
 
 const CONNECTION_LABELS = { connecting: 'connecting…', live: 'live', reconnecting: 'reconnecting', 'signed-out': 'signed out' };
@@ -122,9 +124,10 @@ class Dashboard {
   async refreshCounts() {
     if (this.signingIn || !getToken()) return;
     try {
-      const [open, pending] = await Promise.all([this.api.get('/api/incidents?limit=500'), this.api.get('/api/approvals')]);
+      const [open, pending, asked] = await Promise.all([this.api.get('/api/incidents?limit=500'), this.api.get('/api/approvals'), this.api.get('/api/inbox?status=open&limit=500')]);
       setCount('count-incidents', open.incidents.length);
       setCount('count-approvals', pending.approvals.length);
+      setCount('count-inbox', asked.tasks.length);
     } catch {
       // the view shows the error; the counts stay as they were
     }

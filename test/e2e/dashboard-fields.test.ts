@@ -42,6 +42,10 @@ const AUDIT_ENTRY = 'GET /api/audit#entries[]';
 const VERIFICATION = 'GET /api/audit/verify#';
 const AGENT = 'GET /api/agents#agents[]';
 const AGENT_TASK = 'GET /api/agents/tasks#tasks[]';
+const QUORUM_DETAIL = 'GET /api/agents/quorums/{id}#';
+const HUMAN_TASK = 'GET /api/inbox#tasks[]';
+const GRAPH = 'GET /api/runs/{id}/graph#graphs[]';
+const GRAPH_TASK = `${GRAPH}.tasks[]`;
 /** A frame of the event stream, and the supervisor event of an `element` frame (not in /openapi.json: the stream is not JSON). */
 const STREAM = 'stream#';
 const STREAM_ELEMENT = 'stream#event';
@@ -49,7 +53,7 @@ const STREAM_SCHEMAS: Record<string, Schema> = { [STREAM]: liveEventSchema as Sc
 
 /** Per file: what an identifier holds (any of these places), and fields the view adds itself. */
 const READS: Record<string, Record<string, { at: string[]; local?: string[] }>> = {
-  'ui/app.js': { open: { at: ['GET /api/incidents#'] }, pending: { at: ['GET /api/approvals#'] }, event: { at: [STREAM] } },
+  'ui/app.js': { open: { at: ['GET /api/incidents#'] }, pending: { at: ['GET /api/approvals#'] }, asked: { at: ['GET /api/inbox#'] }, event: { at: [STREAM] } },
   'ui/live-events.js': { event: { at: [STREAM] } },
   'ui/views/overview.js': {
     servicesAnswer: { at: ['GET /api/services#'] },
@@ -78,6 +82,14 @@ const READS: Record<string, Record<string, { at: string[]; local?: string[] }>> 
   'ui/views/approvals.js': { approval: { at: [APPROVAL] }, a: { at: [APPROVAL] }, b: { at: [APPROVAL] }, event: { at: [STREAM], local: ['currentTarget'] } },
   'ui/views/runs.js': { run: { at: [RUN, `${RUN_DETAIL}run`] }, details: { at: [RUN_DETAIL] }, s: { at: [STEP] }, answer: { at: ['POST /api/runs/{id}/redrive#'] }, event: { at: [STREAM] } },
   'ui/views/agents.js': { agent: { at: [AGENT] }, task: { at: [AGENT_TASK] }, listed: { at: ['GET /api/agents#'] }, dispatched: { at: ['GET /api/agents/tasks#'] }, event: { at: [STREAM] } },
+  'ui/components/agent-quorums.js': {
+    listed: { at: ['GET /api/agents/quorums#'] },
+    one: { at: [QUORUM_DETAIL] },
+    quorum: { at: [`${QUORUM_DETAIL}quorum`, 'GET /api/agents/quorums#quorums[]'] },
+    vote: { at: [`${QUORUM_DETAIL}votes[]`] },
+  },
+  'ui/views/inbox.js': { task: { at: [HUMAN_TASK] }, listed: { at: ['GET /api/inbox#'] }, event: { at: [STREAM] } },
+  'ui/components/task-graph.js': { graph: { at: [GRAPH] }, task: { at: [GRAPH_TASK] }, a: { at: [GRAPH_TASK] }, b: { at: [GRAPH_TASK] } },
   'ui/views/audit.js': { verification: { at: [VERIFICATION] }, v: { at: [VERIFICATION] }, e: { at: [AUDIT_ENTRY] }, event: { at: [STREAM] } },
   'ui/components/run-timeline.js': { run: { at: [`${RUN_DETAIL}run`] }, step: { at: [STEP] }, s: { at: [STEP] }, attempt: { at: [ATTEMPT] }, a: { at: [ATTEMPT] }, error: { at: [RUN_ERROR] } },
   'ui/components/incident-timeline.js': { incident: { at: [`${INCIDENT_DETAIL}incident`] }, entry: { at: [ENTRY] } },
@@ -88,11 +100,13 @@ const READS: Record<string, Record<string, { at: string[]; local?: string[] }>> 
 
 /** Every API call of the dashboard, per file, as `METHOD /path` with `{}` for a parameter. */
 const CALLS: Record<string, string[]> = {
-  'ui/app.js': ['GET /api/incidents', 'GET /api/approvals'],
+  'ui/app.js': ['GET /api/incidents', 'GET /api/approvals', 'GET /api/inbox'],
   'ui/views/overview.js': ['GET /api/services', 'GET /api/incidents', 'GET /api/services/{}/metrics'],
   'ui/views/incidents.js': ['GET /api/incidents', 'GET /api/incidents', 'GET /api/incidents/{}'],
   'ui/views/approvals.js': ['POST /api/approvals/{}/{}', 'GET /api/approvals'],
-  'ui/views/runs.js': ['GET /api/runs', 'POST /api/runs/{}/redrive', 'GET /api/runs/{}'],
+  'ui/views/runs.js': ['GET /api/runs', 'POST /api/runs/{}/redrive', 'GET /api/runs/{}', 'GET /api/runs/{}/graph'],
+  'ui/components/agent-quorums.js': ['GET /api/agents/quorums', 'GET /api/agents/quorums/{}'],
+  'ui/views/inbox.js': ['POST /api/inbox/{}/complete', 'GET /api/inbox'],
   'ui/views/agents.js': ['GET /api/agents', 'GET /api/agents/tasks'],
   'ui/views/audit.js': ['GET /api/audit', 'GET /api/audit', 'GET /api/audit/verify'],
   'ui/components/incident-actions.js': ['POST /api/incidents/{}/{}'],

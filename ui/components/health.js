@@ -89,6 +89,9 @@ const OTHER_TONES = {
   dead: 'bad',
   queued: 'idle',
   claimed: 'info',
+  // Quorums: accepted, or no k answers agreed.
+  accepted: 'ok',
+  'no-quorum': 'bad',
 };
 
 function toneOfAny(status) {

@@ -6,6 +6,7 @@ import { badge } from '../components/health.js';
 import { relTime } from '../components/relative-time.js';
 import { duration } from '../format.js';
 import { loading, panel, refresher, viewHeader } from '../view-kit.js';
+import { watchQuorums } from '../components/agent-quorums.js';
 
 const TASK_STATES = ['queued', 'claimed', 'completed', 'failed', 'dead'];
 
@@ -84,7 +85,9 @@ function tasksTable(tasks) {
 export function mount(root, ctx) {
   const agentsBox = h('div', null, loading());
   const tasksBox = h('div', null, loading());
-  replace(root, viewHeader('Agents'), panel('agents', 'Registered agents', agentsBox), panel('agent-tasks', 'Tasks', tasksBox));
+  const quorumsBox = h('div', null, loading());
+  replace(root, viewHeader('Agents'), panel('agents', 'Registered agents', agentsBox), panel('agent-quorums', 'Quorums', quorumsBox), panel('agent-tasks', 'Tasks', tasksBox));
+  const quorums = watchQuorums(quorumsBox, ctx);
   const state = refresher(
     ctx.guard('agents', async () => {
       const [listed, dispatched] = await Promise.all([ctx.api.get('/api/agents'), ctx.api.get('/api/agents/tasks?limit=200')]);
@@ -97,6 +100,9 @@ export function mount(root, ctx) {
   );
   return {
     onEvent: (event) => (event.type === 'run-finished' || event.type === 'resync') && state.soon(),
-    unmount: () => state.stop(),
+    unmount: () => {
+      state.stop();
+      quorums.stop();
+    },
   };
 }

@@ -4,6 +4,7 @@ import { duration, oneLine } from '../format.js';
 import { badge } from '../components/health.js';
 import { relTime } from '../components/relative-time.js';
 import { runTimeline } from '../components/run-timeline.js';
+import { taskGraphs } from '../components/task-graph.js';
 import { loading, panel, refresher, viewHeader } from '../view-kit.js';
 
 const STATUSES = ['pending', 'running', 'waiting', 'completed', 'failed', 'cancelled', 'parked'];
@@ -97,7 +98,11 @@ export function mountDetail(root, ctx, { match }) {
   const id = decodeURIComponent(match[1]);
   const head = h('div', null, loading());
   const steps = h('div');
-  replace(root, h('p', { class: 'crumbs' }, h('a', { href: '#/runs' }, '← Runs')), head, panel('steps', 'Steps', steps));
+  // Shown only for a run that ran a task graph: most runs have none.
+  const graphBox = h('div');
+  const graphPanel = panel('task-graph', 'Task graph', graphBox);
+  graphPanel.hidden = true;
+  replace(root, h('p', { class: 'crumbs' }, h('a', { href: '#/runs' }, '← Runs')), head, graphPanel, panel('steps', 'Steps', steps));
   const state = refresher(
     ctx.guard('run', async () => {
       const details = await ctx.api.get(`/api/runs/${encodeURIComponent(id)}`);
@@ -125,6 +130,9 @@ export function mountDetail(root, ctx, { match }) {
         ),
       );
       replace(steps, runTimeline(details));
+      const { graphs } = await ctx.api.get(`/api/runs/${encodeURIComponent(id)}/graph`);
+      graphPanel.hidden = graphs.length === 0;
+      replace(graphBox, graphs.length === 0 ? null : taskGraphs(graphs));
     }),
     { everyMs: 3_000 },
   );
