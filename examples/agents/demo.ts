@@ -11,7 +11,7 @@
  * directly prints the live log and the report, and exits 0 only if the run completed.
  */
 import { mkdir, rm } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Engine, openStore } from '../../src/index.js';
 import { AgentProcesses, type AgentSpec } from './agent-processes.js';
@@ -31,6 +31,8 @@ export interface DemoOptions {
 export const RUN_ID = 'report-1';
 export const VICTIM = 'researcher-1';
 export const DISSENTER = 'extractor-3';
+/** The person who answers the review (the name of their API token). */
+export const OPERATOR = 'alice';
 
 const AGENTS: AgentSpec[] = [
   { name: 'planner-1', capability: 'plan', workMs: 200 },
@@ -89,9 +91,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<AgentsDemoRepo
 
     // The review lands in the inbox once the facts are decided; the operator approves it.
     const review = await waitFor(async () => (await store.listHumanTasks({ runId: RUN_ID, status: 'open' }))[0], timeoutMs, 'the review to reach the inbox');
-    const command = `homeostat inbox complete ${review.id} --result '${JSON.stringify(REVIEW_ANSWER)}' -c ${displayPath(up.configPath)}`;
-    log(`the review waits in the inbox of ${review.assignee}; the operator answers it:\n  $ ${command}`);
-    const answered = await up.cli('inbox', 'complete', review.id, '--result', JSON.stringify(REVIEW_ANSWER));
+    // The operator has a token of their own (role operator), so the answer is theirs in the
+    // audit log; an agent token would be refused here (it may only speak the agent protocol).
+    const created = await up.cli('token', 'create', '--role', 'operator', '--name', OPERATOR);
+    const operatorToken = created.out.split('\n')[0]?.trim();
+    if (created.status !== 0 || !operatorToken) throw new Error(`homeostat token create for ${OPERATOR} failed: ${created.err || created.out}`);
+    const command = `HOMEOSTAT_TOKEN=<${OPERATOR}'s operator token> homeostat inbox complete ${review.id} --result '${JSON.stringify(REVIEW_ANSWER)}' --api ${up.apiUrl}`;
+    log(`the review waits in the inbox of ${review.assignee}; ${OPERATOR}, an operator, answers it:\n  $ ${command}`);
+    const answered = await up.cliAs(operatorToken, 'inbox', 'complete', review.id, '--result', JSON.stringify(REVIEW_ANSWER));
     if (answered.status !== 0) throw new Error(`homeostat inbox complete failed: ${answered.err || answered.out}`);
 
     const outcome = await result;
@@ -123,11 +130,6 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number
   }
 }
 
-/** Relative to the working directory when inside it, so the printed commands are short. */
-function displayPath(path: string): string {
-  const rel = relative(process.cwd(), path);
-  return rel.startsWith('..') || rel === '' ? path : rel;
-}
 
 async function main(): Promise<void> {
   console.log('homeostat demo — agents: a research report by a fleet of agents and one person, with the loop watching the agents\n');

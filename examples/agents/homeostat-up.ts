@@ -27,12 +27,20 @@ const POLICIES = {
   },
 };
 
+export interface CliResult {
+  status: number;
+  out: string;
+  err: string;
+}
+
 export interface UpProcess {
   readonly pid: number;
   readonly apiUrl: string;
   readonly configPath: string;
   /** Run `homeostat <args> -c <config>`; resolves with its exit status and output. */
-  cli(...args: string[]): Promise<{ status: number; out: string; err: string }>;
+  cli(...args: string[]): Promise<CliResult>;
+  /** Run `homeostat <args> --api <url>` with `$HOMEOSTAT_TOKEN` set: as the person that token names. */
+  cliAs(token: string, ...args: string[]): Promise<CliResult>;
   stop(): Promise<void>;
 }
 
@@ -70,6 +78,7 @@ export async function startUp(dir: string, storeUrl: string, log: (line: string)
     apiUrl,
     configPath,
     cli: (...args) => runCli([...args, '-c', configPath]),
+    cliAs: (token, ...args) => runCli([...args, '--api', apiUrl], { HOMEOSTAT_TOKEN: token }),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -83,9 +92,9 @@ export async function startUp(dir: string, storeUrl: string, log: (line: string)
   };
 }
 
-function runCli(args: string[]): Promise<{ status: number; out: string; err: string }> {
+function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));

@@ -132,7 +132,7 @@ export function formatReport(report: AgentsDemoReport): string {
 
   section('The review: answered by the operator');
   lines.push(`${report.review.id}: ${report.review.status} by ${report.review.completedBy ?? '-'} with ${JSON.stringify(report.review.result)}`);
-  lines.push('The command the demo ran — what you would type (or POST /api/inbox/<id>/complete with an operator token):', `  $ ${report.review.command}`);
+  lines.push('The command the demo ran — what you would type (or POST /api/inbox/<id>/complete with an operator token;', 'on the machine running up, -c <its config> instead of --api uses up\'s own token):', `  $ ${report.review.command}`);
 
   section('The agents now (homeostat agents)');
   lines.push(report.agents);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DISSENTER, runDemo, VICTIM } from '../../examples/agents/demo.js';
+import { DISSENTER, OPERATOR, runDemo, VICTIM } from '../../examples/agents/demo.js';
 import { formatReport } from '../../examples/agents/report.js';
 import { tempDir } from './temp-store.js';
 
@@ -41,9 +41,9 @@ test('the agents demo: the report completes, the killed researcher\'s task is do
     assert.match(report.incident!.shown, /agreed with the accepted answer in 0 of its 3 quorum votes/, explain);
     assert.match(report.agents, new RegExp(`${DISSENTER} \\(quarantined\\)`), explain);
 
-    // The review was answered through the CLI, attributed and audited.
+    // The review was answered through the CLI with the operator's own token, attributed to them and audited.
     assert.equal(report.review.status, 'completed', explain);
-    assert.match(report.review.completedBy ?? '', /^api:/, explain);
+    assert.equal(report.review.completedBy, `api:${OPERATOR}`, explain);
     assert.deepEqual(report.review.result, { approved: true, note: 'checked against the sources; publish' }, explain);
     assert.ok(report.audit.some((a) => a.action === 'human-task.completed' && a.subject === report.review.id && a.actor === report.review.completedBy), explain);
     assert.ok(report.audit.some((a) => a.action === 'action.quarantine' && a.subject === report.incident!.id), explain);
