@@ -62,6 +62,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<AgentsDemoRepo
   let up: UpProcess | undefined;
   let agents: AgentProcesses | undefined;
   let engine: Engine | undefined;
+  let opened: Awaited<ReturnType<typeof openStore>> | undefined;
   try {
     // `up` first: it creates (migrates) the SQLite file everyone else opens.
     up = await startUp(stateDir, storeUrl, log);
@@ -74,6 +75,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<AgentsDemoRepo
 
     // This process runs the workflow (it is the worker); the agents do its tasks.
     const store = await openStore(storeUrl);
+    opened = store;
     engine = await Engine.open({ store, workflows: [reportWorkflow(store) as never], inMemoryWaitMs: 0 });
     const handle = await engine.start<ReportInput, ReportOutput>(WORKFLOW_NAME, { topic: 'self-healing agent fleets' }, { id: RUN_ID });
     log(`started run ${RUN_ID}: plan → research ×3 → fact extraction (quorum 2 of 3) → review by a person → write-up`);
@@ -90,16 +92,24 @@ export async function runDemo(options: DemoOptions = {}): Promise<AgentsDemoRepo
     const kill = { agent: VICTIM, pid: pid ?? -1, taskId: claimed.id! };
 
     // The review lands in the inbox once the facts are decided; the operator approves it.
-    const review = await waitFor(async () => (await store.listHumanTasks({ runId: RUN_ID, status: 'open' }))[0], timeoutMs, 'the review to reach the inbox');
-    // The operator has a token of their own (role operator), so the answer is theirs in the
-    // audit log; an agent token would be refused here (it may only speak the agent protocol).
-    const created = await up.cli('token', 'create', '--role', 'operator', '--name', OPERATOR);
-    const operatorToken = created.out.split('\n')[0]?.trim();
-    if (created.status !== 0 || !operatorToken) throw new Error(`homeostat token create for ${OPERATOR} failed: ${created.err || created.out}`);
-    const command = `HOMEOSTAT_TOKEN=<${OPERATOR}'s operator token> homeostat inbox complete ${review.id} --result '${JSON.stringify(REVIEW_ANSWER)}' --api ${up.apiUrl}`;
-    log(`the review waits in the inbox of ${review.assignee}; ${OPERATOR}, an operator, answers it:\n  $ ${command}`);
-    const answered = await up.cliAs(operatorToken, 'inbox', 'complete', review.id, '--result', JSON.stringify(REVIEW_ANSWER));
-    if (answered.status !== 0) throw new Error(`homeostat inbox complete failed: ${answered.err || answered.out}`);
+    // A run that ends before that (a bug) is reported as it is, not waited for.
+    let ended = false;
+    void result.then(() => (ended = true));
+    const review = await waitFor(async () => (await store.listHumanTasks({ runId: RUN_ID, status: 'open' }))[0] ?? (ended ? null : undefined), timeoutMs, 'the review to reach the inbox');
+    let command = '-';
+    if (review) {
+      // The operator has a token of their own (role operator), so the answer is theirs in the
+      // audit log; an agent token would be refused here (it may only speak the agent protocol).
+      const created = await up.cli('token', 'create', '--role', 'operator', '--name', OPERATOR);
+      const operatorToken = created.out.split('\n')[0]?.trim();
+      if (created.status !== 0 || !operatorToken) throw new Error(`homeostat token create for ${OPERATOR} failed: ${created.err || created.out}`);
+      command = `HOMEOSTAT_TOKEN=<${OPERATOR}'s operator token> homeostat inbox complete ${review.id} --result '${JSON.stringify(REVIEW_ANSWER)}' --api ${up.apiUrl}`;
+      log(`the review waits in the inbox of ${review.assignee}; ${OPERATOR}, an operator, answers it:\n  $ ${command}`);
+      const answered = await up.cliAs(operatorToken, 'inbox', 'complete', review.id, '--result', JSON.stringify(REVIEW_ANSWER));
+      if (answered.status !== 0) throw new Error(`homeostat inbox complete failed: ${answered.err || answered.out}`);
+    } else {
+      log(`! run ${RUN_ID} ended before its review reached the inbox`);
+    }
 
     const outcome = await result;
     log(outcome.ok ? `run ${RUN_ID} completed: "${outcome.output.title}"` : `run ${RUN_ID} failed: ${outcome.error}`);
@@ -111,9 +121,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<AgentsDemoRepo
       `the incident about ${DISSENTER} to be resolved`,
     ).catch((error: Error) => log(`! ${error.message}`));
 
-    return await collectReport({ store, up, runId: RUN_ID, outcome, kill, dissenter: DISSENTER, review: { id: review.id, command }, storeUrl });
+    return await collectReport({ store, up, runId: RUN_ID, outcome, kill, dissenter: DISSENTER, review: { id: review?.id ?? '-', command }, storeUrl });
   } finally {
     await engine?.close();
+    await opened?.close();
     await agents?.stopAll();
     await up?.stop();
   }
