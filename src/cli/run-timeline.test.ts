@@ -29,3 +29,15 @@ test('runs show: each model attempt under its step, with provider, model, outcom
   assert.match(second, /ok .* 11→12 tok, 0\.000035$/);
   assert.ok(lines.indexOf(first) < lines.indexOf(second));
 });
+
+test('runs show: a signal wait that ran out its timeout reads "timed out", not failed; a failed step still reads failed with its error', () => {
+  const timedOut: StepRecord = { ...step, seq: 2, name: 'graph-cancel:report', kind: 'signal', status: 'failed', output: null, error: { name: 'SignalTimeout', code: 'HS_SIGNAL_TIMEOUT', message: 'no "graph-cancel:report" signal before the timeout' } };
+  const failed: StepRecord = { ...step, seq: 3, name: 'charge', status: 'failed', output: null, error: { name: 'Error', message: 'payments: 503' } };
+  const lines = renderRunTimeline({ run, steps: [timedOut, failed], attempts: [], modelAttempts: [] }).split('\n');
+  const wait = lines.find((line) => line.includes('graph-cancel:report'));
+  const charge = lines.find((line) => line.includes('charge'));
+  assert.ok(wait && charge);
+  assert.match(wait, /timed out .* no signal before the timeout/);
+  assert.doesNotMatch(wait, /failed|SignalTimeout/);
+  assert.match(charge, /failed .* Error: payments: 503/);
+});

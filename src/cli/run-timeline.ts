@@ -27,8 +27,10 @@ export function renderRunTimeline(details: RunDetails): string {
   const rows: string[][] = [];
   for (const step of steps) {
     const duration = step.finishedAt === null ? 'running' : formatDuration(step.finishedAt - step.startedAt);
-    const detail = step.status === 'failed' && step.error ? oneLine(`${step.error.name}: ${step.error.message}`, 70) : summarize(step.output);
-    rows.push([`#${step.seq}`, step.kind, step.name, step.status, String(step.attempts), duration, detail]);
+    // A signal wait that ran out its timeout is an answer (`waitForSignal` gives undefined), not a failure of the run.
+    const timedOut = step.kind === 'signal' && step.status === 'failed' && step.error?.code === 'HS_SIGNAL_TIMEOUT';
+    const detail = timedOut ? 'no signal before the timeout' : step.status === 'failed' && step.error ? oneLine(`${step.error.name}: ${step.error.message}`, 70) : summarize(step.output);
+    rows.push([`#${step.seq}`, step.kind, step.name, timedOut ? 'timed out' : step.status, String(step.attempts), duration, detail]);
     for (const attempt of attempts.filter((a) => a.seq === step.seq)) {
       rows.push([
         '',

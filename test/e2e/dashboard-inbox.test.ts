@@ -109,6 +109,14 @@ test('dashboard: the inbox shows a graph\'s human task, a viewer cannot answer (
     );
     await graph.getByRole('row').filter({ hasText: 'review' }).filter({ hasText: 'human' }).filter({ hasText: 'editor' }).filter({ hasText: 'api:olga' }).filter({ hasText: 'draft' }).waitFor();
     await asOperator.page.getByLabel('graph reviewed by state').filter({ hasText: '3 completed' }).waitFor();
+    // The graph's look for cancellations at each wave is a signal wait of timeout 0: it reads "timed out", not failed.
+    const steps = asOperator.page.getByRole('table', { name: `steps of run ${RUN}` });
+    const cancelWaits = steps.locator('tr.step').filter({ hasText: 'graph-cancel:reviewed' });
+    await cancelWaits.first().waitFor({ timeout: 20_000 });
+    for (const row of await cancelWaits.all()) {
+      assert.match(await row.innerText(), /timed out/);
+      assert.doesNotMatch(await row.innerText(), /failed|HS_SIGNAL_TIMEOUT/);
+    }
     await screenshot(asOperator.page, 'dashboard-inbox-4-graph');
     assert.deepEqual([...asViewer.problems, ...asOperator.problems, ...stale.problems], []);
   } finally {

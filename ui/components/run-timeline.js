@@ -57,9 +57,12 @@ export function runTimeline({ run, steps, attempts, modelAttempts = [] }) {
   const span = { from, length: Math.max(1, to - from) };
   const rows = [];
   for (const step of steps) {
-    const tone = step.status === 'failed' ? 'bad' : step.status === 'waiting' ? 'info' : step.kind === 'compensation' ? 'warn' : 'ok';
+    // A signal wait that ran out its timeout is an answer (`waitForSignal` gives undefined), not a failure: a task
+    // graph, for one, looks for cancellations with a wait of timeout 0 at every wave.
+    const timedOut = step.kind === 'signal' && step.status === 'failed' && step.error?.code === 'HS_SIGNAL_TIMEOUT';
+    const tone = timedOut ? 'info' : step.status === 'failed' ? 'bad' : step.status === 'waiting' ? 'info' : step.kind === 'compensation' ? 'warn' : 'ok';
     const took = step.finishedAt === null ? 'running' : duration(step.finishedAt - step.startedAt);
-    const detail = step.status === 'failed' ? errorText(step.error) : step.output === null || step.output === undefined ? '' : oneLine(step.output, 80);
+    const detail = timedOut ? 'no signal before the timeout' : step.status === 'failed' ? errorText(step.error) : step.output === null || step.output === undefined ? '' : oneLine(step.output, 80);
     rows.push(
       h(
         'tr',
@@ -67,11 +70,11 @@ export function runTimeline({ run, steps, attempts, modelAttempts = [] }) {
         h('td', { class: 'num' }, `#${step.seq}`),
         h('td', null, step.kind === 'compensation' ? h('span', { class: 'tag tone-warn' }, 'compensation') : step.kind),
         h('th', { scope: 'row' }, step.name),
-        h('td', null, badge(step.status)),
+        h('td', null, timedOut ? h('span', { class: 'tag tone-info' }, 'timed out') : badge(step.status)),
         h('td', { class: 'num' }, String(step.attempts)),
         h('td', { class: 'num' }, took),
         h('td', null, bar(step.startedAt, step.finishedAt ?? now, span, tone)),
-        h('td', { class: step.status === 'failed' ? 'error-text' : 'muted' }, detail),
+        h('td', { class: step.status === 'failed' && !timedOut ? 'error-text' : 'muted' }, detail),
       ),
     );
     for (const attempt of attempts.filter((a) => a.seq === step.seq)) {
