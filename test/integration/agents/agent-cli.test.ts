@@ -5,6 +5,13 @@ import { main } from '../../../src/cli/main.js';
 import { waitUntil } from '../helpers/wait.js';
 import { AgentHarness } from './agent-harness.js';
 
+/** Run `command` until its output satisfies `ok` (5 s at most); the last run's result otherwise fails with it. */
+async function eventually(command: () => ReturnType<typeof cli>, ok: (out: string) => boolean, what: string): ReturnType<typeof cli> {
+  let last: Awaited<ReturnType<typeof cli>> | undefined;
+  await waitUntil(async () => ok((last = await command()).out), { timeoutMs: 5_000, intervalMs: 50, message: what, describe: () => last?.out ?? '' });
+  return last!;
+}
+
 async function cli(...args: string[]): Promise<{ status: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
@@ -23,13 +30,14 @@ test('homeostat agents shows health and load; agents tasks says why a queued tas
     await waitUntil(async () => (await h.store.listAgentTasks({ runId: third.id })).length === 1, { timeoutMs: 10_000, message: 'the third task queued' });
     const viewer = await h.token('cli-viewer', 'viewer');
     for (const backend of [['--store', h.storeUrl, '--local'], ['--api', h.url, '--token', viewer]]) {
-      const listed = await cli('agents', ...backend);
+      // Health is read at the moment of each call: the agent beats every 200 ms and is "late"
+      // past 400 ms, which a heavily loaded machine can cause for a moment. Each read is
+      // retried for a few seconds; the agent must be seen alive, full, with the task waiting on it.
+      const listed = await eventually(() => cli('agents', ...backend), (out) => /busy-1\s+alive\s+2\/2\s+research,write\s+1\.0\.0\s+test-team/.test(out), `${backend[0]}: agents lists busy-1 alive and full`);
       assert.equal(listed.status, 0, listed.err);
-      assert.match(listed.out, /busy-1\s+alive\s+2\/2\s+research,write\s+1\.0\.0\s+test-team/, `${backend[0]}: ${listed.out}`);
-      const json = JSON.parse((await cli('agents', '--json', ...backend)).out) as { name: string; load: number; health: string }[];
-      assert.deepEqual(json.map((a) => [a.name, a.load, a.health]), [['busy-1', 2, 'alive']]);
-      const queued = await cli('agents', 'tasks', '--status', 'queued', ...backend);
-      assert.match(queued.out, /queued .*waiting: every live agent with research is at capacity \(busy-1 2\/2\)/, `${backend[0]}: ${queued.out}`);
+      const json = await eventually(() => cli('agents', '--json', ...backend), (out) => out.includes('"alive"'), `${backend[0]}: agents --json shows busy-1 alive`);
+      assert.deepEqual((JSON.parse(json.out) as { name: string; load: number; health: string }[]).map((a) => [a.name, a.load, a.health]), [['busy-1', 2, 'alive']]);
+      await eventually(() => cli('agents', 'tasks', '--status', 'queued', ...backend), (out) => /queued .*waiting: every live agent with research is at capacity \(busy-1 2\/2\)/.test(out), `${backend[0]}: the queued task waits for busy-1's capacity`);
     }
     await busy.child.kill();
     await assert.rejects(run.result({ timeout: '20s' }), /dead-lettered/);
