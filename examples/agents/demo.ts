@@ -12,8 +12,8 @@
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Engine, openStore } from '../../src/index.js';
+import { isMainModule, runDemoScript } from '../shared/demo-main.js';
 import { AgentProcesses, type AgentSpec } from './agent-processes.js';
 import { startUp, type UpProcess } from './homeostat-up.js';
 import { collectReport, formatReport, type AgentsDemoReport } from './report.js';
@@ -141,29 +141,11 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number
   }
 }
 
-
-async function main(): Promise<void> {
-  console.log('homeostat demo — agents: a research report by a fleet of agents and one person, with the loop watching the agents\n');
-  let report: AgentsDemoReport;
-  try {
-    report = await runDemo();
-  } catch (error) {
-    console.error(`\nThe demo could not run: ${(error as Error).stack ?? String(error)}`);
-    process.exitCode = 2;
-    return;
-  }
-  console.log(formatReport(report));
-  if (!report.ok) {
-    console.error('\nThe demo did not end as it should — a bug in homeostat or the demo; the store above has the full history.');
-    process.exitCode = 1;
-  }
-}
-
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  // Ctrl-C: exiting fires the exit hooks, which SIGKILL `up` and any agent left.
-  process.once('SIGINT', () => {
-    console.error('\ninterrupted');
-    process.exit(130);
+if (isMainModule(import.meta.url)) {
+  await runDemoScript({
+    title: 'homeostat demo — agents: a research report by a fleet of agents and one person, with the loop watching the agents',
+    run: runDemo,
+    format: formatReport,
+    failure: 'The demo did not end as it should — a bug in homeostat or the demo; the store above has the full history.',
   });
-  await main();
 }

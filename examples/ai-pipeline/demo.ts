@@ -14,8 +14,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Engine } from '../../src/index.js';
+import { isMainModule, runDemoScript } from '../shared/demo-main.js';
 import { startController, type ControllerProcess } from './controller-process.js';
 import { startDocumentSource, type DocumentSource, type FaultRates } from './document-source.js';
 import { WORKFLOW_NAME, type SummarizeInput, type SummarizeOutput } from './pipeline.js';
@@ -221,28 +221,11 @@ function displayPath(path: string): string {
   return rel.startsWith('..') || rel === '' ? path : rel;
 }
 
-async function main(): Promise<void> {
-  console.log('homeostat demo — AI pipeline: fetch document → model step (swift → sage) → write result, with the loop watching the providers\n');
-  let report: DemoReport;
-  try {
-    report = await runDemo();
-  } catch (error) {
-    console.error(`\nThe demo could not run: ${(error as Error).stack ?? String(error)}`);
-    process.exitCode = 2;
-    return;
-  }
-  console.log(formatReport(report));
-  if (!report.ok) {
-    console.error('\nNot every run completed — this is a bug in homeostat or the demo; the store above has the full history.');
-    process.exitCode = 1;
-  }
-}
-
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  // Ctrl-C: exiting fires WorkerProcesses' exit hook, which SIGKILLs any worker left.
-  process.once('SIGINT', () => {
-    console.error('\ninterrupted');
-    process.exit(130);
+if (isMainModule(import.meta.url)) {
+  await runDemoScript({
+    title: 'homeostat demo — AI pipeline: fetch document → model step (swift → sage) → write result, with the loop watching the providers',
+    run: runDemo,
+    format: formatReport,
+    failure: 'Not every run completed — this is a bug in homeostat or the demo; the store above has the full history.',
   });
-  await main();
 }
