@@ -746,6 +746,13 @@ export const ERROR_CODES = {
     meaning: 'No agent task has that id.',
     whatToDo: 'Check the id (`<run id>:<step seq>`), e.g. in `homeostat agents tasks`.',
   },
+  HS_AGENT_NOT_FOUND: {
+    section: 'agents',
+    retryable: false,
+    httpStatus: 404,
+    meaning: 'An operator quarantined or released an agent no one registered under that name. Nothing was written.',
+    whatToDo: 'Check the name in `homeostat agents`.',
+  },
   HS_AGENT_ACTION_NOT_ALLOWED: {
     section: 'agents',
     retryable: false,

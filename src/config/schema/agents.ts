@@ -3,7 +3,7 @@ import { actionSchema, type ActionConfig } from './policies.js';
 import { durationSchema } from './units.js';
 
 /** Same shape as an agent's registered name (src/api/routes/agents.ts). */
-const AGENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+export const AGENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 /** What an agent puts in its request: short, no spaces, no path separators. */
 const ACTION_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
