@@ -1,4 +1,4 @@
-// ---- Retirement of an agent by the loop's `replace` rung (docs/agents.md#replace) ----
+// ---- Retirement of an agent by the loop's `replace` rung (docs/agents.md#restart-and-replace) ----
 
 /**
  * An agent taken out of the fleet for good: its tasks went back to the queue, and it claims

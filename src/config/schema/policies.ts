@@ -35,7 +35,7 @@ export const actionSchema = z
         action: z.literal('restart'),
         scope: z.enum(['instance', 'service']).default('instance').describe('`instance`: the replica the symptom is on; `service`: every replica (see `rollout`).'),
       })
-      .describe('Restart the process (stop signal, grace period, start).'),
+      .describe('Restart the process (stop signal, grace period, start). On an agent (element `agent:<name>`): the process of the service `agentElements.processes` names for it.'),
     z
       .strictObject({
         action: z.literal('stop-start'),

@@ -1,7 +1,7 @@
 import type { AgentRetirementRecord } from '../agent-retirement-records.js';
 
 /**
- * Retirement of agents (docs/agents.md#replace): the loop's `replace` rung. The claim of the
+ * Retirement of agents (docs/agents.md#restart-and-replace): the loop's `replace` rung. The claim of the
  * agent tables reads it (a retired registration claims nothing), as it reads quarantines.
  */
 export interface AgentRetirementStore {

@@ -522,7 +522,7 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    // An agent retired by the loop's `replace` rung (docs/agents.md#replace): it claims nothing
+    // An agent retired by the loop's `replace` rung (docs/agents.md#restart-and-replace): it claims nothing
     // again; with a process homeostat runs, only its registration up to `registered_at` is
     // fenced, and the fresh process's registration claims again. `tasks`: the task ids it held,
     // requeued at once, which verification watches until live agents own them.
