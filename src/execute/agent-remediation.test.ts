@@ -35,7 +35,11 @@ test('restart of an agent restarts the service the config names for it, and refu
     const none = await restartAgent(h.deps, { ...target, service: 'agent:r2' });
     assert.deepEqual(none, { ok: false, detail: 'cannot restart agent r2: agentElements.processes names no process for it (homeostat does not run it); quarantine or replace it instead' });
     assert.equal((await restartAgent({ ...h.deps, processes: () => ({ r1: 'gone' }) }, target)).ok, false, 'a service with no replica here');
-    assert.deepEqual(h.restarted, ['researcher'], 'nothing else restarted');
+    const respawned = { ...h.deps, control: { ...h.deps.control, restartState: () => ({ startedAt: 5_000, nextRestartAt: null }) } };
+    const skipped = await restartAgent(respawned, { ...target, since: 4_000 });
+    assert.deepEqual([skipped.ok, skipped.skipped, skipped.healedBy], [true, true, 'the supervisor\'s restart of researcher'], 'the supervisor already respawned it after the symptom');
+    assert.equal((await restartAgent(respawned, { ...target, since: 6_000 })).skipped, undefined, 'a process older than the symptom is restarted');
+    assert.deepEqual(h.restarted, ['researcher', 'researcher'], 'nothing else restarted');
   } finally {
     await h.store.close();
   }

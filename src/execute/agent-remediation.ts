@@ -9,7 +9,7 @@ import type { ElementControl } from './element-control.js';
 export interface AgentRemediationDeps {
   store: Pick<AgentStore, 'getAgent'> & Pick<AgentRetirementStore, 'retireAgent'>;
   /** The supervisor's processes: an agent's process is restarted by the same actuator as any service's. */
-  control: Pick<ElementControl, 'restart' | 'instances'>;
+  control: Pick<ElementControl, 'restart' | 'instances' | 'restartState'>;
   /** `agentElements.processes` of the applied config: the service that runs each agent (read at each action). */
   processes: () => Readonly<Record<string, string>>;
 }
@@ -33,7 +33,14 @@ export async function restartAgent(deps: AgentRemediationDeps, target: ActionTar
   if (agent === undefined) return { ok: false, detail: `restart of an agent acts on agent:<name>, not on ${target.service}` };
   const service = deps.processes()[agent];
   if (service === undefined) return { ok: false, detail: `cannot restart agent ${agent}: agentElements.processes names no process for it (homeostat does not run it); quarantine or replace it instead` };
-  if (deps.control.instances(service).length === 0) return { ok: false, detail: `cannot restart agent ${agent}: its service ${service} has no replica in this homeostat up` };
+  const instances = deps.control.instances(service);
+  if (instances.length === 0) return { ok: false, detail: `cannot restart agent ${agent}: its service ${service} has no replica in this homeostat up` };
+  // Started after the symptom (the supervisor respawned a crashed agent): restarting it again
+  // would kill the fresh process; verification still waits for it to heartbeat.
+  const started = instances.map((instance) => deps.control.restartState?.(service, instance)?.startedAt ?? null);
+  if (target.since !== undefined && started.every((at) => at !== null && at >= target.since!)) {
+    return { ok: true, skipped: true, healedBy: `the supervisor's restart of ${service}`, detail: `skipped: the process of agent ${agent} (service ${service}) already started after the symptom; verification waits for it to heartbeat` };
+  }
   await deps.control.restart(service);
   return { ok: true, detail: `restarted the process of agent ${agent} (service ${service}): stopped, killed after its grace period if it did not stop, and started again; verification waits for it to heartbeat` };
 }
