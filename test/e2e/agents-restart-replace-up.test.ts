@@ -150,3 +150,60 @@ policies:
     await h.close();
   }
 });
+
+test('homeostat up: a hung agent that up runs is replaced: retired, its task requeued at once (its lease is 10 m), a fresh process started whose new registration takes the task', async () => {
+  const h = new UpHarness('');
+  const pidFile = join(h.dir, 'extractor-1.pid');
+  let engine: Engine | undefined;
+  try {
+    const created = await h.cli('token', 'create', '--role', 'agent', '--name', 'extractor-1-token', '--local');
+    assert.equal(created.status, 0, created.out);
+    writeFileSync(
+      h.configPath,
+      `stateDir: state
+services:
+  extractor:
+    command: ${process.execPath}
+    args: [${SUPERVISED_AGENT}, ${join(h.dir, 'state', 'api.json')}, ${created.out.split('\n')[0]!}, extractor-1, extract, "1", "1500", ${pidFile}]
+    gracePeriod: 300ms
+agentElements: { unresponsiveWhen: dead, every: 200ms, processes: { extractor-1: extractor } }
+policies:
+  replace-hung-agents:
+    match: { symptom: [agent-unresponsive] }
+    ladder: [{ action: replace }]
+    verify: { healthyFor: 500ms, timeout: 20s }
+`,
+    );
+    await h.up();
+    await h.waitFor(async () => (await h.db().getAgent('extractor-1')) !== undefined, 20_000, 'the supervised agent to register');
+    const firstPid = Number(readFileSync(pidFile, 'utf8'));
+    const firstRegistration = (await h.db().getAgent('extractor-1'))!.registeredAt;
+    await new Promise((resolve) => setTimeout(resolve, 600));
+
+    const agents = createAgentTasks(h.db());
+    const extract = defineWorkflow('replace-process-extract', async (ctx, text: string) => agents.task<{ by: string; pid: number; generation: number }>(ctx, 'extract', { capability: 'extract', input: { text }, lease: '10m' }));
+    engine = await Engine.open({ store: h.db(), workflows: [extract as never], inMemoryWaitMs: 0 });
+    const run = await engine.start('replace-process-extract', 'a page');
+    const taskId = await h.waitFor(async () => (await h.db().listAgentTasks({ runId: run.id })).find((t) => t.status === 'claimed')?.id, 20_000, 'extractor-1 to claim the task');
+    process.kill(firstPid, 'SIGSTOP');
+
+    const incident = await h.waitForIncident((i) => i.element === 'agent:extractor-1' && i.symptom === 'agent-unresponsive', 20_000, 'the incident about the hung agent');
+    const result = await run.result({ timeout: '30s' });
+    const secondPid = Number(readFileSync(pidFile, 'utf8'));
+    assert.notEqual(secondPid, firstPid, 'a fresh process');
+    assert.equal(exists(firstPid), false, 'the frozen process was killed');
+    assert.deepEqual(result, { by: 'extractor-1', pid: secondPid, input: { text: 'a page' }, generation: 2 }, 'taken by the fresh instance, long before the 10 m lease would have lapsed');
+    const resolved = await h.waitForIncident((i) => i.id === incident.id && i.status === 'resolved', 30_000, 'the replacement to be verified');
+    assert.equal(resolved.resolvedBy, 'replace agent:extractor-1');
+    const history = (await h.db().listAgentTaskEvents(taskId)).map((e) => [e.kind, e.agent, e.generation]);
+    assert.deepEqual(history, [['created', null, 0], ['claimed', 'extractor-1', 1], ['requeued', 'extractor-1', 1], ['claimed', 'extractor-1', 2], ['completed', 'extractor-1', 2]], 'requeued by the retirement, not lapsed');
+    const [retirement] = await h.db().listAgentRetirements();
+    assert.deepEqual([retirement!.freshAllowed, retirement!.registeredAt, retirement!.tasks], [true, firstRegistration, [taskId]]);
+    assert.ok((await h.db().getAgent('extractor-1'))!.registeredAt > firstRegistration, 'the fresh instance is a new registration');
+    assert.doesNotMatch((await h.cli('agents')).out, /retired/, 'the fresh instance is not retired');
+    await h.down();
+  } finally {
+    await engine?.close();
+    await h.close();
+  }
+});
