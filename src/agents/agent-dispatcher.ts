@@ -2,6 +2,7 @@ import { HomeostatError, isHomeostatError } from '../errors/homeostat-error.js';
 import type { AgentRecord, AgentTaskFinish, AgentTaskRecord } from '../store/agent-records.js';
 import type { AgentStore } from '../store/ports/agent-store.js';
 import type { AgentQuorumStore } from '../store/ports/agent-quorum-store.js';
+import type { AgentRetirementStore } from '../store/ports/agent-retirement-store.js';
 import type { AgentView } from './agent-health.js';
 import { listAgentViews } from './agent-standing.js';
 import { taskSignalName, type AgentTaskOutcome } from './task-outcome.js';
@@ -48,7 +49,7 @@ export class AgentDispatcher {
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly store: AgentStore & AgentQuorumStore,
+    private readonly store: AgentStore & AgentQuorumStore & AgentRetirementStore,
     private readonly signal: SendSignal,
     private readonly now: () => number = Date.now,
     /** Told when a finished task could not be told to its run (the run was deleted, the store failed). */

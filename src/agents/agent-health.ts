@@ -39,6 +39,11 @@ export interface AgentView {
   reliability: AgentReliabilityView;
   /** Why it claims nothing, when the loop or an operator quarantined it; null otherwise. */
   quarantine: { reason: string; by: string; at: number } | null;
+  /**
+   * Why it claims nothing again, when the `replace` rung retired it and the retirement still
+   * fences it (agent-retirement.ts); null otherwise — a fresh instance that registered since is not.
+   */
+  retired: { reason: string; by: string; at: number } | null;
 }
 
 export interface AgentReliabilityView {
@@ -51,6 +56,7 @@ export interface AgentReliabilityView {
 export interface AgentStanding {
   reliability: AgentReliabilityView;
   quarantine: AgentView['quarantine'];
+  retired?: AgentView['retired'];
 }
 
 const NO_STANDING: AgentStanding = { reliability: { votes: 0, agreed: 0, rate: null }, quarantine: null };
@@ -70,5 +76,6 @@ export function agentView(agent: AgentRecord, load: number, now: number, standin
     registeredAt: agent.registeredAt,
     reliability: standing.reliability,
     quarantine: standing.quarantine,
+    retired: standing.retired ?? null,
   };
 }

@@ -10,6 +10,7 @@ import { allowedHostNames, hostNameOf } from './host-allow-list.js';
 import { agentQuorumRoutes } from './routes/agent-quorums.js';
 import { agentRoutes } from './routes/agents.js';
 import { agentActionRoutes } from './routes/agent-actions.js';
+import { agentOperatorRoutes } from './routes/agent-operator.js';
 import { taskGraphRoutes } from './routes/task-graphs.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { auditRoutes } from './routes/audit.js';
@@ -162,7 +163,7 @@ export async function buildApi(context: ApiContext, options: ApiServerOptions = 
   });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  for (const routes of [serviceRoutes, serviceMetricRoutes, incidentRoutes, incidentActionRoutes, approvalRoutes, pauseRoutes, runRoutes, auditRoutes, configRoutes, metricRoutes, alertRoutes, eventRoutes, tokenRoutes, agentRoutes, agentActionRoutes, taskGraphRoutes, agentQuorumRoutes, providerRoutes]) {
+  for (const routes of [serviceRoutes, serviceMetricRoutes, incidentRoutes, incidentActionRoutes, approvalRoutes, pauseRoutes, runRoutes, auditRoutes, configRoutes, metricRoutes, alertRoutes, eventRoutes, tokenRoutes, agentRoutes, agentActionRoutes, agentOperatorRoutes, taskGraphRoutes, agentQuorumRoutes, providerRoutes]) {
     await app.register(routes, context);
   }
   // The dashboard's page and assets: public, the data behind them is not.

@@ -75,3 +75,27 @@ test('agent-unresponsive is raised when an agent seen alive goes dead, not for o
     await h.close();
   }
 });
+
+test('a retired agent\'s symptoms clear only once the tasks it held are finished or held by live agents', async () => {
+  const h = await harness();
+  try {
+    for (const name of ['a', 'b']) await h.register(name);
+    await h.store.createAgentTask({ id: 'run:t', runId: 'run', name: 'sum', capability: 'add', input: '{}', leaseMs: 60_000, maxLapses: 3, createdAt: h.clock.now() });
+    assert.equal((await h.store.claimAgentTasks('a', h.clock.now()))!.tasks.length, 1);
+    await h.store.retireAgent('a', { freshAllowed: false, reason: 'incident 1', by: 'controller', now: h.clock.now() });
+    await h.watch.poll();
+    assert.equal(h.watch.cleared('agent:a', 'agent-unresponsive'), false, 'its task waits in the queue: not yet replaced');
+    assert.equal(h.watch.cleared('agent:a', 'agent-dissenting'), false);
+    await h.clock.advance(50);
+    await h.store.heartbeatAgent('b', h.clock.now());
+    assert.equal((await h.store.claimAgentTasks('b', h.clock.now()))!.tasks.length, 1);
+    await h.watch.poll();
+    assert.equal(h.watch.cleared('agent:a', 'agent-unresponsive'), true, 'a live agent holds it');
+    await h.clock.advance(2_000);
+    await h.watch.poll();
+    assert.equal(h.watch.cleared('agent:a', 'agent-unresponsive'), false, 'its holder died since: not in live hands');
+    assert.deepEqual(h.symptoms.filter((s) => s.element === 'agent:a'), [], 'a retired agent raises nothing');
+  } finally {
+    await h.close();
+  }
+});

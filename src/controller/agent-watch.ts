@@ -1,16 +1,18 @@
 import { AGENT_DISSENTING, AGENT_UNRESPONSIVE, agentElement, agentOf } from '../analyze/agent-element.js';
 import type { Symptom } from '../analyze/symptom.js';
 import type { AgentView } from '../agents/agent-health.js';
-import { listAgentViews } from '../agents/agent-standing.js';
+import { orphanedTasks } from '../agents/agent-retirement.js';
+import { listAgentViews, type AgentViewStore } from '../agents/agent-standing.js';
 import type { AgentElementConfig } from '../config/schema/agent-element.js';
 import { systemClock, type Clock } from '../resilience/clock.js';
-import type { AgentQuorumStore } from '../store/ports/agent-quorum-store.js';
+import type { AgentRetirementRecord } from '../store/agent-retirement-records.js';
+import type { AgentTaskRecord } from '../store/agent-records.js';
 import type { AgentStore } from '../store/ports/agent-store.js';
 
 export interface AgentWatchOptions {
   /** The applied config's `agentElements` (read at every poll: a new version is followed); undefined: no agent is watched. */
   element: () => AgentElementConfig | undefined;
-  store: Pick<AgentStore, 'listAgents' | 'agentLoads'> & Pick<AgentQuorumStore, 'agentReliabilities' | 'listAgentQuarantines'>;
+  store: AgentViewStore & Pick<AgentStore, 'getAgentTask'>;
   /** Where a symptom goes (the loop's, through the intake: only the leader's loop takes it). */
   observe: (symptom: Symptom) => void;
   clock?: Clock;
@@ -35,9 +37,14 @@ interface Watched {
  *   in the store, and an agent that keeps dissenting across a restart of `up` still does.
  * A quarantined agent raises neither: it takes no work, whatever it does.
  *
+ * A retired one neither (the `replace` rung): it takes no work again.
+ *
  * Verification reads {@link cleared}: `agent-unresponsive` clears when the agent heartbeats
  * again or is quarantined (nothing is dispatched to it any more); `agent-dissenting` when it
- * is quarantined, or its rate is back at or above `minReliability`.
+ * is quarantined, or its rate is back at or above `minReliability`. For an agent the
+ * `replace` rung retired, neither clears until the tasks it held are finished or held by live
+ * agents; then, while the retirement fences it, that is enough, and once a fresh instance
+ * registered, that instance must be clear as above (alive; not dissenting).
  *
  * @example const watch = new AgentWatch({ element: () => live.config.agentElements, store, observe }); watch.start();
  */
@@ -45,6 +52,8 @@ export class AgentWatch {
   private readonly clock: Clock;
   private readonly watched = new Map<string, Watched>();
   private views = new Map<string, AgentView>();
+  /** Each retirement, and what is not yet in good hands of the tasks it requeued ('' when all are). */
+  private retirements = new Map<string, { retirement: AgentRetirementRecord; orphaned: string }>();
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
   private stopped = false;
@@ -77,6 +86,7 @@ export class AgentWatch {
       const now = this.clock.now();
       const views = await listAgentViews(this.options.store, now);
       this.views = new Map(views.map((view) => [view.name, view]));
+      this.retirements = await this.readRetirements(this.views);
       for (const view of views) {
         const before = this.watched.get(view.name);
         const current = { unresponsive: isUnresponsive(view, element), dissenting: isDissenting(view, element) };
@@ -98,10 +108,30 @@ export class AgentWatch {
     const config = this.options.element();
     const view = name === undefined ? undefined : this.views.get(name);
     if (!view || !config) return false;
+    const retired = this.retirements.get(view.name);
+    if (retired) {
+      if (retired.orphaned !== '') return false;
+      if (view.retired) return true;
+    }
     if (view.quarantine) return true;
     if (symptom === AGENT_UNRESPONSIVE) return view.health === 'alive';
     if (symptom === AGENT_DISSENTING) return !isDissenting(view, config);
     return false;
+  }
+
+  /** Retirements with the state of the tasks each requeued: only the tasks of retirements are read, a few rows. */
+  private async readRetirements(views: ReadonlyMap<string, AgentView>): Promise<Map<string, { retirement: AgentRetirementRecord; orphaned: string }>> {
+    const retirements = await this.options.store.listAgentRetirements();
+    const found = new Map<string, { retirement: AgentRetirementRecord; orphaned: string }>();
+    for (const retirement of retirements) {
+      const tasks = new Map<string, AgentTaskRecord>();
+      for (const id of retirement.tasks) {
+        const task = await this.options.store.getAgentTask(id);
+        if (task) tasks.set(id, task);
+      }
+      found.set(retirement.agent, { retirement, orphaned: orphanedTasks(retirement.tasks, tasks, views) });
+    }
+    return found;
   }
 
   private raise(name: string, view: AgentView, at: number, message: string): void {
@@ -116,11 +146,11 @@ export class AgentWatch {
 }
 
 function isUnresponsive(view: AgentView, element: AgentElementConfig): boolean {
-  if (view.quarantine) return false;
+  if (view.quarantine || view.retired) return false;
   return element.unresponsiveWhen === 'late' ? view.health !== 'alive' : view.health === 'dead';
 }
 
 function isDissenting(view: AgentView, element: AgentElementConfig): boolean {
   const { votes, rate } = view.reliability;
-  return view.quarantine === null && rate !== null && votes >= element.minVotes && rate < element.minReliability;
+  return view.quarantine === null && view.retired === null && rate !== null && votes >= element.minVotes && rate < element.minReliability;
 }

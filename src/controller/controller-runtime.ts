@@ -289,8 +289,9 @@ export class ControllerRuntime {
       guardProcess: (pid, target) => supervisor.guard(pid, target.service, `command:${target.incidentId}`),
       // `drain` and `restore` write the store every worker making model calls reads.
       providers: { store, known: () => Object.keys(live.config.models.providers) },
-      // `quarantine` and `release` write the store every dispatcher's claim reads.
-      agents: { store },
+      // `quarantine`, `release` and `replace` write the store every dispatcher's claim reads;
+      // `restart` and `replace` of an agent restart the process the applied config names for it.
+      agents: { store, processes: () => live.config.agentElements?.processes ?? {} },
       metrics,
       logger,
       say,

@@ -746,12 +746,26 @@ export const ERROR_CODES = {
     meaning: 'No agent task has that id.',
     whatToDo: 'Check the id (`<run id>:<step seq>`), e.g. in `homeostat agents tasks`.',
   },
+  HS_AGENT_NOT_FOUND: {
+    section: 'agents',
+    retryable: false,
+    httpStatus: 404,
+    meaning: 'An operator quarantined or released an agent no one registered under that name. Nothing was written.',
+    whatToDo: 'Check the name in `homeostat agents`.',
+  },
   HS_AGENT_ACTION_NOT_ALLOWED: {
     section: 'agents',
     retryable: false,
     httpStatus: 403,
     meaning: 'An agent requested an action its allow-list (`agents.<name>.actions` in homeostat.yaml) does not name. Nothing ran; the refusal is in the audit log as `agent.action.refused` by `agent:<name>`.',
     whatToDo: 'If the agent should be able to do it, add the action to its allow-list (a person, with the config); if not, find out why it asked (a prompt it was fed, a bug).',
+  },
+  HS_AGENT_ACTION_RATE_LIMITED: {
+    section: 'agents',
+    retryable: true,
+    httpStatus: 429,
+    meaning: 'An agent asked for more new actions than its `agents.<name>.rateLimit` allows in the window. Nothing ran; the refusal is in the audit log as `agent.action.refused` by `agent:<name>`, with the limit. The message says when the next request is allowed.',
+    whatToDo: 'If the agent should act that often, raise its `rateLimit` (a person, with the config); if not, find out why it asks so often (a loop, a prompt it was fed).',
   },
   HS_AGENT_ACTION_KEY_REUSED: {
     section: 'agents',

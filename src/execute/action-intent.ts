@@ -40,6 +40,9 @@ export function resumeRule(action: ActionConfig): ResumeRule {
     case 'release':
       // Sets the agent's quarantine in the store: a second time finds no task left to requeue.
       return 'repeat';
+    case 'replace':
+      // Retires, then restarts a process: a second restart would kill the fresh instance.
+      return 'once';
     case 'command':
     case 'webhook':
       // Side effects outside homeostat: repeated only when the policy says they are idempotent.

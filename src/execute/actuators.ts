@@ -4,6 +4,8 @@ import { redactText } from '../knowledge/redact.js';
 import { runCommandAction } from './command-action.js';
 import { setProviderState } from './provider-actions.js';
 import { setAgentQuarantine, type AgentActionStore } from './agent-actions.js';
+import { replaceAgent, restartAgent, type AgentRemediationDeps } from './agent-remediation.js';
+import { isAgentElement } from '../analyze/agent-element.js';
 import type { ModelStore } from '../store/ports/model-store.js';
 import { traced } from '../telemetry/tracing.js';
 import type { ElementControl } from './element-control.js';
@@ -96,8 +98,12 @@ export interface ActuatorDeps {
    * worker reads it from, and the providers the applied config names.
    */
   providers?: { store: Pick<ModelStore, 'setModelProviderState'>; known: () => readonly string[] };
-  /** Where an agent's quarantine is written (`quarantine`, `release`): the store every dispatcher's claim reads. */
-  agents?: { store: AgentActionStore };
+  /**
+   * Where an agent's quarantine and retirement are written (`quarantine`, `release`,
+   * `replace`): the store every dispatcher's claim reads; and which service runs each agent
+   * (`agentElements.processes`), for `restart` and `replace` of `agent:<name>`.
+   */
+  agents?: { store: AgentActionStore & AgentRemediationDeps['store']; processes?: () => Readonly<Record<string, string>> };
   /**
    * Sends the `webhook` rungs and the escalation pages: signed, retried, dead-lettered and
    * counted (webhook-sender.ts). Default: retried and signed, recorded nowhere (tests).
@@ -131,6 +137,8 @@ function untracedActuator(deps: ActuatorDeps): Actuator {
       const where = target.instance ?? target.service;
       switch (action.action) {
         case 'restart': {
+          // An agent's restart is its process's (agent-remediation.ts), named by the config, not by the symptom.
+          if (isAgentElement(target.service)) return deps.agents ? restartAgent(agentRemediation(deps, deps.agents), target) : { ok: false, detail: `cannot restart ${where}: no agent store is wired in this process` };
           const instance = action.scope === 'instance' ? target.instance : undefined;
           // The supervisor restarts a crashed process on its own: restarting it again would
           // interrupt the fresh process. Skip a replica started after the symptom — which,
@@ -204,6 +212,9 @@ function untracedActuator(deps: ActuatorDeps): Actuator {
         case 'release':
           if (!deps.agents) return { ok: false, detail: `cannot ${action.action} ${where}: no agent store is wired in this process` };
           return setAgentQuarantine(deps.agents.store, action, target, Date.now());
+        case 'replace':
+          if (!deps.agents) return { ok: false, detail: `cannot replace ${where}: no agent store is wired in this process` };
+          return replaceAgent(agentRemediation(deps, deps.agents), target, Date.now());
         case 'escalate':
           return escalate(deps, target.incidentId, 'critical', signal);
         default:
@@ -211,6 +222,10 @@ function untracedActuator(deps: ActuatorDeps): Actuator {
       }
     },
   };
+}
+
+function agentRemediation(deps: ActuatorDeps, agents: NonNullable<ActuatorDeps['agents']>): AgentRemediationDeps {
+  return { store: agents.store, control: deps.control, processes: agents.processes ?? (() => ({})) };
 }
 
 /** What an escalation did: the action outcome, and how many webhooks accepted it. */

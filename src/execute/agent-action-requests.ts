@@ -3,6 +3,7 @@ import { HomeostatError } from '../errors/homeostat-error.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
 import type { Store } from '../store/store.js';
 import type { Engine } from '../workflow/engine.js';
+import { AgentActionRates } from './agent-action-rate.js';
 import { AGENT_ACTION_WORKFLOW, agentActionRunId, agentActor, type AgentActionInput, type AgentActionOutput } from './agent-action-workflow.js';
 
 /** Where an agent's request stands, as the agent (and the dashboard) sees it. */
@@ -39,8 +40,14 @@ export class AgentActions {
       engine: Pick<Engine, 'start' | 'getRun'>;
       /** The allow-lists of the config in force: read at each request, so an applied change takes effect at once. */
       allowLists: () => AgentsConfig;
+      now?: () => number;
     },
-  ) {}
+  ) {
+    this.rates = new AgentActionRates(deps.now ?? Date.now);
+  }
+
+  /** Each agent's new requests in its `rateLimit` window. */
+  private readonly rates: AgentActionRates;
 
   async request(agent: string, tokenId: string, action: string, key: string): Promise<{ action: AgentActionView; repeated: boolean }> {
     await this.owned(agent, tokenId);
@@ -58,6 +65,16 @@ export class AgentActions {
       const earlier = JSON.parse(existing.input ?? 'null') as AgentActionInput;
       if (earlier.action !== action) throw new HomeostatError('HS_AGENT_ACTION_KEY_REUSED', `key ${JSON.stringify(key)} already requested ${JSON.stringify(earlier.action)} (run ${id}): a key names one request; use a new key for another`);
       return { action: await this.view(id), repeated: true };
+    }
+    // Counted only here: a refused request or a repeated key is no new request.
+    const rateLimit = this.deps.allowLists()[agent]!.rateLimit;
+    if (rateLimit) {
+      const taken = this.rates.take(agent, { max: rateLimit.max, perMs: rateLimit.per });
+      if (!taken.allowed) {
+        const limit = `${rateLimit.max} new request(s) per ${rateLimit.per} ms (agents.${agent}.rateLimit)`;
+        await this.deps.knowledge.audit.append(actor, 'agent.action.refused', agent, { action, key, reason: `rate limit: ${limit} spent`, retryAfterMs: taken.retryAfterMs });
+        throw new HomeostatError('HS_AGENT_ACTION_RATE_LIMITED', `agent ${JSON.stringify(agent)} asked for more actions than its rate limit allows (${limit}): ${JSON.stringify(action)} refused, nothing ran; the next request is allowed in ${taken.retryAfterMs} ms; the refusal is audited`);
+      }
     }
     const input: AgentActionInput = { agent, action, service: entry.service, do: entry.do, risk: entry.risk, approvalTtlMs: entry.approvalTtl, key };
     const started = await this.deps.engine.start(AGENT_ACTION_WORKFLOW, input, { id });

@@ -27,3 +27,25 @@ test('agent rungs: quarantine requeues the agent\'s tasks and keeps it from clai
     await store.close();
   }
 });
+
+test('an operator\'s quarantine is the operator\'s: the loop neither takes it over nor releases it; a person does', async () => {
+  const store = await openStore('sqlite::memory:');
+  try {
+    await store.registerAgent({ name: 'a1', capabilities: ['add'], version: '1', capacity: 1, owner: 'team', heartbeatMs: 200, tokenId: 't1' }, 1_000);
+    const target = { incidentId: 'inc-1', service: 'agent:a1' };
+    await store.quarantineAgent('a1', 'answers look wrong', 'api:alice', 2_000);
+    const loopQuarantine = await setAgentQuarantine(store, { action: 'quarantine' }, target, 2_100);
+    assert.match(loopQuarantine.detail, /already quarantined by api:alice, whose quarantine it stays/);
+    const loopRelease = await setAgentQuarantine(store, { action: 'release' }, target, 2_200);
+    assert.deepEqual(loopRelease, { ok: false, detail: 'left agent a1 quarantined: api:alice quarantined it, and only an operator releases it (homeostat agents release a1)' });
+    assert.deepEqual((await store.listAgentQuarantines()).map((q) => [q.quarantined, q.changedBy, q.reason]), [[true, 'api:alice', 'answers look wrong']], 'unchanged');
+    assert.deepEqual(await store.releaseAgent('a1', 'checked', 'operator:bob', 2_300), { released: true, heldBy: 'api:alice' }, 'another person may');
+    assert.deepEqual(await store.releaseAgent('a1', 'again', 'operator:bob', 2_400), { released: false, heldBy: null }, 'nothing to release twice');
+    // The loop's own quarantine stays the loop's to release; a person may take it over.
+    await setAgentQuarantine(store, { action: 'quarantine' }, target, 3_000);
+    await store.quarantineAgent('a1', 'keep it out', 'operator:bob', 3_100);
+    assert.equal((await setAgentQuarantine(store, { action: 'release' }, target, 3_200)).ok, false, 'taken over by a person: the loop cannot release it');
+  } finally {
+    await store.close();
+  }
+});

@@ -1,5 +1,6 @@
 import type { StoreHealth } from './store-health.js';
 import type { AgentQuorumStore } from './ports/agent-quorum-store.js';
+import type { AgentRetirementStore } from './ports/agent-retirement-store.js';
 import type { AgentStore } from './ports/agent-store.js';
 import type { ApiTokenStore } from './ports/api-token-store.js';
 import type { ElementStore } from './ports/element-store.js';
@@ -10,7 +11,7 @@ import type { ModelStore } from './ports/model-store.js';
 import type { NodeStore } from './ports/node-store.js';
 import type { RunStore } from './ports/run-store.js';
 
-export type { AgentQuorumStore, AgentStore, ApiTokenStore, ElementStore, HumanTaskStore, KnowledgeStore, LeaseStore, ModelStore, NodeStore, RunStore };
+export type { AgentQuorumStore, AgentRetirementStore, AgentStore, ApiTokenStore, ElementStore, HumanTaskStore, KnowledgeStore, LeaseStore, ModelStore, NodeStore, RunStore };
 
 /**
  * The Store contract: everything homeostat persists goes through it, so SQLite (the
@@ -25,7 +26,7 @@ export type { AgentQuorumStore, AgentStore, ApiTokenStore, ElementStore, HumanTa
  * - `claimRuns` bumps the epoch of every run it returns.
  * - Methods are safe to call from many processes at once.
  */
-export interface Store extends RunStore, LeaseStore, ElementStore, KnowledgeStore, ApiTokenStore, NodeStore, ModelStore, AgentStore, HumanTaskStore, AgentQuorumStore {
+export interface Store extends RunStore, LeaseStore, ElementStore, KnowledgeStore, ApiTokenStore, NodeStore, ModelStore, AgentStore, HumanTaskStore, AgentQuorumStore, AgentRetirementStore {
   close(): Promise<void>;
   /** Faults the store's calls have met (full disk, lost file, corruption); absent where not tracked. */
   readonly health?: StoreHealth;

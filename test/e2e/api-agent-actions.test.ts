@@ -3,7 +3,7 @@
 // approvals of high-risk requests (approved, denied, expired) that only a person answers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiHarness } from './api-harness.js';
+import { ApiHarness, HARNESS_ALLOW_LISTS } from './api-harness.js';
 
 async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -120,6 +120,28 @@ test('agent actions: a high-risk one waits for a person — approved it runs onc
 
     const acted = (await h.knowledge.audit.list({ limit: 100 })).filter((entry) => entry.actor === 'agent:agent-bot').map((entry) => entry.action);
     assert.deepEqual(acted, ['agent.action.requested', 'approval.requested', 'agent.action', 'agent.action.requested', 'approval.requested', 'agent.action.not-approved', 'agent.action.requested', 'approval.requested', 'agent.action.not-approved']);
+  } finally {
+    await h.close();
+  }
+});
+
+test('agent actions: past its rate limit an agent\'s new requests are refused with 429 and audited; a repeated key is no new request', async () => {
+  const bot = HARNESS_ALLOW_LISTS['agent-bot']!;
+  const h = await ApiHarness.open({ allowLists: { 'agent-bot': { ...bot, rateLimit: { max: 2, per: 60_000 } } } });
+  try {
+    assert.equal((await h.call('agent', 'POST', '/api/agents/register', REGISTRATION)).status, 200);
+    for (const key of ['r1', 'r2']) assert.equal((await h.call('agent', 'POST', '/api/agents/agent-bot/actions', { action: 'restart-api', key })).status, 202, key);
+    const third = await h.call('agent', 'POST', '/api/agents/agent-bot/actions', { action: 'restart-api', key: 'r3' });
+    assert.equal(third.status, 429, third.text);
+    assert.equal(third.json.error.code, 'HS_AGENT_ACTION_RATE_LIMITED');
+    assert.match(third.json.error.message, /rate limit allows \(2 new request\(s\) per 60000 ms \(agents\.agent-bot\.rateLimit\)\): "restart-api" refused, nothing ran; the next request is allowed in \d+ ms/);
+    const repeated = await h.call('agent', 'POST', '/api/agents/agent-bot/actions', { action: 'restart-api', key: 'r1' });
+    assert.deepEqual([repeated.status, repeated.json.repeated], [202, true], 'a retry of a request already made joins it');
+    assert.equal((await h.call('agent', 'GET', '/api/agents/agent-bot/actions/r3')).json.error.code, 'HS_AGENT_ACTION_NOT_FOUND', 'nothing started for the refused one');
+    const refusals = (await h.knowledge.audit.list({ limit: 100 })).filter((entry) => entry.action === 'agent.action.refused');
+    assert.equal(refusals.length, 1);
+    assert.equal(refusals[0]!.actor, 'agent:agent-bot');
+    assert.match(refusals[0]!.data, /"key":"r3".*"reason":"rate limit: 2 new request\(s\) per 60000 ms \(agents\.agent-bot\.rateLimit\) spent"/);
   } finally {
     await h.close();
   }

@@ -56,6 +56,8 @@ const ROUTES: { method: string; url: string; role: ApiRole; body?: unknown }[] =
   { method: 'POST', url: '/api/agents/agent-bot/tasks/none:1/fail', role: 'agent', body: { generation: 1, error: 'x' } },
   { method: 'POST', url: '/api/agents/agent-bot/actions', role: 'agent', body: { action: 'restart-api', key: 'k1' } },
   { method: 'GET', url: '/api/agents/agent-bot/actions/k1', role: 'agent' },
+  { method: 'POST', url: '/api/agents/agent-bot/quarantine', role: 'operator', body: { reason: 'answers look wrong' } },
+  { method: 'POST', url: '/api/agents/agent-bot/release', role: 'operator', body: {} },
   { method: 'GET', url: '/api/inbox', role: 'viewer' },
   { method: 'POST', url: '/api/inbox/none:1/complete', role: 'operator', body: { result: 'ok' } },
   { method: 'GET', url: '/api/runs/none/graph', role: 'viewer' },

@@ -76,7 +76,7 @@ export class ApiHarness {
     },
   };
 
-  static async open(options: { bodyLimit?: number; withoutConfigs?: boolean; dashboardRoot?: string; streamTokenCheckMs?: number; leadership?: LeadershipView; alerts?: AlertIntake; scaling?: ServiceScaling; providers?: ProviderControl } = {}): Promise<ApiHarness> {
+  static async open(options: { bodyLimit?: number; withoutConfigs?: boolean; dashboardRoot?: string; streamTokenCheckMs?: number; leadership?: LeadershipView; alerts?: AlertIntake; scaling?: ServiceScaling; providers?: ProviderControl; allowLists?: AgentsConfig } = {}): Promise<ApiHarness> {
     const h = new ApiHarness();
     const agentAction = agentActionWorkflow({
       knowledge: h.knowledge,
@@ -106,7 +106,7 @@ export class ApiHarness {
         ...(options.leadership ? { leadership: options.leadership } : {}),
         ...(options.alerts ? { alerts: options.alerts } : {}),
         ...(options.scaling ? { scaling: options.scaling } : {}),
-        agentActions: new AgentActions({ store: h.store, knowledge: h.knowledge, engine: h.engine, allowLists: () => HARNESS_ALLOW_LISTS }),
+        agentActions: new AgentActions({ store: h.store, knowledge: h.knowledge, engine: h.engine, allowLists: () => options.allowLists ?? HARNESS_ALLOW_LISTS }),
         ...(options.providers ? { providers: options.providers } : {}),
       },
       { ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}), ...(options.dashboardRoot ? { dashboardRoot: options.dashboardRoot } : {}), onInternalError: (error) => console.error('internal error in test', error), onAnswer: (answer) => h.answers.push(answer) },

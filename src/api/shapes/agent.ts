@@ -16,6 +16,7 @@ export const agentSchema = closedObject({
   registeredAt: number,
   reliability: closedObject({ votes: number, agreed: number, rate: nullableNumber }),
   quarantine: { ...closedObject({ reason: text, by: text, at: number }), type: ['object', 'null'] },
+  retired: { ...closedObject({ reason: text, by: text, at: number }), type: ['object', 'null'] },
 });
 
 export function agentShape(agent: AgentView) {

@@ -1,5 +1,6 @@
 import type { ProviderStateView } from '../../execute/manual-provider-state.js';
 import type { AgentView } from '../../agents/agent-health.js';
+import type { OperatorAgentOutcome } from '../../agents/operator-agent-control.js';
 import type { AgentTaskView } from '../../api/shapes/agent.js';
 import type { AgentTaskStatus } from '../../store/agent-records.js';
 import type { GraphView } from '../../agents/task-graph-view.js';
@@ -233,6 +234,10 @@ export class ApiBackend implements CliBackend {
 
   listAgents(): Promise<AgentView[]> {
     return this.read(async () => (await this.client.request<{ agents: AgentView[] }>('GET', '/api/agents')).agents, (store) => store.listAgents());
+  }
+
+  setAgentQuarantine(name: string, action: 'quarantine' | 'release', reason: string | undefined): Promise<OperatorAgentOutcome> {
+    return this.change(`the ${action} of ${name}`, () => this.client.request<OperatorAgentOutcome>('POST', `/api/agents/${encodeURIComponent(name)}/${action}`, reason === undefined ? {} : { reason }));
   }
 
   listAgentTasks(filter: { limit: number; status?: AgentTaskStatus; runId?: string }): Promise<AgentTaskView[]> {

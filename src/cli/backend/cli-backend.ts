@@ -1,5 +1,6 @@
 import type { ProviderStateView } from '../../execute/manual-provider-state.js';
 import type { AgentView } from '../../agents/agent-health.js';
+import type { OperatorAgentOutcome } from '../../agents/operator-agent-control.js';
 import type { ApiTokenView } from '../../api/api-tokens.js';
 import type { AgentTaskView } from '../../api/shapes/agent.js';
 import type { AgentTaskStatus } from '../../store/agent-records.js';
@@ -64,6 +65,11 @@ export interface CliBackend {
   revokeToken(id: string, by: string): Promise<boolean>;
   /** Registered agents with their health and load. */
   listAgents(): Promise<AgentView[]>;
+  /**
+   * An operator's quarantine or release of an agent (audited as the token through the API,
+   * as `by` on the store); HS_AGENT_NOT_FOUND for a name never registered.
+   */
+  setAgentQuarantine(name: string, action: 'quarantine' | 'release', reason: string | undefined, by: string): Promise<OperatorAgentOutcome>;
   /** Agent tasks, oldest first (`status: 'dead'`: the dead-letter queue). */
   listAgentTasks(filter: { limit: number; status?: AgentTaskStatus; runId?: string }): Promise<AgentTaskView[]>;
   /** Approvals, oldest first: pending ones, or every one with `all`. */

@@ -15,6 +15,7 @@ import { refuseInternalWorkflow } from '../../workflow/internal-workflows.js';
 import { parseConfig } from '../../config/load-config.js';
 import type { HomeostatConfig } from '../../config/schema/root.js';
 import { decideApproval } from '../../execute/decide-approval.js';
+import { quarantineByOperator, releaseByOperator, type OperatorAgentOutcome } from '../../agents/operator-agent-control.js';
 import { acknowledgeIncident, annotateIncident, closeIncident, type Acknowledged, type ClosedIncident, type OperateIncidentDeps } from '../../execute/operate-incident.js';
 import type { AuditVerification } from '../../knowledge/audit-log.js';
 import { AUDIT_HEAD_FILE, auditKeyFromEnv, type AuditAnchorOptions, type AuditHead } from '../../knowledge/audit-head.js';
@@ -105,6 +106,14 @@ export class StoreBackend implements CliBackend {
   async listAgents(): Promise<AgentView[]> {
     const store = await this.store();
     return listAgentViews(store, Date.now());
+  }
+
+  async setAgentQuarantine(name: string, action: 'quarantine' | 'release', reason: string | undefined, by: string): Promise<OperatorAgentOutcome> {
+    const store = await this.store();
+    const knowledge = new Knowledge(store);
+    const deps = { store, audit: (actor: string, what: string, target: string, data: Record<string, unknown>) => knowledge.audit.append(actor, what, target, data), now: Date.now };
+    const text = reason ?? `${action === 'quarantine' ? 'quarantined' : 'released'} from the command line`;
+    return action === 'quarantine' ? quarantineByOperator(deps, name, by, text) : releaseByOperator(deps, name, by, text);
   }
 
   async listAgentTasks(filter: { limit: number; status?: AgentTaskStatus; runId?: string }): Promise<AgentTaskView[]> {

@@ -4,7 +4,7 @@ import type { AgentView } from '../../agents/agent-health.js';
 import { queuedReason, reliabilityText } from './agents.js';
 
 function agent(name: string, health: AgentView['health'], load: number, capacity = 1, capabilities = ['research']): AgentView {
-  return { name, capabilities, version: '1', owner: 'o', capacity, load, health, heartbeatMs: 200, lastHeartbeatAt: 0, heartbeatAgeMs: 0, registeredAt: 0, reliability: { votes: 0, agreed: 0, rate: null }, quarantine: null };
+  return { name, capabilities, version: '1', owner: 'o', capacity, load, health, heartbeatMs: 200, lastHeartbeatAt: 0, heartbeatAgeMs: 0, registeredAt: 0, reliability: { votes: 0, agreed: 0, rate: null }, quarantine: null, retired: null };
 }
 
 test('a queued task says why it waits: no agent, none alive, all busy, or who will take it', () => {

@@ -1,4 +1,6 @@
+import { userInfo } from 'node:os';
 import type { AgentView } from '../../agents/agent-health.js';
+import type { OperatorAgentOutcome } from '../../agents/operator-agent-control.js';
 import type { AgentTaskView } from '../../api/shapes/agent.js';
 import type { AgentTaskStatus } from '../../store/agent-records.js';
 import { withBackend } from '../backend/open-backend.js';
@@ -6,7 +8,17 @@ import { UsageError } from '../cli-error.js';
 import type { CommandContext } from '../command.js';
 import { formatDuration, table } from '../output.js';
 
-export const agentsUsage = 'homeostat agents [--json] | agents tasks [--status queued|claimed|completed|failed|dead] [--run ID] [--limit N] [--json]';
+export const agentsUsage =
+  'homeostat agents [--json] | agents tasks [--status queued|claimed|completed|failed|dead] [--run ID] [--limit N] [--json] | agents quarantine|release <name> [--reason TEXT] [--by NAME]';
+
+const actor = (ctx: CommandContext): string => {
+  if (typeof ctx.options.by === 'string') return `operator:${ctx.options.by}`;
+  try {
+    return `operator:${userInfo().username}`;
+  } catch {
+    return 'operator:unknown';
+  }
+};
 
 const TASK_STATUSES: readonly AgentTaskStatus[] = ['queued', 'claimed', 'completed', 'failed', 'dead'];
 
@@ -24,10 +36,20 @@ export function queuedReason(task: Pick<AgentTaskView, 'capability'>, agents: Ag
  * `homeostat agents`: every registered agent with its health (alive, late, dead from the
  * heartbeat's age) and load (tasks in flight against capacity). `agents tasks`: the tasks
  * dispatched to agents; `--status dead` is the dead-letter queue, with why.
+ * `agents quarantine|release <name>`: an operator's hand on an agent (operator-agent-control.ts).
  */
 export async function agentsCommand(ctx: CommandContext): Promise<number> {
-  const [sub] = ctx.positionals;
-  if (sub !== undefined && sub !== 'tasks') throw new UsageError(`usage: ${agentsUsage}`);
+  const [sub, name, ...extra] = ctx.positionals;
+  if (sub === 'quarantine' || sub === 'release') {
+    if (!name || extra.length > 0) throw new UsageError(`agents ${sub} takes one agent name\nusage: ${agentsUsage}`);
+    return withBackend(ctx, async (backend) => {
+      const outcome = await backend.setAgentQuarantine(name, sub, ctx.options.reason as string | undefined, actor(ctx));
+      if (ctx.options.json) ctx.out(JSON.stringify(outcome, null, 2));
+      else ctx.out(operatorOutcomeText(sub, outcome));
+      return 0;
+    });
+  }
+  if (sub !== undefined && (sub !== 'tasks' || name !== undefined)) throw new UsageError(`usage: ${agentsUsage}`);
   const status = ctx.options.status as string | undefined;
   if (status !== undefined && !TASK_STATUSES.includes(status as AgentTaskStatus)) throw new UsageError(`--status must be one of ${TASK_STATUSES.join(', ')}, got ${JSON.stringify(status)}`);
   const limitText = (ctx.options.limit as string | undefined) ?? '100';
@@ -68,7 +90,7 @@ export async function agentsCommand(ctx: CommandContext): Promise<number> {
       table(
         ['agent', 'health', 'load', 'capabilities', 'version', 'owner', 'last heartbeat', 'reliability'],
         agents.map((agent) => [
-          agent.quarantine ? `${agent.name} (quarantined)` : agent.name,
+          agent.retired ? `${agent.name} (retired)` : agent.quarantine ? `${agent.name} (quarantined)` : agent.name,
           agent.health,
           `${agent.load}/${agent.capacity}`,
           agent.capabilities.join(','),
@@ -81,6 +103,17 @@ export async function agentsCommand(ctx: CommandContext): Promise<number> {
     );
     return 0;
   });
+}
+
+/** What an operator's quarantine or release did, in one line. */
+export function operatorOutcomeText(action: 'quarantine' | 'release', outcome: OperatorAgentOutcome): string {
+  const name = outcome.agent.name;
+  if (action === 'quarantine') {
+    const tasks = outcome.requeued.length === 0 ? 'it held no task' : `${outcome.requeued.length} task(s) it held went back to the queue (${outcome.requeued.join(', ')})`;
+    return `quarantined ${name}: it claims no task until an operator releases it (the loop does not); ${tasks}`;
+  }
+  if (!outcome.released && !outcome.unretired) return `${name} was neither quarantined nor retired: nothing to release`;
+  return `released ${name}${outcome.unretired ? ' (its retirement lifted)' : ''}: it claims tasks again; its reliability starts over`;
 }
 
 /** `92% (23/25)`, or `-` before the agent's first quorum vote. */

@@ -35,3 +35,14 @@ test('an allow-list entry naming an unknown service, or an action an agent may n
   }
   assert.match(errorsOf(`${SERVICES}agents:\n  ops-bot:\n    actions:\n      Restart API: { service: api, do: { action: restart } }\n`)[0]!, /^homeostat\.yaml:7:\d+: agents\.ops-bot\.actions\.Restart API: Invalid key/);
 });
+
+test('agentElements.processes names, for each agent, a service of this file: another name, or a bad agent name, is refused at its line', () => {
+  const { config } = parseConfig(`${SERVICES}agentElements:\n  processes: { researcher-1: api }\n`, { file: '/srv/homeostat.yaml' });
+  assert.deepEqual(config.agentElements!.processes, { 'researcher-1': 'api' });
+  assert.deepEqual(parseConfig(`${SERVICES}agentElements: {}\n`, { file: '/srv/homeostat.yaml' }).config.agentElements!.processes, {}, 'none by default: no agent can be restarted');
+  assert.deepEqual(errorsOf(`${SERVICES}agentElements:\n  processes:\n    researcher-1: researcher\n`), [
+    'homeostat.yaml:6:19: agentElements.processes.researcher-1: "researcher" is not a service in this file: the agent\'s process must be one homeostat supervises',
+  ]);
+  assert.match(errorsOf(`${SERVICES}agentElements:\n  processes:\n    "bad name": api\n`)[0]!, /^homeostat\.yaml:6:\d+: agentElements\.processes\.bad name: /);
+  assert.match(errorsOf(`${SERVICES}agents:\n  ops-bot:\n    rateLimit: { max: 0, per: 1m }\n`)[0]!, /^homeostat\.yaml:6:\d+: agents\.ops-bot\.rateLimit\.max: /);
+});

@@ -3,7 +3,7 @@ import { actionSchema, type ActionConfig } from './policies.js';
 import { durationSchema } from './units.js';
 
 /** Same shape as an agent's registered name (src/api/routes/agents.ts). */
-const AGENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+export const AGENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 /** What an agent puts in its request: short, no spaces, no path separators. */
 const ACTION_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
@@ -40,6 +40,13 @@ const agentSchema = z
       .record(z.string().regex(ACTION_NAME, 'an action name: lower-case letters, digits, ".", "_" and "-", at most 64'), agentActionSchema)
       .default({})
       .describe('The allow-list: the named actions this agent may request (`POST /api/agents/<name>/actions`). Anything else it asks for is refused (403) and audited.'),
+    rateLimit: z
+      .strictObject({
+        max: z.number().int().min(1).describe('New requests allowed in any window of `per` (a repeated key is no new request).'),
+        per: durationSchema.describe('The sliding window.'),
+      })
+      .optional()
+      .describe('At most `max` new action requests per `per`, whatever their keys: past it a request is refused (429 HS_AGENT_ACTION_RATE_LIMITED) and the refusal audited. Without it, the agent\'s requests are not counted.'),
   })
   .describe('What one agent may ask homeostat to do.');
 
@@ -53,7 +60,7 @@ export const agentsSchema = z
   .default({})
   .describe('Agents\' allow-lists, by agent name: the actions each may request through the API. An agent not listed may request nothing.');
 
-export type AgentsConfig = Record<string, { actions: Record<string, AgentActionConfig> }>;
+export type AgentsConfig = Record<string, { actions: Record<string, AgentActionConfig>; rateLimit?: { max: number; per: number } | undefined }>;
 
 /** The references in `agents:` that only the whole file can check: the services named. */
 export function agentsIssues(config: { agents: AgentsConfig; services: Record<string, unknown> }): { path: (string | number)[]; message: string }[] {

@@ -35,7 +35,7 @@ export const actionSchema = z
         action: z.literal('restart'),
         scope: z.enum(['instance', 'service']).default('instance').describe('`instance`: the replica the symptom is on; `service`: every replica (see `rollout`).'),
       })
-      .describe('Restart the process (stop signal, grace period, start).'),
+      .describe('Restart the process (stop signal, grace period, start). On an agent (element `agent:<name>`): the process of the service `agentElements.processes` names for it.'),
     z
       .strictObject({
         action: z.literal('stop-start'),
@@ -104,10 +104,15 @@ export const actionSchema = z
     z
       .strictObject({ action: z.literal('quarantine') })
       .describe('Quarantine the incident\'s agent (element `agent:<name>`), for every dispatcher on the store: it claims no task, and the tasks it holds go back to the queue (docs/agents.md).'),
-    z.strictObject({ action: z.literal('release') }).describe('Let the incident\'s quarantined agent (element `agent:<name>`) claim tasks again; its reliability starts over.'),
+    z.strictObject({ action: z.literal('release') }).describe('Let the incident\'s quarantined agent (element `agent:<name>`) claim tasks again; its reliability starts over. An agent an operator quarantined is left quarantined: only an operator releases it.'),
+    z
+      .strictObject({ action: z.literal('replace') })
+      .describe(
+        'Retire the incident\'s agent (element `agent:<name>`): the tasks it holds go back to the queue now, for another capable agent, and it claims nothing again; where `agentElements.processes` names its process, that process is stopped and a fresh one started, which claims again once it registers (docs/agents.md).',
+      ),
     z.strictObject({ action: z.literal('escalate') }).describe('Hand the incident to people (the `escalation` webhooks).'),
   ])
-  .describe('One rung: `action` is `restart`, `stop-start`, `scale`, `rollback`, `failover`, `command`, `webhook`, `workflow`, `redrive`, `drain`, `limit`, `restore`, `quarantine`, `release` or `escalate`; the other keys depend on it.');
+  .describe('One rung: `action` is `restart`, `stop-start`, `scale`, `rollback`, `failover`, `command`, `webhook`, `workflow`, `redrive`, `drain`, `limit`, `restore`, `quarantine`, `release`, `replace` or `escalate`; the other keys depend on it.');
 export type ActionConfig = z.output<typeof actionSchema>;
 
 const approvalSchema = z.strictObject({

@@ -12,7 +12,7 @@ import { prometheusSchema } from './prometheus.js';
 import { workflowsSchema } from './workflows.js';
 import { modelsSchema } from './models.js';
 import { agentsIssues, agentsSchema } from './agents.js';
-import { agentElementSchema } from './agent-element.js';
+import { agentElementIssues, agentElementSchema } from './agent-element.js';
 
 /**
  * The whole `homeostat.yaml`. Each part lives in its own file under `schema/`; later
@@ -106,6 +106,7 @@ export const configSchema = z
     ];
     for (const issue of exposeIssues({ services: config.services, fixedPorts })) ctx.addIssue({ code: 'custom', ...issue });
     for (const issue of agentsIssues(config)) ctx.addIssue({ code: 'custom', ...issue });
+    for (const issue of agentElementIssues(config)) ctx.addIssue({ code: 'custom', ...issue });
   });
 
 /** Unknown names, self-references, repeats and cycles in `dependsOn`, each at the entry that causes it. */

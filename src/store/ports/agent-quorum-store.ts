@@ -26,10 +26,15 @@ export interface AgentQuorumStore {
   /**
    * Quarantine an agent: it claims nothing from now on, and every task it holds goes back
    * to the queue (a `requeued` entry in its history; its late answer is refused by the
-   * fence). Answers the tasks requeued.
+   * fence). Answers the tasks requeued, and who holds the quarantine now: the loop
+   * (`by` = `controller`) never takes over a person's quarantine, which stays theirs.
    */
-  quarantineAgent(agent: string, reason: string, by: string, now: number): Promise<{ requeued: string[] }>;
-  /** Let a quarantined agent claim again; its reliability starts over from `now`. */
-  releaseAgent(agent: string, reason: string, by: string, now: number): Promise<void>;
+  quarantineAgent(agent: string, reason: string, by: string, now: number): Promise<{ requeued: string[]; heldBy: string }>;
+  /**
+   * Let a quarantined agent claim again; its reliability starts over from `now`. The loop
+   * (`by` = `controller`) cannot release a person's quarantine: `released: false` and who
+   * holds it. Not quarantined: `released: false`, `heldBy: null`, nothing written.
+   */
+  releaseAgent(agent: string, reason: string, by: string, now: number): Promise<{ released: boolean; heldBy: string | null }>;
   listAgentQuarantines(): Promise<AgentQuarantineRecord[]>;
 }

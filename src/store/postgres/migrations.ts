@@ -518,4 +518,22 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX human_tasks_run ON human_tasks (run_id);
     `,
   },
+  {
+    // An agent retired by the loop's `replace` rung (docs/agents.md#restart-and-replace): it claims nothing
+    // again; with a process homeostat runs, only its registration up to `registered_at` is
+    // fenced, and the fresh process's registration claims again. `tasks`: the task ids it held,
+    // requeued at once, which verification watches until live agents own them.
+    name: '0018_agent_retirements',
+    sql: `
+      CREATE TABLE agent_retirements (
+        agent TEXT PRIMARY KEY,
+        registered_at BIGINT NOT NULL,
+        fresh_allowed INTEGER NOT NULL,
+        tasks TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        retired_by TEXT NOT NULL,
+        retired_at BIGINT NOT NULL
+      );
+    `,
+  },
 ];

@@ -1,4 +1,5 @@
 import type { AgentQuarantineRecord, AgentQuorumRecord, AgentQuorumStatus, AgentQuorumVoteRecord, AgentReliability, NewQuorumTask } from '../agent-quorum-records.js';
+import { LOOP_ACTOR } from '../agent-retirement-records.js';
 import type { AgentQuorumStore } from '../ports/agent-quorum-store.js';
 import type { SqlExecutor } from './sql-executor.js';
 import { count, rows } from './sql-executor.js';
@@ -89,25 +90,30 @@ export class AgentQuorumTables implements AgentQuorumStore {
   }
 
   async agentReliabilities(): Promise<AgentReliability[]> {
-    // Since the last release: an agent let back in is judged on what it answers from then on.
+    // Since the last release: an agent let back in is judged on what it answers from then on;
+    // and since its retirement: a fresh instance started by `replace` does not inherit its dissent.
     const found = await this.sql.rows<{ agent: string; votes: number; agreed: number }>(
       'computing agent reliabilities',
       `SELECT v.voter AS agent, CAST(COUNT(*) AS INTEGER) AS votes, CAST(SUM(v.agreed) AS INTEGER) AS agreed
        FROM agent_quorum_votes v JOIN agents a ON a.name = v.voter
        LEFT JOIN agent_quarantines q ON q.agent = v.voter AND q.quarantined = 0
-       WHERE q.changed_at IS NULL OR v.at > q.changed_at
+       LEFT JOIN agent_retirements r ON r.agent = v.voter
+       WHERE (q.changed_at IS NULL OR v.at > q.changed_at) AND (r.retired_at IS NULL OR v.at > r.retired_at)
        GROUP BY v.voter ORDER BY v.voter`,
     );
     return found.map((row) => ({ agent: row.agent, votes: Number(row.votes), agreed: Number(row.agreed) }));
   }
 
-  async quarantineAgent(agent: string, reason: string, by: string, now: number): Promise<{ requeued: string[] }> {
+  async quarantineAgent(agent: string, reason: string, by: string, now: number): Promise<{ requeued: string[]; heldBy: string }> {
     return this.sql.transaction('quarantining an agent', function* () {
+      // The loop never takes over a person's quarantine: it would then be the loop's to release.
       yield* count(
         `INSERT INTO agent_quarantines (agent, quarantined, reason, changed_by, changed_at) VALUES ($1, 1, $2, $3, $4)
-         ON CONFLICT (agent) DO UPDATE SET quarantined = 1, reason = $2, changed_by = $3, changed_at = $4`,
+         ON CONFLICT (agent) DO UPDATE SET quarantined = 1, reason = $2, changed_by = $3, changed_at = $4
+         WHERE agent_quarantines.quarantined = 0 OR $3 <> '${LOOP_ACTOR}' OR agent_quarantines.changed_by = '${LOOP_ACTOR}'`,
         [agent, reason, by, now],
       );
+      const heldBy = (yield* rows<{ changedBy: string }>('SELECT changed_by AS "changedBy" FROM agent_quarantines WHERE agent = $1', [agent]))[0]!.changedBy;
       // Its tasks go back to the queue; the generation stays, and the next claim bumps it, so its late answer is fenced.
       const requeued = yield* rows<{ id: string; generation: number }>(
         `UPDATE agent_tasks SET status = 'queued', agent = NULL, lease_expires_at = NULL WHERE agent = $1 AND status = 'claimed' RETURNING id, generation`,
@@ -123,17 +129,23 @@ export class AgentQuorumTables implements AgentQuorumStore {
           `${agent} was quarantined (${reason})`,
         ]);
       }
-      return { requeued: requeued.map((task) => task.id).sort() };
+      return { requeued: requeued.map((task) => task.id).sort(), heldBy };
     });
   }
 
-  async releaseAgent(agent: string, reason: string, by: string, now: number): Promise<void> {
-    await this.sql.transaction('releasing an agent', function* () {
+  async releaseAgent(agent: string, reason: string, by: string, now: number): Promise<{ released: boolean; heldBy: string | null }> {
+    return this.sql.transaction('releasing an agent', function* () {
+      const before = (yield* rows<QuarantineRow>(`SELECT ${QUARANTINE_COLUMNS} FROM agent_quarantines WHERE agent = $1`, [agent]))[0];
+      // A person's quarantine is released only by a person: the loop's release rung leaves it.
+      // Not quarantined: nothing to release, and its reliability does not start over.
+      if (!before || Number(before.quarantined) !== 1) return { released: false, heldBy: null };
+      if (by === LOOP_ACTOR && before.changedBy !== LOOP_ACTOR) return { released: false, heldBy: before.changedBy };
       yield* count(
-      `INSERT INTO agent_quarantines (agent, quarantined, reason, changed_by, changed_at) VALUES ($1, 0, $2, $3, $4)
-       ON CONFLICT (agent) DO UPDATE SET quarantined = 0, reason = $2, changed_by = $3, changed_at = $4`,
-      [agent, reason, by, now],
+        `INSERT INTO agent_quarantines (agent, quarantined, reason, changed_by, changed_at) VALUES ($1, 0, $2, $3, $4)
+         ON CONFLICT (agent) DO UPDATE SET quarantined = 0, reason = $2, changed_by = $3, changed_at = $4`,
+        [agent, reason, by, now],
       );
+      return { released: true, heldBy: before.changedBy };
     });
   }
 

@@ -11,6 +11,7 @@ import type {
   NewAgentTaskRecord,
 } from '../agent-records.js';
 import type { AgentStore } from '../ports/agent-store.js';
+import { RETIRED } from './agent-retirement-tables.js';
 import type { SqlDialect } from './sql-dialect.js';
 import type { SqlExecutor, SqlTransaction } from './sql-executor.js';
 import { count, rows } from './sql-executor.js';
@@ -211,6 +212,8 @@ export class AgentTables implements AgentStore {
       if (free <= 0) return { tasks: [], swept };
       // A quarantined agent claims nothing (agent-quorum-tables.ts): the loop or an operator put it there.
       if ((yield* rows(`SELECT 1 FROM agent_quarantines WHERE agent = $1 AND quarantined = 1`, [name])).length > 0) return { tasks: [], swept };
+      // A retired one neither (agent-retirement-tables.ts): its name, or the registration the `replace` rung retired.
+      if ((yield* rows(`SELECT 1 WHERE ${RETIRED('$1')}`, [name])).length > 0) return { tasks: [], swept };
       const candidates = yield* rows<{ id: string }>(
         `SELECT id FROM agent_tasks WHERE status = 'queued' AND ${dialect.inList('capability', 1)} AND ${NOT_IN_ITS_QUORUM('$3')} ORDER BY created_at, id LIMIT $2${dialect.skipLocked}`,
         [dialect.list(current.capabilities), free, name],

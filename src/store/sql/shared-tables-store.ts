@@ -1,4 +1,5 @@
 import type { AgentQuorumStore } from '../ports/agent-quorum-store.js';
+import type { AgentRetirementStore } from '../ports/agent-retirement-store.js';
 import type { AgentStore } from '../ports/agent-store.js';
 import type { ApiTokenStore } from '../ports/api-token-store.js';
 import type { ElementStore } from '../ports/element-store.js';
@@ -8,6 +9,7 @@ import type { LeaseStore } from '../ports/lease-store.js';
 import type { ModelStore } from '../ports/model-store.js';
 import type { NodeStore } from '../ports/node-store.js';
 import { AgentQuorumTables } from './agent-quorum-tables.js';
+import { AgentRetirementTables } from './agent-retirement-tables.js';
 import { AgentTables } from './agent-tables.js';
 import { ApiTokenTables } from './api-token-tables.js';
 import { ElementTables } from './element-tables.js';
@@ -19,7 +21,7 @@ import { NodeTables } from './node-tables.js';
 import type { SqlExecutor } from './sql-executor.js';
 
 /** Every port whose SQL is written once, over the dialect object: all but the runs. */
-export type SharedPorts = LeaseStore & ElementStore & KnowledgeStore & ApiTokenStore & NodeStore & ModelStore & AgentStore & HumanTaskStore & AgentQuorumStore;
+export type SharedPorts = LeaseStore & ElementStore & KnowledgeStore & ApiTokenStore & NodeStore & ModelStore & AgentStore & HumanTaskStore & AgentQuorumStore & AgentRetirementStore;
 
 /** Which table class implements each shared port: a new port's tables are added here. */
 const PORT_TABLES = {
@@ -32,6 +34,7 @@ const PORT_TABLES = {
   agents: AgentTables,
   humanTasks: HumanTaskTables,
   agentQuorums: AgentQuorumTables,
+  agentRetirements: AgentRetirementTables,
 } as const;
 
 type PortTables = { [K in keyof typeof PORT_TABLES]: InstanceType<(typeof PORT_TABLES)[K]> };
@@ -52,6 +55,7 @@ abstract class SharedTables {
       agents: new AgentTables(sql),
       humanTasks: new HumanTaskTables(sql),
       agentQuorums: new AgentQuorumTables(sql),
+      agentRetirements: new AgentRetirementTables(sql),
     };
   }
 }

@@ -56,3 +56,27 @@ test('homeostat agents shows health and load; agents tasks says why a queued tas
     await h.close();
   }
 });
+
+test('homeostat agents quarantine|release on the store: audited as operator:<--by>; a viewer token is refused through the API; a name is required', async () => {
+  const h = await AgentHarness.open();
+  try {
+    const idle = await h.spawnAgent('idle-1', { capabilities: ['research'], capacity: 1, workMs: 10 });
+    void idle;
+    const local = ['--store', h.storeUrl, '--local'];
+    const quarantined = await cli('agents', 'quarantine', 'idle-1', '--reason', 'maintenance', '--by', 'alice', ...local);
+    assert.equal(quarantined.status, 0, quarantined.err);
+    assert.match(quarantined.out, /quarantined idle-1: it claims no task until an operator releases it \(the loop does not\); it held no task/);
+    assert.match((await cli('agents', ...local)).out, /idle-1 \(quarantined\)/);
+    const viewer = await h.token('cli-viewer-2', 'viewer');
+    const refused = await cli('agents', 'release', 'idle-1', '--api', h.url, '--token', viewer);
+    assert.notEqual(refused.status, 0, 'a viewer may not release');
+    assert.match(refused.err, /HS_API_FORBIDDEN|forbidden|role/i);
+    assert.equal((await cli('agents', 'release', ...local)).status, 2, 'a name is required');
+    const released = await cli('agents', 'release', 'idle-1', '--by', 'bob', ...local);
+    assert.match(released.out, /released idle-1: it claims tasks again/);
+    const audit = (await h.store.listAudit({ afterSeq: 0, limit: 100 })).filter((a) => a.subject === 'agent:idle-1').map((a) => `${a.actor} ${a.action}`);
+    assert.deepEqual(audit, ['operator:alice agent.quarantined', 'operator:bob agent.released']);
+  } finally {
+    await h.close();
+  }
+});

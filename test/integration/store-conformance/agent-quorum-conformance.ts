@@ -61,7 +61,7 @@ export function agentQuorumConformance(it: It): void {
     await store.registerAgent(agent('other', 2), 1_000);
     await store.createAgentTask({ id: 't1', runId: 'run-t1', name: 'x', capability: 'add', input: '{}', leaseMs: 10_000, maxLapses: 3, createdAt: 1_000 });
     const [held] = (await store.claimAgentTasks('q', 1_100))!.tasks;
-    assert.deepEqual(await store.quarantineAgent('q', 'incident 1', 'controller', 1_200), { requeued: ['t1'] });
+    assert.deepEqual(await store.quarantineAgent('q', 'incident 1', 'controller', 1_200), { requeued: ['t1'], heldBy: 'controller' });
     assert.deepEqual(await store.listAgentQuarantines(), [{ agent: 'q', quarantined: true, reason: 'incident 1', changedBy: 'controller', changedAt: 1_200 }]);
     assert.deepEqual((await store.heartbeatAgent('q', 1_250))!.held, [], 'its heartbeat no longer lists the task');
     assert.deepEqual((await store.claimAgentTasks('q', 1_300))!.tasks, [], 'quarantined: nothing');
@@ -69,8 +69,43 @@ export function agentQuorumConformance(it: It): void {
     const taken = (await store.claimAgentTasks('other', 1_400))!.tasks;
     assert.deepEqual(taken.map((t) => [t.id, t.generation]), [['t1', held!.generation + 1]]);
     assert.deepEqual((await store.listAgentTaskEvents('t1')).map((e) => `${e.kind}:${e.agent ?? '-'}`), ['created:-', 'claimed:q', 'requeued:q', 'refused:q', 'claimed:other']);
-    await store.releaseAgent('q', 'incident 1 resolved', 'controller', 1_500);
+    assert.deepEqual(await store.releaseAgent('q', 'incident 1 resolved', 'controller', 1_500), { released: true, heldBy: 'controller' });
     await store.createAgentTask({ id: 't2', runId: 'run-t2', name: 'x', capability: 'add', input: '{}', leaseMs: 10_000, maxLapses: 3, createdAt: 1_500 });
     assert.deepEqual((await store.claimAgentTasks('q', 1_600))!.tasks.map((t) => t.id), ['t2'], 'released: it claims again');
+  });
+
+  it('agent quarantine by a person: the loop neither takes it over nor releases it; releasing an agent that is not quarantined writes nothing', async (store) => {
+    await store.registerAgent(agent('p', 1), 1_000);
+    assert.deepEqual(await store.releaseAgent('p', 'nothing', 'controller', 1_050), { released: false, heldBy: null });
+    assert.deepEqual(await store.listAgentQuarantines(), [], 'no row for a release of nothing');
+    await store.quarantineAgent('p', 'looks wrong', 'api:alice', 1_100);
+    assert.deepEqual(await store.quarantineAgent('p', 'incident 2', 'controller', 1_200), { requeued: [], heldBy: 'api:alice' });
+    assert.deepEqual(await store.releaseAgent('p', 'incident 2 resolved', 'controller', 1_300), { released: false, heldBy: 'api:alice' });
+    assert.deepEqual((await store.listAgentQuarantines()).map((q) => [q.quarantined, q.changedBy, q.reason]), [[true, 'api:alice', 'looks wrong']]);
+    assert.deepEqual(await store.releaseAgent('p', 'checked', 'operator:bob', 1_400), { released: true, heldBy: 'api:alice' });
+  });
+
+  it('agent retirement: its tasks go back to the queue now; its registration claims nothing again; a later registration claims only when a fresh instance is allowed; votes before it no longer count', async (store) => {
+    await store.registerAgent(agent('r', 1), 1_000);
+    await store.registerAgent(agent('s', 1), 1_000);
+    await store.createAgentTask({ id: 'rt1', runId: 'run-rt1', name: 'x', capability: 'add', input: '{}', leaseMs: 60_000, maxLapses: 3, createdAt: 1_000 });
+    const [held] = (await store.claimAgentTasks('r', 1_100))!.tasks;
+    await quorumOf(store, 'rq', 0, 1_050);
+    await store.decideAgentQuorum('rq', { status: 'accepted', answer: '1', detail: null }, [['r', false], ['s', true]].map(([voter, agreed]) => ({ quorumId: 'rq', voter: voter as string, taskId: null, agreed: agreed as boolean, answer: '1', at: 1_050 })), 1_050);
+    assert.equal(await store.retireAgent('nobody', { freshAllowed: false, reason: 'x', by: 'controller', now: 1_150 }), undefined);
+    const retired = await store.retireAgent('r', { freshAllowed: true, reason: 'incident 3', by: 'controller', now: 1_200 });
+    assert.deepEqual(retired, { requeued: ['rt1'], retirement: { agent: 'r', registeredAt: 1_000, freshAllowed: true, tasks: ['rt1'], reason: 'incident 3', retiredBy: 'controller', retiredAt: 1_200 } });
+    assert.deepEqual((await store.claimAgentTasks('r', 1_300))!.tasks, [], 'the retired registration claims nothing');
+    assert.equal((await store.completeAgentTask('rt1', 'r', held!.generation, '1', 1_350)).outcome, 'refused');
+    await store.registerAgent(agent('r', 1), 1_400);
+    assert.deepEqual((await store.claimAgentTasks('r', 1_500))!.tasks.map((t) => [t.id, t.generation]), [['rt1', held!.generation + 1]], 'the fresh instance claims');
+    assert.deepEqual((await store.agentReliabilities()).map((r) => [r.agent, r.votes]), [['s', 1]], 'the fresh instance does not inherit the retired one\'s votes');
+    await store.retireAgent('s', { freshAllowed: false, reason: 'incident 4', by: 'controller', now: 1_600 });
+    await store.registerAgent(agent('s', 1), 1_700);
+    await store.createAgentTask({ id: 'rt2', runId: 'run-rt2', name: 'x', capability: 'add', input: '{}', leaseMs: 60_000, maxLapses: 3, createdAt: 1_700 });
+    assert.deepEqual((await store.claimAgentTasks('s', 1_800))!.tasks, [], 'a fenced name claims nothing, registered again or not');
+    assert.equal(await store.unretireAgent('s'), true);
+    assert.equal(await store.unretireAgent('s'), false);
+    assert.deepEqual((await store.claimAgentTasks('s', 1_900))!.tasks.map((t) => t.id), ['rt2'], 'lifted: it claims');
   });
 }
