@@ -354,6 +354,7 @@ export class ControllerRuntime {
       // The Prometheus of the applied config: a policy's `verify.checks` ask it.
       prometheus: () => live.config.prometheus,
       fenceAction: async (action, target) => (await leadership.recordAction(action, target)).token,
+      agentProcess: (agent) => live.config.agentElements?.processes?.[agent],
     });
     // This engine starts and reads runs; remediation runs execute only on the leader's
     // worker (see leadership.ts), so a deposed controller never acts.

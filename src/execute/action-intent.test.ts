@@ -110,3 +110,28 @@ test('an interrupted restart: skipped when the replica started after the intent,
     assert.match(resumed!.outcome.detail, /not repeated/);
     assert.equal(await resumeInterrupted(make({ action: 'scale', replicas: 3 })), undefined, 'an absolute scale repeats');
   }));
+
+test('an interrupted restart of an agent is checked on the process that runs it: skipped once that process started after the intent', () =>
+  withIntent(async (make) => {
+    const asked: string[] = [];
+    const agentRestart = (startedAt: number): ActionIntent => {
+      const base = make({ action: 'restart' });
+      const control: ElementControl = {
+        ...base.control,
+        instances: (service) => {
+          asked.push(service);
+          return service === 'writer-svc' ? ['writer-svc#0'] : [];
+        },
+        restartState: (service, instance) => (service === 'writer-svc' && instance === 'writer-svc#0' ? { startedAt, nextRestartAt: null } : undefined),
+      };
+      const { instance: _instance, ...rest } = base;
+      return { ...rest, control, label: 'restart agent:writer', service: 'agent:writer', processService: 'writer-svc' };
+    };
+    const stale = agentRestart(Date.now() - 60_000);
+    await recordIntent(stale);
+    assert.equal(await resumeInterrupted(stale), undefined, 'the process predates the intent: the restart never happened, run it');
+    const resumed = await resumeInterrupted(agentRestart(Date.now() + 60_000));
+    assert.equal(resumed?.outcome.skipped, true, 'the process started after the intent: the restart happened, not again');
+    assert.match(resumed!.outcome.detail, /every replica of writer-svc started after it/);
+    assert.deepEqual([...new Set(asked)], ['writer-svc'], 'the agent element itself has no process to look at');
+  }));

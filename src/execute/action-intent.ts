@@ -67,6 +67,12 @@ export interface ActionIntent {
   label: string;
   service: string;
   instance?: string;
+  /**
+   * The supervised service whose processes show a restart's effect when it is not `service`
+   * itself: an agent element `agent:<name>` is restarted through the service that
+   * `agentElements.processes` names for it.
+   */
+  processService?: string;
   leaderTerm?: number;
 }
 
@@ -111,12 +117,13 @@ export async function recordIntent(intent: ActionIntent): Promise<void> {
 
 /** Which replicas of the target started after `since`, in words; undefined when any did not. */
 function restartedAfter(intent: ActionIntent, since: number): string | undefined {
-  const scoped = 'scope' in intent.action && intent.action.scope === 'instance' && intent.instance !== undefined;
-  const instances = scoped ? [intent.instance!] : intent.control.instances(intent.service);
+  const service = intent.processService ?? intent.service;
+  const scoped = intent.processService === undefined && 'scope' in intent.action && intent.action.scope === 'instance' && intent.instance !== undefined;
+  const instances = scoped ? [intent.instance!] : intent.control.instances(service);
   if (instances.length === 0 || !intent.control.restartState) return undefined;
   for (const instance of instances) {
-    const startedAt = intent.control.restartState(intent.service, instance)?.startedAt;
+    const startedAt = intent.control.restartState(service, instance)?.startedAt;
     if (startedAt == null || startedAt < since) return undefined;
   }
-  return `${scoped ? intent.instance! : `every replica of ${intent.service}`} started after it`;
+  return `${scoped ? intent.instance! : `every replica of ${service}`} started after it`;
 }

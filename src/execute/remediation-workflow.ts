@@ -7,6 +7,7 @@ import type { Knowledge } from '../knowledge/knowledge.js';
 import type { GuardDecision, Guardrails } from '../plan/guardrails.js';
 import { defineWorkflow, type WorkflowDefinition } from '../workflow/define-workflow.js';
 import type { WorkflowContext } from '../workflow/workflow-context.js';
+import { agentOf } from '../analyze/agent-element.js';
 import { recordIntent, resumeInterrupted, type ActionIntent } from './action-intent.js';
 import { DESTRUCTIVE_ACTIONS, escalate, type Actuator, type ActuatorDeps } from './actuators.js';
 import { pageOnce } from './page-once.js';
@@ -86,6 +87,8 @@ export interface RemediationDeps extends Pick<ActuatorDeps, 'escalation' | 'esca
    * is no longer the leader. Without it (a single controller), actions are not fenced.
    */
   fenceAction?: (action: string, target: string) => Promise<number>;
+  /** The service `agentElements.processes` names for an agent (a `restart` of `agent:<name>` restarts it); undefined for none. */
+  agentProcess?: (agent: string) => string | undefined;
 }
 
 /**
@@ -227,7 +230,10 @@ export function remediationWorkflow(deps: RemediationDeps): WorkflowDefinition<R
           const leaderTerm = await fenceOrWait(deps, action.action, instance ?? service, signal);
           // At most once: the intent is recorded before the action runs; a run resumed after
           // a crash finds it and checks rather than blindly repeats (see action-intent.ts).
-          const intent: ActionIntent = { knowledge, control: deps.control, incidentId, runId: ctx.runId, rung, action, label, service, ...(instance ? { instance } : {}), ...(leaderTerm === undefined ? {} : { leaderTerm }) };
+          // An agent's restart shows on the process that runs it: a resumed run looks there.
+          const agent = agentOf(service);
+          const processService = agent === undefined ? undefined : deps.agentProcess?.(agent);
+          const intent: ActionIntent = { knowledge, control: deps.control, incidentId, runId: ctx.runId, rung, action, label, service, ...(instance ? { instance } : {}), ...(processService ? { processService } : {}), ...(leaderTerm === undefined ? {} : { leaderTerm }) };
           const resumed = await resumeInterrupted(intent);
           if (resumed?.recorded) return resumed.outcome;
           const { since, ownRestartAt } = restartSince(await knowledge.incidents.explain(incidentId));
