@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { AgentDispatcher } from '../../src/agents/agent-dispatcher.js';
+import { quarantineByOperator } from '../../src/agents/operator-agent-control.js';
 import { createAgentQuorum } from '../../src/agents/agent-quorum.js';
 import { buildApi } from '../../src/api/api-server.js';
 import { ApiTokens } from '../../src/api/api-tokens.js';
@@ -22,7 +23,7 @@ import { launchBrowser, openPage, screenshot } from './dashboard-harness.js';
 
 const ADDER = new URL('../integration/agents/fixtures/quorum-agent-process.js', import.meta.url);
 
-test('dashboard: the agents view shows a quorum\'s decision and every vote, a faulty agent\'s as a dissent', async () => {
+test('dashboard: the agents view shows a quorum\'s decision and every vote, a faulty agent\'s as a dissent, each agent\'s reliability, and a person\'s quarantine with who and why', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'homeostat-dashboard-quorums-'));
   const store = SqliteStore.open(join(dir, 'homeostat.db'));
   const quorum = createAgentQuorum(store);
@@ -35,7 +36,8 @@ test('dashboard: the agents view shows a quorum\'s decision and every vote, a fa
   dispatcher.startSweeping(200, () => undefined);
   const tokens = new ApiTokens(store);
   const live = new LiveEventHub(store, 100);
-  const app = await buildApi({ store, knowledge: new Knowledge(store), engine, tokens, series: new TimeSeriesStore(), live, now: Date.now, agents: dispatcher });
+  const knowledge = new Knowledge(store);
+  const app = await buildApi({ store, knowledge, engine, tokens, series: new TimeSeriesStore(), live, now: Date.now, agents: dispatcher });
   const children = new ChildGroup();
   let browser: Browser | undefined;
   try {
@@ -59,6 +61,15 @@ test('dashboard: the agents view shows a quorum\'s decision and every vote, a fa
     await row.locator('li[data-voter="adder-3"][data-agreed="false"]').filter({ hasText: 'dissented' }).filter({ hasText: '"sum":6' }).waitFor();
     for (const agreeing of ['adder-1', 'adder-2']) await row.locator(`li[data-voter="${agreeing}"][data-agreed="true"]`).filter({ hasText: '"sum":5' }).waitFor();
     await screenshot(page, 'dashboard-quorums-1-decided');
+
+    // Each agent's standing and reliability: the dissenter agreed in none of its votes; a
+    // person quarantines it, and the page says who and why.
+    const agents = page.getByRole('table', { name: 'agents', exact: true });
+    await agents.locator('tr[data-agent="adder-3"][data-standing="in-service"]').filter({ hasText: '0 % (0/1)' }).waitFor({ timeout: 20_000 });
+    await agents.locator('tr[data-agent="adder-1"][data-standing="in-service"]').filter({ hasText: '100 % (1/1)' }).waitFor();
+    await quarantineByOperator({ store, audit: (...entry) => knowledge.audit.append(...entry), now: Date.now }, 'adder-3', 'alice', 'answers one too many');
+    await agents.locator('tr[data-agent="adder-3"][data-standing="quarantined"]').filter({ hasText: /by alice (just now|\d+ s ago): answers one too many/ }).waitFor({ timeout: 20_000 });
+    await screenshot(page, 'dashboard-quorums-2-quarantined');
     assert.deepEqual(problems, []);
   } finally {
     await children.killAll();

@@ -89,6 +89,9 @@ const OTHER_TONES = {
   dead: 'bad',
   queued: 'idle',
   claimed: 'info',
+  'in-service': 'ok',
+  quarantined: 'bad',
+  retired: 'idle',
   // Quorums: accepted, or no k answers agreed.
   accepted: 'ok',
   'no-quorum': 'bad',

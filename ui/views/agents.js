@@ -1,4 +1,5 @@
-// Agents: each registered agent's health (from its heartbeat's age), load against capacity,
+// Agents: each registered agent's health (from its heartbeat's age), standing (in service,
+// quarantined or retired, by whom and why), load against capacity, reliability in quorums,
 // capabilities, version and owner; and the tasks dispatched to them, with their state.
 // Read-only: agents act through their own tokens, people through approvals.
 import { empty, h, replace } from '../dom.js';
@@ -21,22 +22,39 @@ function loadCell(agent) {
   );
 }
 
+/** In service, or taken out: quarantined (by the loop or a person) or retired by a `replace`, with who and why. */
+function standingCell(agent) {
+  const out = agent.retired ? ['retired', agent.retired] : agent.quarantine ? ['quarantined', agent.quarantine] : undefined;
+  if (!out) return h('td', null, badge('in-service', 'in service'));
+  const [state, by] = out;
+  return h('td', { class: 'wrap' }, badge(state), ` by ${by.by} `, relTime(by.at), `: ${by.reason}`);
+}
+
+/** Votes agreed with the accepted answer, of votes cast in quorums. */
+function reliabilityCell(agent) {
+  const { votes, agreed, rate } = agent.reliability;
+  if (votes === 0) return h('td', { class: 'muted' }, 'no votes');
+  return h('td', { title: `agreed with the accepted answer in ${agreed} of ${votes} quorum votes` }, `${Math.round(rate * 100)} % (${agreed}/${votes})`);
+}
+
 function agentsTable(agents) {
   if (agents.length === 0) return empty('No agent has registered.', 'An agent registers with its own token: homeostat token create --role agent --name NAME (docs/agents.md).');
   return h(
     'table',
     { class: 'grid', 'aria-label': 'agents' },
-    h('thead', null, h('tr', null, ['agent', 'health', 'load', 'capabilities', 'version', 'owner', 'last heartbeat'].map((c) => h('th', { scope: 'col' }, c)))),
+    h('thead', null, h('tr', null, ['agent', 'health', 'standing', 'load', 'reliability', 'capabilities', 'version', 'owner', 'last heartbeat'].map((c) => h('th', { scope: 'col' }, c)))),
     h(
       'tbody',
       null,
       agents.map((agent) =>
         h(
           'tr',
-          { dataset: { agent: agent.name, health: agent.health } },
+          { dataset: { agent: agent.name, health: agent.health, standing: agent.retired ? 'retired' : agent.quarantine ? 'quarantined' : 'in-service' } },
           h('th', { scope: 'row' }, agent.name),
           h('td', null, badge(agent.health)),
+          standingCell(agent),
           loadCell(agent),
+          reliabilityCell(agent),
           h('td', null, agent.capabilities.join(', ')),
           h('td', null, agent.version),
           h('td', null, agent.owner),
