@@ -1,5 +1,6 @@
 // One measured cell, in its own process: one system (homeostat, langgraph, or bare — ten
-// plain fetches in a row, no durability: the floor), one kind of node (trivial or model),
+// plain fetches in a row, no durability: the floor; bare-like-homeostat: the same with
+// homeostat's fetch options), one kind of node (trivial or model),
 // `inFlight` pipelines kept outstanding for BENCH_SECONDS after BENCH_WARMUP_SECONDS, on a
 // fresh file in a temp dir. Prints one JSON line.
 //
@@ -19,12 +20,12 @@ const durability = durabilityOf(durabilityName);
 if (nodes !== 'trivial' && nodes !== 'model') throw new Error(`nodes is trivial or model, not ${nodes}`);
 if (nodes === 'model' && !baseUrl) throw new Error('model nodes need the stand-in base URL');
 
-function openBare() {
+function openBare({ likeHomeostat }) {
   if (nodes !== 'model') throw new Error('the bare floor is for model nodes only');
   return {
     async run(id) {
       let acc = 0;
-      for (let node = 0; node < NODES; node++) acc += (await bareChatCompletion(baseUrl, promptOf(id, node))).length;
+      for (let node = 0; node < NODES; node++) acc += (await bareChatCompletion(baseUrl, promptOf(id, node), { likeHomeostat })).length;
       return acc;
     },
     close: async () => undefined,
@@ -38,10 +39,10 @@ const pipeline =
     ? await openHomeostat({ file, durability, nodes, baseUrl, worker: { concurrency: Math.max(100, inFlight) } })
     : system === 'langgraph'
       ? openLangGraph({ file, durability, nodes, baseUrl })
-      : system === 'bare'
-        ? openBare()
+      : system === 'bare' || system === 'bare-like-homeostat'
+        ? openBare({ likeHomeostat: system === 'bare-like-homeostat' })
         : (() => {
-            throw new Error(`system is homeostat, langgraph or bare, not ${system}`);
+            throw new Error(`system is homeostat, langgraph, bare or bare-like-homeostat, not ${system}`);
           })();
 
 const expected = expectedOutput(nodes);

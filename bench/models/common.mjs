@@ -35,13 +35,18 @@ export function modelsConfig(baseUrl, { budgets } = {}) {
 
 /**
  * The bare HTTP call: the same chat-completions request homeostat sends for a prompt
- * (same body, same headers but the key), answered JSON read and its text taken.
+ * (same body, same headers but the key), answered JSON read and its text taken. A plain
+ * `fetch` as an application would write it; with `likeHomeostat`, with the options
+ * homeostat's model client passes too (`redirect: 'error'`, no window: undici then sends
+ * the request as is instead of cloning it for a redirect), so the durable part of a model
+ * step can be told from what its HTTP client saves.
  */
-export async function bareChatCompletion(baseUrl, prompt) {
+export async function bareChatCompletion(baseUrl, prompt, { likeHomeostat = false } = {}) {
   const response = await fetch(`${baseUrl}/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json' },
     body: JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: prompt }], max_tokens: MAX_TOKENS, stream: false }),
+    ...(likeHomeostat ? { redirect: 'error', window: null } : {}),
   });
   if (!response.ok) throw new Error(`stand-in answered ${response.status}: ${await response.text()}`);
   const body = await response.json();

@@ -4,9 +4,10 @@
 // makes BENCH_LATENCY_CALLS model calls through `models.call` — each a durable step:
 // a read of the call's attempts, reserve, the request, settle, the step's checkpoint — and, interleaved with
 // them, the same number of bare `fetch` calls of the same request (same body, JSON answer
-// read), so both see the same server, sockets and load. The order within each pair
-// alternates. Reported: p50/p95 of each, their differences, and the median of the
-// per-pair differences. Runs in its own process; prints one JSON line.
+// read) — plain, and with homeostat's fetch options (see bareChatCompletion) — so all see
+// the same server, sockets and load. The order within each triple rotates. Reported:
+// p50/p95 of each, the step's differences from both, and the medians of the per-triple
+// differences. Runs in its own process; prints one JSON line.
 //
 //   node models/latency.mjs <baseUrl> [durability]
 import path from 'node:path';
@@ -35,15 +36,25 @@ const probe = homeostat.defineWorkflow('model-latency-probe', async (ctx, { call
       await bareChatCompletion(baseUrl, prompt);
       return performance.now() - t0;
     };
+    const timeLike = async () => {
+      const t0 = performance.now();
+      await bareChatCompletion(baseUrl, prompt, { likeHomeostat: true });
+      return performance.now() - t0;
+    };
     const timeStep = async () => {
       const t0 = performance.now();
       await models.call(ctx, `call-${i}`, { prompt });
       return performance.now() - t0;
     };
-    // Alternate which goes first, so neither always meets the warmer socket or the later GC.
-    const bareFirst = (first + i) % 2 === 0;
-    const [bareMs, stepMs] = bareFirst ? [await timeBare(), await timeStep()] : [await timeStep(), await timeBare()].reverse();
-    samples.push([bareMs, stepMs]);
+    // Rotate which goes first, so none always meets the warmer socket or the later GC.
+    const order = [timeBare, timeLike, timeStep];
+    const shift = (first + i) % 3;
+    const timed = new Map();
+    for (let k = 0; k < 3; k++) {
+      const f = order[(k + shift) % 3];
+      timed.set(f, await f());
+    }
+    samples.push([timed.get(timeBare), timed.get(timeStep), timed.get(timeLike)]);
   }
   return samples;
 });
@@ -63,14 +74,19 @@ try {
   const pairs = await measure(CALLS);
   const bare = pairs.map(([b]) => b);
   const step = pairs.map(([, s]) => s);
+  const like = pairs.map(([, , l]) => l);
   const result = {
     calls: pairs.length,
     durability,
     bare: { p50Ms: quantile(bare, 0.5), p95Ms: quantile(bare, 0.95) },
+    like: { p50Ms: quantile(like, 0.5), p95Ms: quantile(like, 0.95) },
     step: { p50Ms: quantile(step, 0.5), p95Ms: quantile(step, 0.95) },
     addedP50Ms: quantile(step, 0.5) - quantile(bare, 0.5),
     addedP95Ms: quantile(step, 0.95) - quantile(bare, 0.95),
     pairedMedianMs: median(pairs.map(([b, s]) => s - b)),
+    addedOverLikeP50Ms: quantile(step, 0.5) - quantile(like, 0.5),
+    addedOverLikeP95Ms: quantile(step, 0.95) - quantile(like, 0.95),
+    pairedOverLikeMedianMs: median(pairs.map(([, s, l]) => s - l)),
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } finally {

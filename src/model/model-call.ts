@@ -4,7 +4,7 @@ import { isHomeostatError } from '../errors/homeostat-error.js';
 import { exponentialBackoff } from '../resilience/backoff.js';
 import type { Clock } from '../resilience/clock.js';
 import { hedge } from '../resilience/hedging.js';
-import type { ModelSpendLimit } from '../store/records.js';
+import type { ModelSettlement, ModelSpendLimit } from '../store/records.js';
 import type { ModelStore } from '../store/ports/model-store.js';
 import { sendModelRequest, type AttemptTimeouts } from './model-http.js';
 import { failureKind, ModelCallError, type ModelOutcome } from './model-errors.js';
@@ -64,9 +64,21 @@ export interface ModelResult<T> {
   attempts: number;
 }
 
+/**
+ * The answering attempt, not yet settled: its settlement is committed with the step's
+ * checkpoint (models.ts), so the answer and its bill become durable together.
+ */
+export interface AnsweredCall<T> {
+  result: ModelResult<T>;
+  /** The attempt's ledger row. */
+  attemptId: number;
+  /** Its settlement, without the reply (the checkpoint holds it). */
+  settlement: ModelSettlement;
+}
+
 /** A successful attempt, or an answer that broke the contract (re-asked). */
 type AttemptResult<T> =
-  | { ok: true; result: ModelResult<T> }
+  | { ok: true; answered: AnsweredCall<T> }
   | { ok: false; reply: ModelReply; kind: 'truncated' | 'invalid-output'; errors: string[] };
 
 /** Backoff between attempts on one provider after a transient fault that announced no wait. */
@@ -80,9 +92,10 @@ const TRANSIENT_BACKOFF = exponentialBackoff({ initialDelayMs: 200, maxDelayMs: 
  * errors, up to `repairAttempts` for the whole call; a provider that is drained, has its
  * breaker open, refuses the request (4xx) or keeps failing hands over to the next link.
  * A spent budget ends the call at once (terminal). Every attempt is reserved in the
- * ledger before the request and settled after it.
+ * ledger before the request; each that did not answer is settled after it, and the one
+ * that answered is returned unsettled, for the step's checkpoint to settle (models.ts).
  */
-export async function runModelCall<T>(plan: CallPlan<T>, deps: CallDeps, signal: AbortSignal): Promise<ModelResult<T>> {
+export async function runModelCall<T>(plan: CallPlan<T>, deps: CallDeps, signal: AbortSignal): Promise<AnsweredCall<T>> {
   let repairsLeft = plan.repairAttempts;
   const failures: string[] = [];
   let onlyRefusals = true;
@@ -132,7 +145,7 @@ export async function runModelCall<T>(plan: CallPlan<T>, deps: CallDeps, signal:
         await deps.clock.sleep(announced ?? TRANSIENT_BACKOFF.delayMs(tries, 0, Math.random), signal);
         continue;
       }
-      if (attempt.ok) return attempt.result;
+      if (attempt.ok) return attempt.answered;
       onlyRefusals = false;
       failures.push(`${name}: ${attempt.kind}: ${attempt.errors.join('; ')}`);
       if (repairsLeft <= 0) break;
@@ -151,19 +164,39 @@ function repairPrompt(kind: 'truncated' | 'invalid-output', errors: string[]): s
   return `Your answer did not match the required format:\n${errors.map((e) => `- ${e}`).join('\n')}\nAnswer again with only the corrected JSON.`;
 }
 
-/** Race `link` against `next` once `link` has been silent for its `hedgeAfterMs` (the resilience toolbox's hedge). */
+/**
+ * Race `link` against `next` once `link` has been silent for its `hedgeAfterMs` (the resilience
+ * toolbox's hedge). Both answers are billed: an attempt that answered but did not win is
+ * settled here, on its own (only the winner's settlement goes with the checkpoint).
+ */
 async function hedged<T>(plan: CallPlan<T>, deps: CallDeps, link: ResolvedLink, next: ResolvedLink, messages: ModelMessage[], signal: AbortSignal): Promise<AttemptResult<T>> {
   const policy = hedge({ delayMs: link.hedgeAfterMs!, maxHedges: 1, budget: { ratio: 1, burst: 1 }, clock: deps.clock });
+  const answered: AnsweredCall<T>[] = [];
+  let decided: AnsweredCall<T> | null | undefined;
+  const settleAlone = (call: AnsweredCall<T>) => deps.store.settleModelAttempt(call.attemptId, call.settlement, plan.runId);
+  const decide = (winner: AnsweredCall<T> | null) => {
+    decided = winner;
+    for (const call of answered) if (call !== winner) void settleAlone(call).catch(() => undefined);
+  };
   return policy.execute(async ({ signal: attemptSignal, attempt }) => {
     const result = await attemptOnce(plan, deps, attempt === 1 ? link : next, messages, attemptSignal);
     // A broken contract is an answer, not a failure of the race: surface it as an error so the other attempt may still win.
     if (!result.ok) throw Object.assign(new ModelCallError(result.kind, result.errors.join('; ')), { contract: result });
+    if (decided !== undefined) await settleAlone(result.answered); // answered after the race was decided
+    else answered.push(result.answered);
     return result;
-  }, signal).catch((error: unknown) => {
-    const contract = (error as { contract?: AttemptResult<T> }).contract;
-    if (contract) return contract;
-    throw error;
-  });
+  }, signal).then(
+    (result) => {
+      decide(result.ok ? result.answered : null);
+      return result;
+    },
+    (error: unknown) => {
+      decide(null);
+      const contract = (error as { contract?: AttemptResult<T> }).contract;
+      if (contract) return contract;
+      throw error;
+    },
+  );
 }
 
 /** One request to one provider: reserve, call, check, settle, report. */
@@ -207,24 +240,27 @@ async function admittedAttempt<T>(plan: CallPlan<T>, deps: CallDeps, link: Resol
   const reserved = await deps.store.reserveModelAttempt(reservation, plan.limits);
   if (!reserved.reserved) throw budgetExhausted(reserved.limit, reserved.spent, reservation, plan);
 
-  const settle = async (outcome: ModelOutcome | 'hedge-lost' | 'circuit-open', usage: { input: number; output: number }, extra: { error?: string; validationErrors?: string[]; reply?: string }) => {
+  const settlementOf = (outcome: ModelOutcome | 'hedge-lost' | 'circuit-open', usage: { input: number; output: number }, extra: { error?: string; validationErrors?: string[] }): ModelSettlement => {
     const finishedAt = deps.clock.now();
-    const cost = costMicros(link.price, usage.input, usage.output);
-    await deps.store.settleModelAttempt(reserved.id, {
+    const settlement = {
       outcome,
       tokensIn: usage.input,
       tokensOut: usage.output,
-      costMicros: cost,
+      costMicros: costMicros(link.price, usage.input, usage.output),
       latencyMs: finishedAt - now,
       finishedAt,
       error: extra.error === undefined ? null : redactText(extra.error),
       validationErrors: extra.validationErrors === undefined ? null : JSON.stringify(extra.validationErrors.map(redactText)),
-      reply: extra.reply ?? null,
-    }, plan.runId);
+      reply: null,
+    };
     if (outcome !== 'hedge-lost' && outcome !== 'circuit-open') {
-      provider.record({ provider: provider.name, model: link.model, outcome, latencyMs: finishedAt - now, tokensIn: usage.input, tokensOut: usage.output, costMicros: cost, at: finishedAt });
+      provider.record({ provider: provider.name, model: link.model, outcome, latencyMs: settlement.latencyMs, tokensIn: usage.input, tokensOut: usage.output, costMicros: settlement.costMicros, at: finishedAt });
     }
-    return cost;
+    return settlement;
+  };
+  // An attempt that did not answer is settled at once, on its own.
+  const settle = async (outcome: ModelOutcome | 'hedge-lost' | 'circuit-open', usage: { input: number; output: number }, extra: { error?: string; validationErrors?: string[] }) => {
+    await deps.store.settleModelAttempt(reserved.id, settlementOf(outcome, usage, extra), plan.runId);
   };
 
   let reply: ModelReply;
@@ -263,9 +299,9 @@ async function admittedAttempt<T>(plan: CallPlan<T>, deps: CallDeps, link: Resol
   } else {
     value = reply.text as T;
   }
-  const result: ModelResult<T> = { value, text: reply.text, provider: reply.provider, model: reply.model, usage: reply.usage, costMicros: costMicros(link.price, reply.usage.input, reply.usage.output), attempts: reserved.callAttempt };
-  await settle('ok', reply.usage, { reply: JSON.stringify(result) });
-  return { ok: true, result };
+  const settlement = settlementOf('ok', reply.usage, {});
+  const result: ModelResult<T> = { value, text: reply.text, provider: reply.provider, model: reply.model, usage: reply.usage, costMicros: settlement.costMicros, attempts: reserved.callAttempt };
+  return { ok: true, answered: { result, attemptId: reserved.id, settlement } };
 }
 
 /** Wait for the provider's own token bucket, or hand over to the next link when the wait is too long. */

@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startModelStandIn, type ModelStandIn } from '../testing/model-stand-in.js';
@@ -91,6 +93,26 @@ test('the caller aborting ends the attempt with its own reason', async () => {
     setTimeout(() => controller.abort(reason), 50);
     await assert.rejects(sendModelRequest(endpoint, { model: 'm', messages, maxTokens: 10, stream: true }, { ...TIMEOUTS, firstTokenMs: 5_000 }, controller.signal), (error) => error === reason);
   });
+});
+
+test('a provider answering with a redirect: a bad request (not followed: the key goes to the configured baseUrl only), not a provider fault', async () => {
+  const server = http.createServer((_request, response) => {
+    response.writeHead(307, { location: 'http://127.0.0.1:9/v1/chat/completions' });
+    response.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    const endpoint: ModelEndpoint = { name: 'moved', kind: 'openai', baseUrl: `http://127.0.0.1:${port}/v1`, apiKey: 'sk-test-not-real' };
+    await assert.rejects(sendModelRequest(endpoint, { model: 'm', messages, maxTokens: 10, stream: false }, TIMEOUTS, new AbortController().signal), (error: unknown) => {
+      failsWith('bad-request')(error);
+      assert.match((error as Error).message, /moved answered with a redirect/);
+      assert.equal((error as ModelCallError).providerFault, false);
+      return true;
+    });
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
 });
 
 test('rate-limit headers: retry-after-ms, Retry-After, then the longest reset', () => {

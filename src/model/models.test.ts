@@ -335,3 +335,37 @@ async function waitForSettled(h: Harness, runId: string, count: number) {
   }
   return h.attempts(runId);
 }
+
+test('an answer whose checkpoint cannot be written (over the payload limit) is settled on its own, answer kept: a later execution (a redrive) reuses it, no second request, billed once', async () => {
+  const provider = await startModelStandIn({ kind: 'openai', answer: () => GOOD });
+  const store = await openStore('sqlite::memory:');
+  const models = createModels({
+    store,
+    config: {
+      providers: { local: { kind: 'openai', baseUrl: provider.baseUrl, models: { small: { inputPerMillion: 1, outputPerMillion: 2 } } } },
+      chains: { default: [{ provider: 'local', model: 'small' }] },
+      defaults: { firstTokenTimeout: '10s', stallTimeout: '10s', timeout: '30s', maxTokens: 200 },
+    },
+  });
+  const summarize = defineWorkflow('summarize-too-big', async (ctx) => models.call(ctx, 'summarize', { prompt: 'Summarise: the sky is blue.', output: Summary }));
+  // The call's result (answer, text, usage, cost…) is well over 100 bytes: its step cannot be checkpointed.
+  const engine = await Engine.open({ store, workflows: [summarize], worker: { pollIntervalMs: 20 }, maxPayloadBytes: 100 });
+  try {
+    const handle = await engine.start(summarize, {});
+    await assert.rejects(handle.result({ timeout: '20s' }), /HS_PAYLOAD_TOO_LARGE|payload|too large/i);
+    assert.equal(provider.counts.requests, 1);
+    // Executed again from that step: the call finds its answer settled and kept, and asks nobody.
+    await engine.redrive(handle.id);
+    await assert.rejects(handle.result({ timeout: '20s' }), /HS_PAYLOAD_TOO_LARGE|payload|too large/i);
+    assert.equal(provider.counts.requests, 1, 'the redriven execution took the answer settled by the first');
+    assert.equal((await store.listAttempts(handle.id)).length, 2, 'the step was executed twice, failing each time at its checkpoint');
+    const attempts = await store.listModelAttempts(handle.id);
+    assert.deepEqual(attempts.map((a) => [a.status, a.outcome]), [['settled', 'ok']], 'the answer is billed once, not left open');
+    assert.ok(attempts[0]!.tokensOut > 0);
+    assert.deepEqual((await store.modelSpend(attempts[0]!.day, 'summarize-too-big')).tokens, attempts[0]!.tokensIn + attempts[0]!.tokensOut);
+  } finally {
+    await engine.close();
+    await store.close();
+    await provider.close();
+  }
+});

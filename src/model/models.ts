@@ -7,6 +7,7 @@ import type { Subscribe } from '../resilience/events.js';
 import { EventEmitter } from '../resilience/events.js';
 import type { ModelSpendLimit } from '../store/records.js';
 import type { ModelStore } from '../store/ports/model-store.js';
+import { attachToCheckpoint } from '../workflow/checkpoint-companion.js';
 import { StepFailedError } from '../workflow/errors.js';
 import type { StepRetryOptions, WorkflowContext } from '../workflow/workflow-context.js';
 import { ModelCallError, type ModelFailureKind } from './model-errors.js';
@@ -171,7 +172,14 @@ export function createModels(options: ModelsOptions): Models {
               hedge: callOptions.hedge ?? false,
               promptHash: createHash('sha256').update(JSON.stringify(messages)).digest('hex'),
             };
-            return runModelCall(plan, { store, clock, env }, step.signal);
+            const answered = await runModelCall(plan, { store, clock, env }, step.signal);
+            // The answering attempt's settlement commits with this step's checkpoint: the
+            // answer and its bill are durable together, in one commit. When it cannot go
+            // with the checkpoint (see checkpoint-companion.ts), it is settled on its own
+            // with the answer kept, so a takeover before the checkpoint reuses it.
+            const alone = () => store.settleModelAttempt(answered.attemptId, { ...answered.settlement, reply: JSON.stringify(answered.result) }, step.runId);
+            if (!attachToCheckpoint(step, { ...store.settlementWrites(answered.attemptId, answered.settlement), alone })) await alone();
+            return answered.result;
           },
           { retry: callOptions.retry ?? DEFAULT_STEP_RETRY },
         );

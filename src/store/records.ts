@@ -526,7 +526,11 @@ export interface ModelSettlement {
   error: string | null;
   /** The schema's complaints about the answer (redacted JSON list), when it was invalid. */
   validationErrors: string | null;
-  /** The validated answer (JSON), kept so a takeover before the checkpoint reuses it instead of paying again. */
+  /**
+   * The validated answer (JSON) of an `ok` attempt settled on its own, kept so a takeover
+   * before the step's checkpoint reuses it instead of paying again. Null when the settlement
+   * is committed with the checkpoint, which holds the answer already.
+   */
   reply: string | null;
 }
 

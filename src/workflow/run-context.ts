@@ -9,6 +9,7 @@ import type { EngineEvents } from './engine-events.js';
 import { CancelledError, ChildFailedError, DeterminismError, ExecutionHaltedError, StepFailedError } from './errors.js';
 import { decodePayload, encodePayload } from './payload.js';
 import { beginRunStart, traceStep } from './run-tracing.js';
+import { writeAlone, type CheckpointCompanion } from './checkpoint-companion.js';
 import { runStep, type StepRunRequest } from './step-runner.js';
 import { tracingOn } from '../telemetry/tracing.js';
 import type {
@@ -159,7 +160,7 @@ export class RunContext implements WorkflowContext {
         : await runStep(request, store, this.fence, clock, random);
       const finishedAt = this.deps.clock.now();
       if (outcome.ok) {
-        await this.save({ seq, name, kind, status: 'completed', output: outcome.output, error: null, attempts: outcome.attempts, startedAt, finishedAt });
+        await this.save({ seq, name, kind, status: 'completed', output: outcome.output, error: null, attempts: outcome.attempts, startedAt, finishedAt }, outcome.companion);
         this.reportStep(name, 'completed', outcome.attempts, finishedAt - startedAt);
         const value = decodePayload<T>(outcome.output);
         this.addCompensation(seq, name, value, options);
@@ -407,8 +408,18 @@ export class RunContext implements WorkflowContext {
     return wakeAt === null ? deadline : Math.min(wakeAt, deadline);
   }
 
-  private async save(entry: Omit<StepRecord, 'runId'>): Promise<void> {
-    await this.guard(() => this.deps.store.saveStep(this.fence, { runId: this.runId, ...entry }));
+  /** Record a step; with `companion`, its writes in the same commit (made on their own if the step cannot be recorded). */
+  private async save(entry: Omit<StepRecord, 'runId'>, companion?: CheckpointCompanion): Promise<void> {
+    if (companion === undefined) {
+      await this.guard(() => this.deps.store.saveStep(this.fence, { runId: this.runId, ...entry }));
+      return;
+    }
+    await this.guard(() =>
+      this.deps.store.saveStep(this.fence, { runId: this.runId, ...entry }, companion).catch((error: unknown) => {
+        writeAlone(companion);
+        throw error;
+      }),
+    );
   }
 
   /**

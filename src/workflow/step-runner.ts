@@ -6,6 +6,7 @@ import { toMillis } from '../resilience/duration.js';
 import type { Random } from '../resilience/random.js';
 import type { RunStore } from '../store/store.js';
 import type { Fence, SerializedError } from '../store/records.js';
+import { CompanionSlot, writeAlone, type CheckpointCompanion } from './checkpoint-companion.js';
 import { encodePayload, serializeError } from './payload.js';
 import type { AttemptTrace, StepTrace } from './run-tracing.js';
 import type { ErrorMatcher, StepContext, StepOptions, StepRetryOptions } from './workflow-context.js';
@@ -29,7 +30,7 @@ export interface StepRunRequest<T> {
 }
 
 export type StepRunOutcome =
-  | { ok: true; output: string | null; attempts: number }
+  | { ok: true; output: string | null; attempts: number; companion: CheckpointCompanion | undefined }
   | { ok: false; error: SerializedError; attempts: number };
 
 /**
@@ -73,20 +74,30 @@ export async function runStep<T>(
   // A failure to record an attempt is the store's, not the step's: never retried as a
   // step failure, and rethrown as is so the run is retried later rather than failed.
   let storeFailure: { error: unknown } | undefined;
+  // The succeeding attempt's writes to commit with the checkpoint (checkpoint-companion.ts).
+  let companion: CheckpointCompanion | undefined;
   try {
     const output = await policy.execute(async ({ signal }) => {
       attempts++;
       const attempt = attempts;
       const startedAt = clock.now();
+      const slot = new CompanionSlot();
       try {
         const call = (stepSignal: AbortSignal, traced?: AttemptTrace) =>
-          request.fn(traced ? { signal: stepSignal, attempt, runId: request.runId, stepName: request.name, seq: request.seq, ...traced } : { signal: stepSignal, attempt, runId: request.runId, stepName: request.name, seq: request.seq });
+          request.fn(
+            slot.contextOf(
+              traced ? { signal: stepSignal, attempt, runId: request.runId, stepName: request.name, seq: request.seq, ...traced } : { signal: stepSignal, attempt, runId: request.runId, stepName: request.name, seq: request.seq },
+            ),
+          );
         // Tracing off: the same calls as without tracing, no closure more per attempt.
         const value = request.trace
           ? await request.trace.attempt(attempt, (traced) => stopWaitingOnAbort(perAttempt ? perAttempt.execute(({ signal: s }) => call(s, traced), signal) : call(signal, traced), runSignal))
           : await stopWaitingOnAbort(perAttempt ? perAttempt.execute(({ signal: s }) => call(s), signal) : call(signal), runSignal);
-        return encodePayload(value, `step "${request.name}" result`, options.maxPayloadBytes ?? request.payloadLimit);
+        const output = encodePayload(value, `step "${request.name}" result`, options.maxPayloadBytes ?? request.payloadLimit);
+        companion = slot.take();
+        return output;
       } catch (error) {
+        slot.discard();
         if (runSignal.aborted) throw error;
         try {
           await store.recordAttempt(fence, {
@@ -104,8 +115,10 @@ export async function runStep<T>(
         throw error;
       }
     }, runSignal);
-    return { ok: true, output, attempts };
+    return { ok: true, output, attempts, companion };
   } catch (error) {
+    // Taken by an attempt that succeeded, but the step is not going to be checkpointed.
+    if (companion) writeAlone(companion);
     if (runSignal.aborted) throw runSignal.reason;
     if (storeFailure) throw storeFailure.error;
     return { ok: false, error: serializeError(error), attempts };

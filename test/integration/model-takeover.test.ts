@@ -2,8 +2,8 @@
  * A worker SIGKILLed in the middle of a model call: after another worker takes the run
  * over, exactly one billed completion is recorded — whether the kill came while the answer
  * was streaming (the call is made again; the dead attempt's reservation is released, not
- * billed) or after the answer was settled but before the step's checkpoint (the settled
- * answer is reused; the provider is not asked again).
+ * billed) or after the commit that settles the answer and checkpoints the call (the replay
+ * returns the checkpointed answer; the provider is not asked again, nothing is billed again).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -30,7 +30,7 @@ async function scenario(dieAfterAnswer: boolean) {
     await victim.waitForLine((line) => line.type === 'ready', 20_000, 'the victim to be ready');
     const run = await engine.start('model-pipeline', {});
     if (dieAfterAnswer) {
-      await victim.exited; // it kills itself right after settling the answer
+      await victim.exited; // it kills itself in the step after the model call
     } else {
       await waitUntil(() => server.counts.requests === 1, { timeoutMs: 10_000, message: 'the victim to call the model' });
       await victim.kill();
@@ -67,7 +67,7 @@ test('a worker SIGKILLed while the answer streams: the takeover asks again, the 
   assert.equal(attempts[0]!.tokensOut, 0, 'the released reservation counts nothing against budgets');
 });
 
-test('a worker SIGKILLed after the answer was settled but before the checkpoint: the takeover reuses it, no second request', { timeout: 90_000 }, async () => {
+test('a worker SIGKILLed after the answer was settled and checkpointed (one commit): the replay reuses it, no second request, no second bill', { timeout: 90_000 }, async () => {
   const { attempts, server } = await scenario(true);
   assert.equal(server.counts.requests, 1, 'the provider was not asked twice');
   assert.deepEqual(attempts.map((a) => [a.status, a.outcome]), [['settled', 'ok']]);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Engine, SqliteStore, defineWorkflow, type Store } from '../../src/index.js';
+import { Engine, SqliteStore, createModels, defineWorkflow, type Store } from '../../src/index.js';
+import { startModelStandIn } from '../../src/testing/index.js';
 import { tempDir } from './temp-store.js';
 
 /** A store whose chosen method fails `times` times (a lost connection, a locked file). */
@@ -70,6 +71,36 @@ test('a store failure while recording a failed attempt is not mistaken for a ste
   } finally {
     await engine.close();
     await store.close();
+    tmp.cleanup();
+  }
+});
+
+test('a model answer whose checkpoint commit fails (the store locked): settled on its own with its answer kept; the retried execution reuses it — one request, billed once', async () => {
+  const tmp = tempDir();
+  const provider = await startModelStandIn({ kind: 'openai', answer: () => '{"summary":"blue sky"}' });
+  const store = failing(SqliteStore.open(tmp.dbPath), 'saveStep', 1);
+  const models = createModels({
+    store,
+    config: {
+      providers: { local: { kind: 'openai', baseUrl: provider.baseUrl, models: { small: { inputPerMillion: 1, outputPerMillion: 2 } } } },
+      chains: { default: [{ provider: 'local', model: 'small' }] },
+      defaults: { firstTokenTimeout: '10s', stallTimeout: '10s', timeout: '30s' },
+    },
+  });
+  const wf = defineWorkflow('model-checkpoint-fails', async (ctx) => (await models.call(ctx, 'summarize', { prompt: 'Summarise: the sky is blue.' })).text);
+  const engine = await Engine.open({ store, workflows: [wf], worker: { errorRetryDelayMs: 20, pollIntervalMs: 10 } });
+  try {
+    const run = await engine.start(wf, null);
+    assert.equal(await run.result({ timeout: '20s' }), '{"summary":"blue sky"}');
+    assert.equal(store.failures, 1, 'the model step\'s first checkpoint failed');
+    assert.equal(provider.counts.requests, 1, 'the second execution took the answer settled on its own');
+    const attempts = await store.listModelAttempts(run.id);
+    assert.deepEqual(attempts.map((a) => [a.status, a.outcome]), [['settled', 'ok']]);
+    assert.ok(attempts[0]!.tokensOut > 0);
+  } finally {
+    await engine.close();
+    await store.close();
+    await provider.close();
     tmp.cleanup();
   }
 });

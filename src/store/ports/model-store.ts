@@ -1,3 +1,4 @@
+import type { CheckpointWrites } from '../checkpoint-writes.js';
 import type { ModelAttemptRecord, ModelProviderStateRecord, ModelSettlement, ModelSpend, ModelSpendLimit, NewModelReservation } from '../records.js';
 
 /**
@@ -22,6 +23,11 @@ export interface ModelStore {
    * other runs' writes of the same turn (SQLite's group commit).
    */
   settleModelAttempt(id: number, settlement: ModelSettlement, runId?: string): Promise<boolean>;
+  /**
+   * The same settlement as statements for a step's checkpoint to commit (a model call's
+   * answering attempt: its bill and the call's result then become durable in one commit).
+   */
+  settlementWrites(id: number, settlement: ModelSettlement): CheckpointWrites;
   /**
    * Give back the open reservations of a call (`runId`, `stepSeq`): called when the call
    * starts executing, by the run's one owner, so any open one is from an execution that died.

@@ -1,3 +1,4 @@
+import type { CheckpointWrites } from '../checkpoint-writes.js';
 import type { AttemptRecord, Fence, NewRun, RunFilter, RunRecord, SerializedError, StepRecord, TerminalRunStatus, WakeConditions } from '../records.js';
 
 /**
@@ -38,8 +39,12 @@ export interface RunStore {
 
   /** The recorded history of a run, in sequence order, with failed-attempt counts per step. */
   loadHistory(runId: string, generation: number): Promise<{ steps: StepRecord[]; failedAttempts: Map<number, number> }>;
-  /** Record a step (insert, or complete a `waiting` entry of the same seq). */
-  saveStep(fence: Fence, step: StepRecord): Promise<void>;
+  /**
+   * Record a step (insert, or complete a `waiting` entry of the same seq). `alongside`:
+   * statements committed in the same transaction (all or none of them with the step), or,
+   * when they are for another database, committed on their own just before it.
+   */
+  saveStep(fence: Fence, step: StepRecord, alongside?: CheckpointWrites): Promise<void>;
   recordAttempt(fence: Fence, attempt: AttemptRecord): Promise<void>;
   listAttempts(runId: string): Promise<AttemptRecord[]>;
   listSteps(runId: string): Promise<StepRecord[]>;

@@ -536,4 +536,18 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    // The model attempts ledger, lighter per attempt, as on SQLite (docs/model-steps.md):
+    // model_attempts_day dropped (no query reads it since the day budgets read their running
+    // totals, 0015; each reserve still wrote an entry into it) and model_attempts_finished
+    // only over finished attempts (a reservation no longer writes an entry; its one reader
+    // asks for finished_at >= a time). The id stays BIGSERIAL: a sequence is not part of the
+    // transaction's writes here, unlike SQLite's AUTOINCREMENT, which that side drops.
+    name: '0019_model_attempts_lighter',
+    sql: `
+      DROP INDEX model_attempts_day;
+      DROP INDEX model_attempts_finished;
+      CREATE INDEX model_attempts_finished ON model_attempts (finished_at) WHERE finished_at IS NOT NULL;
+    `,
+  },
 ];

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { driveAsync, type SqlExecutor, type SqlTransaction } from '../sql/sql-executor.js';
 import type { ConnectionPool } from './connection.js';
 import { POSTGRES_DIALECT } from './postgres-dialect.js';
@@ -20,11 +21,14 @@ export class PostgresExecutor implements SqlExecutor {
   }
 
   transaction<T>(what: string, body: () => SqlTransaction<T>): Promise<T> {
-    return this.db.transaction(what, (client) =>
-      driveAsync(body(), async (statement) => {
-        const result = await client.query(statement.sql, statement.params);
-        return statement.result === 'rows' ? result.rows : (result.rowCount ?? 0);
-      }),
-    );
+    return this.db.transaction(what, (client) => this.runOn(client, body));
+  }
+
+  /** Run `body`'s statements on `client`, inside the transaction the caller has open on it. */
+  runOn<T>(client: pg.PoolClient, body: () => SqlTransaction<T>): Promise<T> {
+    return driveAsync(body(), async (statement) => {
+      const result = await client.query(statement.sql, statement.params);
+      return statement.result === 'rows' ? result.rows : (result.rowCount ?? 0);
+    });
   }
 }

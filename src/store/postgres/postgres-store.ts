@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { CheckpointWrites } from '../checkpoint-writes.js';
 import type { Store } from '../store.js';
 import type { AttemptRecord, Fence, NewRun, RunFilter, RunRecord, SerializedError, StepRecord, TerminalRunStatus, WakeConditions } from '../records.js';
 import { isRedrivable } from '../records.js';
@@ -35,8 +36,13 @@ export class PostgresStore extends SharedTablesStore implements Store {
   private readonly loadedIn = new Map<string, number>();
   private readonly notifiers = new Set<WorkNotifier>();
 
+  /** The shared tables' statements on this pool: what a step's `alongside` writes run through. */
+  private readonly executor: PostgresExecutor;
+
   private constructor(target: PostgresTarget, db: ConnectionPool) {
-    super(new PostgresExecutor(db));
+    const executor = new PostgresExecutor(db);
+    super(executor);
+    this.executor = executor;
     this.target = target;
     this.db = db;
     this.schema = target.schema;
@@ -169,9 +175,31 @@ export class PostgresStore extends SharedTablesStore implements Store {
     };
   }
 
-  async saveStep(fence: Fence, step: StepRecord): Promise<void> {
-    const result = await this.db.query('recording a step', sql.SAVE_STEP, [...stepParams(fence, step), this.checkpointCommit], this.checkIncarnation(fence));
-    if (result.rowCount === 0) await this.refuse(fence, step);
+  async saveStep(fence: Fence, step: StepRecord, alongside?: CheckpointWrites): Promise<void> {
+    const params = [...stepParams(fence, step), this.checkpointCommit];
+    if (alongside === undefined) {
+      const result = await this.db.query('recording a step', sql.SAVE_STEP, params, this.checkIncarnation(fence));
+      if (result.rowCount === 0) await this.refuse(fence, step);
+      return;
+    }
+    if (alongside.executor !== this.executor) {
+      // Another database's statements cannot join this transaction: theirs commit first.
+      await alongside.executor.transaction('writing alongside a checkpoint', alongside.statements);
+      return this.saveStep(fence, step);
+    }
+    // The step first (it takes the run's fence row FOR SHARE), then the statements, which a
+    // refused step (it changed nothing) skips. The transaction's synchronous_commit is the checkpoint's.
+    const saved = await this.db.transaction(
+      'recording a step',
+      async (client) => {
+        const result = await client.query(sql.SAVE_STEP, params);
+        if (result.rowCount === 0) return false;
+        await this.executor.runOn(client, alongside.statements);
+        return true;
+      },
+      this.checkIncarnation(fence),
+    );
+    if (!saved) await this.refuse(fence, step);
   }
 
   /** A fenced write changed nothing: say whether the fence or a duplicate refused it. */

@@ -1,3 +1,4 @@
+import type { CheckpointWrites } from '../checkpoint-writes.js';
 import { MODEL_ATTEMPT_COLUMNS } from '../model-columns.js';
 import type { ModelStore } from '../ports/model-store.js';
 import type { ModelAttemptRecord, ModelProviderStateRecord, ModelSettlement, ModelSpend, ModelSpendLimit, NewModelReservation } from '../records.js';
@@ -24,6 +25,20 @@ function* scopeSpend(limit: ModelSpendLimit, reservation: NewModelReservation): 
     case 'global':
       return yield* dayTotal(reservation.day);
   }
+}
+
+/** A transaction step: settle an open reservation (false when it is not open: released meanwhile). */
+function* settle(id: number, settlement: ModelSettlement): SqlTransaction<boolean> {
+  const settled = yield* rows<OpenReservation>(
+    `UPDATE model_attempts SET status = 'settled', outcome = $2, tokens_in = $3, tokens_out = $4, cost_micros = $5, latency_ms = $6, finished_at = $7, error = $8, validation_errors = $9, reply = $10
+     WHERE id = $1 AND status = 'reserved' RETURNING ${OPEN_RESERVATION_RETURNING}`,
+    [id, settlement.outcome, settlement.tokensIn, settlement.tokensOut, settlement.costMicros, settlement.latencyMs, settlement.finishedAt, settlement.error, settlement.validationErrors, settlement.reply],
+  );
+  const row = settled[0];
+  if (row === undefined) return false;
+  // The day's totals trade the reservation's worst case for the real use.
+  yield* addToDayTotals(row.day, row.workflow, settlement.tokensIn + settlement.tokensOut - Number(row.reservedTokens), settlement.costMicros - Number(row.reservedCostMicros));
+  return true;
 }
 
 /**
@@ -78,18 +93,11 @@ export class ModelTables implements ModelStore {
   }
 
   async settleModelAttempt(id: number, settlement: ModelSettlement, runId?: string): Promise<boolean> {
-    return this.sql.transaction('settling a model attempt', function* () {
-      const settled = yield* rows<OpenReservation>(
-        `UPDATE model_attempts SET status = 'settled', outcome = $2, tokens_in = $3, tokens_out = $4, cost_micros = $5, latency_ms = $6, finished_at = $7, error = $8, validation_errors = $9, reply = $10
-         WHERE id = $1 AND status = 'reserved' RETURNING ${OPEN_RESERVATION_RETURNING}`,
-        [id, settlement.outcome, settlement.tokensIn, settlement.tokensOut, settlement.costMicros, settlement.latencyMs, settlement.finishedAt, settlement.error, settlement.validationErrors, settlement.reply],
-      );
-      const row = settled[0];
-      if (row === undefined) return false;
-      // The day's totals trade the reservation's worst case for the real use.
-      yield* addToDayTotals(row.day, row.workflow, settlement.tokensIn + settlement.tokensOut - Number(row.reservedTokens), settlement.costMicros - Number(row.reservedCostMicros));
-      return true;
-    }, runId === undefined ? {} : { commitGroup: runId });
+    return this.sql.transaction('settling a model attempt', () => settle(id, settlement), runId === undefined ? {} : { commitGroup: runId });
+  }
+
+  settlementWrites(id: number, settlement: ModelSettlement): CheckpointWrites {
+    return { executor: this.sql, statements: () => settle(id, settlement) };
   }
 
   async releaseModelReservations(runId: string, stepSeq: number, now: number): Promise<number> {

@@ -539,4 +539,56 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    // The model attempts ledger, lighter per attempt (docs/model-steps.md#what-is-recorded-when):
+    // every reserve inserts a row and every settle updates it, each in a commit of its own on
+    // the hot path of a model call, and a commit writes every page it touched to the WAL.
+    // - No AUTOINCREMENT: it made each insert update sqlite_sequence, one more page per
+    //   reserve. Rows are never deleted, so a plain rowid is still max + 1: ids stay
+    //   increasing and are never reused.
+    // - model_attempts_day dropped: no query reads it since the day budgets read their
+    //   running totals (0015); each reserve still wrote an entry into it.
+    // - model_attempts_finished only over finished attempts: a reservation (finished_at NULL)
+    //   no longer writes an entry; its one reader asks for finished_at >= a time.
+    // A table rebuild (SQLite cannot drop AUTOINCREMENT in place), rows and ids kept.
+    name: '0019_model_attempts_lighter',
+    sql: `
+      CREATE TABLE model_attempts_rebuilt (
+        id INTEGER PRIMARY KEY,
+        run_id TEXT NOT NULL,
+        workflow TEXT NOT NULL,
+        step_seq INTEGER NOT NULL,
+        step TEXT NOT NULL,
+        step_attempt INTEGER NOT NULL,
+        call_attempt INTEGER NOT NULL,
+        day TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        model TEXT NOT NULL,
+        prompt_hash TEXT NOT NULL,
+        status TEXT NOT NULL,
+        reserved_tokens INTEGER NOT NULL,
+        reserved_cost_micros INTEGER NOT NULL,
+        outcome TEXT,
+        tokens_in INTEGER NOT NULL DEFAULT 0,
+        tokens_out INTEGER NOT NULL DEFAULT 0,
+        cost_micros INTEGER NOT NULL DEFAULT 0,
+        latency_ms INTEGER,
+        started_at INTEGER NOT NULL,
+        finished_at INTEGER,
+        error TEXT,
+        validation_errors TEXT,
+        reply TEXT
+      ) STRICT;
+      INSERT INTO model_attempts_rebuilt (id, run_id, workflow, step_seq, step, step_attempt, call_attempt, day, provider, model, prompt_hash, status,
+          reserved_tokens, reserved_cost_micros, outcome, tokens_in, tokens_out, cost_micros, latency_ms, started_at, finished_at, error, validation_errors, reply)
+        SELECT id, run_id, workflow, step_seq, step, step_attempt, call_attempt, day, provider, model, prompt_hash, status,
+          reserved_tokens, reserved_cost_micros, outcome, tokens_in, tokens_out, cost_micros, latency_ms, started_at, finished_at, error, validation_errors, reply
+        FROM model_attempts;
+      DROP TABLE model_attempts;
+      ALTER TABLE model_attempts_rebuilt RENAME TO model_attempts;
+      DELETE FROM sqlite_sequence WHERE name = 'model_attempts';
+      CREATE INDEX model_attempts_call ON model_attempts (run_id, step_seq);
+      CREATE INDEX model_attempts_finished ON model_attempts (finished_at) WHERE finished_at IS NOT NULL;
+    `,
+  },
 ];

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { dirname, resolve } from 'node:path';
 import { ensurePrivateDir, ensurePrivateFile } from '../private-state.js';
+import type { CheckpointWrites } from '../checkpoint-writes.js';
 import type { Store } from '../store.js';
 import type { AttemptRecord, Fence, NewRun, RunFilter, RunRecord, SerializedError, StepRecord, TerminalRunStatus, WakeConditions } from '../records.js';
 import { isRedrivable } from '../records.js';
@@ -61,15 +62,24 @@ export class SqliteStore extends SharedTablesStore implements Store {
   private readonly statements: ReturnType<SqliteStore['prepare']>;
   /** Commits the writes of concurrent runs together (see GroupCommit). */
   private readonly commits: GroupCommit;
+  /** The shared tables' statements on this connection: what a step's `alongside` writes run through. */
+  private readonly executor: SqliteExecutor;
 
   private constructor(path: string, db: Database.Database, health: StoreHealth) {
     const commits = new GroupCommit(db);
-    super(new SqliteExecutor(db, commits));
+    const executor = new SqliteExecutor(db, commits);
+    super(executor);
+    this.executor = executor;
     this.path = path;
     this.health = health;
     this.db = db;
     this.statements = this.prepare();
     this.commits = commits;
+    this.saveStepWith = db.transaction((fence: Fence, step: StepRecord, statements: CheckpointWrites['statements']) => {
+      const info = this.statements.upsertStep.run(stepParams(fence, step));
+      if (info.changes === 0) this.refuse(fence, step);
+      executor.runInTransaction(statements);
+    }).immediate;
   }
 
   /**
@@ -294,12 +304,23 @@ export class SqliteStore extends SharedTablesStore implements Store {
     return { steps, failedAttempts };
   }
 
-  async saveStep(fence: Fence, step: StepRecord): Promise<void> {
-    return this.commits.run(fence.runId, () => {
-      const info = this.statements.upsertStep.run(stepParams(fence, step));
-      if (info.changes === 0) this.refuse(fence, step);
-    });
+  async saveStep(fence: Fence, step: StepRecord, alongside?: CheckpointWrites): Promise<void> {
+    if (alongside === undefined) {
+      return this.commits.run(fence.runId, () => {
+        const info = this.statements.upsertStep.run(stepParams(fence, step));
+        if (info.changes === 0) this.refuse(fence, step);
+      });
+    }
+    if (alongside.executor !== this.executor) {
+      // Another database's statements cannot join this transaction: theirs commit first.
+      await alongside.executor.transaction('writing alongside a checkpoint', alongside.statements);
+      return this.saveStep(fence, step);
+    }
+    return this.commits.run(fence.runId, () => this.saveStepWith(fence, step, alongside.statements));
   }
+
+  /** The step and its `alongside` statements in one transaction (made once: see SqliteExecutor's `immediate`). */
+  private readonly saveStepWith: (fence: Fence, step: StepRecord, statements: CheckpointWrites['statements']) => void;
 
   /** A write changed nothing: say whether the fence or a duplicate write refused it. */
   private refuse(fence: Fence, step?: StepRecord): never {

@@ -15,6 +15,39 @@ function reservation(overrides: Partial<NewModelReservation> = {}): NewModelRese
 const settlement = { outcome: 'ok', tokensIn: 10, tokensOut: 20, costMicros: 50, latencyMs: 30, finishedAt: 1_030, error: null, validationErrors: null, reply: '{"value":"x"}' };
 
 export function modelConformance(it: It): void {
+  it('a model settlement committed with a step checkpoint: both or neither (a fenced or duplicate step leaves the reservation open)', async (store) => {
+    const now = 1_000;
+    await store.createRun({ id: 'run-1', workflow: 'summarize', input: null, now });
+    await store.heartbeat('w1', now + 10_000, now);
+    const [run] = await store.claimRuns('w1', ['summarize'], 10, now);
+    assert.ok(run);
+    const fence = { runId: 'run-1', epoch: run.epoch };
+    const stepOf = (seq: number) => ({ runId: 'run-1', seq, name: 'model:summarize', kind: 'step' as const, status: 'completed' as const, output: '{"value":"x"}', error: null, attempts: 1, startedAt: now, finishedAt: now + 30 });
+    const spend = async () => store.modelSpend('2026-12-07', 'summarize');
+
+    const first = await store.reserveModelAttempt(reservation(), []);
+    assert.ok(first.reserved);
+    await store.saveStep(fence, stepOf(1), store.settlementWrites(first.id, { ...settlement, reply: null }));
+    assert.equal((await store.listSteps('run-1')).length, 1);
+    const [settled] = await store.listModelAttempts('run-1');
+    assert.deepEqual([settled!.status, settled!.outcome, settled!.tokensIn + settled!.tokensOut], ['settled', 'ok', 30]);
+    assert.deepEqual(await spend(), { tokens: 30, costMicros: 50 }, 'the day totals moved in the same commit');
+
+    // The same step again is refused (HS_INVALID_RUN_STATE): the settlement with it is not applied.
+    const second = await store.reserveModelAttempt(reservation({ stepSeq: 2 }), []);
+    assert.ok(second.reserved);
+    await assert.rejects(store.saveStep(fence, stepOf(1), store.settlementWrites(second.id, settlement)), (error: { code?: string }) => error.code === 'HS_INVALID_RUN_STATE');
+    // A stale owner's checkpoint is fenced (HS_FENCED): nor is its settlement.
+    await store.heartbeat('w2', now + 30_000, now + 20_000);
+    const [taken] = await store.claimRuns('w2', ['summarize'], 10, now + 20_000);
+    assert.ok(taken, 'the run is taken over once w1\'s lease lapsed');
+    await assert.rejects(store.saveStep(fence, stepOf(2), store.settlementWrites(second.id, settlement)), (error: { code?: string }) => error.code === 'HS_FENCED');
+    const open = (await store.listModelAttempts('run-1')).find((a) => a.id === second.id);
+    assert.equal(open?.status, 'reserved', 'still open: the next execution of the call releases it');
+    assert.deepEqual(await spend(), { tokens: 230, costMicros: 450 }, 'the open reservation still counts at its worst case');
+    assert.equal((await store.listSteps('run-1')).length, 1);
+  });
+
   it('model attempts: reserved, numbered per call, settled once with the real use, listed per run in order; the settled answer is found', async (store) => {
     const first = await store.reserveModelAttempt(reservation(), []);
     assert.ok(first.reserved);
