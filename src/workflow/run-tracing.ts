@@ -122,9 +122,11 @@ export function traceStep<R extends { ok: boolean; attempts: number; error?: { c
   const parent = trace.getSpan(execution.context);
   if (parent && !parent.isRecording()) return run({ attempt: (_number, attempt) => attempt(unrecordedContext(parent)) });
   const span = tracer().startSpan('homeostat.step', { attributes: { 'homeostat.step.name': step.name, 'homeostat.step.seq': step.seq, 'homeostat.step.kind': step.kind } }, execution.context);
-  const within = trace.setSpan(execution.context, span);
+  // The step's own context (a copy of the execution's with this span) only when something
+  // needs it: entering it as the active one, or a retry's span hanging from it.
+  let within: Context | undefined = execution.activates ? trace.setSpan(execution.context, span) : undefined;
   const attempts: StepTrace = {
-    attempt: (number, attempt) => (number === 1 ? firstAttempt(span, attempt) : traceRetry(within, execution.activates, step.name, number, attempt)),
+    attempt: (number, attempt) => (number === 1 ? firstAttempt(span, attempt) : traceRetry((within ??= trace.setSpan(execution.context, span)), execution.activates, step.name, number, attempt)),
   };
   const traced = async () => {
     try {
@@ -142,7 +144,7 @@ export function traceStep<R extends { ok: boolean; attempts: number; error?: { c
       span.end();
     }
   };
-  return execution.activates ? context.with(within, traced) : traced();
+  return within ? context.with(within, traced) : traced();
 }
 
 /** The first attempt, in the step's span (already active): a failure is an exception event on it. */
@@ -181,11 +183,13 @@ function traceRetry<T>(stepContext: Context, activates: boolean, stepName: strin
 /**
  * `span`'s W3C Trace Context, formatted directly (version 00): the step function is promised a
  * W3C `traceparent` whatever propagator the application registered, and this skips the
- * propagator's carrier object on every attempt.
+ * propagator's carrier object on every attempt. A recording span's ids were made by the SDK
+ * and are valid; only others (a remote or no-op parent's) are checked, by two regular
+ * expressions.
  */
 function w3cContext(span: Span): AttemptTrace {
   const spanContext = span.spanContext();
-  if (!isSpanContextValid(spanContext)) return {};
+  if (!span.isRecording() && !isSpanContextValid(spanContext)) return {};
   const { traceId, spanId, traceFlags, traceState } = spanContext;
   const traceparent = `00-${traceId}-${spanId}-${traceFlags & 1 ? '01' : '00'}`;
   const tracestate = traceState?.serialize();
