@@ -32,9 +32,9 @@ export type { Attributes, Context, Span } from '@opentelemetry/api';
  *
  * No global context manager is installed by default. OpenTelemetry's Node one is built on
  * `AsyncLocalStorage`, and on Node 20 entering it once makes every promise of the process pay
- * async hooks from then on — about as much CPU as the spans themselves on a workflow of
- * trivial steps. The engine hands trace contexts down explicitly instead (run → step →
- * attempt, and to each step function as `traceparent`); where an application registered a
+ * async hooks from then on, span or not — a cost that grows with the promises a step makes
+ * (an HTTP call makes dozens). The engine hands trace contexts down explicitly instead (run →
+ * step → attempt, and to each step function as `traceparent`); where an application registered a
  * context manager itself (as OpenTelemetry's auto-instrumentation does), the engine also makes
  * its spans the active ones, so the application's spans nest under them
  * ({@link contextManagerPresent}). `homeostat up` asks for the context manager
