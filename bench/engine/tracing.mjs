@@ -7,6 +7,8 @@
 //   on        this build with OTEL_EXPORTER_OTLP_ENDPOINT pointing at a local OTLP/HTTP sink
 //             (a child process that counts the spans it receives and discards them), through
 //             the batch span processor — every span exported, not dropped (queue sized for it);
+//             protobuf-encoded, the default;
+//   on, http/json      the same, JSON-encoded (OTEL_EXPORTER_OTLP_PROTOCOL=http/json);
 //   on, 10 % sampled   the same with OTEL_TRACES_SAMPLER=parentbased_traceidratio, ARG 0.1.
 //
 // Each variant runs sequentially (1 in flight) and concurrently (50 in flight) for
@@ -37,7 +39,7 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const STEPS = 10;
 const STEP_KIND = process.env.BENCH_STEPS ?? 'trivial';
 if (!['trivial', 'http'].includes(STEP_KIND)) throw new Error(`BENCH_STEPS: trivial or http, not ${STEP_KIND}`);
-const OTEL_VARIABLES = ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_TRACES_EXPORTER', 'OTEL_SDK_DISABLED'];
+const OTEL_VARIABLES = ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_TRACES_EXPORTER', 'OTEL_SDK_DISABLED', 'OTEL_EXPORTER_OTLP_PROTOCOL', 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'];
 
 if (!existsSync(libraryPath)) {
   process.stderr.write(`bench/engine: ${libraryPath} is missing — run \`npm run build\` at the repository root first\n`);
@@ -63,17 +65,36 @@ function baselineLibrary() {
   return path.join(dir, 'dist', 'src', 'index.js');
 }
 
-/** The OTLP/HTTP sink, in its own process (as a collector would be): counts spans, answers 200. */
+/**
+ * The OTLP/HTTP sink, in its own process (as a collector would be): counts spans, answers 200.
+ * JSON bodies: one "spanId" key a span. Protobuf bodies: the Span messages of
+ * ExportTraceServiceRequest (field 1) → ResourceSpans.scope_spans (2) → ScopeSpans.spans (2).
+ */
 async function startSink() {
   const source = `
     const http = require('node:http');
     let spans = 0, requests = 0;
+    function varint(b, at) { let v = 0, m = 1, x; do { x = b[at.i++]; v += (x & 127) * m; m *= 128; } while (x & 128); return v; }
+    function lengthDelimited(b, wanted, each) {
+      const at = { i: 0 };
+      while (at.i < b.length) {
+        const key = varint(b, at), type = key & 7;
+        if (type === 0) varint(b, at); else if (type === 1) at.i += 8; else if (type === 5) at.i += 4;
+        else if (type === 2) { const n = varint(b, at); if ((key >>> 3) === wanted) each(b.subarray(at.i, at.i + n)); at.i += n; }
+        else throw new Error('wire type ' + type);
+      }
+    }
+    const protobufSpans = (body) => { let n = 0; lengthDelimited(body, 1, (r) => lengthDelimited(r, 2, (s) => lengthDelimited(s, 2, () => n++))); return n; };
     const server = http.createServer((req, res) => {
       if (req.method === 'GET') return res.end(JSON.stringify({ spans, requests }));
-      let body = '';
-      req.setEncoding('utf8');
-      req.on('data', (c) => (body += c));
-      req.on('end', () => { requests++; spans += body.split('"spanId":').length - 1; res.setHeader('content-type', 'application/json'); res.end('{}'); });
+      const chunks = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        requests++;
+        const body = Buffer.concat(chunks);
+        if (String(req.headers['content-type']).startsWith('application/x-protobuf')) { spans += protobufSpans(body); res.setHeader('content-type', 'application/x-protobuf'); return res.end(); }
+        spans += body.toString('utf8').split('"spanId":').length - 1; res.setHeader('content-type', 'application/json'); res.end('{}');
+      });
     });
     server.listen(0, '127.0.0.1', () => process.stdout.write(server.address().port + '\\n'));`;
   const child = spawn(process.execPath, ['-e', source], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -148,7 +169,10 @@ const EXPORT_ALL = { OTEL_BSP_MAX_QUEUE_SIZE: '200000', OTEL_BSP_MAX_EXPORT_BATC
 const VARIANTS = [
   { name: 'baseline', homeostat: baseline, env: {} },
   { name: 'off', homeostat: current, env: {} },
+  // OTLP/HTTP, protobuf-encoded: the spec's default, what no OTEL_EXPORTER_OTLP_PROTOCOL gives.
   { name: 'on', homeostat: current, env: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, ...EXPORT_ALL } },
+  // The same, JSON-encoded (what the code before the protocol variable was honoured sent).
+  { name: 'on, http/json', homeostat: current, env: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', ...EXPORT_ALL } },
   // The same, with the standard sampler keeping one trace in ten (whole runs: parent-based).
   { name: 'on, 10 % sampled', homeostat: current, env: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1', ...EXPORT_ALL } },
 ];
@@ -156,7 +180,7 @@ const VARIANTS = [
 if (process.env.BENCH_COMPARE_DIST) {
   const compared = await import(pathToFileURL(path.resolve(process.env.BENCH_COMPARE_DIST, 'src', 'index.js')).href);
   const label = process.env.BENCH_COMPARE_LABEL ?? 'compared build';
-  for (const v of VARIANTS.filter((x) => x.name.startsWith('on'))) VARIANTS.push({ ...v, name: `${v.name} (${label})`, homeostat: compared });
+  for (const v of VARIANTS.filter((x) => x.name === 'on' || x.name === 'on, 10 % sampled')) VARIANTS.push({ ...v, name: `${v.name} (${label})`, homeostat: compared });
 }
 const MODES = [
   { mode: 'sequential', inFlight: 1 },

@@ -160,7 +160,11 @@ export class ControllerRuntime {
     const say = (line: string) => options.say?.(line);
     // Traces as the OTEL_* variables say (off by default; docs/integrations.md). A variable
     // it cannot follow is logged and said, and `up` runs on untraced rather than exiting.
+    // With the context manager: the loop's spans (remediation → guardrails, actions, webhooks)
+    // and its log lines follow the active span through its async code; `up` runs few
+    // workflows, so the promise tax it costs (telemetry/tracing.ts) is small here.
     const tracing = await startTracing({
+      contextManager: true,
       onInvalid: (error) => {
         logger.error({ err: error, variable: error.variable }, 'tracing stays off: an OTEL_* variable cannot be followed');
         say(`homeostat up: ${error.message} (tracing stays off)`);

@@ -47,3 +47,11 @@ test('a value homeostat cannot follow is an error naming the variable', () => {
     );
   }
 });
+
+test('the protocol: protobuf unless asked for JSON, the traces-specific variable winning over the general one', () => {
+  const endpoint = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' };
+  assert.equal(readTracingConfig(endpoint)!.protocol, 'http/protobuf', 'the spec\'s default');
+  assert.equal(readTracingConfig({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' })!.protocol, 'http/json');
+  assert.equal(readTracingConfig({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf' })!.protocol, 'http/protobuf');
+  assert.equal(readTracingConfig({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json' })!.protocol, 'http/json');
+});

@@ -5,10 +5,15 @@ export type TracesSampler = 'always_on' | 'always_off' | 'traceidratio' | 'paren
 
 const SAMPLERS = new Set<string>(['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio']);
 
+/** The OTLP encodings homeostat exports with: the spec's `OTEL_EXPORTER_OTLP_PROTOCOL` values over HTTP. */
+export type OtlpProtocol = 'http/protobuf' | 'http/json';
+
 /** Tracing as the standard `OTEL_*` variables ask for it (see {@link readTracingConfig}). */
 export interface TracingConfig {
-  /** Where spans are POSTed: OTLP over HTTP, JSON-encoded. */
+  /** Where spans are POSTed: OTLP over HTTP. */
   url: string;
+  /** How they are encoded: protobuf (the spec's default) or JSON. */
+  protocol: OtlpProtocol;
   headers: Record<string, string>;
   serviceName: string;
   /** `OTEL_RESOURCE_ATTRIBUTES`, parsed (`OTEL_SERVICE_NAME` wins over its `service.name`). */
@@ -60,9 +65,11 @@ export function readTracingConfig(env: NodeJS.ProcessEnv = process.env): Tracing
   for (const name of ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL']) {
     const protocol = value(name);
     if (protocol !== undefined && protocol !== 'http/json' && protocol !== 'http/protobuf') {
-      throw new TracingConfigError(name, `"${protocol}" is not supported: homeostat exports OTLP over HTTP (JSON-encoded), so "http/json"; a gRPC endpoint (port 4317) needs the collector's HTTP receiver (port 4318)`);
+      throw new TracingConfigError(name, `"${protocol}" is not supported: homeostat exports OTLP over HTTP, so "http/protobuf" (the default) or "http/json"; a gRPC endpoint (port 4317) needs the collector's HTTP receiver (port 4318)`);
     }
   }
+  // The signal-specific variable wins; the spec's default is protobuf.
+  const protocol = (value('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ?? value('OTEL_EXPORTER_OTLP_PROTOCOL') ?? 'http/protobuf') as OtlpProtocol;
   // The spec: a signal-specific endpoint is used as is, the general one gets the signal's path.
   const url = tracesEndpoint !== undefined ? httpUrl('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', tracesEndpoint) : `${httpUrl('OTEL_EXPORTER_OTLP_ENDPOINT', endpoint ?? DEFAULT_ENDPOINT).replace(/\/+$/, '')}/v1/traces`;
   const headers = { ...keyValues('OTEL_EXPORTER_OTLP_HEADERS', value('OTEL_EXPORTER_OTLP_HEADERS')), ...keyValues('OTEL_EXPORTER_OTLP_TRACES_HEADERS', value('OTEL_EXPORTER_OTLP_TRACES_HEADERS')) };
@@ -81,7 +88,7 @@ export function readTracingConfig(env: NodeJS.ProcessEnv = process.env): Tracing
       throw new TracingConfigError('OTEL_TRACES_SAMPLER_ARG', `"${ratioText}" is not a ratio between 0 and 1 (for ${samplerName})`);
     }
   }
-  return { url, headers, serviceName, resourceAttributes, sampler: samplerName as TracesSampler, samplerRatio };
+  return { url, protocol, headers, serviceName, resourceAttributes, sampler: samplerName as TracesSampler, samplerRatio };
 }
 
 function httpUrl(variable: string, text: string): string {

@@ -12,7 +12,8 @@ test('a log line written inside a span carries its trace_id and span_id; one out
   const path = join(dir, 'homeostat.log');
   const logger = createLogger({ destination: path });
   const exporter = new InMemorySpanExporter();
-  const tracing = await startTracing({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  // As `homeostat up` starts it: with the context manager, so log lines follow the active span.
+  const tracing = await startTracing({ spanProcessors: [new SimpleSpanProcessor(exporter)], contextManager: true });
   try {
     logger.info({ first: 1 }, 'before any span');
     logger.info({ second: 2 }, 'also outside');

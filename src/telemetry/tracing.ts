@@ -1,5 +1,6 @@
 import {
   context,
+  createContextKey,
   isSpanContextValid,
   propagation,
   ROOT_CONTEXT,
@@ -18,7 +19,8 @@ export type { Attributes, Context, Span } from '@opentelemetry/api';
 
 /**
  * OpenTelemetry tracing for homeostat: started from the standard `OTEL_*` variables (see
- * tracing-config.ts), exported over OTLP/HTTP with a batch span processor. Only
+ * tracing-config.ts), exported over OTLP/HTTP (protobuf- or JSON-encoded, as
+ * `OTEL_EXPORTER_OTLP_PROTOCOL` says) with a batch span processor. Only
  * `@opentelemetry/api` is imported here; the SDK and the exporter are loaded by dynamic
  * `import()` when tracing is turned on, so a process with tracing off never loads them and
  * every instrumented place costs one boolean check ({@link tracingOn}).
@@ -27,6 +29,17 @@ export type { Attributes, Context, Span } from '@opentelemetry/api';
  * reference; the last `stop()` flushes the spans still batched and shuts the SDK down.
  * An application that registered its own tracer provider before keeps it: homeostat's spans
  * then go to the application's provider.
+ *
+ * No global context manager is installed by default. OpenTelemetry's Node one is built on
+ * `AsyncLocalStorage`, and on Node 20 entering it once makes every promise of the process pay
+ * async hooks from then on, span or not — a cost that grows with the promises a step makes
+ * (an HTTP call makes dozens). The engine hands trace contexts down explicitly instead (run →
+ * step → attempt, and to each step function as `traceparent`); where an application registered a
+ * context manager itself (as OpenTelemetry's auto-instrumentation does), the engine also makes
+ * its spans the active ones, so the application's spans nest under them
+ * ({@link contextManagerPresent}). `homeostat up` asks for the context manager
+ * (`contextManager: true`): its loop's spans (remediation, guardrails, actions, webhooks, log
+ * lines) follow the active span, and it runs few workflows.
  */
 
 interface SdkProvider {
@@ -57,6 +70,12 @@ export interface TracingStartOptions {
    * on): once per process, by the first start that meets it. Default: a process warning.
    */
   onInvalid?: (error: TracingConfigError) => void;
+  /**
+   * Install OpenTelemetry's `AsyncLocalStorage` context manager when no context manager is
+   * registered, so that spans nest through async code implicitly. Off by default: it costs
+   * every promise of the process (see above).
+   */
+  contextManager?: boolean;
 }
 
 const TRACER_NAME = 'homeostat';
@@ -68,6 +87,7 @@ let starting: Promise<void> | undefined;
 let provider: SdkProvider | undefined;
 let reportedInvalid = false;
 let tracerInstance: Tracer | undefined;
+let ownedContextManager: { disable(): unknown } | undefined;
 
 /** Whether spans are recorded: the one check every instrumented place makes first. */
 export function tracingOn(): boolean {
@@ -98,6 +118,7 @@ export async function startTracing(options: TracingStartOptions = {}): Promise<T
   };
   if (active || starting) {
     await starting;
+    if (active && options.contextManager) await installContextManager();
     return handle;
   }
   let config: TracingConfig | undefined;
@@ -113,7 +134,7 @@ export async function startTracing(options: TracingStartOptions = {}): Promise<T
     return handle;
   }
   if (!config && !options.spanProcessors) return handle;
-  starting = install(config, options.spanProcessors);
+  starting = install(config, options.spanProcessors, options.contextManager === true);
   try {
     await starting;
   } finally {
@@ -129,22 +150,28 @@ async function release(): Promise<void> {
   tracerInstance = undefined;
   const owned = provider;
   provider = undefined;
+  if (ownedContextManager) {
+    ownedContextManager.disable();
+    ownedContextManager = undefined;
+    context.disable();
+  }
   if (!owned) return;
   try {
     await owned.shutdown();
   } finally {
+    // Not context.disable(): the context manager is the application's, or was disabled above.
     trace.disable();
-    context.disable();
     propagation.disable();
   }
 }
 
-async function install(config: TracingConfig | undefined, spanProcessors: unknown[] | undefined): Promise<void> {
+async function install(config: TracingConfig | undefined, spanProcessors: unknown[] | undefined, withContextManager: boolean): Promise<void> {
   const sdk = await import('@opentelemetry/sdk-trace-node');
   const { resourceFromAttributes } = await import('@opentelemetry/resources');
   let processors = spanProcessors as SpanProcessor[] | undefined;
   if (!processors) {
-    const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
+    // The batch processor reads the standard OTEL_BSP_* variables itself (queue, batch size, delay).
+    const { OTLPTraceExporter } = config!.protocol === 'http/json' ? await import('@opentelemetry/exporter-trace-otlp-http') : await import('@opentelemetry/exporter-trace-otlp-proto');
     processors = [new sdk.BatchSpanProcessor(new OTLPTraceExporter({ url: config!.url, headers: config!.headers }))];
   }
   const attributes = { ...config?.resourceAttributes, 'service.name': config?.serviceName ?? 'homeostat' };
@@ -162,12 +189,34 @@ async function install(config: TracingConfig | undefined, spanProcessors: unknow
     sampler: samplers[config?.sampler ?? 'parentbased_always_on'](),
     spanProcessors: processors,
   });
-  // Sets only what nobody set before: an application's own provider, context manager and
-  // propagator stay, and homeostat's spans go to its provider.
-  created.register();
+  // Sets only what nobody set before: an application's own provider and propagator stay, and
+  // homeostat's spans go to its provider. No context manager (see the top of this file).
+  created.register({ contextManager: null });
   if ((trace.getTracerProvider() as ProxyTracerProvider).getDelegate() === created) provider = created;
   else await created.shutdown();
+  if (withContextManager) await installContextManager();
   active = true;
+}
+
+/** OpenTelemetry's `AsyncLocalStorage` context manager, unless the application registered one. */
+async function installContextManager(): Promise<void> {
+  if (ownedContextManager || contextManagerPresent()) return;
+  const { AsyncLocalStorageContextManager } = await import('@opentelemetry/context-async-hooks');
+  const manager = new AsyncLocalStorageContextManager().enable();
+  if (context.setGlobalContextManager(manager)) ownedContextManager = manager;
+  else manager.disable();
+}
+
+const PROBE = createContextKey('homeostat.context-manager-probe');
+const PROBE_CONTEXT = ROOT_CONTEXT.setValue(PROBE, true);
+
+/**
+ * Whether a context manager is registered (the application's, or the one `contextManager: true`
+ * installed): then a context entered with `context.with` is the active one inside it, and the
+ * engine makes its spans active for the code it calls. The API's no-op manager ignores it.
+ */
+export function contextManagerPresent(): boolean {
+  return context.with(PROBE_CONTEXT, () => context.active() === PROBE_CONTEXT);
 }
 
 /** homeostat's tracer (the no-op one while tracing is off). */

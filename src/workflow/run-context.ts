@@ -8,7 +8,7 @@ import type { WorkflowDefinition } from './define-workflow.js';
 import type { EngineEvents } from './engine-events.js';
 import { CancelledError, ChildFailedError, DeterminismError, ExecutionHaltedError, StepFailedError } from './errors.js';
 import { decodePayload, encodePayload } from './payload.js';
-import { beginRunStart, traceStep } from './run-tracing.js';
+import { beginRunStart, traceStep, type ExecutionTrace } from './run-tracing.js';
 import { writeAlone, type CheckpointCompanion } from './checkpoint-companion.js';
 import { runStep, type StepRunRequest } from './step-runner.js';
 import { tracingOn } from '../telemetry/tracing.js';
@@ -80,8 +80,12 @@ export class RunContext implements WorkflowContext {
   private compensationAbort = new AbortController();
   private resolveHalt!: (halt: Halt) => void;
 
-  constructor(run: RunRecord, history: StepRecord[], failedAttempts: Map<number, number>, deps: RunContextDeps) {
+  /** Tracing on: this execution's trace, which its steps and child runs hang from (run-tracing.ts). */
+  private readonly trace: ExecutionTrace | undefined;
+
+  constructor(run: RunRecord, history: StepRecord[], failedAttempts: Map<number, number>, deps: RunContextDeps, trace?: ExecutionTrace) {
     this.run = run;
+    this.trace = trace;
     this.runId = run.id;
     this.workflowName = run.workflow;
     this.fence = { runId: run.id, epoch: run.epoch };
@@ -155,8 +159,8 @@ export class RunContext implements WorkflowContext {
         payloadLimit: this.deps.payloadLimit,
       };
       const { store, clock, random } = this.deps;
-      const outcome = tracingOn()
-        ? await traceStep({ name, seq, kind }, (trace) => runStep(Object.assign(request, { trace }), store, this.fence, clock, random))
+      const outcome = this.trace && tracingOn()
+        ? await traceStep({ name, seq, kind }, this.trace, (trace) => runStep(Object.assign(request, { trace }), store, this.fence, clock, random))
         : await runStep(request, store, this.fence, clock, random);
       const finishedAt = this.deps.clock.now();
       if (outcome.ok) {
@@ -282,7 +286,7 @@ export class RunContext implements WorkflowContext {
       const now = this.deps.clock.now();
       const input_ = encodePayload(input, `input of child ${workflowName}`, this.deps.payloadLimit);
       // The child's trace continues this run's: its start is a child of this execution's span.
-      const traced = tracingOn() ? beginRunStart(workflowName, childId, this.runId) : undefined;
+      const traced = this.trace && tracingOn() ? beginRunStart(workflowName, childId, this.runId, this.trace.context) : undefined;
       const created = await this.guard(() =>
         this.deps.store.createRun({
           id: childId,

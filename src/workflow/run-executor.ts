@@ -8,7 +8,7 @@ import { CancelledError, CompensationFailedError, DeterminismError, WorkflowTime
 import { decodePayload, encodePayload, serializeError } from './payload.js';
 import { RunContext, type Halt } from './run-context.js';
 import type { EngineEvents } from './engine-events.js';
-import { traceExecution } from './run-tracing.js';
+import { traceExecution, type ExecutionTrace } from './run-tracing.js';
 import { tracingOn } from '../telemetry/tracing.js';
 
 /** setTimeout's largest delay; longer ones fire at once. */
@@ -45,17 +45,17 @@ export function executeRun(
   /** The run was created by this worker a moment ago: its history is empty, skip reading it. */
   fresh = false,
 ): Promise<ExecutionResult> {
-  if (tracingOn()) return traceExecution(run, () => execute(run, definition, deps, register, fresh));
+  if (tracingOn()) return traceExecution(run, (trace) => execute(run, definition, deps, register, fresh, trace));
   return execute(run, definition, deps, register, fresh);
 }
 
-async function execute(run: RunRecord, definition: WorkflowDefinition, deps: ExecutorDeps, register: (ctx: RunContext) => void, fresh: boolean): Promise<ExecutionResult> {
+async function execute(run: RunRecord, definition: WorkflowDefinition, deps: ExecutorDeps, register: (ctx: RunContext) => void, fresh: boolean, trace?: ExecutionTrace): Promise<ExecutionResult> {
   const { store, clock } = deps;
   const fence = { runId: run.id, epoch: run.epoch };
   const { steps, failedAttempts } = fresh
     ? { steps: [], failedAttempts: new Map<number, number>() }
     : await store.loadHistory(run.id, run.generation);
-  const ctx = new RunContext(run, steps, failedAttempts, deps);
+  const ctx = new RunContext(run, steps, failedAttempts, deps, trace);
   register(ctx);
   if (run.cancelRequested) ctx.interrupt(new CancelledError(run.id));
 

@@ -1,6 +1,6 @@
 import { context, isSpanContextValid, trace, SpanStatusCode, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import type { RunRecord, TerminalRunStatus } from '../store/records.js';
-import { contextFrom, failSpan, traceHeaders, tracer } from '../telemetry/tracing.js';
+import { contextFrom, contextManagerPresent, failSpan, traceHeaders, tracer } from '../telemetry/tracing.js';
 import type { StepContext } from './workflow-context.js';
 
 /**
@@ -13,9 +13,12 @@ import type { StepContext } from './workflow-context.js';
  * (replayed ones are not executed again and get none), which is also its first attempt's
  * span, and `homeostat.attempt` per retry ({@link StepTrace}).
  *
- * Contexts are handed down explicitly (run → step → retry); the global context manager is
- * entered once per execution and once per step — so that workflow code, child runs, step
- * functions and log lines see the right active span — and not again per attempt.
+ * Contexts are handed down explicitly (run → step → retry, a child run's start under the
+ * execution) and each step function gets its span's W3C context as `traceparent`. Only where a
+ * context manager is registered (the application's, or `homeostat up`'s; see
+ * telemetry/tracing.ts) is the execution's and each step's span also entered as the active one
+ * — once per execution and once per step, not per attempt — so the spans and log lines of the
+ * application's own instrumentation nest under them. Without one, entering would do nothing.
  *
  * Every function here is called only when `tracingOn()` (telemetry/tracing.ts) is true: callers check first,
  * so the engine's hot path costs a boolean check with tracing off.
@@ -28,12 +31,15 @@ export interface RunStart {
   end(created: boolean): void;
 }
 
-/** Begin `homeostat.run.start` for a run about to be created (under the active span, if any). */
-export function beginRunStart(workflow: string, runId: string, parentRunId?: string): RunStart {
+/**
+ * Begin `homeostat.run.start` for a run about to be created, under `parent`: a parent run's
+ * execution, or by default the caller's active span (if a context manager tracks one).
+ */
+export function beginRunStart(workflow: string, runId: string, parentRunId?: string, parent: Context = context.active()): RunStart {
   const span = tracer().startSpan('homeostat.run.start', {
     attributes: { 'homeostat.run.id': runId, 'homeostat.workflow.name': workflow, ...(parentRunId ? { 'homeostat.run.parent_id': parentRunId } : {}) },
-  });
-  const headers = traceHeaders(trace.setSpan(context.active(), span));
+  }, parent);
+  const headers = traceHeaders(trace.setSpan(parent, span));
   return {
     traceparent: headers.traceparent ?? null,
     tracestate: headers.tracestate ?? null,
@@ -47,17 +53,27 @@ export function beginRunStart(workflow: string, runId: string, parentRunId?: str
 /** How one execution of a run ended, as {@link traceExecution} records it. */
 export type ExecutionEnd = { kind: 'finished'; status: TerminalRunStatus } | { kind: 'suspended' } | { kind: 'lost' };
 
+/**
+ * An execution's trace, handed to its run context: the context its steps and child runs hang
+ * from, and whether to enter their spans as the active ones (a context manager is registered).
+ */
+export interface ExecutionTrace {
+  readonly context: Context;
+  readonly activates: boolean;
+}
+
 /** Run one execution of `run` inside its `homeostat.run` span (a child of the run's stored start). */
-export function traceExecution<R extends ExecutionEnd | undefined>(run: RunRecord, execute: () => Promise<R>): Promise<R> {
+export function traceExecution<R extends ExecutionEnd | undefined>(run: RunRecord, execute: (trace: ExecutionTrace) => Promise<R>): Promise<R> {
   const parent = contextFrom(run.traceparent, run.tracestate);
   const span = tracer().startSpan(
     'homeostat.run',
     { attributes: { 'homeostat.run.id': run.id, 'homeostat.workflow.name': run.workflow, 'homeostat.run.epoch': run.epoch, 'homeostat.run.generation': run.generation } },
     parent,
   );
-  return context.with(trace.setSpan(parent, span), async () => {
+  const execution: ExecutionTrace = { context: trace.setSpan(parent, span), activates: contextManagerPresent() };
+  const traced = async () => {
     try {
-      const result = await execute();
+      const result = await execute(execution);
       const status = result === undefined ? 'retrying' : result.kind === 'finished' ? result.status : result.kind;
       span.setAttribute('homeostat.run.status', status);
       if (status === 'failed' || status === 'parked') span.setStatus({ code: SpanStatusCode.ERROR, message: `run ${status}` });
@@ -68,7 +84,8 @@ export function traceExecution<R extends ExecutionEnd | undefined>(run: RunRecor
     } finally {
       span.end();
     }
-  });
+  };
+  return execution.activates ? context.with(execution.context, traced) : traced();
 }
 
 /**
@@ -87,8 +104,9 @@ export interface StepTrace {
 export type AttemptTrace = Pick<StepContext, 'traceparent' | 'tracestate'>;
 
 /**
- * Run one step's attempts inside its `homeostat.step` span: the active span while they run
- * (the step function's spans and log lines are its), and the first attempt's own.
+ * Run one step's attempts inside its `homeostat.step` span, a child of the execution's: the
+ * first attempt's own, and the active span while they run where a context manager is
+ * registered (the step function's spans and log lines are then its).
  *
  * Under a span that is not recorded — an execution the sampler left out — the step gets no
  * span: it would not be recorded either under the parent-based default, and under any other
@@ -98,17 +116,19 @@ export type AttemptTrace = Pick<StepContext, 'traceparent' | 'tracestate'>;
  */
 export function traceStep<R extends { ok: boolean; attempts: number; error?: { code?: string } }>(
   step: { name: string; seq: number; kind: string },
+  execution: ExecutionTrace,
   run: (trace: StepTrace) => Promise<R>,
 ): Promise<R> {
-  const active = context.active();
-  const parent = trace.getSpan(active);
+  const parent = trace.getSpan(execution.context);
   if (parent && !parent.isRecording()) return run({ attempt: (_number, attempt) => attempt(unrecordedContext(parent)) });
-  const span = tracer().startSpan('homeostat.step', { attributes: { 'homeostat.step.name': step.name, 'homeostat.step.seq': step.seq, 'homeostat.step.kind': step.kind } }, active);
-  const within = trace.setSpan(active, span);
+  const span = tracer().startSpan('homeostat.step', { attributes: { 'homeostat.step.name': step.name, 'homeostat.step.seq': step.seq, 'homeostat.step.kind': step.kind } }, execution.context);
+  // The step's own context (a copy of the execution's with this span) only when something
+  // needs it: entering it as the active one, or a retry's span hanging from it.
+  let within: Context | undefined = execution.activates ? trace.setSpan(execution.context, span) : undefined;
   const attempts: StepTrace = {
-    attempt: (number, attempt) => (number === 1 ? firstAttempt(span, attempt) : traceRetry(within, step.name, number, attempt)),
+    attempt: (number, attempt) => (number === 1 ? firstAttempt(span, attempt) : traceRetry((within ??= trace.setSpan(execution.context, span)), execution.activates, step.name, number, attempt)),
   };
-  return context.with(within, async () => {
+  const traced = async () => {
     try {
       const outcome = await run(attempts);
       span.setAttributes({ 'homeostat.step.status': outcome.ok ? 'completed' : 'failed', 'homeostat.step.attempts': outcome.attempts });
@@ -123,7 +143,8 @@ export function traceStep<R extends { ok: boolean; attempts: number; error?: { c
     } finally {
       span.end();
     }
-  });
+  };
+  return within ? context.with(within, traced) : traced();
 }
 
 /** The first attempt, in the step's span (already active): a failure is an exception event on it. */
@@ -140,10 +161,10 @@ function firstAttempt<T>(stepSpan: Span, attempt: (trace: AttemptTrace) => Promi
   }
 }
 
-/** A retry, inside its own `homeostat.attempt` span under the step. */
-function traceRetry<T>(stepContext: Context, stepName: string, number: number, attempt: (trace: AttemptTrace) => Promise<T> | T): Promise<T> {
+/** A retry, inside its own `homeostat.attempt` span under the step (the active one if `activates`). */
+function traceRetry<T>(stepContext: Context, activates: boolean, stepName: string, number: number, attempt: (trace: AttemptTrace) => Promise<T> | T): Promise<T> {
   const span = tracer().startSpan('homeostat.attempt', { attributes: { 'homeostat.step.name': stepName, 'homeostat.attempt.number': number } }, stepContext);
-  return context.with(trace.setSpan(stepContext, span), async () => {
+  const traced = async () => {
     try {
       const value = await attempt(w3cContext(span));
       span.setAttribute('homeostat.attempt.outcome', 'ok');
@@ -155,17 +176,20 @@ function traceRetry<T>(stepContext: Context, stepName: string, number: number, a
     } finally {
       span.end();
     }
-  });
+  };
+  return activates ? context.with(trace.setSpan(stepContext, span), traced) : traced();
 }
 
 /**
  * `span`'s W3C Trace Context, formatted directly (version 00): the step function is promised a
  * W3C `traceparent` whatever propagator the application registered, and this skips the
- * propagator's carrier object on every attempt.
+ * propagator's carrier object on every attempt. A recording span's ids were made by the SDK
+ * and are valid; only others (a remote or no-op parent's) are checked, by two regular
+ * expressions.
  */
 function w3cContext(span: Span): AttemptTrace {
   const spanContext = span.spanContext();
-  if (!isSpanContextValid(spanContext)) return {};
+  if (!span.isRecording() && !isSpanContextValid(spanContext)) return {};
   const { traceId, spanId, traceFlags, traceState } = spanContext;
   const traceparent = `00-${traceId}-${spanId}-${traceFlags & 1 ? '01' : '00'}`;
   const tracestate = traceState?.serialize();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { exampleApiService, UpHarness, webhookReceiver } from './loop-harness.js';
 import { ancestry, otlpReceiver } from './otlp-receiver.js';
 
-test('with OTEL_EXPORTER_OTLP_ENDPOINT set, up exports the remediation as one trace (remediation → run → action → verification), its webhook carries traceparent, and its log lines the trace id', async () => {
+test('with OTEL_EXPORTER_OTLP_ENDPOINT set, up exports (protobuf) the remediation as one trace (remediation → run → action → verification), its webhook carries traceparent, and its log lines the trace id', async () => {
   const collector = await otlpReceiver();
   const hook = await webhookReceiver();
   const h = new UpHarness(`services:
@@ -25,7 +25,8 @@ policies:
     await h.waitFor(() => collector.spans.some((s) => s.name === 'homeostat.verification') && collector.spans.some((s) => s.name === 'homeostat.action'), 15_000, 'the action and verification spans exported');
 
     const spans = collector.spans;
-    assert.ok(collector.requests.every((r) => r.path === '/v1/traces' && r.contentType.startsWith('application/json')), JSON.stringify(collector.requests));
+    // No OTEL_EXPORTER_OTLP_PROTOCOL: protobuf, the spec's default (decoded by the receiver from the wire format).
+    assert.ok(collector.requests.every((r) => r.path === '/v1/traces' && r.contentType.startsWith('application/x-protobuf')), JSON.stringify(collector.requests));
     const remediation = spans.find((s) => s.name === 'homeostat.remediation' && s.attributes['homeostat.incident.id'] === incident.id);
     assert.ok(remediation, `a remediation span for ${incident.id}: ${spans.map((s) => s.name).join(', ')}`);
     assert.equal(remediation.service, 'healer-under-test');

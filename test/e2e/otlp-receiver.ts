@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
+import { decodeTraceExport } from './otlp-protobuf.js';
 
-/** A span as an OTLP/HTTP JSON export carries it, with its attributes flattened. */
+/** A span as an OTLP/HTTP export carries it (protobuf or JSON), with its attributes flattened. */
 export interface ReceivedSpan {
   traceId: string;
   spanId: string;
@@ -25,17 +26,28 @@ function flatten(attributes: OtlpAttribute[] | undefined): Record<string, string
 
 /**
  * A tiny OTLP/HTTP receiver on 127.0.0.1 (port 0): keeps the spans of every
- * `POST /v1/traces` (JSON, as homeostat's exporter sends them) and answers 200.
+ * `POST /v1/traces`, protobuf (`application/x-protobuf`, the default) or JSON
+ * (`OTEL_EXPORTER_OTLP_PROTOCOL=http/json`) as its content type says, and answers 200.
  * `OTEL_EXPORTER_OTLP_ENDPOINT` is its `endpoint`.
  */
 export async function otlpReceiver(): Promise<{ endpoint: string; spans: ReceivedSpan[]; requests: { path: string; contentType: string }[]; close: () => Promise<void> }> {
   const spans: ReceivedSpan[] = [];
   const requests: { path: string; contentType: string }[] = [];
   const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => (body += chunk));
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      requests.push({ path: req.url ?? '', contentType: String(req.headers['content-type']) });
+      const contentType = String(req.headers['content-type']);
+      requests.push({ path: req.url ?? '', contentType });
+      if (contentType.startsWith('application/x-protobuf')) {
+        for (const resource of decodeTraceExport(Buffer.concat(chunks))) {
+          for (const span of resource.spans) spans.push({ ...span, service: String(resource.resourceAttributes['service.name'] ?? '') });
+        }
+        res.setHeader('content-type', 'application/x-protobuf');
+        res.end();
+        return;
+      }
+      const body = Buffer.concat(chunks).toString('utf8');
       try {
         const parsed = JSON.parse(body) as { resourceSpans?: { resource?: { attributes?: OtlpAttribute[] }; scopeSpans?: { spans?: (Omit<ReceivedSpan, 'attributes' | 'events' | 'service'> & { attributes?: OtlpAttribute[]; events?: { name: string; attributes?: OtlpAttribute[] }[] })[] }[] }[] };
         for (const resource of parsed.resourceSpans ?? []) {

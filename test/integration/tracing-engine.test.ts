@@ -1,24 +1,42 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-node';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { context, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
 import { defineWorkflow, HomeostatError, type WorkflowContext } from '../../src/index.js';
 import { startTracing, type Tracing } from '../../src/telemetry/tracing.js';
 import { deferred, testEngines, waitFor } from './capability-helpers.js';
 
-/** Tracing on for one test, into memory: the spans it finished, and a stop that shuts the SDK down. */
-async function memoryTracing(): Promise<{ spans: () => ReadableSpan[]; tracing: Tracing }> {
+/**
+ * Tracing on for one test, into memory: the spans it finished, and a stop that shuts the SDK
+ * down. With `applicationContextManager` the test registers a context manager first, as an
+ * application with OpenTelemetry's auto-instrumentation does: the engine then also makes its
+ * spans the active ones. Without, none is registered (homeostat installs none by default).
+ */
+async function memoryTracing(options: { applicationContextManager?: boolean } = {}): Promise<{ spans: () => ReadableSpan[]; tracing: Tracing }> {
   const exporter = new InMemorySpanExporter();
-  const tracing = await startTracing({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  assert.equal(tracing.on, true);
+  const manager = options.applicationContextManager ? new AsyncLocalStorageContextManager().enable() : undefined;
+  if (manager) assert.equal(context.setGlobalContextManager(manager), true);
+  const started = await startTracing({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  assert.equal(started.on, true);
+  const tracing: Tracing = {
+    get on() {
+      return started.on;
+    },
+    flush: () => started.flush(),
+    stop: async () => {
+      await started.stop();
+      if (manager) context.disable();
+    },
+  };
   return { spans: () => exporter.getFinishedSpans(), tracing };
 }
 
 const named = (spans: ReadableSpan[], name: string) => spans.filter((s) => s.name === name);
 const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId;
 
-test('a run with a retried step: run → step (the first attempt, its failure an exception event) → an attempt span per retry', async () => {
-  const { spans, tracing } = await memoryTracing();
+test('an application with a context manager, a run with a retried step: run → step (the first attempt, its failure an exception event) → an attempt span per retry', async () => {
+  const { spans, tracing } = await memoryTracing({ applicationContextManager: true });
   const env = testEngines();
   try {
     let calls = 0;
@@ -69,8 +87,41 @@ test('a run with a retried step: run → step (the first attempt, its failure an
   }
 });
 
-test('a step that succeeds at once has one span, the step\'s: its traceparent and the active span inside the step', async () => {
+test('without a context manager (the default), a retried step: the same spans, each attempt given its own span\'s traceparent, and no span made active', async () => {
   const { spans, tracing } = await memoryTracing();
+  const env = testEngines();
+  try {
+    let calls = 0;
+    const seen: Array<{ traceparent: string | null; active: string | null }> = [];
+    const flaky = defineWorkflow('flaky', async (ctx: WorkflowContext) =>
+      ctx.step('fetch', (step) => {
+        calls++;
+        seen.push({ traceparent: step.traceparent ?? null, active: trace.getActiveSpan()?.spanContext().spanId ?? null });
+        if (calls < 2) throw new HomeostatError('HS_TIMEOUT', `attempt ${calls} times out`, { retryable: true });
+        return 'fetched';
+      }, { retry: { maxAttempts: 2, initialDelay: 1, jitter: 'none' } }),
+    );
+    const engine = await env.open([flaky]);
+    assert.equal(await (await engine.start(flaky, null)).result({ timeout: '5s' }), 'fetched');
+    await waitFor('the run span', () => named(spans(), 'homeostat.run').length === 1);
+    const [execution] = named(spans(), 'homeostat.run');
+    const [step] = named(spans(), 'homeostat.step');
+    const [retry] = named(spans(), 'homeostat.attempt');
+    assert.ok(execution && step && retry);
+    assert.equal(parentOf(execution), named(spans(), 'homeostat.run.start')[0]!.spanContext().spanId);
+    assert.equal(parentOf(step), execution.spanContext().spanId);
+    assert.equal(parentOf(retry), step.spanContext().spanId);
+    assert.deepEqual(step.events.map((e) => e.attributes?.['homeostat.attempt.number']), [1]);
+    assert.equal(retry.attributes['homeostat.attempt.outcome'], 'ok');
+    assert.deepEqual(seen, [step, retry].map((s) => ({ traceparent: `00-${s.spanContext().traceId}-${s.spanContext().spanId}-01`, active: null })));
+  } finally {
+    await env.cleanup();
+    await tracing.stop();
+  }
+});
+
+test('a step that succeeds at once has one span, the step\'s: its traceparent, and the active span inside the step where the application has a context manager', async () => {
+  const { spans, tracing } = await memoryTracing({ applicationContextManager: true });
   const env = testEngines();
   try {
     const seen = defineWorkflow('seen', async (ctx: WorkflowContext) =>
@@ -91,7 +142,7 @@ test('a step that succeeds at once has one span, the step\'s: its traceparent an
 });
 
 test('a run the sampler leaves out: no step spans, and its steps pass the trace on as not sampled', async () => {
-  const { spans, tracing } = await memoryTracing();
+  const { spans, tracing } = await memoryTracing({ applicationContextManager: true });
   const env = testEngines();
   try {
     const calls = defineWorkflow('calls', async (ctx: WorkflowContext) => {
@@ -160,7 +211,7 @@ test('a run resumed by a second engine on the same SQLite file continues the sam
 });
 
 test('a run started inside an active span is its child, and so is its child run', async () => {
-  const { spans, tracing } = await memoryTracing();
+  const { spans, tracing } = await memoryTracing({ applicationContextManager: true });
   const env = testEngines();
   try {
     const leaf = defineWorkflow('leaf', async (ctx: WorkflowContext) => ctx.step('leaf-step', () => 'leaf'));

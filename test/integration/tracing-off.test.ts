@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:http';
+import { context } from '@opentelemetry/api';
 import { defineWorkflow, type WorkflowContext } from '../../src/index.js';
 import { postJson } from '../../src/execute/webhook-delivery.js';
 import { tracingOn } from '../../src/telemetry/tracing.js';
@@ -47,8 +48,11 @@ test('tracing off (no OTEL_* variable): a run executes without loading any SDK m
 });
 
 // The check above could pass by looking in the wrong place: with tracing on, the same look finds the SDK.
-test('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT set): the SDK is loaded, and a step\'s webhook carries traceparent', async () => {
+test('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT set): the SDK is loaded, and with a context manager registered (as `up` and auto-instrumented applications have one) a step\'s webhook carries traceparent', async () => {
   const listener = await headerListener();
+  // homeostat's webhook sender takes the active span's context: the application's context manager tracks it.
+  const { AsyncLocalStorageContextManager } = await import('@opentelemetry/context-async-hooks');
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   // Nothing listens at the collector's address: exports fail quietly, the run does not care.
   process.env.OTEL_EXPORTER_OTLP_ENDPOINT = 'http://127.0.0.1:9';
   process.env.OTEL_BSP_SCHEDULE_DELAY = '60000';
@@ -68,6 +72,7 @@ test('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT set): the SDK is loaded, and a ste
     delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
     await env.cleanup();
     await listener.close();
+    context.disable();
   }
 });
 
