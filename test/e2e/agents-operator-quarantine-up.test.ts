@@ -8,6 +8,7 @@ import { defineWorkflow } from '../../src/workflow/define-workflow.js';
 import { Engine } from '../../src/workflow/engine.js';
 import { ChildGroup } from '../integration/helpers/child.js';
 import { UpHarness } from './loop-harness.js';
+import { spawnUpAgent, upApiUrl } from './up-agents.js';
 
 const AGENT = new URL('../integration/agents/fixtures/agent-process.js', import.meta.url);
 
@@ -17,14 +18,8 @@ test('homeostat up: homeostat agents quarantine takes an agent out at once, audi
   let engine: Engine | undefined;
   try {
     await h.up();
-    const apiUrl = /API at (\S+) /.exec(await h.waitForLine(/API at (\S+) /))![1]!;
-    const spawnAgent = async (name: string, workMs: number) => {
-      const created = await h.cli('token', 'create', '--role', 'agent', '--name', `${name}-token`);
-      assert.equal(created.status, 0, created.out);
-      const child = children.spawn(AGENT, [apiUrl, created.out.split('\n')[0]!, name, 'research', '1', String(workMs)]);
-      await child.waitForLine((line) => line.type === 'registered', 15_000, `${name} registered`);
-      return child;
-    };
+    const apiUrl = await upApiUrl(h);
+    const spawnAgent = (name: string, workMs: number) => spawnUpAgent(h, children, apiUrl, AGENT, name, ['research', '1', String(workMs)]);
     const slow = await spawnAgent('worker-1', 120_000);
     const agents = createAgentTasks(h.db());
     const research = defineWorkflow('operator-quarantine-research', async (ctx, topic: string) => agents.task<{ by: string }>(ctx, 'research', { capability: 'research', input: { topic }, lease: '10m' }));

@@ -9,6 +9,7 @@ import { defineWorkflow } from '../../src/workflow/define-workflow.js';
 import { Engine } from '../../src/workflow/engine.js';
 import { ChildGroup, type JsonChild } from '../integration/helpers/child.js';
 import { UpHarness } from './loop-harness.js';
+import { spawnUpAgent, upApiUrl } from './up-agents.js';
 
 const QUORUM_AGENT = new URL('../integration/agents/fixtures/quorum-agent-process.js', import.meta.url);
 const AGENT = new URL('../integration/agents/fixtures/agent-process.js', import.meta.url);
@@ -30,14 +31,8 @@ policies:
   let engine: Engine | undefined;
   try {
     await h.up();
-    const apiUrl = /API at (\S+) /.exec(await h.waitForLine(/API at (\S+) /))![1]!;
-    const spawnAdder = async (name: string, mode?: string): Promise<JsonChild> => {
-      const created = await h.cli('token', 'create', '--role', 'agent', '--name', `${name}-token`);
-      assert.equal(created.status, 0, created.out);
-      const child = children.spawn(QUORUM_AGENT, [apiUrl, created.out.split('\n')[0]!, name, 'add', '3', '20', ...(mode ? [mode] : [])]);
-      await child.waitForLine((line) => line.type === 'registered', 15_000, `${name} registered`);
-      return child;
-    };
+    const apiUrl = await upApiUrl(h);
+    const spawnAdder = (name: string, mode?: string): Promise<JsonChild> => spawnUpAgent(h, children, apiUrl, QUORUM_AGENT, name, ['add', '3', '20', ...(mode ? [mode] : [])]);
     await spawnAdder('adder-1');
     await spawnAdder('adder-2');
     const wrong = await spawnAdder('adder-3', 'wrong');
@@ -100,11 +95,8 @@ policies:
   const children = new ChildGroup();
   try {
     await h.up();
-    const apiUrl = /API at (\S+) /.exec(await h.waitForLine(/API at (\S+) /))![1]!;
-    const created = await h.cli('token', 'create', '--role', 'agent', '--name', 'doomed-token');
-    assert.equal(created.status, 0, created.out);
-    const doomed = children.spawn(AGENT, [apiUrl, created.out.split('\n')[0]!, 'doomed', 'research', '1', '60000']);
-    await doomed.waitForLine((line) => line.type === 'registered', 15_000, 'the agent registered');
+    const apiUrl = await upApiUrl(h);
+    const doomed = await spawnUpAgent(h, children, apiUrl, AGENT, 'doomed', ['research', '1', '60000']);
     // Seen alive by the watch first: an agent already dead when it first looks is history.
     await h.waitFor(async () => (await h.cli('agents')).out.includes('alive'), 5_000, 'the agent listed alive');
     await new Promise((resolve) => setTimeout(resolve, 1_000));
