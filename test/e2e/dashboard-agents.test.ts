@@ -29,9 +29,12 @@ test('dashboard: the agents view shows each agent\'s health, load, capabilities,
   const report = defineWorkflow('dashboard-agents-report', async (ctx, topic: string) => {
     const [facts, summary] = await Promise.all([
       agents.task<{ by: string }>(ctx, 'facts', { capability: 'research', input: { topic } }),
-      // A lease of 5 s, not the default 800 ms: on a loaded machine a late heartbeat would let the
-      // writer's claim lapse (and its load drop) before the page shows it full.
-      agents.task<{ by: string }>(ctx, 'summary', { capability: 'summarize', input: { topic }, lease: '5s' }),
+      // A lease of 10 s, not the default 800 ms: on a loaded machine a late heartbeat would let the
+      // writer's claim lapse (and its load drop for good: its handler ignores the abort and keeps
+      // its slot) before the page shows it full. With 5 s the page once never read the writer full
+      // in a full run at load 8, which is what a lapse looks like.
+      // After the kill, the task is queued again within the lease (the page is given 20 s).
+      agents.task<{ by: string }>(ctx, 'summary', { capability: 'summarize', input: { topic }, lease: '10s' }),
     ]);
     return { facts: facts.by, summary: summary.by };
   });
