@@ -2,7 +2,7 @@ import { AGENT_DISSENTING, AGENT_UNRESPONSIVE, agentElement, agentOf } from '../
 import type { Symptom } from '../analyze/symptom.js';
 import type { AgentView } from '../agents/agent-health.js';
 import { orphanedTasks } from '../agents/agent-retirement.js';
-import { listAgentViews, type AgentViewStore } from '../agents/agent-standing.js';
+import { readAgentStanding, type AgentViewStore } from '../agents/agent-standing.js';
 import type { AgentElementConfig } from '../config/schema/agent-element.js';
 import { systemClock, type Clock } from '../resilience/clock.js';
 import type { AgentRetirementRecord } from '../store/agent-retirement-records.js';
@@ -52,8 +52,8 @@ export class AgentWatch {
   private readonly clock: Clock;
   private readonly watched = new Map<string, Watched>();
   private views = new Map<string, AgentView>();
-  /** Each retirement, and what is not yet in good hands of the tasks it requeued ('' when all are). */
-  private retirements = new Map<string, { retirement: AgentRetirementRecord; orphaned: string }>();
+  /** Each retired agent, and what is not yet in good hands of the tasks it requeued ('' when all are). */
+  private orphanedOf = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
   private stopped = false;
@@ -84,9 +84,9 @@ export class AgentWatch {
     this.busy = true;
     try {
       const now = this.clock.now();
-      const views = await listAgentViews(this.options.store, now);
+      const { views, retirements } = await readAgentStanding(this.options.store, now);
       this.views = new Map(views.map((view) => [view.name, view]));
-      this.retirements = await this.readRetirements(this.views);
+      this.orphanedOf = await this.orphanedTasksOf(retirements, this.views);
       for (const view of views) {
         const before = this.watched.get(view.name);
         const current = { unresponsive: isUnresponsive(view, element), dissenting: isDissenting(view, element) };
@@ -108,9 +108,9 @@ export class AgentWatch {
     const config = this.options.element();
     const view = name === undefined ? undefined : this.views.get(name);
     if (!view || !config) return false;
-    const retired = this.retirements.get(view.name);
-    if (retired) {
-      if (retired.orphaned !== '') return false;
+    const orphaned = this.orphanedOf.get(view.name);
+    if (orphaned !== undefined) {
+      if (orphaned !== '') return false;
       if (view.retired) return true;
     }
     if (view.quarantine) return true;
@@ -119,17 +119,16 @@ export class AgentWatch {
     return false;
   }
 
-  /** Retirements with the state of the tasks each requeued: only the tasks of retirements are read, a few rows. */
-  private async readRetirements(views: ReadonlyMap<string, AgentView>): Promise<Map<string, { retirement: AgentRetirementRecord; orphaned: string }>> {
-    const retirements = await this.options.store.listAgentRetirements();
-    const found = new Map<string, { retirement: AgentRetirementRecord; orphaned: string }>();
+  /** For each retirement, what of the tasks it requeued is not in good hands: only those tasks are read, a few rows. */
+  private async orphanedTasksOf(retirements: readonly AgentRetirementRecord[], views: ReadonlyMap<string, AgentView>): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
     for (const retirement of retirements) {
       const tasks = new Map<string, AgentTaskRecord>();
       for (const id of retirement.tasks) {
         const task = await this.options.store.getAgentTask(id);
         if (task) tasks.set(id, task);
       }
-      found.set(retirement.agent, { retirement, orphaned: orphanedTasks(retirement.tasks, tasks, views) });
+      found.set(retirement.agent, orphanedTasks(retirement.tasks, tasks, views));
     }
     return found;
   }
