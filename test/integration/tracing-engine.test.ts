@@ -35,20 +35,25 @@ async function memoryTracing(options: { applicationContextManager?: boolean } = 
 const named = (spans: ReadableSpan[], name: string) => spans.filter((s) => s.name === name);
 const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId;
 
+/** A workflow whose one step, "fetch", fails `failures` times before it answers; each call's traceparent and active span go to `seen`. */
+function flakyFetch(failures: number, seen: Array<{ traceparent: string | null; active: string | null }>) {
+  let calls = 0;
+  return defineWorkflow('flaky', async (ctx: WorkflowContext) =>
+    ctx.step('fetch', (step) => {
+      calls++;
+      seen.push({ traceparent: step.traceparent ?? null, active: trace.getActiveSpan()?.spanContext().spanId ?? null });
+      if (calls <= failures) throw new HomeostatError('HS_TIMEOUT', `attempt ${calls} times out`, { retryable: true });
+      return 'fetched';
+    }, { retry: { maxAttempts: failures + 1, initialDelay: 1, jitter: 'none' } }),
+  );
+}
+
 test('an application with a context manager, a run with a retried step: run → step (the first attempt, its failure an exception event) → an attempt span per retry', async () => {
   const { spans, tracing } = await memoryTracing({ applicationContextManager: true });
   const env = testEngines();
   try {
-    let calls = 0;
     const seen: Array<{ traceparent: string | null; active: string | null }> = [];
-    const flaky = defineWorkflow('flaky', async (ctx: WorkflowContext) =>
-      ctx.step('fetch', (step) => {
-        calls++;
-        seen.push({ traceparent: step.traceparent ?? null, active: trace.getActiveSpan()?.spanContext().spanId ?? null });
-        if (calls < 3) throw new HomeostatError('HS_TIMEOUT', `attempt ${calls} times out`, { retryable: true });
-        return 'fetched';
-      }, { retry: { maxAttempts: 3, initialDelay: 1, jitter: 'none' } }),
-    );
+    const flaky = flakyFetch(2, seen);
     const engine = await env.open([flaky]);
     const run = await engine.start(flaky, null);
     assert.equal(await run.result({ timeout: '5s' }), 'fetched');
@@ -91,16 +96,8 @@ test('without a context manager (the default), a retried step: the same spans, e
   const { spans, tracing } = await memoryTracing();
   const env = testEngines();
   try {
-    let calls = 0;
     const seen: Array<{ traceparent: string | null; active: string | null }> = [];
-    const flaky = defineWorkflow('flaky', async (ctx: WorkflowContext) =>
-      ctx.step('fetch', (step) => {
-        calls++;
-        seen.push({ traceparent: step.traceparent ?? null, active: trace.getActiveSpan()?.spanContext().spanId ?? null });
-        if (calls < 2) throw new HomeostatError('HS_TIMEOUT', `attempt ${calls} times out`, { retryable: true });
-        return 'fetched';
-      }, { retry: { maxAttempts: 2, initialDelay: 1, jitter: 'none' } }),
-    );
+    const flaky = flakyFetch(1, seen);
     const engine = await env.open([flaky]);
     assert.equal(await (await engine.start(flaky, null)).result({ timeout: '5s' }), 'fetched');
     await waitFor('the run span', () => named(spans(), 'homeostat.run').length === 1);
